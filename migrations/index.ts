@@ -1,0 +1,4 @@
+import { EventStore1764000000001 } from './0001-event-store';
+
+/** Every migration, in order. Listed by hand so the same list works from ts (tests) and dist. */
+export const migrations = [EventStore1764000000001];

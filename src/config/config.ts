@@ -1,0 +1,31 @@
+import { ConfigError, EnvVar } from './env-var';
+import { coreEnv } from './core.env';
+
+/**
+ * Every environment variable the service reads, grouped by capability. Capabilities add their
+ * group here so the README table and start-up validation see them all.
+ */
+export const envGroups = {
+  core: coreEnv,
+} as const;
+
+type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };
+export type AppConfig = { [G in keyof typeof envGroups]: Parsed<(typeof envGroups)[G]> };
+
+export function allEnvVars(): EnvVar<unknown>[] {
+  return Object.values(envGroups).flatMap((g) => Object.values(g) as EnvVar<unknown>[]);
+}
+
+/** Parses the whole environment at once; throws the first ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [group, vars] of Object.entries(envGroups)) {
+    out[group] = {};
+    for (const [key, v] of Object.entries(vars as Record<string, EnvVar<unknown>>)) {
+      out[group][key] = v.parse(env[v.name]);
+    }
+  }
+  return out as AppConfig;
+}
+
+export { ConfigError };

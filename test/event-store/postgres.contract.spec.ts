@@ -1,0 +1,44 @@
+import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { eventStoreContract } from './event-store.contract';
+
+let db: TestDatabase;
+beforeAll(async () => (db = await createTestDatabase(60)));
+afterAll(async () => db.drop());
+
+eventStoreContract('postgres', async () => {
+  const store = new PostgresEventStore(db.pool, { pollMs: 200 });
+  return { store, dispose: () => store.close() };
+});
+
+describe('PostgreSQL gap safety', () => {
+  it('never lets a reader pass an open transaction, and shows its event first once it commits', async () => {
+    const store = new PostgresEventStore(db.pool);
+    const head = await store.head();
+    const from = head?.checkpoint ?? null;
+    const a = await db.pool.connect();
+    try {
+      await a.query('BEGIN');
+      await store.appendWith(a, 'gap-a', [{ type: 'A', data: {} }], 'any'); // A: lower xid, still open
+      await store.append('gap-b', [{ type: 'B', data: {} }], 'any'); // B commits
+      expect(await store.readAll(from, 100)).toEqual([]); // neither A (uncommitted) nor B (after A)
+      await a.query('COMMIT');
+    } finally {
+      a.release();
+    }
+    const after = await store.readAll(from, 100);
+    expect(after.map((e) => e.type)).toEqual(['A', 'B']);
+    await store.close();
+  });
+
+  it('rolls an append back with the transaction that made it', async () => {
+    const store = new PostgresEventStore(db.pool);
+    const c = await db.pool.connect();
+    await c.query('BEGIN');
+    await store.appendWith(c, 'rolled-back', [{ type: 'X', data: {} }], 'no_stream');
+    await c.query('ROLLBACK');
+    c.release();
+    expect(await store.readStream('rolled-back')).toEqual([]);
+    await store.close();
+  });
+});
