@@ -1,0 +1,49 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { EVENT_STORE } from '../event-store/event-store.port';
+import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+
+export const PG_POOL = Symbol('PG_POOL');
+export const DATABASE_URL = Symbol('DATABASE_URL');
+
+/** One pg pool per process, and the event store over it. */
+@Global()
+@Module({})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+  ) {}
+
+  static forRoot(url: string) {
+    return {
+      module: DatabaseModule,
+      providers: [
+        { provide: DATABASE_URL, useValue: url },
+        {
+          provide: PG_POOL,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => {
+            const pool = new Pool({ connectionString: url, max: config.core.dbPoolSize });
+            pool.on('error', () => undefined); // idle client errors surface on the next query
+            return pool;
+          },
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL, APP_CONFIG],
+          useFactory: (pool: Pool, config: AppConfig) => new PostgresEventStore(pool, { pollMs: config.core.projectionPollMs }),
+        },
+        { provide: PostgresEventStore, useExisting: EVENT_STORE },
+      ],
+      exports: [PG_POOL, EVENT_STORE, PostgresEventStore, DATABASE_URL],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    await this.pool.end();
+  }
+}

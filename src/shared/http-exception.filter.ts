@@ -1,0 +1,31 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+
+/** Every error leaves as JSON; unexpected ones are logged with the request id, their details never sent. */
+@Catch()
+export class JsonExceptionFilter implements ExceptionFilter {
+  constructor(private readonly log: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const req = ctx.getRequest<FastifyRequest>();
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const json = typeof body === 'string' ? { statusCode: status, message: body } : body;
+      for (const [k, v] of Object.entries(exception.getResponse() as object)) if (k === 'headers') reply.headers(v as Record<string, string>);
+      void reply.status(status).send(json);
+      return;
+    }
+    const e = exception as { statusCode?: number; message?: string; code?: string };
+    // Fastify's own errors (body too large, bad JSON) carry a 4xx statusCode.
+    if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      void reply.status(e.statusCode).send({ statusCode: e.statusCode, error: e.code ?? 'Bad Request', message: e.message });
+      return;
+    }
+    this.log.error({ event: 'http.unhandled_error', requestId: req.id, method: req.method, url: req.url, err: exception }, 'unhandled error');
+    void reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', message: `unexpected error; see the server log for request ${req.id}` });
+  }
+}
