@@ -11,6 +11,13 @@ export interface Projection<Row = unknown> {
   readonly name: string;
   /** Bump when evolve or the row shape changes: the runner rebuilds into a shadow table and swaps. */
   readonly version: number;
+  /**
+   * Inline projections are also applied in the append's own transaction (PostgreSQL store), so a
+   * read right after the append sees them (the job queue claims from one). Their rows must each be
+   * changed by one stream only: per-stream revision order then equals commit order, and the runner
+   * skips an event a row has already seen.
+   */
+  readonly inline?: boolean;
   /** Event types this projection reads; others are skipped without loading rows. */
   readonly canHandle: readonly string[];
   /** Keys of the rows the event changes. */

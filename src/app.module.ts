@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
+import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -18,6 +19,7 @@ export class AppModule {
         CoreModule.forRoot(log),
         DatabaseModule.forRoot(databaseUrl),
         CqrsModule.forRoot(),
+        AuditModule,
         HealthModule,
       ],
     };
