@@ -6,6 +6,7 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ProjectionRunnerModule } from './projection-runner/projection-runner.module';
 import { CoreModule } from './shared/core.module';
 
 /** Composition root: each capability module registers its own commands, projections and routes. */
@@ -19,6 +20,7 @@ export class AppModule {
         CoreModule.forRoot(log),
         DatabaseModule.forRoot(databaseUrl),
         CqrsModule.forRoot(),
+        ProjectionRunnerModule,
         AuditModule,
         HealthModule,
       ],
