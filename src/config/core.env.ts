@@ -14,7 +14,6 @@ export const coreEnv = {
   dataDir: requiredStr('OPSLEDGER_DATA_DIR', './.data', 'Where the embedded PostgreSQL keeps its files.'),
   embeddedPgPort: int('EMBEDDED_PG_PORT', 54329, 'Port of the embedded PostgreSQL.', { min: 1, max: 65535 }),
   dbPoolSize: int('DB_POOL_SIZE', 20, 'Maximum PostgreSQL connections of this process.', { min: 2, max: 500 }),
-  eventStoreConnectionString: str('EVENTSTORE_CONNECTION_STRING', undefined, 'When set, events are stored in EventStoreDB/KurrentDB instead of PostgreSQL.'),
   adminToken: str('OPSLEDGER_ADMIN_TOKEN', undefined, 'Bootstraps an admin bearer token named "bootstrap-admin" (stored hashed).'),
   configFile: str('OPSLEDGER_CONFIG', undefined, 'Path of the JSON or YAML file with targets and jobs.'),
   bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 'Largest accepted request body.', { min: 1024 }),
