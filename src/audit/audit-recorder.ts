@@ -1,34 +1,76 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { PG_POOL } from '../database/database.module';
 import { EventMetadata } from '../event-store/envelope';
-import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { PostgresEventStore, Queryable } from '../event-store/postgres/postgres-event-store';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
-import { auditStream, OperatorActionRecorded } from './operator-action-recorded.event';
+import { chainHash } from './audit-chain';
+import { auditStream, OperatorActionData } from './operator-action-recorded.event';
 import { OperatorContext } from './operator-context';
+
+export type AuditMetadata = Partial<EventMetadata> & { causationId: string; correlationId: string };
 
 /**
  * Records an operator action before its effects, and returns the metadata those effects carry
  * (causationId = the audit event, correlationId = the request), so "who did this and why" is
- * one hop from any event.
+ * one hop from any event. Each action is a link of one hash chain across all processes: the
+ * chain head row is locked for the append, so links are strictly ordered.
  */
 @Injectable()
 export class AuditRecorder {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly store: PostgresEventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  async record(ctx: OperatorContext, action: string, target: string | null, reason: string, details?: Record<string, unknown>): Promise<Partial<EventMetadata> & { causationId: string; correlationId: string }> {
+  async record(ctx: OperatorContext, action: string, target: string | null, reason: string, details?: Record<string, unknown>): Promise<AuditMetadata> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const meta = await this.recordWith(client, ctx, action, target, reason, details);
+      await client.query('COMMIT');
+      return meta;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Inside a caller's transaction: the action and its effects then commit or fail together. */
+  async recordWith(db: Queryable, ctx: OperatorContext, action: string, target: string | null, reason: string, details?: Record<string, unknown>): Promise<AuditMetadata> {
     const eventId = randomUUID();
     const now = this.clock.now();
-    const event: OperatorActionRecorded = {
-      type: 'OperatorActionRecorded',
-      data: { action, target, reason, actor: ctx.actor, role: ctx.role, tenant: ctx.tenant, requestId: ctx.requestId, clientIp: ctx.clientIp, ...(details ? { details } : {}) },
+    const streamId = auditStream(now);
+    const occurredAt = now.toISOString();
+    const { rows } = await db.query<{ last_hash: string }>('SELECT last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
+    const prevHash = rows[0].last_hash;
+    const data: OperatorActionData & { prevHash: string; hash?: string } = {
+      action,
+      target,
+      reason,
+      actor: ctx.actor,
+      role: ctx.role,
+      tenant: ctx.tenant,
+      requestId: ctx.requestId,
+      clientIp: ctx.clientIp,
+      ...(details ? { details } : {}),
+      prevHash,
     };
-    await this.store.append(auditStream(now), [{ ...event, eventId, metadata: { occurredAt: now.toISOString(), correlationId: ctx.requestId, actor: ctx.actor, tenant: ctx.tenant ?? undefined } }], 'any');
+    const hash = chainHash(prevHash, { eventId, streamId, occurredAt, data: data as unknown as Record<string, unknown> });
+    await this.store.appendWith(
+      db,
+      streamId,
+      [{ type: 'OperatorActionRecorded', eventId, data: { ...data, hash }, metadata: { occurredAt, correlationId: ctx.requestId, actor: ctx.actor, ...(ctx.tenant ? { tenant: ctx.tenant } : {}) } }],
+      'any',
+    );
+    await db.query('UPDATE audit_chain_head SET last_event_id = $1, last_hash = $2, length = length + 1 WHERE id = 1', [eventId, hash]);
     this.log.info({ event: `audit.${action}`, actor: ctx.actor, role: ctx.role, tenant: ctx.tenant, target, reason, requestId: ctx.requestId, auditEventId: eventId }, `${ctx.actor} ${action} ${target ?? ''}`.trim());
     return { causationId: eventId, correlationId: ctx.requestId, actor: ctx.actor, ...(ctx.tenant ? { tenant: ctx.tenant } : {}) };
   }

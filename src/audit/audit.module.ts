@@ -1,6 +1,14 @@
 import { Global, Module } from '@nestjs/common';
+import { auditLogProjection } from '../../projections/audit-log/audit-log.projection';
+import { ProjectionRegistry } from '../projection-runner/projection-registry';
+import { AuditController } from './audit.controller';
 import { AuditRecorder } from './audit-recorder';
+import { ListAuditHandler } from './list-audit.query';
 
 @Global()
-@Module({ providers: [AuditRecorder], exports: [AuditRecorder] })
-export class AuditModule {}
+@Module({ controllers: [AuditController], providers: [AuditRecorder, ListAuditHandler], exports: [AuditRecorder] })
+export class AuditModule {
+  constructor(registry: ProjectionRegistry) {
+    registry.register(auditLogProjection);
+  }
+}

@@ -1,0 +1,32 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import type { Principal } from '../auth/roles';
+import { ListAuditDto } from './list-audit.dto';
+import { AuditPage, ListAuditQuery } from './list-audit.query';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('api/audit')
+export class AuditController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Roles('admin')
+  @ApiOperation({ summary: 'Operator actions, newest first, filtered and paginated with a cursor.' })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      example: {
+        items: [
+          { id: '6f1c…', at: '2026-11-25T13:02:11.000Z', action: 'job.run', target: 'job:nightly-report', actor: 'alice', role: 'operator', tenant: null, reason: 're-run after fix', requestId: 'b1…', clientIp: '10.0.0.7', details: { params: { dryRun: true } }, hash: '9a4e…', position: '1042' },
+        ],
+        nextCursor: 'MTc2NDA3NTczMTAwMHw2ZjFj…',
+      },
+    },
+  })
+  list(@Query() filter: ListAuditDto, @CurrentPrincipal() principal?: Principal): Promise<AuditPage> {
+    return this.queries.execute(new ListAuditQuery(filter, principal?.tenant ?? null));
+  }
+}
