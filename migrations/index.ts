@@ -1,6 +1,14 @@
 import { EventStore1764000000001 } from './0001-event-store';
+import { ProjectionRebuilds1764000000002 } from './0002-projection-rebuilds';
+import { Tokens1764000000003 } from './0003-tokens';
 import { LoopStates1764000000004 } from './0004-loop-states';
+import { TargetsReadModel1764000000005 } from './0005-targets-read-model';
+import { Jobs1764000000006 } from './0006-jobs';
 import { Audit1764000000007 } from './0007-audit';
+import { RateLimits1764000000008 } from './0008-rate-limits';
+import { Alerts1764000000009 } from './0009-alerts';
+import { ProjectionSnapshots1764000000010 } from './0010-projection-snapshots';
+import { JobWorkerHistory1764000000011 } from './0011-job-worker-history';
 
 /** Every migration, in order. Listed by hand so the same list works from ts (tests) and dist. */
-export const migrations = [EventStore1764000000001, LoopStates1764000000004, Audit1764000000007];
+export const migrations = [EventStore1764000000001, ProjectionRebuilds1764000000002, Tokens1764000000003, LoopStates1764000000004, TargetsReadModel1764000000005, Jobs1764000000006, Audit1764000000007, RateLimits1764000000008, Alerts1764000000009, ProjectionSnapshots1764000000010, JobWorkerHistory1764000000011];

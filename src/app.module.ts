@@ -1,13 +1,26 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
+import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
+import { BackupModule } from './backup/backup.module';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { PollingModule } from './polling/polling.module';
+import { PointInTimeModule } from './point-in-time/point-in-time.module';
 import { ProjectionRunnerModule } from './projection-runner/projection-runner.module';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { CoreModule } from './shared/core.module';
+import { SystemModule } from './system/system.module';
+import { TimelineModule } from './timeline/timeline.module';
 
 /** Composition root: each capability module registers its own commands, projections and routes. */
 @Module({})
@@ -21,9 +34,21 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl),
         CqrsModule.forRoot(),
         ProjectionRunnerModule,
+        MetricsModule,
+        PointInTimeModule,
+        TimelineModule,
         AuditModule,
+        AuthModule,
         HealthModule,
+        PollingModule,
+        JobsModule,
+        SystemModule,
+        RateLimitModule,
+        AlertsModule,
+        BackupModule,
       ],
+      // Global guards run in this order: how often (every request counts, failed logins too), then who.
+      providers: [{ provide: APP_GUARD, useExisting: RateLimitGuard }, { provide: APP_GUARD, useExisting: AuthGuard }],
     };
   }
 }

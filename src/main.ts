@@ -69,6 +69,8 @@ async function start(app: Awaited<ReturnType<typeof createApp>>, config: ReturnT
 }
 
 main().catch((err) => {
-  process.stderr.write(`opsledger: failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  // A configuration problem found after parsing (e.g. a bad OPSLEDGER_ADMIN_TOKEN) is one line too.
+  if (err instanceof ConfigError) process.stderr.write(`opsledger: invalid configuration: ${err.message}\n`);
+  else process.stderr.write(`opsledger: failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,11 @@
 import { ConfigError, EnvVar } from './env-var';
 import { coreEnv } from './core.env';
+import { pollingEnv } from './polling.env';
+import { rateLimitEnv } from './rate-limit.env';
+import { alertsEnv } from './alerts.env';
+import { pointInTimeEnv } from './point-in-time.env';
+import { jobsEnv } from './jobs.env';
+import { authEnv } from './auth.env';
 
 /**
  * Every environment variable the service reads, grouped by capability. Capabilities add their
@@ -7,6 +13,12 @@ import { coreEnv } from './core.env';
  */
 export const envGroups = {
   core: coreEnv,
+  polling: pollingEnv,
+  rateLimit: rateLimitEnv,
+  alerts: alertsEnv,
+  pointInTime: pointInTimeEnv,
+  jobs: jobsEnv,
+  auth: authEnv,
 } as const;
 
 type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };

@@ -21,5 +21,6 @@ export const coreEnv = {
   projectionBatchSize: int('PROJECTION_BATCH_SIZE', 500, 'Events a projection applies per transaction.', { min: 1, max: 100_000 }),
   projectionPollMs: int('PROJECTION_POLL_MS', 1000, 'Fallback poll of the log when no NOTIFY arrives.', { min: 10 }),
   projectionRetryMs: int('PROJECTION_RETRY_MS', 30_000, 'Wait before a failed projection is tried again.', { min: 10 }),
+  projectionRunnerAutostart: bool('PROJECTION_RUNNER_AUTOSTART', true, 'Start the projection runner when APP_MODE is all or server (the projections CLI turns it off for its own context).'),
   projectionsAutoRebuild: bool('PROJECTIONS_AUTO_REBUILD', true, 'Rebuild a projection whose code version changed, at start.'),
 } as const;

@@ -31,6 +31,24 @@ describe('PostgreSQL gap safety', () => {
     await store.close();
   });
 
+  it('orders the log by transaction id as a number across a digit boundary (99 before 100)', async () => {
+    // Its own database: rows with made-up old transaction ids would sort before everyone's events.
+    const own = await createTestDatabase(2);
+    const store = new PostgresEventStore(own.pool);
+    try {
+      const row = `(stream_id, revision, event_id, type, data, metadata, transaction_id) VALUES ('digits', $1, gen_random_uuid(), $2, '{}', '{}', $3::xid8)`;
+      await own.pool.query(`INSERT INTO events ${row}`, [1, 'Second', '100']);
+      await own.pool.query(`INSERT INTO events ${row}`, [0, 'First', '99']);
+      const all = await store.readAll(null, 10);
+      expect(all.map((e) => e.type)).toEqual(['First', 'Second']);
+      expect((await store.readAll(all[0].checkpoint, 10)).map((e) => e.type)).toEqual(['Second']);
+      expect((await store.head())?.checkpoint).toBe(all[1].checkpoint);
+    } finally {
+      await store.close();
+      await own.drop();
+    }
+  });
+
   it('rolls an append back with the transaction that made it', async () => {
     const store = new PostgresEventStore(db.pool);
     const c = await db.pool.connect();

@@ -3,6 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
+import { REDACT } from '../../src/shared/logger';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -22,11 +23,14 @@ export interface TestApp {
  * `env` overrides the environment (timings, modes); nothing from the caller's shell leaks in
  * except what is passed.
  */
-export async function startTestApp(env: Record<string, string> = {}, existingDb?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, existingDb?: TestDatabase, options: { logDestination?: pino.DestinationStream } = {}): Promise<TestApp> {
   const db = existingDb ?? (await createTestDatabase(30));
   const adminToken = env.OPSLEDGER_ADMIN_TOKEN ?? `olt_${randomBytes(24).toString('base64url')}`;
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PROJECTION_POLL_MS: '50', ...env, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken });
-  const app = await createApp(config, db.url, pino({ level: config.core.logLevel }));
+  // Rate limiting is off unless a test turns it on: many tests send bursts of requests.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PROJECTION_POLL_MS: '50', RATE_LIMIT_PER_MINUTE: '0', ...env, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken });
+  // With a destination (tests that read the log), the production redaction applies as in createLogger.
+  const log = options.logDestination ? pino({ level: config.core.logLevel, base: { service: 'opsledger' }, redact: { paths: REDACT, censor: '[redacted]' } }, options.logDestination) : pino({ level: config.core.logLevel });
+  const app = await createApp(config, db.url, log);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${port}`;

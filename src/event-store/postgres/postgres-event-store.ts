@@ -11,7 +11,8 @@ import { startSubscription } from '../subscription';
 /** Anything that can run a query: the pool, or a client inside a caller's transaction. */
 export type Queryable = Pick<Pool | PoolClient, 'query'>;
 
-interface EventRow {
+/** An `events` row as `EVENT_COLUMNS` selects it. */
+export interface EventRow {
   position: string;
   stream_id: string;
   revision: string;
@@ -24,14 +25,19 @@ interface EventRow {
   transaction_id: string;
 }
 
-const SELECT_COLUMNS = `position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, transaction_id::text AS transaction_id`;
+/** The columns every reader of `events` selects, for `eventFromRow`. */
+export const EVENT_COLUMNS = `position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, transaction_id::text AS transaction_id`;
 
-/** Only commits that no open transaction can precede are readable (see DESIGN "Event store"). */
+/**
+ * Only commits that no open transaction can precede are readable (see DESIGN "Event store").
+ * ORDER BY names the table's columns: a bare `transaction_id` would bind to the text alias of the
+ * select list and sort "1000" before "999".
+ */
 export const READ_ALL_SQL = `
-  SELECT ${SELECT_COLUMNS} FROM events
-   WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-     AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-   ORDER BY transaction_id, position
+  SELECT ${EVENT_COLUMNS} FROM events
+   WHERE (events.transaction_id, events.position) > ($1::xid8, $2::bigint)
+     AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+   ORDER BY events.transaction_id, events.position
    LIMIT $3`;
 
 const MAX_ANY_RETRIES = 20;
@@ -80,7 +86,7 @@ export class PostgresEventStore implements EventStore {
         const byId = new Map(events.map((e, i) => [ids[i], e]));
         const recorded = rows.map((r) => {
           const e = byId.get(r.o_event_id)!;
-          return this.toRecorded({
+          return eventFromRow({
             position: r.o_position,
             stream_id: streamId,
             revision: r.o_revision,
@@ -120,16 +126,39 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}, db: Queryable = this.pool): Promise<RecordedEvent[]> {
     const { rows } = await db.query<EventRow>(
-      `SELECT ${SELECT_COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
       [streamId, (options.fromRevision ?? 0n).toString(), options.maxCount ?? null],
     );
-    return rows.map((r) => this.toRecorded(r));
+    return rows.map((r) => eventFromRow(r));
   }
 
   async readAll(from: Checkpoint | null, limit: number, db: Queryable = this.pool): Promise<RecordedEvent[]> {
     const { txId, position } = decodeCheckpoint(from);
     const { rows } = await db.query<EventRow>(READ_ALL_SQL, [txId, position.toString(), limit]);
-    return rows.map((r) => this.toRecorded(r));
+    return rows.map((r) => eventFromRow(r));
+  }
+
+  /**
+   * Every committed event after `from` of the given types, in commit order, WITHOUT gap safety:
+   * an event committed by a later transaction may come before one an older, still open
+   * transaction commits afterwards. Only for folds whose rows each follow one stream (inline
+   * projections), where per-stream order is all that matters.
+   */
+  async readCommittedAfter(from: Checkpoint | null, types: readonly string[], limit: number, db: Queryable = this.pool): Promise<RecordedEvent[]> {
+    const { txId, position } = decodeCheckpoint(from);
+    const { rows } = await db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+        WHERE (events.transaction_id, events.position) > ($1::xid8, $2::bigint) AND events.type = ANY($3::text[])
+        ORDER BY events.transaction_id, events.position
+        LIMIT $4`,
+      [txId, position.toString(), types, limit],
+    );
+    return rows.map((r) => eventFromRow(r));
+  }
+
+  /** Sleeps until the next NOTIFY of an append (any process) or `ms`, whichever comes first. */
+  waitForAppend(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.notifier.wait(ms, signal);
   }
 
   subscribe(options: SubscribeOptions): Subscription {
@@ -138,33 +167,34 @@ export class PostgresEventStore implements EventStore {
 
   async head(): Promise<{ checkpoint: Checkpoint; position: bigint; recordedAt: Date } | null> {
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${SELECT_COLUMNS} FROM events
-        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+      `SELECT ${EVENT_COLUMNS} FROM events
+        WHERE events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY events.transaction_id DESC, events.position DESC LIMIT 1`,
     );
     if (!rows.length) return null;
-    const e = this.toRecorded(rows[0]);
+    const e = eventFromRow(rows[0]);
     return { checkpoint: e.checkpoint, position: e.position, recordedAt: e.recordedAt };
   }
 
   async close(): Promise<void> {
     await this.notifier.close();
   }
+}
 
-  private toRecorded(r: EventRow): RecordedEvent {
-    const up = upcast(r.type, r.schema_version, r.data, r.metadata);
-    const position = BigInt(r.position);
-    return {
-      eventId: r.event_id,
-      streamId: r.stream_id,
-      revision: BigInt(r.revision),
-      position,
-      type: r.type,
-      schemaVersion: up.schemaVersion,
-      data: up.data,
-      metadata: r.metadata as RecordedEvent['metadata'],
-      recordedAt: r.recorded_at,
-      checkpoint: encodeCheckpoint(r.transaction_id, position),
-    };
-  }
+/** A stored row as the event every reader sees: upcast, with its commit-order checkpoint. */
+export function eventFromRow(r: EventRow): RecordedEvent {
+  const up = upcast(r.type, r.schema_version, r.data, r.metadata);
+  const position = BigInt(r.position);
+  return {
+    eventId: r.event_id,
+    streamId: r.stream_id,
+    revision: BigInt(r.revision),
+    position,
+    type: r.type,
+    schemaVersion: up.schemaVersion,
+    data: up.data,
+    metadata: r.metadata as RecordedEvent['metadata'],
+    recordedAt: r.recorded_at,
+    checkpoint: encodeCheckpoint(r.transaction_id, position),
+  };
 }

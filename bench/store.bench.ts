@@ -1,0 +1,126 @@
+/**
+ * npm run bench:store — the PostgreSQL event store next to raw PostgreSQL doing the same work on
+ * one embedded server: single-event appends from 16 concurrent writers (own stream each, expected
+ * revision checked), batched appends (100 events per append), and readAll over the whole log.
+ * The raw peer writes plain INSERTs into a table of the same shape (columns, defaults, indexes)
+ * and reads it with a keyset scan. BENCH_SCALE scales durations and counts, BENCH_EVENTS the log.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
+import { bulkFill, createRawTable, eventData, eventMeta, fmt, LOG_EVENTS, machine, rate, SCALE, startBenchDb, timedLoops } from './support';
+
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
+const PHASE_MS = Math.max(1000, Math.round(Number(process.env.BENCH_PHASE_MS ?? 8000) * SCALE));
+const BATCH = 100;
+const READ_PAGE = Number(process.env.BENCH_READ_PAGE ?? 1000);
+
+const RAW_INSERT = `INSERT INTO raw_events (stream_id, revision, event_id, type, schema_version, data, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+const RAW_INSERT_MANY = `
+  INSERT INTO raw_events (stream_id, revision, event_id, type, schema_version, data, metadata)
+  SELECT $1, $2::bigint + u.ord - 1, u.id, u.t, u.v, u.d, u.m
+    FROM unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[]) WITH ORDINALITY AS u(id, t, v, d, m, ord)`;
+const RAW_SCAN = `
+  SELECT position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, transaction_id::text AS transaction_id
+    FROM raw_events WHERE position > $1 ORDER BY position LIMIT $2`;
+
+interface Row {
+  what: string;
+  store: number;
+  raw: number;
+  unit: string;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  process.stderr.write(`bench:store — ${machine()}; ${WRITERS} writers, ${PHASE_MS} ms per append phase, ${fmt(LOG_EVENTS)} events read\n`);
+  const db = await startBenchDb(WRITERS + 4);
+  const store = new PostgresEventStore(db.pool);
+  const results: Row[] = [];
+  try {
+    await createRawTable(db.pool);
+
+    // Warm-up: connections open, plans cached, a few pages in.
+    await timedLoops(WRITERS, 500, 1, (w, i) => store.append(`warm-${w}`, [{ type: 'PollSucceeded', data: eventData(i), metadata: eventMeta(i) }], BigInt(i) - 1n).then(() => undefined));
+    await timedLoops(WRITERS, 500, 1, (w, i) => db.pool.query(RAW_INSERT, [`warm-${w}`, i, randomUUID(), 'PollSucceeded', 1, JSON.stringify(eventData(i)), JSON.stringify(eventMeta(i))]).then(() => undefined));
+
+    // 1. Single-event appends, each writer its own stream, expected revision checked.
+    const single = await timedLoops(WRITERS, PHASE_MS, 1, async (w, i) => {
+      await store.append(`single-${w}`, [{ type: 'PollSucceeded', data: eventData(i), metadata: eventMeta(i) }], i === 0 ? 'no_stream' : BigInt(i - 1));
+    });
+    const rawSingle = await timedLoops(WRITERS, PHASE_MS, 1, async (w, i) => {
+      await db.pool.query(RAW_INSERT, [`single-${w}`, i, randomUUID(), 'PollSucceeded', 1, JSON.stringify(eventData(i)), JSON.stringify(eventMeta(i))]);
+    });
+    results.push({ what: `single-event appends, ${WRITERS} writers`, store: single.perSecond, raw: rawSingle.perSecond, unit: 'events/s' });
+
+    // 2. Batched appends: 100 events per append.
+    const batch = (i: number) => Array.from({ length: BATCH }, (_, k) => ({ type: 'PollSucceeded', data: eventData(i * BATCH + k), metadata: eventMeta(i * BATCH + k) }));
+    const batched = await timedLoops(WRITERS, PHASE_MS, BATCH, async (w, i) => {
+      await store.append(`batch-${w}`, batch(i), i === 0 ? 'no_stream' : BigInt(i * BATCH - 1));
+    });
+    const rawBatched = await timedLoops(WRITERS, PHASE_MS, BATCH, async (w, i) => {
+      const evs = batch(i);
+      await db.pool.query(RAW_INSERT_MANY, [
+        `batch-${w}`,
+        i * BATCH,
+        evs.map(() => randomUUID()),
+        evs.map((e) => e.type),
+        evs.map(() => 1),
+        evs.map((e) => JSON.stringify(e.data)),
+        evs.map((e) => JSON.stringify(e.metadata)),
+      ]);
+    });
+    results.push({ what: `batched appends (${BATCH} events/append), ${WRITERS} writers`, store: batched.perSecond, raw: rawBatched.perSecond, unit: 'events/s' });
+
+    // 3. readAll over the whole log vs a keyset scan of the raw table.
+    process.stderr.write(`filling both tables to ${fmt(LOG_EVENTS)} events...\n`);
+    await bulkFill(db.pool, 'events', LOG_EVENTS);
+    await bulkFill(db.pool, 'raw_events', LOG_EVENTS);
+    const readStore = async () => {
+      const t = performance.now();
+      let n = 0;
+      for (let from: string | null = null; ; ) {
+        const page = await store.readAll(from, READ_PAGE);
+        if (!page.length) break;
+        n += page.length;
+        from = page[page.length - 1].checkpoint;
+      }
+      return { n, ms: performance.now() - t };
+    };
+    const readRaw = async () => {
+      const t = performance.now();
+      let n = 0;
+      for (let from = '0'; ; ) {
+        const { rows } = await db.pool.query(RAW_SCAN, [from, READ_PAGE]);
+        if (!rows.length) break;
+        n += rows.length;
+        from = rows[rows.length - 1].position;
+      }
+      return { n, ms: performance.now() - t };
+    };
+    // Alternate, and keep the better of two runs each, so cache warmth favours neither.
+    const rs = [await readRaw(), await readStore(), await readRaw(), await readStore()];
+    const bestStore = [rs[1], rs[3]].sort((a, b) => a.ms - b.ms)[0];
+    const bestRaw = [rs[0], rs[2]].sort((a, b) => a.ms - b.ms)[0];
+    results.push({ what: `readAll over ${fmt(bestStore.n)} events (pages of ${READ_PAGE})`, store: rate(bestStore.n, bestStore.ms), raw: rate(bestRaw.n, bestRaw.ms), unit: 'events/s' });
+  } finally {
+    await store.close();
+    await db.stop();
+  }
+
+  const width = Math.max(...results.map((r) => r.what.length));
+  const lines = [
+    `${'measure'.padEnd(width)}  ${'store'.padStart(10)}  ${'raw PG'.padStart(10)}  ratio`,
+    ...results.map((r) => `${r.what.padEnd(width)}  ${fmt(r.store).padStart(10)}  ${fmt(r.raw).padStart(10)}  ${(r.store / r.raw).toFixed(2)}×  (${r.unit})`),
+  ];
+  process.stdout.write(lines.join('\n') + `\n(total ${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+  const dir = path.resolve(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'store.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), writers: WRITERS, phaseMs: PHASE_MS, scale: SCALE, results }, null, 2));
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench:store failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,12 @@
+import type { JobDefinitionSnapshot } from '../../src/jobs/definitions/job-definition';
+
+export interface JobDefinitionRow {
+  readonly name: string;
+  readonly definition: JobDefinitionSnapshot;
+  readonly source: 'config' | 'code';
+  readonly definedAt: string;
+  readonly changedAt: string;
+  readonly removedAt: string | null;
+  readonly missedTicks: number;
+  readonly lastMissedTick: string | null;
+}

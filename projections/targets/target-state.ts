@@ -1,0 +1,168 @@
+import type { TargetEvent } from '../../src/polling/events/target.events';
+import type { DeadLetterReason } from '../../src/polling/events/dead-letter.events';
+import type { FailureCategory, FailureKind, IntervalDecision } from '../../src/polling/events/poll-outcome.events';
+import type { TargetSource, TargetSpec } from '../../src/polling/target-spec';
+
+export type BreakerStateName = 'closed' | 'open' | 'half_open';
+
+export interface BreakerSnapshot {
+  readonly state: BreakerStateName;
+  readonly since: string | null;
+  readonly lastTransition: string | null;
+  readonly retryAt: string | null;
+  readonly failureCount: number;
+  readonly trips: number;
+}
+
+export interface DeadLetterSnapshot {
+  readonly reason: DeadLetterReason;
+  readonly firstAttempt: string;
+  readonly lastAttempt: string;
+  readonly retryCount: number;
+  readonly nextRetry: string;
+}
+
+export interface LastError {
+  readonly at: string;
+  readonly message: string;
+  readonly category: FailureCategory;
+  readonly failureKind: FailureKind;
+  readonly statusCode: number | null;
+}
+
+/**
+ * Everything known about one target, folded from its stream. It is both the scheduler's
+ * in-memory state and the `rm_targets` row (plain JSON), so a read-model row is also a snapshot
+ * the scheduler and command handlers can resume from.
+ */
+export interface TargetState {
+  readonly key: string;
+  readonly type: string;
+  readonly name: string;
+  readonly spec: TargetSpec;
+  readonly source: TargetSource;
+  readonly registeredAt: string;
+  readonly paused: boolean;
+  readonly lastPollAt: string | null;
+  readonly lastSuccess: string | null;
+  readonly lastError: LastError | null;
+  readonly consecutiveFailures: number;
+  readonly firstFailureAt: string | null;
+  /** Last chosen interval (the previous value the adaptive formula smooths with). */
+  readonly intervalMs: number | null;
+  readonly lastInterval: IntervalDecision | null;
+  readonly nextDueAt: string;
+  /** nextDueAt as epoch ms: a generated, indexed column of rm_targets. */
+  readonly nextDueMs: number;
+  /** Set by poll-now, redrive and reset: the next probe ignores the breaker and the dead-letter wait. */
+  readonly forceNext: boolean;
+  readonly breaker: BreakerSnapshot;
+  readonly deadLetter: DeadLetterSnapshot | null;
+  readonly polls: number;
+  readonly failures: number;
+  readonly skips: number;
+}
+
+const due = (at: string) => ({ nextDueAt: at, nextDueMs: Date.parse(at) });
+
+export const closedBreaker = (at: string | null): BreakerSnapshot => ({ state: 'closed', since: at, lastTransition: null, retryAt: null, failureCount: 0, trips: 0 });
+
+/** Pure fold of one target stream. Returns null when the target is removed (or before it exists). */
+export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetState | null {
+  if (event.type === 'TargetRegistered') {
+    const d = event.data;
+    return {
+      key: d.key,
+      type: d.spec.type,
+      name: d.spec.name,
+      spec: d.spec,
+      source: d.source,
+      registeredAt: d.at,
+      paused: false,
+      lastPollAt: null,
+      lastSuccess: null,
+      lastError: null,
+      consecutiveFailures: 0,
+      firstFailureAt: null,
+      intervalMs: null,
+      lastInterval: null,
+      ...due(d.at),
+      forceNext: false,
+      breaker: closedBreaker(d.at),
+      deadLetter: null,
+      polls: 0,
+      failures: 0,
+      skips: 0,
+    };
+  }
+  if (!s) return null; // events of a removed target (none are written) are ignored
+  switch (event.type) {
+    case 'TargetChanged':
+      return { ...s, spec: event.data.spec };
+    case 'TargetPaused':
+      return { ...s, paused: true };
+    case 'TargetResumed':
+      return { ...s, paused: false, ...due(event.data.nextPollAt) };
+    case 'TargetRemoved':
+      return null;
+    case 'PollRequested':
+      return { ...s, forceNext: true, ...due(event.data.at) };
+    case 'TargetRedriven':
+      return { ...s, deadLetter: null, forceNext: true, ...due(event.data.at) };
+    case 'BreakerReset': {
+      const d = event.data;
+      return { ...s, breaker: { state: 'closed', since: d.since, lastTransition: d.lastTransition, retryAt: null, failureCount: 0, trips: 0 }, forceNext: true, ...due(d.at) };
+    }
+    case 'PollSucceeded': {
+      const d = event.data;
+      return {
+        ...s,
+        lastPollAt: d.at,
+        lastSuccess: d.at,
+        consecutiveFailures: 0,
+        firstFailureAt: null,
+        intervalMs: d.interval.chosenMs,
+        lastInterval: d.interval,
+        forceNext: false,
+        breaker: s.breaker.state === 'closed' ? { ...s.breaker, failureCount: 0 } : s.breaker,
+        polls: s.polls + 1,
+        ...due(d.nextPollAt),
+      };
+    }
+    case 'PollFailed': {
+      const d = event.data;
+      return {
+        ...s,
+        lastPollAt: d.at,
+        lastError: { at: d.at, message: d.message, category: d.category, failureKind: d.failureKind, statusCode: d.statusCode },
+        consecutiveFailures: s.consecutiveFailures + 1,
+        firstFailureAt: s.firstFailureAt ?? d.at,
+        intervalMs: d.interval.chosenMs,
+        lastInterval: d.interval,
+        forceNext: false,
+        breaker: { ...s.breaker, failureCount: s.breaker.failureCount + 1 },
+        polls: s.polls + 1,
+        failures: s.failures + 1,
+        ...due(d.nextPollAt),
+      };
+    }
+    case 'PollSkipped':
+      return { ...s, skips: s.skips + 1, ...due(event.data.nextPollAt) };
+    case 'BreakerOpened':
+    case 'BreakerHalfOpened':
+    case 'BreakerClosed': {
+      const d = event.data;
+      const state: BreakerStateName = event.type === 'BreakerOpened' ? 'open' : event.type === 'BreakerHalfOpened' ? 'half_open' : 'closed';
+      return { ...s, breaker: { state, since: d.since, lastTransition: d.lastTransition, retryAt: d.retryAt, failureCount: d.failureCount, trips: d.trips } };
+    }
+    case 'TargetDeadLettered':
+    case 'DeadLetterRetryFailed': {
+      const d = event.data;
+      return { ...s, deadLetter: { reason: d.reason, firstAttempt: d.firstAttempt, lastAttempt: d.lastAttempt, retryCount: d.retryCount, nextRetry: d.nextRetry } };
+    }
+    case 'TargetRecovered':
+      return { ...s, deadLetter: null };
+    default:
+      return s;
+  }
+}

@@ -1,0 +1,17 @@
+import type { Projection } from '../projection';
+import type { RecordedEvent } from '../../src/event-store/envelope';
+import { TARGET_EVENT_TYPES, TargetEvent } from '../../src/polling/events/target.events';
+import { evolveTarget, TargetState } from './target-state';
+
+/**
+ * `rm_targets`: one row per target, keyed `type::name`. The row is the target's folded state,
+ * which the scheduler health and ops health views (and the target API) read.
+ */
+export const targetsProjection: Projection<TargetState> = {
+  name: 'targets',
+  version: 1,
+  inline: false,
+  canHandle: TARGET_EVENT_TYPES,
+  keysOf: (e: RecordedEvent) => [(e.data as { key: string }).key],
+  evolve: (row, e) => evolveTarget(row, e as unknown as TargetEvent),
+};

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { Inject } from '@nestjs/common';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { SharedCounters } from '../metrics/shared-counters';
+import { AUTH_FAILURE_COUNTER } from '../auth/auth-failure-counter';
+import { CRON_PROBLEMS_SOURCE, CronProblemsSource, OPS_HEALTH_SOURCE, OpsHealthSource, QUEUE_SNAPSHOT_SOURCE, QueueSnapshotSource } from './alert-sources';
+import { AlertSignals } from './alert-signals';
+import { WEBHOOK_FAILURE_COUNTER } from './alert-webhooks';
+
+@Injectable()
+export class AlertSignalsReader {
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly counters: SharedCounters,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private source<T>(token: symbol): T | null {
+    try {
+      return this.moduleRef.get<T>(token, { strict: false });
+    } catch {
+      return null;
+    }
+  }
+
+  async read(now: Date): Promise<AlertSignals> {
+    const health = this.source<OpsHealthSource>(OPS_HEALTH_SOURCE);
+    const queue = this.source<QueueSnapshotSource>(QUEUE_SNAPSHOT_SOURCE);
+    const cron = this.source<CronProblemsSource>(CRON_PROBLEMS_SOURCE);
+    const window = this.config.alerts.spikeWindowMs;
+    const [h, q, c, webhookFailures, authFailures] = await Promise.all([
+      health ? health.readStatus(now) : { status: 'healthy', issues: [] },
+      queue ? queue.readQueue(now) : { pending: 0, deadLetter: 0, oldestReadyAgeSeconds: null },
+      cron ? cron.readCronProblems(now) : [],
+      this.counters.sum(WEBHOOK_FAILURE_COUNTER, window, now.getTime()),
+      this.counters.sum(AUTH_FAILURE_COUNTER, window, now.getTime()),
+    ]);
+    return { health: h, queue: q, cronProblems: c, webhookFailures, authFailures };
+  }
+}

@@ -1,0 +1,13 @@
+/** The figures the baseline alerts read, gathered from read models at evaluation time. */
+export interface AlertSignals {
+  /** Ops health status (healthy | degraded | unhealthy) and its issues. */
+  readonly health: { status: string; issues: string[] };
+  /** Jobs queue snapshot as on /api/health (seed 002). */
+  readonly queue: { pending: number; deadLetter: number; oldestReadyAgeSeconds: number | null };
+  /** Cron-scheduled jobs in trouble: last run failed, or a tick overdue. */
+  readonly cronProblems: string[];
+  /** Failed webhook deliveries in the spike window. */
+  readonly webhookFailures: number;
+  /** Failed authentications in the spike window. */
+  readonly authFailures: number;
+}

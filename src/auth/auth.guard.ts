@@ -1,0 +1,81 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { TokenRow } from '../../projections/tokens/token-row';
+import { Clock, CLOCK } from '../shared/clock';
+import { LOGGER } from '../shared/logger';
+import { AuthFailureReason, AuthFailures } from './auth-failures';
+import { IS_PUBLIC } from './public.decorator';
+import { MIN_ROLE } from './roles.decorator';
+import { Principal, Role, roleAtLeast } from './roles';
+import { TokenLookup } from './token-lookup';
+import { hashesEqual, hashToken } from './token-secret';
+
+type Request = FastifyRequest & { principal?: Principal };
+
+const MESSAGES: Record<Exclude<AuthFailureReason, 'forbidden'>, string> = {
+  missing_token: 'authentication required: send "Authorization: Bearer <token>"',
+  malformed_header: 'the Authorization header must be "Bearer <token>"',
+  unknown_token: 'the bearer token is not known',
+  revoked_token: 'the bearer token has been revoked',
+  expired_token: 'the bearer token has expired',
+};
+
+/**
+ * Every route needs a valid bearer token unless it is @Public(); its role must reach the route's
+ * @Roles (admin when the route names none). Sets request.principal. Rejections are logged as
+ * `auth.failed` with the reason, client address and path: never the token or its hash.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly lookup: TokenLookup,
+    private readonly failures: AuthFailures,
+    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (ctx.getType() !== 'http') return true;
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const req = ctx.switchToHttp().getRequest<Request>();
+    const reply = ctx.switchToHttp().getResponse<FastifyReply>();
+
+    const header = req.headers.authorization;
+    if (!header) throw this.unauthorized(req, reply, 'missing_token');
+    const match = /^Bearer +(\S+) *$/i.exec(header);
+    if (!match) throw this.unauthorized(req, reply, 'malformed_header');
+    const hash = hashToken(match[1]);
+    const row = await this.lookup.byHash(hash);
+    // The lookup matched on the hash already; the constant-time check keeps that the only path.
+    if (!row || !hashesEqual(row.hash, hash)) throw this.unauthorized(req, reply, 'unknown_token');
+    if (row.revokedAt) throw this.unauthorized(req, reply, 'revoked_token', row);
+    if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now().getTime()) throw this.unauthorized(req, reply, 'expired_token', row);
+
+    req.principal = { tokenId: row.tokenId, name: row.name, role: row.role, tenant: row.tenant };
+    const need = this.reflector.getAllAndOverride<Role | undefined>(MIN_ROLE, targets) ?? 'admin';
+    if (!roleAtLeast(row.role, need)) {
+      this.logFailure(req, 'forbidden', row, { requiredRole: need });
+      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this needs the ${need} role or higher; token "${row.name}" has ${row.role}`, requiredRole: need });
+    }
+    return true;
+  }
+
+  private unauthorized(req: Request, reply: FastifyReply, reason: Exclude<AuthFailureReason, 'forbidden'>, row?: TokenRow): UnauthorizedException {
+    this.logFailure(req, reason, row);
+    // RFC 6750: say which scheme to use, and that a presented token was bad.
+    void reply.header('WWW-Authenticate', reason === 'missing_token' ? 'Bearer realm="opsledger"' : 'Bearer realm="opsledger", error="invalid_token"');
+    return new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: MESSAGES[reason] });
+  }
+
+  private logFailure(req: Request, reason: AuthFailureReason, row?: TokenRow, extra: Record<string, unknown> = {}): void {
+    this.failures.record(reason);
+    this.log.warn(
+      { event: 'auth.failed', reason, ip: req.ip, method: req.method, path: req.url.split('?')[0], requestId: req.id, ...(row ? { tokenId: row.tokenId, tokenName: row.name } : {}), ...extra },
+      `auth failed: ${reason}`,
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { AuditRecorder } from '../audit/audit-recorder';
+import { Clock, CLOCK } from '../shared/clock';
+import { IssuedToken, IssueTokenCommand } from './issue-token.command';
+import { decideToken, initialTokenState } from './token.decider';
+import { TokenRejected } from './token-rejected.error';
+import { TokenRepository } from './token-repository';
+import { hashToken, newTokenSecret } from './token-secret';
+
+/** Generates the secret, decides, then audits and appends (with the inline projection) in one transaction. */
+@CommandHandler(IssueTokenCommand)
+export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand, IssuedToken> {
+  constructor(
+    private readonly tokens: TokenRepository,
+    private readonly audit: AuditRecorder,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(cmd: IssueTokenCommand): Promise<IssuedToken> {
+    const reason = cmd.reason.trim();
+    if (!reason) throw new TokenRejected('invalid', 'is required: say why the token is issued', 'reason');
+    const secret = cmd.bootstrap ? null : newTokenSecret();
+    const tokenId = cmd.bootstrap?.tokenId ?? randomUUID();
+    const [issued] = decideToken(
+      {
+        kind: 'IssueToken',
+        tokenId,
+        name: cmd.input.name,
+        role: cmd.input.role,
+        // A tenant-scoped issuer's tokens default to its tenant.
+        tenant: cmd.input.tenant ?? cmd.operator.tenant ?? null,
+        expiresAt: cmd.input.expiresAt ?? null,
+        hash: cmd.bootstrap?.hash ?? hashToken(secret!),
+        at: this.clock.now(),
+        bootstrap: !!cmd.bootstrap,
+        issuerTenant: cmd.operator.tenant,
+      },
+      initialTokenState,
+    );
+    const d = issued.data;
+    // A fresh id per issue: 'no_stream' only fails for the bootstrap's derived id, raced by a peer,
+    // and then the audit entry rolls back with it. The entry names the token, never secret or hash.
+    await this.tokens.append(tokenId, [issued], 'no_stream', async (db) => ({
+      ...(await this.audit.recordWith(db, cmd.operator, 'token.issue', `token:${d.name}`, reason, { tokenId, role: d.role, tenant: d.tenant, expiresAt: d.expiresAt })),
+      occurredAt: d.issuedAt,
+    }));
+    return { tokenId, name: d.name, role: d.role, tenant: d.tenant, issuedAt: d.issuedAt, expiresAt: d.expiresAt, token: secret };
+  }
+}

@@ -1,0 +1,94 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { systemOperator } from '../audit/operator-context';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { ConfigError } from '../config/env-var';
+import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
+import { LOGGER } from '../shared/logger';
+import { IssueTokenHandler } from './issue-token.handler';
+import { IssueTokenCommand } from './issue-token.command';
+import { RevokeTokenHandler } from './revoke-token.handler';
+import { RevokeTokenCommand } from './revoke-token.command';
+import { BOOTSTRAP_TOKEN_NAME } from './token.decider';
+import { TokenRejected } from './token-rejected.error';
+import { TokenRepository } from './token-repository';
+import { hashToken } from './token-secret';
+
+export const BOOTSTRAP_ID_PREFIX = 'bootstrap-';
+/** Shorter env tokens could be guessed from their (fast) hash; see token-secret.ts. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+/** Arbitrary constant: serialises the bootstrap of processes starting at once. */
+const BOOTSTRAP_LOCK = 7_301_003;
+
+/**
+ * The token id for an OPSLEDGER_ADMIN_TOKEN value: derived from its hash, so every process
+ * starting with the same value appends to the same stream and at most one issue wins
+ * ('no_stream'). Hashing the hash again keeps the id from revealing the lookup key.
+ */
+export function bootstrapTokenId(hash: string): string {
+  return BOOTSTRAP_ID_PREFIX + createHash('sha256').update(`opsledger bootstrap ${hash}`).digest('hex').slice(0, 24);
+}
+
+/**
+ * At start, makes OPSLEDGER_ADMIN_TOKEN an admin token named `bootstrap-admin`: issued when
+ * absent; when the value changed, earlier bootstrap tokens are revoked. Idempotent across restarts
+ * and safe when several processes start together (advisory lock, then derived ids and expected
+ * revisions as the backstop). A value that was revoked stays revoked: start-up then stops.
+ */
+@Injectable()
+export class TokenBootstrap implements OnApplicationBootstrap {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tokens: TokenRepository,
+    private readonly issue: IssueTokenHandler,
+    private readonly revoke: RevokeTokenHandler,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const value = this.config.core.adminToken;
+    if (!value) return;
+    if (value.length < MIN_ADMIN_TOKEN_LENGTH) {
+      throw new ConfigError('OPSLEDGER_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters of random text (e.g. the output of "openssl rand -base64 32")`);
+    }
+    const lock = await this.tokens.store.pool.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
+      await this.ensure(hashToken(value));
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [BOOTSTRAP_LOCK]).catch(() => undefined);
+      lock.release();
+    }
+  }
+
+  private async ensure(hash: string): Promise<void> {
+    const ctx = systemOperator(`bootstrap-${randomUUID()}`);
+    const tokenId = bootstrapTokenId(hash);
+    const existing = await this.tokens.findByHash(hash);
+    if (existing && existing.tokenId !== tokenId) {
+      throw new ConfigError('OPSLEDGER_ADMIN_TOKEN', `equals the secret of token "${existing.name}" (${existing.tokenId}); use a value of its own`);
+    }
+    if (existing?.revokedAt) {
+      throw new ConfigError('OPSLEDGER_ADMIN_TOKEN', `this value was revoked at ${existing.revokedAt} (token ${existing.tokenId}); set a new one`);
+    }
+    for (const old of await this.tokens.activeWithIdPrefix(BOOTSTRAP_ID_PREFIX)) {
+      if (old.tokenId === tokenId) continue;
+      try {
+        await this.revoke.execute(new RevokeTokenCommand(ctx, old.tokenId, 'OPSLEDGER_ADMIN_TOKEN changed'));
+        this.log.info({ event: 'auth.bootstrap_token_revoked', tokenId: old.tokenId }, 'revoked the previous bootstrap admin token');
+      } catch (err) {
+        // A peer without the lock (an older process) revoked it first: the goal is met.
+        if (!(err instanceof TokenRejected && err.kind === 'conflict')) throw err;
+      }
+    }
+    if (existing) return;
+    try {
+      await this.issue.execute(new IssueTokenCommand(ctx, { name: BOOTSTRAP_TOKEN_NAME, role: 'admin' }, 'OPSLEDGER_ADMIN_TOKEN bootstrap', { tokenId, hash }));
+      this.log.info({ event: 'auth.bootstrap_token_issued', tokenId }, 'issued the bootstrap admin token from OPSLEDGER_ADMIN_TOKEN');
+    } catch (err) {
+      if (!(err instanceof ExpectedVersionConflict)) throw err;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { BOOTSTRAP_TOKEN_NAME, decideToken, evolveToken, initialTokenState, IssueToken, TokenCommand, TokenState } from './token.decider';
+import { TokenRejected } from './token-rejected.error';
+import { hashToken, newTokenSecret } from './token-secret';
+import { TokenEvent } from './token-stream';
+
+const at = new Date('2026-03-01T10:00:00.000Z');
+const hash = hashToken(newTokenSecret());
+const issue = (over: Partial<IssueToken> = {}): IssueToken => ({ kind: 'IssueToken', tokenId: 'tok-1', name: 'ci', role: 'operator', tenant: null, hash, expiresAt: null, at, issuerTenant: null, ...over });
+
+/** given past events, when a command, then the new events (or the rejection). */
+function given(...events: TokenEvent[]) {
+  const state = events.reduce<TokenState>(evolveToken, initialTokenState);
+  return {
+    when: (command: TokenCommand) => ({
+      then: (expected: TokenEvent[]) => expect(decideToken(command, state)).toEqual(expected),
+      thenRejects: (kind: TokenRejected['kind'], field?: string) => {
+        let err: unknown;
+        try {
+          decideToken(command, state);
+        } catch (e) {
+          err = e;
+        }
+        expect(err).toBeInstanceOf(TokenRejected);
+        expect((err as TokenRejected).kind).toBe(kind);
+        expect((err as TokenRejected).field).toBe(field);
+      },
+    }),
+  };
+}
+
+const issued = (over: Partial<IssueToken> = {}) => decideToken(issue(over), initialTokenState)[0];
+const revoked: TokenEvent = { type: 'TokenRevoked', data: { tokenId: 'tok-1', reason: 'left the team' } };
+
+describe('token decider: issue', () => {
+  it('issues a new token with its hash, role, tenant and normalised expiry', () => {
+    given().when(issue({ tenant: 'acme', expiresAt: '2027-01-01T01:00:00+01:00' })).then([
+      { type: 'TokenIssued', data: { tokenId: 'tok-1', name: 'ci', role: 'operator', tenant: 'acme', hash, issuedAt: at.toISOString(), expiresAt: '2027-01-01T00:00:00.000Z' } },
+    ]);
+  });
+
+  it('trims the name', () => {
+    expect(issued({ name: '  deploy bot ' }).data).toMatchObject({ name: 'deploy bot' });
+  });
+
+  it('refuses an unknown role, naming the field', () => given().when(issue({ role: 'root' })).thenRejects('invalid', 'role'));
+  it('refuses an empty name', () => given().when(issue({ name: '  ' })).thenRejects('invalid', 'name'));
+  it('refuses a name with control characters', () => given().when(issue({ name: 'a\nb' })).thenRejects('invalid', 'name'));
+  it('reserves the bootstrap name for the bootstrap', () => {
+    given().when(issue({ name: BOOTSTRAP_TOKEN_NAME })).thenRejects('invalid', 'name');
+    expect(issued({ name: BOOTSTRAP_TOKEN_NAME, role: 'admin', bootstrap: true }).data).toMatchObject({ name: BOOTSTRAP_TOKEN_NAME });
+  });
+  it('refuses a tenant with spaces', () => given().when(issue({ tenant: 'a b' })).thenRejects('invalid', 'tenant'));
+  it('refuses an expiry in the past or now', () => {
+    given().when(issue({ expiresAt: new Date(at.getTime() - 1000).toISOString() })).thenRejects('invalid', 'expiresAt');
+    given().when(issue({ expiresAt: at.toISOString() })).thenRejects('invalid', 'expiresAt');
+  });
+  it('refuses an expiry that is not RFC 3339', () => given().when(issue({ expiresAt: 'next tuesday' })).thenRejects('invalid', 'expiresAt'));
+  it('refuses a malformed hash', () => given().when(issue({ hash: 'abc' })).thenRejects('invalid', 'hash'));
+  it('refuses a token id that cannot be a stream name', () => given().when(issue({ tokenId: 'a/b' })).thenRejects('invalid', 'tokenId'));
+  it('refuses to issue the same token id twice', () => given(issued()).when(issue()).thenRejects('conflict'));
+  it('lets a tenant-scoped issuer issue only for its own tenant', () => {
+    given().when(issue({ issuerTenant: 'acme', tenant: 'other' })).thenRejects('forbidden', 'tenant');
+    given().when(issue({ issuerTenant: 'acme', tenant: null })).thenRejects('forbidden', 'tenant');
+    expect(issued({ issuerTenant: 'acme', tenant: 'acme' }).data.tenant).toBe('acme');
+  });
+});
+
+describe('token decider: revoke', () => {
+  const revoke = (reason = 'left the team', revokerTenant: string | null = null): TokenCommand => ({ kind: 'RevokeToken', tokenId: 'tok-1', reason, revokerTenant });
+
+  it('revokes an active token with the reason', () => given(issued()).when(revoke(' left the team ')).then([revoked]));
+  it('needs a reason', () => given(issued()).when(revoke('   ')).thenRejects('invalid', 'reason'));
+  it('refuses an unknown token', () => given().when(revoke()).thenRejects('not_found'));
+  it('refuses a token revoked already', () => given(issued(), revoked).when(revoke()).thenRejects('conflict'));
+  it("answers another tenant's token as not found to a tenant-scoped revoker", () => {
+    given(issued({ tenant: 'other' })).when(revoke('x', 'acme')).thenRejects('not_found');
+    given(issued()).when(revoke('x', 'acme')).thenRejects('not_found');
+    given(issued({ tenant: 'acme' })).when(revoke('x', 'acme')).then([{ type: 'TokenRevoked', data: { tokenId: 'tok-1', reason: 'x' } }]);
+  });
+});
+
+describe('token evolve', () => {
+  it('folds issued then revoked into a revoked token that keeps its identity', () => {
+    const state = [issued(), revoked].reduce<TokenState>(evolveToken, initialTokenState);
+    expect(state).toMatchObject({ status: 'revoked', tokenId: 'tok-1', name: 'ci', role: 'operator', hash, revokeReason: 'left the team' });
+  });
+  it('ignores a revoke of a token it never saw issued', () => {
+    expect(evolveToken(initialTokenState, revoked)).toEqual(initialTokenState);
+  });
+});

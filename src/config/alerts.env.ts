@@ -1,0 +1,15 @@
+import { int, str } from './env-var';
+
+/** Seed 002's baseline alerts; durations and thresholds overridable so tests run in seconds. */
+export const alertsEnv = {
+  evalMs: int('ALERT_EVAL_MS', 15_000, 'How often the alert rules are evaluated (by one process at a time).', { min: 10 }),
+  healthDegradedForMs: int('ALERT_HEALTH_DEGRADED_FOR_MS', 120_000, 'Ops health not healthy for this long fires health_degraded.', { min: 0 }),
+  backlogThreshold: int('ALERT_BACKLOG_THRESHOLD', 100, 'Pending jobs above this are a backlog.', { min: 0 }),
+  backlogForMs: int('ALERT_BACKLOG_FOR_MS', 600_000, 'A backlog lasting this long fires queue_backlog.', { min: 0 }),
+  oldestReadyAgeSeconds: int('ALERT_OLDEST_READY_AGE_SECONDS', 300, 'The oldest ready job waiting longer than this fires oldest_ready_age.', { min: 0 }),
+  webhookFailuresThreshold: int('ALERT_WEBHOOK_FAILURES_THRESHOLD', 5, 'Failed webhook deliveries within ALERT_SPIKE_WINDOW_MS that fire webhook_failures_spike.', { min: 1 }),
+  authFailuresThreshold: int('ALERT_AUTH_FAILURES_THRESHOLD', 20, 'Failed authentications within ALERT_SPIKE_WINDOW_MS that fire auth_failures_spike.', { min: 1 }),
+  spikeWindowMs: int('ALERT_SPIKE_WINDOW_MS', 300_000, 'Window the spike alerts count over.', { min: 1000 }),
+  webhookUrls: str('ALERT_WEBHOOK_URLS', undefined, 'Comma-separated URLs that receive each AlertFired/AlertResolved as JSON (POST).'),
+  webhookTimeoutMs: int('ALERT_WEBHOOK_TIMEOUT_MS', 5000, 'Timeout of one alert webhook delivery.', { min: 100 }),
+} as const;

@@ -1,0 +1,45 @@
+import { parseJobDefinition } from './parse-job-definition';
+import { decideReconcile } from './reconcile-definitions';
+
+const defaults = { timeoutMs: 900_000, maxAttempts: 3, backoffBaseMs: 30_000, backoffMaxMs: 3_600_000 };
+const parse = (raw: unknown, allowCommand = true) => parseJobDefinition(raw, 0, defaults, { allowCommand, baseDir: '/etc/opsledger' });
+
+describe('job definitions', () => {
+  it('fills defaults and parses durations', () => {
+    expect(parse({ name: 'nightly', schedule: '0 0 2 * * *', timezone: 'Europe/Stockholm', timeout: '10m', expiresAfter: '2h', handler: { kind: 'command', argv: ['/bin/true'], cwd: 'jobs' } })).toMatchObject({
+      priority: 'normal', manualRun: true, cancellable: false, timeoutMs: 600_000, expiresAfterMs: 7_200_000, maxAttempts: 3, catchUp: 'once',
+      handler: { kind: 'command', argv: ['/bin/true'], env: [], cwd: '/etc/opsledger/jobs' },
+    });
+  });
+
+  it.each([
+    [{ name: 'a', schedule: '61 * * * *' }, 'job "a": field "schedule" is not a valid cron expression'],
+    [{ name: 'a', schedule: '* * * * *', timezone: 'Mars/Base' }, 'job "a": field "timezone"'],
+    [{ name: 'a', priority: 'urgent' }, 'job "a": field "priority" must be one of high, normal, low'],
+    [{ name: 'a', timeout: 'soon' }, 'job "a": field "timeout" must be a duration'],
+    [{ name: 'a', handler: { kind: 'command', argv: 'rm -rf /' } }, 'job "a": field "handler.argv"'],
+    [{ name: 'a', handler: { kind: 'http', url: 'ftp://x' } }, 'job "a": field "handler.url"'],
+    [{ name: 'a', retries: 3 }, 'job "a": field "retries" is not a known field'],
+    [{ schedule: '* * * * *' }, 'job #1: field "name"'],
+  ])('an invalid definition names the job and the field: %j', (raw, message) => {
+    expect(() => parse(raw)).toThrow(message);
+  });
+
+  it('command handlers only from the config file', () => {
+    expect(() => parse({ name: 'a', handler: { kind: 'command', argv: ['/bin/true'] } }, false)).toThrow('command handlers can only be declared in the config file');
+  });
+
+  it('reconcile: new → JobDefined, different → JobChanged with the fields, gone → JobRemoved, same → nothing', () => {
+    const a = { ...parse({ name: 'a' }), source: 'config' as const };
+    const b = { ...parse({ name: 'b', priority: 'high' }), source: 'config' as const };
+    const stored = [
+      { name: 'b', definition: parse({ name: 'b' }), source: 'config' as const, definedAt: '', changedAt: '', removedAt: null, missedTicks: 0, lastMissedTick: null },
+      { name: 'c', definition: parse({ name: 'c' }), source: 'config' as const, definedAt: '', changedAt: '', removedAt: null, missedTicks: 0, lastMissedTick: null },
+      { name: 'd', definition: parse({ name: 'd' }), source: 'config' as const, definedAt: '', changedAt: '', removedAt: null, missedTicks: 0, lastMissedTick: null },
+    ];
+    const d = { ...parse({ name: 'd' }), source: 'config' as const };
+    const out = decideReconcile([a, b, d], stored);
+    expect([...out].map(([k, e]) => [k, e.type])).toEqual([['a', 'JobDefined'], ['b', 'JobChanged'], ['c', 'JobRemoved']]);
+    expect(out.get('b')!.data).toMatchObject({ changed: ['priority'] });
+  });
+});

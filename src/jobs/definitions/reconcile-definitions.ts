@@ -1,0 +1,51 @@
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { JobDefinitionRow } from '../../../projections/job-definitions/job-definition-row';
+import { jobDefinitionsProjection } from '../../../projections/job-definitions/job-definitions.projection';
+import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
+import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
+import { applyEvents } from '../../projection-runner/apply-events';
+import { JobDefinitionEvent, jobDefStream } from '../events/job-definition.events';
+import { inTransaction } from '../store/run-writer';
+import type { JobDefinition, JobDefinitionSnapshot } from './job-definition';
+
+const snapshot = ({ source: _s, ...d }: JobDefinition): JobDefinitionSnapshot => d;
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Pure: the events that bring the stored definitions in line with the declared ones. */
+export function decideReconcile(declared: readonly JobDefinition[], stored: readonly JobDefinitionRow[]): Map<string, JobDefinitionEvent> {
+  const out = new Map<string, JobDefinitionEvent>();
+  const storedBy = new Map(stored.map((r) => [r.name, r]));
+  for (const d of declared) {
+    const row = storedBy.get(d.name);
+    const snap = snapshot(d);
+    if (!row || row.removedAt) out.set(d.name, { type: 'JobDefined', data: { name: d.name, definition: snap, source: d.source } });
+    else if (!same(row.definition, snap) || row.source !== d.source) {
+      const changed = (Object.keys(snap) as (keyof JobDefinitionSnapshot)[]).filter((k) => !same(snap[k], row.definition[k]));
+      out.set(d.name, { type: 'JobChanged', data: { name: d.name, definition: snap, source: d.source, changed } });
+    }
+  }
+  const names = new Set(declared.map((d) => d.name));
+  for (const r of stored) if (!r.removedAt && !names.has(r.name)) out.set(r.name, { type: 'JobRemoved', data: { name: r.name } });
+  return out;
+}
+
+/** Appends JobDefined/JobChanged/JobRemoved at start; a concurrent process doing the same wins quietly. */
+export async function reconcileDefinitions(pool: Pool, store: PostgresEventStore, declared: readonly JobDefinition[], log: Logger): Promise<number> {
+  const { rows } = await pool.query<{ key: string; doc: JobDefinitionRow; revision: string }>('SELECT key, doc, revision FROM rm_job_definitions');
+  const revisions = new Map(rows.map((r) => [r.key, BigInt(r.revision)]));
+  let appended = 0;
+  for (const [name, event] of decideReconcile(declared, rows.map((r) => r.doc))) {
+    try {
+      await inTransaction(pool, async (c) => {
+        const res = await store.appendWith(c, jobDefStream(name), [{ ...event, metadata: { actor: 'system', correlationId: 'startup-reconcile' } }], revisions.get(name) ?? 'no_stream');
+        await applyEvents(c, jobDefinitionsProjection, res.events);
+      });
+      appended++;
+      log.info({ event: `background_job.definition.${event.type === 'JobDefined' ? 'defined' : event.type === 'JobChanged' ? 'changed' : 'removed'}`, job: name, ...(event.type === 'JobChanged' ? { changed: event.data.changed } : {}) }, `job ${name}: ${event.type}`);
+    } catch (err) {
+      if (!(err instanceof ExpectedVersionConflict)) throw err;
+    }
+  }
+  return appended;
+}

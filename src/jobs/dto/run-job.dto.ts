@@ -1,0 +1,25 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+
+export class RunJobDto {
+  @ApiProperty({ example: 'validate after changing the SMTP settings', description: 'Why: recorded in the audit log.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
+  reason!: string;
+
+  @ApiPropertyOptional({ example: { tenant: 'acme', dryRun: true, from: '2025-03-01T00:00:00Z', to: '2025-03-02T00:00:00Z' }, description: 'tenant, dryRun, from/to, or any JSON the handler validates.' })
+  @IsOptional()
+  @IsObject()
+  params?: Record<string, unknown>;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: 'stuck on a dead upstream' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
+  reason!: string;
+}
+
+export class RetryRunDto extends RunJobDto {}

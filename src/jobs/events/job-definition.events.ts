@@ -1,0 +1,25 @@
+import { DomainEvent } from '../../event-store/envelope';
+import type { JobDefinitionSnapshot } from '../definitions/job-definition';
+
+export interface JobDefinedData { readonly name: string; readonly definition: JobDefinitionSnapshot; readonly source: 'config' | 'code' }
+export interface JobChangedData extends JobDefinedData { readonly changed: readonly string[] }
+export interface JobRemovedData { readonly name: string }
+export interface TickMissedData {
+  readonly job: string;
+  /** The tick that did not fire on time. */
+  readonly tick: string;
+  readonly detectedAt: string;
+  /** What the catch-up policy did: `once` enqueues the latest missed tick only. */
+  readonly policy: 'once' | 'all' | 'skip';
+  /** The run enqueued for this tick by the catch-up, if any. */
+  readonly caughtUpBy: string | null;
+}
+
+export type JobDefined = DomainEvent<'JobDefined', JobDefinedData>;
+export type JobChanged = DomainEvent<'JobChanged', JobChangedData>;
+export type JobRemoved = DomainEvent<'JobRemoved', JobRemovedData>;
+export type TickMissed = DomainEvent<'TickMissed', TickMissedData>;
+export type JobDefinitionEvent = JobDefined | JobChanged | JobRemoved | TickMissed;
+export const JOB_DEFINITION_EVENT_TYPES: readonly JobDefinitionEvent['type'][] = ['JobDefined', 'JobChanged', 'JobRemoved', 'TickMissed'];
+
+export const jobDefStream = (name: string) => `jobdef-${name}`;

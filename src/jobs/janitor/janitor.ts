@@ -1,0 +1,96 @@
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { EventMetadata } from '../../event-store/envelope';
+import type { Clock } from '../../shared/clock';
+import { decideRun, RunCommand } from '../run.decider';
+import type { RunWriter } from '../store/run-writer';
+import type { Reaper } from './reaper';
+
+export interface JanitorRules {
+  readonly failActiveAfterMs: number;
+  readonly cancelPendingAfterMs: number;
+  readonly dropCompletedAfterMs: number;
+  readonly dropFailedAfterMs: number;
+  readonly reapWorkersAfterMs: number;
+  readonly idempotencyKeyTtlMs: number;
+}
+
+export interface JanitorReport {
+  readonly failedActive: number;
+  readonly cancelledPending: number;
+  readonly expired: number;
+  readonly droppedCompleted: number;
+  readonly droppedFailed: number;
+  readonly reapedWorkers: number;
+  readonly abandonedRuns: number;
+  readonly expiredIdempotencyKeys: number;
+}
+
+const CHUNK = 500;
+
+/**
+ * Seed 004's six rules: fail runs active too long past their timeout, cancel runs waiting too
+ * long, drop old completed and failed rows from the live queue view (events and history stay),
+ * reap dead workers, expire idempotency keys — plus closing runs past their expiresAt.
+ */
+export class Janitor {
+  constructor(
+    private readonly pool: Pool,
+    private readonly writer: RunWriter,
+    private readonly reaper: Reaper,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async run(rules: JanitorRules, by: string, metadata: Partial<EventMetadata> = { actor: 'janitor' }): Promise<JanitorReport> {
+    const now = this.clock.now();
+    const iso = now.toISOString();
+    const failedActive = await this.applyTo(
+      `SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling')
+          AND claimed_at + make_interval(secs => ((doc->>'timeoutMs')::float8 + $2) / 1000) < $1::timestamptz`,
+      [iso, rules.failActiveAfterMs],
+      { type: 'ForceFail', reason: `janitor: still active ${Math.round(rules.failActiveAfterMs / 60000)} min past its timeout`, now },
+      metadata,
+    );
+    const expired = await this.applyTo(
+      `SELECT key FROM rm_job_queue WHERE state IN ('pending', 'retrying') AND doc->>'expiresAt' IS NOT NULL AND ol_jobs_ts(doc->>'expiresAt') <= $1::timestamptz`,
+      [iso],
+      { type: 'Expire', now },
+      metadata,
+    );
+    const cancelledPending = await this.applyTo(
+      `SELECT key FROM rm_job_queue WHERE state IN ('pending', 'retrying') AND ready_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`,
+      [iso, rules.cancelPendingAfterMs],
+      { type: 'ForceCancel', reason: `janitor: waited more than ${Math.round(rules.cancelPendingAfterMs / 60000)} min for a worker`, by: 'janitor', now },
+      metadata,
+    );
+    const droppedCompleted = (await this.pool.query(`DELETE FROM rm_job_queue WHERE state IN ('succeeded', 'cancelled', 'expired') AND finished_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.dropCompletedAfterMs])).rowCount ?? 0;
+    const droppedFailed = (await this.pool.query(`DELETE FROM rm_job_queue WHERE state = 'failed' AND finished_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.dropFailedAfterMs])).rowCount ?? 0;
+    const reaped = await this.reaper.reap(rules.reapWorkersAfterMs, by);
+    const expiredIdempotencyKeys = (await this.pool.query(`DELETE FROM job_idempotency_keys WHERE created_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.idempotencyKeyTtlMs])).rowCount ?? 0;
+    const report: JanitorReport = { failedActive, cancelledPending, expired, droppedCompleted, droppedFailed, reapedWorkers: reaped.workers.length, abandonedRuns: reaped.runs.length, expiredIdempotencyKeys };
+    this.log.info({ event: 'background_job.janitor', by, ...report }, 'janitor ran');
+    return report;
+  }
+
+  /** Force-fail every active run (operator "Fail Active Jobs"); only `tenant`'s when given. */
+  failAllActive(reason: string, metadata: Partial<EventMetadata>, tenant: string | null = null): Promise<number> {
+    return this.applyTo(`SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling') AND ($1::text IS NULL OR tenant = $1)`, [tenant], { type: 'ForceFail', reason, now: this.clock.now() }, metadata);
+  }
+
+  /** Cancel every waiting run (operator "Cancel All Pending"); only `tenant`'s when given. */
+  cancelAllPending(reason: string, metadata: Partial<EventMetadata>, tenant: string | null = null): Promise<number> {
+    return this.applyTo(`SELECT key FROM rm_job_queue WHERE state IN ('pending', 'retrying') AND ($1::text IS NULL OR tenant = $1)`, [tenant], { type: 'ForceCancel', reason, by: 'operator', now: this.clock.now() }, metadata);
+  }
+
+  private async applyTo(select: string, params: unknown[], cmd: RunCommand, metadata: Partial<EventMetadata>): Promise<number> {
+    const { rows } = await this.pool.query<{ key: string }>(select, params);
+    let n = 0;
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const ids = rows.slice(i, i + CHUNK).map((r) => r.key);
+      const decisions = await this.writer.act(ids, (row) => decideRun(row, cmd), () => metadata);
+      n += [...decisions.values()].filter((d) => d.ok).length;
+    }
+    return n;
+  }
+}

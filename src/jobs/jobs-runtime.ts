@@ -1,0 +1,44 @@
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/config';
+import type { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import type { Clock } from '../shared/clock';
+import { CronTicker } from './cron/cron-ticker';
+import type { JobCatalog } from './definitions/job-catalog';
+import { Janitor, JanitorRules } from './janitor/janitor';
+import { Reaper } from './janitor/reaper';
+import { JobQueue } from './queue/job-queue';
+import { RunWriter } from './store/run-writer';
+import { JobWorker, JobWorkerHooks, JobWorkerOptions } from './worker/job-worker';
+
+export type JobsConfig = AppConfig['jobs'];
+
+/** The job runtime's plain parts, wired once; Nest, tests and the benchmark all build it here. */
+export function createJobsRuntime(deps: { pool: Pool; store: PostgresEventStore; clock: Clock; log: Logger; config: JobsConfig; catalog: JobCatalog }) {
+  const { pool, store, clock, log, config, catalog } = deps;
+  const writer = new RunWriter(pool, log);
+  const queue = new JobQueue(pool, writer, log);
+  const reaper = new Reaper(pool, store, writer, clock, log);
+  const janitor = new Janitor(pool, writer, reaper, clock, log);
+  const ticker = new CronTicker(pool, store, queue, catalog, clock, log, { missedGraceMs: config.cronMissedGraceMs });
+  const janitorRules: JanitorRules = {
+    failActiveAfterMs: config.janitorFailActiveAfterMs,
+    cancelPendingAfterMs: config.janitorCancelPendingAfterMs,
+    dropCompletedAfterMs: config.janitorDropCompletedAfterMs,
+    dropFailedAfterMs: config.janitorDropFailedAfterMs,
+    reapWorkersAfterMs: config.workerReapAfterMs,
+    idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
+  };
+  const newWorker = (o: Partial<JobWorkerOptions> & Pick<JobWorkerOptions, 'mode' | 'version'>, hooks?: JobWorkerHooks) =>
+    new JobWorker(pool, store, writer, queue, catalog, clock, log, {
+      concurrency: config.workerConcurrency,
+      pollMs: config.workerPollMs,
+      heartbeatMs: config.workerHeartbeatMs,
+      claimBatch: config.workerClaimBatch,
+      logTailBytes: config.jobLogTailBytes,
+      killGraceMs: config.jobKillGraceMs,
+      ...o,
+    }, hooks);
+  return { writer, queue, reaper, janitor, janitorRules, ticker, newWorker };
+}
+export type JobsRuntime = ReturnType<typeof createJobsRuntime>;

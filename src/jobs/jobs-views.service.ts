@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { jobDefinitionsProjection } from '../../projections/job-definitions/job-definitions.projection';
+import { jobRunsProjection } from '../../projections/job-runs/job-runs.projection';
+import { workerHistoryProjection } from '../../projections/job-workers/worker-history.projection';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { PG_POOL } from '../database/database.module';
+import { PointInTime } from '../point-in-time/point-in-time.service';
+import { Clock, CLOCK } from '../shared/clock';
+import { workerLeasesAt } from '../system/views/workers-at';
+import { WorkerLeaseRow, workersView } from '../system/views/workers.view';
+import { queueTotalsView } from '../system/views/queue-totals.view';
+import { RunReadModel, visibleDefinitions } from './run-read-model';
+import { inventoryItem } from './views/inventory.view';
+import { lastRunsOf, queueStatsOf, queueViewAt, runsOfTenant, stateCountsOf } from './views/run-aggregates';
+
+/** A body and the instant it describes (sent as the X-Opsledger-As-Of header, milliseconds included). */
+export interface AsOf<T> {
+  readonly asOf: Date;
+  readonly body: T;
+}
+
+/**
+ * The bodies of GET /api/jobs, /api/system/queue and /api/system/workers, live (read models) or
+ * as of a past instant (`?at=`: the same projections folded from the log up to then, fed to the
+ * same view functions with now = that instant). `tenant` scopes every answer.
+ */
+@Injectable()
+export class JobsViews {
+  constructor(
+    private readonly runs: RunReadModel,
+    private readonly pit: PointInTime,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    pit.use(jobRunsProjection, jobDefinitionsProjection, workerHistoryProjection);
+  }
+
+  private get queueRules() {
+    return { dropCompletedAfterMs: this.config.jobs.janitorDropCompletedAfterMs, dropFailedAfterMs: this.config.jobs.janitorDropFailedAfterMs };
+  }
+
+  /** Every run (never purged) as of `at`, of the caller's tenant. */
+  private async runsAt(at: Date, tenant: string | null) {
+    return runsOfTenant((await this.pit.rowsAt(jobRunsProjection, at)).values(), tenant);
+  }
+
+  async inventory(at: Date | null, tenant: string | null): Promise<AsOf<{ jobs: ReturnType<typeof inventoryItem>[] }>> {
+    if (at) {
+      const [defs, runs] = await Promise.all([this.pit.rowsAt(jobDefinitionsProjection, at), this.runsAt(at, tenant)]);
+      const stats = queueStatsOf(runs);
+      const last = lastRunsOf(runs);
+      return { asOf: at, body: { jobs: visibleDefinitions(defs.values(), false, tenant).map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), at)) } };
+    }
+    const now = this.clock.now();
+    const [defs, stats, last] = await Promise.all([this.runs.definitions(false, tenant), this.runs.queueStats(tenant), this.runs.lastRuns(tenant)]);
+    return { asOf: now, body: { jobs: defs.map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), now)) } };
+  }
+
+  async queueTotals(at: Date | null, tenant: string | null): Promise<AsOf<ReturnType<typeof queueTotalsView>>> {
+    if (at) return { asOf: at, body: queueTotalsView(stateCountsOf(queueViewAt(await this.runsAt(at, tenant), at, this.queueRules))) };
+    const now = this.clock.now();
+    return { asOf: now, body: queueTotalsView(await this.runs.stateCounts(tenant)) };
+  }
+
+  async workers(at: Date | null, tenant: string | null): Promise<AsOf<{ workers: ReturnType<typeof workersView> }>> {
+    const offline = this.config.jobs.workerOfflineMs;
+    if (at) {
+      const [history, runs] = await Promise.all([this.pit.rowsAt(workerHistoryProjection, at), this.runsAt(at, tenant)]);
+      return { asOf: at, body: { workers: workersView(workerLeasesAt(history.values(), runs, at, this.config.jobs.workerReapAfterMs), at, offline) } };
+    }
+    const now = this.clock.now();
+    const { rows } = await this.pool.query(`SELECT * FROM job_workers ORDER BY started_at DESC`);
+    let lease: WorkerLeaseRow[] = rows.map((r) => ({ id: r.id, host: r.host, pid: r.pid, mode: r.mode, version: r.version, concurrency: r.concurrency, startedAt: r.started_at, lastSeen: r.last_seen, processed: Number(r.processed), failed: Number(r.failed), current: r.current, stoppedAt: r.stopped_at }));
+    if (tenant !== null) {
+      // Workers are shared; a scoped caller sees only its own runs among what they are running.
+      const mine = await this.pool.query<{ key: string }>(`SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling') AND tenant = $1`, [tenant]);
+      const keys = new Set(mine.rows.map((r) => r.key));
+      lease = lease.map((w) => ({ ...w, current: w.current.filter((c) => keys.has(c.runId)) }));
+    }
+    return { asOf: now, body: { workers: workersView(lease, now, offline) } };
+  }
+}

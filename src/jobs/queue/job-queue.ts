@@ -1,0 +1,104 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { QueueRow } from '../../../projections/job-queue/job-queue.projection';
+import type { EventMetadata } from '../../event-store/envelope';
+import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
+import type { RunEnqueued } from '../events/run.events';
+import { decideRun } from '../run.decider';
+import { inTransaction, RunChange, RunWriter } from '../store/run-writer';
+
+export interface ClaimedRun {
+  readonly runId: string;
+  readonly row: QueueRow;
+}
+
+const CANDIDATES = `
+  SELECT key, doc, revision FROM rm_job_queue
+   WHERE state IN ('pending', 'retrying') AND ready_at <= $1 AND job = ANY($2::text[])
+   ORDER BY priority_rank, ready_at
+   LIMIT $3
+   FOR UPDATE SKIP LOCKED`;
+
+/**
+ * The claim must walk rm_job_queue_claim in order and stop after LIMIT rows. On a fresh or
+ * not-yet-analyzed queue the planner guesses "1 row" and sorts every waiting run instead (4 ms at
+ * 5,000 waiting, growing with the backlog), so the claim transaction rules the sort out.
+ */
+const CLAIM_BEGIN = 'BEGIN; SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off';
+
+/** Enqueue and claim: the two hot paths of the queue. */
+export class JobQueue {
+  constructor(
+    private readonly pool: Pool,
+    private readonly writer: RunWriter,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Appends new runs (each its own stream, expected `no_stream`) and wakes workers. With an
+   * idempotency key, a repeated request returns the first run instead of enqueuing another.
+   */
+  async enqueue(runs: readonly { event: RunEnqueued; metadata?: Partial<EventMetadata> }[], idempotencyKey?: string): Promise<{ runIds: string[]; duplicateOf?: string }> {
+    return inTransaction(this.pool, async (c) => {
+      if (idempotencyKey && runs.length === 1) {
+        const r = runs[0].event.data;
+        const ins = await c.query(`INSERT INTO job_idempotency_keys (key, job, run_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING run_id`, [`${r.job}:${idempotencyKey}`, r.job, r.runId]);
+        if (!ins.rowCount) {
+          const { rows } = await c.query<{ run_id: string }>(`SELECT run_id FROM job_idempotency_keys WHERE key = $1`, [`${r.job}:${idempotencyKey}`]);
+          return { runIds: [], duplicateOf: rows[0]?.run_id };
+        }
+      }
+      await this.writer.commit(c, runs.map((r) => ({ runId: r.event.data.runId, expected: 'no_stream' as const, events: [r.event], metadata: r.metadata })), {
+        notify: true,
+        known: new Map(runs.map((r) => [r.event.data.runId, null])),
+      });
+      return { runIds: runs.map((r) => r.event.data.runId) };
+    });
+  }
+
+  /**
+   * Takes up to `limit` ready runs of `jobs`, highest priority then oldest first. Rows locked by
+   * another claimer are skipped (SKIP LOCKED); each claim is an append at the row's revision, so
+   * a run can only be owned by one worker. Expired runs are closed (RunExpired) instead.
+   */
+  async claim(workerId: string, jobs: readonly string[], limit: number, now: Date): Promise<ClaimedRun[]> {
+    if (limit <= 0 || !jobs.length) return [];
+    try {
+      return await inTransaction(this.pool, (c) => this.claimIn(c, workerId, jobs, limit, now, false), CLAIM_BEGIN);
+    } catch (err) {
+      if (!(err instanceof ExpectedVersionConflict)) throw err;
+      this.log.warn({ event: 'background_job.claim_conflict', workerId }, 'a claimed run changed under its lock; claiming one by one');
+      return inTransaction(this.pool, (c) => this.claimIn(c, workerId, jobs, limit, now, true), CLAIM_BEGIN);
+    }
+  }
+
+  private async claimIn(c: PoolClient, workerId: string, jobs: readonly string[], limit: number, now: Date, oneByOne: boolean): Promise<ClaimedRun[]> {
+    const { rows } = await c.query<{ key: string; doc: QueueRow; revision: string }>(CANDIDATES, [now.toISOString(), jobs, limit]);
+    const changes: RunChange[] = [];
+    for (const r of rows) {
+      const d = decideRun(r.doc, { type: 'Claim', workerId, now });
+      if (d.ok) changes.push({ runId: r.key, expected: BigInt(r.revision), events: d.events });
+    }
+    const known = new Map(rows.map((r) => [r.key, r.doc]));
+    const claimedIds = new Set<string>();
+    if (!oneByOne) {
+      await this.writer.commit(c, changes, { known });
+      for (const ch of changes) if (ch.events[0].type === 'RunClaimed') claimedIds.add(ch.runId);
+    } else {
+      for (const ch of changes) {
+        await c.query('SAVEPOINT claim_one');
+        try {
+          await this.writer.commit(c, [ch], { known });
+          await c.query('RELEASE SAVEPOINT claim_one');
+          if (ch.events[0].type === 'RunClaimed') claimedIds.add(ch.runId);
+        } catch (err) {
+          if (!(err instanceof ExpectedVersionConflict)) throw err;
+          await c.query('ROLLBACK TO SAVEPOINT claim_one'); // someone else changed it: skip
+        }
+      }
+    }
+    return rows
+      .filter((r) => claimedIds.has(r.key))
+      .map((r) => ({ runId: r.key, row: { ...r.doc, state: 'running' as const, workerId, claimedAt: now.toISOString() } }));
+  }
+}

@@ -1,0 +1,21 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('observability')
+@ApiBearerAuth()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get()
+  @Roles('viewer')
+  @Header('cache-control', 'no-store')
+  @ApiOperation({ summary: 'Prometheus metrics (text format). Bearer token of any role, or METRICS_TOKEN.' })
+  @ApiProduces('text/plain')
+  @ApiResponse({ status: 200, schema: { type: 'string', example: '# HELP opsledger_queue_depth Jobs in the queue by state\n# TYPE opsledger_queue_depth gauge\nopsledger_queue_depth{state="pending",service="opsledger"} 3\n' } })
+  async scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

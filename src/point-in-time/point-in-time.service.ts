@@ -1,0 +1,123 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { foldInMemory, Projection } from '../../projections/projection';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { DATABASE_URL, PG_POOL } from '../database/database.module';
+import { decodeCheckpoint } from '../event-store/postgres/checkpoint';
+import { EVENT_COLUMNS, eventFromRow } from '../event-store/postgres/postgres-event-store';
+import { ProjectionLock } from '../projection-runner/projection-lock';
+import { ProjectionRegistry } from '../projection-runner/projection-registry';
+import { Clock, CLOCK, rfc3339 } from '../shared/clock';
+import { BadInput } from '../shared/errors';
+import { LOGGER } from '../shared/logger';
+import { snapshotBefore, takeSnapshot, thinSnapshots } from './snapshot-store';
+
+/** recorded_at is set at insert, commit order follows later: look this far back past a snapshot. */
+const RECORDED_AT_SLACK_MS = 60_000;
+const BATCH = 10_000;
+
+/**
+ * "What did this endpoint say at T": the same projections folded in memory over the events up to
+ * T, starting from the newest snapshot before T, then handed to the endpoint's own view function.
+ * Endpoints register the projections they need; one process snapshots them at intervals.
+ */
+@Injectable()
+export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly wanted = new Set<string>();
+  private readonly lock: ProjectionLock;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(DATABASE_URL) databaseUrl: string,
+    private readonly registry: ProjectionRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    this.lock = new ProjectionLock(databaseUrl, 'pit-snapshotter');
+  }
+
+  /** Declares that some `?at=` answer folds this projection, so it gets snapshotted. */
+  use(...projections: Projection<any>[]): void {
+    for (const p of projections) this.wanted.add(p.name);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.core.appMode === 'worker' || !this.config.core.projectionRunnerAutostart) return;
+    this.timer = setInterval(() => void this.tick(), this.config.pointInTime.snapshotIntervalMs);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    await this.lock.release();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = (async () => {
+      if (!(await this.lock.tryAcquire())) return;
+      await this.snapshotNow();
+      await thinSnapshots(this.pool, this.config.pointInTime.snapshotKeepDays);
+    })()
+      .catch((err) => this.log.warn({ event: 'snapshot.failed', err: String(err) }, 'read-model snapshot failed'))
+      .finally(() => (this.running = null));
+    await this.running;
+  }
+
+  /** Snapshots every wanted projection that moved since its last snapshot. */
+  async snapshotNow(): Promise<string[]> {
+    const taken: string[] = [];
+    for (const name of this.wanted) {
+      const p = this.registry.get(name);
+      if (p && (await takeSnapshot(this.pool, p))) taken.push(name);
+    }
+    return taken;
+  }
+
+  /**
+   * Parses `?at=`: an RFC 3339 time between the first event and now, else 400 naming the valid
+   * range. Returns null when the parameter is absent (the live answer).
+   */
+  async parseAt(raw: string | undefined): Promise<Date | null> {
+    if (raw === undefined) return null;
+    const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? new Date(raw) : new Date(NaN);
+    const { rows } = await this.pool.query<{ first: Date | null }>('SELECT min(recorded_at) AS first FROM events');
+    const first = rows[0].first;
+    const now = this.clock.now();
+    const range = first ? `from ${rfc3339(first)} (the first event) to now (${rfc3339(now)})` : 'none yet: the log is empty';
+    if (Number.isNaN(at.getTime())) throw BadInput.field('at', `must be an RFC 3339 timestamp; valid range: ${range}`);
+    if (!first || at < first || at > now) throw BadInput.field('at', `is outside the recorded history; valid range: ${range}`);
+    return at;
+  }
+
+  /** The rows of `projection` as they stood at `at`. */
+  async rowsAt<Row>(projection: Projection<Row>, at: Date): Promise<Map<string, Row>> {
+    const snap = await snapshotBefore(this.pool, projection, at);
+    const rows = snap?.rows ?? new Map<string, Row>();
+    let { txId, position } = decodeCheckpoint(snap?.checkpoint ?? null);
+    const since = snap ? new Date(snap.lastEventAt.getTime() - RECORDED_AT_SLACK_MS) : new Date(0);
+    for (;;) {
+      const { rows: batch } = await this.pool.query(
+        `SELECT ${EVENT_COLUMNS}
+           FROM events
+          WHERE recorded_at > $1 AND recorded_at <= $2 AND type = ANY($3::text[])
+            AND (events.transaction_id, events.position) > ($4::xid8, $5::bigint)
+            AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY events.transaction_id, events.position LIMIT $6`,
+        [since, at, projection.canHandle, txId, position.toString(), BATCH],
+      );
+      foldInMemory(projection, batch.map(eventFromRow), rows);
+      if (batch.length < BATCH) break;
+      const last = batch[batch.length - 1];
+      txId = last.transaction_id;
+      position = BigInt(last.position);
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,40 @@
+import type { BreakerSnapshot } from '../../projections/targets/target-state';
+import type { BreakerEvent, BreakerTransition } from './events/breaker.events';
+
+export interface BreakerConfig {
+  readonly failureThreshold: number;
+  readonly openBaseMs: number;
+  readonly openMaxMs: number;
+}
+
+export type BreakerCommand =
+  /** A probe is about to run: an open breaker whose time is up (or a forced probe) half-opens first. */
+  | { readonly type: 'AdmitProbe'; readonly at: Date; readonly force?: boolean }
+  | { readonly type: 'RecordOutcome'; readonly ok: boolean; readonly at: Date };
+
+/** Open time of trip n: base × 2^(n−1), capped. */
+export const openDurationMs = (trips: number, cfg: BreakerConfig) => Math.min(cfg.openBaseMs * 2 ** Math.max(0, trips - 1), cfg.openMaxMs);
+
+/** A closed or half-open breaker admits the probe; an open one only once its retryAt has passed. */
+export const breakerAdmits = (b: BreakerSnapshot, at: Date) => b.state !== 'open' || (b.retryAt !== null && at.getTime() >= Date.parse(b.retryAt));
+
+/**
+ * closed → open after N consecutive failures; open → half_open when retryAt passes (one probe);
+ * half_open → closed on success (reset), → open again on failure with a doubled open time.
+ */
+export function decideBreaker(cmd: BreakerCommand, b: BreakerSnapshot, key: string, cfg: BreakerConfig): BreakerEvent[] {
+  const at = cmd.at.toISOString();
+  const t = (over: Partial<BreakerTransition>): BreakerTransition => ({ key, since: at, lastTransition: at, retryAt: null, failureCount: b.failureCount, trips: b.trips, ...over });
+  if (cmd.type === 'AdmitProbe') {
+    if (b.state !== 'open') return [];
+    if (!cmd.force && !breakerAdmits(b, cmd.at)) return [];
+    return [{ type: 'BreakerHalfOpened', data: t({ retryAt: at }) }];
+  }
+  if (cmd.ok) {
+    return b.state === 'closed' ? [] : [{ type: 'BreakerClosed', data: t({ failureCount: 0, trips: 0 }) }];
+  }
+  const failureCount = b.failureCount + 1;
+  if (b.state === 'closed' && failureCount < cfg.failureThreshold) return [];
+  const trips = b.trips + 1;
+  return [{ type: 'BreakerOpened', data: t({ failureCount, trips, retryAt: new Date(cmd.at.getTime() + openDurationMs(trips, cfg)).toISOString() }) }];
+}

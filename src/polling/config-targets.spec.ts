@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { parseConfigTargets, reconcilePlan } from './config-targets';
+
+const entry = (name: string, url = `http://127.0.0.1:9/${name}`) => ({ type: 'instance', name, probe: { kind: 'http', url } });
+const state = (name: string, source: 'api' | 'config', url = `http://127.0.0.1:9/${name}`): TargetState =>
+  evolveTarget(null, { type: 'TargetRegistered', data: { key: `instance::${name}`, spec: { type: 'instance', name, probe: { kind: 'http', url } }, source, at: '2025-01-01T00:00:00.000Z' } })!;
+
+describe('config file targets', () => {
+  it('validates entries with the API rules, naming the entry and the field', () => {
+    expect(parseConfigTargets([entry('a')], ['http'])).toEqual([{ type: 'instance', name: 'a', probe: { kind: 'http', url: 'http://127.0.0.1:9/a' } }]);
+    expect(() => parseConfigTargets([entry('a'), entry('b', 'ftp://x/y')], ['http'])).toThrow(/targets\[1\] \(instance::b\): probe\.url: must be an http\(s\) URL/);
+    expect(() => parseConfigTargets([{ ...entry('a'), colour: 'red' }], ['http'])).toThrow(/targets\[0\] \(instance::a\): colour: is not a known field/);
+    expect(() => parseConfigTargets([{ type: 'instance', name: 'a' }], ['http'])).toThrow(/probe/);
+    expect(() => parseConfigTargets([entry('a'), entry('a')], ['http'])).toThrow(/declared twice/);
+    expect(() => parseConfigTargets([{ ...entry('a'), probe: { kind: 'tcp', url: 'http://x/' } }], ['http'])).toThrow(/probe\.kind: unknown probe kind "tcp"/);
+  });
+
+  it('plans added, changed and removed (only config-declared ones are removed)', () => {
+    const declared = parseConfigTargets([entry('keep'), entry('moved', 'http://127.0.0.1:9/new'), entry('new')], ['http']);
+    const plan = reconcilePlan(declared, [state('keep', 'config'), state('moved', 'config'), state('gone', 'config'), state('api-made', 'api')]);
+    expect(plan.added.map((s) => s.name)).toEqual(['new']);
+    expect(plan.changed.map((s) => s.name)).toEqual(['moved']);
+    expect(plan.removed).toEqual(['instance::gone']);
+  });
+});

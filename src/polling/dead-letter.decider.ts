@@ -1,0 +1,40 @@
+import type { DeadLetterSnapshot } from '../../projections/targets/target-state';
+import type { DeadLetterEvent } from './events/dead-letter.events';
+import type { FailureCategory } from './events/poll-outcome.events';
+
+export interface DeadLetterConfig {
+  /** Consecutive transient failures that dead-letter a target. */
+  readonly streak: number;
+  /** Delays after entering / after each failed retry; the last one repeats (seed 000: 5 min … 24 h). */
+  readonly retryScheduleMs: readonly number[];
+}
+
+export interface RecordOutcome {
+  readonly type: 'RecordOutcome';
+  readonly ok: boolean;
+  readonly category?: FailureCategory;
+  /** When the probe started (the attempt) and finished (when the decision is taken). */
+  readonly attemptAt: Date;
+  readonly at: Date;
+  /** The failure streak including this outcome. */
+  readonly consecutiveFailures: number;
+  readonly firstFailureAt: string | null;
+}
+
+export const retryDelayMs = (retryCount: number, cfg: DeadLetterConfig) => cfg.retryScheduleMs[Math.min(retryCount, cfg.retryScheduleMs.length - 1)];
+
+/** Permanent failure → dead-letter at once; a transient streak of N → dead-letter; retries follow the schedule; a success leaves. */
+export function decideDeadLetter(cmd: RecordOutcome, dl: DeadLetterSnapshot | null, key: string, cfg: DeadLetterConfig): DeadLetterEvent[] {
+  const at = cmd.at.toISOString();
+  if (cmd.ok) return dl ? [{ type: 'TargetRecovered', data: { key, at, reason: dl.reason, retryCount: dl.retryCount } }] : [];
+  const lastAttempt = cmd.attemptAt.toISOString();
+  if (dl) {
+    const retryCount = dl.retryCount + 1;
+    const nextRetry = new Date(cmd.at.getTime() + retryDelayMs(retryCount, cfg)).toISOString();
+    return [{ type: 'DeadLetterRetryFailed', data: { key, at, reason: dl.reason, firstAttempt: dl.firstAttempt, lastAttempt, retryCount, nextRetry } }];
+  }
+  const reason = cmd.category === 'permanent' ? 'permanent_failure' : cmd.consecutiveFailures >= cfg.streak ? 'max_retry_attempts' : null;
+  if (!reason) return [];
+  const nextRetry = new Date(cmd.at.getTime() + retryDelayMs(0, cfg)).toISOString();
+  return [{ type: 'TargetDeadLettered', data: { key, at, reason, firstAttempt: cmd.firstFailureAt ?? lastAttempt, lastAttempt, retryCount: 0, nextRetry } }];
+}

@@ -1,0 +1,20 @@
+import type { DomainEvent } from '../../event-store/envelope';
+
+export type DeadLetterReason = 'permanent_failure' | 'max_retry_attempts';
+
+export interface DeadLetterFields {
+  readonly key: string;
+  readonly reason: DeadLetterReason;
+  /** First failed attempt of the streak that dead-lettered it (seed 001 shows it equal to firstFailureAt). */
+  readonly firstAttempt: string;
+  readonly lastAttempt: string;
+  readonly retryCount: number;
+  /** = seed 000's disabledUntil. */
+  readonly nextRetry: string;
+}
+
+export type TargetDeadLettered = DomainEvent<'TargetDeadLettered', DeadLetterFields & { at: string }>;
+export type DeadLetterRetryFailed = DomainEvent<'DeadLetterRetryFailed', DeadLetterFields & { at: string }>;
+/** A success took the target out of the dead-letter set. */
+export type TargetRecovered = DomainEvent<'TargetRecovered', { key: string; at: string; reason: DeadLetterReason; retryCount: number }>;
+export type DeadLetterEvent = TargetDeadLettered | DeadLetterRetryFailed | TargetRecovered;

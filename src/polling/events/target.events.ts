@@ -1,0 +1,40 @@
+import type { BreakerEvent } from './breaker.events';
+import type { DeadLetterEvent } from './dead-letter.events';
+import type { PollFailed, PollSkipped, PollSucceeded } from './poll-outcome.events';
+import type { BreakerReset, PollRequested, TargetChanged, TargetPaused, TargetRedriven, TargetRegistered, TargetRemoved, TargetResumed } from './target-lifecycle.events';
+
+/** Everything that can happen on a target stream. */
+export type TargetEvent =
+  | TargetRegistered
+  | TargetChanged
+  | TargetPaused
+  | TargetResumed
+  | TargetRemoved
+  | PollRequested
+  | TargetRedriven
+  | BreakerReset
+  | PollSucceeded
+  | PollFailed
+  | PollSkipped
+  | BreakerEvent
+  | DeadLetterEvent;
+
+export const TARGET_EVENT_TYPES: readonly TargetEvent['type'][] = [
+  'TargetRegistered',
+  'TargetChanged',
+  'TargetPaused',
+  'TargetResumed',
+  'TargetRemoved',
+  'PollRequested',
+  'TargetRedriven',
+  'BreakerReset',
+  'PollSucceeded',
+  'PollFailed',
+  'PollSkipped',
+  'BreakerOpened',
+  'BreakerHalfOpened',
+  'BreakerClosed',
+  'TargetDeadLettered',
+  'DeadLetterRetryFailed',
+  'TargetRecovered',
+];

@@ -1,0 +1,82 @@
+import type { Pool } from 'pg';
+import type { AppendResult, EventMetadata } from '../../event-store/envelope';
+import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
+import type { TargetEvent } from '../events/target.events';
+import { targetStream } from '../target-spec';
+
+interface Pending {
+  readonly key: string;
+  readonly events: readonly TargetEvent[];
+  readonly expected: bigint;
+  readonly metadata: Partial<EventMetadata>;
+  resolve(r: AppendResult): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * Groups the scheduler's per-target appends into one transaction per batch (one commit, one
+ * fsync, for up to `maxBatch` streams), each still checked against its expected revision. If any
+ * append in a batch fails (a conflict aborts the transaction), the batch is replayed one append
+ * per transaction so only the conflicting one fails.
+ */
+export class AppendBatcher {
+  private readonly queue: Pending[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly pool: Pool,
+    private readonly maxBatch = 250,
+    private readonly parallel = 3,
+  ) {}
+
+  append(key: string, events: readonly TargetEvent[], expected: bigint, metadata: Partial<EventMetadata> = {}): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ key, events, expected, metadata, resolve, reject });
+      if (this.running < this.parallel) {
+        this.running++;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) await this.flush(this.queue.splice(0, this.maxBatch));
+    } finally {
+      this.running--;
+    }
+  }
+
+  private toAppend(p: Pending) {
+    return p.events.map((e) => ({ type: e.type, data: e.data, metadata: p.metadata }));
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    if (batch.length === 1) {
+      const [p] = batch;
+      await this.store.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected).then(p.resolve, p.reject);
+      return;
+    }
+    let client;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const results: AppendResult[] = [];
+    try {
+      await client.query('BEGIN');
+      for (const p of batch) results.push(await this.store.appendWith(client, targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected));
+      await client.query('COMMIT');
+    } catch {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      for (const p of batch) await this.store.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected).then(p.resolve, p.reject);
+      return;
+    }
+    client.release();
+    batch.forEach((p, i) => p.resolve(results[i]));
+  }
+}

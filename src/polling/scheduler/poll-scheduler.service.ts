@@ -1,0 +1,42 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Pool } from 'pg';
+import { AppConfig } from '../../config/config';
+import { APP_CONFIG } from '../../config/config.module';
+import { DATABASE_URL, PG_POOL } from '../../database/database.module';
+import { EVENT_STORE } from '../../event-store/event-store.port';
+import { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
+import { LoopStateService } from '../../health/loop-state.service';
+import { Clock, CLOCK } from '../../shared/clock';
+import { LOGGER } from '../../shared/logger';
+import { ProbeRegistry } from '../probes/probe-registry';
+import { TargetRepository } from '../target-repository';
+import { PollScheduler } from './poll-scheduler';
+
+/** Runs the poll scheduler in APP_MODE all and worker (one active process across all; see docs/adr/0002). */
+@Injectable()
+export class PollSchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly scheduler: PollScheduler;
+
+  constructor(
+    @Inject(EVENT_STORE) store: PostgresEventStore,
+    @Inject(PG_POOL) pool: Pool,
+    repo: TargetRepository,
+    probes: ProbeRegistry,
+    loops: LoopStateService,
+    @Inject(CLOCK) clock: Clock,
+    @Inject(LOGGER) log: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DATABASE_URL) databaseUrl: string,
+  ) {
+    this.scheduler = new PollScheduler({ store, pool, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.polling.schedulerEnabled && this.config.core.appMode !== 'server') this.scheduler.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.scheduler.stop();
+  }
+}

@@ -1,0 +1,149 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Operator, OperatorContext } from '../audit/operator-context';
+import { Roles } from '../auth/roles.decorator';
+import { NotFound } from '../shared/errors';
+import { specFromDto } from './config-targets';
+import { TargetCommands } from './target-commands.service';
+import { CreateTargetDto, RemoveTargetDto, PatchTargetDto, TargetActionReasonDto } from './target.dto';
+import { TargetReadModel } from './target-read-model';
+import { targetView } from './target.view';
+
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*::[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const checkKey = (key: string) => {
+  if (!KEY.test(key)) throw new NotFound(`no target ${key}`);
+  return key;
+};
+
+const STATUS_EXAMPLE = {
+  pollStatus: { lastSuccess: '2025-10-20T13:05:10Z', lastError: { at: '2025-10-20T13:05:40Z', message: 'timeout after 5000 ms', category: 'transient' }, consecutiveFailures: 2, firstFailureAt: '2025-10-20T13:05:20Z' },
+  breaker: { state: 'closed', since: '2025-10-20T12:00:00Z', lastTransition: null, retryAt: null, failureCount: 2 },
+  deadLetter: { present: false },
+};
+const TARGET_EXAMPLE = {
+  key: 'instance::eu-1',
+  type: 'instance',
+  name: 'eu-1',
+  displayName: 'eu-1',
+  connection: 'http://127.0.0.1:9000/ping',
+  source: 'api',
+  paused: false,
+  probe: { kind: 'http', url: 'http://127.0.0.1:9000/ping', method: 'GET', expectStatus: 200, timeoutMs: 5000 },
+  intervalSeconds: 10,
+  adaptive: true,
+  registeredAt: '2025-10-20T12:00:00Z',
+  nextPollAt: '2025-10-20T13:05:50Z',
+  lastInterval: { mode: 'adaptive', baseMs: 10000, minMs: 5000, maxMs: 300000, stalenessScore: 0.13, recentErrors: 2, previousMs: 9000, rawMs: 117000, smoothedMs: 73800, jitter: 1.02, factor: 1, chosenMs: 75276 },
+  ...STATUS_EXAMPLE,
+};
+const ACCEPTED = (action: string) => ({ status: 202, schema: { example: { key: 'instance::eu-1', accepted: action, events: ['…'] } } });
+const BAD_INPUT = { status: 400, schema: { example: { statusCode: 400, error: 'Bad Request', message: 'probe.url: must be an http(s) URL', fields: [{ field: 'probe.url', problem: 'must be an http(s) URL' }] } } };
+const NOT_FOUND = { status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: 'no target instance::eu-9' } } };
+
+@ApiTags('targets')
+@ApiBearerAuth()
+@Controller('api/targets')
+export class TargetsController {
+  constructor(
+    private readonly commands: TargetCommands,
+    private readonly read: TargetReadModel,
+  ) {}
+
+  @Get()
+  @Roles('viewer')
+  @ApiOperation({ summary: 'All polling targets with their poll status, breaker and dead-letter state (from the read model).' })
+  @ApiResponse({ status: 200, schema: { example: { targets: [TARGET_EXAMPLE] } } })
+  async list() {
+    return { targets: (await this.read.all()).map(targetView) };
+  }
+
+  @Get(':key')
+  @Roles('viewer')
+  @ApiParam({ name: 'key', example: 'instance::eu-1' })
+  @ApiOperation({ summary: 'One target.' })
+  @ApiResponse({ status: 200, schema: { example: TARGET_EXAMPLE } })
+  @ApiResponse(NOT_FOUND)
+  async get(@Param('key') key: string) {
+    const t = await this.read.get(checkKey(key));
+    if (!t) throw new NotFound(`no target ${key}`);
+    return targetView(t);
+  }
+
+  @Post()
+  @Roles('operator')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a target (operator). Only type, name, probe.kind and probe.url are required. Audited as target.register.' })
+  @ApiResponse({ status: 201, schema: { example: TARGET_EXAMPLE } })
+  @ApiResponse(BAD_INPUT)
+  @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is already registered' } } })
+  async create(@Body() body: CreateTargetDto, @Operator() op: OperatorContext) {
+    const res = await this.commands.register(specFromDto(body), 'api', op, body.reason);
+    return targetView(res.state!);
+  }
+
+  @Patch(':key')
+  @Roles('operator')
+  @ApiParam({ name: 'key', example: 'instance::eu-1' })
+  @ApiOperation({ summary: 'Change a target or pause/resume it with {"paused": true|false} (operator). Audited.' })
+  @ApiResponse({ status: 200, schema: { example: { ...TARGET_EXAMPLE, paused: true } } })
+  @ApiResponse(BAD_INPUT)
+  @ApiResponse(NOT_FOUND)
+  async patch(@Param('key') key: string, @Body() body: PatchTargetDto, @Operator() op: OperatorContext) {
+    const { reason, ...patch } = body;
+    const res = await this.commands.change(checkKey(key), { ...patch, probe: patch.probe ? specFromDto({ type: 'x', name: 'x', probe: patch.probe }).probe : undefined }, op, reason);
+    return targetView(res.state!);
+  }
+
+  @Delete(':key')
+  @Roles('operator')
+  @HttpCode(202)
+  @ApiParam({ name: 'key', example: 'instance::eu-1' })
+  @ApiOperation({ summary: 'Remove a target (operator); body {"reason": "..."} optional. Its events stay in the log. Audited as target.remove.' })
+  @ApiResponse(ACCEPTED('remove'))
+  @ApiResponse(NOT_FOUND)
+  async remove(@Param('key') key: string, @Body() body: RemoveTargetDto = {}, @Operator() op: OperatorContext) {
+    const res = await this.commands.remove(checkKey(key), op, body?.reason);
+    return { key, accepted: 'remove', events: res.events.map((e) => e.type) };
+  }
+
+  @Post(':key/redrive')
+  @Roles('operator')
+  @HttpCode(202)
+  @ApiParam({ name: 'key', example: 'instance::eu-1' })
+  @ApiOperation({ summary: 'Take a dead-lettered target out of the dead-letter set and probe it at once (operator, reason required). Audited as target.redrive.' })
+  @ApiResponse(ACCEPTED('redrive'))
+  @ApiResponse(BAD_INPUT)
+  @ApiResponse(NOT_FOUND)
+  @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is not dead-lettered' } } })
+  async redrive(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext) {
+    const res = await this.commands.redrive(checkKey(key), op, body.reason);
+    return { key, accepted: 'redrive', events: res.events.map((e) => e.type) };
+  }
+
+  @Post(':key/reset-breaker')
+  @Roles('operator')
+  @HttpCode(202)
+  @ApiParam({ name: 'key', example: 'instance::eu-1' })
+  @ApiOperation({ summary: 'Close the breaker by hand and probe at once (operator, reason required). Audited as target.reset_breaker.' })
+  @ApiResponse(ACCEPTED('reset-breaker'))
+  @ApiResponse(BAD_INPUT)
+  @ApiResponse(NOT_FOUND)
+  async resetBreaker(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext) {
+    const res = await this.commands.resetBreaker(checkKey(key), op, body.reason);
+    return { key, accepted: 'reset-breaker', events: res.events.map((e) => e.type) };
+  }
+
+  @Post(':key/poll-now')
+  @Roles('operator')
+  @HttpCode(202)
+  @ApiParam({ name: 'key', example: 'instance::eu-1' })
+  @ApiOperation({ summary: 'Probe the target at once, even with an open breaker or in the dead-letter set (operator, reason required). Audited as target.poll_now.' })
+  @ApiResponse(ACCEPTED('poll-now'))
+  @ApiResponse(BAD_INPUT)
+  @ApiResponse(NOT_FOUND)
+  @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is paused; resume it first' } } })
+  async pollNow(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext) {
+    const res = await this.commands.pollNow(checkKey(key), op, body.reason);
+    return { key, accepted: 'poll-now', events: res.events.map((e) => e.type) };
+  }
+}

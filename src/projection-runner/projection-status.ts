@@ -1,0 +1,97 @@
+import type { Projection } from '../../projections/projection';
+import type { Queryable } from '../event-store/postgres/postgres-event-store';
+import { rfc3339 } from '../shared/clock';
+import { CheckpointRow, ProjectionState, readCheckpoints } from './checkpoint-store';
+import { heldProjectionLocks } from './projection-lock';
+import type { RunnerEventSource } from './projection-worker';
+
+export interface ProjectionStatus {
+  readonly name: string;
+  /** Version in code. */
+  readonly version: number;
+  /** Version the live table was built with (null before the first run). */
+  readonly storedVersion: number | null;
+  readonly checkpoint: string | null;
+  readonly position: number;
+  readonly lag: {
+    /** ≈ head position − checkpoint position. */
+    readonly events: number;
+    /** now − recordedAt of the oldest event not yet applied; 0 when caught up. */
+    readonly seconds: number;
+  };
+  readonly state: ProjectionState;
+  readonly error: string | null;
+  readonly errorAt: string | null;
+  readonly eventsProcessed: number;
+  readonly lastEventAt: string | null;
+  readonly updatedAt: string | null;
+  /** Some process holds the projection's runner lock. */
+  readonly running: boolean;
+  readonly rebuild: {
+    readonly reason: string | null;
+    readonly startedAt: string | null;
+    /** Position the shadow table has reached. */
+    readonly position: number;
+  } | null;
+  readonly rebuildRequestedAt: string | null;
+  readonly rebuiltAt: string | null;
+}
+
+/**
+ * Status of every registered projection, as any process sees it: the checkpoint table says
+ * where each stands, pg_locks whether some process runs it, the log how far behind it is.
+ */
+export async function projectionStatus(db: Queryable, store: RunnerEventSource, projections: readonly Projection<any>[], now = new Date()): Promise<ProjectionStatus[]> {
+  const names = projections.map((p) => p.name);
+  const [rows, held, head] = await Promise.all([readCheckpoints(db, names), heldProjectionLocks(db, names), headPosition(db)]);
+  return Promise.all(
+    [...projections]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(async (p) => {
+        const row = rows.get(p.name);
+        const running = held.has(p.name);
+        return {
+          name: p.name,
+          version: p.version,
+          storedVersion: row?.version ?? null,
+          checkpoint: row?.checkpoint ?? null,
+          position: Number(row?.position ?? 0n),
+          lag: await lag(store, row, head, now),
+          state: effectiveState(row, running),
+          error: row?.error ?? null,
+          errorAt: rfc3339(row?.errorAt),
+          eventsProcessed: Number(row?.eventsProcessed ?? 0n),
+          lastEventAt: rfc3339(row?.lastEventAt),
+          updatedAt: rfc3339(row?.updatedAt),
+          running,
+          rebuild: row?.rebuildStartedAt ? { reason: row.rebuildReason, startedAt: rfc3339(row.rebuildStartedAt), position: Number(row.rebuildPosition ?? 0n) } : null,
+          rebuildRequestedAt: rfc3339(row?.rebuildRequestedAt),
+          rebuiltAt: rfc3339(row?.rebuiltAt),
+        };
+      }),
+  );
+}
+
+/** A row says "live" until someone overwrites it: with no lock holder, nothing runs it. */
+function effectiveState(row: CheckpointRow | undefined, running: boolean): ProjectionState {
+  if (!row) return running ? 'starting' : 'stopped';
+  if (row.state === 'failed') return 'failed';
+  return running ? row.state : 'stopped';
+}
+
+/** Position of the newest readable event (commit order), 0 on an empty log. */
+export async function headPosition(db: Queryable): Promise<bigint> {
+  const { rows } = await db.query<{ position: string }>(
+    `SELECT position FROM events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+  );
+  return rows.length ? BigInt(rows[0].position) : 0n;
+}
+
+async function lag(store: RunnerEventSource, row: CheckpointRow | undefined, head: bigint, now: Date): Promise<{ events: number; seconds: number }> {
+  const position = row?.position ?? 0n;
+  const events = head > position ? Number(head - position) : 0;
+  const [next] = await store.readAll(row?.checkpoint ?? null, 1);
+  const seconds = next ? Math.max(0, Math.round((now.getTime() - next.recordedAt.getTime()) / 100) / 10) : 0;
+  return { events: next ? Math.max(events, 1) : 0, seconds };
+}

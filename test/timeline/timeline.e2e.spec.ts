@@ -1,0 +1,78 @@
+import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
+import { startTestApp, TestApp } from '../support/test-app';
+
+describe('GET /api/timeline', () => {
+  let t: TestApp;
+  let store: PostgresEventStore;
+  let from: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    store = t.app.get(PostgresEventStore);
+    from = new Date(Date.now() - 1000).toISOString();
+  });
+  afterAll(async () => t.close());
+  const to = () => new Date(Date.now() + 1000).toISOString();
+
+  it('lists a window across streams in commit order, with summaries, actors and causes', async () => {
+    // A transaction that appends first but commits last comes after the one that committed first.
+    const a = await t.db.pool.connect();
+    await a.query('BEGIN');
+    await store.appendWith(a, 'target-instance::eu-1', [{ type: 'PollFailed', data: { failureKind: 'http_5xx', message: '500 Internal' } }], 'any');
+    await store.append('target-instance::eu-2', [{ type: 'PollSucceeded', data: { durationMs: 12 } }], 'any');
+    await a.query('COMMIT');
+    a.release();
+    const override = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 900, expiresAt: new Date(Date.now() + 3600_000).toISOString(), reason: 'backfill after outage' } });
+    expect(override.status).toBe(201);
+
+    const url = `/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&types=PollFailed,PollSucceeded,RateLimitOverrideGranted,OperatorActionRecorded`;
+    let res = await t.request('GET', url);
+    for (let i = 0; i < 100 && !res.body.items.some((e: { type: string }) => e.type === 'RateLimitOverrideGranted'); i++) {
+      await new Promise((r) => setTimeout(r, 50)); // gap-safe: wait out in-flight background transactions
+      res = await t.request('GET', url);
+    }
+    expect(res.status).toBe(200);
+    const items = res.body.items.filter((i: { type: string; summary: string }) => i.type !== 'OperatorActionRecorded' || /rate_limit/.test(i.summary));
+    expect(items.map((i: { type: string }) => i.type)).toEqual(['PollFailed', 'PollSucceeded', 'OperatorActionRecorded', 'RateLimitOverrideGranted']);
+    expect(items[0].summary).toMatch(/eu-1/);
+    expect(items[0].streamId).toBe('target-instance::eu-1');
+    const granted = items[3];
+    expect(granted.actor).toBe('bootstrap-admin');
+    expect(granted.causedBy).toEqual([expect.objectContaining({ type: 'OperatorActionRecorded', actor: 'bootstrap-admin', summary: expect.stringContaining('rate_limit.override on rate-limit-override:') })]);
+    expect(granted.causedBy[0].summary).toContain('"backfill after outage"');
+  });
+
+  it('filters by target and pages with a cursor', async () => {
+    for (let i = 0; i < 5; i++) await store.append('target-instance::paged', [{ type: 'PollSucceeded', data: { i } }], 'any');
+    // The timeline is gap-safe: while a background transaction is in flight, later commits wait.
+    const all = `/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&target=instance::paged`;
+    for (let i = 0; i < 100 && (await t.request('GET', all)).body.items.length < 5; i++) await new Promise((r) => setTimeout(r, 50));
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = `/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&target=instance::paged&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await t.request('GET', q);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((i: { data: { i: number } }) => i.data.i));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('streams ndjson', async () => {
+    const res = await fetch(`${t.url}/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&target=instance::paged&format=ndjson`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.data.i)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('rejects a bad window naming the field', async () => {
+    const bad = await t.request('GET', '/api/timeline?from=yesterday&to=2026-11-25T00:00:00Z');
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields[0].field).toBe('from');
+    const reversed = await t.request('GET', '/api/timeline?from=2026-11-25T02:00:00Z&to=2026-11-25T01:00:00Z');
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.fields).toEqual([{ field: 'to', problem: 'must be after from' }]);
+    expect((await t.request('GET', '/api/timeline?from=2026-11-25T00:00:00Z')).body.fields[0].field).toBe('to');
+  });
+});
