@@ -11,10 +11,33 @@ import path from 'node:path';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
 import { bulkFill, createRawTable, eventData, eventMeta, fmt, LOG_EVENTS, machine, rate, SCALE, startBenchDb, timedLoops } from './support';
 
+/** The machine is shared: alternate store and raw in slices, so a change of load hits both alike. */
+const SLICES = 4;
+async function sideBySide(perCall: number, store: (w: number, i: number) => Promise<void>, raw: (w: number, i: number) => Promise<void>): Promise<{ store: number; raw: number }> {
+  const sum = { store: { units: 0, ms: 0 }, raw: { units: 0, ms: 0 } };
+  // Each writer's loop index continues across slices (streams and revisions stay consistent).
+  const next = { store: new Map<number, number>(), raw: new Map<number, number>() };
+  for (let s = 0; s < SLICES; s++) {
+    for (const side of ['store', 'raw'] as const) {
+      const fn = side === 'store' ? store : raw;
+      const r = await timedLoops(WRITERS, PHASE_MS / SLICES, perCall, async (w) => {
+        const i = next[side].get(w) ?? 0;
+        next[side].set(w, i + 1);
+        await fn(w, i);
+      });
+      sum[side].units += r.units;
+      sum[side].ms += r.ms;
+    }
+  }
+  return { store: rate(sum.store.units, sum.store.ms), raw: rate(sum.raw.units, sum.raw.ms) };
+}
+
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
 const PHASE_MS = Math.max(1000, Math.round(Number(process.env.BENCH_PHASE_MS ?? 8000) * SCALE));
 const BATCH = 100;
 const READ_PAGE = Number(process.env.BENCH_READ_PAGE ?? 1000);
+/** BENCH_NOTIFY_IN_TX=1: append as migration 0001 did, with the NOTIFY inside each append's transaction. */
+const NOTIFY_IN_TX = process.env.BENCH_NOTIFY_IN_TX === '1';
 
 const RAW_INSERT = `INSERT INTO raw_events (stream_id, revision, event_id, type, schema_version, data, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 const RAW_INSERT_MANY = `
@@ -34,9 +57,14 @@ interface Row {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  process.stderr.write(`bench:store — ${machine()}; ${WRITERS} writers, ${PHASE_MS} ms per append phase, ${fmt(LOG_EVENTS)} events read\n`);
+  process.stderr.write(`bench:store — ${machine()}; ${WRITERS} writers, ${PHASE_MS} ms per append phase, ${fmt(LOG_EVENTS)} events read${NOTIFY_IN_TX ? '; NOTIFY inside each append (0001)' : ''}\n`);
   const db = await startBenchDb(WRITERS + 4);
   const store = new PostgresEventStore(db.pool);
+  if (NOTIFY_IN_TX) {
+    // Any Queryable other than the pool takes the in-transaction path (ol_append, NOTIFY inside).
+    const viaNotifyingPath: Pick<typeof db.pool, 'query'> = { query: ((...a: unknown[]) => (db.pool.query as any)(...a)) as any };
+    store.append = (stream, events, expected) => store.appendWith(viaNotifyingPath, stream, events, expected);
+  }
   const results: Row[] = [];
   try {
     await createRawTable(db.pool);
@@ -46,32 +74,38 @@ async function main(): Promise<void> {
     await timedLoops(WRITERS, 500, 1, (w, i) => db.pool.query(RAW_INSERT, [`warm-${w}`, i, randomUUID(), 'PollSucceeded', 1, JSON.stringify(eventData(i)), JSON.stringify(eventMeta(i))]).then(() => undefined));
 
     // 1. Single-event appends, each writer its own stream, expected revision checked.
-    const single = await timedLoops(WRITERS, PHASE_MS, 1, async (w, i) => {
-      await store.append(`single-${w}`, [{ type: 'PollSucceeded', data: eventData(i), metadata: eventMeta(i) }], i === 0 ? 'no_stream' : BigInt(i - 1));
-    });
-    const rawSingle = await timedLoops(WRITERS, PHASE_MS, 1, async (w, i) => {
-      await db.pool.query(RAW_INSERT, [`single-${w}`, i, randomUUID(), 'PollSucceeded', 1, JSON.stringify(eventData(i)), JSON.stringify(eventMeta(i))]);
-    });
-    results.push({ what: `single-event appends, ${WRITERS} writers`, store: single.perSecond, raw: rawSingle.perSecond, unit: 'events/s' });
+    const single = await sideBySide(
+      1,
+      async (w, i) => {
+        await store.append(`single-${w}`, [{ type: 'PollSucceeded', data: eventData(i), metadata: eventMeta(i) }], i === 0 ? 'no_stream' : BigInt(i - 1));
+      },
+      async (w, i) => {
+        await db.pool.query(RAW_INSERT, [`single-${w}`, i, randomUUID(), 'PollSucceeded', 1, JSON.stringify(eventData(i)), JSON.stringify(eventMeta(i))]);
+      },
+    );
+    results.push({ what: `single-event appends, ${WRITERS} writers`, ...single, unit: 'events/s' });
 
     // 2. Batched appends: 100 events per append.
     const batch = (i: number) => Array.from({ length: BATCH }, (_, k) => ({ type: 'PollSucceeded', data: eventData(i * BATCH + k), metadata: eventMeta(i * BATCH + k) }));
-    const batched = await timedLoops(WRITERS, PHASE_MS, BATCH, async (w, i) => {
-      await store.append(`batch-${w}`, batch(i), i === 0 ? 'no_stream' : BigInt(i * BATCH - 1));
-    });
-    const rawBatched = await timedLoops(WRITERS, PHASE_MS, BATCH, async (w, i) => {
-      const evs = batch(i);
-      await db.pool.query(RAW_INSERT_MANY, [
-        `batch-${w}`,
-        i * BATCH,
-        evs.map(() => randomUUID()),
-        evs.map((e) => e.type),
-        evs.map(() => 1),
-        evs.map((e) => JSON.stringify(e.data)),
-        evs.map((e) => JSON.stringify(e.metadata)),
-      ]);
-    });
-    results.push({ what: `batched appends (${BATCH} events/append), ${WRITERS} writers`, store: batched.perSecond, raw: rawBatched.perSecond, unit: 'events/s' });
+    const batched = await sideBySide(
+      BATCH,
+      async (w, i) => {
+        await store.append(`batch-${w}`, batch(i), i === 0 ? 'no_stream' : BigInt(i * BATCH - 1));
+      },
+      async (w, i) => {
+        const evs = batch(i);
+        await db.pool.query(RAW_INSERT_MANY, [
+          `batch-${w}`,
+          i * BATCH,
+          evs.map(() => randomUUID()),
+          evs.map((e) => e.type),
+          evs.map(() => 1),
+          evs.map((e) => JSON.stringify(e.data)),
+          evs.map((e) => JSON.stringify(e.metadata)),
+        ]);
+      },
+    );
+    results.push({ what: `batched appends (${BATCH} events/append), ${WRITERS} writers`, ...batched, unit: 'events/s' });
 
     // 3. readAll over the whole log vs a keyset scan of the raw table.
     process.stderr.write(`filling both tables to ${fmt(LOG_EVENTS)} events...\n`);
@@ -117,7 +151,7 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n') + `\n(total ${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   const dir = path.resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'store.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), writers: WRITERS, phaseMs: PHASE_MS, scale: SCALE, results }, null, 2));
+  writeFileSync(path.join(dir, NOTIFY_IN_TX ? 'store-notify-in-tx.json' : 'store.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), notifyInTransaction: NOTIFY_IN_TX, writers: WRITERS, phaseMs: PHASE_MS, scale: SCALE, results }, null, 2));
 }
 
 main().catch((err) => {

@@ -23,6 +23,7 @@ export async function startBenchDb(poolSize = 20): Promise<BenchDb> {
   const db: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'bench', log: pino({ level: 'warn' }) });
   await runMigrations(db.url);
   const pool = new Pool({ connectionString: db.url, max: poolSize });
+  pool.on('error', () => undefined); // idle clients dropped while the server stops
   return {
     url: db.url,
     pool,
@@ -50,19 +51,21 @@ export async function bulkFill(pool: Pool, table: string, total: number, opts: {
   const streams = opts.streams ?? 10_000;
   const chunk = opts.chunk ?? 5_000;
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
-  // Revisions continue per stream above anything the timed phases wrote (their streams are named differently).
-  for (let done = Number(rows[0].n), k = 0; done < total; k++) {
+  // g numbers the filled events globally: stream g % streams, revision g / streams (the timed
+  // phases write other stream names), the type cycling within each stream.
+  for (let done = Number(rows[0].n), g0 = 0; done < total; ) {
     const n = Math.min(chunk, total - done);
     await pool.query(
       `INSERT INTO ${table} (stream_id, revision, event_id, type, schema_version, data, metadata)
-       SELECT 'fill-' || (g % $2), $3::bigint * 1000000 + g / $2, gen_random_uuid(),
-              (ARRAY['PollSucceeded','PollFailed','JobEnqueued','JobClaimed','JobSucceeded'])[1 + g % 5], 1,
+       SELECT 'fill-' || (g % $3), g / $3, gen_random_uuid(),
+              (ARRAY['PollSucceeded','PollFailed','JobEnqueued','JobClaimed','JobSucceeded'])[1 + (g / $3) % 5], 1,
               jsonb_build_object('target', 'instance::eu-' || (g % 97), 'status', 200 + g % 5, 'ms', 100 + g % 900, 'attempt', g % 3, 'note', 'poll ok'),
               jsonb_build_object('occurredAt', '2026-03-01T10:00:00.000Z', 'correlationId', 'c-' || g)
-         FROM generate_series(1, $1::int) g`,
-      [n, streams, k],
+         FROM generate_series($1::bigint, $2::bigint) g`,
+      [g0, g0 + n - 1, streams],
     );
     done += n;
+    g0 += n;
   }
   await pool.query(`VACUUM ANALYZE ${table}`);
 }

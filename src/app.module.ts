@@ -18,6 +18,7 @@ import { PointInTimeModule } from './point-in-time/point-in-time.module';
 import { ProjectionRunnerModule } from './projection-runner/projection-runner.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { ReplayModule } from './replay/replay.module';
 import { CoreModule } from './shared/core.module';
 import { SystemModule } from './system/system.module';
 import { TimelineModule } from './timeline/timeline.module';
@@ -46,6 +47,7 @@ export class AppModule {
         RateLimitModule,
         AlertsModule,
         BackupModule,
+        ReplayModule,
       ],
       // Global guards run in this order: how often (every request counts, failed logins too), then who.
       providers: [{ provide: APP_GUARD, useExisting: RateLimitGuard }, { provide: APP_GUARD, useExisting: AuthGuard }],

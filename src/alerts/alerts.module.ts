@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { alertsProjection } from '../../projections/alerts/alerts.projection';
 import { ProjectionRegistry } from '../projection-runner/projection-registry';
+import { EventSummaries } from '../timeline/event-summaries';
 import { AlertEvaluator } from './alert-evaluator';
 import { AlertSignalsReader } from './alert-signals.reader';
 import { AlertWebhooks } from './alert-webhooks';
@@ -8,7 +9,9 @@ import { AlertsController } from './alerts.controller';
 
 @Module({ controllers: [AlertsController], providers: [AlertEvaluator, AlertSignalsReader, AlertWebhooks], exports: [AlertEvaluator] })
 export class AlertsModule {
-  constructor(registry: ProjectionRegistry) {
+  constructor(registry: ProjectionRegistry, summaries: EventSummaries) {
     registry.register(alertsProjection);
+    summaries.register('AlertFired', (e) => `alert ${(e.data as { rule: string }).rule} fired: ${(e.data as { summary: string }).summary}`);
+    summaries.register('AlertResolved', (e) => `alert ${(e.data as { rule: string }).rule} resolved: ${(e.data as { summary: string }).summary}`);
   }
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { PG_POOL } from '../database/database.module';
+import { inTransaction } from '../database/transaction';
 import { EventMetadata } from '../event-store/envelope';
 import { PostgresEventStore, Queryable } from '../event-store/postgres/postgres-event-store';
 import { Clock, CLOCK } from '../shared/clock';
@@ -29,18 +30,7 @@ export class AuditRecorder {
   ) {}
 
   async record(ctx: OperatorContext, action: string, target: string | null, reason: string, details?: Record<string, unknown>): Promise<AuditMetadata> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const meta = await this.recordWith(client, ctx, action, target, reason, details);
-      await client.query('COMMIT');
-      return meta;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    return inTransaction(this.pool, (client) => this.recordWith(client, ctx, action, target, reason, details));
   }
 
   /** Inside a caller's transaction: the action and its effects then commit or fail together. */

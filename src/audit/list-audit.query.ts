@@ -6,8 +6,10 @@ import { PG_POOL } from '../database/database.module';
 import { BadInput } from '../shared/errors';
 import { ListAuditDto } from './list-audit.dto';
 
+export type AuditItem = Omit<AuditLogRow, 'atEpochMs'>;
+
 export interface AuditPage {
-  readonly items: AuditLogRow[];
+  readonly items: AuditItem[];
   readonly nextCursor: string | null;
 }
 
@@ -22,6 +24,8 @@ export class ListAuditQuery extends Query<AuditPage> {
 }
 
 const encodeCursor = (r: AuditLogRow) => Buffer.from(`${r.atEpochMs}|${r.id}`).toString('base64url');
+/** atEpochMs only feeds the indexed column and the cursor. */
+const item = ({ atEpochMs: _ms, ...rest }: AuditLogRow): AuditItem => rest;
 function decodeCursor(c: string): { atMs: number; id: string } {
   const m = /^(\d+)\|([0-9a-f-]{36})$/.exec(Buffer.from(c, 'base64url').toString());
   if (!m) throw BadInput.field('cursor', 'is not a cursor this endpoint returned');
@@ -57,7 +61,7 @@ export class ListAuditHandler implements IQueryHandler<ListAuditQuery> {
       `SELECT doc FROM rm_audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY at DESC, key DESC LIMIT $${args.length}`,
       args,
     );
-    const items = rows.slice(0, limit).map((r) => r.doc);
-    return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null };
+    const page = rows.slice(0, limit).map((r) => r.doc);
+    return { items: page.map(item), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
   }
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { tokensProjection } from '../../projections/tokens/tokens.projection';
+import { MetricsService } from '../metrics/metrics.service';
 import { ProjectionRegistry } from '../projection-runner/projection-registry';
+import { EventSummaries } from '../timeline/event-summaries';
 import { AuthController } from './auth.controller';
 import { AuthFailures } from './auth-failures';
 import { AuthGuard } from './auth.guard';
@@ -18,7 +20,13 @@ import { TokenRepository } from './token-repository';
   exports: [AuthFailures, TokenLookup, AuthGuard],
 })
 export class AuthModule {
-  constructor(registry: ProjectionRegistry) {
+  constructor(registry: ProjectionRegistry, metrics: MetricsService, failures: AuthFailures, summaries: EventSummaries) {
     registry.register(tokensProjection);
+    summaries.register('TokenIssued', (e) => {
+      const d = e.data as { name: string; role: string; tenant: string | null };
+      return `token "${d.name}" issued with role ${d.role}${d.tenant ? ` for tenant ${d.tenant}` : ''}`;
+    });
+    summaries.register('TokenRevoked', (e) => `token ${(e.data as { tokenId: string }).tokenId.slice(0, 12)}… revoked: ${(e.data as { reason: string }).reason}`);
+    metrics.counterFrom('opsledger_auth_failures_total', 'Rejected requests by reason (this process)', ['reason'], () => Object.entries(failures.snapshot()).map(([reason, n]) => [{ reason }, n] as const));
   }
 }

@@ -1,3 +1,4 @@
+import { inTransaction } from '../database/transaction';
 import { Inject, Injectable } from '@nestjs/common';
 import { tokensProjection } from '../../projections/tokens/tokens.projection';
 import type { TokenRow } from '../../projections/tokens/token-row';
@@ -27,20 +28,12 @@ export class TokenRepository {
    * there), then the events and the read-model rows. A conflict rolls all of it back.
    */
   async append(tokenId: string, events: readonly TokenEvent[], expected: ExpectedRevision, metadataFor: (db: Queryable) => Promise<Partial<EventMetadata>>): Promise<AppendResult> {
-    const client = await this.store.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.store.pool, async (client) => {
       const metadata = await metadataFor(client);
       const result = await this.store.appendWith(client, tokenStream(tokenId), events.map((e) => ({ type: e.type, data: e.data, metadata })), expected);
       await applyEvents(client, tokensProjection, result.events);
-      await client.query('COMMIT');
       return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async findByHash(hash: string, db: Queryable = this.store.pool): Promise<TokenRow | null> {

@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { OperatorContext } from '../audit/operator-context';
 import { PG_POOL } from '../database/database.module';
+import { inTransaction } from '../database/transaction';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { Clock, CLOCK } from '../shared/clock';
 import { RESTORE_DRILL_STREAM, RestoreDrillRecorded } from './restore-drill-recorded.event';
@@ -37,18 +38,10 @@ export class RestoreDrills {
       durationSeconds: input.durationSeconds ?? null,
       performedAt: input.performedAt ?? this.clock.now().toISOString(),
     };
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const meta = await this.audit.recordWith(client, ctx, 'restore_drill.record', `restore-drill:${data.drillId}`, input.notes ?? `restore drill ${input.result}`, { owner: input.owner, result: input.result });
       await this.store.appendWith(client, RESTORE_DRILL_STREAM, [{ type: 'RestoreDrillRecorded', data, metadata: meta }], 'any');
-      await client.query('COMMIT');
       return data;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

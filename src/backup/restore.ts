@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../database/transaction';
 import { BACKUP_FORMAT, BackupEvent, BackupHeader, BackupTrailer } from './backup-format';
 
 export class RestoreRefused extends Error {}
@@ -13,18 +14,7 @@ export class RestoreRefused extends Error {}
  */
 export async function restoreEventLog(pool: Pool, file: string, onProgress?: (events: number) => void, batch = 5000): Promise<{ events: number }> {
   // One transaction: a truncated or bad file leaves the database as empty as it was.
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await restoreInto(client, file, onProgress, batch);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  return inTransaction(pool, (client) => restoreInto(client, file, onProgress, batch));
 }
 
 async function restoreInto(db: PoolClient, file: string, onProgress: ((events: number) => void) | undefined, batch: number): Promise<{ events: number }> {

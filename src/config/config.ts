@@ -6,6 +6,7 @@ import { alertsEnv } from './alerts.env';
 import { pointInTimeEnv } from './point-in-time.env';
 import { jobsEnv } from './jobs.env';
 import { authEnv } from './auth.env';
+import { replayEnv } from './replay.env';
 
 /**
  * Every environment variable the service reads, grouped by capability. Capabilities add their
@@ -19,6 +20,7 @@ export const envGroups = {
   pointInTime: pointInTimeEnv,
   jobs: jobsEnv,
   auth: authEnv,
+  replay: replayEnv,
 } as const;
 
 type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };

@@ -63,6 +63,8 @@ export const pollingEnv = {
   opsDisabledThreshold: num('OPS_DISABLED_THRESHOLD', 0.1, 'Share of dead-lettered targets above which ops health is degraded.', { min: 0, max: 1 }),
   opsStuckAfterMs: int('OPS_QUEUE_STUCK_AFTER_MS', 60_000, 'A target overdue this long while the scheduler is idle counts toward "Queue stuck".', { min: 0 }),
   opsStuckMinReady: int('OPS_QUEUE_STUCK_MIN_READY', 1, 'Overdue targets needed to call the queue stuck.', { min: 1 }),
+  requireRestoreDrill: bool('OPS_REQUIRE_RESTORE_DRILL', false, 'When true, "No restore drill recorded in N days" makes ops health degraded; otherwise it is only a notice (seed 002: quarterly drill).'),
+  restoreDrillMaxAgeDays: num('OPS_RESTORE_DRILL_MAX_AGE_DAYS', 92, 'A restore drill older than this many days counts as missing (seed 002: quarterly).', { min: 0 }),
 } as const;
 
 export type PollingConfig = { [K in keyof typeof pollingEnv]: (typeof pollingEnv)[K] extends EnvVar<infer T> ? T : never };

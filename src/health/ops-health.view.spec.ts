@@ -67,4 +67,16 @@ describe('ops health view (seed 000 rules)', () => {
     expect(opsHealthView(healthy, [loop({ state: 'stopped' })], now, cfg)).toMatchObject({ status: 'unhealthy', issues: ['poll-scheduler stopped'] });
     expect(opsHealthView(healthy, [loop()], now, { ...cfg, quietHours: { startMinute: 10 * 60, endMinute: 11 * 60 } }).inQuietHours).toBe(true);
   });
+
+  it('restore drill: shown when recorded; missing or older than 92 days is a notice, an issue (degraded) only when required', () => {
+    const drill = (daysAgo: number) => ({ drillId: `d${daysAgo}`, owner: 'alice', result: 'passed' as const, notes: null, eventsRestored: null, durationSeconds: null, performedAt: ago(daysAgo * 86_400_000).toISOString() });
+    const fresh = opsHealthView(healthy, [loop()], now, cfg);
+    expect(fresh).toMatchObject({ status: 'healthy', issues: [], restoreDrill: null, notices: ['No restore drill recorded in 92 days'] });
+    expect(opsHealthView(healthy, [loop()], now, { ...cfg, requireRestoreDrill: true })).toMatchObject({ status: 'degraded', issues: ['No restore drill recorded in 92 days'], notices: [] });
+    const recent = opsHealthView(healthy, [loop()], now, { ...cfg, requireRestoreDrill: true }, [drill(200), drill(30)]);
+    expect(recent).toMatchObject({ status: 'healthy', issues: [], notices: [], restoreDrill: { lastAt: ago(30 * 86_400_000).toISOString().replace('.000', ''), owner: 'alice', result: 'passed' } });
+    expect(opsHealthView(healthy, [loop()], now, { ...cfg, requireRestoreDrill: true }, [drill(93)]).status).toBe('degraded');
+    // A drill dated after `now` (e.g. asked at an earlier `?at=`) does not count yet.
+    expect(opsHealthView(healthy, [loop()], now, cfg, [drill(-1)]).restoreDrill).toBeNull();
+  });
 });

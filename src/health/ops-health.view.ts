@@ -2,7 +2,9 @@ import type { TargetState } from '../../projections/targets/target-state';
 import type { QuietHoursWindow } from '../config/polling.env';
 import { inQuietHours } from '../polling/quiet-hours';
 import { rfc3339 } from '../shared/clock';
+import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import type { LoopStateRow } from './loop-state';
+import { restoreDrillView } from './restore-drill.view';
 import { nextRunMs } from './scheduler-health.view';
 
 export interface OpsHealthConfig {
@@ -12,6 +14,9 @@ export interface OpsHealthConfig {
   readonly stuckMinReady: number;
   readonly quietHours: QuietHoursWindow | null;
   readonly quietHoursTz: string;
+  /** OPS_REQUIRE_RESTORE_DRILL: a missing recent drill degrades status (else it is a notice only). */
+  readonly requireRestoreDrill?: boolean;
+  readonly restoreDrillMaxAgeDays?: number;
 }
 
 export const POLL_SCHEDULER_LOOP = 'poll-scheduler';
@@ -40,7 +45,7 @@ function representative(rows: readonly LoopStateRow[]): LoopStateRow {
  * the queue stuck (targets overdue while the scheduler idles). Degraded: a loop paused, or more
  * than disabledThreshold of the targets dead-lettered. Pure, like the scheduler health view.
  */
-export function opsHealthView(targets: readonly TargetState[], loops: readonly LoopStateRow[], now: Date, cfg: OpsHealthConfig) {
+export function opsHealthView(targets: readonly TargetState[], loops: readonly LoopStateRow[], now: Date, cfg: OpsHealthConfig, drills: Iterable<RestoreDrillRow> = []) {
   const t = now.getTime();
   const critical: string[] = [];
   const minor: string[] = [];
@@ -108,6 +113,11 @@ export function opsHealthView(targets: readonly TargetState[], loops: readonly L
     }));
   const lastSuccess = targets.reduce<string | null>((m, r) => (r.lastSuccess && (!m || r.lastSuccess > m) ? r.lastSuccess : m), null);
 
+  // Seed 002's quarterly restore drill: an issue only when required, otherwise a notice.
+  const drill = restoreDrillView(drills, now, cfg.restoreDrillMaxAgeDays ?? 92);
+  const notices: string[] = [];
+  if (drill.issue) (cfg.requireRestoreDrill ? minor : notices).push(drill.issue);
+
   const issues = [...critical, ...minor];
   return {
     status: critical.length ? 'unhealthy' : minor.length ? 'degraded' : 'healthy',
@@ -125,6 +135,8 @@ export function opsHealthView(targets: readonly TargetState[], loops: readonly L
     lastSuccessAt: rfc3339(lastSuccess),
     failedHosts: failedHosts.length ? failedHosts : null,
     recentFailures: recentFailures.length ? recentFailures : null,
+    restoreDrill: drill.restoreDrill,
+    notices,
     checkedAt: rfc3339(now),
   };
 }

@@ -1,34 +1,38 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/roles.decorator';
-import { AppConfig } from '../config/config';
-import { APP_CONFIG } from '../config/config.module';
-import { TargetReadModel } from '../polling/target-read-model';
-import { Clock, CLOCK } from '../shared/clock';
+import type { FastifyReply } from 'fastify';
+import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import type { Principal } from '../auth/roles';
+import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.query';
+import { PointInTime } from '../point-in-time/point-in-time.service';
+import { scopeOf } from '../polling/tenant-scope';
+import { HealthViews } from './health-views.service';
 import { SCHEDULER_HEALTH_EXAMPLE } from './scheduler-health.example';
-import { SchedulerHealthConfig, schedulerHealthView } from './scheduler-health.view';
 
-export const schedulerHealthConfig = (config: AppConfig): SchedulerHealthConfig => ({
-  adaptiveEnabled: config.polling.adaptiveEnabled,
-  maxIntervalMs: config.polling.maxIntervalSeconds * 1000,
-  dueWindowSeconds: config.polling.dueWindowSeconds,
-});
+export { schedulerHealthConfig } from './health-views.service';
+
+const BAD_AT = { status: 400, description: '`at` malformed, before the first event or in the future.', schema: { example: { statusCode: 400, error: 'Bad Request', message: 'at: is outside the recorded history; valid range: from 2025-10-20T12:00:00Z (the first event) to now (2025-10-20T13:05:42Z)', fields: [{ field: 'at', problem: 'is outside the recorded history; valid range: from 2025-10-20T12:00:00Z (the first event) to now (2025-10-20T13:05:42Z)' }] } } };
 
 @ApiTags('health')
 @ApiBearerAuth()
 @Controller('api/monitoring/scheduler/health')
 export class SchedulerHealthController {
   constructor(
-    private readonly targets: TargetReadModel,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly views: HealthViews,
+    private readonly pit: PointInTime,
   ) {}
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: 'Scheduler health snapshot (seed 001): queue, dead-letter, legacy breakers/staleness, and per-instance poll status, breaker and dead-letter. Read from the targets read model.' })
-  @ApiResponse({ status: 200, schema: { example: SCHEDULER_HEALTH_EXAMPLE } })
-  async get() {
-    return schedulerHealthView(await this.targets.all(), this.clock.now(), schedulerHealthConfig(this.config));
+  @ApiOperation({ summary: 'Scheduler health snapshot (seed 001): queue, dead-letter, legacy breakers/staleness, and per-instance poll status, breaker and dead-letter. Read from the targets read model; `?at=` answers as of a past instant (same view over the log folded up to then). A tenant-scoped token sees only its targets.' })
+  @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: SCHEDULER_HEALTH_EXAMPLE } })
+  @ApiResponse(BAD_AT)
+  async get(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CurrentPrincipal() who?: Principal) {
+    const at = await this.pit.parseAt(q.at);
+    const r = await this.views.scheduler(at, scopeOf(who));
+    void reply.header(AS_OF_HEADER, r.asOf.toISOString());
+    return r.body;
   }
 }
+
+export { BAD_AT };

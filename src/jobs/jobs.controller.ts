@@ -7,7 +7,7 @@ import type { Principal } from '../auth/roles';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { NotFound } from '../shared/errors';
-import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from './dto/at.query';
+import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from '../point-in-time/at.query';
 import { JobDetailQuery } from './dto/list-runs.query';
 import { RunJobDto } from './dto/run-job.dto';
 import { JobsService } from './jobs.service';

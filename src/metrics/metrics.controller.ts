@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
+import { AcceptsStaticSecret } from '../auth/static-secret.decorator';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('observability')
@@ -11,6 +12,7 @@ export class MetricsController {
 
   @Get()
   @Roles('viewer')
+  @AcceptsStaticSecret((c) => c.auth.metricsToken)
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics (text format). Bearer token of any role, or METRICS_TOKEN.' })
   @ApiProduces('text/plain')

@@ -41,6 +41,21 @@ export class MetricsService {
     });
   }
 
+  /** A counter whose values live elsewhere in this process, read at scrape time. */
+  counterFrom(name: string, help: string, labelNames: readonly string[], read: () => readonly Sample[]): void {
+    if (this.registry.getSingleMetric(name)) throw new Error(`metric ${name} is registered twice`);
+    new Counter({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [labels, value] of read()) if (value > 0) this.inc(labels, value);
+      },
+    });
+  }
+
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
     return (this.registry.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
   }

@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Pool } from 'pg';
 import type { Projection } from '../../projections/projection';
+import { inTransaction } from '../database/transaction';
 import { liveTable } from '../projection-runner/row-store';
 
 export interface Snapshot<Row> {
@@ -16,37 +17,27 @@ export interface Snapshot<Row> {
  * exactly "the log up to this checkpoint". Returns false when nothing changed since the last one.
  */
 export async function takeSnapshot(pool: Pool, projection: Projection<unknown>): Promise<boolean> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const { rows: cp } = await client.query<{ checkpoint: string | null; position: string; version: number }>(
-      'SELECT checkpoint, position, version FROM projection_checkpoints WHERE name = $1',
-      [projection.name],
-    );
-    if (!cp.length || !cp[0].checkpoint || cp[0].version !== projection.version) {
-      await client.query('ROLLBACK');
-      return false;
-    }
-    const { rows: last } = await client.query<{ position: string }>('SELECT position FROM projection_snapshots WHERE name = $1 AND version = $2 ORDER BY id DESC LIMIT 1', [projection.name, projection.version]);
-    if (last.length && last[0].position === cp[0].position) {
-      await client.query('ROLLBACK');
-      return false;
-    }
-    const { rows: at } = await client.query<{ recorded_at: Date }>('SELECT recorded_at FROM events WHERE position = $1', [cp[0].position]);
-    const { rows } = await client.query<{ key: string; doc: unknown }>(`SELECT key, doc FROM ${liveTable(projection.name)}`);
-    const blob = gzipSync(JSON.stringify(rows.map((r) => [r.key, r.doc])));
-    await client.query(
-      `INSERT INTO projection_snapshots (name, version, checkpoint, position, last_event_at, row_count, rows) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [projection.name, projection.version, cp[0].checkpoint, cp[0].position, at[0]?.recorded_at ?? new Date(0), rows.length, blob],
-    );
-    await client.query('COMMIT');
-    return true;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  return inTransaction(
+    pool,
+    async (client) => {
+      const { rows: cp } = await client.query<{ checkpoint: string | null; position: string; version: number }>(
+        'SELECT checkpoint, position, version FROM projection_checkpoints WHERE name = $1',
+        [projection.name],
+      );
+      if (!cp.length || !cp[0].checkpoint || cp[0].version !== projection.version) return false;
+      const { rows: last } = await client.query<{ position: string }>('SELECT position FROM projection_snapshots WHERE name = $1 AND version = $2 ORDER BY id DESC LIMIT 1', [projection.name, projection.version]);
+      if (last.length && last[0].position === cp[0].position) return false;
+      const { rows: at } = await client.query<{ recorded_at: Date }>('SELECT recorded_at FROM events WHERE position = $1', [cp[0].position]);
+      const { rows } = await client.query<{ key: string; doc: unknown }>(`SELECT key, doc FROM ${liveTable(projection.name)}`);
+      const blob = gzipSync(JSON.stringify(rows.map((r) => [r.key, r.doc])));
+      await client.query(
+        `INSERT INTO projection_snapshots (name, version, checkpoint, position, last_event_at, row_count, rows) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [projection.name, projection.version, cp[0].checkpoint, cp[0].position, at[0]?.recorded_at ?? new Date(0), rows.length, blob],
+      );
+      return true;
+    },
+    'BEGIN ISOLATION LEVEL REPEATABLE READ',
+  );
 }
 
 /** The newest snapshot whose last event was recorded at or before `at`. */

@@ -16,6 +16,13 @@ describe('config file targets', () => {
     expect(() => parseConfigTargets([{ ...entry('a'), probe: { kind: 'tcp', url: 'http://x/' } }], ['http'])).toThrow(/probe\.kind: unknown probe kind "tcp"/);
   });
 
+  it('carries an optional tenant; a tenant change is a spec change', () => {
+    const [spec] = parseConfigTargets([{ ...entry('t'), tenant: 'acme' }], ['http']);
+    expect(spec.tenant).toBe('acme');
+    expect(() => parseConfigTargets([{ ...entry('t'), tenant: 'no::pe' }], ['http'])).toThrow(/tenant: tenant must start with a letter or digit/);
+    expect(reconcilePlan([spec], [state('t', 'config')]).changed.map((s) => s.tenant)).toEqual(['acme']);
+  });
+
   it('plans added, changed and removed (only config-declared ones are removed)', () => {
     const declared = parseConfigTargets([entry('keep'), entry('moved', 'http://127.0.0.1:9/new'), entry('new')], ['http']);
     const plan = reconcilePlan(declared, [state('keep', 'config'), state('moved', 'config'), state('gone', 'config'), state('api-made', 'api')]);

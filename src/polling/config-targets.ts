@@ -16,7 +16,7 @@ function problems(errors: ValidationError[], parent = ''): string[] {
 /** DTO → spec without undefined fields (the API and the config file produce the same spec). */
 export function specFromDto(dto: Omit<CreateTargetDto, 'reason'>): TargetSpec {
   return JSON.parse(
-    JSON.stringify({ type: dto.type, name: dto.name, displayName: dto.displayName, probe: { ...dto.probe, jsonCheck: dto.probe.jsonCheck ? { ...dto.probe.jsonCheck } : undefined }, intervalSeconds: dto.intervalSeconds, adaptive: dto.adaptive }),
+    JSON.stringify({ type: dto.type, name: dto.name, displayName: dto.displayName, probe: { ...dto.probe, jsonCheck: dto.probe.jsonCheck ? { ...dto.probe.jsonCheck } : undefined }, intervalSeconds: dto.intervalSeconds, adaptive: dto.adaptive, tenant: dto.tenant }),
   );
 }
 

@@ -22,6 +22,8 @@ export interface TargetSpec {
   readonly probe: ProbeSpec;
   readonly intervalSeconds?: number;
   readonly adaptive?: boolean;
+  /** Tenant that owns the target: a tenant-scoped token sees and acts on only its own (absent = no tenant). */
+  readonly tenant?: string;
 }
 
 export type TargetSource = 'api' | 'config';

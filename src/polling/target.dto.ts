@@ -94,6 +94,13 @@ export class CreateTargetDto {
   @IsBoolean()
   adaptive?: boolean;
 
+  @ApiPropertyOptional({ example: 'acme', description: 'Owning tenant. Tokens scoped to a tenant see only its targets; a scoped token registers for its own tenant (the default for it).' })
+  @IsOptional()
+  @IsString()
+  @Matches(NAME, { message: `tenant ${NAME_PROBLEM}` })
+  @MaxLength(100)
+  tenant?: string;
+
   @ApiPropertyOptional({ example: 'new EU instance', description: 'Recorded in the audit log when given.' })
   @IsOptional()
   @IsString()

@@ -12,6 +12,7 @@ export function targetView(t: TargetState) {
     displayName,
     connection,
     source: t.source,
+    tenant: t.spec.tenant ?? null,
     paused: t.paused,
     probe: t.spec.probe,
     intervalSeconds: t.spec.intervalSeconds ?? null,

@@ -1,12 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { Roles } from '../auth/roles.decorator';
-import { NotFound } from '../shared/errors';
+import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import type { Principal } from '../auth/roles';
+import { BadInput, NotFound } from '../shared/errors';
 import { specFromDto } from './config-targets';
 import { TargetCommands } from './target-commands.service';
 import { CreateTargetDto, RemoveTargetDto, PatchTargetDto, TargetActionReasonDto } from './target.dto';
 import { TargetReadModel } from './target-read-model';
+import { TargetRepository } from './target-repository';
+import { scopeOf, visibleTo } from './tenant-scope';
 import { targetView } from './target.view';
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*::[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -27,6 +30,7 @@ const TARGET_EXAMPLE = {
   displayName: 'eu-1',
   connection: 'http://127.0.0.1:9000/ping',
   source: 'api',
+  tenant: null,
   paused: false,
   probe: { kind: 'http', url: 'http://127.0.0.1:9000/ping', method: 'GET', expectStatus: 200, timeoutMs: 5000 },
   intervalSeconds: 10,
@@ -38,7 +42,7 @@ const TARGET_EXAMPLE = {
 };
 const ACCEPTED = (action: string) => ({ status: 202, schema: { example: { key: 'instance::eu-1', accepted: action, events: ['…'] } } });
 const BAD_INPUT = { status: 400, schema: { example: { statusCode: 400, error: 'Bad Request', message: 'probe.url: must be an http(s) URL', fields: [{ field: 'probe.url', problem: 'must be an http(s) URL' }] } } };
-const NOT_FOUND = { status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: 'no target instance::eu-9' } } };
+const NOT_FOUND = { status: 404, description: 'No such target, or (tenant-scoped token) a target of another tenant: both answer the same.', schema: { example: { statusCode: 404, error: 'Not Found', message: 'no target instance::eu-9' } } };
 
 @ApiTags('targets')
 @ApiBearerAuth()
@@ -47,14 +51,26 @@ export class TargetsController {
   constructor(
     private readonly commands: TargetCommands,
     private readonly read: TargetReadModel,
+    private readonly repo: TargetRepository,
   ) {}
+
+  /**
+   * A tenant-scoped caller acting on another tenant's target gets the same 404 as for a missing
+   * one (its existence is not revealed). Checked against the log, not the lagging read model.
+   */
+  private async visible(key: string, who: Principal | undefined): Promise<string> {
+    checkKey(key);
+    const tenant = scopeOf(who);
+    if (tenant !== null && !visibleTo(tenant, (await this.repo.load(key)).state)) throw new NotFound(`no target ${key}`);
+    return key;
+  }
 
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: 'All polling targets with their poll status, breaker and dead-letter state (from the read model).' })
   @ApiResponse({ status: 200, schema: { example: { targets: [TARGET_EXAMPLE] } } })
-  async list() {
-    return { targets: (await this.read.all()).map(targetView) };
+  async list(@CurrentPrincipal() who?: Principal) {
+    return { targets: (await this.read.all(scopeOf(who))).map(targetView) };
   }
 
   @Get(':key')
@@ -63,9 +79,9 @@ export class TargetsController {
   @ApiOperation({ summary: 'One target.' })
   @ApiResponse({ status: 200, schema: { example: TARGET_EXAMPLE } })
   @ApiResponse(NOT_FOUND)
-  async get(@Param('key') key: string) {
+  async get(@Param('key') key: string, @CurrentPrincipal() who?: Principal) {
     const t = await this.read.get(checkKey(key));
-    if (!t) throw new NotFound(`no target ${key}`);
+    if (!t || !visibleTo(scopeOf(who), t)) throw new NotFound(`no target ${key}`);
     return targetView(t);
   }
 
@@ -76,8 +92,10 @@ export class TargetsController {
   @ApiResponse({ status: 201, schema: { example: TARGET_EXAMPLE } })
   @ApiResponse(BAD_INPUT)
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is already registered' } } })
-  async create(@Body() body: CreateTargetDto, @Operator() op: OperatorContext) {
-    const res = await this.commands.register(specFromDto(body), 'api', op, body.reason);
+  async create(@Body() body: CreateTargetDto, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
+    const tenant = scopeOf(who);
+    if (tenant !== null && body.tenant !== undefined && body.tenant !== tenant) throw BadInput.field('tenant', `this token is scoped to tenant "${tenant}"; omit tenant or set it to "${tenant}"`);
+    const res = await this.commands.register(specFromDto({ ...body, tenant: body.tenant ?? tenant ?? undefined }), 'api', op, body.reason);
     return targetView(res.state!);
   }
 
@@ -88,9 +106,9 @@ export class TargetsController {
   @ApiResponse({ status: 200, schema: { example: { ...TARGET_EXAMPLE, paused: true } } })
   @ApiResponse(BAD_INPUT)
   @ApiResponse(NOT_FOUND)
-  async patch(@Param('key') key: string, @Body() body: PatchTargetDto, @Operator() op: OperatorContext) {
+  async patch(@Param('key') key: string, @Body() body: PatchTargetDto, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
     const { reason, ...patch } = body;
-    const res = await this.commands.change(checkKey(key), { ...patch, probe: patch.probe ? specFromDto({ type: 'x', name: 'x', probe: patch.probe }).probe : undefined }, op, reason);
+    const res = await this.commands.change(await this.visible(key, who), { ...patch, probe: patch.probe ? specFromDto({ type: 'x', name: 'x', probe: patch.probe }).probe : undefined }, op, reason);
     return targetView(res.state!);
   }
 
@@ -101,8 +119,8 @@ export class TargetsController {
   @ApiOperation({ summary: 'Remove a target (operator); body {"reason": "..."} optional. Its events stay in the log. Audited as target.remove.' })
   @ApiResponse(ACCEPTED('remove'))
   @ApiResponse(NOT_FOUND)
-  async remove(@Param('key') key: string, @Body() body: RemoveTargetDto = {}, @Operator() op: OperatorContext) {
-    const res = await this.commands.remove(checkKey(key), op, body?.reason);
+  async remove(@Param('key') key: string, @Body() body: RemoveTargetDto = {}, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
+    const res = await this.commands.remove(await this.visible(key, who), op, body?.reason);
     return { key, accepted: 'remove', events: res.events.map((e) => e.type) };
   }
 
@@ -115,8 +133,8 @@ export class TargetsController {
   @ApiResponse(BAD_INPUT)
   @ApiResponse(NOT_FOUND)
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is not dead-lettered' } } })
-  async redrive(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext) {
-    const res = await this.commands.redrive(checkKey(key), op, body.reason);
+  async redrive(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
+    const res = await this.commands.redrive(await this.visible(key, who), op, body.reason);
     return { key, accepted: 'redrive', events: res.events.map((e) => e.type) };
   }
 
@@ -128,8 +146,8 @@ export class TargetsController {
   @ApiResponse(ACCEPTED('reset-breaker'))
   @ApiResponse(BAD_INPUT)
   @ApiResponse(NOT_FOUND)
-  async resetBreaker(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext) {
-    const res = await this.commands.resetBreaker(checkKey(key), op, body.reason);
+  async resetBreaker(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
+    const res = await this.commands.resetBreaker(await this.visible(key, who), op, body.reason);
     return { key, accepted: 'reset-breaker', events: res.events.map((e) => e.type) };
   }
 
@@ -142,8 +160,8 @@ export class TargetsController {
   @ApiResponse(BAD_INPUT)
   @ApiResponse(NOT_FOUND)
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is paused; resume it first' } } })
-  async pollNow(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext) {
-    const res = await this.commands.pollNow(checkKey(key), op, body.reason);
+  async pollNow(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
+    const res = await this.commands.pollNow(await this.visible(key, who), op, body.reason);
     return { key, accepted: 'poll-now', events: res.events.map((e) => e.type) };
   }
 }

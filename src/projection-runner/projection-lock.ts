@@ -58,7 +58,7 @@ export class ProjectionLock {
   async tryAcquire(): Promise<boolean> {
     if (this.held) return true;
     if (!this.client) {
-      const c = new Client({ connectionString: this.databaseUrl, keepAlive: true, application_name: `opsledger-projection:${this.name}`.slice(0, 63) });
+      const c = new Client({ connectionString: this.databaseUrl, keepAlive: true, connectionTimeoutMillis: 10_000, application_name: `opsledger-projection:${this.name}`.slice(0, 63) });
       const lost = () => {
         if (this.client === c) {
           this.client = null;

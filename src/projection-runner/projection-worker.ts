@@ -114,6 +114,8 @@ export class ProjectionWorker {
   private rebuildFailure: Failure | null = null;
   private persistedState: ProjectionState | null = null;
   private versionWarned = false;
+  /** The next shadow batch, read while the current one is written. */
+  private prefetch: { from: Checkpoint | null; batch: Promise<RecordedEvent[]> } | null = null;
   /** What this process is doing for the projection (status across processes comes from the table). */
   role: 'idle' | 'standby' | 'holder' | 'stopped' = 'idle';
 
@@ -222,6 +224,7 @@ export class ProjectionWorker {
     this.liveFailure = null;
     this.rebuildFailure = null;
     this.rebuild = null;
+    this.prefetch = null;
     if (row.rebuildStartedAt && (await tableExists(pool, shadowTable(projection.name)))) {
       this.rebuild = { reason: row.rebuildReason ?? 'resumed', checkpoint: row.rebuildCheckpoint, position: row.rebuildPosition ?? 0n, events: 0, startedAt: Date.now() };
       this.deps.log.info({ event: 'projection.rebuild_resumed', projection: projection.name, position: Number(this.rebuild.position) }, `resuming the rebuild of ${projection.name}`);
@@ -323,6 +326,11 @@ export class ProjectionWorker {
     return failure;
   }
 
+  /**
+   * Batches commit with synchronous_commit off: rows and checkpoint are one transaction, so a
+   * crash can only lose whole recent batches, which the runner then applies again — the read
+   * model is derived data, and any later synchronous commit flushes these too.
+   */
   private async inTransaction<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
     const c = await this.deps.pool.connect();
     let broken = false;
@@ -331,7 +339,7 @@ export class ProjectionWorker {
     const onError = () => (broken = true);
     c.on('error', onError);
     try {
-      await c.query('BEGIN');
+      await c.query('BEGIN; SET LOCAL synchronous_commit = off');
       const out = await work(c);
       await c.query('COMMIT');
       return out;
@@ -371,7 +379,7 @@ export class ProjectionWorker {
         await applyEvents(c, projection, batch, this.table);
       });
     }
-    this.deps.log.debug({ event: 'projection.batch', projection: projection.name, from: this.checkpoint, to: last.checkpoint, events: batch.length, first: batch[0].checkpoint }, 'batch applied');
+    this.deps.log.debug({ event: 'projection.batch', projection: projection.name, from: this.checkpoint, to: last.checkpoint, events: batch.length }, 'batch applied');
     this.checkpoint = last.checkpoint;
     this.persistedState = state;
     return this.behind;
@@ -402,19 +410,28 @@ export class ProjectionWorker {
         [projection.name, reason],
       );
     });
+    this.prefetch = null;
     this.rebuild = { reason, checkpoint: null, position: 0n, events: 0, startedAt: Date.now() };
     this.rebuildFailure = null;
     this.persistedState = 'rebuilding';
     log.info({ event: 'projection.rebuild_started', projection: projection.name, version: projection.version, reason }, `rebuilding projection ${projection.name} into ${shadowTable(projection.name)}: ${reason}`);
   }
 
+  private readShadowBatch(from: Checkpoint | null): Promise<RecordedEvent[]> {
+    const p = this.prefetch;
+    this.prefetch = null;
+    return p && p.from === from ? p.batch : this.deps.store.readAll(from, this.deps.options.rebuildBatchSize);
+  }
+
   /** One batch into the shadow table; near the head, the swap. True while there is more to do. */
   private async rebuildStep(): Promise<boolean> {
     const { store, options, projection } = this.deps;
     const r = this.rebuild!;
-    const batch = await store.readAll(r.checkpoint, options.rebuildBatchSize);
+    const batch = await this.readShadowBatch(r.checkpoint);
     if (batch.length < options.rebuildBatchSize) return this.swap();
     const last = batch[batch.length - 1];
+    this.prefetch = { from: last.checkpoint, batch: store.readAll(last.checkpoint, options.rebuildBatchSize) };
+    this.prefetch.batch.catch(() => undefined); // awaited (and its error seen) only if used
     await this.inTransaction(async (c) => {
       const res = await c.query(ADVANCE_SHADOW_SQL, [projection.name, last.checkpoint, last.position.toString(), r.checkpoint]);
       if (!res.rowCount) throw new FenceLost('the rebuild checkpoint');

@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { rateLimitOverridesProjection, RateLimitOverrideRow } from '../../projections/rate-limit-overrides/rate-limit-overrides.projection';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { OperatorContext } from '../audit/operator-context';
 import { PG_POOL } from '../database/database.module';
+import { inTransaction } from '../database/transaction';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { applyEvents } from '../projection-runner/apply-events';
 import { Clock, CLOCK } from '../shared/clock';
@@ -36,9 +37,7 @@ abstract class OverrideHandler {
   ) {}
 
   protected async run(id: string, ctx: OperatorContext, action: string, reason: string, details: Record<string, unknown>, command: (now: Date) => GrantOverride | RevokeOverride): Promise<RateLimitOverrideRow> {
-    const client: PoolClient = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const row = await inTransaction(this.pool, async (client) => {
       const history = await this.store.readStream(overrideStream(id), {}, client);
       const state = history.map((e) => e as unknown as RateLimitOverrideEvent).reduce(evolveOverride, initialOverrideState);
       const events = decideOverride(command(this.clock.now()), state);
@@ -46,15 +45,10 @@ abstract class OverrideHandler {
       const appended = await this.store.appendWith(client, overrideStream(id), events.map((e) => ({ ...e, metadata: meta })), history.length ? BigInt(history.length - 1) : 'no_stream');
       await applyEvents(client, rateLimitOverridesProjection, appended.events);
       const { rows } = await client.query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE key = $1', [id]);
-      await client.query('COMMIT');
-      await this.limiter.refreshOverrides();
       return rows[0].doc;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
+    await this.limiter.refreshOverrides();
+    return row;
   }
 }
 

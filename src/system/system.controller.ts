@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import type { Principal } from '../auth/roles';
 import { ApiUnauthorized, CurrentPrincipal } from '../auth/roles.decorator';
-import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from '../jobs/dto/at.query';
+import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from '../point-in-time/at.query';
 import { JobsViews } from '../jobs/jobs-views.service';
 import { JobsService } from '../jobs/jobs.service';
 import { PointInTime } from '../point-in-time/point-in-time.service';
@@ -42,7 +42,7 @@ export class SystemController {
   }
 
   @Get('workers')
-  @ApiOperation({ summary: 'Workers from their heartbeats: online/offline (60 s), uptime, processed, failed, now running with elapsed, last seen (admin). `?at=` rebuilds them from worker and run events (docs/api-jobs.md); a tenant-scoped token sees only its runs under "nowRunning".' })
+  @ApiOperation({ summary: 'Workers from their heartbeats: online/offline (60 s), uptime, processed, failed, now running with elapsed, last seen (admin). `?at=` rebuilds them from worker and run events (docs/api.md, "Jobs"); a tenant-scoped token sees only its runs under "nowRunning".' })
   @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: { workers: [{ id: 'host-1234-a1b2c3', host: 'host', pid: 1234, mode: 'worker', version: '0.1.0', concurrency: 10, status: 'online', startedAt: '2025-03-01T08:00:00Z', uptimeSeconds: 7200, processed: 5312, failed: 2, nowRunning: [{ runId: '0b7e…', job: 'nightly-report', startedAt: '2025-03-01T09:59:40Z', elapsedSeconds: 20 }], lastSeen: '2025-03-01T09:59:58Z', lastSeenAgeSeconds: 2 }] } } })
   @ApiResponse({ status: 400, schema: { example: AT_400 } })
   async workers(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CurrentPrincipal() p?: Principal) {

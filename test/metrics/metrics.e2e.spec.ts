@@ -17,5 +17,17 @@ describe('GET /metrics', () => {
 
   it('needs a token', async () => {
     expect((await fetch(`${t.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${t.url}/metrics`, { headers: { authorization: 'Bearer not-the-secret' } })).status).toBe(401);
+  });
+
+  it('accepts METRICS_TOKEN, for /metrics only', async () => {
+    const m = await startTestApp({ METRICS_TOKEN: 'prometheus-scrape-secret-0123' });
+    try {
+      const ok = await fetch(`${m.url}/metrics`, { headers: { authorization: 'Bearer prometheus-scrape-secret-0123' } });
+      expect(ok.status).toBe(200);
+      expect((await m.request('GET', '/api/auth/whoami', { token: 'prometheus-scrape-secret-0123' })).status).toBe(401);
+    } finally {
+      await m.close();
+    }
   });
 });

@@ -17,14 +17,14 @@ describe('GET /api/timeline', () => {
     // A transaction that appends first but commits last comes after the one that committed first.
     const a = await t.db.pool.connect();
     await a.query('BEGIN');
-    await store.appendWith(a, 'target-instance::eu-1', [{ type: 'PollFailed', data: { failureKind: 'http_5xx', message: '500 Internal' } }], 'any');
-    await store.append('target-instance::eu-2', [{ type: 'PollSucceeded', data: { durationMs: 12 } }], 'any');
+    await store.appendWith(a, 'target-instance::eu-1', [{ type: 'ThingFailed', data: { failureKind: 'http_5xx', message: '500 Internal' } }], 'any');
+    await store.append('target-instance::eu-2', [{ type: 'ThingRecovered', data: { durationMs: 12 } }], 'any');
     await a.query('COMMIT');
     a.release();
     const override = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 900, expiresAt: new Date(Date.now() + 3600_000).toISOString(), reason: 'backfill after outage' } });
     expect(override.status).toBe(201);
 
-    const url = `/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&types=PollFailed,PollSucceeded,RateLimitOverrideGranted,OperatorActionRecorded`;
+    const url = `/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&types=ThingFailed,ThingRecovered,RateLimitOverrideGranted,OperatorActionRecorded`;
     let res = await t.request('GET', url);
     for (let i = 0; i < 100 && !res.body.items.some((e: { type: string }) => e.type === 'RateLimitOverrideGranted'); i++) {
       await new Promise((r) => setTimeout(r, 50)); // gap-safe: wait out in-flight background transactions
@@ -32,7 +32,7 @@ describe('GET /api/timeline', () => {
     }
     expect(res.status).toBe(200);
     const items = res.body.items.filter((i: { type: string; summary: string }) => i.type !== 'OperatorActionRecorded' || /rate_limit/.test(i.summary));
-    expect(items.map((i: { type: string }) => i.type)).toEqual(['PollFailed', 'PollSucceeded', 'OperatorActionRecorded', 'RateLimitOverrideGranted']);
+    expect(items.map((i: { type: string }) => i.type)).toEqual(['ThingFailed', 'ThingRecovered', 'OperatorActionRecorded', 'RateLimitOverrideGranted']);
     expect(items[0].summary).toMatch(/eu-1/);
     expect(items[0].streamId).toBe('target-instance::eu-1');
     const granted = items[3];
@@ -42,7 +42,7 @@ describe('GET /api/timeline', () => {
   });
 
   it('filters by target and pages with a cursor', async () => {
-    for (let i = 0; i < 5; i++) await store.append('target-instance::paged', [{ type: 'PollSucceeded', data: { i } }], 'any');
+    for (let i = 0; i < 5; i++) await store.append('target-instance::paged', [{ type: 'ThingSampled', data: { i } }], 'any');
     // The timeline is gap-safe: while a background transaction is in flight, later commits wait.
     const all = `/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&target=instance::paged`;
     for (let i = 0; i < 100 && (await t.request('GET', all)).body.items.length < 5; i++) await new Promise((r) => setTimeout(r, 50));

@@ -42,9 +42,25 @@ export const READ_ALL_SQL = `
 
 const MAX_ANY_RETRIES = 20;
 
+const APPEND_ARGS = `($1, $2, $3, $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])`;
+/**
+ * On the store's own connections the append commits by itself, so subscribers are notified after
+ * the commit (coalesced), not by a NOTIFY inside it: PostgreSQL serialises notifying commits on
+ * one cluster-wide lock held across the WAL flush (migration 0002, docs/performance.md).
+ * Named statements: parsed and planned once per connection.
+ */
+const APPEND_ALONE = { name: 'ol_append_unnotified', text: `SELECT * FROM ol_append_unnotified${APPEND_ARGS}` };
+/** In a caller's transaction only its commit makes the events visible: NOTIFY inside it. */
+const APPEND_IN_TRANSACTION = { name: 'ol_append', text: `SELECT * FROM ol_append${APPEND_ARGS}` };
+const NOTIFY = { name: 'ol_notify', text: `SELECT pg_notify('ol_events', '')` };
+const NOTIFY_COALESCE_MS = 2;
+
 export class PostgresEventStore implements EventStore {
   private readonly notifier: EventNotifier;
   private readonly pollMs: number;
+  private notifying: Promise<void> | null = null;
+  private notifyState: 'idle' | 'waiting' | 'sending' = 'idle';
+  private notifyAgain = false;
 
   constructor(
     readonly pool: Pool,
@@ -54,8 +70,37 @@ export class PostgresEventStore implements EventStore {
     this.notifier = new EventNotifier(pool, this.pollMs);
   }
 
-  append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.appendWith(this.pool, streamId, events, expected);
+  async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    const result = await this.appendWith(this.pool, streamId, events, expected);
+    this.notifyAppended();
+    return result;
+  }
+
+  /**
+   * Wakes subscribers in every process after an append committed. A NOTIFY goes out
+   * NOTIFY_COALESCE_MS after the first append of a burst and covers every append that committed
+   * before it is sent; appends finishing while it is on its way get one more. So a busy store
+   * sends a few hundred NOTIFYs a second, none holds an append's commit, and a subscriber hears of
+   * an append within a few milliseconds (a lost one costs a poll interval).
+   */
+  private notifyAppended(): void {
+    if (this.notifyState === 'waiting') return;
+    if (this.notifyState === 'sending') {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifyState = 'waiting';
+    this.notifying = (async () => {
+      do {
+        this.notifyAgain = false;
+        this.notifyState = 'waiting';
+        await new Promise((r) => setTimeout(r, NOTIFY_COALESCE_MS));
+        this.notifyState = 'sending';
+        await this.pool.query(NOTIFY).catch(() => undefined);
+      } while (this.notifyAgain);
+      this.notifyState = 'idle';
+      this.notifying = null;
+    })();
   }
 
   /**
@@ -79,10 +124,10 @@ export class PostgresEventStore implements EventStore {
     const inTransaction = db !== this.pool;
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows } = await db.query<{ o_position: string; o_revision: string; o_event_id: string; o_tx: string; o_recorded_at: Date }>(
-          'SELECT * FROM ol_append($1, $2, $3, $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])',
-          params,
-        );
+        const { rows } = await db.query<{ o_position: string; o_revision: string; o_event_id: string; o_tx: string; o_recorded_at: Date }>({
+          ...(inTransaction ? APPEND_IN_TRANSACTION : APPEND_ALONE),
+          values: params,
+        });
         const byId = new Map(events.map((e, i) => [ids[i], e]));
         const recorded = rows.map((r) => {
           const e = byId.get(r.o_event_id)!;
@@ -177,6 +222,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    await this.notifying;
     await this.notifier.close();
   }
 }

@@ -60,7 +60,7 @@ export interface QueueViewRules {
 /**
  * The live queue view at `at`, rebuilt from the complete run history: the janitor's purges are
  * not events, so they are applied as if it had run at `at` (it runs every JANITOR_INTERVAL_MS,
- * so the live view may have held a few more old terminal rows then; docs/api-jobs.md).
+ * so the live view may have held a few more old terminal rows then; docs/api.md, "Jobs").
  */
 export function queueViewAt<R extends RunLike>(rows: Iterable<R>, at: Date, rules: QueueViewRules): R[] {
   const out: R[] = [];

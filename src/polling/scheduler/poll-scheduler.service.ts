@@ -11,6 +11,7 @@ import { Clock, CLOCK } from '../../shared/clock';
 import { LOGGER } from '../../shared/logger';
 import { ProbeRegistry } from '../probes/probe-registry';
 import { TargetRepository } from '../target-repository';
+import { PollingMetrics } from '../polling-metrics';
 import { PollScheduler } from './poll-scheduler';
 
 /** Runs the poll scheduler in APP_MODE all and worker (one active process across all; see docs/adr/0002). */
@@ -28,8 +29,9 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
     @Inject(LOGGER) log: Logger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DATABASE_URL) databaseUrl: string,
+    metrics: PollingMetrics,
   ) {
-    this.scheduler = new PollScheduler({ store, pool, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl });
+    this.scheduler = new PollScheduler({ store, pool, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl, onOutcome: (evs) => metrics.record(evs) });
   }
 
   onApplicationBootstrap(): void {

@@ -44,6 +44,8 @@ export interface SchedulerDeps {
   readonly cfg: PollingConfig;
   readonly databaseUrl: string;
   readonly random?: () => number;
+  /** Sees the events of every recorded outcome and skip (metrics). */
+  readonly onOutcome?: (events: readonly TargetEvent[]) => void;
 }
 
 export const pollRules = (cfg: PollingConfig): PollRules => ({
@@ -267,7 +269,10 @@ export class PollScheduler {
     if (plan.action === 'none' || plan.action === 'wait') return;
     if (plan.action === 'skip') {
       const evs = await this.commit(e, (s) => decideTarget({ type: 'SkipPoll', at: started }, s, this.ctx(started)));
-      if (evs.length) this.stats.skips++;
+      if (evs.length) {
+        this.stats.skips++;
+        this.d.onOutcome?.(evs);
+      }
       return;
     }
     if (plan.halfOpen) {
@@ -286,6 +291,7 @@ export class PollScheduler {
       cur ? decideTarget({ type: 'RecordPollOutcome', at: finished, result, startedAt: started, finishedAt: finished, dueAt: new Date(dueMs), trigger: plan.trigger }, cur, this.ctx(started)) : [],
     );
     this.logOutcome(e.key, events);
+    this.d.onOutcome?.(events);
   }
 
   private logOutcome(key: string, events: TargetEvent[]): void {

@@ -1,0 +1,217 @@
+/**
+ * `npm run bench:history`: point-in-time answers over a large log.
+ *  - BENCH_TARGETS (10,000 × BENCH_SCALE) targets and BENCH_EVENTS (1,000,000 × BENCH_SCALE) realistic
+ *    poll outcomes (5 % failures) bulk-inserted through SQL, spread over BENCH_HISTORY_HOURS (2) of
+ *    recorded history; the projection runner catches up after each PIT_SNAPSHOT_INTERVAL (10 min of
+ *    history) and PointInTime.snapshotNow() takes the snapshot a running service would have taken.
+ *  - p50/p99 of GET /api/monitoring/scheduler/health?at=<random past moment>, next to the live
+ *    endpoint (ratio), and of a one-hour GET /api/timeline window (first page, BENCH_TIMELINE_LIMIT).
+ *  - backupEventLog / restoreEventLog events/s, and restore + rebuild of every read model events/s.
+ * Embedded PostgreSQL in temp dirs, loopback only; bounded by the counts above. Writes
+ * bench/results/history.md (figures quoted in docs/performance.md).
+ */
+import 'reflect-metadata';
+import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Pool } from 'pg';
+import pino from 'pino';
+import { backupEventLog } from '../src/backup/backup';
+import { restoreEventLog } from '../src/backup/restore';
+import { createApp } from '../src/bootstrap';
+import { loadConfig } from '../src/config/config';
+import { PointInTime } from '../src/point-in-time/point-in-time.service';
+import { ProjectionRegistry } from '../src/projection-runner/projection-registry';
+import { ProjectionRunnerService } from '../src/projection-runner/projection-runner.service';
+import { fmt, machine, rate, SCALE, startBenchDb } from './support';
+
+const N = Math.max(10, Math.round(Number(process.env.BENCH_TARGETS ?? 10_000 * SCALE)));
+const EVENTS = Math.round(Number(process.env.BENCH_EVENTS ?? 1_000_000 * SCALE));
+const HOURS = Number(process.env.BENCH_HISTORY_HOURS ?? 2);
+const SNAPSHOT_EVERY_MS = 10 * 60_000; // PIT_SNAPSHOT_INTERVAL_MS default
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 30);
+const TIMELINE_LIMIT = Number(process.env.BENCH_TIMELINE_LIMIT ?? 1000);
+const TOKEN = 'olt_bench_history_admin_token_0123456789abcdef';
+const log = pino({ level: 'warn' });
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const ms = (v: number) => v.toFixed(1);
+
+function envFor(url: string, extra: Record<string, string> = {}) {
+  return loadConfig({ LOG_LEVEL: 'warn', DATABASE_URL: url, OPSLEDGER_ADMIN_TOKEN: TOKEN, POLL_SCHEDULER_ENABLED: 'false', WORKER_CONCURRENCY: '0', RATE_LIMIT_PER_MINUTE: '0', QUIET_HOURS: 'off', PIT_SNAPSHOT_INTERVAL_MS: '86400000', PROJECTION_POLL_MS: '50', ...extra });
+}
+
+/** One poll outcome per target at `at` (+ i ms), as one transaction: the shape the scheduler writes. */
+async function insertRound(pool: Pool, round: number, at: Date, stepMs: number): Promise<void> {
+  await pool.query(
+    `WITH g AS (SELECT i, $2::timestamptz + (i % 1000) * interval '1 millisecond' AS ts FROM generate_series(0, $1::int - 1) i),
+          f AS (SELECT i, ts, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+                       to_char((ts + $4 * interval '1 millisecond') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS next,
+                       (i * 7 + $3 * 13) % 20 = 0 AS failed FROM g)
+     INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at)
+     SELECT 'target-svc::t' || i, $3::bigint, gen_random_uuid(), CASE WHEN failed THEN 'PollFailed' ELSE 'PollSucceeded' END, 1,
+            jsonb_build_object('key', 'svc::t' || i, 'at', at, 'durationMs', CASE WHEN failed THEN 400 ELSE 12 + i % 50 END, 'statusCode', CASE WHEN failed THEN 503 ELSE 200 END,
+                               'trigger', 'schedule', 'dueAt', at, 'nextPollAt', next,
+                               'interval', jsonb_build_object('mode', 'fixed', 'baseMs', $4, 'minMs', 5000, 'maxMs', 300000, 'stalenessScore', 0, 'recentErrors', 0, 'previousMs', $4, 'rawMs', $4, 'smoothedMs', $4, 'jitter', 1, 'factor', 1, 'chosenMs', $4))
+            || CASE WHEN failed THEN jsonb_build_object('failureKind', 'http_5xx', 'category', 'transient', 'message', '503 service unavailable', 'consecutiveFailures', 1) ELSE '{}'::jsonb END,
+            jsonb_build_object('occurredAt', at, 'correlationId', gen_random_uuid()), ts
+       FROM f`,
+    [N, at, round, stepMs],
+  );
+}
+
+async function timed(n: number, call: (i: number) => Promise<void>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await call(i);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function get(url: string): Promise<unknown> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${body.slice(0, 300)}`);
+  return body;
+}
+
+async function main(): Promise<void> {
+  process.stderr.write(`bench:history — ${machine()}; ${fmt(N)} targets, ${fmt(EVENTS)} events over ${HOURS} h\n`);
+  const src = await startBenchDb();
+  const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-history-'));
+  let app: Awaited<ReturnType<typeof createApp>> | null = null;
+  try {
+    app = await createApp(envFor(src.url), src.url, log);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    const pit = app.get(PointInTime);
+
+    // History: registrations, then rounds of outcomes; catch up and snapshot every 10 min of history.
+    const rounds = Math.max(1, Math.ceil((EVENTS - N) / N));
+    const spanMs = HOURS * 3_600_000;
+    const stepMs = Math.floor(spanMs / rounds);
+    const t0 = new Date(Date.now() - spanMs - 120_000);
+    await src.pool.query(
+      `INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at)
+       SELECT 'target-svc::t' || i, 0, gen_random_uuid(), 'TargetRegistered', 1,
+              jsonb_build_object('key', 'svc::t' || i, 'source', 'api', 'at', to_char($2::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                                 'spec', jsonb_build_object('type', (ARRAY['pve','pbs','pmg'])[1 + i % 3], 'name', 't' || i, 'probe', jsonb_build_object('kind', 'http', 'url', 'http://10.0.' || (i / 256) % 256 || '.' || i % 256 || ':8006/ping'))),
+              jsonb_build_object('occurredAt', $2::timestamptz), $2::timestamptz
+         FROM generate_series(0, $1::int - 1) i`,
+      [N, t0],
+    );
+    const catchUp = async () => {
+      for (;;) {
+        const { rows } = await src.pool.query<{ behind: boolean }>(`SELECT (SELECT position FROM projection_checkpoints WHERE name = 'targets') < (SELECT max(position) FROM events) AS behind`);
+        if (rows[0].behind === false) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const f0 = performance.now();
+    let lastSnap = t0.getTime();
+    let snapshots = 0;
+    for (let r = 1; r <= rounds; r++) {
+      const at = new Date(t0.getTime() + r * stepMs);
+      await insertRound(src.pool, r, at, stepMs);
+      if (at.getTime() - lastSnap >= SNAPSHOT_EVERY_MS || r === rounds) {
+        await catchUp();
+        if ((await pit.snapshotNow()).includes('targets')) snapshots++;
+        lastSnap = at.getTime();
+        process.stderr.write(`\r  ${fmt(r * N + N)} events, ${snapshots} snapshots`);
+      }
+    }
+    await src.pool.query('ANALYZE events');
+    const total = Number((await src.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
+    process.stderr.write(`\n  filled and projected in ${((performance.now() - f0) / 1000).toFixed(1)} s\n`);
+
+    // Live vs ?at= at random past moments (seeded, so runs compare).
+    const sched = `${base}/api/monitoring/scheduler/health`;
+    await get(sched);
+    const live = await timed(REQUESTS, () => get(sched).then(() => undefined));
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const from = t0.getTime() + 1000;
+    const to = t0.getTime() + rounds * stepMs;
+    const moments = Array.from({ length: REQUESTS }, () => new Date(from + rnd() * (to - from)).toISOString());
+    const at = await timed(REQUESTS, (i) => get(`${sched}?at=${encodeURIComponent(moments[i])}`).then(() => undefined));
+    const windows = Array.from({ length: REQUESTS }, () => {
+      const start = from + rnd() * Math.max(0, to - from - 3_600_000);
+      return [new Date(start).toISOString(), new Date(start + 3_600_000).toISOString()];
+    });
+    const timeline = await timed(REQUESTS, (i) => get(`${base}/api/timeline?from=${encodeURIComponent(windows[i][0])}&to=${encodeURIComponent(windows[i][1])}&limit=${TIMELINE_LIMIT}`).then(() => undefined));
+    await app.close();
+    app = null;
+
+    // Backup, restore into a fresh database, rebuild every read model (as npm run restore does).
+    const file = path.join(dir, 'backup.ndjson.gz');
+    const b0 = performance.now();
+    const backup = await backupEventLog(src.pool, file);
+    const backupMs = performance.now() - b0;
+    const dst = await startBenchDb();
+    try {
+      const r0 = performance.now();
+      const restored = await restoreEventLog(dst.pool, file);
+      const restoreMs = performance.now() - r0;
+      app = await createApp(envFor(dst.url, { PROJECTION_RUNNER_AUTOSTART: 'false', APP_MODE: 'server' }), dst.url, log);
+      const runner = app.get(ProjectionRunnerService);
+      const k0 = performance.now();
+      for (const p of app.get(ProjectionRegistry).all()) await runner.rebuildHere(p.name, 'bench:history restore');
+      const rebuildMs = performance.now() - k0;
+      await app.close();
+      app = null;
+
+      const rows = {
+        live: { p50: pct(live, 50), p99: pct(live, 99) },
+        at: { p50: pct(at, 50), p99: pct(at, 99) },
+        timeline: { p50: pct(timeline, 50), p99: pct(timeline, 99) },
+      };
+      const lines = [
+        `bench:history — ${new Date().toISOString()}; ${machine()}`,
+        `log: ${fmt(total)} events (${fmt(N)} targets × ${rounds} rounds of poll outcomes over ${HOURS} h), ${snapshots} read-model snapshots; ${REQUESTS} sequential requests each`,
+        '',
+        '| what | p50 ms | p99 ms | ratio p50 to live |',
+        '|---|---:|---:|---:|',
+        `| GET /api/monitoring/scheduler/health (live, read model) | ${ms(rows.live.p50)} | ${ms(rows.live.p99)} | 1.00 |`,
+        `| same, ?at= random past moment (snapshot + fold) | ${ms(rows.at.p50)} | ${ms(rows.at.p99)} | ${(rows.at.p50 / rows.live.p50).toFixed(2)} |`,
+        `| GET /api/timeline one-hour window (first ${TIMELINE_LIMIT} entries) | ${ms(rows.timeline.p50)} | ${ms(rows.timeline.p99)} | ${(rows.timeline.p50 / rows.live.p50).toFixed(2)} |`,
+        '',
+        '| backup / restore | events | seconds | events/s |',
+        '|---|---:|---:|---:|',
+        `| backupEventLog (gzip NDJSON, ${(statSync(file).size / 2 ** 20).toFixed(1)} MiB) | ${fmt(backup.events)} | ${(backupMs / 1000).toFixed(1)} | ${fmt(rate(backup.events, backupMs))} |`,
+        `| restoreEventLog (into an empty database) | ${fmt(restored.events)} | ${(restoreMs / 1000).toFixed(1)} | ${fmt(rate(restored.events, restoreMs))} |`,
+        `| rebuild every read model after restore | ${fmt(restored.events)} | ${(rebuildMs / 1000).toFixed(1)} | ${fmt(rate(restored.events, rebuildMs))} |`,
+        `| restore + rebuild | ${fmt(restored.events)} | ${((restoreMs + rebuildMs) / 1000).toFixed(1)} | ${fmt(rate(restored.events, restoreMs + rebuildMs))} |`,
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+      // Results go to bench/results/ (not committed); the latest figures are copied into docs/performance.md.
+      const doc = path.join(__dirname, 'results', 'history.md');
+      mkdirSync(path.dirname(doc), { recursive: true });
+      writeFileSync(
+        doc,
+        `# Point-in-time and backup performance (\`npm run bench:history\`)\n\n` +
+          `Written by the benchmark itself (bench/history.bench.ts); rerun it to refresh. BENCH_SCALE scales the log and target counts.\n` +
+          `\`?at=\` starts from the newest read-model snapshot before T (one per 10 min of history, as PIT_SNAPSHOT_INTERVAL_MS does) and folds the events after it, so its cost grows with the events per snapshot interval, not with the log.\n\n` +
+          '```\n' + lines.slice(0, 2).join('\n') + '\n```\n\n' + lines.slice(3).join('\n') + '\n',
+      );
+    } finally {
+      await dst.stop();
+    }
+  } finally {
+    await app?.close().catch(() => undefined);
+    await src.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench:history failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
