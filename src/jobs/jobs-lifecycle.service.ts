@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { AuditRecorder } from '../audit/audit-recorder';
+import { systemOperator } from '../audit/operator-context';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -39,6 +42,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(LOGGER) private readonly log: Logger,
     private readonly loops: LoopStateService,
     private readonly signals: JobsSignals,
+    private readonly audit: AuditRecorder,
   ) {}
 
   currentWorker(): JobWorker | null {
@@ -46,7 +50,9 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await reconcileDefinitions(this.pool, this.store, this.catalog.all(), this.log);
+    await reconcileDefinitions(this.pool, this.store, this.catalog.all(), this.log, (changes) =>
+      this.audit.record(systemOperator(randomUUID()), 'config.reconcile', 'jobs', `job definitions from OPSLEDGER_CONFIG ${this.config.core.configFile ?? '(none)'} and code`, { changes }),
+    );
     const mode = this.config.core.appMode;
     if (mode === 'server') return;
     const j = this.config.jobs;

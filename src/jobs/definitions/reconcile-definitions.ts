@@ -6,7 +6,7 @@ import { ExpectedVersionConflict } from '../../event-store/expected-version-conf
 import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
 import { applyEvents } from '../../projection-runner/apply-events';
 import { JobDefinitionEvent, jobDefStream } from '../events/job-definition.events';
-import { inTransaction } from '../store/run-writer';
+import { inTransaction } from '../../database/transaction';
 import type { JobDefinition, JobDefinitionSnapshot } from './job-definition';
 
 const snapshot = ({ source: _s, ...d }: JobDefinition): JobDefinitionSnapshot => d;
@@ -30,15 +30,27 @@ export function decideReconcile(declared: readonly JobDefinition[], stored: read
   return out;
 }
 
-/** Appends JobDefined/JobChanged/JobRemoved at start; a concurrent process doing the same wins quietly. */
-export async function reconcileDefinitions(pool: Pool, store: PostgresEventStore, declared: readonly JobDefinition[], log: Logger): Promise<number> {
+/**
+ * Appends JobDefined/JobChanged/JobRemoved at start; a concurrent process doing the same wins
+ * quietly. When anything changes, `audit` records one `config.reconcile` action first and its
+ * metadata (causationId) goes on every change.
+ */
+export async function reconcileDefinitions(
+  pool: Pool,
+  store: PostgresEventStore,
+  declared: readonly JobDefinition[],
+  log: Logger,
+  audit?: (changes: { job: string; change: string }[]) => Promise<Record<string, unknown>>,
+): Promise<number> {
   const { rows } = await pool.query<{ key: string; doc: JobDefinitionRow; revision: string }>('SELECT key, doc, revision FROM rm_job_definitions');
   const revisions = new Map(rows.map((r) => [r.key, BigInt(r.revision)]));
+  const changes = [...decideReconcile(declared, rows.map((r) => r.doc))];
+  const metadata = changes.length && audit ? await audit(changes.map(([job, e]) => ({ job, change: e.type }))) : { actor: 'system', correlationId: 'startup-reconcile' };
   let appended = 0;
-  for (const [name, event] of decideReconcile(declared, rows.map((r) => r.doc))) {
+  for (const [name, event] of changes) {
     try {
       await inTransaction(pool, async (c) => {
-        const res = await store.appendWith(c, jobDefStream(name), [{ ...event, metadata: { actor: 'system', correlationId: 'startup-reconcile' } }], revisions.get(name) ?? 'no_stream');
+        const res = await store.appendWith(c, jobDefStream(name), [{ ...event, metadata }], revisions.get(name) ?? 'no_stream');
         await applyEvents(c, jobDefinitionsProjection, res.events);
       });
       appended++;

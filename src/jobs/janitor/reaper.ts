@@ -4,7 +4,8 @@ import type { PostgresEventStore } from '../../event-store/postgres/postgres-eve
 import type { Clock } from '../../shared/clock';
 import { WorkerReaped, workerStream } from '../events/worker.events';
 import { decideRun } from '../run.decider';
-import { inTransaction, RunChange, RunWriter } from '../store/run-writer';
+import { inTransaction } from '../../database/transaction';
+import { RunChange, RunWriter } from '../store/run-writer';
 import type { QueueRow } from '../../../projections/job-queue/job-queue.projection';
 
 /**

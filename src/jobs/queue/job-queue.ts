@@ -5,7 +5,8 @@ import type { EventMetadata } from '../../event-store/envelope';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import type { RunEnqueued } from '../events/run.events';
 import { decideRun } from '../run.decider';
-import { inTransaction, RunChange, RunWriter } from '../store/run-writer';
+import { inTransaction } from '../../database/transaction';
+import { RunChange, RunWriter } from '../store/run-writer';
 
 export interface ClaimedRun {
   readonly runId: string;

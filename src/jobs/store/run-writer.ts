@@ -1,3 +1,4 @@
+import { inTransaction } from '../../database/transaction';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { jobQueueProjection, QueueRow } from '../../../projections/job-queue/job-queue.projection';
@@ -28,21 +29,6 @@ export interface LockedRun {
 
 /** Wakes idle workers at once after an enqueue commits (they also poll as a fallback). */
 export const JOBS_CHANNEL = 'ol_jobs';
-
-export async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query(begin);
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    c.release();
-  }
-}
 
 /**
  * The one way run streams are written: lock the run's queue row, decide on it, append with the
