@@ -5,6 +5,7 @@ import { foldInMemory, Projection } from '../../projections/projection';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../database/database.module';
+import { inTransaction } from '../database/transaction';
 import { decodeCheckpoint } from '../event-store/postgres/checkpoint';
 import { EVENT_COLUMNS, eventFromRow } from '../event-store/postgres/postgres-event-store';
 import { ProjectionLock } from '../projection-runner/projection-lock';
@@ -96,28 +97,36 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
     return at;
   }
 
-  /** The rows of `projection` as they stood at `at`. */
+  /**
+   * The rows of `projection` as they stood at `at`. One REPEATABLE READ snapshot: a consistent cut
+   * of the log, so no xmin horizon is needed (it would only hide commits behind an open transaction).
+   */
   async rowsAt<Row>(projection: Projection<Row>, at: Date): Promise<Map<string, Row>> {
     const snap = await snapshotBefore(this.pool, projection, at);
     const rows = snap?.rows ?? new Map<string, Row>();
     let { txId, position } = decodeCheckpoint(snap?.checkpoint ?? null);
     const since = snap ? new Date(snap.lastEventAt.getTime() - RECORDED_AT_SLACK_MS) : new Date(0);
-    for (;;) {
-      const { rows: batch } = await this.pool.query(
-        `SELECT ${EVENT_COLUMNS}
-           FROM events
-          WHERE recorded_at > $1 AND recorded_at <= $2 AND type = ANY($3::text[])
-            AND (events.transaction_id, events.position) > ($4::xid8, $5::bigint)
-            AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-          ORDER BY events.transaction_id, events.position LIMIT $6`,
-        [since, at, projection.canHandle, txId, position.toString(), BATCH],
-      );
-      foldInMemory(projection, batch.map(eventFromRow), rows);
-      if (batch.length < BATCH) break;
-      const last = batch[batch.length - 1];
-      txId = last.transaction_id;
-      position = BigInt(last.position);
-    }
+    await inTransaction(
+      this.pool,
+      async (client) => {
+        for (;;) {
+          const { rows: batch } = await client.query(
+            `SELECT ${EVENT_COLUMNS}
+               FROM events
+              WHERE recorded_at > $1 AND recorded_at <= $2 AND type = ANY($3::text[])
+                AND (events.transaction_id, events.position) > ($4::xid8, $5::bigint)
+              ORDER BY events.transaction_id, events.position LIMIT $6`,
+            [since, at, projection.canHandle, txId, position.toString(), BATCH],
+          );
+          foldInMemory(projection, batch.map(eventFromRow), rows);
+          if (batch.length < BATCH) break;
+          const last = batch[batch.length - 1];
+          txId = last.transaction_id;
+          position = BigInt(last.position);
+        }
+      },
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    );
     return rows;
   }
 }

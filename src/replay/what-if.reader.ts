@@ -47,8 +47,8 @@ export class WhatIfReader {
 
   /**
    * Runs `work` over the events recorded in (from, to], in commit order, inside one read-only
-   * REPEATABLE READ transaction: every page sees the same snapshot, and only commits no open
-   * transaction can precede are read (as projections read them).
+   * REPEATABLE READ transaction: every page sees the same snapshot, a consistent cut of the log
+   * (no xmin horizon: inside one snapshot it would only hide commits behind an open transaction).
    */
   async withWindow<T>(f: WindowFilter, work: (s: WindowSession) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
@@ -68,7 +68,6 @@ export class WhatIfReader {
         DECLARE what_if NO SCROLL CURSOR FOR
           SELECT ${EVENT_COLUMNS} FROM events
            WHERE ((recorded_at > ${from} AND recorded_at <= ${to}) OR ${straddles(to)}) AND NOT ${straddles(from)}
-             AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
              AND type = ANY(${arr([...TARGET_EVENT_TYPES, ...RUN_EVENT_TYPES])})
              AND (${targetStreams} OR ${jobStreams})
            ORDER BY events.transaction_id, events.position`);
