@@ -206,6 +206,10 @@ export async function startIsolatedDatabase(poolSize = 20): Promise<TestDatabase
     child.on('exit', (code) => reject(new Error(`isolated PostgreSQL exited with ${code}`)));
   });
   const pool = new Pool({ connectionString: url, max: poolSize });
+  // Stopping the server terminates whatever still holds a connection: expected, not a failure.
+  pool.on('error', (err: Error & { code?: string }) => {
+    if (err.code !== '57P01') throw err;
+  });
   return {
     url,
     pool,
