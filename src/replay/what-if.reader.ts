@@ -1,3 +1,4 @@
+import { inTransaction } from '../database/transaction';
 import { Inject, Injectable } from '@nestjs/common';
 import { escapeLiteral, Pool, PoolClient } from 'pg';
 import { targetsProjection } from '../../projections/targets/targets.projection';
@@ -50,10 +51,8 @@ export class WhatIfReader {
    * REPEATABLE READ transaction: every page sees the same snapshot, a consistent cut of the log
    * (no xmin horizon: inside one snapshot it would only hide commits behind an open transaction).
    */
-  async withWindow<T>(f: WindowFilter, work: (s: WindowSession) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  withWindow<T>(f: WindowFilter, work: (s: WindowSession) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
       await client.query(`SET LOCAL statement_timeout = ${Number(this.config.replay.statementTimeoutMs)}`);
       const targetStreams = f.targets ? `stream_id = ANY(${arr(f.targets.map(targetStream))})` : `stream_id LIKE 'target-%'`;
       const jobStreams = f.jobs ? `(stream_id LIKE 'job-%' AND data->>'job' = ANY(${arr(f.jobs)}))` : `stream_id LIKE 'job-%'`;
@@ -72,18 +71,11 @@ export class WhatIfReader {
              AND (${targetStreams} OR ${jobStreams})
            ORDER BY events.transaction_id, events.position`);
       const pageSize = this.config.replay.pageSize;
-      const result = await work({
+      return work({
         next: async () => (await client.query<EventRow>(`FETCH ${pageSize} FROM what_if`)).rows.map(eventFromRow),
         runHistory: (want) => this.runHistory(client, want),
       });
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
   private async runHistory(client: PoolClient, want: ReadonlyMap<string, bigint>): Promise<Map<string, RecordedEvent[]>> {
