@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Debian tools the test suite runs for real: jq and curl (seed 001's example queries against a
+# live server) and promtool (package prometheus: checks docker/prometheus/alerts.yml).
+# Installs whatever is missing when it can (root with apt-get); otherwise says what to install.
+missing=""
+command -v jq >/dev/null 2>&1 || missing="$missing jq"
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
+command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing test tools:$missing" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing) >/dev/null 2>&1 && exit 0
+fi
+echo "npm test needs:$missing — install them (Debian/Ubuntu: sudo apt-get install$missing)" >&2
+exit 1
