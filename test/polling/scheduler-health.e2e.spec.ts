@@ -127,6 +127,9 @@ describe('GET /api/monitoring/scheduler/health (seed 001)', () => {
     for (const key of ['pve::pve-a', 'pve::pve-b', 'pbs::pbs-c', 'pmg::pmg-d']) expect((await t.request('PATCH', `/api/targets/${key}`, { body: { paused: true } })).status).toBe(200);
     const store = new PostgresEventStore(t.db.pool);
     const caughtUp = async () => {
+      // Every committed event readable (none held back behind an in-flight transaction), and applied.
+      const hidden = await t.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`);
+      if (hidden.rows[0].n > 0) return null;
       const head = await store.head();
       const st = await t.request('GET', '/api/projections');
       const p = st.body.projections.find((x: any) => x.name === 'targets');
