@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { TokenRow } from '../../projections/tokens/token-row';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { Clock, CLOCK } from '../shared/clock';
@@ -12,22 +11,11 @@ import { RevokedToken, RevokeTokenCommand } from './revoke-token.command';
 import { RevokeTokenDto } from './revoke-token.dto';
 import { ApiUnauthorized, CurrentPrincipal, Roles } from './roles.decorator';
 import type { Principal } from './roles';
+import { TokenView, tokenView } from './token-view';
 import { TokenRejected } from './token-rejected.error';
 import { TokenRepository } from './token-repository';
 import { TOKEN_ID_PATTERN } from './token-stream';
 
-/** A token as the list shows it: everything but the hash. */
-export interface TokenView {
-  tokenId: string;
-  name: string;
-  role: string;
-  tenant: string | null;
-  status: 'active' | 'revoked' | 'expired';
-  issuedAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  revokeReason: string | null;
-}
 
 function toHttp(err: unknown): unknown {
   if (err instanceof ExpectedVersionConflict) return new Conflict('the token changed concurrently; retry');
@@ -81,20 +69,9 @@ export class AuthController {
   @ApiResponse({ status: 200, schema: { example: { tokens: [{ tokenId: ISSUED_EXAMPLE.tokenId, name: 'ci', role: 'operator', tenant: null, status: 'active', issuedAt: ISSUED_EXAMPLE.issuedAt, expiresAt: null, revokedAt: null, revokeReason: null }] } } })
   async list(@CurrentPrincipal() p: Principal): Promise<{ tokens: TokenView[] }> {
     const now = this.clock.now().getTime();
-    const view = (r: TokenRow): TokenView => ({
-      tokenId: r.tokenId,
-      name: r.name,
-      role: r.role,
-      tenant: r.tenant,
-      status: r.revokedAt ? 'revoked' : r.expiresAt && Date.parse(r.expiresAt) <= now ? 'expired' : 'active',
-      issuedAt: r.issuedAt,
-      expiresAt: r.expiresAt,
-      revokedAt: r.revokedAt,
-      revokeReason: r.revokeReason,
-    });
     // A tenant-scoped admin sees its tenant's tokens only.
     const rows = (await this.tokens.list()).filter((r) => p.tenant === null || r.tenant === p.tenant);
-    return { tokens: rows.map(view) };
+    return { tokens: rows.map((r) => tokenView(r, now)) };
   }
 
   @Delete('tokens/:id')

@@ -12,6 +12,7 @@ import { RevokeTokenHandler } from '../auth/revoke-token.handler';
 import { RevokeTokenCommand } from '../auth/revoke-token.command';
 import { TokenRejected } from '../auth/token-rejected.error';
 import { TokenRepository } from '../auth/token-repository';
+import { tokenView } from '../auth/token-view';
 import { ConfigError, loadConfig } from '../config/config';
 import { resolveDatabase } from '../database/resolve-database';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
@@ -81,16 +82,7 @@ program
   .action(async (o: { json?: boolean }) => {
     const rows = await withTools((t) => t.tokens.list());
     const now = Date.now();
-    const view = rows.map((r) => ({
-      tokenId: r.tokenId,
-      name: r.name,
-      role: r.role,
-      tenant: r.tenant,
-      status: r.revokedAt ? 'revoked' : r.expiresAt && Date.parse(r.expiresAt) <= now ? 'expired' : 'active',
-      issuedAt: r.issuedAt,
-      expiresAt: r.expiresAt,
-      revokedAt: r.revokedAt,
-    }));
+    const view = rows.map((r) => tokenView(r, now));
     if (o.json) {
       process.stdout.write(JSON.stringify(view, null, 2) + '\n');
       return;
