@@ -98,7 +98,7 @@ export class TargetsController {
   @ApiResponse(BAD_INPUT)
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is already registered' } } })
   async create(@Body() body: CreateTargetDto, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
-    if (tenant !== null && body.tenant !== undefined && body.tenant !== tenant) throw BadInput.field('tenant', `this token is scoped to tenant "${tenant}"; omit tenant or set it to "${tenant}"`);
+    if (body.tenant !== undefined && !inScope(tenant, body.tenant)) throw BadInput.field('tenant', `this token is scoped to tenant "${tenant}"; omit tenant or set it to "${tenant}"`);
     const res = await this.commands.register(specFromDto({ ...body, tenant: body.tenant ?? tenant ?? undefined }), 'api', op, body.reason);
     return targetView(res.state!);
   }
