@@ -7,6 +7,7 @@ import { AuditModule } from './audit/audit.module';
 import { BackupModule } from './backup/backup.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { TenantScopeGuard } from './auth/tenant-scope.guard';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -23,7 +24,25 @@ import { CoreModule } from './shared/core.module';
 import { SystemModule } from './system/system.module';
 import { TimelineModule } from './timeline/timeline.module';
 
-/** Composition root: each capability module registers its own commands, projections and routes. */
+/** The capabilities, each registering its own commands, projections and routes (the route tables walk them). */
+export const FEATURE_MODULES = [
+  ProjectionRunnerModule,
+  MetricsModule,
+  PointInTimeModule,
+  TimelineModule,
+  AuditModule,
+  AuthModule,
+  HealthModule,
+  PollingModule,
+  JobsModule,
+  SystemModule,
+  RateLimitModule,
+  AlertsModule,
+  BackupModule,
+  ReplayModule,
+];
+
+/** Composition root: infrastructure, then FEATURE_MODULES. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, databaseUrl: string, log: Logger): DynamicModule {
@@ -34,23 +53,10 @@ export class AppModule {
         CoreModule.forRoot(log),
         DatabaseModule.forRoot(databaseUrl),
         CqrsModule.forRoot(),
-        ProjectionRunnerModule,
-        MetricsModule,
-        PointInTimeModule,
-        TimelineModule,
-        AuditModule,
-        AuthModule,
-        HealthModule,
-        PollingModule,
-        JobsModule,
-        SystemModule,
-        RateLimitModule,
-        AlertsModule,
-        BackupModule,
-        ReplayModule,
+        ...FEATURE_MODULES,
       ],
-      // Global guards run in this order: how often (every request counts, failed logins too), then who.
-      providers: [{ provide: APP_GUARD, useExisting: RateLimitGuard }, { provide: APP_GUARD, useExisting: AuthGuard }],
+      // Global guards run in this order: how often (every request counts, failed logins too), then who, then which tenant.
+      providers: [{ provide: APP_GUARD, useExisting: RateLimitGuard }, { provide: APP_GUARD, useExisting: AuthGuard }, { provide: APP_GUARD, useExisting: TenantScopeGuard }],
     };
   }
 }

@@ -8,16 +8,17 @@ import { AuthFailures } from './auth-failures';
 import { AuthGuard } from './auth.guard';
 import { IssueTokenHandler } from './issue-token.handler';
 import { RevokeTokenHandler } from './revoke-token.handler';
+import { TenantScopeGuard } from './tenant-scope.guard';
 import { TokenBootstrap } from './token-bootstrap';
 import { TokenLookup } from './token-lookup';
 import { TokenRepository } from './token-repository';
 
-/** Bearer tokens as events, the global guard, the OPSLEDGER_ADMIN_TOKEN bootstrap and /api/auth. */
+/** Bearer tokens as events, the global guards (role, tenant scope), the OPSLEDGER_ADMIN_TOKEN bootstrap and /api/auth. */
 @Module({
   controllers: [AuthController],
-  providers: [TokenRepository, TokenLookup, AuthFailures, IssueTokenHandler, RevokeTokenHandler, TokenBootstrap, AuthGuard],
-  // AppModule registers AuthGuard as the first APP_GUARD, so the guards after it see request.principal.
-  exports: [AuthFailures, TokenLookup, AuthGuard],
+  providers: [TokenRepository, TokenLookup, AuthFailures, IssueTokenHandler, RevokeTokenHandler, TokenBootstrap, AuthGuard, TenantScopeGuard],
+  // AppModule registers AuthGuard before TenantScopeGuard, so the latter sees request.principal.
+  exports: [AuthFailures, TokenLookup, AuthGuard, TenantScopeGuard],
 })
 export class AuthModule {
   constructor(registry: ProjectionRegistry, metrics: MetricsService, failures: AuthFailures, summaries: EventSummaries) {

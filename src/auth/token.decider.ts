@@ -3,6 +3,7 @@ import { TOKEN_ISSUED, TokenIssued } from './token-issued.event';
 import { TokenRejected } from './token-rejected.error';
 import { TOKEN_REVOKED, TokenRevoked } from './token-revoked.event';
 import { TOKEN_ID_PATTERN, TokenEvent } from './token-stream';
+import { inScope } from './tenant-scope';
 
 /** The name the OPSLEDGER_ADMIN_TOKEN bootstrap uses; reserved so no issued token can pose as it. */
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap-admin';
@@ -77,7 +78,7 @@ function decideIssue(c: IssueToken, state: TokenState): TokenIssued[] {
   if (name === BOOTSTRAP_TOKEN_NAME && !c.bootstrap) throw invalid('name', `"${BOOTSTRAP_TOKEN_NAME}" is reserved for the OPSLEDGER_ADMIN_TOKEN bootstrap`);
   if (!(ROLES as readonly string[]).includes(c.role)) throw invalid('role', `must be one of ${ROLES.join(', ')}`);
   if (c.tenant !== null && !TENANT.test(c.tenant)) throw invalid('tenant', 'must be 1-100 letters, digits, ".", "-" or "_"');
-  if (c.issuerTenant !== null && c.tenant !== c.issuerTenant) throw new TokenRejected('forbidden', `a token scoped to tenant "${c.issuerTenant}" can only issue tokens for that tenant`, 'tenant');
+  if (!inScope(c.issuerTenant, c.tenant)) throw new TokenRejected('forbidden', `a token scoped to tenant "${c.issuerTenant}" can only issue tokens for that tenant`, 'tenant');
   if (!HASH.test(c.hash)) throw invalid('hash', 'must be a SHA-256 hex digest');
   let expiresAt: string | null = null;
   if (c.expiresAt !== null) {
@@ -100,7 +101,7 @@ function decideRevoke(c: RevokeToken, state: TokenState): TokenRevoked[] {
   if (!reason) throw invalid('reason', 'is required: say why the token is revoked');
   if (reason.length > 500) throw invalid('reason', 'must be at most 500 characters');
   // Another tenant's token is answered as absent: its existence is not this caller's business.
-  if (state.status === 'none' || (c.revokerTenant !== null && state.tenant !== c.revokerTenant)) throw new TokenRejected('not_found', `no token with id ${c.tokenId}`);
+  if (state.status === 'none' || !inScope(c.revokerTenant, state.tenant)) throw new TokenRejected('not_found', `no token with id ${c.tokenId}`);
   if (state.status === 'revoked') throw new TokenRejected('conflict', `token ${c.tokenId} ("${state.name}") is revoked already`);
   return [{ type: TOKEN_REVOKED, data: { tokenId: c.tokenId, reason } }];
 }

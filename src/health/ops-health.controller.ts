@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Public } from '../auth/public.decorator';
+import { TenantScope } from '../auth/tenant-scope.decorator';
 import { TokenLookup } from '../auth/token-lookup';
 import { hashesEqual, hashToken } from '../auth/token-secret';
 import { AppConfig } from '../config/config';
@@ -68,6 +69,7 @@ export class OpsHealthController {
   }
 
   @Public() // its own token (x-ops-token), or a bearer token checked here
+  @TenantScope('tenant', "a scoped bearer token counts its tenant's targets only (live and `?at=`); loops and the restore drill are shared")
   @Get()
   @ApiSecurity('ops-token')
   @ApiBearerAuth()

@@ -70,8 +70,19 @@ export function planPoll(s: TargetState | null, now: Date): PollPlan {
 
 const iso = (d: Date) => d.toISOString();
 
-/** The one place a target's rules live: command + current state → the events that follow. */
+/**
+ * The one place a target's rules live: command + current state → the events that follow. Every
+ * event of a target with a tenant carries that `tenant` in its data (the tenant the target has
+ * once the event applies, as its folded spec says), so the timeline finds a tenant's target events
+ * as it finds its run events, and agrees with the `?at=` and what-if views, which read spec.tenant.
+ */
 export function decideTarget(cmd: TargetCommand, s: TargetState | null, ctx: DecideContext): TargetEvent[] {
+  const events = decide(cmd, s, ctx);
+  const tenant = cmd.type === 'RegisterTarget' || cmd.type === 'ChangeTarget' ? cmd.spec.tenant : s?.spec.tenant;
+  return tenant ? events.map((e) => ({ ...e, data: { ...e.data, tenant } }) as unknown as TargetEvent) : events;
+}
+
+function decide(cmd: TargetCommand, s: TargetState | null, ctx: DecideContext): TargetEvent[] {
   const at = iso(cmd.at);
   if (cmd.type === 'RegisterTarget') {
     const key = targetKey(cmd.spec.type, cmd.spec.name);

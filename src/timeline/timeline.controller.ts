@@ -1,8 +1,8 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Principal } from '../auth/roles';
-import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
 import { TimelineQueryDto } from './timeline.dto';
 import { TimelineFilter, TimelineReader } from './timeline.reader';
 
@@ -14,6 +14,7 @@ export class TimelineController {
 
   @Get()
   @Roles('viewer')
+  @TenantScope('tenant', "the tenant's events only (its targets, jobs, runs, tokens and its tokens' actions), whatever `tenant` it asks for")
   @ApiOperation({ summary: 'Events of a window across streams in commit order, each with a one-line summary, its actor and what caused it.' })
   @ApiProduces('application/json', 'application/x-ndjson')
   @ApiResponse({
@@ -39,14 +40,14 @@ export class TimelineController {
       },
     },
   })
-  async get(@Query() q: TimelineQueryDto, @Res({ passthrough: true }) reply: FastifyReply, @CurrentPrincipal() principal?: Principal) {
+  async get(@Query() q: TimelineQueryDto, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() scope: string | null) {
     const filter: TimelineFilter = {
       from: q.from,
       to: q.to,
       target: q.target,
       job: q.job,
       // A tenant-scoped token sees its tenant only, whatever it asks for.
-      tenant: principal?.tenant ?? q.tenant ?? null,
+      tenant: scope ?? q.tenant ?? null,
       types: q.types?.split(','),
     };
     if (q.format !== 'ndjson') return this.reader.page(filter, q.limit ?? 500, q.cursor ?? null);

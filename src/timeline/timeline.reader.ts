@@ -32,6 +32,7 @@ export interface TimelineEntry {
   readonly type: string;
   readonly summary: string;
   readonly actor: string | null;
+  /** Whose the event is: the tenant of its target or run, else of the token that acted (null: none). */
   readonly tenant: string | null;
   readonly correlationId: string | null;
   /** What caused this event, nearest first (causationId links, up to 5 hops). */
@@ -40,6 +41,12 @@ export interface TimelineEntry {
 }
 
 const MAX_CAUSE_HOPS = 5;
+
+/** The tenant an event belongs to: its object's (target, run, token: `data.tenant`), else its actor's token's (the tenant filter matches either). */
+function tenantOf(e: RecordedEvent): string | null {
+  const own = (e.data as { tenant?: unknown } | null)?.tenant;
+  return typeof own === 'string' ? own : (e.metadata.tenant ?? null);
+}
 
 /**
  * The log of a time window across every stream, in commit order — the order a projection saw it.
@@ -111,7 +118,7 @@ export class TimelineReader {
         type: e.type,
         summary: this.summaries.summarize(e),
         actor: e.metadata.actor ?? null,
-        tenant: e.metadata.tenant ?? null,
+        tenant: tenantOf(e),
         correlationId: e.metadata.correlationId ?? null,
         causedBy: chain,
         data: e.data,

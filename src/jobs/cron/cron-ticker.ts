@@ -84,7 +84,7 @@ export class CronTicker {
 
   private async recordMissed(def: JobDefinition, missed: Date[], caughtUp: Map<number, string | null>, now: Date): Promise<void> {
     const events = missed.map((t) => {
-      const e: TickMissed = { type: 'TickMissed', data: { job: def.name, tick: t.toISOString(), detectedAt: now.toISOString(), policy: def.catchUp, caughtUpBy: caughtUp.get(t.getTime()) ?? null } };
+      const e: TickMissed = { type: 'TickMissed', data: { job: def.name, tick: t.toISOString(), detectedAt: now.toISOString(), policy: def.catchUp, caughtUpBy: caughtUp.get(t.getTime()) ?? null, ...(def.tenant ? { tenant: def.tenant } : {}) } };
       return { ...e, eventId: tickMissedEventId(def.name, t), metadata: { actor: 'cron' } };
     });
     // Outside a transaction so a concurrent identical append is an idempotent replay, not an abort.

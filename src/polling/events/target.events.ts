@@ -3,7 +3,10 @@ import type { DeadLetterEvent } from './dead-letter.events';
 import type { PollFailed, PollSkipped, PollSucceeded } from './poll-outcome.events';
 import type { BreakerReset, PollRequested, TargetChanged, TargetPaused, TargetRedriven, TargetRegistered, TargetRemoved, TargetResumed } from './target-lifecycle.events';
 
-/** Everything that can happen on a target stream. */
+/**
+ * Everything that can happen on a target stream. Events of a target with a tenant also carry
+ * `tenant` in their data (see decideTarget); absent on events recorded before that.
+ */
 export type TargetEvent =
   | TargetRegistered
   | TargetChanged
