@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EgressModule } from './egress/egress.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -36,6 +37,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         ProjectionRunnerModule,
         MetricsModule,
+        EgressModule.forRoot(databaseUrl),
         PointInTimeModule,
         TimelineModule,
         AuditModule,
