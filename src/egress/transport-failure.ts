@@ -22,11 +22,13 @@ const BY_CODE: ReadonlyArray<[RegExp, TransportFailure]> = [
   [/^(HPE_|UND_ERR_(REQ|RES)_CONTENT_LENGTH_MISMATCH$)/, { kind: 'network_error', message: 'invalid http response' }],
 ];
 
+/** Error codes along the cause chain; undici's HTTP parser errors may have none, only their name. */
 function codes(err: unknown): string[] {
   const out: string[] = [];
   for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
+    const { code, name } = e as { code?: unknown; name?: unknown };
     if (typeof code === 'string') out.push(code);
+    else if (name === 'HTTPParserError') out.push('HPE_');
   }
   return out;
 }

@@ -50,7 +50,7 @@ const shape = (status: number, contentType: string | null, bytes: number) => `(s
  * any 2xx), optional JSON check. A JSON check failure names the path and the expected value (the
  * operator's own input), never the value found.
  */
-export function createHttpProbe(fetch: EgressFetch): Probe {
+export function createHttpProbe(egressFetch: EgressFetch): Probe {
   return async (target, signal) => {
     const p = target.probe;
     let url: URL;
@@ -61,7 +61,7 @@ export function createHttpProbe(fetch: EgressFetch): Probe {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return failure('invalid_config', 'permanent', `url must be http(s), got ${url.protocol}`);
     try {
-      const res = await fetch(url, { method: p.method ?? 'GET', signal, headers: { accept: 'application/json, */*' } });
+      const res = await egressFetch(url, { method: p.method ?? 'GET', signal, headers: { accept: 'application/json, */*' } });
       const statusOk = p.expectStatus !== undefined ? res.status === p.expectStatus : res.status >= 200 && res.status < 300;
       if (!statusOk) {
         await res.body?.cancel().catch(() => undefined);
