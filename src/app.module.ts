@@ -11,6 +11,7 @@ import { TenantScopeGuard } from './auth/tenant-scope.guard';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EgressModule } from './egress/egress.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -53,6 +54,7 @@ export class AppModule {
         CoreModule.forRoot(log),
         DatabaseModule.forRoot(databaseUrl),
         CqrsModule.forRoot(),
+        EgressModule.forRoot(databaseUrl),
         ...FEATURE_MODULES,
       ],
       // Global guards run in this order: how often (every request counts, failed logins too), then who, then which tenant.

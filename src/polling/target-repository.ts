@@ -7,7 +7,7 @@ import { EVENT_STORE } from '../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { upcast } from '../event-store/upcasters';
-import type { TargetEvent } from './events/target.events';
+import { TargetEvent, targetEventSchemaVersion } from './events/target.events';
 import { targetStream } from './target-spec';
 
 export interface LoadedTarget {
@@ -74,7 +74,7 @@ export class TargetRepository {
   append(key: string, events: readonly TargetEvent[], expected: bigint, metadata: Partial<EventMetadata> = {}) {
     return this.store.append(
       targetStream(key),
-      events.map((e) => ({ type: e.type, data: e.data, metadata })),
+      events.map((e) => ({ type: e.type, data: e.data, schemaVersion: targetEventSchemaVersion(e.type), metadata })),
       expected < 0n ? 'no_stream' : expected,
     );
   }

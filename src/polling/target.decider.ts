@@ -124,7 +124,7 @@ function decideOutcome(cmd: Extract<TargetCommand, { type: 'RecordPollOutcome' }
   const consecutiveFailures = ok ? 0 : s.consecutiveFailures + 1;
   const firstFailureAt = ok ? null : (s.firstFailureAt ?? iso(startedAt));
   const transitions: TargetEvent[] = [
-    ...decideBreaker({ type: 'RecordOutcome', ok, at: finishedAt }, s.breaker, s.key, ctx.rules.breaker),
+    ...decideBreaker({ type: 'RecordOutcome', ok, at: finishedAt, category: result.ok ? undefined : result.category }, s.breaker, s.key, ctx.rules.breaker),
     ...decideDeadLetter(
       { type: 'RecordOutcome', ok, category: result.ok ? undefined : result.category, attemptAt: startedAt, at: finishedAt, consecutiveFailures, firstFailureAt },
       s.deadLetter,
