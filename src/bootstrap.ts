@@ -13,7 +13,8 @@ import { APP_VERSION } from './shared/version';
 export async function createApp(config: AppConfig, databaseUrl: string, log: Logger): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.core.bodyLimitBytes,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from listed proxies: from anyone else it is a client's claim.
+    trustProxy: config.core.trustedProxies.length ? config.core.trustedProxies : false,
     genReqId: (req: import('http').IncomingMessage) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128 ? req.headers['x-request-id'] : crypto.randomUUID()),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, log), adapter, {
@@ -29,7 +30,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Log
     log.info({ event: 'http.request', requestId: req.id, method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new JsonExceptionFilter(log));
+  app.useGlobalFilters(new JsonExceptionFilter(log, config.core.dbUnavailableRetryAfterSeconds));
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

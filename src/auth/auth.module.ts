@@ -4,6 +4,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ProjectionRegistry } from '../projection-runner/projection-registry';
 import { EventSummaries } from '../timeline/event-summaries';
 import { AuthController } from './auth.controller';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { AuthFailures } from './auth-failures';
 import { AuthGuard } from './auth.guard';
 import { IssueTokenHandler } from './issue-token.handler';
@@ -15,9 +16,9 @@ import { TokenRepository } from './token-repository';
 /** Bearer tokens as events, the global guard, the OPSLEDGER_ADMIN_TOKEN bootstrap and /api/auth. */
 @Module({
   controllers: [AuthController],
-  providers: [TokenRepository, TokenLookup, AuthFailures, IssueTokenHandler, RevokeTokenHandler, TokenBootstrap, AuthGuard],
+  providers: [TokenRepository, TokenLookup, AuthFailures, AuthFailureLimiter, IssueTokenHandler, RevokeTokenHandler, TokenBootstrap, AuthGuard],
   // AppModule registers AuthGuard as the first APP_GUARD, so the guards after it see request.principal.
-  exports: [AuthFailures, TokenLookup, AuthGuard],
+  exports: [AuthFailures, AuthFailureLimiter, TokenLookup, AuthGuard],
 })
 export class AuthModule {
   constructor(registry: ProjectionRegistry, metrics: MetricsService, failures: AuthFailures, summaries: EventSummaries) {
