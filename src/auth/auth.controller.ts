@@ -88,7 +88,8 @@ export class AuthController {
   @ApiResponse({ status: 200, schema: { example: { tokenId: ISSUED_EXAMPLE.tokenId, name: 'ci', revokedAt: '2026-03-02T08:00:00.000Z', reason: 'laptop lost' } } })
   @ApiResponse({ status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: `no token with id ${ISSUED_EXAMPLE.tokenId}` } } })
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: `token ${ISSUED_EXAMPLE.tokenId} ("ci") is revoked already` } } })
-  async revoke(@Param('id') id: string, @Body() body: RevokeTokenDto | undefined, @Query() query: RevokeTokenDto, @Operator() op: OperatorContext): Promise<RevokedToken> {
+  // The body's type must be the DTO alone: a union erases it to Object and the body goes unvalidated.
+  async revoke(@Param('id') id: string, @Body() body: RevokeTokenDto, @Query() query: RevokeTokenDto, @Operator() op: OperatorContext): Promise<RevokedToken> {
     if (!TOKEN_ID_PATTERN.test(id)) throw BadInput.field('id', 'must be a tokenId from GET /api/auth/tokens');
     const reason = body?.reason ?? query.reason;
     if (!reason) throw BadInput.field('reason', 'is required (JSON body {"reason": "..."} or ?reason=)');

@@ -4,6 +4,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ProjectionRegistry } from '../projection-runner/projection-registry';
 import { EventSummaries } from '../timeline/event-summaries';
 import { AuthController } from './auth.controller';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { AuthFailures } from './auth-failures';
 import { AuthGuard } from './auth.guard';
 import { IssueTokenHandler } from './issue-token.handler';
@@ -16,9 +17,9 @@ import { TokenRepository } from './token-repository';
 /** Bearer tokens as events, the global guards (role, tenant scope), the OPSLEDGER_ADMIN_TOKEN bootstrap and /api/auth. */
 @Module({
   controllers: [AuthController],
-  providers: [TokenRepository, TokenLookup, AuthFailures, IssueTokenHandler, RevokeTokenHandler, TokenBootstrap, AuthGuard, TenantScopeGuard],
+  providers: [TokenRepository, TokenLookup, AuthFailures, AuthFailureLimiter, IssueTokenHandler, RevokeTokenHandler, TokenBootstrap, AuthGuard, TenantScopeGuard],
   // AppModule registers AuthGuard before TenantScopeGuard, so the latter sees request.principal.
-  exports: [AuthFailures, TokenLookup, AuthGuard, TenantScopeGuard],
+  exports: [AuthFailures, AuthFailureLimiter, TokenLookup, AuthGuard, TenantScopeGuard],
 })
 export class AuthModule {
   constructor(registry: ProjectionRegistry, metrics: MetricsService, failures: AuthFailures, summaries: EventSummaries) {

@@ -2,6 +2,7 @@ import { Controller, Get, Headers, Inject, NotFoundException, Query, Req, Res } 
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { Public } from '../auth/public.decorator';
 import { TenantScope } from '../auth/tenant-scope.decorator';
 import { TokenLookup } from '../auth/token-lookup';
@@ -42,6 +43,7 @@ export class OpsHealthController {
     private readonly views: HealthViews,
     private readonly pit: PointInTime,
     private readonly tokens: TokenLookup,
+    private readonly limiter: AuthFailureLimiter,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -49,9 +51,21 @@ export class OpsHealthController {
   /**
    * Seed 000: a wrong or missing token looks exactly like an unknown route. Either x-ops-token or
    * a valid bearer token (any role) lets the caller in; a tenant-scoped bearer token narrows the
-   * body to its tenant. Returns the tenant scope (null = everything).
+   * body to its tenant. Returns the tenant scope (null = everything). A wrong token counts as a
+   * failed authentication of the client address, as on every other route.
    */
   private async authorize(req: FastifyRequest, opsToken: string | undefined, authorization: string | undefined): Promise<string | null> {
+    if (authorization === undefined && opsToken === undefined) return this.check(req, undefined, undefined);
+    this.limiter.check(req.ip);
+    try {
+      return await this.check(req, opsToken, authorization);
+    } catch (err) {
+      if (err instanceof NotFoundException) throw (await this.limiter.recordFailure(req.ip)) ?? err;
+      throw err;
+    }
+  }
+
+  private async check(req: FastifyRequest, opsToken: string | undefined, authorization: string | undefined): Promise<string | null> {
     const notFound = () => new NotFoundException(`Cannot ${req.method} ${req.url}`);
     if (authorization !== undefined) {
       const m = /^Bearer +(\S+) *$/i.exec(authorization);

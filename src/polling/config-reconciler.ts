@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { LOGGER } from '../shared/logger';
 import { parseConfigTargets, reconcilePlan } from './config-targets';
 import { ProbeRegistry } from './probes/probe-registry';
+import { pollRules } from './scheduler/poll-scheduler';
 import { TargetCommands } from './target-commands.service';
 import { TargetReadModel } from './target-read-model';
 import { TargetRepository } from './target-repository';
@@ -35,7 +36,7 @@ export class ConfigReconciler {
 
   /** Throws ConfigError naming the entry and field: start-up stops before anything is written. */
   validate(): void {
-    this.declared = parseConfigTargets(readConfigFile(this.config.core.configFile).targets, this.probes.kindNames());
+    this.declared = parseConfigTargets(readConfigFile(this.config.core.configFile).targets, this.probes.kindNames(), pollRules(this.config.polling));
   }
 
   async reconcile(): Promise<{ added: number; changed: number; removed: number }> {

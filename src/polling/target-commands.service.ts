@@ -121,7 +121,10 @@ export class TargetCommands {
       const res = await this.repo.execute(key, (s) => this.decideAll(commands(at, s), s), { ...metadata, ...(extraMetadata ?? {}) });
       return { state: res.state, events: res.events };
     } catch (err) {
-      if (err instanceof TargetRejected) throw err.kind === 'not_found' ? new NotFound(`no target ${key}`) : new Conflict(err.message);
+      if (err instanceof TargetRejected) {
+        if (err.kind === 'bad_input') throw BadInput.field(err.field ?? 'body', err.message);
+        throw err.kind === 'not_found' ? new NotFound(`no target ${key}`) : new Conflict(err.message);
+      }
       throw err;
     }
   }

@@ -40,11 +40,29 @@ export type TargetCommand =
 
 export class TargetRejected extends Error {
   constructor(
-    readonly kind: 'not_found' | 'conflict',
+    readonly kind: 'not_found' | 'conflict' | 'bad_input',
     message: string,
+    /** The field at fault, for bad_input. */
+    readonly field?: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * A fixed interval below POLL_MIN_INTERVAL_SECONDS would poll one target as fast as the scheduler
+ * can (0.01 s is about 32 polls a second, forever); adaptive intervals are clamped already.
+ * Returns the problem with intervalSeconds, or null.
+ */
+export function fixedIntervalProblem(spec: Pick<TargetSpec, 'intervalSeconds' | 'adaptive'>, rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs'>): string | null {
+  const fixed = !rules.adaptiveEnabled || spec.adaptive === false;
+  if (!fixed || spec.intervalSeconds === undefined || spec.intervalSeconds * 1000 >= rules.minIntervalMs) return null;
+  return `a fixed interval must be at least POLL_MIN_INTERVAL_SECONDS (${rules.minIntervalMs / 1000} s); use a longer interval or adaptive polling`;
+}
+
+function checkInterval(spec: TargetSpec, rules: PollRules): void {
+  const problem = fixedIntervalProblem(spec, rules);
+  if (problem) throw new TargetRejected('bad_input', problem, 'intervalSeconds');
 }
 
 /** What the scheduler should do with a target now. */
@@ -87,13 +105,16 @@ function decide(cmd: TargetCommand, s: TargetState | null, ctx: DecideContext): 
   if (cmd.type === 'RegisterTarget') {
     const key = targetKey(cmd.spec.type, cmd.spec.name);
     if (s) throw new TargetRejected('conflict', `target ${key} is already registered`);
+    checkInterval(cmd.spec, ctx.rules);
     return [{ type: 'TargetRegistered', data: { key, spec: cmd.spec, source: cmd.source, at } }];
   }
   if (!s) throw new TargetRejected('not_found', 'no such target');
   const key = s.key;
   switch (cmd.type) {
     case 'ChangeTarget':
-      return canonicalSpec(cmd.spec) === canonicalSpec(s.spec) ? [] : [{ type: 'TargetChanged', data: { key, spec: cmd.spec, previous: s.spec, at } }];
+      if (canonicalSpec(cmd.spec) === canonicalSpec(s.spec)) return [];
+      checkInterval(cmd.spec, ctx.rules);
+      return [{ type: 'TargetChanged', data: { key, spec: cmd.spec, previous: s.spec, at } }];
     case 'PauseTarget':
       return s.paused ? [] : [{ type: 'TargetPaused', data: { key, at } }];
     case 'ResumeTarget':

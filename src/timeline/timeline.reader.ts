@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '../database/database.module';
 import type { RecordedEvent } from '../event-store/envelope';
-import { decodeCheckpoint } from '../event-store/postgres/checkpoint';
 import { EVENT_COLUMNS, eventFromRow } from '../event-store/postgres/postgres-event-store';
 import { BadInput } from '../shared/errors';
 import { EventSummaries } from './event-summaries';
+import { decodeTimelineCursor, encodeTimelineCursor } from './timeline-cursor';
 
 export interface TimelineFilter {
   readonly from: string;
@@ -62,14 +62,7 @@ export class TimelineReader {
 
   async page(filter: TimelineFilter, limit: number, cursor: string | null): Promise<{ items: TimelineEntry[]; nextCursor: string | null }> {
     if (Date.parse(filter.to) <= Date.parse(filter.from)) throw BadInput.field('to', 'must be after from');
-    let after = { txId: '0', position: 0n };
-    if (cursor) {
-      try {
-        after = decodeCheckpoint(Buffer.from(cursor, 'base64url').toString());
-      } catch {
-        throw BadInput.field('cursor', 'is not a cursor this endpoint returned');
-      }
-    }
+    const after = cursor === null ? { txId: '0', position: 0n } : decodeTimelineCursor(cursor);
     const { rows } = await this.pool.query(
       `SELECT ${EVENT_COLUMNS}
          FROM events
@@ -87,7 +80,7 @@ export class TimelineReader {
     const events = rows.slice(0, limit).map(eventFromRow);
     const items = await this.entries(events);
     const last = rows.length > limit ? events[events.length - 1] : null;
-    return { items, nextCursor: last ? Buffer.from(last.checkpoint).toString('base64url') : null };
+    return { items, nextCursor: last ? encodeTimelineCursor(last.checkpoint) : null };
   }
 
   /** Every page of a window, for streaming. */

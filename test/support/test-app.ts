@@ -28,8 +28,9 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}, existingDb?: TestDatabase, options: { logDestination?: pino.DestinationStream } = {}): Promise<TestApp> {
   const db = existingDb ?? (await createTestDatabase(30));
   const adminToken = env.OPSLEDGER_ADMIN_TOKEN ?? `olt_${randomBytes(24).toString('base64url')}`;
-  // Rate limiting is off unless a test turns it on: many tests send bursts of requests.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PROJECTION_POLL_MS: '50', RATE_LIMIT_PER_MINUTE: '0', EGRESS_ALLOW: TEST_EGRESS_ALLOW, ...env, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken });
+  // Rate limiting (of requests and of failed authentications) is off unless a test turns it on:
+  // many tests send bursts of requests, or bad tokens on purpose.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PROJECTION_POLL_MS: '50', RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURE_LIMIT: '0', EGRESS_ALLOW: TEST_EGRESS_ALLOW, ...env, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken });
   // With a destination (tests that read the log), the production redaction applies as in createLogger.
   const log = options.logDestination ? pino({ level: config.core.logLevel, base: { service: 'opsledger' }, redact: { paths: REDACT, censor: '[redacted]' } }, options.logDestination) : pino({ level: config.core.logLevel });
   const app = await createApp(config, db.url, log);
