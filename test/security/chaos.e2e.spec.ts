@@ -21,7 +21,8 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
  * at the head and equal to a rebuild, one scheduler and one runner per projection at a time.
  *
  * CHAOS_SEED replays a run's kill schedule; CHAOS_DURATION_MS sets how long processes are killed
- * (default 25 s; longer for a soak run: `CHAOS_DURATION_MS=600000 npx jest test/security/chaos`).
+ * (default 25 s; longer for a soak run: `CHAOS_DURATION_MS=600000 npx jest test/security/chaos`);
+ * CHAOS_KEEP_LOGS=1 keeps every process's log when the test passes too.
  */
 const DURATION_MS = Number(process.env.CHAOS_DURATION_MS ?? 25_000);
 const SEED = chaosSeed();
@@ -117,7 +118,7 @@ describe('many processes killed at random (issue 10 §7)', () => {
     await killAllMainProcesses();
     await Promise.all([targets?.close(), endpoint?.close()]);
     await db?.drop();
-    if (failed) process.stdout.write(`chaos: logs of every process kept in ${dir}\n`);
+    if (failed || process.env.CHAOS_KEEP_LOGS) process.stdout.write(`chaos: logs of every process kept in ${dir}\n`);
     else if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
