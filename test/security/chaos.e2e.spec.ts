@@ -197,12 +197,15 @@ describe('many processes killed at random (issue 10 §7)', () => {
         const r = rng.next();
         const [victim, why] =
           n === 0 || (n > 1 && r < 0.25) ? [schedulerOwner(), 'scheduler owner'] : n === 1 || r < 0.4 ? [projectionHolder(), 'projection owner'] : [rng.pick(slots), 'random'];
-        const victims = victim ? [victim] : [];
-        if (rng.chance(0.15)) victims.push(rng.pick(slots));
-        for (const v of new Set(victims)) {
+        const victims = new Map(victim ? [[victim, why]] : []);
+        if (rng.chance(0.15)) {
+          const second = rng.pick(slots);
+          if (!victims.has(second)) victims.set(second, 'random');
+        }
+        for (const [v, reason] of victims) {
           if (!v.running) continue;
           const down = rng.int(150, 2000);
-          kills.push({ slot: v.name, at: Date.now(), why });
+          kills.push({ slot: v.name, at: Date.now(), why: reason });
           await v.kill();
           const p = sleep(down).then(() => void v.start());
           restarts.add(p);
