@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** JSON with keys sorted at every level, so the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON(): unknown }).toJSON());
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
@@ -12,15 +13,52 @@ export function canonicalJson(value: unknown): string {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** What a chain link commits to: the event's identity, time and every data field but the hash itself. */
-export interface ChainedFields {
+/** Links carry `chain: 2` in their data since ADR 0007; links without it are the older scheme. */
+export const CHAIN_VERSION = 2;
+
+/** The action of the link that hands the chain from one AUDIT_CHAIN_KEY to the next. */
+export const KEY_ROTATION_ACTION = 'audit.key_rotated';
+
+/**
+ * What a link commits to (version 2): the whole stored event — identity, type, every data field
+ * but the MAC itself, and the metadata (actor, tenant, time, correlation) — keyed with
+ * AUDIT_CHAIN_KEY, which the database never holds. Rewriting history therefore needs the key.
+ */
+export interface ChainLink {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+}
+
+export function chainMac(key: Buffer, prevHash: string, e: ChainLink): string {
+  const { hash: _hash, ...data } = e.data;
+  return createHmac('sha256', key)
+    .update(prevHash)
+    .update('\n')
+    .update(canonicalJson({ v: CHAIN_VERSION, eventId: e.eventId, streamId: e.streamId, type: e.type, data, metadata: e.metadata }))
+    .digest('hex');
+}
+
+/**
+ * A rotation link's proof that the holder of the old key handed over: HMAC(old key) of the link it
+ * follows and the new key's id.
+ */
+export function rotationEndorsement(oldKey: Buffer, prevHash: string, newKeyId: string): string {
+  return createHmac('sha256', oldKey).update(`opsledger-audit-key-rotation\n${prevHash}\n${newKeyId}`).digest('hex');
+}
+
+/** What a version-1 link (before ADR 0007) committed to: identity, time and data, no metadata, no key. */
+export interface LegacyChainedFields {
   readonly eventId: string;
   readonly streamId: string;
   readonly occurredAt: string;
   readonly data: Record<string, unknown>;
 }
 
-export function chainHash(prevHash: string, e: ChainedFields): string {
+/** The version-1 link: plain SHA-256. Still verified for links written before ADR 0007. */
+export function legacyChainHash(prevHash: string, e: LegacyChainedFields): string {
   const { hash: _hash, ...data } = e.data;
   return createHash('sha256')
     .update(prevHash)

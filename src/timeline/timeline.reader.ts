@@ -6,6 +6,7 @@ import { decodeCheckpoint } from '../event-store/postgres/checkpoint';
 import { EVENT_COLUMNS, eventFromRow } from '../event-store/postgres/postgres-event-store';
 import { BadInput } from '../shared/errors';
 import { EventSummaries } from './event-summaries';
+import { publicEventData } from './event-redaction';
 
 export interface TimelineFilter {
   readonly from: string;
@@ -114,7 +115,7 @@ export class TimelineReader {
         tenant: e.metadata.tenant ?? null,
         correlationId: e.metadata.correlationId ?? null,
         causedBy: chain,
-        data: e.data,
+        data: publicEventData(e.type, e.data),
       };
     });
   }

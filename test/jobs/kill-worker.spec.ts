@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { jobsConfig, runtimeOn, TestRuntime, waitFor } from './harness';
 
@@ -24,7 +25,7 @@ describe('kill -9 of a worker process mid-run', () => {
     writeFileSync(config, JSON.stringify({ jobs: [{ name: 'long-task', maxAttempts: 3, timeout: '60s', backoff: { kind: 'fixed', base: 0 }, handler: { kind: 'command', argv: [process.execPath, '-e', script], env: ['PIDFILE'] } }] }));
     child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, APP_MODE: 'worker', DATABASE_URL: db.url, OPSLEDGER_CONFIG: config, PIDFILE: pidFile, WORKER_HEARTBEAT_MS: '200', WORKER_POLL_MS: '50', LOG_LEVEL: 'warn', NODE_ENV: 'test', PROJECTION_RUNNER_AUTOSTART: 'false' },
+      env: { PATH: process.env.PATH, ...TEST_SERVER_KEYS, APP_MODE: 'worker', DATABASE_URL: db.url, OPSLEDGER_CONFIG: config, PIDFILE: pidFile, WORKER_HEARTBEAT_MS: '200', WORKER_POLL_MS: '50', LOG_LEVEL: 'warn', NODE_ENV: 'test', PROJECTION_RUNNER_AUTOSTART: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (c) => (childOutput += c));
