@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import type { Queryable } from '../event-store/postgres/postgres-event-store';
 
 /** JSON with keys sorted at every level, so the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -18,6 +19,30 @@ export const CHAIN_VERSION = 2;
 
 /** The action of the link that hands the chain from one AUDIT_CHAIN_KEY to the next. */
 export const KEY_ROTATION_ACTION = 'audit.key_rotated';
+
+/** The action recorded at start when the chain still ends in unkeyed links (see legacySeal). */
+export const SEAL_ACTION = 'audit.chain_sealed';
+
+/** The chain head row as the recorder locks it. */
+export interface LockedHead {
+  readonly last_hash: string;
+  readonly last_event_id: string | null;
+  readonly length: string;
+}
+
+export const LOCK_HEAD_SQL = 'SELECT last_hash, last_event_id, length FROM audit_chain_head WHERE id = 1 FOR UPDATE';
+
+/**
+ * The first keyed link after unkeyed (version 1) ones states how many there are, under its MAC.
+ * Verify accepts unkeyed links only when such a seal follows them, so a history rewritten
+ * without the key into version-1 links (which needs no key) is refused too. Call after locking
+ * the head (a statement of its own, so it sees the link committed just before the lock was won).
+ */
+export async function legacySeal(db: Queryable, head: LockedHead): Promise<{ sealsLegacyLinks?: number }> {
+  if (head.length === '0' || !head.last_event_id) return {};
+  const { rows } = await db.query<{ chain: string | null }>(`SELECT data->>'chain' AS chain FROM events WHERE event_id = $1`, [head.last_event_id]);
+  return rows.length && rows[0].chain === null ? { sealsLegacyLinks: Number(head.length) } : {};
+}
 
 /**
  * What a link commits to (version 2): the whole stored event — identity, type, every data field

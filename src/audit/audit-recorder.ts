@@ -10,7 +10,7 @@ import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
 import { keyId } from '../secrets/key-fingerprints';
 import { SERVER_KEYS, ServerKeys } from '../secrets/server-keys';
-import { CHAIN_VERSION, chainMac } from './audit-chain';
+import { CHAIN_VERSION, chainMac, legacySeal, LOCK_HEAD_SQL, LockedHead } from './audit-chain';
 import { auditStream, OperatorActionData } from './operator-action-recorded.event';
 import { OperatorContext } from './operator-context';
 
@@ -43,7 +43,7 @@ export class AuditRecorder {
     const now = this.clock.now();
     const streamId = auditStream(now);
     const occurredAt = now.toISOString();
-    const { rows } = await db.query<{ last_hash: string }>('SELECT last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
+    const { rows } = await db.query<LockedHead>(LOCK_HEAD_SQL);
     const prevHash = rows[0].last_hash;
     const data: OperatorActionData & { prevHash: string; chain: number; keyId: string; hash?: string } = {
       action,
@@ -58,6 +58,7 @@ export class AuditRecorder {
       prevHash,
       chain: CHAIN_VERSION,
       keyId: keyId(this.keys.auditChain),
+      ...(await legacySeal(db, rows[0])),
     };
     const metadata = { occurredAt, correlationId: ctx.requestId, actor: ctx.actor, ...(ctx.tenant ? { tenant: ctx.tenant } : {}) };
     const hash = chainMac(this.keys.auditChain, prevHash, { eventId, streamId, type: 'OperatorActionRecorded', data: data as unknown as Record<string, unknown>, metadata });

@@ -39,7 +39,9 @@ interface Row {
  * Walks every audit event in append order and recomputes each link. An edited event (data or
  * metadata) fails its own MAC; a re-computed MAC without the key fails too; a removed event breaks
  * the link of the event after it; a removed tail no longer matches the chain head row; a history
- * rewritten as a whole (head row included) no longer matches a head published before.
+ * rewritten as a whole (head row included) no longer matches a head published before. Unkeyed
+ * (version 1) links are accepted only before the first keyed link, which must seal their count
+ * (legacySeal): a rewrite into version-1 links, which needs no key, is named too.
  */
 export async function verifyAuditChain(pool: Pool, options: VerifyOptions): Promise<ChainReport> {
   const keys = new Map(options.keys.map((k) => [keyId(k), k]));
@@ -74,6 +76,9 @@ export async function verifyAuditChain(pool: Pool, options: VerifyOptions): Prom
         else if (stored !== chainMac(key, base, { eventId: r.event_id, streamId: r.stream_id, type: r.type, data: r.data, metadata: r.metadata })) {
           problem(r, 'content (data or metadata) does not match its MAC: the event was edited, or its MAC was recomputed without the key');
         }
+        const seals = r.data.sealsLegacyLinks;
+        if (signer === null && legacy > 0 && seals !== legacy) problem(r, `is the first keyed link but does not seal the ${legacy} unkeyed link(s) before it (it says ${seals ?? 'nothing'}): the chain was rewritten`);
+        else if (seals !== undefined && (signer !== null || legacy === 0)) problem(r, `claims to seal ${String(seals)} unkeyed link(s) where there are none to seal`);
         if (r.data.action === KEY_ROTATION_ACTION) checkRotation(r, base, signer, id, keys, problem);
         else if (signer !== null && id !== signer) problem(r, `switches from audit key ${signer} to ${id} without a rotation link`);
         signer = id;
@@ -93,6 +98,9 @@ export async function verifyAuditChain(pool: Pool, options: VerifyOptions): Prom
     }
     if (rows.length < batch) break;
     after = rows[rows.length - 1].position;
+  }
+  if (legacy > 0 && signer === null) {
+    problems.push({ eventId: prevId ?? '(none)', position: '-', problem: `${legacy} unkeyed link(s) and no keyed link sealing them: start opsledger once with AUDIT_CHAIN_KEY (it seals them at start), or the chain was rewritten without the key` });
   }
   if (options.head && !headSeen) {
     problems.push({ eventId: '(none)', position: '-', problem: `the chain has ${checked} link(s) but a head at link ${options.head.position} was published: audit events were removed` });
