@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { backupEventLog } from '../../src/backup/backup';
 import { restoreEventLog } from '../../src/backup/restore';
 import { createTestDatabase } from '../support/test-database';
-import { TEST_KEY_BYTES } from '../support/server-keys';
+import { TEST_KEY_BYTES, TEST_SERVER_KEYS } from '../support/server-keys';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitForProjections } from '../support/wait-for-projections';
 
@@ -53,7 +53,7 @@ describe('backup and restore', () => {
 
     const fresh = await createTestDatabase();
     try {
-      const { stdout } = await run('node', ['-r', 'ts-node/register/transpile-only', 'src/cli/restore.cli.ts', file, '--drill-owner', 'alice'], { cwd: root, env: { ...process.env, DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' } });
+      const { stdout } = await run('node', ['-r', 'ts-node/register/transpile-only', 'src/cli/restore.cli.ts', file, '--drill-owner', 'alice'], { cwd: root, env: { ...process.env, ...TEST_SERVER_KEYS, DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' } });
       expect(stdout).toMatch(/restored \d+ events/);
       expect(stdout).toMatch(/rebuilt audit_log/);
       const b = await startTestApp({ OPSLEDGER_ADMIN_TOKEN: a.adminToken }, fresh);
