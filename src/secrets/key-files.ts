@@ -58,6 +58,7 @@ async function readOrCreateKey(file: string, variable: string, log: Logger): Pro
 
 async function readKey(file: string): Promise<string | null> {
   try {
+    await fs.chmod(file, 0o600); // a copy restored with looser permissions is narrowed again
     return (await fs.readFile(file, 'utf8')).trim() || null;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
