@@ -7,6 +7,7 @@ import { auditStream } from '../../src/audit/operator-action-recorded.event';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { systemClock } from '../../src/shared/clock';
 import { TEST_KEY_BYTES } from '../support/server-keys';
+import { startTestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { auditVerify } from './support';
 
@@ -190,5 +191,18 @@ describe('audit chain: links written before AUDIT_CHAIN_KEY', () => {
     const after = await auditVerify(db.url);
     expect(after.code).toBe(1);
     expect(after.stdout).toMatch(/unkeyed \(version 1\) link after keyed ones/);
+  });
+
+  it('are sealed by the first start with a key, before any operator acts', async () => {
+    await legacyLinks(2);
+    const app = await startTestApp({}, db);
+    await app.close();
+    const { rows } = await db.pool.query(`SELECT data FROM events WHERE type = 'OperatorActionRecorded' ORDER BY position`);
+    // Sealed at start, before the bootstrap admin's token.issue.
+    expect(rows.map((r) => r.data.action)).toEqual(['job.run', 'job.run', 'audit.chain_sealed', 'token.issue']);
+    expect(rows[2].data).toMatchObject({ actor: 'system', chain: 2, sealsLegacyLinks: 2 });
+    const r = await auditVerify(db.url);
+    expect(r.stdout).toMatch(/intact: 4 event\(s\) verified \(2 of them unkeyed/);
+    expect(r.code).toBe(0);
   });
 });
