@@ -6,8 +6,9 @@ import { systemOperator } from '../../src/audit/operator-context';
 import { auditStream } from '../../src/audit/operator-action-recorded.event';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { systemClock } from '../../src/shared/clock';
-import { TEST_KEY_BYTES } from '../support/server-keys';
-import { startTestApp } from '../support/test-app';
+import { TEST_KEY_BYTES, TEST_SERVER_KEYS } from '../support/server-keys';
+import { createApp } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/config';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { auditVerify } from './support';
 
@@ -195,14 +196,15 @@ describe('audit chain: links written before AUDIT_CHAIN_KEY', () => {
 
   it('are sealed by the first start with a key, before any operator acts', async () => {
     await legacyLinks(2);
-    const app = await startTestApp({}, db);
+    // No admin token, no config file: nothing else records an action at start.
+    const app = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...TEST_SERVER_KEYS, DATABASE_URL: db.url }), db.url, pino({ level: 'silent' }));
+    await app.init();
     await app.close();
     const { rows } = await db.pool.query(`SELECT data FROM events WHERE type = 'OperatorActionRecorded' ORDER BY position`);
-    // Sealed at start, before the bootstrap admin's token.issue.
-    expect(rows.map((r) => r.data.action)).toEqual(['job.run', 'job.run', 'audit.chain_sealed', 'token.issue']);
+    expect(rows.map((r) => r.data.action)).toEqual(['job.run', 'job.run', 'audit.chain_sealed']);
     expect(rows[2].data).toMatchObject({ actor: 'system', chain: 2, sealsLegacyLinks: 2 });
     const r = await auditVerify(db.url);
-    expect(r.stdout).toMatch(/intact: 4 event\(s\) verified \(2 of them unkeyed/);
+    expect(r.stdout).toMatch(/intact: 3 event\(s\) verified \(2 of them unkeyed/);
     expect(r.code).toBe(0);
   });
 });
