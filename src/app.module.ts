@@ -21,6 +21,8 @@ import { ProjectionRunnerModule } from './projection-runner/projection-runner.mo
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ReplayModule } from './replay/replay.module';
+import { SecretsModule } from './secrets/secrets.module';
+import { serverKeys } from './secrets/server-keys';
 import { CoreModule } from './shared/core.module';
 import { SystemModule } from './system/system.module';
 import { TimelineModule } from './timeline/timeline.module';
@@ -52,6 +54,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         CoreModule.forRoot(log),
+        // Throws (before Nest starts) when a key is missing: see resolveServerKeys.
+        SecretsModule.forRoot(serverKeys(config)),
         DatabaseModule.forRoot(databaseUrl),
         CqrsModule.forRoot(),
         EgressModule.forRoot(databaseUrl),

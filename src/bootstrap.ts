@@ -8,10 +8,15 @@ import { JsonExceptionFilter } from './shared/http-exception.filter';
 import { PinoNestLogger } from './shared/logger';
 import { rejectUnsafeInput } from './shared/unsafe-input';
 import { validationPipe } from './shared/validation';
+import { checkKeyFingerprintsAt } from './secrets/key-fingerprints';
+import { serverKeys } from './secrets/server-keys';
 import { APP_VERSION } from './shared/version';
 
 /** Builds the whole application (routes, pipes, OpenAPI) without listening; main.ts and e2e tests share it. */
 export async function createApp(config: AppConfig, databaseUrl: string, log: Logger): Promise<NestFastifyApplication> {
+  // A process holding other keys than the database was set up with stops here (ConfigError).
+  const keys = serverKeys(config);
+  await checkKeyFingerprintsAt(databaseUrl, { tokenHash: keys.tokenHash, auditChain: keys.auditChain });
   const adapter = new FastifyAdapter({
     bodyLimit: config.core.bodyLimitBytes,
     // X-Forwarded-For is believed only from listed proxies: from anyone else it is a client's claim.

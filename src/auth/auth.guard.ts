@@ -14,7 +14,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { MIN_ROLE } from './roles.decorator';
 import { Principal, Role, roleAtLeast } from './roles';
 import { TokenLookup } from './token-lookup';
-import { hashesEqual, hashToken, secretsEqual } from './token-secret';
+import { secretsEqual } from './token-secret';
 
 type Request = FastifyRequest & { principal?: Principal };
 
@@ -29,7 +29,7 @@ const MESSAGES: Record<Exclude<AuthFailureReason, 'forbidden'>, string> = {
 /**
  * Every route needs a valid bearer token unless it is @Public(); its role must reach the route's
  * @Roles (admin when the route names none). Sets request.principal. Rejections are logged as
- * `auth.failed` with the reason, client address and path: never the token or its hash. A client
+ * `auth.failed` with the reason, client address and path: never the token or its digest. A client
  * address with too many failed authentications gets 429 until its window ends (AuthFailureLimiter).
  */
 @Injectable()
@@ -62,10 +62,8 @@ export class AuthGuard implements CanActivate {
       req.principal = { tokenId: 'static-secret', name: 'static-secret', role: 'viewer', tenant: null };
       return true;
     }
-    const hash = hashToken(match[1]);
-    const row = await this.lookup.byHash(hash);
-    // The lookup matched on the hash already; the constant-time check keeps that the only path.
-    if (!row || !hashesEqual(row.hash, hash)) throw await this.unauthorized(req, reply, 'unknown_token');
+    const row = await this.lookup.byToken(match[1]);
+    if (!row) throw await this.unauthorized(req, reply, 'unknown_token');
     if (row.revokedAt) throw await this.unauthorized(req, reply, 'revoked_token', row);
     if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now().getTime()) throw await this.unauthorized(req, reply, 'expired_token', row);
 

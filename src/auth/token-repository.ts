@@ -47,6 +47,12 @@ export class TokenRepository {
     return rows.map((r) => r.doc);
   }
 
+  /** Tokens whose stored digest is still a bare SHA-256 (issued before ADR 0007), revoked ones too. */
+  async legacyHashed(): Promise<TokenRow[]> {
+    const { rows } = await this.store.pool.query<{ doc: TokenRow }>(`SELECT doc FROM rm_tokens WHERE doc->>'hashScheme' IS NULL ORDER BY issued_at, key`);
+    return rows.map((r) => r.doc);
+  }
+
   async activeWithIdPrefix(prefix: string): Promise<TokenRow[]> {
     const { rows } = await this.store.pool.query<{ doc: TokenRow }>(
       `SELECT doc FROM rm_tokens WHERE starts_with(key, $1) AND doc->>'revokedAt' IS NULL ORDER BY issued_at, key`,

@@ -8,6 +8,7 @@ import { jobsEnv } from './jobs.env';
 import { authEnv } from './auth.env';
 import { replayEnv } from './replay.env';
 import { egressEnv } from './egress.env';
+import { secretsEnv } from './secrets.env';
 
 /**
  * Every environment variable the service reads, grouped by capability. Capabilities add their
@@ -23,6 +24,7 @@ export const envGroups = {
   auth: authEnv,
   replay: replayEnv,
   egress: egressEnv,
+  secrets: secretsEnv,
 } as const;
 
 type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };

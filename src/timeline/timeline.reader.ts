@@ -5,6 +5,7 @@ import type { RecordedEvent } from '../event-store/envelope';
 import { EVENT_COLUMNS, eventFromRow } from '../event-store/postgres/postgres-event-store';
 import { BadInput } from '../shared/errors';
 import { EventSummaries } from './event-summaries';
+import { publicEventData } from './event-redaction';
 import { decodeTimelineCursor, encodeTimelineCursor } from './timeline-cursor';
 
 export interface TimelineFilter {
@@ -114,7 +115,7 @@ export class TimelineReader {
         tenant: tenantOf(e),
         correlationId: e.metadata.correlationId ?? null,
         causedBy: chain,
-        data: e.data,
+        data: publicEventData(e.type, e.data),
       };
     });
   }

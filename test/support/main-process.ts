@@ -1,3 +1,4 @@
+import { TEST_SERVER_KEYS } from './server-keys';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, statSync, WriteStream } from 'node:fs';
 import path from 'node:path';
@@ -72,7 +73,7 @@ export class MainProcess {
   constructor(env: Record<string, string | undefined>, private readonly opts: MainOptions = {}) {
     const args = opts.compiled ? [COMPILED_MAIN] : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
     this.file = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : null;
-    this.child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...TEST_SERVER_KEYS, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(this.child);
     this.child.stdout!.on('data', (d: Buffer) => this.take(String(d), true));
     this.child.stderr!.on('data', (d: Buffer) => this.take(String(d), false));

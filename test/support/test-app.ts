@@ -5,6 +5,7 @@ import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
 import { REDACT } from '../../src/shared/logger';
 import { TEST_EGRESS_ALLOW } from './test-egress';
+import { TEST_SERVER_KEYS } from './server-keys';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -30,7 +31,7 @@ export async function startTestApp(env: Record<string, string> = {}, existingDb?
   const adminToken = env.OPSLEDGER_ADMIN_TOKEN ?? `olt_${randomBytes(24).toString('base64url')}`;
   // Rate limiting (of requests and of failed authentications) is off unless a test turns it on:
   // many tests send bursts of requests, or bad tokens on purpose.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PROJECTION_POLL_MS: '50', RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURE_LIMIT: '0', EGRESS_ALLOW: TEST_EGRESS_ALLOW, ...env, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PROJECTION_POLL_MS: '50', RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURE_LIMIT: '0', EGRESS_ALLOW: TEST_EGRESS_ALLOW, ...TEST_SERVER_KEYS, ...env, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken });
   // With a destination (tests that read the log), the production redaction applies as in createLogger.
   const log = options.logDestination ? pino({ level: config.core.logLevel, base: { service: 'opsledger' }, redact: { paths: REDACT, censor: '[redacted]' } }, options.logDestination) : pino({ level: config.core.logLevel });
   const app = await createApp(config, db.url, log);
