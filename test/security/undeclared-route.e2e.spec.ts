@@ -1,3 +1,4 @@
+import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { randomBytes } from 'node:crypto';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -48,7 +49,7 @@ describe('every route declares its tenant rule; an undeclared one fails closed',
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken, RATE_LIMIT_PER_MINUTE: '0' });
+      const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...TEST_SERVER_KEYS, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken, RATE_LIMIT_PER_MINUTE: '0' });
       const log = pino({ level: 'silent' });
       @Module({ imports: [AppModule.forRoot(config, db.url, log)], controllers: [ProbeController] })
       class ProbeRoot {}
