@@ -40,7 +40,7 @@ async function withTools<T>(fn: (tools: Tools) => Promise<T>): Promise<T> {
   const store = new PostgresEventStore(pool);
   try {
     const tokens = new TokenRepository(store);
-    const audit = new AuditRecorder(store, pool, systemClock, log);
+    const audit = new AuditRecorder(store, systemClock, log);
     let who = 'unknown';
     try {
       who = userInfo().username;

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 
 /** Every error leaves as JSON; unexpected ones are logged with the request id, their details never sent. */
 @Catch()
@@ -17,6 +18,13 @@ export class JsonExceptionFilter implements ExceptionFilter {
       const json = typeof body === 'string' ? { statusCode: status, message: body } : body;
       for (const [k, v] of Object.entries(exception.getResponse() as object)) if (k === 'headers') reply.headers(v as Record<string, string>);
       void reply.status(status).send(json);
+      return;
+    }
+    // The safety net for concurrent writers: a command that did not re-decide (or ran out of
+    // retries) answers 409 and the client may retry; never a 500.
+    if (exception instanceof ExpectedVersionConflict) {
+      this.log.warn({ event: 'http.write_conflict', requestId: req.id, method: req.method, url: req.url, stream: exception.streamId }, 'concurrent change');
+      void reply.status(409).send({ statusCode: 409, error: 'Conflict', message: `${exception.streamId.replace(/-.*/, '')} changed concurrently while this request was decided; nothing was changed, retry the request` });
       return;
     }
     const e = exception as { statusCode?: number; message?: string; code?: string };

@@ -20,10 +20,16 @@ describe('audit hash chain', () => {
   beforeEach(async () => {
     db = await createTestDatabase();
     store = new PostgresEventStore(db.pool);
-    recorder = new AuditRecorder(store, db.pool, systemClock, pino({ level: 'silent' }));
+    recorder = new AuditRecorder(store, systemClock, pino({ level: 'silent' }));
     ids.length = 0;
     // Concurrent actions still form one linear chain.
-    const metas = await Promise.all([1, 2, 3, 4, 5].map((i) => recorder.record({ ...systemOperator(`req-${i}`), actor: `op${i}` }, 'job.run', `job:j${i}`, `reason ${i}`)));
+    const metas = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        recorder.act({ ...systemOperator(`req-${i}`), actor: `op${i}` }, { action: 'job.run', target: `job:j${i}`, reason: `reason ${i}` }, {
+          apply: async (unit) => (await unit.record('applied'), unit.metadata),
+        }),
+      ),
+    );
     const { rows } = await db.pool.query(`SELECT event_id FROM events WHERE type = 'OperatorActionRecorded' ORDER BY position`);
     ids.push(...rows.map((r) => r.event_id));
     expect(new Set(metas.map((m) => m.causationId))).toEqual(new Set(ids));
