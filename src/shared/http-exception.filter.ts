@@ -24,7 +24,8 @@ export class JsonExceptionFilter implements ExceptionFilter {
     // retries) answers 409 and the client may retry; never a 500.
     if (exception instanceof ExpectedVersionConflict) {
       this.log.warn({ event: 'http.write_conflict', requestId: req.id, method: req.method, url: req.url, stream: exception.streamId }, 'concurrent change');
-      void reply.status(409).send({ statusCode: 409, error: 'Conflict', message: `${exception.streamId.replace(/-.*/, '')} changed concurrently while this request was decided; nothing was changed, retry the request` });
+      const what = /^([a-z_]+)-/.exec(exception.streamId)?.[1] ?? 'the data';
+      void reply.status(409).send({ statusCode: 409, error: 'Conflict', message: `${what} changed concurrently while this request was decided; nothing was changed, retry the request` });
       return;
     }
     const e = exception as { statusCode?: number; message?: string; code?: string };
