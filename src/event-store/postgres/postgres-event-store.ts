@@ -145,7 +145,7 @@ export class PostgresEventStore implements EventStore {
    * inside a transaction the caller runs, NOTIFY inside it. `unit`: inside a unit of work, which
    * notifies after its commit.
    */
-  async appendOn(db: Queryable, streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, mode: 'alone' | 'caller-transaction' | 'unit'): Promise<AppendResult> {
+  private async appendOn(db: Queryable, streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, mode: 'alone' | 'caller-transaction' | 'unit'): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const now = new Date().toISOString();
     const ids = events.map((e) => e.eventId ?? randomUUID());
