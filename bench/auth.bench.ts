@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import pino from 'pino';
 import { createApp } from '../src/bootstrap';
+import { TEST_SERVER_KEYS } from '../test/support/server-keys';
 import { loadConfig } from '../src/config/config';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
@@ -28,7 +29,7 @@ async function main() {
     await runMigrations(db.url);
     const admin = `olt_${randomBytes(32).toString('base64url')}`;
     const start = async (cacheMs: string) => {
-      const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: admin, AUTH_CACHE_MS: cacheMs, RATE_LIMIT_PER_MINUTE: '0', PROJECTION_RUNNER_AUTOSTART: 'false' });
+      const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', ...TEST_SERVER_KEYS, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: admin, AUTH_CACHE_MS: cacheMs, RATE_LIMIT_PER_MINUTE: '0', PROJECTION_RUNNER_AUTOSTART: 'false' });
       const app = await createApp(config, db.url, pino({ level: 'silent' }));
       await app.listen({ port: 0, host: '127.0.0.1' });
       apps.push(app);

@@ -19,6 +19,7 @@ import { targetsProjection } from '../projections/targets/targets.projection';
 import type { TargetState } from '../projections/targets/target-state';
 import { evolveTarget } from '../projections/targets/target-state';
 import { createApp } from '../src/bootstrap';
+import { TEST_SERVER_KEYS } from '../test/support/server-keys';
 import { loadConfig } from '../src/config/config';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   const bare = Fastify();
   try {
     await runMigrations(db.url);
-    const env = { LOG_LEVEL: 'warn', DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: TOKEN, PROJECTION_RUNNER_AUTOSTART: 'false', POLL_SCHEDULER_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '0', QUIET_HOURS: 'off' };
+    const env = { LOG_LEVEL: 'warn', ...TEST_SERVER_KEYS, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: TOKEN, PROJECTION_RUNNER_AUTOSTART: 'false', POLL_SCHEDULER_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '0', QUIET_HOURS: 'off' };
     const config = loadConfig(env);
     const store = new PostgresEventStore(pool);
 

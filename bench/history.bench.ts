@@ -19,6 +19,7 @@ import pino from 'pino';
 import { backupEventLog } from '../src/backup/backup';
 import { restoreEventLog } from '../src/backup/restore';
 import { createApp } from '../src/bootstrap';
+import { TEST_SERVER_KEYS } from '../test/support/server-keys';
 import { loadConfig } from '../src/config/config';
 import { PointInTime } from '../src/point-in-time/point-in-time.service';
 import { ProjectionRegistry } from '../src/projection-runner/projection-registry';
@@ -41,7 +42,7 @@ const pct = (xs: number[], p: number) => {
 const ms = (v: number) => v.toFixed(1);
 
 function envFor(url: string, extra: Record<string, string> = {}) {
-  return loadConfig({ LOG_LEVEL: 'warn', DATABASE_URL: url, OPSLEDGER_ADMIN_TOKEN: TOKEN, POLL_SCHEDULER_ENABLED: 'false', WORKER_CONCURRENCY: '0', RATE_LIMIT_PER_MINUTE: '0', QUIET_HOURS: 'off', PIT_SNAPSHOT_INTERVAL_MS: '86400000', PROJECTION_POLL_MS: '50', ...extra });
+  return loadConfig({ LOG_LEVEL: 'warn', ...TEST_SERVER_KEYS, DATABASE_URL: url, OPSLEDGER_ADMIN_TOKEN: TOKEN, POLL_SCHEDULER_ENABLED: 'false', WORKER_CONCURRENCY: '0', RATE_LIMIT_PER_MINUTE: '0', QUIET_HOURS: 'off', PIT_SNAPSHOT_INTERVAL_MS: '86400000', PROJECTION_POLL_MS: '50', ...extra });
 }
 
 /** One poll outcome per target at `at` (+ i ms), as one transaction: the shape the scheduler writes. */

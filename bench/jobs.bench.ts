@@ -27,6 +27,7 @@ import { JobCatalog } from '../src/jobs/definitions/job-catalog';
 import { decideEnqueue } from '../src/jobs/enqueue.decider';
 import { JobHandlerRegistry } from '../src/jobs/handlers/job-handler-registry';
 import { createJobsRuntime } from '../src/jobs/jobs-runtime';
+import { Egress } from '../src/egress/egress-fetch';
 import { systemClock } from '../src/shared/clock';
 import { freePort } from '../test/support/free-port';
 
@@ -104,7 +105,9 @@ function opsledger(url: string): System {
   const catalog = new JobCatalog({ timeoutMs: 60_000, maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 60_000 }, new JobHandlerRegistry());
   let onJob: (t: number | null) => void = () => undefined;
   const def = catalog.define({ name: 'noop', handler: { kind: 'code' } }, async (params) => onJob(typeof params.t === 'number' ? params.t : null));
-  const rt = createJobsRuntime({ pool, store, clock: systemClock, log, config, catalog });
+  // Code handlers only: the egress policy as shipped (nothing opened).
+  const egress = new Egress({ allow: [], ownPorts: () => [], connectTimeoutMs: 5000, log });
+  const rt = createJobsRuntime({ pool, store, clock: systemClock, log, config, catalog, fetch: egress.fetch });
   const worker = rt.newWorker({ mode: 'worker', version: 'bench' });
   const event = (params: Record<string, unknown>) => {
     const d = decideEnqueue(def, { runId: randomUUID(), trigger: 'manual', actor: 'bench', reason: null, params, now: new Date() });

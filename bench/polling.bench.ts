@@ -22,6 +22,8 @@ import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
 import { ProbeRegistry } from '../src/polling/probes/probe-registry';
+import { Egress } from '../src/egress/egress-fetch';
+import { parseAllowList } from '../src/egress/allow-list';
 import { PollScheduler } from '../src/polling/scheduler/poll-scheduler';
 import { TargetRepository } from '../src/polling/target-repository';
 import { targetStream } from '../src/polling/target-spec';
@@ -94,7 +96,9 @@ async function main(): Promise<void> {
       options: { batchSize: 500, rebuildBatchSize: 1000, pollMs: 200, retryMs: 1000, lockRetryMs: 250, autoRebuild: true, swapLockTimeoutMs: 2000 },
     });
     worker.start();
-    const scheduler = new PollScheduler({ store, pool, repo, probes: new ProbeRegistry(), loops: null, clock: systemClock, log, cfg, databaseUrl: db.url });
+    // The target server is on 127.0.0.1, which the egress policy refuses unless opened.
+    const egress = new Egress({ allow: parseAllowList('127.0.0.1/32'), ownPorts: () => [], connectTimeoutMs: 5000, log });
+    const scheduler = new PollScheduler({ store, pool, repo, probes: new ProbeRegistry(egress), loops: null, clock: systemClock, log, cfg, databaseUrl: db.url });
     const s0 = performance.now();
     scheduler.start();
     while (!scheduler.isActive || scheduler.stats.polls === 0) await sleep(5);
@@ -117,6 +121,7 @@ async function main(): Promise<void> {
     const stats = scheduler.stats;
     await scheduler.stop();
     await worker.stop();
+    await egress.close();
 
     // Reference: the HTTP stack alone, same URL and concurrency, no scheduling and no events.
     const refSeconds = Math.min(10, SECONDS);

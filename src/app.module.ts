@@ -7,9 +7,11 @@ import { AuditModule } from './audit/audit.module';
 import { BackupModule } from './backup/backup.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { TenantScopeGuard } from './auth/tenant-scope.guard';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EgressModule } from './egress/egress.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -19,11 +21,31 @@ import { ProjectionRunnerModule } from './projection-runner/projection-runner.mo
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ReplayModule } from './replay/replay.module';
+import { SecretsModule } from './secrets/secrets.module';
+import { serverKeys } from './secrets/server-keys';
 import { CoreModule } from './shared/core.module';
 import { SystemModule } from './system/system.module';
 import { TimelineModule } from './timeline/timeline.module';
 
-/** Composition root: each capability module registers its own commands, projections and routes. */
+/** The capabilities, each registering its own commands, projections and routes (the route tables walk them). */
+export const FEATURE_MODULES = [
+  ProjectionRunnerModule,
+  MetricsModule,
+  PointInTimeModule,
+  TimelineModule,
+  AuditModule,
+  AuthModule,
+  HealthModule,
+  PollingModule,
+  JobsModule,
+  SystemModule,
+  RateLimitModule,
+  AlertsModule,
+  BackupModule,
+  ReplayModule,
+];
+
+/** Composition root: infrastructure, then FEATURE_MODULES. */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, databaseUrl: string, log: Logger): DynamicModule {
@@ -32,25 +54,15 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         CoreModule.forRoot(log),
+        // Throws (before Nest starts) when a key is missing: see resolveServerKeys.
+        SecretsModule.forRoot(serverKeys(config)),
         DatabaseModule.forRoot(databaseUrl),
         CqrsModule.forRoot(),
-        ProjectionRunnerModule,
-        MetricsModule,
-        PointInTimeModule,
-        TimelineModule,
-        AuditModule,
-        AuthModule,
-        HealthModule,
-        PollingModule,
-        JobsModule,
-        SystemModule,
-        RateLimitModule,
-        AlertsModule,
-        BackupModule,
-        ReplayModule,
+        EgressModule.forRoot(databaseUrl),
+        ...FEATURE_MODULES,
       ],
-      // Global guards run in this order: how often (every request counts, failed logins too), then who.
-      providers: [{ provide: APP_GUARD, useExisting: RateLimitGuard }, { provide: APP_GUARD, useExisting: AuthGuard }],
+      // Global guards run in this order: how often (every request counts, failed logins too), then who, then which tenant.
+      providers: [{ provide: APP_GUARD, useExisting: RateLimitGuard }, { provide: APP_GUARD, useExisting: AuthGuard }, { provide: APP_GUARD, useExisting: TenantScopeGuard }],
     };
   }
 }

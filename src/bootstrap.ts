@@ -6,21 +6,33 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
 import { JsonExceptionFilter } from './shared/http-exception.filter';
 import { PinoNestLogger } from './shared/logger';
+import { rejectUnsafeInput } from './shared/unsafe-input';
 import { validationPipe } from './shared/validation';
+import { checkKeyFingerprintsAt } from './secrets/key-fingerprints';
+import { serverKeys } from './secrets/server-keys';
 import { APP_VERSION } from './shared/version';
 
 /** Builds the whole application (routes, pipes, OpenAPI) without listening; main.ts and e2e tests share it. */
 export async function createApp(config: AppConfig, databaseUrl: string, log: Logger): Promise<NestFastifyApplication> {
+  // A process holding other keys than the database was set up with stops here (ConfigError).
+  const keys = serverKeys(config);
+  await checkKeyFingerprintsAt(databaseUrl, { tokenHash: keys.tokenHash, auditChain: keys.auditChain });
   const adapter = new FastifyAdapter({
     bodyLimit: config.core.bodyLimitBytes,
-    trustProxy: true,
-    genReqId: (req: import('http').IncomingMessage) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128 ? req.headers['x-request-id'] : crypto.randomUUID()),
+    // X-Forwarded-For is believed only from listed proxies: from anyone else it is a client's claim.
+    trustProxy: config.core.trustedProxies.length ? config.core.trustedProxies : false,
+    // A caller's request id is kept when it is plain visible ASCII: it is stored with every audited action.
+    genReqId: (req: import('http').IncomingMessage) => {
+      const id = req.headers['x-request-id'];
+      return typeof id === 'string' && /^[\x21-\x7e]{1,128}$/.test(id) ? id : crypto.randomUUID();
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, log), adapter, {
     logger: new PinoNestLogger(log),
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  rejectUnsafeInput(fastify);
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -29,7 +41,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Log
     log.info({ event: 'http.request', requestId: req.id, method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new JsonExceptionFilter(log));
+  app.useGlobalFilters(new JsonExceptionFilter(log, config.core.dbUnavailableRetryAfterSeconds));
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config/config';
 import { resolveDatabase } from './database/resolve-database';
 import { createApp } from './bootstrap';
 import { createLogger } from './shared/logger';
+import { resolveServerKeys } from './secrets/key-files';
 
 async function main(): Promise<void> {
   let config;
@@ -16,6 +17,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.core.logLevel);
+  try {
+    config = await resolveServerKeys(config, log);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`opsledger: invalid configuration: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   const { url, embedded } = await resolveDatabase(config, log);
   let app;
   try {

@@ -6,10 +6,12 @@ import { evolveTarget, TargetState } from './target-state';
 /**
  * `rm_targets`: one row per target, keyed `type::name`. The row is the target's folded state,
  * which the scheduler health and ops health views (and the target API) read.
+ * v2: rebuilt so `lastError` messages recorded before PollFailed v2 are read through its upcaster
+ * (no response content).
  */
 export const targetsProjection: Projection<TargetState> = {
   name: 'targets',
-  version: 1,
+  version: 2,
   inline: false,
   canHandle: TARGET_EVENT_TYPES,
   keysOf: (e: RecordedEvent) => [(e.data as { key: string }).key],

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { Egress } from '../egress/egress-fetch';
+import { describeTransportFailure } from '../egress/transport-failure';
 import { MetricsService } from '../metrics/metrics.service';
 import { SharedCounters } from '../metrics/shared-counters';
 import { LOGGER } from '../shared/logger';
@@ -9,7 +11,10 @@ import { AlertEvent } from './alert.events';
 
 export const WEBHOOK_FAILURE_COUNTER = 'webhook_delivery_failure';
 
-/** POSTs each alert transition to every configured URL; a failure is logged and counted. */
+/**
+ * POSTs each alert transition to every configured URL through the egress policy; a failure (a
+ * refusal by the policy too) is logged and counted.
+ */
 @Injectable()
 export class AlertWebhooks {
   private readonly urls: string[];
@@ -20,6 +25,7 @@ export class AlertWebhooks {
     @Inject(LOGGER) private readonly log: Logger,
     private readonly counters: SharedCounters,
     metrics: MetricsService,
+    private readonly egress: Egress,
   ) {
     this.urls = (config.alerts.webhookUrls ?? '').split(',').map((u) => u.trim()).filter(Boolean);
     this.failures = metrics.counter('opsledger_webhook_delivery_failures_total', 'Failed alert webhook deliveries', []);
@@ -29,15 +35,23 @@ export class AlertWebhooks {
     const body = JSON.stringify({ source: 'opsledger', eventId: e.eventId, status: e.type === 'AlertFired' ? 'firing' : 'resolved', ...e.data });
     await Promise.all(
       this.urls.map(async (url) => {
+        const signal = AbortSignal.timeout(this.config.alerts.webhookTimeoutMs);
+        let error: string | null;
         try {
-          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(this.config.alerts.webhookTimeoutMs) });
-          if (!res.ok) throw new Error(`HTTP ${res.status}`);
-          await res.arrayBuffer();
+          const res = await this.egress.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
+          await res.body?.cancel().catch(() => undefined); // the receiver's answer is not needed
+          error = res.ok ? null : `HTTP ${res.status}`;
         } catch (err) {
-          this.counters.add(WEBHOOK_FAILURE_COUNTER);
-          this.failures.inc();
-          this.log.warn({ event: 'webhook.delivery_failed', url: new URL(url).origin, rule: e.data.rule, error: (err as Error).message }, 'alert webhook delivery failed');
+          if (signal.aborted) error = 'http_timeout: timeout';
+          else {
+            const f = describeTransportFailure(err);
+            error = `${f.kind}: ${f.message}`;
+          }
         }
+        if (error === null) return;
+        this.counters.add(WEBHOOK_FAILURE_COUNTER);
+        this.failures.inc();
+        this.log.warn({ event: 'webhook.delivery_failed', url: new URL(url).origin, rule: e.data.rule, error }, 'alert webhook delivery failed');
       }),
     );
   }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { Pool } from 'pg';
 import type { AlertRow } from '../../projections/alerts/alerts.projection';
 import { Roles } from '../auth/roles.decorator';
+import { TenantScope } from '../auth/tenant-scope.decorator';
 import { PG_POOL } from '../database/database.module';
 import { BASELINE_RULES } from './alert-rules';
 
@@ -14,6 +15,7 @@ export class AlertsController {
 
   @Get()
   @Roles('viewer')
+  @TenantScope('installation', "rules over every tenant's runs and targets (summaries name jobs); scoped tokens read their own health instead")
   @ApiOperation({ summary: "Seed 002's baseline alerts with their state (history: /api/timeline?types=AlertFired,AlertResolved)." })
   @ApiResponse({
     status: 200,

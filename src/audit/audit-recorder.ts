@@ -8,7 +8,9 @@ import { sqlOf, SqlSession, UnitOfWork } from '../event-store/unit-of-work';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
 import { rejectionStatus } from '../shared/rejection-status';
-import { chainHash } from './audit-chain';
+import { keyId } from '../secrets/key-fingerprints';
+import { SERVER_KEYS, ServerKeys } from '../secrets/server-keys';
+import { CHAIN_VERSION, chainMac, legacySeal, LOCK_HEAD_SQL, LockedHead } from './audit-chain';
 import { AuditOutcome, auditStream, OperatorActionData } from './operator-action-recorded.event';
 import { OperatorContext } from './operator-context';
 
@@ -58,8 +60,9 @@ export interface ActOptions {
  * audit entry (OperatorActionRecorded) and every effect of the action commit in one unit of work,
  * or nothing does. Each entry is a link of one hash chain across all processes; every unit takes
  * the chain head row lock first, so entries are strictly ordered and, since nothing else takes
- * that lock, operator actions cannot deadlock on it. A refused attempt (4xx) appends nothing and
- * is logged as `audit.<action>` with outcome `rejected`.
+ * that lock, operator actions cannot deadlock on it. A link is an HMAC (AUDIT_CHAIN_KEY) over the
+ * whole event as stored, data (outcome included) and metadata (audit-chain.ts, docs/adr/0007).
+ * A refused attempt (4xx) appends nothing and is logged as `audit.<action>` with outcome `rejected`.
  */
 @Injectable()
 export class AuditRecorder {
@@ -67,6 +70,7 @@ export class AuditRecorder {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(SERVER_KEYS) private readonly keys: Pick<ServerKeys, 'auditChain'>,
   ) {}
 
   async act<P, T>(ctx: OperatorContext, action: AuditedAction, steps: ActionSteps<P, T>, options: ActOptions = {}): Promise<T> {
@@ -111,9 +115,9 @@ export class AuditRecorder {
     const now = this.clock.now();
     const streamId = auditStream(now);
     const occurredAt = now.toISOString();
-    const { rows } = await db.query<{ last_hash: string }>('SELECT last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
+    const { rows } = await db.query<LockedHead>(LOCK_HEAD_SQL);
     const prevHash = rows[0].last_hash;
-    const data: OperatorActionData & { prevHash: string; hash?: string } = {
+    const data: OperatorActionData & { prevHash: string; chain: number; keyId: string; hash?: string } = {
       action: action.action,
       target: action.target,
       reason: action.reason,
@@ -125,13 +129,14 @@ export class AuditRecorder {
       clientIp: ctx.clientIp,
       ...(details ? { details } : {}),
       prevHash,
+      chain: CHAIN_VERSION,
+      keyId: keyId(this.keys.auditChain),
+      ...(await legacySeal(db, rows[0])),
     };
-    const hash = chainHash(prevHash, { eventId, streamId, occurredAt, data: data as unknown as Record<string, unknown> });
-    await uow.append(
-      streamId,
-      [{ type: 'OperatorActionRecorded', eventId, data: { ...data, hash }, metadata: { occurredAt, correlationId: ctx.requestId, actor: ctx.actor, ...(ctx.tenant ? { tenant: ctx.tenant } : {}) } }],
-      'any',
-    );
+    const metadata = { occurredAt, correlationId: ctx.requestId, actor: ctx.actor, ...(ctx.tenant ? { tenant: ctx.tenant } : {}) };
+    // The MAC covers data and metadata exactly as stored (outcome included).
+    const hash = chainMac(this.keys.auditChain, prevHash, { eventId, streamId, type: 'OperatorActionRecorded', data: data as unknown as Record<string, unknown>, metadata });
+    await uow.append(streamId, [{ type: 'OperatorActionRecorded', eventId, data: { ...data, hash }, metadata }], 'any');
     await db.query('UPDATE audit_chain_head SET last_event_id = $1, last_hash = $2, length = length + 1 WHERE id = 1', [eventId, hash]);
   }
 

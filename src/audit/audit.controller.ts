@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
-import type { Principal } from '../auth/roles';
+import { Roles } from '../auth/roles.decorator';
+import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
 import { ListAuditDto } from './list-audit.dto';
 import { AuditPage, ListAuditQuery } from './list-audit.query';
 
@@ -14,6 +14,7 @@ export class AuditController {
 
   @Get()
   @Roles('admin')
+  @TenantScope('tenant', "actions taken by the tenant's tokens only")
   @ApiOperation({ summary: 'Operator actions that took effect (outcome applied) or were idempotent replays (outcome duplicate), newest first, filtered and paginated with a cursor. Refused attempts are never entries.' })
   @ApiResponse({
     status: 200,
@@ -26,7 +27,7 @@ export class AuditController {
       },
     },
   })
-  list(@Query() filter: ListAuditDto, @CurrentPrincipal() principal?: Principal): Promise<AuditPage> {
-    return this.queries.execute(new ListAuditQuery(filter, principal?.tenant ?? null));
+  list(@Query() filter: ListAuditDto, @CallerTenant() tenant: string | null): Promise<AuditPage> {
+    return this.queries.execute(new ListAuditQuery(filter, tenant));
   }
 }

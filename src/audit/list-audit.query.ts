@@ -26,9 +26,12 @@ export class ListAuditQuery extends Query<AuditPage> {
 const encodeCursor = (r: AuditLogRow) => Buffer.from(`${r.atEpochMs}|${r.id}`).toString('base64url');
 /** atEpochMs only feeds the indexed column and the cursor. */
 const item = ({ atEpochMs: _ms, ...rest }: AuditLogRow): AuditItem => rest;
+/** Latest instant a JavaScript Date (and so an audit entry) can have; PostgreSQL holds it too. */
+const MAX_DATE_MS = 8_640_000_000_000_000;
 function decodeCursor(c: string): { atMs: number; id: string } {
-  const m = /^(\d+)\|([0-9a-f-]{36})$/.exec(Buffer.from(c, 'base64url').toString());
-  if (!m) throw BadInput.field('cursor', 'is not a cursor this endpoint returned');
+  const m = /^(\d{1,16})\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(Buffer.from(c, 'base64url').toString());
+  // Out-of-range instants would fail in PostgreSQL (500); they are not cursors this endpoint hands out.
+  if (!m || Number(m[1]) > MAX_DATE_MS) throw BadInput.field('cursor', 'is not a cursor this endpoint returned (pass nextCursor back unchanged)');
   return { atMs: Number(m[1]), id: m[2] };
 }
 

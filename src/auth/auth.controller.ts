@@ -11,6 +11,8 @@ import { RevokedToken, RevokeTokenCommand } from './revoke-token.command';
 import { RevokeTokenDto } from './revoke-token.dto';
 import { ApiUnauthorized, CurrentPrincipal, Roles } from './roles.decorator';
 import type { Principal } from './roles';
+import { inScope } from './tenant-scope';
+import { CallerTenant, TenantScope } from './tenant-scope.decorator';
 import { TokenView, tokenView } from './token-view';
 import { TokenRejected } from './token-rejected.error';
 import { TokenRepository } from './token-repository';
@@ -40,6 +42,7 @@ export class AuthController {
 
   @Get('whoami')
   @Roles('viewer')
+  @TenantScope('shared', 'the calling token only')
   @ApiOperation({ summary: 'The calling token: its name, role and tenant scope.' })
   @ApiResponse({ status: 200, schema: { example: { name: 'ci', role: 'operator', tenant: null } } })
   whoami(@CurrentPrincipal() p: Principal) {
@@ -48,6 +51,7 @@ export class AuthController {
 
   @Post('tokens')
   @Roles('admin')
+  @TenantScope('tenant', 'issues for its tenant only (the default); another tenant → 403')
   @HttpCode(201)
   @ApiOperation({ summary: 'Issue a bearer token (admin). The token is in this response only; the server keeps its SHA-256 hash. Audited as token.issue.' })
   @ApiResponse({ status: 201, schema: { example: ISSUED_EXAMPLE } })
@@ -63,19 +67,20 @@ export class AuthController {
 
   // No @Roles: relies on (and so exercises) the admin default.
   @Get('tokens')
+  @TenantScope('tenant', "the tenant's tokens only")
   @ApiUnauthorized()
   @ApiResponse({ status: 403, schema: { example: { statusCode: 403, error: 'Forbidden', message: 'this needs the admin role or higher; token "ci" has operator', requiredRole: 'admin' } } })
   @ApiOperation({ summary: 'All tokens (of its tenant, for a tenant-scoped admin), oldest first, with status (admin). Never returns secrets or hashes.' })
   @ApiResponse({ status: 200, schema: { example: { tokens: [{ tokenId: ISSUED_EXAMPLE.tokenId, name: 'ci', role: 'operator', tenant: null, status: 'active', issuedAt: ISSUED_EXAMPLE.issuedAt, expiresAt: null, revokedAt: null, revokeReason: null }] } } })
-  async list(@CurrentPrincipal() p: Principal): Promise<{ tokens: TokenView[] }> {
+  async list(@CallerTenant() tenant: string | null): Promise<{ tokens: TokenView[] }> {
     const now = this.clock.now().getTime();
-    // A tenant-scoped admin sees its tenant's tokens only.
-    const rows = (await this.tokens.list()).filter((r) => p.tenant === null || r.tenant === p.tenant);
+    const rows = (await this.tokens.list()).filter((r) => inScope(tenant, r.tenant));
     return { tokens: rows.map((r) => tokenView(r, now)) };
   }
 
   @Delete('tokens/:id')
   @Roles('admin')
+  @TenantScope('tenant', "404 for another tenant's token")
   @ApiOperation({ summary: 'Revoke a token (admin); it stops working at once in this process, within AUTH_CACHE_MS in others. Audited as token.revoke.' })
   @ApiParam({ name: 'id', description: 'tokenId from the list', example: ISSUED_EXAMPLE.tokenId })
   @ApiQuery({ name: 'reason', required: false, description: 'Why; alternatively in the JSON body.' })
@@ -83,7 +88,8 @@ export class AuthController {
   @ApiResponse({ status: 200, schema: { example: { tokenId: ISSUED_EXAMPLE.tokenId, name: 'ci', revokedAt: '2026-03-02T08:00:00.000Z', reason: 'laptop lost' } } })
   @ApiResponse({ status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: `no token with id ${ISSUED_EXAMPLE.tokenId}` } } })
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: `token ${ISSUED_EXAMPLE.tokenId} ("ci") is revoked already` } } })
-  async revoke(@Param('id') id: string, @Body() body: RevokeTokenDto | undefined, @Query() query: RevokeTokenDto, @Operator() op: OperatorContext): Promise<RevokedToken> {
+  // The body's type must be the DTO alone: a union erases it to Object and the body goes unvalidated.
+  async revoke(@Param('id') id: string, @Body() body: RevokeTokenDto, @Query() query: RevokeTokenDto, @Operator() op: OperatorContext): Promise<RevokedToken> {
     if (!TOKEN_ID_PATTERN.test(id)) throw BadInput.field('id', 'must be a tokenId from GET /api/auth/tokens');
     const reason = body?.reason ?? query.reason;
     if (!reason) throw BadInput.field('reason', 'is required (JSON body {"reason": "..."} or ?reason=)');

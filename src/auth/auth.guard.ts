@@ -1,10 +1,11 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { TokenRow } from '../../projections/tokens/token-row';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { AuthFailureReason, AuthFailures } from './auth-failures';
 import { IS_PUBLIC } from './public.decorator';
 import { STATIC_SECRET, StaticSecret } from './static-secret.decorator';
@@ -13,7 +14,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { MIN_ROLE } from './roles.decorator';
 import { Principal, Role, roleAtLeast } from './roles';
 import { TokenLookup } from './token-lookup';
-import { hashesEqual, hashToken, secretsEqual } from './token-secret';
+import { secretsEqual } from './token-secret';
 
 type Request = FastifyRequest & { principal?: Principal };
 
@@ -28,7 +29,8 @@ const MESSAGES: Record<Exclude<AuthFailureReason, 'forbidden'>, string> = {
 /**
  * Every route needs a valid bearer token unless it is @Public(); its role must reach the route's
  * @Roles (admin when the route names none). Sets request.principal. Rejections are logged as
- * `auth.failed` with the reason, client address and path: never the token or its hash.
+ * `auth.failed` with the reason, client address and path: never the token or its digest. A client
+ * address with too many failed authentications gets 429 until its window ends (AuthFailureLimiter).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -36,6 +38,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly lookup: TokenLookup,
     private readonly failures: AuthFailures,
+    private readonly limiter: AuthFailureLimiter,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,23 +50,22 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const req = ctx.switchToHttp().getRequest<Request>();
     const reply = ctx.switchToHttp().getResponse<FastifyReply>();
+    this.limiter.check(req.ip);
 
     const header = req.headers.authorization;
-    if (!header) throw this.unauthorized(req, reply, 'missing_token');
+    if (!header) throw await this.unauthorized(req, reply, 'missing_token');
     const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (!match) throw this.unauthorized(req, reply, 'malformed_header');
+    if (!match) throw await this.unauthorized(req, reply, 'malformed_header');
     const secret = this.reflector.getAllAndOverride<StaticSecret | undefined>(STATIC_SECRET, targets);
     const expected = secret?.(this.config);
     if (expected && secretsEqual(match[1], expected)) {
       req.principal = { tokenId: 'static-secret', name: 'static-secret', role: 'viewer', tenant: null };
       return true;
     }
-    const hash = hashToken(match[1]);
-    const row = await this.lookup.byHash(hash);
-    // The lookup matched on the hash already; the constant-time check keeps that the only path.
-    if (!row || !hashesEqual(row.hash, hash)) throw this.unauthorized(req, reply, 'unknown_token');
-    if (row.revokedAt) throw this.unauthorized(req, reply, 'revoked_token', row);
-    if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now().getTime()) throw this.unauthorized(req, reply, 'expired_token', row);
+    const row = await this.lookup.byToken(match[1]);
+    if (!row) throw await this.unauthorized(req, reply, 'unknown_token');
+    if (row.revokedAt) throw await this.unauthorized(req, reply, 'revoked_token', row);
+    if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now().getTime()) throw await this.unauthorized(req, reply, 'expired_token', row);
 
     req.principal = { tokenId: row.tokenId, name: row.name, role: row.role, tenant: row.tenant };
     const need = this.reflector.getAllAndOverride<Role | undefined>(MIN_ROLE, targets) ?? 'admin';
@@ -74,8 +76,13 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private unauthorized(req: Request, reply: FastifyReply, reason: Exclude<AuthFailureReason, 'forbidden'>, row?: TokenRow): UnauthorizedException {
+  private async unauthorized(req: Request, reply: FastifyReply, reason: Exclude<AuthFailureReason, 'forbidden'>, row?: TokenRow): Promise<HttpException> {
     this.logFailure(req, reason, row);
+    // A presented token that does not work is a guess (or a stale secret); no token at all is not.
+    if (reason !== 'missing_token') {
+      const limited = await this.limiter.recordFailure(req.ip);
+      if (limited) return limited;
+    }
     // RFC 6750: say which scheme to use, and that a presented token was bad.
     void reply.header('WWW-Authenticate', reason === 'missing_token' ? 'Bearer realm="opsledger"' : 'Bearer realm="opsledger", error="invalid_token"');
     return new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: MESSAGES[reason] });

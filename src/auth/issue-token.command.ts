@@ -24,7 +24,7 @@ export class IssueTokenCommand extends Command<IssuedToken> {
     readonly operator: OperatorContext,
     readonly input: IssueTokenInput,
     readonly reason: string,
-    /** Only the OPSLEDGER_ADMIN_TOKEN bootstrap: a secret chosen outside, known only by its hash. */
+    /** Only the OPSLEDGER_ADMIN_TOKEN bootstrap: a secret chosen outside, known only by its digest. */
     readonly bootstrap?: { readonly tokenId: string; readonly hash: string },
   ) {
     super();

@@ -7,7 +7,8 @@ import { IssuedToken, IssueTokenCommand } from './issue-token.command';
 import { decideToken, initialTokenState } from './token.decider';
 import { TokenRejected } from './token-rejected.error';
 import { TokenRepository } from './token-repository';
-import { hashToken, newTokenSecret } from './token-secret';
+import { TokenDigester } from './token-digester';
+import { newTokenSecret } from './token-secret';
 
 /** Generates the secret, decides, then audits and appends (with the inline projection) in one unit of work. */
 @CommandHandler(IssueTokenCommand)
@@ -16,6 +17,7 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand, Iss
     private readonly tokens: TokenRepository,
     private readonly audit: AuditRecorder,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly digester: TokenDigester,
   ) {}
 
   async execute(cmd: IssueTokenCommand): Promise<IssuedToken> {
@@ -34,7 +36,7 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand, Iss
             // A tenant-scoped issuer's tokens default to its tenant.
             tenant: cmd.input.tenant ?? cmd.operator.tenant ?? null,
             expiresAt: cmd.input.expiresAt ?? null,
-            hash: cmd.bootstrap?.hash ?? hashToken(secret!),
+            hash: cmd.bootstrap?.hash ?? this.digester.of(secret!),
             at: this.clock.now(),
             bootstrap: !!cmd.bootstrap,
             issuerTenant: cmd.operator.tenant,
@@ -44,7 +46,7 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand, Iss
         return { issued, secret };
       },
       // A fresh id per issue: 'no_stream' only fails for the bootstrap's derived id, raced by a peer,
-      // and then the audit entry rolls back with it. The entry names the token, never secret or hash.
+      // and then the audit entry rolls back with it. The entry names the token, never secret or digest.
       apply: async (unit, { issued, secret }) => {
         const d = issued.data;
         await unit.record('applied', { tokenId, role: d.role, tenant: d.tenant, expiresAt: d.expiresAt });

@@ -12,27 +12,31 @@ import { IssueTokenCommand } from './issue-token.command';
 import { RevokeTokenHandler } from './revoke-token.handler';
 import { RevokeTokenCommand } from './revoke-token.command';
 import { BOOTSTRAP_TOKEN_NAME } from './token.decider';
+import { TokenDigester } from './token-digester';
+import { TokenHashUpgrade } from './token-hash-upgrade';
 import { TokenRejected } from './token-rejected.error';
 import { TokenRepository } from './token-repository';
-import { hashToken } from './token-secret';
 
 export const BOOTSTRAP_ID_PREFIX = 'bootstrap-';
-/** Shorter env tokens could be guessed from their (fast) hash; see token-secret.ts. */
+/** Shorter env tokens would be weak secrets, keyed digest or not; see token-secret.ts. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
 /** Arbitrary constant: serialises the bootstrap of processes starting at once. */
 const BOOTSTRAP_LOCK = 7_301_003;
 
 /**
- * The token id for an OPSLEDGER_ADMIN_TOKEN value: derived from its hash, so every process
- * starting with the same value appends to the same stream and at most one issue wins
- * ('no_stream'). Hashing the hash again keeps the id from revealing the lookup key.
+ * The token id for an OPSLEDGER_ADMIN_TOKEN value: derived from its keyed digest, so every process
+ * starting with the same value (and key) appends to the same stream and at most one issue wins
+ * ('no_stream'). Hashing the digest again keeps the id from revealing the lookup key, and the key
+ * keeps the id from being checked against guesses of the value. Tokens bootstrapped before ADR
+ * 0007 keep their older id (derived from the bare SHA-256).
  */
-export function bootstrapTokenId(hash: string): string {
-  return BOOTSTRAP_ID_PREFIX + createHash('sha256').update(`opsledger bootstrap ${hash}`).digest('hex').slice(0, 24);
+export function bootstrapTokenId(digest: string): string {
+  return BOOTSTRAP_ID_PREFIX + createHash('sha256').update(`opsledger bootstrap ${digest}`).digest('hex').slice(0, 24);
 }
 
 /**
- * At start, makes OPSLEDGER_ADMIN_TOKEN an admin token named `bootstrap-admin`: issued when
+ * At start, first re-keys token digests stored before ADR 0007 (TokenHashUpgrade), then makes
+ * OPSLEDGER_ADMIN_TOKEN an admin token named `bootstrap-admin`: issued when
  * absent; when the value changed, earlier bootstrap tokens are revoked. Idempotent across restarts
  * and safe when several processes start together (advisory lock, then derived ids and expected
  * revisions as the backstop). A value that was revoked stays revoked: start-up then stops.
@@ -44,29 +48,32 @@ export class TokenBootstrap implements OnApplicationBootstrap {
     private readonly tokens: TokenRepository,
     private readonly issue: IssueTokenHandler,
     private readonly revoke: RevokeTokenHandler,
+    private readonly digester: TokenDigester,
+    private readonly upgrade: TokenHashUpgrade,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const value = this.config.core.adminToken;
-    if (!value) return;
-    if (value.length < MIN_ADMIN_TOKEN_LENGTH) {
+    if (value && value.length < MIN_ADMIN_TOKEN_LENGTH) {
       throw new ConfigError('OPSLEDGER_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters of random text (e.g. the output of "openssl rand -base64 32")`);
     }
     const lock = await this.tokens.store.pool.connect();
     try {
       await lock.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
-      await this.ensure(hashToken(value));
+      await this.upgrade.run();
+      if (value) await this.ensure(this.digester.of(value));
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [BOOTSTRAP_LOCK]).catch(() => undefined);
       lock.release();
     }
   }
 
-  private async ensure(hash: string): Promise<void> {
+  private async ensure(digest: string): Promise<void> {
     const ctx = systemOperator(`bootstrap-${randomUUID()}`);
-    const tokenId = bootstrapTokenId(hash);
-    const existing = await this.tokens.findByHash(hash);
+    const existing = await this.tokens.findByHash(digest);
+    // A token bootstrapped before ADR 0007 has an id derived otherwise; it is still this value's token.
+    const tokenId = existing?.tokenId.startsWith(BOOTSTRAP_ID_PREFIX) ? existing.tokenId : bootstrapTokenId(digest);
     if (existing && existing.tokenId !== tokenId) {
       throw new ConfigError('OPSLEDGER_ADMIN_TOKEN', `equals the secret of token "${existing.name}" (${existing.tokenId}); use a value of its own`);
     }
@@ -85,7 +92,7 @@ export class TokenBootstrap implements OnApplicationBootstrap {
     }
     if (existing) return;
     try {
-      await this.issue.execute(new IssueTokenCommand(ctx, { name: BOOTSTRAP_TOKEN_NAME, role: 'admin' }, 'OPSLEDGER_ADMIN_TOKEN bootstrap', { tokenId, hash }));
+      await this.issue.execute(new IssueTokenCommand(ctx, { name: BOOTSTRAP_TOKEN_NAME, role: 'admin' }, 'OPSLEDGER_ADMIN_TOKEN bootstrap', { tokenId, hash: digest }));
       this.log.info({ event: 'auth.bootstrap_token_issued', tokenId }, 'issued the bootstrap admin token from OPSLEDGER_ADMIN_TOKEN');
     } catch (err) {
       if (!(err instanceof ExpectedVersionConflict)) throw err;

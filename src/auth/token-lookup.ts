@@ -3,12 +3,14 @@ import type { TokenRow } from '../../projections/tokens/token-row';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Clock, CLOCK } from '../shared/clock';
+import { TokenDigester } from './token-digester';
 import { TokenRepository } from './token-repository';
+import { hashesEqual } from './token-secret';
 
 const MAX_ENTRIES = 10_000;
 
 /**
- * Finds a token row by hash, reusing a found row for AUTH_CACHE_MS. Only found rows are cached: an
+ * Finds a token row by its bearer secret (through its keyed digest), reusing a found row for AUTH_CACHE_MS. Only found rows are cached: an
  * unknown hash is asked again next time, so a token works the moment it is issued, and a flood
  * of random tokens cannot fill memory. A revoke in this process drops the row at once; one in
  * another process is seen within AUTH_CACHE_MS.
@@ -20,13 +22,22 @@ export class TokenLookup {
 
   constructor(
     private readonly tokens: TokenRepository,
+    private readonly digester: TokenDigester,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.ttlMs = config.auth.cacheMs;
   }
 
-  async byHash(hash: string): Promise<TokenRow | null> {
+  /** The row of a presented bearer token, or null. */
+  async byToken(token: string): Promise<TokenRow | null> {
+    const digest = this.digester.of(token);
+    const row = await this.byHash(digest);
+    // The lookup matched on the digest already; the constant-time check keeps that the only path.
+    return row && hashesEqual(row.hash, digest) ? row : null;
+  }
+
+  private async byHash(hash: string): Promise<TokenRow | null> {
     const now = this.clock.now().getTime();
     const hit = this.cache.get(hash);
     if (hit && hit.until > now) return hit.row;

@@ -37,8 +37,14 @@ export class TokenRepository {
   }
 
   /** Every token, oldest first (a handful to a few thousand rows). */
-  async list(): Promise<TokenRow[]> {
-    const { rows } = await this.store.pool.query<{ doc: TokenRow }>('SELECT doc FROM rm_tokens ORDER BY issued_at, key');
+  async list(db: Queryable = this.store.pool): Promise<TokenRow[]> {
+    const { rows } = await db.query<{ doc: TokenRow }>('SELECT doc FROM rm_tokens ORDER BY issued_at, key');
+    return rows.map((r) => r.doc);
+  }
+
+  /** Tokens whose stored digest is still a bare SHA-256 (issued before ADR 0007), revoked ones too. */
+  async legacyHashed(db: Queryable = this.store.pool): Promise<TokenRow[]> {
+    const { rows } = await db.query<{ doc: TokenRow }>(`SELECT doc FROM rm_tokens WHERE doc->>'hashScheme' IS NULL ORDER BY issued_at, key`);
     return rows.map((r) => r.doc);
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const TOKEN_PREFIX = 'olt_';
 
@@ -7,17 +7,28 @@ export function newTokenSecret(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
 
-/**
- * SHA-256 (hex) of a token. A plain fast hash is right here, not bcrypt/scrypt: a slow KDF only
- * protects low-entropy secrets (passwords) against guessing, and a 256-bit random token cannot be
- * guessed, so a leaked hash is useless; a fast hash also keeps per-request checks cheap and lets
- * the hash be an indexed lookup key.
- */
-export function hashToken(token: string): string {
+/** SHA-256 (hex) of a token: the first step of its digest, and all that installations before ADR 0007 stored. */
+export function sha256Hex(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** Constant-time comparison of two hex hashes (equal length by construction). */
+/**
+ * The stored digest of a token: HMAC-SHA256(TOKEN_HASH_KEY, sha256(token)), hex (docs/adr/0007).
+ * Keyed, so a digest seen outside (a database copy, a backup) cannot be checked against guesses
+ * without the key, which matters for a user-chosen OPSLEDGER_ADMIN_TOKEN. Over the SHA-256, so a
+ * digest stored by an older version (the bare SHA-256) can be re-keyed without the token.
+ * A fast hash, not a slow KDF: issued tokens are 256-bit random, and the check runs per request.
+ */
+export function tokenDigest(key: Buffer, token: string): string {
+  return rekeyedDigest(key, sha256Hex(token));
+}
+
+/** The digest of a token known only by its legacy SHA-256 hex. */
+export function rekeyedDigest(key: Buffer, sha256: string): string {
+  return createHmac('sha256', key).update(sha256, 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of two hex digests (equal length by construction). */
 export function hashesEqual(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
   const y = Buffer.from(b, 'hex');

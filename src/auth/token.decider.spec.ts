@@ -1,10 +1,10 @@
 import { BOOTSTRAP_TOKEN_NAME, decideToken, evolveToken, initialTokenState, IssueToken, TokenCommand, TokenState } from './token.decider';
 import { TokenRejected } from './token-rejected.error';
-import { hashToken, newTokenSecret } from './token-secret';
+import { newTokenSecret, sha256Hex, tokenDigest } from './token-secret';
 import { TokenEvent } from './token-stream';
 
 const at = new Date('2026-03-01T10:00:00.000Z');
-const hash = hashToken(newTokenSecret());
+const hash = tokenDigest(Buffer.from('k'.repeat(32)), newTokenSecret());
 const issue = (over: Partial<IssueToken> = {}): IssueToken => ({ kind: 'IssueToken', tokenId: 'tok-1', name: 'ci', role: 'operator', tenant: null, hash, expiresAt: null, at, issuerTenant: null, ...over });
 
 /** given past events, when a command, then the new events (or the rejection). */
@@ -34,7 +34,7 @@ const revoked: TokenEvent = { type: 'TokenRevoked', data: { tokenId: 'tok-1', re
 describe('token decider: issue', () => {
   it('issues a new token with its hash, role, tenant and normalised expiry', () => {
     given().when(issue({ tenant: 'acme', expiresAt: '2027-01-01T01:00:00+01:00' })).then([
-      { type: 'TokenIssued', data: { tokenId: 'tok-1', name: 'ci', role: 'operator', tenant: 'acme', hash, issuedAt: at.toISOString(), expiresAt: '2027-01-01T00:00:00.000Z' } },
+      { type: 'TokenIssued', data: { tokenId: 'tok-1', name: 'ci', role: 'operator', tenant: 'acme', hash, hashScheme: 'hmac-sha256', issuedAt: at.toISOString(), expiresAt: '2027-01-01T00:00:00.000Z' } },
     ]);
   });
 
@@ -45,10 +45,31 @@ describe('token decider: issue', () => {
   it('refuses an unknown role, naming the field', () => given().when(issue({ role: 'root' })).thenRejects('invalid', 'role'));
   it('refuses an empty name', () => given().when(issue({ name: '  ' })).thenRejects('invalid', 'name'));
   it('refuses a name with control characters', () => given().when(issue({ name: 'a\nb' })).thenRejects('invalid', 'name'));
+  it.each([
+    ['NUL', 'a\u0000b'],
+    ['zero-width space', 'ad\u200bmin'],
+    ['right-to-left override', 'a\u202eb'],
+    ['line separator', 'a\u2028b'],
+    ['paragraph separator', 'a\u2029b'],
+    ['lone surrogate', 'a\ud800b'],
+    ['Hangul filler', 'a\u3164'],
+    ['no-break space', 'a\u00a0b'],
+    ['variation selector', 'a\ufe0fb'],
+    ['tag character', 'a\u{E0041}'],
+    ['blank braille pattern', 'a\u2800'],
+    ['unassigned code point', 'a\uffffb'],
+  ])('refuses a name with an invisible character (%s)', (_, name) => given().when(issue({ name })).thenRejects('invalid', 'name'));
+  it('accepts visible names in any script', () => {
+    expect(issued({ name: 'déploiement 日本 😀' }).data.name).toBe('déploiement 日本 😀');
+  });
   it('reserves the bootstrap name for the bootstrap', () => {
     given().when(issue({ name: BOOTSTRAP_TOKEN_NAME })).thenRejects('invalid', 'name');
     expect(issued({ name: BOOTSTRAP_TOKEN_NAME, role: 'admin', bootstrap: true }).data).toMatchObject({ name: BOOTSTRAP_TOKEN_NAME });
   });
+  it.each(['system', 'System', 'ｓｙｓｔｅｍ', 'anonymous', 'static-secret', 'cli:root', 'Bootstrap-Admin'])('reserves %s for actors that are not tokens', (name) =>
+    given().when(issue({ name, bootstrap: false })).thenRejects('invalid', 'name'),
+  );
+  it('lets even the bootstrap take no other reserved name', () => given().when(issue({ name: 'system', bootstrap: true })).thenRejects('invalid', 'name'));
   it('refuses a tenant with spaces', () => given().when(issue({ tenant: 'a b' })).thenRejects('invalid', 'tenant'));
   it('refuses an expiry in the past or now', () => {
     given().when(issue({ expiresAt: new Date(at.getTime() - 1000).toISOString() })).thenRejects('invalid', 'expiresAt');
@@ -76,6 +97,22 @@ describe('token decider: revoke', () => {
     given(issued({ tenant: 'other' })).when(revoke('x', 'acme')).thenRejects('not_found');
     given(issued()).when(revoke('x', 'acme')).thenRejects('not_found');
     given(issued({ tenant: 'acme' })).when(revoke('x', 'acme')).then([{ type: 'TokenRevoked', data: { tokenId: 'tok-1', reason: 'x' } }]);
+  });
+});
+
+describe('token decider: re-key a legacy digest', () => {
+  const legacy: TokenEvent = { type: 'TokenIssued', data: { tokenId: 'tok-1', name: 'ci', role: 'operator', tenant: null, hash: sha256Hex('olt_x'), issuedAt: at.toISOString(), expiresAt: null } };
+  const rekey = (h = hash): TokenCommand => ({ kind: 'RekeyTokenHash', tokenId: 'tok-1', hash: h });
+
+  it('replaces a bare SHA-256 by the keyed digest', () => given(legacy).when(rekey()).then([{ type: 'TokenHashRekeyed', data: { tokenId: 'tok-1', hash, hashScheme: 'hmac-sha256' } }]));
+  it('re-keys a revoked token too', () => given(legacy, revoked).when(rekey()).then([{ type: 'TokenHashRekeyed', data: { tokenId: 'tok-1', hash, hashScheme: 'hmac-sha256' } }]));
+  it('does nothing to a keyed token or an unknown one', () => {
+    given(issued()).when(rekey()).then([]);
+    given().when(rekey()).then([]);
+  });
+  it('folds into the keyed digest', () => {
+    const state = [legacy, ...decideToken(rekey(), evolveToken(initialTokenState, legacy))].reduce<TokenState>(evolveToken, initialTokenState);
+    expect(state).toMatchObject({ hash, hashScheme: 'hmac-sha256' });
   });
 });
 

@@ -1,11 +1,31 @@
 import { ROLES, Role } from './roles';
-import { TOKEN_ISSUED, TokenIssued } from './token-issued.event';
+import { TOKEN_HASH_REKEYED, TokenHashRekeyed } from './token-hash-rekeyed.event';
+import { HASH_SCHEME, HashScheme, TOKEN_ISSUED, TokenIssued } from './token-issued.event';
 import { TokenRejected } from './token-rejected.error';
 import { TOKEN_REVOKED, TokenRevoked } from './token-revoked.event';
 import { TOKEN_ID_PATTERN, TokenEvent } from './token-stream';
+import { inScope } from './tenant-scope';
 
 /** The name the OPSLEDGER_ADMIN_TOKEN bootstrap uses; reserved so no issued token can pose as it. */
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap-admin';
+
+/**
+ * Names the audit log and the guard give to actors that are not issued tokens (the service itself,
+ * the bootstrap, unauthenticated callers, METRICS_TOKEN): an issued token may not pose as them.
+ * Compared after NFKC and lower-casing, so "System" and full-width look-alikes are refused too.
+ */
+export const RESERVED_TOKEN_NAMES = ['system', BOOTSTRAP_TOKEN_NAME, 'anonymous', 'static-secret'] as const;
+/** Actors of the CLIs are `cli:<os user>`. */
+export const RESERVED_TOKEN_NAME_PREFIX = 'cli:';
+
+/**
+ * Characters a reader cannot see, or sees as something else: controls (Cc), format characters such
+ * as zero-width and bidi overrides (Cf), lone surrogates (Cs), private-use and unassigned code
+ * points (Co, Cn), line and paragraph separators (Zl, Zp), default-ignorables (Hangul fillers,
+ * variation selectors), the blank braille pattern, and every space but U+0020.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]|(?! )\p{Zs}/u;
+const MAX_NAME_CHARS = 100;
 
 export interface IssueToken {
   readonly kind: 'IssueToken';
@@ -13,7 +33,7 @@ export interface IssueToken {
   readonly name: string;
   readonly role: string;
   readonly tenant: string | null;
-  /** SHA-256 of the secret: the decider never sees the secret itself. */
+  /** Keyed digest of the secret (token-secret.ts): the decider never sees the secret itself. */
   readonly hash: string;
   readonly expiresAt: string | null;
   /** Now, from the caller's clock. */
@@ -32,7 +52,14 @@ export interface RevokeToken {
   readonly revokerTenant: string | null;
 }
 
-export type TokenCommand = IssueToken | RevokeToken;
+/** Replace a legacy (bare SHA-256) digest by its keyed digest; nothing when already keyed. */
+export interface RekeyTokenHash {
+  readonly kind: 'RekeyTokenHash';
+  readonly tokenId: string;
+  readonly hash: string;
+}
+
+export type TokenCommand = IssueToken | RevokeToken | RekeyTokenHash;
 
 export type TokenState =
   | { readonly status: 'none' }
@@ -43,6 +70,8 @@ export type TokenState =
       readonly role: Role;
       readonly tenant: string | null;
       readonly hash: string;
+      /** null: `hash` is a legacy bare SHA-256 (before ADR 0007). */
+      readonly hashScheme: HashScheme | null;
       readonly issuedAt: string;
       readonly expiresAt: string | null;
       readonly revokeReason: string | null;
@@ -50,7 +79,6 @@ export type TokenState =
 
 export const initialTokenState: TokenState = { status: 'none' };
 
-const NAME = /^[^\u0000-\u001f\u007f]{1,100}$/;
 const TENANT = /^[A-Za-z0-9._-]{1,100}$/;
 const HASH = /^[0-9a-f]{64}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -60,6 +88,7 @@ const invalid = (field: string, problem: string) => new TokenRejected('invalid',
 /** Rules for issuing and revoking; returns the events to append or throws TokenRejected. */
 export function decideToken(command: IssueToken, state: TokenState): TokenIssued[];
 export function decideToken(command: RevokeToken, state: TokenState): TokenRevoked[];
+export function decideToken(command: RekeyTokenHash, state: TokenState): TokenHashRekeyed[];
 export function decideToken(command: TokenCommand, state: TokenState): TokenEvent[];
 export function decideToken(command: TokenCommand, state: TokenState): TokenEvent[] {
   switch (command.kind) {
@@ -67,18 +96,37 @@ export function decideToken(command: TokenCommand, state: TokenState): TokenEven
       return decideIssue(command, state);
     case 'RevokeToken':
       return decideRevoke(command, state);
+    case 'RekeyTokenHash':
+      return decideRekey(command, state);
   }
+}
+
+/** Why a token name is refused, or null. */
+export function tokenNameProblem(name: string, bootstrap: boolean): string | null {
+  const chars = [...name];
+  if (chars.length === 0 || chars.length > MAX_NAME_CHARS) return `must be 1-${MAX_NAME_CHARS} characters`;
+  const bad = INVISIBLE.exec(name);
+  if (bad) {
+    const cp = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return `must be visible characters: U+${cp} is a control, format, separator or otherwise invisible character`;
+  }
+  const folded = name.normalize('NFKC').toLowerCase();
+  const reserved = RESERVED_TOKEN_NAMES.find((r) => r === folded);
+  if (reserved === BOOTSTRAP_TOKEN_NAME && bootstrap && name === BOOTSTRAP_TOKEN_NAME) return null;
+  if (reserved) return `"${name}" is reserved${reserved === BOOTSTRAP_TOKEN_NAME ? ' for the OPSLEDGER_ADMIN_TOKEN bootstrap' : ': the audit log uses it for actors that are not tokens'}`;
+  if (folded.startsWith(RESERVED_TOKEN_NAME_PREFIX)) return `must not start with "${RESERVED_TOKEN_NAME_PREFIX}": the audit log names command-line users so`;
+  return null;
 }
 
 function decideIssue(c: IssueToken, state: TokenState): TokenIssued[] {
   if (!TOKEN_ID_PATTERN.test(c.tokenId)) throw invalid('tokenId', 'must be 1-80 letters, digits, "-" or "_"');
   const name = c.name.trim();
-  if (!NAME.test(name)) throw invalid('name', 'must be 1-100 printable characters');
-  if (name === BOOTSTRAP_TOKEN_NAME && !c.bootstrap) throw invalid('name', `"${BOOTSTRAP_TOKEN_NAME}" is reserved for the OPSLEDGER_ADMIN_TOKEN bootstrap`);
+  const nameProblem = tokenNameProblem(name, !!c.bootstrap);
+  if (nameProblem) throw invalid('name', nameProblem);
   if (!(ROLES as readonly string[]).includes(c.role)) throw invalid('role', `must be one of ${ROLES.join(', ')}`);
   if (c.tenant !== null && !TENANT.test(c.tenant)) throw invalid('tenant', 'must be 1-100 letters, digits, ".", "-" or "_"');
-  if (c.issuerTenant !== null && c.tenant !== c.issuerTenant) throw new TokenRejected('forbidden', `a token scoped to tenant "${c.issuerTenant}" can only issue tokens for that tenant`, 'tenant');
-  if (!HASH.test(c.hash)) throw invalid('hash', 'must be a SHA-256 hex digest');
+  if (!inScope(c.issuerTenant, c.tenant)) throw new TokenRejected('forbidden', `a token scoped to tenant "${c.issuerTenant}" can only issue tokens for that tenant`, 'tenant');
+  if (!HASH.test(c.hash)) throw invalid('hash', 'must be a 256-bit hex digest');
   let expiresAt: string | null = null;
   if (c.expiresAt !== null) {
     const t = Date.parse(c.expiresAt);
@@ -90,7 +138,7 @@ function decideIssue(c: IssueToken, state: TokenState): TokenIssued[] {
   return [
     {
       type: TOKEN_ISSUED,
-      data: { tokenId: c.tokenId, name, role: c.role as Role, tenant: c.tenant, hash: c.hash, issuedAt: c.at.toISOString(), expiresAt },
+      data: { tokenId: c.tokenId, name, role: c.role as Role, tenant: c.tenant, hash: c.hash, hashScheme: HASH_SCHEME, issuedAt: c.at.toISOString(), expiresAt },
     },
   ];
 }
@@ -100,16 +148,24 @@ function decideRevoke(c: RevokeToken, state: TokenState): TokenRevoked[] {
   if (!reason) throw invalid('reason', 'is required: say why the token is revoked');
   if (reason.length > 500) throw invalid('reason', 'must be at most 500 characters');
   // Another tenant's token is answered as absent: its existence is not this caller's business.
-  if (state.status === 'none' || (c.revokerTenant !== null && state.tenant !== c.revokerTenant)) throw new TokenRejected('not_found', `no token with id ${c.tokenId}`);
+  if (state.status === 'none' || !inScope(c.revokerTenant, state.tenant)) throw new TokenRejected('not_found', `no token with id ${c.tokenId}`);
   if (state.status === 'revoked') throw new TokenRejected('conflict', `token ${c.tokenId} ("${state.name}") is revoked already`);
   return [{ type: TOKEN_REVOKED, data: { tokenId: c.tokenId, reason } }];
+}
+
+function decideRekey(c: RekeyTokenHash, state: TokenState): TokenHashRekeyed[] {
+  if (!HASH.test(c.hash)) throw invalid('hash', 'must be a 256-bit hex digest');
+  if (state.status === 'none' || state.hashScheme === HASH_SCHEME) return [];
+  return [{ type: TOKEN_HASH_REKEYED, data: { tokenId: c.tokenId, hash: c.hash, hashScheme: HASH_SCHEME } }];
 }
 
 /** The state of one token stream after an event. */
 export function evolveToken(state: TokenState, event: TokenEvent): TokenState {
   switch (event.type) {
     case TOKEN_ISSUED:
-      return { status: 'active', ...event.data, revokeReason: null };
+      return { status: 'active', ...event.data, hashScheme: event.data.hashScheme ?? null, revokeReason: null };
+    case TOKEN_HASH_REKEYED:
+      return state.status === 'none' ? state : { ...state, hash: event.data.hash, hashScheme: event.data.hashScheme };
     case TOKEN_REVOKED:
       return state.status === 'none' ? state : { ...state, status: 'revoked', revokeReason: event.data.reason };
     default:

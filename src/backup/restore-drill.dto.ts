@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class RecordRestoreDrillDto {
   @ApiProperty({ example: 'alice', description: 'The named restore owner who ran the drill' })
@@ -11,11 +11,11 @@ export class RecordRestoreDrillDto {
   @ApiPropertyOptional({ example: 'restored last night\'s backup into staging; every endpoint matched' })
   @IsOptional() @IsString() @MaxLength(2000) notes?: string;
 
-  @ApiPropertyOptional({ example: 1250000 })
-  @IsOptional() @IsInt() @Min(0) eventsRestored?: number;
+  @ApiPropertyOptional({ example: 1250000, maximum: Number.MAX_SAFE_INTEGER })
+  @IsOptional() @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER) eventsRestored?: number;
 
-  @ApiPropertyOptional({ example: 184 })
-  @IsOptional() @IsInt() @Min(0) durationSeconds?: number;
+  @ApiPropertyOptional({ example: 184, maximum: 2_147_483_647 })
+  @IsOptional() @IsInt() @Min(0) @Max(2_147_483_647) durationSeconds?: number;
 
   @ApiPropertyOptional({ example: '2026-11-25T09:30:00Z', description: 'When the drill ran (default: now)' })
   @IsOptional() @IsISO8601({ strict: true }, { message: 'must be an RFC 3339 timestamp' }) performedAt?: string;

@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import { Roles } from '../auth/roles.decorator';
+import { TenantScope } from '../auth/tenant-scope.decorator';
 import { PG_POOL } from '../database/database.module';
 import { RecordRestoreDrillDto } from './restore-drill.dto';
 import { RestoreDrills } from './record-restore-drill';
@@ -21,6 +22,7 @@ export class RestoreDrillsController {
 
   @Post()
   @Roles('admin')
+  @TenantScope('installation', 'a restore drill is of the whole installation')
   @ApiOperation({ summary: 'Record a restore drill (owner and result); the latest shows in ops health.' })
   @ApiResponse({ status: 201, schema: { example } })
   record(@Body() body: RecordRestoreDrillDto, @Operator() ctx: OperatorContext) {
@@ -29,6 +31,7 @@ export class RestoreDrillsController {
 
   @Get()
   @Roles('viewer')
+  @TenantScope('shared', "drills of the whole installation, no tenant's data (ops health shows the latest to every caller)")
   @ApiOperation({ summary: 'Recorded restore drills, newest first.' })
   @ApiResponse({ status: 200, schema: { example: { items: [example] } } })
   async list() {

@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Presets, SingleBar } from 'cli-progress';
@@ -10,7 +8,6 @@ import pino, { Logger } from 'pino';
 import { AppModule } from '../app.module';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { sqlOf } from '../event-store/unit-of-work';
-import type { OperatorContext } from '../audit/operator-context';
 import { ConfigError, loadConfig } from '../config/config';
 import { PG_POOL } from '../database/database.module';
 import { resolveDatabase } from '../database/resolve-database';
@@ -18,6 +15,10 @@ import { ProjectionRunnerService } from '../projection-runner/projection-runner.
 import { headPosition } from '../projection-runner/projection-status';
 import { formatStatusTable } from '../projection-runner/status-table';
 import { REDACT } from '../shared/logger';
+import { checkKeyFingerprintsAt } from '../secrets/key-fingerprints';
+import { resolveServerKeys } from '../secrets/key-files';
+import { serverKeys } from '../secrets/server-keys';
+import { cliOperator } from './cli-operator';
 
 /**
  * `npm run projections -- status | rebuild <name>`. Connects through DATABASE_URL or the embedded
@@ -35,8 +36,15 @@ async function withApp<T>(fn: (app: INestApplicationContext, log: Logger) => Pro
   }
   // Logs go to stderr; stdout carries the answer.
   const log = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { service: 'opsledger-projections' }, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination(2));
+  config = await resolveServerKeys(config, log).catch((err) => {
+    throw err instanceof ConfigError ? new Error(`invalid configuration: ${err.message}`) : err;
+  });
   const { url, embedded } = await resolveDatabase(config, log);
   try {
+    const keys = serverKeys(config);
+    await checkKeyFingerprintsAt(url, { tokenHash: keys.tokenHash, auditChain: keys.auditChain }).catch((err) => {
+      throw err instanceof ConfigError ? new Error(`invalid configuration: ${err.message}`) : err;
+    });
     // appMode server: no poll scheduler or job workers in this short-lived process.
     const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, core: { ...config.core, appMode: 'server' } }, url, log), { logger: false });
     try {
@@ -47,16 +55,6 @@ async function withApp<T>(fn: (app: INestApplicationContext, log: Logger) => Pro
   } finally {
     await embedded?.stop();
   }
-}
-
-function cliOperator(): OperatorContext {
-  let who = 'unknown';
-  try {
-    who = userInfo().username;
-  } catch {
-    /* no passwd entry (containers) */
-  }
-  return { actor: `cli:${who}`, role: 'admin', tenant: null, requestId: randomUUID(), clientIp: '' };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -12,6 +12,9 @@ import { loadConfig } from '../config/config';
 import { resolveDatabase } from '../database/resolve-database';
 import { ProjectionRegistry } from '../projection-runner/projection-registry';
 import { ProjectionRunnerService } from '../projection-runner/projection-runner.service';
+import { checkKeyFingerprintsAt } from '../secrets/key-fingerprints';
+import { resolveServerKeys } from '../secrets/key-files';
+import { serverKeys } from '../secrets/server-keys';
 
 /**
  * `npm run restore -- <file>`: into an empty database (DATABASE_URL, or a fresh embedded data
@@ -22,12 +25,15 @@ new Command('restore')
   .argument('<file>', 'a file written by npm run backup')
   .option('--drill-owner <name>', 'record this restore as a restore drill run by <name> (seed 002: quarterly drill)')
   .action(async (file: string, opts: { drillOwner?: string }) => {
-    const config = loadConfig({ ...process.env, PROJECTION_RUNNER_AUTOSTART: 'false' });
     const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+    // The installation's keys: the restored tokens and audit chain only work with the ones they were made with.
+    const config = await resolveServerKeys(loadConfig({ ...process.env, PROJECTION_RUNNER_AUTOSTART: 'false' }), log);
     const { url, embedded } = await resolveDatabase(config, log);
     const pool = new Pool({ connectionString: url, max: 3 });
     const started = Date.now();
     try {
+      const keys = serverKeys(config);
+      await checkKeyFingerprintsAt(url, { tokenHash: keys.tokenHash, auditChain: keys.auditChain });
       const { events } = await restoreEventLog(pool, file, (n) => process.stderr.write(`\rrestored ${n} events`));
       process.stderr.write('\n');
       const loaded = (Date.now() - started) / 1000;

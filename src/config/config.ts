@@ -7,6 +7,8 @@ import { pointInTimeEnv } from './point-in-time.env';
 import { jobsEnv } from './jobs.env';
 import { authEnv } from './auth.env';
 import { replayEnv } from './replay.env';
+import { egressEnv } from './egress.env';
+import { secretsEnv } from './secrets.env';
 
 /**
  * Every environment variable the service reads, grouped by capability. Capabilities add their
@@ -21,6 +23,8 @@ export const envGroups = {
   jobs: jobsEnv,
   auth: authEnv,
   replay: replayEnv,
+  egress: egressEnv,
+  secrets: secretsEnv,
 } as const;
 
 type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };

@@ -42,7 +42,7 @@ export const pollingEnv = {
   schedulerEnabled: bool('POLL_SCHEDULER_ENABLED', true, 'Run the poll scheduler in APP_MODE all/worker (one process is active, others stand by).'),
   concurrency: int('POLL_CONCURRENCY', 50, 'Probes in flight at once.', { min: 1, max: 10_000 }),
   defaultIntervalSeconds: num('POLL_DEFAULT_INTERVAL_SECONDS', 10, 'Interval of a target that sets none (the adaptive base).', { min: 0.01 }),
-  minIntervalSeconds: num('POLL_MIN_INTERVAL_SECONDS', 5, 'Lower clamp of the adaptive interval.', { min: 0.01 }),
+  minIntervalSeconds: num('POLL_MIN_INTERVAL_SECONDS', 5, 'Lower clamp of the adaptive interval, and the shortest fixed interval a target may set (shorter ones are refused with 400, or stop start-up when in OPSLEDGER_CONFIG).', { min: 0.01 }),
   maxIntervalSeconds: num('POLL_MAX_INTERVAL_SECONDS', 300, 'Upper clamp of the adaptive interval; also the staleness horizon.', { min: 0.01 }),
   timeoutMs: int('POLL_TIMEOUT_MS', 5000, 'Probe timeout when the target sets none.', { min: 1 }),
   breakerFailureThreshold: int('BREAKER_FAILURE_THRESHOLD', 5, 'Consecutive failures that open a breaker.', { min: 1 }),

@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { TargetReadModel } from '../polling/target-read-model';
-import { scoped } from '../polling/tenant-scope';
+import { inScope } from '../auth/tenant-scope';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
 import { LoopStateService } from './loop-state.service';
@@ -68,7 +68,7 @@ export class HealthViews implements OpsHealthSource {
 
   async scheduler(at: Date | null, tenant: string | null): Promise<AsOf<SchedulerHealthBody>> {
     const cfg = schedulerHealthConfig(this.config);
-    if (at) return { asOf: at, body: schedulerHealthView(scoped((await this.pit.rowsAt(targetsProjection, at)).values(), tenant), at, cfg) };
+    if (at) return { asOf: at, body: schedulerHealthView([...(await this.pit.rowsAt(targetsProjection, at)).values()].filter((t) => inScope(tenant, t.spec.tenant)), at, cfg) };
     const now = this.clock.now();
     return { asOf: now, body: schedulerHealthView(await this.targets.all(tenant), now, cfg) };
   }
@@ -90,7 +90,7 @@ export class HealthViews implements OpsHealthSource {
         cronTickMs: j.cronTickMs,
         janitorIntervalMs: j.janitorIntervalMs,
       });
-      return { asOf: at, body: opsHealthView(scoped(all, tenant), loops, at, cfg, drills.values()) };
+      return { asOf: at, body: opsHealthView(all.filter((t) => inScope(tenant, t.spec.tenant)), loops, at, cfg, drills.values()) };
     }
     const now = this.clock.now();
     const [targets, loops, drills] = await Promise.all([this.targets.all(tenant), this.loops.list(), this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills')]);

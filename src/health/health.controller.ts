@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Pool } from 'pg';
 import { PG_POOL } from '../database/database.module';
 import { Public } from '../auth/public.decorator';
+import { TenantScope } from '../auth/tenant-scope.decorator';
 import { APP_VERSION } from '../shared/version';
 import { QUEUE_SNAPSHOT, QueueSnapshotProvider } from '../jobs/queue-snapshot';
 
@@ -28,6 +29,7 @@ export class HealthController {
   }
 
   @Public()
+  @TenantScope('shared', 'liveness; the queue snapshot only with CRON_SECRET, never for a token')
   @Get()
   // Fastify answers HEAD from this GET route with the same status and no body.
   @ApiOperation({ summary: 'GET or HEAD. Liveness for uptime probes: 200 when the database answers, 503 when not.' })

@@ -2,9 +2,10 @@ import { Controller, Get, Headers, Inject, NotFoundException, Query, Req, Res } 
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { Public } from '../auth/public.decorator';
+import { TenantScope } from '../auth/tenant-scope.decorator';
 import { TokenLookup } from '../auth/token-lookup';
-import { hashesEqual, hashToken } from '../auth/token-secret';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.query';
@@ -41,6 +42,7 @@ export class OpsHealthController {
     private readonly views: HealthViews,
     private readonly pit: PointInTime,
     private readonly tokens: TokenLookup,
+    private readonly limiter: AuthFailureLimiter,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -48,15 +50,26 @@ export class OpsHealthController {
   /**
    * Seed 000: a wrong or missing token looks exactly like an unknown route. Either x-ops-token or
    * a valid bearer token (any role) lets the caller in; a tenant-scoped bearer token narrows the
-   * body to its tenant. Returns the tenant scope (null = everything).
+   * body to its tenant. Returns the tenant scope (null = everything). A wrong token counts as a
+   * failed authentication of the client address, as on every other route.
    */
   private async authorize(req: FastifyRequest, opsToken: string | undefined, authorization: string | undefined): Promise<string | null> {
+    if (authorization === undefined && opsToken === undefined) return this.check(req, undefined, undefined);
+    this.limiter.check(req.ip);
+    try {
+      return await this.check(req, opsToken, authorization);
+    } catch (err) {
+      if (err instanceof NotFoundException) throw (await this.limiter.recordFailure(req.ip)) ?? err;
+      throw err;
+    }
+  }
+
+  private async check(req: FastifyRequest, opsToken: string | undefined, authorization: string | undefined): Promise<string | null> {
     const notFound = () => new NotFoundException(`Cannot ${req.method} ${req.url}`);
     if (authorization !== undefined) {
       const m = /^Bearer +(\S+) *$/i.exec(authorization);
-      const hash = m ? hashToken(m[1]) : null;
-      const row = hash ? await this.tokens.byHash(hash) : null;
-      const valid = row && hash && hashesEqual(row.hash, hash) && !row.revokedAt && (!row.expiresAt || Date.parse(row.expiresAt) > this.clock.now().getTime());
+      const row = m ? await this.tokens.byToken(m[1]) : null;
+      const valid = row && !row.revokedAt && (!row.expiresAt || Date.parse(row.expiresAt) > this.clock.now().getTime());
       if (!valid) throw notFound();
       return row.tenant;
     }
@@ -68,6 +81,7 @@ export class OpsHealthController {
   }
 
   @Public() // its own token (x-ops-token), or a bearer token checked here
+  @TenantScope('tenant', "a scoped bearer token counts its tenant's targets only (live and `?at=`); loops and the restore drill are shared")
   @Get()
   @ApiSecurity('ops-token')
   @ApiBearerAuth()

@@ -1,11 +1,10 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
-import type { Principal } from '../auth/roles';
+import { Roles } from '../auth/roles.decorator';
+import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
 import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.query';
 import { PointInTime } from '../point-in-time/point-in-time.service';
-import { scopeOf } from '../polling/tenant-scope';
 import { HealthViews } from './health-views.service';
 import { SCHEDULER_HEALTH_EXAMPLE } from './scheduler-health.example';
 
@@ -24,12 +23,13 @@ export class SchedulerHealthController {
 
   @Get()
   @Roles('viewer')
+  @TenantScope('tenant', "counts the tenant's targets only (live and `?at=`)")
   @ApiOperation({ summary: 'Scheduler health snapshot (seed 001): queue, dead-letter, legacy breakers/staleness, and per-instance poll status, breaker and dead-letter. Read from the targets read model; `?at=` answers as of a past instant (same view over the log folded up to then). A tenant-scoped token sees only its targets.' })
   @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: SCHEDULER_HEALTH_EXAMPLE } })
   @ApiResponse(BAD_AT)
-  async get(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CurrentPrincipal() who?: Principal) {
+  async get(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {
     const at = await this.pit.parseAt(q.at);
-    const r = await this.views.scheduler(at, scopeOf(who));
+    const r = await this.views.scheduler(at, tenant);
     void reply.header(AS_OF_HEADER, r.asOf.toISOString());
     return r.body;
   }

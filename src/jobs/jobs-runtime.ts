@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
+import type { EgressFetch } from '../egress/egress-fetch';
 import type { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import type { Clock } from '../shared/clock';
 import { CronTicker } from './cron/cron-ticker';
@@ -14,8 +15,8 @@ import { JobWorker, JobWorkerHooks, JobWorkerOptions } from './worker/job-worker
 export type JobsConfig = AppConfig['jobs'];
 
 /** The job runtime's plain parts, wired once; Nest, tests and the benchmark all build it here. */
-export function createJobsRuntime(deps: { pool: Pool; store: PostgresEventStore; clock: Clock; log: Logger; config: JobsConfig; catalog: JobCatalog }) {
-  const { pool, store, clock, log, config, catalog } = deps;
+export function createJobsRuntime(deps: { pool: Pool; store: PostgresEventStore; clock: Clock; log: Logger; config: JobsConfig; catalog: JobCatalog; fetch: EgressFetch }) {
+  const { pool, store, clock, log, config, catalog, fetch } = deps;
   const writer = new RunWriter(store, log);
   const queue = new JobQueue(writer, log);
   const reaper = new Reaper(pool, store, writer, clock, log);
@@ -37,6 +38,7 @@ export function createJobsRuntime(deps: { pool: Pool; store: PostgresEventStore;
       claimBatch: config.workerClaimBatch,
       logTailBytes: config.jobLogTailBytes,
       killGraceMs: config.jobKillGraceMs,
+      fetch,
       ...o,
     }, hooks);
   return { writer, queue, reaper, janitor, janitorRules, ticker, newWorker };

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { jobDefinitionsProjection } from '../../projections/job-definitions/job-definitions.projection';
 import { jobRunsProjection } from '../../projections/job-runs/job-runs.projection';
 import { workerHistoryProjection } from '../../projections/job-workers/worker-history.projection';
+import { inScope } from '../auth/tenant-scope';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
@@ -13,7 +14,7 @@ import { WorkerLeaseRow, workersView } from '../system/views/workers.view';
 import { queueTotalsView } from '../system/views/queue-totals.view';
 import { RunReadModel, visibleDefinitions } from './run-read-model';
 import { inventoryItem } from './views/inventory.view';
-import { lastRunsOf, queueStatsOf, queueViewAt, runsOfTenant, stateCountsOf } from './views/run-aggregates';
+import { lastRunsOf, queueStatsOf, queueViewAt, stateCountsOf } from './views/run-aggregates';
 
 /** A body and the instant it describes (sent as the X-Opsledger-As-Of header, milliseconds included). */
 export interface AsOf<T> {
@@ -44,7 +45,7 @@ export class JobsViews {
 
   /** Every run (never purged) as of `at`, of the caller's tenant. */
   private async runsAt(at: Date, tenant: string | null) {
-    return runsOfTenant((await this.pit.rowsAt(jobRunsProjection, at)).values(), tenant);
+    return [...(await this.pit.rowsAt(jobRunsProjection, at)).values()].filter((r) => inScope(tenant, r.tenant));
   }
 
   async inventory(at: Date | null, tenant: string | null): Promise<AsOf<{ jobs: ReturnType<typeof inventoryItem>[] }>> {

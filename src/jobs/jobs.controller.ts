@@ -2,8 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, R
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
-import type { Principal } from '../auth/roles';
+import { Roles } from '../auth/roles.decorator';
+import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { NotFound } from '../shared/errors';
@@ -45,17 +45,19 @@ export class JobsController {
 
   @Get()
   @Roles('viewer')
+  @TenantScope('tenant', "jobs whose definition names the tenant (live and `?at=`)")
   @ApiOperation({ summary: 'Job inventory: schedule (words + cron), next run, pending, last run and status, manualRun, SLA flags. `?at=` answers as of a past instant; a tenant-scoped token sees its tenant\'s jobs only.' })
   @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: INVENTORY_EXAMPLE } })
   @ApiResponse({ status: 400, schema: { example: { statusCode: 400, error: 'Bad Request', message: 'at: is outside the recorded history; valid range: from 2025-03-01T00:00:00Z (the first event) to now (2025-03-02T10:00:00Z)', fields: [{ field: 'at', problem: 'is outside the recorded history; valid range: from 2025-03-01T00:00:00Z (the first event) to now (2025-03-02T10:00:00Z)' }] } } })
-  async inventory(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CurrentPrincipal() p?: Principal) {
-    const r = await this.views.inventory(await this.pit.parseAt(q.at), p?.tenant ?? null);
+  async inventory(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {
+    const r = await this.views.inventory(await this.pit.parseAt(q.at), tenant);
     reply.header(AS_OF_HEADER, r.asOf.toISOString());
     return r.body;
   }
 
   @Get(':name')
   @Roles('viewer')
+  @TenantScope('tenant', "404 for another tenant's job or a shared one; its runs only")
   @ApiOperation({ summary: 'One job: its inventory line, the last N runs (duration, exit code, log tail, actor and reason when manual, tenant) and a 30-day daily failure trend.' })
   @ApiResponse({
     status: 200,
@@ -68,9 +70,8 @@ export class JobsController {
     },
   })
   @ApiResponse({ status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: 'job "x" is not defined' } } })
-  async detail(@Param('name') name: string, @Query() q: JobDetailQuery, @CurrentPrincipal() p?: Principal) {
+  async detail(@Param('name') name: string, @Query() q: JobDetailQuery, @CallerTenant() tenant: string | null) {
     const now = this.clock.now();
-    const tenant = p?.tenant ?? null;
     const def = await this.runs.definition(name, tenant);
     if (!def) throw new NotFound(`job "${name}" is not defined; GET /api/jobs lists the jobs`);
     const [stats, last, runs, trend] = await Promise.all([this.runs.queueStats(tenant), this.runs.lastRuns(tenant), this.runs.list({ job: name, tenant }, q.runs ?? 20), this.runs.dailyTrend(name, now)]);
@@ -80,6 +81,7 @@ export class JobsController {
   @Post(':name/run')
   @HttpCode(202)
   @Roles('operator')
+  @TenantScope('tenant', "404 for another tenant's job or a shared one")
   @ApiOperation({ summary: 'Run now: queue a one-off run with optional params (tenant, dryRun, from/to or free JSON). Needs a reason; audited. 409 for manualRun=false jobs.' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key returns the first run instead of queuing another.' })
   @ApiResponse({ status: 202, schema: { example: { runId: '0b7e5c1e-8a55-4b8e-9d0e-0b1f7a3c2d11', job: 'nightly-report', state: 'pending' } } })

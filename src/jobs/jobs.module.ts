@@ -20,6 +20,7 @@ import { JobCatalog } from './definitions/job-catalog';
 import { JobHandlerRegistry } from './handlers/job-handler-registry';
 import { JobsLifecycle } from './jobs-lifecycle.service';
 import { createJobsRuntime } from './jobs-runtime';
+import { Egress } from '../egress/egress-fetch';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 import { JobsSignals } from './jobs-signals';
@@ -53,8 +54,9 @@ import { RunsController } from './runs.controller';
     },
     {
       provide: JOBS_RUNTIME,
-      inject: [PG_POOL, EVENT_STORE, CLOCK, LOGGER, APP_CONFIG, JOB_CATALOG],
-      useFactory: (pool: Pool, store: PostgresEventStore, clock: Clock, log: Logger, config: AppConfig, catalog: JobCatalog) => createJobsRuntime({ pool, store, clock, log, config: config.jobs, catalog }),
+      inject: [PG_POOL, EVENT_STORE, CLOCK, LOGGER, APP_CONFIG, JOB_CATALOG, Egress],
+      useFactory: (pool: Pool, store: PostgresEventStore, clock: Clock, log: Logger, config: AppConfig, catalog: JobCatalog, egress: Egress) =>
+        createJobsRuntime({ pool, store, clock, log, config: config.jobs, catalog, fetch: egress.fetch }),
     },
     RunReadModel,
     JobsService,

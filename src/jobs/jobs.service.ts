@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AuditRecorder } from '../audit/audit-recorder';
 import type { OperatorContext } from '../audit/operator-context';
+import { inScope } from '../auth/tenant-scope';
 import { Clock, CLOCK } from '../shared/clock';
 import { BadInput, Conflict, NotFound } from '../shared/errors';
 import { LOGGER } from '../shared/logger';
@@ -14,8 +15,6 @@ import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.tokens';
 import { decideRun } from './run.decider';
 import { RunReadModel } from './run-read-model';
 import { validateRunParams } from './validate-params';
-
-const ofTenant = (tenant: string | null, ctx: OperatorContext) => ctx.tenant === null || tenant === ctx.tenant;
 
 function orThrow<E>(d: Decision<E>, what: string): asserts d is { ok: true; events: E[] } {
   if (d.ok) return;
@@ -42,14 +41,14 @@ export class JobsService {
   /** A job exists for a tenant-scoped caller only when its definition names that tenant. */
   private jobFor(name: string, ctx: OperatorContext) {
     const def = this.catalog.get(name);
-    if (!def || !ofTenant(def.tenant, ctx)) throw new NotFound(`job "${name}" is not defined; GET /api/jobs lists the jobs`);
+    if (!def || !inScope(ctx.tenant, def.tenant)) throw new NotFound(`job "${name}" is not defined; GET /api/jobs lists the jobs`);
     return def;
   }
 
   /** A run exists for a tenant-scoped caller only when it is that tenant's run. */
   private async runFor(runId: string, ctx: OperatorContext) {
     const r = await this.runs.run(runId);
-    if (!r || !ofTenant(r.row.tenant, ctx)) throw new NotFound(`run ${runId} does not exist`);
+    if (!r || !inScope(ctx.tenant, r.row.tenant)) throw new NotFound(`run ${runId} does not exist`);
     return r;
   }
 
@@ -121,12 +120,9 @@ export class JobsService {
     });
   }
 
+  /** Cluster housekeeping over every tenant's runs and workers: its route is installation-wide. */
   async janitor(ctx: OperatorContext, reason: string) {
     return this.audit.act(ctx, { action: 'system.janitor', target: 'queue', reason }, {
-      check: () => {
-        // Cluster housekeeping over every tenant's runs and workers: not a tenant's to run.
-        if (ctx.tenant !== null) throw new NotFound('the janitor is not available to a tenant-scoped token');
-      },
       apply: async (unit) => {
         await unit.record('applied');
         return this.rt.janitor.run(this.rt.janitorRules, ctx.actor, unit.metadata, unit.uow);

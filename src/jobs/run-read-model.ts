@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { inScope } from '../auth/tenant-scope';
 import type { JobDefinitionRow } from '../../projections/job-definitions/job-definition-row';
 import type { RunRow, RunStatus } from '../../projections/job-runs/run-row';
 import { evolveRun } from '../../projections/job-runs/run.evolve';
@@ -125,6 +126,6 @@ export function mergeRuns(queue: readonly Row[], history: readonly Row[], limit:
 /** Not removed (unless asked), of the caller's tenant when scoped, by name in code-point order (same in SQL-free `?at=` answers). */
 export function visibleDefinitions(defs: Iterable<JobDefinitionRow>, includeRemoved: boolean, tenant: string | null): JobDefinitionRow[] {
   return [...defs]
-    .filter((d) => (includeRemoved || !d.removedAt) && (tenant === null || d.definition.tenant === tenant))
+    .filter((d) => (includeRemoved || !d.removedAt) && inScope(tenant, d.definition.tenant))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

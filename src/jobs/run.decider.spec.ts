@@ -64,6 +64,15 @@ describe('run decider', () => {
     expect(types(g2.when({ type: 'Fail', workerId: 'w1', attempt: 2, outcome: outcome('again') }))).toEqual(['RunFailed', 'RunDeadLettered']);
   });
 
+  it('given a failure the egress policy caused (blocked_by_policy), the run is dead-lettered at once with attempts left', () => {
+    const blocked = { ...outcome('blocked_by_policy: egress policy refused 127.0.0.1:8080 (loopback)'), exitCode: null, errorKind: 'blocked_by_policy' as const };
+    const d = given([enqueued({ maxAttempts: 5 }), claimed()]).when({ type: 'Fail', workerId: 'w1', attempt: 1, outcome: blocked });
+    expect(d.ok && d.events).toEqual([
+      { type: 'RunFailed', data: expect.objectContaining({ errorKind: 'blocked_by_policy', attempt: 1 }) },
+      { type: 'RunDeadLettered', data: { attempts: 1, reason: 'blocked_by_policy', at: at(5).toISOString(), job: 'nightly' } },
+    ]);
+  });
+
   it('given a non-cancellable job, cancel is a conflict that says why', () => {
     const d = given([enqueued({ cancellable: false })]).when({ type: 'RequestCancel', actor: 'ann', reason: 'x', now: at(1) });
     expect(d).toEqual({ ok: false, code: 'conflict', reason: expect.stringContaining('not cancellable') });

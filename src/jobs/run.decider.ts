@@ -1,10 +1,10 @@
 import type { RunRow } from '../../projections/job-runs/run-row';
 import { backoffDelayMs } from './backoff';
 import { accept, Decision, reject } from './decision';
-import type { RunEvent } from './events/run.events';
+import type { RunErrorKind, RunEvent } from './events/run.events';
 
 type State = Omit<RunRow, 'logTail'> | null;
-export interface Outcome { readonly finishedAt: string; readonly durationMs: number; readonly exitCode: number | null; readonly logTail: string; readonly error: string | null }
+export interface Outcome { readonly finishedAt: string; readonly durationMs: number; readonly exitCode: number | null; readonly logTail: string; readonly error: string | null; readonly errorKind?: RunErrorKind }
 
 export type RunCommand =
   | { readonly type: 'Claim'; readonly workerId: string; readonly now: Date }
@@ -66,6 +66,9 @@ function decide(s: NonNullable<State>, cmd: RunCommand): Decision {
       const now = new Date(cmd.outcome.finishedAt);
       // A run someone asked to cancel is not retried.
       if (s.state === 'cancelling') return accept(failed, { type: 'RunCancelled', data: { at: iso(now), by: 'worker', reason: s.cancelRequest?.reason ?? 'cancelled', durationMs: cmd.outcome.durationMs } });
+      // A request the egress policy refused fails the same way on every attempt until the
+      // configuration changes: retrying only burns attempts, so it is dead-lettered at once.
+      if (cmd.outcome.errorKind === 'blocked_by_policy') return accept(failed, { type: 'RunDeadLettered', data: { attempts: s.attempt, reason: 'blocked_by_policy', at: iso(now) } });
       return accept(failed, retryOrDeadLetter(s, now, cmd.outcome.error ?? 'failed'));
     }
     case 'ConfirmCancel': {

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
-import type { Principal } from '../auth/roles';
+import { Roles } from '../auth/roles.decorator';
+import { inScope } from '../auth/tenant-scope';
+import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
 import { rfc3339 } from '../shared/clock';
 import { NotFound } from '../shared/errors';
 import { ListRunsQuery } from './dto/list-runs.query';
@@ -29,21 +30,23 @@ export class RunsController {
 
   @Get()
   @Roles('viewer')
+  @TenantScope('tenant', "the tenant's runs only")
   @ApiOperation({ summary: 'Runs, newest first, filtered by state and job (a tenant-scoped token sees its tenant only).' })
   @ApiResponse({ status: 200, schema: { example: { runs: [RUN_EXAMPLE] } } })
-  async list(@Query() q: ListRunsQuery, @CurrentPrincipal() p?: Principal) {
-    const rows = await this.runs.list({ state: q.state, job: q.job, tenant: p?.tenant ?? null }, q.limit ?? 50);
+  async list(@Query() q: ListRunsQuery, @CallerTenant() tenant: string | null) {
+    const rows = await this.runs.list({ state: q.state, job: q.job, tenant }, q.limit ?? 50);
     return { runs: rows.map((r) => runView(r)) };
   }
 
   @Get(':id')
   @Roles('viewer')
+  @TenantScope('tenant', "404 for another tenant's run")
   @ApiOperation({ summary: 'One run, folded from its stream, with its whole event history.' })
   @ApiResponse({ status: 200, schema: { example: { run: RUN_EXAMPLE, events: [{ revision: 0, type: 'RunEnqueued', at: '2025-03-01T10:00:00Z', actor: 'ann', causationId: 'a1…', data: {} }] } } })
   @ApiResponse({ status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: 'run … does not exist' } } })
-  async get(@Param('id') id: string, @CurrentPrincipal() p?: Principal) {
+  async get(@Param('id') id: string, @CallerTenant() tenant: string | null) {
     const r = await this.runs.run(id);
-    if (!r || (p?.tenant && r.row.tenant !== p.tenant)) throw new NotFound(`run ${id} does not exist`); // not 403: a scoped token must not learn others' run ids
+    if (!r || !inScope(tenant, r.row.tenant)) throw new NotFound(`run ${id} does not exist`); // not 403: a scoped token must not learn others' run ids
     return {
       run: runView(r.row, { logTail: true }),
       events: r.events.map((e) => ({ revision: Number(e.revision), position: String(e.position), type: e.type, at: rfc3339(e.metadata.occurredAt ?? e.recordedAt), actor: e.metadata.actor ?? null, causationId: e.metadata.causationId ?? null, correlationId: e.metadata.correlationId ?? null, data: e.data })),
@@ -53,6 +56,7 @@ export class RunsController {
   @Post(':id/cancel')
   @HttpCode(202)
   @Roles('operator')
+  @TenantScope('tenant', "404 for another tenant's run")
   @ApiOperation({ summary: 'Cooperative cancel: only for cancellable jobs (409 otherwise, with the reason). A waiting run ends at once; a running one is signalled.' })
   @ApiResponse({ status: 202, schema: { example: { runId: '0b7e…', job: 'nightly-report', state: 'cancelling' } } })
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'job "daily-mrr-rollup" is not cancellable: its handler has no cooperative cancel hook, so stopping it could leave half-done work' } } })
@@ -63,6 +67,7 @@ export class RunsController {
   @Post(':id/retry')
   @HttpCode(202)
   @Roles('operator')
+  @TenantScope('tenant', "404 for another tenant's run or a run of a job that is not the tenant's")
   @ApiOperation({ summary: 'Retry a failed, cancelled or expired run as a new run, with the same or adjusted params. 409 for manualRun=false jobs.' })
   @ApiResponse({ status: 202, schema: { example: { runId: '7d1a…', retryOf: '0b7e…', job: 'nightly-report', state: 'pending' } } })
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'only failed, cancelled or expired runs can be retried; this run is running' } } })

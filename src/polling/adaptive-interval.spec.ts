@@ -42,4 +42,9 @@ describe('adaptive interval', () => {
     expect(d.mode).toBe('fixed');
     expect(d.chosenMs).toBe(30_000);
   });
+
+  it('fixed mode never goes below the minimum, also for a target registered before that was refused', () => {
+    const d = chooseInterval({ ...base, adaptive: false, baseMs: 10, minMs: 5000, factor: 1 });
+    expect(d).toMatchObject({ mode: 'fixed', rawMs: 10, chosenMs: 5000 });
+  });
 });

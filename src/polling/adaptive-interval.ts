@@ -24,14 +24,16 @@ export const stalenessScore = (now: Date, lastSuccess: string | null, maxMs: num
 
 /**
  * DESIGN "Adaptive interval": min + (max − min)(1 − score), divided by (1 + 0.6 × recent errors),
- * smoothed 0.6 new / 0.4 previous, ±5 % jitter, clamped to [min, max]. Fixed mode: the base.
+ * smoothed 0.6 new / 0.4 previous, ±5 % jitter, clamped to [min, max]. Fixed mode: the base, at least min.
  */
 export function chooseInterval(i: IntervalInputs): IntervalDecision {
   const score = stalenessScore(i.now, i.lastSuccess, i.maxMs);
   const previousMs = i.previousMs ?? i.baseMs;
   const common = { baseMs: i.baseMs, minMs: i.minMs, maxMs: i.maxMs, stalenessScore: round(score), recentErrors: i.recentErrors, previousMs, factor: i.factor };
   if (!i.adaptive) {
-    return { mode: 'fixed', ...common, rawMs: i.baseMs, smoothedMs: i.baseMs, jitter: 1, chosenMs: Math.round(i.baseMs * i.factor) };
+    // New fixed intervals below the minimum are refused; this also holds a target registered before that rule.
+    const fixedMs = Math.max(i.baseMs, i.minMs);
+    return { mode: 'fixed', ...common, rawMs: i.baseMs, smoothedMs: fixedMs, jitter: 1, chosenMs: Math.round(fixedMs * i.factor) };
   }
   const raw = (i.minMs + (i.maxMs - i.minMs) * (1 - score)) / (1 + 0.6 * i.recentErrors);
   const smoothed = 0.6 * raw + 0.4 * previousMs;

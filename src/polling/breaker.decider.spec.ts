@@ -51,6 +51,14 @@ describe('breaker decider', () => {
     expect(openDurationMs(10, cfg)).toBe(cfg.openMaxMs);
   });
 
+  it('a config failure (nothing was sent) does not count toward opening; half-open it re-opens', () => {
+    const nearly = { ...given(), failureCount: cfg.failureThreshold - 1 };
+    expect(decideBreaker({ type: 'RecordOutcome', ok: false, at: at(0), category: 'config' }, nearly, 'k', cfg)).toEqual([]);
+    expect(decideBreaker({ type: 'RecordOutcome', ok: false, at: at(0), category: 'transient' }, nearly, 'k', cfg).map((e) => e.type)).toEqual(['BreakerOpened']);
+    const half = { ...given(), state: 'half_open' as const, failureCount: 3, trips: 1 };
+    expect(decideBreaker({ type: 'RecordOutcome', ok: false, at: at(0), category: 'config' }, half, 'k', cfg).map((e) => e.type)).toEqual(['BreakerOpened']);
+  });
+
   it('success on a closed breaker is no transition', () => {
     expect(decideBreaker({ type: 'RecordOutcome', ok: true, at: at(0) }, { ...given(), failureCount: 2 }, 'k', cfg)).toEqual([]);
   });

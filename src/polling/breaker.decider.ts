@@ -1,5 +1,6 @@
 import type { BreakerSnapshot } from '../../projections/targets/target-state';
 import type { BreakerEvent, BreakerTransition } from './events/breaker.events';
+import type { FailureCategory } from './events/poll-outcome.events';
 
 export interface BreakerConfig {
   readonly failureThreshold: number;
@@ -10,7 +11,7 @@ export interface BreakerConfig {
 export type BreakerCommand =
   /** A probe is about to run: an open breaker whose time is up (or a forced probe) half-opens first. */
   | { readonly type: 'AdmitProbe'; readonly at: Date; readonly force?: boolean }
-  | { readonly type: 'RecordOutcome'; readonly ok: boolean; readonly at: Date };
+  | { readonly type: 'RecordOutcome'; readonly ok: boolean; readonly at: Date; readonly category?: FailureCategory };
 
 /** Open time of trip n: base × 2^(n−1), capped. */
 export const openDurationMs = (trips: number, cfg: BreakerConfig) => Math.min(cfg.openBaseMs * 2 ** Math.max(0, trips - 1), cfg.openMaxMs);
@@ -21,6 +22,9 @@ export const breakerAdmits = (b: BreakerSnapshot, at: Date) => b.state !== 'open
 /**
  * closed → open after N consecutive failures; open → half_open when retryAt passes (one probe);
  * half_open → closed on success (reset), → open again on failure with a doubled open time.
+ * A `config` failure (the egress policy refused the request) sent nothing to the target, so it
+ * says nothing about the target's health and does not count toward opening; a half-open breaker's
+ * one probe still has to end, so there it re-opens like any failure.
  */
 export function decideBreaker(cmd: BreakerCommand, b: BreakerSnapshot, key: string, cfg: BreakerConfig): BreakerEvent[] {
   const at = cmd.at.toISOString();
@@ -33,6 +37,7 @@ export function decideBreaker(cmd: BreakerCommand, b: BreakerSnapshot, key: stri
   if (cmd.ok) {
     return b.state === 'closed' ? [] : [{ type: 'BreakerClosed', data: t({ failureCount: 0, trips: 0 }) }];
   }
+  if (cmd.category === 'config' && b.state === 'closed') return [];
   const failureCount = b.failureCount + 1;
   if (b.state === 'closed' && failureCount < cfg.failureThreshold) return [];
   const trips = b.trips + 1;

@@ -10,6 +10,7 @@ import { sqlOf } from '../event-store/unit-of-work';
 import { LOGGER } from '../shared/logger';
 import { parseConfigTargets, reconcilePlan } from './config-targets';
 import { ProbeRegistry } from './probes/probe-registry';
+import { pollRules } from './scheduler/poll-scheduler';
 import { TargetCommands } from './target-commands.service';
 import { TargetReadModel } from './target-read-model';
 import { TargetRepository } from './target-repository';
@@ -36,7 +37,7 @@ export class ConfigReconciler {
 
   /** Throws ConfigError naming the entry and field: start-up stops before anything is written. */
   validate(): void {
-    this.declared = parseConfigTargets(readConfigFile(this.config.core.configFile).targets, this.probes.kindNames());
+    this.declared = parseConfigTargets(readConfigFile(this.config.core.configFile).targets, this.probes.kindNames(), pollRules(this.config.polling));
   }
 
   async reconcile(): Promise<{ added: number; changed: number; removed: number }> {

@@ -4,6 +4,7 @@ import type { TargetState } from '../../projections/targets/target-state';
 import { ConfigError } from '../config/env-var';
 import { CreateTargetDto } from './target.dto';
 import { canonicalSpec, TargetSpec, targetKey } from './target-spec';
+import { fixedIntervalProblem, PollRules } from './target.decider';
 
 function problems(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -20,8 +21,8 @@ export function specFromDto(dto: Omit<CreateTargetDto, 'reason'>): TargetSpec {
   );
 }
 
-/** Validates the config file's targets with the API's DTO; the first problem names the entry and the field. */
-export function parseConfigTargets(entries: readonly unknown[], knownKinds: readonly string[]): TargetSpec[] {
+/** Validates the config file's targets with the API's DTO and the target rules; the first problem names the entry and the field. */
+export function parseConfigTargets(entries: readonly unknown[], knownKinds: readonly string[], rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs'>): TargetSpec[] {
   const seen = new Set<string>();
   return entries.map((raw, i) => {
     const obj = (raw ?? {}) as Record<string, unknown>;
@@ -33,6 +34,8 @@ export function parseConfigTargets(entries: readonly unknown[], knownKinds: read
     if (errs.length) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: ${problems(errs).join('; ')}`);
     if (!knownKinds.includes(dto.probe.kind)) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: probe.kind: unknown probe kind "${dto.probe.kind}"; known: ${knownKinds.join(', ')}`);
     const spec = specFromDto(dto);
+    const interval = fixedIntervalProblem(spec, rules);
+    if (interval) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: intervalSeconds: ${interval}`);
     const key = targetKey(spec.type, spec.name);
     if (seen.has(key)) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: target ${key} is declared twice`);
     seen.add(key);

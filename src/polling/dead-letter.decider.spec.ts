@@ -4,7 +4,7 @@ import { decideDeadLetter, retryDelayMs } from './dead-letter.decider';
 const cfg = { streak: 3, retryScheduleMs: [300_000, 900_000, 3_600_000] };
 const t0 = new Date('2025-10-20T13:00:00.000Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
-const fail = (n: number, category: 'transient' | 'permanent' = 'transient', when = at(0)) =>
+const fail = (n: number, category: 'transient' | 'permanent' | 'config' = 'transient', when = at(0)) =>
   ({ type: 'RecordOutcome', ok: false, category, attemptAt: when, at: when, consecutiveFailures: n, firstFailureAt: t0.toISOString() }) as const;
 
 describe('dead-letter decider', () => {
@@ -12,6 +12,11 @@ describe('dead-letter decider', () => {
     expect(decideDeadLetter(fail(1, 'permanent'), null, 'k', cfg)).toEqual([
       { type: 'TargetDeadLettered', data: { key: 'k', at: t0.toISOString(), reason: 'permanent_failure', firstAttempt: t0.toISOString(), lastAttempt: t0.toISOString(), retryCount: 0, nextRetry: at(cfg.retryScheduleMs[0]).toISOString() } },
     ]);
+  });
+
+  it('dead-letters a config failure (refused by the egress policy) at once, as config_error', () => {
+    const [e] = decideDeadLetter(fail(1, 'config'), null, 'k', cfg);
+    expect(e).toMatchObject({ type: 'TargetDeadLettered', data: { reason: 'config_error', retryCount: 0, nextRetry: at(cfg.retryScheduleMs[0]).toISOString() } });
   });
 
   it('dead-letters a transient streak only when it reaches N', () => {

@@ -23,7 +23,12 @@ export interface RecordOutcome {
 
 export const retryDelayMs = (retryCount: number, cfg: DeadLetterConfig) => cfg.retryScheduleMs[Math.min(retryCount, cfg.retryScheduleMs.length - 1)];
 
-/** Permanent failure → dead-letter at once; a transient streak of N → dead-letter; retries follow the schedule; a success leaves. */
+/**
+ * Permanent failure → dead-letter at once; a config failure (the egress policy refused the
+ * request) too, as `config_error`: it fails the same way on every poll until the installation's
+ * configuration or the target changes, and the dead-letter retries (slow, on the schedule) notice
+ * when it has. A transient streak of N → dead-letter; retries follow the schedule; a success leaves.
+ */
 export function decideDeadLetter(cmd: RecordOutcome, dl: DeadLetterSnapshot | null, key: string, cfg: DeadLetterConfig): DeadLetterEvent[] {
   const at = cmd.at.toISOString();
   if (cmd.ok) return dl ? [{ type: 'TargetRecovered', data: { key, at, reason: dl.reason, retryCount: dl.retryCount } }] : [];
@@ -33,7 +38,7 @@ export function decideDeadLetter(cmd: RecordOutcome, dl: DeadLetterSnapshot | nu
     const nextRetry = new Date(cmd.at.getTime() + retryDelayMs(retryCount, cfg)).toISOString();
     return [{ type: 'DeadLetterRetryFailed', data: { key, at, reason: dl.reason, firstAttempt: dl.firstAttempt, lastAttempt, retryCount, nextRetry } }];
   }
-  const reason = cmd.category === 'permanent' ? 'permanent_failure' : cmd.consecutiveFailures >= cfg.streak ? 'max_retry_attempts' : null;
+  const reason = cmd.category === 'permanent' ? 'permanent_failure' : cmd.category === 'config' ? 'config_error' : cmd.consecutiveFailures >= cfg.streak ? 'max_retry_attempts' : null;
   if (!reason) return [];
   const nextRetry = new Date(cmd.at.getTime() + retryDelayMs(0, cfg)).toISOString();
   return [{ type: 'TargetDeadLettered', data: { key, at, reason, firstAttempt: cmd.firstFailureAt ?? lastAttempt, lastAttempt, retryCount: 0, nextRetry } }];

@@ -8,7 +8,7 @@ import type { EventMetadata } from '../event-store/envelope';
 import type { UnitOfWork } from '../event-store/unit-of-work';
 import { BadInput, Conflict, NotFound } from '../shared/errors';
 import { Clock, CLOCK } from '../shared/clock';
-import type { TargetEvent } from './events/target.events';
+import { TargetEvent, targetEventSchemaVersion } from './events/target.events';
 import { ProbeRegistry } from './probes/probe-registry';
 import { pollRules } from './scheduler/poll-scheduler';
 import { DecideContext, decideTarget, TargetCommand, TargetRejected } from './target.decider';
@@ -148,12 +148,15 @@ export class TargetCommands {
     try {
       events = this.decideAll(commands(this.clock.now(), state), state);
     } catch (err) {
-      if (err instanceof TargetRejected) throw err.kind === 'not_found' ? new NotFound(`no target ${key}`) : new Conflict(err.message);
+      if (err instanceof TargetRejected) {
+        if (err.kind === 'bad_input') throw BadInput.field(err.field ?? 'body', err.message);
+        throw err.kind === 'not_found' ? new NotFound(`no target ${key}`) : new Conflict(err.message);
+      }
       throw err;
     }
     if (!events.length) return { state, events };
     await beforeAppend?.();
-    await uow.append(targetStream(key), events.map((e) => ({ type: e.type, data: e.data, metadata })), revision < 0n ? 'no_stream' : revision);
+    await uow.append(targetStream(key), events.map((e) => ({ type: e.type, data: e.data, schemaVersion: targetEventSchemaVersion(e.type), metadata })), revision < 0n ? 'no_stream' : revision);
     return { state: events.reduce<TargetState | null>((st, e) => evolveTarget(st, e), state), events };
   }
 }

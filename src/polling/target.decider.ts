@@ -40,11 +40,29 @@ export type TargetCommand =
 
 export class TargetRejected extends Error {
   constructor(
-    readonly kind: 'not_found' | 'conflict',
+    readonly kind: 'not_found' | 'conflict' | 'bad_input',
     message: string,
+    /** The field at fault, for bad_input. */
+    readonly field?: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * A fixed interval below POLL_MIN_INTERVAL_SECONDS would poll one target as fast as the scheduler
+ * can (0.01 s is about 32 polls a second, forever); adaptive intervals are clamped already.
+ * Returns the problem with intervalSeconds, or null.
+ */
+export function fixedIntervalProblem(spec: Pick<TargetSpec, 'intervalSeconds' | 'adaptive'>, rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs'>): string | null {
+  const fixed = !rules.adaptiveEnabled || spec.adaptive === false;
+  if (!fixed || spec.intervalSeconds === undefined || spec.intervalSeconds * 1000 >= rules.minIntervalMs) return null;
+  return `a fixed interval must be at least POLL_MIN_INTERVAL_SECONDS (${rules.minIntervalMs / 1000} s); use a longer interval or adaptive polling`;
+}
+
+function checkInterval(spec: TargetSpec, rules: PollRules): void {
+  const problem = fixedIntervalProblem(spec, rules);
+  if (problem) throw new TargetRejected('bad_input', problem, 'intervalSeconds');
 }
 
 /** What the scheduler should do with a target now. */
@@ -70,19 +88,33 @@ export function planPoll(s: TargetState | null, now: Date): PollPlan {
 
 const iso = (d: Date) => d.toISOString();
 
-/** The one place a target's rules live: command + current state → the events that follow. */
+/**
+ * The one place a target's rules live: command + current state → the events that follow. Every
+ * event of a target with a tenant carries that `tenant` in its data (the tenant the target has
+ * once the event applies, as its folded spec says), so the timeline finds a tenant's target events
+ * as it finds its run events, and agrees with the `?at=` and what-if views, which read spec.tenant.
+ */
 export function decideTarget(cmd: TargetCommand, s: TargetState | null, ctx: DecideContext): TargetEvent[] {
+  const events = decide(cmd, s, ctx);
+  const tenant = cmd.type === 'RegisterTarget' || cmd.type === 'ChangeTarget' ? cmd.spec.tenant : s?.spec.tenant;
+  return tenant ? events.map((e) => ({ ...e, data: { ...e.data, tenant } }) as unknown as TargetEvent) : events;
+}
+
+function decide(cmd: TargetCommand, s: TargetState | null, ctx: DecideContext): TargetEvent[] {
   const at = iso(cmd.at);
   if (cmd.type === 'RegisterTarget') {
     const key = targetKey(cmd.spec.type, cmd.spec.name);
     if (s) throw new TargetRejected('conflict', `target ${key} is already registered`);
+    checkInterval(cmd.spec, ctx.rules);
     return [{ type: 'TargetRegistered', data: { key, spec: cmd.spec, source: cmd.source, at } }];
   }
   if (!s) throw new TargetRejected('not_found', 'no such target');
   const key = s.key;
   switch (cmd.type) {
     case 'ChangeTarget':
-      return canonicalSpec(cmd.spec) === canonicalSpec(s.spec) ? [] : [{ type: 'TargetChanged', data: { key, spec: cmd.spec, previous: s.spec, at } }];
+      if (canonicalSpec(cmd.spec) === canonicalSpec(s.spec)) return [];
+      checkInterval(cmd.spec, ctx.rules);
+      return [{ type: 'TargetChanged', data: { key, spec: cmd.spec, previous: s.spec, at } }];
     case 'PauseTarget':
       return s.paused ? [] : [{ type: 'TargetPaused', data: { key, at } }];
     case 'ResumeTarget':
@@ -113,7 +145,7 @@ function decideOutcome(cmd: Extract<TargetCommand, { type: 'RecordPollOutcome' }
   const consecutiveFailures = ok ? 0 : s.consecutiveFailures + 1;
   const firstFailureAt = ok ? null : (s.firstFailureAt ?? iso(startedAt));
   const transitions: TargetEvent[] = [
-    ...decideBreaker({ type: 'RecordOutcome', ok, at: finishedAt }, s.breaker, s.key, ctx.rules.breaker),
+    ...decideBreaker({ type: 'RecordOutcome', ok, at: finishedAt, category: result.ok ? undefined : result.category }, s.breaker, s.key, ctx.rules.breaker),
     ...decideDeadLetter(
       { type: 'RecordOutcome', ok, category: result.ok ? undefined : result.category, attemptAt: startedAt, at: finishedAt, consecutiveFailures, firstFailureAt },
       s.deadLetter,

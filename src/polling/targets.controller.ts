@@ -1,15 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
-import type { Principal } from '../auth/roles';
+import { Roles } from '../auth/roles.decorator';
+import { inScope } from '../auth/tenant-scope';
+import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
 import { BadInput, NotFound } from '../shared/errors';
 import { specFromDto } from './config-targets';
 import { TargetCommands } from './target-commands.service';
 import { CreateTargetDto, RemoveTargetDto, PatchTargetDto, TargetActionReasonDto } from './target.dto';
 import { TargetReadModel } from './target-read-model';
 import { TargetRepository } from './target-repository';
-import { scopeOf, visibleTo } from './tenant-scope';
 import { targetView } from './target.view';
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*::[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -58,74 +58,81 @@ export class TargetsController {
    * A tenant-scoped caller acting on another tenant's target gets the same 404 as for a missing
    * one (its existence is not revealed). Checked against the log, not the lagging read model.
    */
-  private async visible(key: string, who: Principal | undefined): Promise<string> {
+  private async visible(key: string, tenant: string | null): Promise<string> {
     checkKey(key);
-    const tenant = scopeOf(who);
-    if (tenant !== null && !visibleTo(tenant, (await this.repo.load(key)).state)) throw new NotFound(`no target ${key}`);
+    if (tenant !== null) {
+      const { state } = await this.repo.load(key);
+      if (!state || !inScope(tenant, state.spec.tenant)) throw new NotFound(`no target ${key}`);
+    }
     return key;
   }
 
   @Get()
   @Roles('viewer')
+  @TenantScope('tenant', "the tenant's targets only")
   @ApiOperation({ summary: 'All polling targets with their poll status, breaker and dead-letter state (from the read model).' })
   @ApiResponse({ status: 200, schema: { example: { targets: [TARGET_EXAMPLE] } } })
-  async list(@CurrentPrincipal() who?: Principal) {
-    return { targets: (await this.read.all(scopeOf(who))).map(targetView) };
+  async list(@CallerTenant() tenant: string | null) {
+    return { targets: (await this.read.all(tenant)).map(targetView) };
   }
 
   @Get(':key')
   @Roles('viewer')
+  @TenantScope('tenant', "404 for another tenant's target or one without a tenant")
   @ApiParam({ name: 'key', example: 'instance::eu-1' })
   @ApiOperation({ summary: 'One target.' })
   @ApiResponse({ status: 200, schema: { example: TARGET_EXAMPLE } })
   @ApiResponse(NOT_FOUND)
-  async get(@Param('key') key: string, @CurrentPrincipal() who?: Principal) {
+  async get(@Param('key') key: string, @CallerTenant() tenant: string | null) {
     const t = await this.read.get(checkKey(key));
-    if (!t || !visibleTo(scopeOf(who), t)) throw new NotFound(`no target ${key}`);
+    if (!t || !inScope(tenant, t.spec.tenant)) throw new NotFound(`no target ${key}`);
     return targetView(t);
   }
 
   @Post()
   @Roles('operator')
+  @TenantScope('tenant', 'registers into its tenant; another `tenant` in the body → 400')
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a target (operator). Only type, name, probe.kind and probe.url are required. Audited as target.register.' })
   @ApiResponse({ status: 201, schema: { example: TARGET_EXAMPLE } })
   @ApiResponse(BAD_INPUT)
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is already registered' } } })
-  async create(@Body() body: CreateTargetDto, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
-    const tenant = scopeOf(who);
-    if (tenant !== null && body.tenant !== undefined && body.tenant !== tenant) throw BadInput.field('tenant', `this token is scoped to tenant "${tenant}"; omit tenant or set it to "${tenant}"`);
+  async create(@Body() body: CreateTargetDto, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
+    if (body.tenant !== undefined && !inScope(tenant, body.tenant)) throw BadInput.field('tenant', `this token is scoped to tenant "${tenant}"; omit tenant or set it to "${tenant}"`);
     const res = await this.commands.register(specFromDto({ ...body, tenant: body.tenant ?? tenant ?? undefined }), 'api', op, body.reason);
     return targetView(res.state!);
   }
 
   @Patch(':key')
   @Roles('operator')
+  @TenantScope('tenant', "404 for another tenant's target")
   @ApiParam({ name: 'key', example: 'instance::eu-1' })
   @ApiOperation({ summary: 'Change a target or pause/resume it with {"paused": true|false} (operator). Audited.' })
   @ApiResponse({ status: 200, schema: { example: { ...TARGET_EXAMPLE, paused: true } } })
   @ApiResponse(BAD_INPUT)
   @ApiResponse(NOT_FOUND)
-  async patch(@Param('key') key: string, @Body() body: PatchTargetDto, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
+  async patch(@Param('key') key: string, @Body() body: PatchTargetDto, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
     const { reason, ...patch } = body;
-    const res = await this.commands.change(await this.visible(key, who), { ...patch, probe: patch.probe ? specFromDto({ type: 'x', name: 'x', probe: patch.probe }).probe : undefined }, op, reason);
+    const res = await this.commands.change(await this.visible(key, tenant), { ...patch, probe: patch.probe ? specFromDto({ type: 'x', name: 'x', probe: patch.probe }).probe : undefined }, op, reason);
     return targetView(res.state!);
   }
 
   @Delete(':key')
   @Roles('operator')
+  @TenantScope('tenant', "404 for another tenant's target")
   @HttpCode(202)
   @ApiParam({ name: 'key', example: 'instance::eu-1' })
   @ApiOperation({ summary: 'Remove a target (operator); body {"reason": "..."} optional. Its events stay in the log. Audited as target.remove.' })
   @ApiResponse(ACCEPTED('remove'))
   @ApiResponse(NOT_FOUND)
-  async remove(@Param('key') key: string, @Body() body: RemoveTargetDto = {}, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
-    const res = await this.commands.remove(await this.visible(key, who), op, body?.reason);
+  async remove(@Param('key') key: string, @Body() body: RemoveTargetDto = {}, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
+    const res = await this.commands.remove(await this.visible(key, tenant), op, body?.reason);
     return { key, accepted: 'remove', events: res.events.map((e) => e.type) };
   }
 
   @Post(':key/redrive')
   @Roles('operator')
+  @TenantScope('tenant', "404 for another tenant's target")
   @HttpCode(202)
   @ApiParam({ name: 'key', example: 'instance::eu-1' })
   @ApiOperation({ summary: 'Take a dead-lettered target out of the dead-letter set and probe it at once (operator, reason required). Audited as target.redrive.' })
@@ -133,26 +140,28 @@ export class TargetsController {
   @ApiResponse(BAD_INPUT)
   @ApiResponse(NOT_FOUND)
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is not dead-lettered' } } })
-  async redrive(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
-    const res = await this.commands.redrive(await this.visible(key, who), op, body.reason);
+  async redrive(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
+    const res = await this.commands.redrive(await this.visible(key, tenant), op, body.reason);
     return { key, accepted: 'redrive', events: res.events.map((e) => e.type) };
   }
 
   @Post(':key/reset-breaker')
   @Roles('operator')
+  @TenantScope('tenant', "404 for another tenant's target")
   @HttpCode(202)
   @ApiParam({ name: 'key', example: 'instance::eu-1' })
   @ApiOperation({ summary: 'Close the breaker by hand and probe at once (operator, reason required). Audited as target.reset_breaker.' })
   @ApiResponse(ACCEPTED('reset-breaker'))
   @ApiResponse(BAD_INPUT)
   @ApiResponse(NOT_FOUND)
-  async resetBreaker(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
-    const res = await this.commands.resetBreaker(await this.visible(key, who), op, body.reason);
+  async resetBreaker(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
+    const res = await this.commands.resetBreaker(await this.visible(key, tenant), op, body.reason);
     return { key, accepted: 'reset-breaker', events: res.events.map((e) => e.type) };
   }
 
   @Post(':key/poll-now')
   @Roles('operator')
+  @TenantScope('tenant', "404 for another tenant's target")
   @HttpCode(202)
   @ApiParam({ name: 'key', example: 'instance::eu-1' })
   @ApiOperation({ summary: 'Probe the target at once, even with an open breaker or in the dead-letter set (operator, reason required). Audited as target.poll_now.' })
@@ -160,8 +169,8 @@ export class TargetsController {
   @ApiResponse(BAD_INPUT)
   @ApiResponse(NOT_FOUND)
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is paused; resume it first' } } })
-  async pollNow(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext, @CurrentPrincipal() who?: Principal) {
-    const res = await this.commands.pollNow(await this.visible(key, who), op, body.reason);
+  async pollNow(@Param('key') key: string, @Body() body: TargetActionReasonDto, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
+    const res = await this.commands.pollNow(await this.visible(key, tenant), op, body.reason);
     return { key, accepted: 'poll-now', events: res.events.map((e) => e.type) };
   }
 }

@@ -206,11 +206,23 @@ export class ProjectionWorker {
       }
       if (signal.aborted) break;
       // The lock connection dropped or another runner moved the checkpoint: back off, start over.
-      await this.lock.release();
+      await this.releaseHeld();
       this.role = 'standby';
       await sleep(options.lockRetryMs, signal);
     }
     if (this.lock.held) await this.markStopped();
+    await this.releaseHeld();
+  }
+
+  /**
+   * Lets the lock go. Logged before the release, as lock_acquired is logged after taking it: the
+   * two lines bracket every write of this runner and lie inside the time it held the lock.
+   */
+  private async releaseHeld(): Promise<void> {
+    if (this.role === 'holder') {
+      this.role = 'standby';
+      this.deps.log.info({ event: 'projection.lock_released', projection: this.name }, `stopped running projection ${this.name}`);
+    }
     await this.lock.release();
   }
 

@@ -3,6 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import { Roles } from '../auth/roles.decorator';
+import { TenantScope } from '../auth/tenant-scope.decorator';
 import { GetProjectionStatusQuery } from './projection-status.query';
 import type { ProjectionStatus } from './projection-status';
 import { RebuildAccepted, RebuildProjectionCommand } from './rebuild-projection.command';
@@ -38,6 +39,7 @@ export class ProjectionsController {
 
   @Get()
   @Roles('admin')
+  @TenantScope('installation', 'read models of every tenant (their errors may quote any event)')
   @ApiOperation({ summary: 'Every projection: version, checkpoint, lag (events and seconds), state (starting, catching_up, live, rebuilding, failed, stopped) and last error (admin).' })
   @ApiResponse({ status: 200, schema: { example: { projections: [STATUS_EXAMPLE] } } })
   async list(): Promise<{ projections: ProjectionStatus[] }> {
@@ -46,6 +48,7 @@ export class ProjectionsController {
 
   @Post(':name/rebuild')
   @Roles('admin')
+  @TenantScope('installation', "rebuilds a read model of every tenant's data")
   @HttpCode(202)
   @ApiOperation({ summary: 'Rebuild a read model blue/green: fold the log into a shadow table while the live one keeps serving, then swap (admin, audited as projection.rebuild).' })
   @ApiParam({ name: 'name', example: 'job_queue' })

@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import type { RateLimitOverrideRow } from '../../projections/rate-limit-overrides/rate-limit-overrides.projection';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import { Roles } from '../auth/roles.decorator';
+import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
 import { PG_POOL } from '../database/database.module';
 import { Clock, CLOCK } from '../shared/clock';
 import { GrantOverrideDto, RevokeOverrideDto } from './grant-override.dto';
@@ -29,6 +30,7 @@ export class RateLimitController {
 
   @Post()
   @Roles('admin')
+  @TenantScope('installation', "a tenant may not lift its own (or anyone's) limit")
   @ApiOperation({ summary: 'Lift the rate limit for a tenant or client address until expiresAt (audited; ends on its own).' })
   @ApiResponse({ status: 201, schema: { example } })
   async grant(@Body() body: GrantOverrideDto, @Operator() ctx: OperatorContext) {
@@ -37,16 +39,21 @@ export class RateLimitController {
 
   @Get()
   @Roles('admin')
-  @ApiOperation({ summary: 'Every override, newest first, with whether it is active now.' })
+  @TenantScope('tenant', "overrides granted to the tenant only (none by address)")
+  @ApiOperation({ summary: 'Every override, newest first, with whether it is active now (a tenant-scoped token: those for its tenant only).' })
   @ApiResponse({ status: 200, schema: { example: { items: [example] } } })
-  async list() {
-    const { rows } = await this.pool.query<{ doc: RateLimitOverrideRow }>(`SELECT doc FROM rm_rate_limit_overrides ORDER BY doc->>'grantedAt' DESC LIMIT 500`);
+  async list(@CallerTenant() tenant: string | null) {
+    const { rows } = await this.pool.query<{ doc: RateLimitOverrideRow }>(
+      `SELECT doc FROM rm_rate_limit_overrides WHERE $1::text IS NULL OR doc->'subject'->>'tenant' = $1 ORDER BY doc->>'grantedAt' DESC LIMIT 500`,
+      [tenant],
+    );
     return { items: rows.map((r) => this.view(r.doc)) };
   }
 
   @Delete(':id')
   @HttpCode(200)
   @Roles('admin')
+  @TenantScope('installation', "a tenant may not end an override (its own or another's)")
   @ApiOperation({ summary: 'End an override early (audited).' })
   @ApiResponse({ status: 200, schema: { example: { ...example, revokedAt: '2026-11-25T14:30:00.000Z', revokedBy: 'bob', revokeReason: 'done', active: false } } })
   async revoke(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RevokeOverrideDto, @Operator() ctx: OperatorContext) {

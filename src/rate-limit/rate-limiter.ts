@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { RateLimitOverrideRow } from '../../projections/rate-limit-overrides/rate-limit-overrides.projection';
+import { AUTH_FAILURE_SUBJECT_PREFIX } from '../auth/auth-failure-limiter';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
@@ -152,7 +153,8 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
         if (c) c.shared = Math.max(c.shared, r.count);
       }
     }
-    await this.pool.query('DELETE FROM rate_limit_counters WHERE window_start < $1', [window - 1]);
+    // Only its own subjects: the failed-authentication counts share the table with other windows.
+    await this.pool.query(`DELETE FROM rate_limit_counters WHERE window_start < $1 AND subject NOT LIKE '${AUTH_FAILURE_SUBJECT_PREFIX}%'`, [window - 1]);
     await this.refreshOverrides();
   }
 

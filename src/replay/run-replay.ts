@@ -115,7 +115,7 @@ export class RunReplay {
     const f = p.failure;
     const cmd: RunCommand =
       f.type === 'RunFailed'
-        ? { type: 'Fail', workerId: f.data.workerId, attempt: f.data.attempt, outcome: { finishedAt: f.data.finishedAt, durationMs: f.data.durationMs, exitCode: f.data.exitCode, logTail: f.data.logTail, error: f.data.error } }
+        ? { type: 'Fail', workerId: f.data.workerId, attempt: f.data.attempt, outcome: { finishedAt: f.data.finishedAt, durationMs: f.data.durationMs, exitCode: f.data.exitCode, logTail: f.data.logTail, error: f.data.error, errorKind: f.data.errorKind } }
         : { type: 'Abandon', workerId: f.data.workerId, reason: f.data.reason, now: new Date(f.data.at), countsAsAttempt: !(follow?.type === 'RetryScheduled' && follow.data.attempt === f.data.attempt) };
     // What the recorded rules say here; when the log says otherwise the follow-up was forced (janitor, operator), not policy.
     const expected = decideRun(p.actualBefore, cmd);

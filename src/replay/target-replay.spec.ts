@@ -19,7 +19,7 @@ const ctxOf = (breaker: BreakerConfig, deadLetter: DeadLetterConfig): DecideCont
 // The policy the history below was recorded with.
 const RECORDED = ctxOf({ failureThreshold: 3, openBaseMs: 1000, openMaxMs: 4000 }, { streak: 5, retryScheduleMs: [10_000, 20_000] });
 
-type Step = { at: number; ok: boolean; requested?: boolean } | { at: number; reset: true };
+type Step = { at: number; ok: boolean; requested?: boolean; blocked?: boolean } | { at: number; reset: true };
 
 /** Plays a script of probe outcomes through the scheduler's deciders, as the poll scheduler would record it. */
 function record(script: Step[], ctx: DecideContext): TargetEvent[] {
@@ -47,7 +47,9 @@ function record(script: Step[], ctx: DecideContext): TargetEvent[] {
     const fin = new Date(at.getTime() + PROBE_MS);
     const result: ProbeResult = step.ok
       ? { ok: true, statusCode: 200, durationMs: PROBE_MS }
-      : { ok: false, statusCode: 500, durationMs: PROBE_MS, failureKind: 'http_5xx', category: 'transient', message: '500 internal server error' };
+      : step.blocked
+        ? { ok: false, statusCode: null, durationMs: PROBE_MS, failureKind: 'blocked_by_policy', category: 'config', message: 'egress policy refused 127.0.0.1:1 (loopback)' }
+        : { ok: false, statusCode: 500, durationMs: PROBE_MS, failureKind: 'http_5xx', category: 'transient', message: '500 internal server error' };
     push(decideTarget({ type: 'RecordPollOutcome', at: fin, result, startedAt: at, finishedAt: fin, dueAt: at, trigger }, s!, ctx));
   }
   return out;
@@ -117,6 +119,17 @@ describe('TargetReplay', () => {
     // Threshold 1: opens at +0.01 s (until +1.01 s); +1 s is refused; +1.01 s passed by +2 s: half-open, fails, reopens 2 s
     // (+2.01 s); the reset at +2.5 s closes it; the poll-now at +2.6 s is made, fails, opens again (trips reset).
     expect(replay(h, strict).whatIf).toEqual({ breakerOpens: 3, timeOpenSeconds: 1 + 0.49 + 1, deadLetterEntries: 0, deadLetterRetries: 0, pollsSkipped: 1 });
+  });
+
+  it('given refusals by the egress policy, then any policy dead-letters at the first one and no breaker opens', () => {
+    // Refused at +0 (dead-lettered at +0.01 s); the retry at +10.01 s is refused again; then EGRESS_ALLOW changed and
+    // the retry at +30.02 s succeeds.
+    const h = record([{ at: 0, ok: false, blocked: true }, { at: 10_010, ok: false, blocked: true }, { at: 30_100, ok: true }], RECORDED);
+    const { actual, whatIf } = replay(h, RECORDED, null, T0 - 1000, T0 + 40_000);
+    expect(actual).toEqual({ breakerOpens: 0, timeOpenSeconds: 0, deadLetterEntries: 1, deadLetterRetries: 2, pollsSkipped: 0 });
+    expect(whatIf).toEqual(actual);
+    const loose = ctxOf({ failureThreshold: 1, openBaseMs: 1000, openMaxMs: 4000 }, { streak: 10, retryScheduleMs: [10_000] });
+    expect(replay(h, loose, null, T0 - 1000, T0 + 40_000).whatIf).toEqual(actual);
   });
 
   it('given a breaker open at the window start, then its open time counts from the window start', () => {

@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import { Roles } from '../auth/roles.decorator';
+import { TenantScope } from '../auth/tenant-scope.decorator';
 import { WhatIfDto } from './what-if.dto';
 import { WHAT_IF_EXAMPLE } from './what-if.example';
 import { WhatIfQuery } from './what-if.query';
@@ -16,6 +17,7 @@ export class WhatIfController {
   @Post('what-if')
   @HttpCode(200)
   @Roles('admin')
+  @TenantScope('tenant', "replays the tenant's targets and runs only")
   @ApiOperation({
     summary: 'Replay the recorded poll outcomes and job results of a window through the same deciders with another policy, next to what actually happened. Appends nothing.',
   })

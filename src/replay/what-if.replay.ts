@@ -1,4 +1,5 @@
 import type { TargetState } from '../../projections/targets/target-state';
+import { inScope } from '../auth/tenant-scope';
 import type { RecordedEvent } from '../event-store/envelope';
 import type { TargetEvent } from '../polling/events/target.events';
 import type { DecideContext, PollRules } from '../polling/target.decider';
@@ -132,7 +133,7 @@ export class WhatIfReplay {
   private closeRun(id: string, r: RunReplay): void {
     this.runs.delete(id);
     const job = r.job;
-    if (!job || (this.scope.jobs && !this.scope.jobs.has(job)) || (this.scope.tenant !== null && r.tenant !== this.scope.tenant)) return;
+    if (!job || (this.scope.jobs && !this.scope.jobs.has(job)) || !inScope(this.scope.tenant, r.tenant)) return;
     const f = r.finish();
     const j = this.jobs.get(job) ?? { runs: 0, actual: zeroJobFigures(), whatIf: zeroJobFigures(), unknown: 0 };
     this.jobs.set(job, { runs: j.runs + 1, actual: addJobFigures(j.actual, f.actual), whatIf: addJobFigures(j.whatIf, f.whatIf), unknown: j.unknown + r.unknownOutcomes });
@@ -142,7 +143,7 @@ export class WhatIfReplay {
     for (const [id, r] of [...this.runs]) this.closeRun(id, r);
     const targets: TargetComparison[] = [];
     for (const [key, t] of [...this.targets].sort(([a], [b]) => a.localeCompare(b))) {
-      if (this.scope.tenant !== null && t.tenant !== this.scope.tenant) continue;
+      if (!inScope(this.scope.tenant, t.tenant)) continue;
       const f = t.finish();
       if (t.relevant) targets.push({ key, ...f });
     }

@@ -15,6 +15,11 @@ export const REDACT = [
   '*.secret',
   'password',
   '*.password',
+  // Token digests (docs/adr/0007): no log line carries one; this keeps a future one from doing so.
+  'hash',
+  '*.hash',
+  'digest',
+  '*.digest',
 ];
 
 export function createLogger(level: string): Logger {

@@ -1,20 +1,28 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Principal } from '../auth/roles';
-import { CurrentPrincipal, Roles } from '../auth/roles.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
+import { Clock, CLOCK } from '../shared/clock';
 import { TimelineQueryDto } from './timeline.dto';
 import { TimelineFilter, TimelineReader } from './timeline.reader';
+
+/** The window when `from` is not given: the last hour before `to`. */
+const DEFAULT_WINDOW_MS = 3_600_000;
 
 @ApiTags('timeline')
 @ApiBearerAuth()
 @Controller('api/timeline')
 export class TimelineController {
-  constructor(private readonly reader: TimelineReader) {}
+  constructor(
+    private readonly reader: TimelineReader,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: 'Events of a window across streams in commit order, each with a one-line summary, its actor and what caused it.' })
+  @TenantScope('tenant', "the tenant's events only (its targets, jobs, runs, tokens and its tokens' actions), whatever `tenant` it asks for")
+  @ApiOperation({ summary: 'Events of a window across streams in commit order, each with a one-line summary, its actor and what caused it. Without `to` the window ends now; without `from` it starts one hour before `to`.' })
   @ApiProduces('application/json', 'application/x-ndjson')
   @ApiResponse({
     status: 200,
@@ -39,14 +47,15 @@ export class TimelineController {
       },
     },
   })
-  async get(@Query() q: TimelineQueryDto, @Res({ passthrough: true }) reply: FastifyReply, @CurrentPrincipal() principal?: Principal) {
+  async get(@Query() q: TimelineQueryDto, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() scope: string | null) {
+    const to = q.to ?? this.clock.now().toISOString();
     const filter: TimelineFilter = {
-      from: q.from,
-      to: q.to,
+      from: q.from ?? new Date(Date.parse(to) - DEFAULT_WINDOW_MS).toISOString(),
+      to,
       target: q.target,
       job: q.job,
       // A tenant-scoped token sees its tenant only, whatever it asks for.
-      tenant: principal?.tenant ?? q.tenant ?? null,
+      tenant: scope ?? q.tenant ?? null,
       types: q.types?.split(','),
     };
     if (q.format !== 'ndjson') return this.reader.page(filter, q.limit ?? 500, q.cursor ?? null);

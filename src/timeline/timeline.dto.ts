@@ -1,13 +1,13 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class TimelineQueryDto {
-  @ApiProperty({ example: '2026-11-25T13:00:00Z', description: 'Window start (inclusive), RFC 3339' })
-  @IsISO8601({ strict: true }, { message: 'must be an RFC 3339 timestamp' }) from!: string;
+  @ApiPropertyOptional({ example: '2026-11-25T13:00:00Z', description: 'Window start (inclusive), RFC 3339. Default: one hour before `to`.' })
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'must be an RFC 3339 timestamp, e.g. 2026-11-25T13:00:00Z' }) from?: string;
 
-  @ApiProperty({ example: '2026-11-25T14:00:00Z', description: 'Window end (exclusive), RFC 3339' })
-  @IsISO8601({ strict: true }, { message: 'must be an RFC 3339 timestamp' }) to!: string;
+  @ApiPropertyOptional({ example: '2026-11-25T14:00:00Z', description: 'Window end (exclusive), RFC 3339. Default: now.' })
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'must be an RFC 3339 timestamp, e.g. 2026-11-25T14:00:00Z' }) to?: string;
 
   @ApiPropertyOptional({ example: 'instance::eu-1', description: 'Only this target (type::name)' })
   @IsOptional() @IsString() @MaxLength(300) target?: string;

@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '../database/database.module';
 import type { RecordedEvent } from '../event-store/envelope';
-import { decodeCheckpoint } from '../event-store/postgres/checkpoint';
 import { EVENT_COLUMNS, eventFromRow } from '../event-store/postgres/postgres-event-store';
 import { BadInput } from '../shared/errors';
 import { EventSummaries } from './event-summaries';
+import { publicEventData } from './event-redaction';
+import { decodeTimelineCursor, encodeTimelineCursor } from './timeline-cursor';
 
 export interface TimelineFilter {
   readonly from: string;
@@ -32,6 +33,7 @@ export interface TimelineEntry {
   readonly type: string;
   readonly summary: string;
   readonly actor: string | null;
+  /** Whose the event is: the tenant of its target or run, else of the token that acted (null: none). */
   readonly tenant: string | null;
   readonly correlationId: string | null;
   /** What caused this event, nearest first (causationId links, up to 5 hops). */
@@ -40,6 +42,12 @@ export interface TimelineEntry {
 }
 
 const MAX_CAUSE_HOPS = 5;
+
+/** The tenant an event belongs to: its object's (target, run, token: `data.tenant`), else its actor's token's (the tenant filter matches either). */
+function tenantOf(e: RecordedEvent): string | null {
+  const own = (e.data as { tenant?: unknown } | null)?.tenant;
+  return typeof own === 'string' ? own : (e.metadata.tenant ?? null);
+}
 
 /**
  * The log of a time window across every stream, in commit order — the order a projection saw it.
@@ -55,14 +63,7 @@ export class TimelineReader {
 
   async page(filter: TimelineFilter, limit: number, cursor: string | null): Promise<{ items: TimelineEntry[]; nextCursor: string | null }> {
     if (Date.parse(filter.to) <= Date.parse(filter.from)) throw BadInput.field('to', 'must be after from');
-    let after = { txId: '0', position: 0n };
-    if (cursor) {
-      try {
-        after = decodeCheckpoint(Buffer.from(cursor, 'base64url').toString());
-      } catch {
-        throw BadInput.field('cursor', 'is not a cursor this endpoint returned');
-      }
-    }
+    const after = cursor === null ? { txId: '0', position: 0n } : decodeTimelineCursor(cursor);
     const { rows } = await this.pool.query(
       `SELECT ${EVENT_COLUMNS}
          FROM events
@@ -80,7 +81,7 @@ export class TimelineReader {
     const events = rows.slice(0, limit).map(eventFromRow);
     const items = await this.entries(events);
     const last = rows.length > limit ? events[events.length - 1] : null;
-    return { items, nextCursor: last ? Buffer.from(last.checkpoint).toString('base64url') : null };
+    return { items, nextCursor: last ? encodeTimelineCursor(last.checkpoint) : null };
   }
 
   /** Every page of a window, for streaming. */
@@ -111,10 +112,10 @@ export class TimelineReader {
         type: e.type,
         summary: this.summaries.summarize(e),
         actor: e.metadata.actor ?? null,
-        tenant: e.metadata.tenant ?? null,
+        tenant: tenantOf(e),
         correlationId: e.metadata.correlationId ?? null,
         causedBy: chain,
-        data: e.data,
+        data: publicEventData(e.type, e.data),
       };
     });
   }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AuthFailures } from '../../src/auth/auth-failures';
 import { AUTH_FAILURE_COUNTER } from '../../src/auth/auth-failure-counter';
+import { tokenDigest } from '../../src/auth/token-secret';
 import { SharedCounters } from '../../src/metrics/shared-counters';
+import { TEST_KEY_BYTES } from '../support/server-keys';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -65,10 +67,14 @@ describe('bearer tokens and the global guard', () => {
     expect(text).not.toContain(sha256(t.adminToken));
   });
 
-  it('stores only the hash: the token string is nowhere in the database', async () => {
+  it('stores only the keyed digest: neither the token string nor its bare SHA-256 is in the database', async () => {
     const issued = await issue({ name: 'hash-only', role: 'viewer' });
-    const { rows } = await t.db.pool.query(`SELECT (SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%')::int AS ev, (SELECT count(*) FROM rm_tokens WHERE doc::text LIKE '%' || $1 || '%')::int AS rm, (SELECT count(*) FROM rm_tokens WHERE hash = $2)::int AS byhash`, [issued.token.slice(4), sha256(issued.token)]);
-    expect(rows[0]).toEqual({ ev: 0, rm: 0, byhash: 1 });
+    const count = async (needle: string) =>
+      (await t.db.pool.query(`SELECT (SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%')::int + (SELECT count(*) FROM rm_tokens WHERE doc::text LIKE '%' || $1 || '%')::int AS n`, [needle])).rows[0].n;
+    expect(await count(issued.token.slice(4))).toBe(0);
+    expect(await count(sha256(issued.token))).toBe(0);
+    const { rows } = await t.db.pool.query(`SELECT count(*)::int AS n FROM rm_tokens WHERE hash = $1`, [tokenDigest(TEST_KEY_BYTES.tokenHash, issued.token)]);
+    expect(rows[0].n).toBe(1);
   });
 
   it('answers 403 naming the needed role when the role is too low, on explicit and default-admin routes', async () => {

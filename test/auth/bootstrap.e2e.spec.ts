@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
+import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
@@ -75,7 +76,7 @@ describe('OPSLEDGER_ADMIN_TOKEN bootstrap', () => {
   });
 
   async function startFails(value: string): Promise<string> {
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: value });
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...TEST_SERVER_KEYS, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: value });
     const app = await createApp(config, db.url, pino({ level: 'silent' }));
     try {
       await app.init();

@@ -10,6 +10,7 @@ import type { Principal, Role } from '../../src/auth/roles';
 import { loadConfig } from '../../src/config/config';
 import { JsonExceptionFilter } from '../../src/shared/http-exception.filter';
 import { validationPipe } from '../../src/shared/validation';
+import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 // Routes at every level, beside the real ones, to check the global guard's role ladder.
@@ -43,7 +44,7 @@ describe('role ladder: viewer < operator < admin, admin by default', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken });
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...TEST_SERVER_KEYS, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken });
     const log = pino({ level: 'silent' });
     @Module({ imports: [AppModule.forRoot(config, db.url, log)], controllers: [ProbeController, ClassLevelController] })
     class ProbeRoot {}

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
@@ -11,7 +12,7 @@ function cli(db: TestDatabase, ...args: string[]): Promise<{ code: number; stdou
     execFile(
       process.execPath,
       ['-r', 'ts-node/register/transpile-only', 'src/cli/tokens.cli.ts', ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH, DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, timeout: 60_000 },
+      { cwd: ROOT, env: { PATH: process.env.PATH, ...TEST_SERVER_KEYS, DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, timeout: 60_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { backupEventLog } from '../../src/backup/backup';
 import { restoreEventLog } from '../../src/backup/restore';
 import { createTestDatabase } from '../support/test-database';
+import { TEST_KEY_BYTES, TEST_SERVER_KEYS } from '../support/server-keys';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitForProjections } from '../support/wait-for-projections';
 
@@ -52,7 +53,7 @@ describe('backup and restore', () => {
 
     const fresh = await createTestDatabase();
     try {
-      const { stdout } = await run('node', ['-r', 'ts-node/register/transpile-only', 'src/cli/restore.cli.ts', file, '--drill-owner', 'alice'], { cwd: root, env: { ...process.env, DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' } });
+      const { stdout } = await run('node', ['-r', 'ts-node/register/transpile-only', 'src/cli/restore.cli.ts', file, '--drill-owner', 'alice'], { cwd: root, env: { ...process.env, ...TEST_SERVER_KEYS, DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' } });
       expect(stdout).toMatch(/restored \d+ events/);
       expect(stdout).toMatch(/rebuilt audit_log/);
       const b = await startTestApp({ OPSLEDGER_ADMIN_TOKEN: a.adminToken }, fresh);
@@ -65,7 +66,7 @@ describe('backup and restore', () => {
         const r = await b.request('POST', '/api/rate-limits/overrides', { body: { subject: { ip: '10.0.0.1' }, limit: 900, expiresAt: new Date(Date.now() + 3600_000).toISOString(), reason: 'after restore' } });
         expect(r.status).toBe(201);
         const { verifyAuditChain } = await import('../../src/audit/verify-audit-chain');
-        expect((await verifyAuditChain(fresh.pool)).ok).toBe(true);
+        expect((await verifyAuditChain(fresh.pool, { keys: [TEST_KEY_BYTES.auditChain] })).ok).toBe(true);
       } finally {
         await b.close();
       }

@@ -1,7 +1,9 @@
 import { runCommand } from '../../src/jobs/handlers/command.handler';
 
 const node = process.execPath;
-const ctx = (signal: AbortSignal, logTailBytes = 65_536) => ({ runId: 'r', job: 'j', attempt: 1, params: { a: 1 }, signal, logTailBytes, killGraceMs: 300 });
+// Command handlers make no HTTP requests: a fetch that says so if one ever did.
+const noFetch = () => Promise.reject(new Error('a command handler must not fetch'));
+const ctx = (signal: AbortSignal, logTailBytes = 65_536) => ({ runId: 'r', job: 'j', attempt: 1, params: { a: 1 }, signal, logTailBytes, killGraceMs: 300, fetch: noFetch });
 
 describe('command handler (real child processes)', () => {
   it('a 100 MB output keeps a bounded log tail and does not grow memory', async () => {

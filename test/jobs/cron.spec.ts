@@ -65,3 +65,44 @@ describe('cron ticker across processes', () => {
     expect(missedTicks).toBe(missed10.length);
   });
 });
+
+describe('cron ticker started while the run history lags', () => {
+  let db: TestDatabase;
+  const procs: TestRuntime[] = [];
+  const proc = () => {
+    const p = runtimeOn(db.url, { clock, config: jobsConfig({ CRON_MISSED_GRACE_MS: '3000' }), poolSize: 4 });
+    p.catalog.define({ name: 'every-second', schedule: '* * * * * *', handler: { kind: 'code' } });
+    procs.push(p);
+    return p;
+  };
+  beforeAll(async () => (db = await createTestDatabase(2)));
+  afterAll(async () => {
+    for (const p of procs) await p.close();
+    await db.drop();
+  });
+
+  it('does not record ticks another process enqueued on time as missed, nor catch them up', async () => {
+    const a = proc();
+    await a.reconcile();
+    clock.t = Date.now() + 500;
+    await a.ticker.tick(); // baseline pass
+    for (let i = 0; i < 10; i++) {
+      clock.t += 1000;
+      await a.ticker.tick();
+    }
+    // A fresh process resumes from rm_job_runs, which no runner updates here: it starts from when
+    // the job was defined, so the ticks of the last ten seconds look missed unless it checks the log.
+    const fresh = proc();
+    await fresh.ticker.tick();
+    const onTime = await a.pool.query(`SELECT count(*)::int AS n FROM events WHERE type = 'RunEnqueued'`);
+    expect(onTime.rows[0].n).toBeGreaterThanOrEqual(10);
+    const { rows } = await a.pool.query(
+      `SELECT m.data->>'tick' AS tick FROM events m
+         JOIN events r ON r.type = 'RunEnqueued' AND r.data->>'scheduledFor' = m.data->>'tick'
+        WHERE m.type = 'TickMissed' AND (r.data->>'enqueuedAt')::timestamptz - (r.data->>'scheduledFor')::timestamptz < interval '3 seconds'`,
+    );
+    expect(rows).toEqual([]);
+    const { rows: runs } = await a.pool.query(`SELECT data->>'scheduledFor' AS tick, count(*)::int AS n FROM events WHERE type = 'RunEnqueued' GROUP BY 1 HAVING count(*) > 1`);
+    expect(runs).toEqual([]);
+  });
+});

@@ -9,6 +9,8 @@ import { JobHandlerRegistry } from '../../src/jobs/handlers/job-handler-registry
 import { createJobsRuntime, JobsConfig } from '../../src/jobs/jobs-runtime';
 import { Clock, systemClock } from '../../src/shared/clock';
 import { randomUUID } from 'node:crypto';
+import type { Egress } from '../../src/egress/egress-fetch';
+import { testEgress } from '../support/test-egress';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -17,14 +19,15 @@ export function jobsConfig(env: Record<string, string> = {}): JobsConfig {
 }
 
 /** The plain job runtime over a database: one "process" (own pool and store). */
-export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: JobCatalog; clock?: Clock; poolSize?: number } = {}) {
+export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: JobCatalog; clock?: Clock; poolSize?: number; egress?: Egress } = {}) {
   const config = opts.config ?? jobsConfig();
   const pool = new Pool({ connectionString: url, max: opts.poolSize ?? 8 });
   pool.on('error', () => undefined); // idle clients cut when the test database is dropped (as DatabaseModule does)
   const store = new PostgresEventStore(pool, { pollMs: 100 });
   const catalog = opts.catalog ?? new JobCatalog({ timeoutMs: config.jobDefaultTimeoutMs, maxAttempts: config.jobDefaultMaxAttempts, backoffBaseMs: config.jobBackoffBaseMs, backoffMaxMs: config.jobBackoffMaxMs }, new JobHandlerRegistry());
   const clock = opts.clock ?? systemClock;
-  const rt = createJobsRuntime({ pool, store, clock, log: quietLog, config, catalog });
+  const egress = opts.egress ?? testEgress();
+  const rt = createJobsRuntime({ pool, store, clock, log: quietLog, config, catalog, fetch: egress.fetch });
   return {
     ...rt,
     pool,
@@ -49,6 +52,7 @@ export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: Jo
     async close() {
       await store.close();
       await pool.end();
+      await egress.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { startTestApp, TestApp } from '../support/test-app';
+import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { createTestDatabase } from '../support/test-database';
 import { waitFor } from './harness';
 
@@ -185,7 +186,7 @@ describe('start-up with an invalid job definition', () => {
     try {
       const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
         cwd: path.resolve(__dirname, '../..'),
-        env: { PATH: process.env.PATH, APP_MODE: 'worker', DATABASE_URL: db.url, OPSLEDGER_CONFIG: file, LOG_LEVEL: 'error', NODE_ENV: 'test' },
+        env: { PATH: process.env.PATH, ...TEST_SERVER_KEYS, APP_MODE: 'worker', DATABASE_URL: db.url, OPSLEDGER_CONFIG: file, LOG_LEVEL: 'error', NODE_ENV: 'test' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';

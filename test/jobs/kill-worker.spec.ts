@@ -1,18 +1,15 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MainProcess } from '../support/main-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { jobsConfig, runtimeOn, TestRuntime, waitFor } from './harness';
 
-const ROOT = path.resolve(__dirname, '../..');
-
 describe('kill -9 of a worker process mid-run', () => {
   let db: TestDatabase;
-  let child: ChildProcess | null = null;
+  let child: MainProcess | null = null;
   let rt: TestRuntime;
   let pidFile: string;
-  let childOutput = '';
 
   beforeAll(async () => {
     db = await createTestDatabase(2);
@@ -22,19 +19,13 @@ describe('kill -9 of a worker process mid-run', () => {
     // Attempt 1 writes its pid and hangs; any later attempt finishes at once.
     const script = 'if (process.env.OPSLEDGER_RUN_ATTEMPT === "1") { require("fs").writeFileSync(process.env.PIDFILE, String(process.pid)); setInterval(() => {}, 1000); } else console.log("attempt " + process.env.OPSLEDGER_RUN_ATTEMPT + " done")';
     writeFileSync(config, JSON.stringify({ jobs: [{ name: 'long-task', maxAttempts: 3, timeout: '60s', backoff: { kind: 'fixed', base: 0 }, handler: { kind: 'command', argv: [process.execPath, '-e', script], env: ['PIDFILE'] } }] }));
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, APP_MODE: 'worker', DATABASE_URL: db.url, OPSLEDGER_CONFIG: config, PIDFILE: pidFile, WORKER_HEARTBEAT_MS: '200', WORKER_POLL_MS: '50', LOG_LEVEL: 'warn', NODE_ENV: 'test', PROJECTION_RUNNER_AUTOSTART: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (c) => (childOutput += c));
-    child.stderr!.on('data', (c) => (childOutput += c));
+    child = new MainProcess({ APP_MODE: 'worker', DATABASE_URL: db.url, OPSLEDGER_CONFIG: config, PIDFILE: pidFile, WORKER_HEARTBEAT_MS: '200', WORKER_POLL_MS: '50', LOG_LEVEL: 'warn', NODE_ENV: 'test', PROJECTION_RUNNER_AUTOSTART: 'false' });
     rt = runtimeOn(db.url, { config: jobsConfig({ WORKER_REAP_AFTER_MS: '1500' }) });
     rt.catalog.addFromConfig(JSON.parse(readFileSync(config, 'utf8')).jobs, dir);
   }, 60_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child?.kill('SIGKILL');
     // The orphaned attempt-1 command outlived its worker (as it would); end it.
     if (existsSync(pidFile)) try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
     await rt.close();
@@ -45,12 +36,12 @@ describe('kill -9 of a worker process mid-run', () => {
     const childWorker = await waitFor(async () => {
       const { rows } = await rt.pool.query(`SELECT id FROM job_workers WHERE pid = $1`, [child!.pid]);
       return rows[0]?.id as string | undefined;
-    }, 45_000, 100).catch((err) => { throw new Error(`${err.message}; child output:\n${childOutput}`); });
+    }, 45_000, 100).catch((err) => { throw new Error(`${err.message}; child output:\n${child!.output}`); });
 
     const [runId] = await rt.enqueueMany('long-task', 1);
     await waitFor(async () => existsSync(pidFile), 15_000);
     child!.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
+    await child!.exited;
 
     // A surviving worker (this process) reaps the dead one on its heartbeat and runs the retry.
     const survivor = rt.newWorker({ mode: 'worker', version: 'test' }, { onHeartbeat: async (_s, w) => void (await rt.reaper.reap(1500, w.id)) });

@@ -74,7 +74,7 @@ describe('tenant scope on jobs and system endpoints (e2e)', () => {
     expect((await t.request('GET', '/api/runs')).body.runs).toHaveLength(3);
   });
 
-  it('system endpoints count and list its tenant\'s runs only; the janitor is 404; cancel-pending touches only its runs', async () => {
+  it('system endpoints count and list its tenant\'s runs only; the janitor is 403 (installation-wide); cancel-pending touches only its runs', async () => {
     const q = await t.request('GET', '/api/system/queue', { token: acmeAdmin });
     expect(q.body.pending).toBe(1);
     expect((await t.request('GET', '/api/system/queue')).body.pending).toBe(3);
@@ -85,7 +85,9 @@ describe('tenant scope on jobs and system endpoints (e2e)', () => {
     expect((await t.request('GET', '/api/system/metrics', { token: acmeAdmin })).body.jobs).toEqual([]);
 
     const before = await count();
-    expect((await t.request('POST', '/api/system/janitor', { body: { reason: 'x' }, token: acmeAdmin })).status).toBe(404);
+    const janitor = await t.request('POST', '/api/system/janitor', { body: { reason: 'x' }, token: acmeAdmin });
+    expect(janitor.status).toBe(403);
+    expect(janitor.body.message).toMatch(/whole installation.*scoped to tenant "acme"/);
     expect(await count()).toBe(before);
 
     const res = await t.request('POST', '/api/system/cancel-pending', { body: { confirm: true, reason: 'acme cleanup' }, token: acmeAdmin });

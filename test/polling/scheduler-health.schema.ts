@@ -75,7 +75,7 @@ export const schedulerHealthSchema: Schema = {
               lastError: {
                 oneOf: [
                   { type: 'null' },
-                  { type: 'object', additionalProperties: false, required: ['at', 'message', 'category'], properties: { at: ts, message: { type: 'string' }, category: { enum: ['transient', 'permanent'] } } },
+                  { type: 'object', additionalProperties: false, required: ['at', 'message', 'category'], properties: { at: ts, message: { type: 'string' }, category: { enum: ['transient', 'permanent', 'config'] } } },
                 ],
               },
               consecutiveFailures: count,
@@ -95,7 +95,7 @@ export const schedulerHealthSchema: Schema = {
                 type: 'object',
                 additionalProperties: false,
                 required: ['present', 'reason', 'firstAttempt', 'lastAttempt', 'retryCount', 'nextRetry'],
-                properties: { present: { const: true }, reason: { enum: ['max_retry_attempts', 'permanent_failure'] }, firstAttempt: tsOrNull, lastAttempt: tsOrNull, retryCount: count, nextRetry: tsOrNull },
+                properties: { present: { const: true }, reason: { enum: ['max_retry_attempts', 'permanent_failure', 'config_error'] }, firstAttempt: tsOrNull, lastAttempt: tsOrNull, retryCount: count, nextRetry: tsOrNull },
               },
             ],
           },

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { startTestApp, TestApp } from '../support/test-app';
+import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { checkpointRow, waitFor } from './support';
 
@@ -13,7 +14,7 @@ function cli(db: TestDatabase, ...args: string[]): Promise<{ code: number; stdou
     execFile(
       process.execPath,
       ['-r', 'ts-node/register/transpile-only', 'src/cli/projections.cli.ts', ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH, DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, timeout: 90_000 },
+      { cwd: ROOT, env: { PATH: process.env.PATH, ...TEST_SERVER_KEYS, DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, timeout: 90_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });

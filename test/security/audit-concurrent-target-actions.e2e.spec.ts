@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import { verifyAuditChain } from '../../src/audit/verify-audit-chain';
 import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from '../polling/support';
 import { startTestApp, TestApp } from '../support/test-app';
+import { verifyTestChain } from '../support/audit-chain';
 
 class MemoryLog extends Writable {
   text = '';
@@ -94,6 +94,6 @@ describe('audit: concurrent operator actions on one target', () => {
     expect(rejectedLines.length).toBe(statuses.filter((x) => x === 409).length);
     // Not one of the redrives applied (the target is healthy): refused, and nothing recorded.
     expect(done.filter((d) => d.kind === 'redrive').every((d) => d.res.status === 409)).toBe(true);
-    expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
+    expect((await verifyTestChain(t.db.pool)).ok).toBe(true);
   }, 60_000);
 });

@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
-import { verifyAuditChain } from '../../src/audit/verify-audit-chain';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { waitFor } from '../polling/support';
 import { startTestApp, TestApp } from '../support/test-app';
+import { verifyTestChain } from '../support/audit-chain';
 
 /**
  * A failure after the audit entry is appended but before the unit commits leaves nothing. No
@@ -63,7 +63,7 @@ describe('audit: a conflict inside the unit of work', () => {
     const paused = (await t.db.pool.query(`SELECT metadata FROM events WHERE stream_id = $1 AND type = 'TargetPaused'`, [stream])).rows;
     expect(paused).toHaveLength(1); // the test's own: the action added none
     expect(paused[0].metadata.causationId).toBeUndefined();
-    expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
+    expect((await verifyTestChain(t.db.pool)).ok).toBe(true);
   });
 
   it('resume: the rolled-back attempt leaves nothing; the retry records one entry with its one effect', async () => {
@@ -79,6 +79,6 @@ describe('audit: a conflict inside the unit of work', () => {
     expect(entries).toHaveLength(1);
     const caused = (await t.db.pool.query(`SELECT type FROM events WHERE metadata->>'causationId' = $1`, [entries[0].event_id])).rows;
     expect(caused.map((c) => c.type)).toEqual(['TargetResumed']);
-    expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
+    expect((await verifyTestChain(t.db.pool)).ok).toBe(true);
   });
 });

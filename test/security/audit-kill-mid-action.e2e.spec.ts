@@ -1,14 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { PoolClient } from 'pg';
-import { verifyAuditChain } from '../../src/audit/verify-audit-chain';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { waitFor } from '../polling/support';
 import { freePort } from '../support/free-port';
+import { MainProcess } from '../support/main-process';
+import { TEST_EGRESS_ALLOW } from '../support/test-egress';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { verifyTestChain } from '../support/audit-chain';
 
 /**
  * kill -9 of a real server process in the middle of an operator action leaves neither the audit
@@ -20,8 +18,7 @@ const ROOT = path.resolve(__dirname, '../..');
 describe('audit: kill -9 in the middle of an operator action', () => {
   let db: TestDatabase;
   let store: PostgresEventStore;
-  let child: ChildProcess | null = null;
-  let output = '';
+  let child: MainProcess | null = null;
   const token = `olt_${randomBytes(24).toString('base64url')}`;
   const key = 'instance::kill-1';
   const stream = `target-${key}`;
@@ -32,20 +29,16 @@ describe('audit: kill -9 in the middle of an operator action', () => {
     store = new PostgresEventStore(db.pool);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, DATABASE_URL: db.url, APP_MODE: 'server', PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', OPSLEDGER_ADMIN_TOKEN: token, RATE_LIMIT_PER_MINUTE: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (c) => (output += c));
-    child.stderr!.on('data', (c) => (output += c));
+    // The real entry point (server keys added by MainProcess), as `npm start` runs it.
+    child = new MainProcess({ DATABASE_URL: db.url, APP_MODE: 'server', PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', OPSLEDGER_ADMIN_TOKEN: token, RATE_LIMIT_PER_MINUTE: '0', EGRESS_ALLOW: TEST_EGRESS_ALLOW });
     await waitFor('the server answers', () => fetch(`${url}/api/health`).then((r) => r.ok, () => false), 60_000, 200).catch((err) => {
-      throw new Error(`${err.message}; server output:\n${output}`);
+      throw new Error(`${err.message}; server output:\n${child!.output}`);
     });
   }, 90_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child?.kill('SIGKILL');
+    await child?.exited;
     await store?.close();
     await db?.drop();
   });
@@ -71,7 +64,7 @@ describe('audit: kill -9 in the middle of an operator action', () => {
       expect(chainHead.code).toBe('55P03'); // lock_not_available
 
       child!.kill('SIGKILL');
-      await new Promise((r) => (child!.exitCode !== null || child!.signalCode !== null ? r(null) : child!.once('exit', r)));
+      await child!.exited;
       // Let the server's statement finish: its backend then finds the client gone and rolls back.
       await holder.query('ROLLBACK');
       await waitFor('the killed server\'s backend is gone', async () => (await db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount === 0, 30_000);
@@ -80,7 +73,7 @@ describe('audit: kill -9 in the middle of an operator action', () => {
     }
     expect((await db.pool.query(`SELECT 1 FROM events WHERE type = 'OperatorActionRecorded' AND data->>'reason' = $1`, [reason])).rowCount).toBe(0);
     expect((await db.pool.query(`SELECT 1 FROM events WHERE stream_id = $1 AND type = 'PollRequested'`, [stream])).rowCount).toBe(0);
-    const report = await verifyAuditChain(db.pool);
+    const report = await verifyTestChain(db.pool);
     expect(report).toMatchObject({ ok: true, checked: 2 }); // the bootstrap token's issue and the registration
   }, 90_000);
 });

@@ -4,6 +4,8 @@ import pino from 'pino';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
 import { REDACT } from '../../src/shared/logger';
+import { TEST_EGRESS_ALLOW } from './test-egress';
+import { TEST_SERVER_KEYS } from './server-keys';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -21,13 +23,15 @@ export interface TestApp {
 /**
  * The real application on a fresh database, listening on 127.0.0.1 with a random port.
  * `env` overrides the environment (timings, modes); nothing from the caller's shell leaks in
- * except what is passed.
+ * except what is passed. EGRESS_ALLOW opens 127.0.0.1 for the tests' fake targets unless `env`
+ * says otherwise (`EGRESS_ALLOW: ''` runs with the default policy).
  */
 export async function startTestApp(env: Record<string, string> = {}, existingDb?: TestDatabase, options: { logDestination?: pino.DestinationStream } = {}): Promise<TestApp> {
   const db = existingDb ?? (await createTestDatabase(30));
   const adminToken = env.OPSLEDGER_ADMIN_TOKEN ?? `olt_${randomBytes(24).toString('base64url')}`;
-  // Rate limiting is off unless a test turns it on: many tests send bursts of requests.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PROJECTION_POLL_MS: '50', RATE_LIMIT_PER_MINUTE: '0', ...env, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken });
+  // Rate limiting (of requests and of failed authentications) is off unless a test turns it on:
+  // many tests send bursts of requests, or bad tokens on purpose.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PROJECTION_POLL_MS: '50', RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURE_LIMIT: '0', EGRESS_ALLOW: TEST_EGRESS_ALLOW, ...TEST_SERVER_KEYS, ...env, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken });
   // With a destination (tests that read the log), the production redaction applies as in createLogger.
   const log = options.logDestination ? pino({ level: config.core.logLevel, base: { service: 'opsledger' }, redact: { paths: REDACT, censor: '[redacted]' } }, options.logDestination) : pino({ level: config.core.logLevel });
   const app = await createApp(config, db.url, log);

@@ -1,7 +1,8 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { jobDefinitionsProjection } from '../../../projections/job-definitions/job-definitions.projection';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
+import { inTransaction } from '../../database/transaction';
 import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
 import { applyEvents } from '../../projection-runner/apply-events';
 import type { Clock } from '../../shared/clock';
@@ -9,6 +10,7 @@ import { isScheduled, JobDefinition } from '../definitions/job-definition';
 import type { JobCatalog } from '../definitions/job-catalog';
 import { decideEnqueue } from '../enqueue.decider';
 import { jobDefStream, TickMissed } from '../events/job-definition.events';
+import { runStream } from '../events/run.events';
 import type { JobQueue } from '../queue/job-queue';
 import { tickMissedEventId, tickRunId } from './deterministic-id';
 import { planTicks } from './plan-ticks';
@@ -20,7 +22,8 @@ export interface CronTickerOptions {
 /**
  * Enqueues each due cron tick. Every process may run a ticker: a tick's run id is derived from the
  * job and the tick time, and its RunEnqueued is appended with `no_stream`, so only the first
- * process's append succeeds. TickMissed events have derived ids too (a repeat is idempotent).
+ * process's append succeeds. TickMissed events have derived ids too, and a tick is decided under
+ * its own lock, so no tick is both enqueued on time and recorded as missed.
  */
 export class CronTicker {
   private readonly last = new Map<string, Date>();
@@ -55,10 +58,16 @@ export class CronTicker {
       try {
         const last = this.last.get(def.name) ?? (await this.baseline(def));
         const plan = planTicks(def.schedule, def.timezone, last, now, this.opts.missedGraceMs, def.catchUp);
-        const caughtUp = new Map<number, string | null>();
-        for (const t of plan.catchUp) caughtUp.set(t.getTime(), await this.enqueueTick(def, t, now, enqueued));
-        if (plan.missed.length) await this.recordMissed(def, plan.missed, caughtUp, now);
-        for (const t of plan.due) await this.enqueueTick(def, t, now, enqueued);
+        const catchUp = new Set(plan.catchUp.map((t) => t.getTime()));
+        const missed: Date[] = [];
+        for (const t of plan.missed) if (await this.recordIfMissed(def, t, catchUp.has(t.getTime()), now, enqueued)) missed.push(t);
+        if (missed.length) {
+          this.log.warn(
+            { event: 'background_job_cron.missed', job: def.name, missed: missed.length, first: missed[0].toISOString(), last: missed[missed.length - 1].toISOString(), policy: def.catchUp },
+            `${def.name} missed ${missed.length} tick(s)`,
+          );
+        }
+        for (const t of plan.due) await this.enqueueDue(def, t, now, enqueued);
         const all = [...plan.missed, ...plan.due];
         this.last.set(def.name, all.length ? all[all.length - 1] : last);
       } catch (err) {
@@ -68,10 +77,62 @@ export class CronTicker {
     return enqueued;
   }
 
-  private async enqueueTick(def: JobDefinition, tick: Date, now: Date, out: string[]): Promise<string | null> {
+  /**
+   * Each process decides about a tick under the tick's own lock (a transaction-level advisory
+   * lock, held while the decision is written), so "enqueued" and "missed" are never both recorded:
+   * whichever process comes second sees what the first one wrote.
+   */
+  private async underTickLock<T>(def: JobDefinition, tick: Date, work: (c: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`opsledger.cron:${def.name}@${tick.toISOString()}`]);
+      return work(c);
+    });
+  }
+
+  /** A due tick is enqueued unless another process, slower to come round, found it missed first. */
+  private async enqueueDue(def: JobDefinition, tick: Date, now: Date, out: string[]): Promise<void> {
+    await this.underTickLock(def, tick, async (c) => {
+      if (await this.eventExists(c, tickMissedEventId(def.name, tick))) return;
+      await this.enqueue(def, tick, now, out);
+    });
+  }
+
+  /**
+   * A tick older than the grace is missed only when no process enqueued it (`last` may lag: a
+   * fresh process reads it from a projection). TickMissed and its inline row commit together
+   * (applied apart, a later TickMissed of another process could reach the row first and this one
+   * would be skipped as seen); the catch-up run is enqueued after the append and before the
+   * commit, so "caught up by" never names a run that is not there. A concurrent append to the
+   * job's stream aborts the transaction: try again.
+   */
+  private async recordIfMissed(def: JobDefinition, tick: Date, catchUp: boolean, now: Date, out: string[]): Promise<boolean> {
+    const runId = tickRunId(def.name, tick);
+    const eventId = tickMissedEventId(def.name, tick);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.underTickLock(def, tick, async (c) => {
+          const ran = await c.query(`SELECT 1 FROM events WHERE stream_id = $1 AND revision = 0`, [runStream(runId)]);
+          if (ran.rowCount || (await this.eventExists(c, eventId))) return false;
+          const e: TickMissed = { type: 'TickMissed', data: { job: def.name, tick: tick.toISOString(), detectedAt: now.toISOString(), policy: def.catchUp, caughtUpBy: catchUp ? runId : null, ...(def.tenant ? { tenant: def.tenant } : {}) } };
+          const res = await this.store.appendWith(c, jobDefStream(def.name), [{ ...e, eventId, metadata: { actor: 'cron' } }], 'any');
+          await applyEvents(c, jobDefinitionsProjection, res.events);
+          if (catchUp) await this.enqueue(def, tick, now, out);
+          return true;
+        });
+      } catch (err) {
+        if (!(err instanceof ExpectedVersionConflict) || attempt >= 20) throw err;
+      }
+    }
+  }
+
+  private async eventExists(c: PoolClient, eventId: string): Promise<boolean> {
+    return !!(await c.query(`SELECT 1 FROM events WHERE event_id = $1`, [eventId])).rowCount;
+  }
+
+  private async enqueue(def: JobDefinition, tick: Date, now: Date, out: string[]): Promise<void> {
     const runId = tickRunId(def.name, tick);
     const d = decideEnqueue(def, { runId, trigger: 'schedule', actor: 'cron', reason: null, params: {}, now, scheduledFor: tick });
-    if (!d.ok) return null;
+    if (!d.ok) return;
     try {
       await this.queue.enqueue([{ event: d.events[0], metadata: { actor: 'cron', correlationId: runId } }]);
       out.push(runId);
@@ -79,19 +140,5 @@ export class CronTicker {
     } catch (err) {
       if (!(err instanceof ExpectedVersionConflict)) throw err; // another process enqueued this tick
     }
-    return runId;
-  }
-
-  private async recordMissed(def: JobDefinition, missed: Date[], caughtUp: Map<number, string | null>, now: Date): Promise<void> {
-    const events = missed.map((t) => {
-      const e: TickMissed = { type: 'TickMissed', data: { job: def.name, tick: t.toISOString(), detectedAt: now.toISOString(), policy: def.catchUp, caughtUpBy: caughtUp.get(t.getTime()) ?? null } };
-      return { ...e, eventId: tickMissedEventId(def.name, t), metadata: { actor: 'cron' } };
-    });
-    // Outside a transaction so a concurrent identical append is an idempotent replay, not an abort.
-    for (const e of events) {
-      const res = await this.store.append(jobDefStream(def.name), [e], 'any');
-      await applyEvents(this.pool, jobDefinitionsProjection, res.events);
-    }
-    this.log.warn({ event: 'background_job_cron.missed', job: def.name, missed: missed.length, first: missed[0].toISOString(), last: missed[missed.length - 1].toISOString(), policy: def.catchUp }, `${def.name} missed ${missed.length} tick(s)`);
   }
 }

@@ -11,6 +11,7 @@ import type { JobDefinition, JobDefinitionSnapshot } from './job-definition';
 
 const snapshot = ({ source: _s, ...d }: JobDefinition): JobDefinitionSnapshot => d;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const tenantTag = (tenant: string | null) => (tenant ? { tenant } : {});
 
 /** Pure: the events that bring the stored definitions in line with the declared ones. */
 export function decideReconcile(declared: readonly JobDefinition[], stored: readonly JobDefinitionRow[]): Map<string, JobDefinitionEvent> {
@@ -19,14 +20,14 @@ export function decideReconcile(declared: readonly JobDefinition[], stored: read
   for (const d of declared) {
     const row = storedBy.get(d.name);
     const snap = snapshot(d);
-    if (!row || row.removedAt) out.set(d.name, { type: 'JobDefined', data: { name: d.name, definition: snap, source: d.source } });
+    if (!row || row.removedAt) out.set(d.name, { type: 'JobDefined', data: { name: d.name, definition: snap, source: d.source, ...tenantTag(snap.tenant) } });
     else if (!same(row.definition, snap) || row.source !== d.source) {
       const changed = (Object.keys(snap) as (keyof JobDefinitionSnapshot)[]).filter((k) => !same(snap[k], row.definition[k]));
-      out.set(d.name, { type: 'JobChanged', data: { name: d.name, definition: snap, source: d.source, changed } });
+      out.set(d.name, { type: 'JobChanged', data: { name: d.name, definition: snap, source: d.source, changed, ...tenantTag(snap.tenant) } });
     }
   }
   const names = new Set(declared.map((d) => d.name));
-  for (const r of stored) if (!r.removedAt && !names.has(r.name)) out.set(r.name, { type: 'JobRemoved', data: { name: r.name } });
+  for (const r of stored) if (!r.removedAt && !names.has(r.name)) out.set(r.name, { type: 'JobRemoved', data: { name: r.name, ...tenantTag(r.definition.tenant) } });
   return out;
 }
 

@@ -39,6 +39,12 @@ export interface RunEnqueuedData {
 /** Events after RunEnqueued carry `job` (and `tenant` when the run has one); absent on events recorded before that. */
 interface OfJob { readonly job?: string; readonly tenant?: string }
 export interface RunClaimedData extends OfJob { readonly workerId: string; readonly attempt: number; readonly claimedAt: string }
+/**
+ * Kinds of failure the run rules treat specially. `blocked_by_policy`: the egress policy refused
+ * the http handler's request; nothing was sent, and only a configuration change fixes it.
+ */
+export type RunErrorKind = 'blocked_by_policy';
+
 export interface RunOutcomeData extends OfJob {
   readonly workerId: string;
   readonly attempt: number;
@@ -47,6 +53,8 @@ export interface RunOutcomeData extends OfJob {
   readonly exitCode: number | null;
   readonly logTail: string;
   readonly error: string | null;
+  /** Absent for failures of no particular kind (and on events recorded before it existed). */
+  readonly errorKind?: RunErrorKind;
 }
 export interface RetryScheduledData extends OfJob { readonly attempt: number; readonly readyAt: string; readonly backoffMs: number }
 export interface RunDeadLetteredData extends OfJob { readonly attempts: number; readonly reason: string; readonly at: string }

@@ -1,3 +1,6 @@
+import type { EgressFetch } from '../../egress/egress-fetch';
+import type { RunErrorKind } from '../events/run.events';
+
 /** Why a handler's signal fired. */
 export type AbortReason = 'timeout' | 'cancel' | 'shutdown';
 
@@ -9,6 +12,8 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   readonly logTailBytes: number;
   readonly killGraceMs: number;
+  /** Outbound HTTP through the egress policy (http handlers). */
+  readonly fetch: EgressFetch;
 }
 
 export interface HandlerResult {
@@ -16,6 +21,8 @@ export interface HandlerResult {
   readonly exitCode: number | null;
   readonly logTail: string;
   readonly error: string | null;
+  /** Set when the failure has a kind the run rules act on (see RunErrorKind). */
+  readonly errorKind?: RunErrorKind;
 }
 
 export type RunHandler = (ctx: HandlerContext) => Promise<HandlerResult>;

@@ -1,5 +1,5 @@
 import type { RunLike } from './run-aggregates';
-import { lastRunsOf, queueStatsOf, queueViewAt, runsOfTenant, stateCountsOf } from './run-aggregates';
+import { lastRunsOf, queueStatsOf, queueViewAt, stateCountsOf } from './run-aggregates';
 
 const H = 3_600_000;
 const at = new Date('2025-03-01T12:00:00.000Z');
@@ -33,11 +33,5 @@ describe('run aggregates (the in-memory twins of the read-model queries)', () =>
     const view = queueViewAt(rows, at, { dropCompletedAfterMs: H, dropFailedAfterMs: 7 * 24 * H });
     expect(stateCountsOf(view)).toEqual({ succeeded: 1, failed: 1, pending: 1 });
     expect(queueViewAt(rows, at, { dropCompletedAfterMs: H, dropFailedAfterMs: H }).map((r) => r.runId)).toEqual(['s-new', 'p']);
-  });
-
-  it('a tenant sees its runs only; no tenant sees all', () => {
-    const rows = [run('1', 'a', 'pending', { tenant: 'acme' }), run('2', 'a', 'pending', { tenant: 'globex' }), run('3', 'a', 'pending')];
-    expect(runsOfTenant(rows, 'acme').map((r) => r.runId)).toEqual(['1']);
-    expect(runsOfTenant(rows, null)).toHaveLength(3);
   });
 });

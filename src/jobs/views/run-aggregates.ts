@@ -73,6 +73,3 @@ export function queueViewAt<R extends RunLike>(rows: Iterable<R>, at: Date, rule
   }
   return out;
 }
-
-/** A tenant-scoped caller sees its tenant's runs only; null sees all. */
-export const runsOfTenant = <R extends { tenant: string | null }>(rows: Iterable<R>, tenant: string | null): R[] => (tenant === null ? [...rows] : [...rows].filter((r) => r.tenant === tenant));

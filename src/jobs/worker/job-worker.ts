@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { QueueRow } from '../../../projections/job-queue/job-queue.projection';
+import type { EgressFetch } from '../../egress/egress-fetch';
 import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
 import type { Clock } from '../../shared/clock';
 import type { JobCatalog } from '../definitions/job-catalog';
@@ -24,6 +25,8 @@ export interface JobWorkerOptions {
   readonly killGraceMs: number;
   readonly mode: string;
   readonly version: string;
+  /** Outbound HTTP through the egress policy, handed to http handlers. */
+  readonly fetch: EgressFetch;
 }
 
 /** Optional hooks: loop-state reporting (ops health) and the reaper run on each heartbeat. */
@@ -168,10 +171,10 @@ export class JobWorker {
     const done = (async () => {
       let result: HandlerResult;
       if (!def) result = { ok: false, exitCode: null, logTail: '', error: `job "${row.job}" is not defined in this process` };
-      else result = await runHandler(def, this.catalog.handlers, { runId, job: row.job, attempt: row.attempt, params: row.params, signal: abort.signal, logTailBytes: this.opts.logTailBytes, killGraceMs: this.opts.killGraceMs });
+      else result = await runHandler(def, this.catalog.handlers, { runId, job: row.job, attempt: row.attempt, params: row.params, signal: abort.signal, logTailBytes: this.opts.logTailBytes, killGraceMs: this.opts.killGraceMs, fetch: this.opts.fetch });
       clearTimeout(timer);
       const finishedAt = this.clock.now();
-      const outcome: Outcome = { finishedAt: finishedAt.toISOString(), durationMs: Date.now() - startedAt, exitCode: result.exitCode, logTail: result.logTail, error: result.error };
+      const outcome: Outcome = { finishedAt: finishedAt.toISOString(), durationMs: Date.now() - startedAt, exitCode: result.exitCode, logTail: result.logTail, error: result.error, ...(result.errorKind ? { errorKind: result.errorKind } : {}) };
       const reason = abort.signal.aborted ? (abort.signal.reason as AbortReason) : null;
       let cmd: RunCommand;
       if (reason === 'shutdown') cmd = { type: 'Abandon', workerId: this.id, reason: 'worker shutting down', now: finishedAt, countsAsAttempt: false };
@@ -225,7 +228,7 @@ export class JobWorker {
       for (const e of d.events) {
         if (e.type === 'RetryScheduled') this.log.warn({ event: 'background_job.retrying', runId, attempt: e.data.attempt, readyAt: e.data.readyAt }, `run ${runId} will retry`);
         if (e.type === 'RunDeadLettered') this.log.error({ event: 'background_job.dead_letter', runId, attempts: e.data.attempts, reason: e.data.reason }, `run ${runId} dead-lettered`);
-        if (e.type === 'RunFailed') this.log.warn({ event: 'background_job.failed', runId, error: e.data.error, exitCode: e.data.exitCode, durationMs: e.data.durationMs }, `run ${runId} failed`);
+        if (e.type === 'RunFailed') this.log.warn({ event: 'background_job.failed', runId, error: e.data.error, ...(e.data.errorKind ? { errorKind: e.data.errorKind } : {}), exitCode: e.data.exitCode, durationMs: e.data.durationMs }, `run ${runId} failed`);
       }
     }
   }

@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../../event-store/envelope';
 
-export type DeadLetterReason = 'permanent_failure' | 'max_retry_attempts';
+/** config_error: the egress policy refused the target's request (see FailureCategory `config`). */
+export type DeadLetterReason = 'permanent_failure' | 'config_error' | 'max_retry_attempts';
 
 export interface DeadLetterFields {
   readonly key: string;

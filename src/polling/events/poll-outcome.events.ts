@@ -1,8 +1,14 @@
 import type { DomainEvent } from '../../event-store/envelope';
 
-export const FAILURE_KINDS = ['http_timeout', 'http_4xx', 'http_5xx', 'parse_error', 'network_error', 'invalid_config'] as const;
+export const FAILURE_KINDS = ['http_timeout', 'http_4xx', 'http_5xx', 'parse_error', 'network_error', 'invalid_config', 'blocked_by_policy'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
-export type FailureCategory = 'transient' | 'permanent';
+/**
+ * transient: may fix itself (retry); permanent: the remote said no (401/403/404) or the target is
+ * invalid; config: this installation refuses the request (egress policy) — no request was made,
+ * and only a change of configuration (EGRESS_ALLOW) or of the target fixes it.
+ */
+export const FAILURE_CATEGORIES = ['transient', 'permanent', 'config'] as const;
+export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
 export type PollTrigger = 'schedule' | 'half_open' | 'dead_letter_retry' | 'requested';
 
 /** Why the next poll is when it is: the inputs of DESIGN's formula and its result, kept so a schedule can be explained later. */

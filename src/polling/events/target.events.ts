@@ -2,8 +2,12 @@ import type { BreakerEvent } from './breaker.events';
 import type { DeadLetterEvent } from './dead-letter.events';
 import type { PollFailed, PollSkipped, PollSucceeded } from './poll-outcome.events';
 import type { BreakerReset, PollRequested, TargetChanged, TargetPaused, TargetRedriven, TargetRegistered, TargetRemoved, TargetResumed } from './target-lifecycle.events';
+import { POLL_FAILED_SCHEMA_VERSION } from './poll-failed.upcaster';
 
-/** Everything that can happen on a target stream. */
+/**
+ * Everything that can happen on a target stream. Events of a target with a tenant also carry
+ * `tenant` in their data (see decideTarget); absent on events recorded before that.
+ */
 export type TargetEvent =
   | TargetRegistered
   | TargetChanged
@@ -38,3 +42,6 @@ export const TARGET_EVENT_TYPES: readonly TargetEvent['type'][] = [
   'DeadLetterRetryFailed',
   'TargetRecovered',
 ];
+
+/** The schema version each type is appended with (1 unless listed); older versions are upcast on read. */
+export const targetEventSchemaVersion = (type: TargetEvent['type']): number => (type === 'PollFailed' ? POLL_FAILED_SCHEMA_VERSION : 1);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { httpProbe } from './http.probe';
+import { Egress } from '../../egress/egress-fetch';
+import { createHttpProbe } from './http.probe';
 import type { Probe, ProbeResult, ProbeTarget } from './probe';
 
 /**
@@ -10,10 +11,16 @@ import type { Probe, ProbeResult, ProbeTarget } from './probe';
  *   }
  *
  * A target then uses `"probe": {"kind": "tcp", "url": "..."}`. The API rejects unknown kinds.
+ * A probe that makes HTTP requests uses `egress.fetch` (inject `Egress`), so the egress policy
+ * applies to it as to the built-in one.
  */
 @Injectable()
 export class ProbeRegistry {
-  private readonly kinds = new Map<string, Probe>([['http', httpProbe]]);
+  private readonly kinds: Map<string, Probe>;
+
+  constructor(egress: Egress) {
+    this.kinds = new Map([['http', createHttpProbe(egress.fetch)]]);
+  }
 
   register(kind: string, probe: Probe): void {
     if (this.kinds.has(kind)) throw new Error(`probe kind "${kind}" is registered twice`);

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { AppendResult, EventMetadata } from '../../event-store/envelope';
 import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
-import type { TargetEvent } from '../events/target.events';
+import { TargetEvent, targetEventSchemaVersion } from '../events/target.events';
 import { targetStream } from '../target-spec';
 
 interface Pending {
@@ -49,7 +49,7 @@ export class AppendBatcher {
   }
 
   private toAppend(p: Pending) {
-    return p.events.map((e) => ({ type: e.type, data: e.data, metadata: p.metadata }));
+    return p.events.map((e) => ({ type: e.type, data: e.data, schemaVersion: targetEventSchemaVersion(e.type), metadata: p.metadata }));
   }
 
   private async flush(batch: Pending[]): Promise<void> {

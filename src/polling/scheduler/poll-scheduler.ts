@@ -6,7 +6,7 @@ import type { RecordedEvent } from '../../event-store/envelope';
 import type { Subscription } from '../../event-store/event-store.port';
 import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
-import type { LoopStateService } from '../../health/loop-state.service';
+import { INSTANCE_ID, type LoopStateService } from '../../health/loop-state.service';
 import type { Clock } from '../../shared/clock';
 import type { TargetEvent } from '../events/target.events';
 import type { ProbeRegistry } from '../probes/probe-registry';
@@ -170,7 +170,7 @@ export class PollScheduler {
     const loaded = await this.d.repo.loadAll();
     for (const [key, l] of loaded) this.entries.set(key, { key, state: l.state, revision: l.revision, dueMs: null, busy: false, seenRevision: l.revision, backoffUntil: 0 });
     for (const e of this.entries.values()) this.schedule(e);
-    this.d.log.info({ event: 'scheduler.active', targets: this.entries.size, loadMs: Math.round(performance.now() - t0) }, 'poll scheduler active');
+    this.d.log.info({ event: 'scheduler.active', instanceId: INSTANCE_ID, targets: this.entries.size, loadMs: Math.round(performance.now() - t0) }, 'poll scheduler active');
     this.sub = this.d.store.subscribe({
       from: head?.checkpoint ?? null,
       onBatch: (batch) => this.onEvents(batch),
@@ -198,6 +198,9 @@ export class PollScheduler {
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
     this.entries.clear();
     this.heap.clear();
+    // Logged before the unlock, as scheduler.active after the lock: the two lines bracket every
+    // probe of this process and lie inside the time it held the lock.
+    this.d.log.info({ event: 'scheduler.released', instanceId: INSTANCE_ID }, 'poll scheduler releases the lock');
     const c = this.lockClient;
     this.lockClient = null;
     if (c) {
@@ -312,7 +315,7 @@ export class PollScheduler {
       if (!events.length) return [];
       const t = performance.now();
       try {
-        const res = await this.batcher.append(e.key, events, e.revision);
+        const res = await this.batcher.append(e.key, events, e.revision, { instanceId: INSTANCE_ID });
         this.stats.appendMs.add(performance.now() - t);
         this.stats.appends++;
         for (const ev of events) e.state = evolveTarget(e.state, ev);

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FlakyServer, startFlakyServer, waitFor } from '../polling/support';
+import { startTestApp, TestApp } from '../support/test-app';
+import { waitForProjections } from '../support/wait-for-projections';
+
+/**
+ * Walks every route of the OpenAPI document with tokens of two tenants (admin role, so roles
+ * never decide) and an unscoped admin, and checks the rule the route declares (`x-tenant-scope`,
+ * from @TenantScope):
+ * - installation: 403 for a scoped token (saying why), nothing appended; the unscoped admin passes.
+ * - tenant: a path naming another tenant's object → 404 with the body of a missing one, nothing
+ *   appended; the caller's own call works, and neither its answer nor the events it caused name
+ *   the other tenant; lists seen by the unscoped admin name both (so the filter is what hides).
+ * - shared: the answer names no other tenant.
+ * Every route needs a fixture below (how to call it for a given owner): a new route without one,
+ * without a declaration, or behaving against its declaration fails here.
+ */
+
+type Tenant = 'acme' | 'globex';
+/** Whose object a call addresses; `nobody` names objects that do not exist. */
+type Who = Tenant | 'nobody';
+interface Call {
+  readonly path: string;
+  readonly body?: unknown;
+}
+interface Fixture {
+  /** The call addressing `who`'s object (or, for lists and bulk actions, the caller's view). */
+  readonly call: (who: Who) => Call;
+  /** Also try a body naming the other tenant (creates): expect this status and nothing appended. */
+  readonly foreignStatus?: number;
+  /** The unscoped admin's answer names both tenants (proves the scoped answer is filtered, not empty by chance). */
+  readonly adminSeesBoth?: boolean;
+}
+
+const node = process.execPath;
+const TENANTS: [Tenant, Tenant][] = [
+  ['acme', 'globex'],
+  ['globex', 'acme'],
+];
+const hour = 3_600_000;
+
+describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped admin)', () => {
+  let t: TestApp;
+  let s: FlakyServer;
+  let spec: { paths: Record<string, Record<string, Record<string, unknown>>> };
+  const started = new Date(Date.now() - 60_000).toISOString();
+  const tokens = {} as Record<Tenant, string>;
+  const doomedTokenIds = {} as Record<Who, string>;
+  const runs = {} as Record<Who, string>;
+  const overrides = {} as Record<Tenant, string>;
+  let seq = 0;
+
+  const fixtures: Record<string, Fixture> = {
+    'GET /api/health': { call: () => ({ path: '/api/health' }) },
+    'GET /api/auth/whoami': { call: () => ({ path: '/api/auth/whoami' }) },
+    'POST /api/auth/tokens': { call: (who) => ({ path: '/api/auth/tokens', body: { name: `${who}-issued-${++seq}`, role: 'viewer', tenant: who, reason: 'tenant walk' } }), foreignStatus: 403 },
+    'GET /api/auth/tokens': { call: () => ({ path: '/api/auth/tokens' }), adminSeesBoth: true },
+    'DELETE /api/auth/tokens/:id': { call: (who) => ({ path: `/api/auth/tokens/${doomedTokenIds[who]}`, body: { reason: 'tenant walk' } }) },
+    'GET /api/projections': { call: () => ({ path: '/api/projections' }) },
+    'POST /api/projections/:name/rebuild': { call: () => ({ path: '/api/projections/audit_log/rebuild', body: { reason: 'tenant walk' } }) },
+    'GET /metrics': { call: () => ({ path: '/metrics' }) },
+    'GET /api/audit': { call: () => ({ path: '/api/audit?limit=500' }), adminSeesBoth: true },
+    'GET /api/timeline': { call: () => ({ path: `/api/timeline?from=${started}&to=${new Date(Date.now() + hour).toISOString()}&limit=5000` }), adminSeesBoth: true },
+    'POST /api/rate-limits/overrides': { call: (who) => ({ path: '/api/rate-limits/overrides', body: { subject: { tenant: who }, limit: 900, expiresAt: new Date(Date.now() + hour).toISOString(), reason: 'tenant walk' } }) },
+    'GET /api/rate-limits/overrides': { call: () => ({ path: '/api/rate-limits/overrides' }), adminSeesBoth: true },
+    'DELETE /api/rate-limits/overrides/:id': { call: (who) => ({ path: `/api/rate-limits/overrides/${who === 'nobody' ? randomUUID() : overrides[who]}`, body: { reason: 'tenant walk' } }) },
+    'GET /api/alerts': { call: () => ({ path: '/api/alerts' }) },
+    'POST /api/ops/restore-drills': { call: () => ({ path: '/api/ops/restore-drills', body: { owner: 'ops-team', result: 'passed', notes: 'tenant walk' } }) },
+    'GET /api/ops/restore-drills': { call: () => ({ path: '/api/ops/restore-drills' }) },
+    'GET /api/ops/health': { call: () => ({ path: '/api/ops/health' }) },
+    'GET /api/monitoring/scheduler/health': { call: () => ({ path: '/api/monitoring/scheduler/health' }), adminSeesBoth: true },
+    'GET /api/targets': { call: () => ({ path: '/api/targets' }), adminSeesBoth: true },
+    'POST /api/targets': { call: (who) => ({ path: '/api/targets', body: { type: 'svc', name: `${who}-new-${++seq}`, tenant: who, probe: { kind: 'http', url: `${s.base}/ok` }, reason: 'tenant walk' } }), foreignStatus: 400 },
+    'GET /api/targets/:key': { call: (who) => ({ path: `/api/targets/svc::${who}-web` }) },
+    'PATCH /api/targets/:key': { call: (who) => ({ path: `/api/targets/svc::${who}-web`, body: { displayName: `${who} web`, reason: 'tenant walk' } }) },
+    'DELETE /api/targets/:key': { call: (who) => ({ path: `/api/targets/svc::${who}-doomed`, body: { reason: 'tenant walk' } }) },
+    'POST /api/targets/:key/redrive': { call: (who) => ({ path: `/api/targets/svc::${who}-web/redrive`, body: { reason: 'tenant walk' } }) },
+    'POST /api/targets/:key/reset-breaker': { call: (who) => ({ path: `/api/targets/svc::${who}-web/reset-breaker`, body: { reason: 'tenant walk' } }) },
+    'POST /api/targets/:key/poll-now': { call: (who) => ({ path: `/api/targets/svc::${who}-web/poll-now`, body: { reason: 'tenant walk' } }) },
+    'GET /api/jobs': { call: () => ({ path: '/api/jobs' }), adminSeesBoth: true },
+    'GET /api/jobs/:name': { call: (who) => ({ path: `/api/jobs/${who}-sync` }) },
+    'POST /api/jobs/:name/run': { call: (who) => ({ path: `/api/jobs/${who}-sync/run`, body: { reason: 'tenant walk' } }) },
+    'GET /api/runs': { call: () => ({ path: '/api/runs?limit=500' }), adminSeesBoth: true },
+    'GET /api/runs/:id': { call: (who) => ({ path: `/api/runs/${runs[who]}` }) },
+    'POST /api/runs/:id/cancel': { call: (who) => ({ path: `/api/runs/${runs[who]}/cancel`, body: { reason: 'tenant walk' } }) },
+    'POST /api/runs/:id/retry': { call: (who) => ({ path: `/api/runs/${runs[who]}/retry`, body: { reason: 'tenant walk' } }) },
+    'GET /api/system/queue': { call: () => ({ path: '/api/system/queue' }) },
+    'GET /api/system/workers': { call: () => ({ path: '/api/system/workers' }) },
+    'GET /api/system/runs/recent': { call: () => ({ path: '/api/system/runs/recent' }), adminSeesBoth: true },
+    'GET /api/system/metrics': { call: () => ({ path: '/api/system/metrics' }), adminSeesBoth: true },
+    'POST /api/system/janitor': { call: () => ({ path: '/api/system/janitor', body: { reason: 'tenant walk' } }) },
+    'POST /api/system/fail-active': { call: () => ({ path: '/api/system/fail-active', body: { confirm: true, reason: 'tenant walk' } }) },
+    'POST /api/system/cancel-pending': { call: () => ({ path: '/api/system/cancel-pending', body: { confirm: true, reason: 'tenant walk' } }) },
+    'POST /api/replay/what-if': { call: () => ({ path: '/api/replay/what-if', body: { from: started, to: new Date().toISOString(), policy: { jobs: { maxAttempts: 5 } } } }), adminSeesBoth: true },
+  };
+
+  const lastPosition = async () => (await t.db.pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM events')).rows[0].p;
+  const eventsAfter = async (position: string) => (await t.db.pool.query('SELECT stream_id, type, data, metadata FROM events WHERE position > $1 ORDER BY position', [position])).rows;
+  /** Lets what a call set going (a run it queued) finish and every read model catch up. */
+  const settle = async () => {
+    await waitFor('no run waiting or running', async () => (await t.db.pool.query(`SELECT 1 FROM rm_job_queue WHERE state IN ('pending', 'retrying', 'running', 'cancelling')`)).rowCount === 0);
+    await waitForProjections(t);
+  };
+  const call = (token: string | undefined, method: string, c: Call) => t.request(method, c.path, { token, body: c.body ?? (method === 'GET' ? undefined : {}) });
+  const names = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body));
+  const short = (body: unknown) => names(body).slice(0, 300);
+  /** A 404's body with the ids of `who`'s objects blanked, so a foreign object's 404 can be compared with a missing one's. */
+  const blank = (body: unknown, who: Who) => {
+    const ids = [runs[who], doomedTokenIds[who], `svc::${who}-web`, `svc::${who}-doomed`, `${who}-sync`];
+    return ids.reduce((text, id) => text.split(id).join('<id>'), names(body));
+  };
+
+  beforeAll(async () => {
+    s = await startFlakyServer();
+    const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-tenant-walk-'));
+    const config = path.join(dir, 'jobs.json');
+    const noop = { kind: 'command', argv: [node, '-e', ''] };
+    writeFileSync(config, JSON.stringify({ jobs: [...['acme', 'globex'].map((x) => ({ name: `${x}-sync`, schedule: 'on-demand', tenant: x, cancellable: true, handler: noop })), { name: 'shared-report', schedule: 'on-demand', cancellable: true, handler: noop }] }));
+    // No scheduler and no alert evaluation: every event comes from a request (or a run it queued), so "nothing appended" is exact.
+    t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', POLL_SCHEDULER_ENABLED: 'false', ALERT_EVAL_MS: String(24 * hour) });
+    spec = (await t.request('GET', '/api/docs/json', { token: null })).body;
+    for (const x of ['acme', 'globex'] as const) {
+      const admin = await t.request('POST', '/api/auth/tokens', { body: { name: `${x}-admin`, role: 'admin', tenant: x, reason: 'tenant walk' } });
+      expect(admin.status).toBe(201);
+      tokens[x] = admin.body.token;
+      const doomed = await t.request('POST', '/api/auth/tokens', { body: { name: `${x}-doomed`, role: 'viewer', tenant: x, reason: 'tenant walk' } });
+      doomedTokenIds[x] = doomed.body.tokenId;
+      for (const name of [`${x}-web`, `${x}-doomed`]) {
+        const res = await t.request('POST', '/api/targets', { body: { type: 'svc', name, tenant: x, probe: { kind: 'http', url: `${s.base}/ok` }, reason: 'tenant walk' } });
+        expect(res.status).toBe(201);
+      }
+      const run = await t.request('POST', `/api/jobs/${x}-sync/run`, { body: { reason: 'tenant walk' } });
+      expect(run.status).toBe(202);
+      runs[x] = run.body.runId;
+      // A shared job's run done for the tenant belongs to it too.
+      expect((await t.request('POST', '/api/jobs/shared-report/run', { body: { reason: 'tenant walk', params: { tenant: x } } })).status).toBe(202);
+      const o = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: x }, limit: 900, expiresAt: new Date(Date.now() + hour).toISOString(), reason: `backfill ${x}` } });
+      expect(o.status).toBe(201);
+      overrides[x] = o.body.id;
+      // An action by the tenant's own token, so its audit entries and timeline have something of its own.
+      expect((await t.request('POST', `/api/targets/svc::${x}-web/poll-now`, { token: tokens[x], body: { reason: 'tenant walk' } })).status).toBe(202);
+    }
+    doomedTokenIds.nobody = randomUUID();
+    runs.nobody = randomUUID();
+    await settle();
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await s?.close();
+  });
+
+  const routes = () =>
+    Object.entries(spec.paths).flatMap(([p, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path: p.replace(/\{(\w+)\}/g, ':$1'), op })));
+
+  it('the OpenAPI document lists every route with a declared rule and a fixture here', () => {
+    const all = routes();
+    expect(all.length).toBeGreaterThan(35);
+    expect(all.filter((r) => !['tenant', 'installation', 'shared'].includes(r.op['x-tenant-scope'] as string)).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    expect(all.map((r) => `${r.method} ${r.path}`).filter((k) => !fixtures[k])).toEqual([]);
+  });
+
+  it('every route follows its declared rule for both tenants', async () => {
+    const problems: string[] = [];
+    const check = (ok: boolean, what: string) => {
+      if (!ok) problems.push(what);
+    };
+    for (const { method, path: route, op } of routes()) {
+      const rule = op['x-tenant-scope'] as string;
+      const f = fixtures[`${method} ${route}`];
+      if (!f) continue; // reported by the test above
+      const withParams = route.includes('/:');
+      const atQuery = ((op.parameters as { name: string; in: string }[] | undefined) ?? []).some((p) => p.in === 'query' && p.name === 'at');
+      for (const [me, other] of TENANTS) {
+        const tag = `${method} ${route} (${rule}) as ${me}`;
+        if (rule === 'installation') {
+          const before = await lastPosition();
+          const res = await call(tokens[me], method, f.call(me));
+          check(res.status === 403 && /whole installation/.test(res.body?.message) && res.body?.tenant === me, `${tag}: expected 403 naming the installation, got ${res.status} ${short(res.body)}`);
+          check((await lastPosition()) === before, `${tag}: a refused call appended events`);
+          continue;
+        }
+        if (withParams || f.foreignStatus) {
+          const foreign = f.call(other);
+          const before = await lastPosition();
+          const res = await call(tokens[me], method, foreign);
+          check(res.status === (f.foreignStatus ?? 404), `${tag} on ${other}'s object: expected ${f.foreignStatus ?? 404}, got ${res.status} ${short(res.body)}`);
+          check((await lastPosition()) === before, `${tag} on ${other}'s object: appended events`);
+          if (withParams) {
+            const missing = f.call('nobody');
+            const gone = await call(tokens[me], method, missing);
+            check(res.status === gone.status && blank(res.body, other) === blank(gone.body, 'nobody'), `${tag}: ${other}'s object answers unlike a missing one: ${short(res.body)} vs ${short(gone.body)}`);
+          }
+        }
+        const own = f.call(me);
+        for (const c of atQuery ? [own, { ...own, path: `${own.path}${own.path.includes('?') ? '&' : '?'}at=${encodeURIComponent(new Date().toISOString())}` }] : [own]) {
+          const before = await lastPosition();
+          const res = await call(tokens[me], method, c);
+          check(res.status < 500 && res.status !== 403 && res.status !== 404, `${tag}${c === own ? '' : ' ?at='}: its own call answered ${res.status} ${short(res.body)}`);
+          check(!names(res.body).includes(other), `${tag}${c === own ? '' : ' ?at='}: the answer names ${other}: ${short(res.body)}`);
+          await settle();
+          const caused = names(await eventsAfter(before));
+          check(!caused.includes(other), `${tag}: the events it caused name ${other}: ${caused.slice(0, 300)}`);
+        }
+      }
+      if (rule === 'installation' || f.adminSeesBoth) {
+        const res = await call(undefined, method, f.call('acme'));
+        check(res.status < 400, `${method} ${route}: the unscoped admin got ${res.status} ${short(res.body)}`);
+        if (f.adminSeesBoth) check(names(res.body).includes('acme') && names(res.body).includes('globex'), `${method} ${route}: the unscoped admin's answer does not name both tenants: ${short(res.body)}`);
+        await settle();
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 240_000);
+});
