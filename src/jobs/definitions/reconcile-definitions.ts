@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { JobDefinitionRow } from '../../../projections/job-definitions/job-definition-row';
 import { jobDefinitionsProjection } from '../../../projections/job-definitions/job-definitions.projection';
@@ -10,7 +11,8 @@ import { JobDefinitionEvent, jobDefStream } from '../events/job-definition.event
 import type { JobDefinition, JobDefinitionSnapshot } from './job-definition';
 
 const snapshot = ({ source: _s, ...d }: JobDefinition): JobDefinitionSnapshot => d;
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Equal as stored: jsonb reorders object keys, so text comparison would see every nested object changed. */
+const same = (a: unknown, b: unknown) => isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
 const tenantTag = (tenant: string | null) => (tenant ? { tenant } : {});
 
 /** Pure: the events that bring the stored definitions in line with the declared ones. */
