@@ -13,4 +13,12 @@ describe('audit_log projection', () => {
     const first = [...rows.values()][0];
     expect(first).toMatchObject({ actor: 'alice', target: 'job:x', reason: 'because', at: '2026-11-25T10:00:00.000Z', atEpochMs: Date.parse('2026-11-25T10:00:00.000Z'), hash: 'h' });
   });
+
+  it('given entries with and without an outcome, when folded, then an entry without one is applied', async () => {
+    const store = new InMemoryEventStore();
+    const entry = (outcome?: string) => ({ type: 'OperatorActionRecorded', data: { action: 'job.run', target: 'job:x', reason: 'r', actor: 'a', role: 'operator', tenant: null, requestId: 'r1', clientIp: '', ...(outcome ? { outcome } : {}) } });
+    await store.append('audit-2026-11-25', [entry(), entry('applied'), entry('duplicate')], 'any');
+    const rows = foldInMemory(auditLogProjection, await store.readAll(null, 100));
+    expect([...rows.values()].map((r) => r.outcome)).toEqual(['applied', 'applied', 'duplicate']);
+  });
 });

@@ -6,7 +6,7 @@ import type { AuditLogRow } from './audit-log.row';
 /** Every operator action, one row each, newest-first queries by time/actor/target. */
 export const auditLogProjection: Projection<AuditLogRow> = {
   name: 'audit_log',
-  version: 1,
+  version: 2,
   canHandle: ['OperatorActionRecorded'],
   keysOf: (e) => [e.eventId],
   evolve(_row, e: RecordedEvent) {
@@ -22,6 +22,7 @@ export const auditLogProjection: Projection<AuditLogRow> = {
       role: d.role,
       tenant: d.tenant ?? null,
       reason: d.reason,
+      outcome: d.outcome ?? 'applied',
       requestId: d.requestId,
       clientIp: d.clientIp,
       details: d.details ?? null,

@@ -9,6 +9,8 @@ export interface AuditLogRow {
   readonly role: string;
   readonly tenant: string | null;
   readonly reason: string;
+  /** applied | duplicate (an idempotent replay); entries recorded before the field are applied. */
+  readonly outcome: 'applied' | 'duplicate';
   readonly requestId: string;
   readonly clientIp: string;
   readonly details: Record<string, unknown> | null;

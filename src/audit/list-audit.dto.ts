@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsISO8601, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class ListAuditDto {
   @ApiPropertyOptional({ description: 'Token name that acted', example: 'alice' })
@@ -11,6 +11,9 @@ export class ListAuditDto {
 
   @ApiPropertyOptional({ description: 'What was acted on, e.g. job:nightly-report', example: 'job:nightly-report' })
   @IsOptional() @IsString() @MaxLength(500) target?: string;
+
+  @ApiPropertyOptional({ description: 'applied (took effect) or duplicate (an idempotent replay)', enum: ['applied', 'duplicate'] })
+  @IsOptional() @IsIn(['applied', 'duplicate'], { message: 'must be applied or duplicate' }) outcome?: 'applied' | 'duplicate';
 
   @ApiPropertyOptional({ description: 'RFC 3339 lower bound (inclusive)' })
   @IsOptional() @IsISO8601({ strict: true }, { message: 'must be an RFC 3339 timestamp' }) from?: string;

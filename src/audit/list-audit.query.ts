@@ -50,6 +50,7 @@ export class ListAuditHandler implements IQueryHandler<ListAuditQuery> {
     if (filter.actor) add('actor = ?', filter.actor);
     if (filter.action) add('action = ?', filter.action);
     if (filter.target) add('target = ?', filter.target);
+    if (filter.outcome) add("coalesce(doc->>'outcome', 'applied') = ?", filter.outcome);
     if (filter.from) add('at >= ?::timestamptz', filter.from);
     if (filter.to) add('at < ?::timestamptz', filter.to);
     if (tenant) add('tenant = ?', tenant);

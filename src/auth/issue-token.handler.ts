@@ -10,7 +10,7 @@ import { TokenRepository } from './token-repository';
 import { TokenDigester } from './token-digester';
 import { newTokenSecret } from './token-secret';
 
-/** Generates the secret, decides, then audits and appends (with the inline projection) in one transaction. */
+/** Generates the secret, decides, then audits and appends (with the inline projection) in one unit of work. */
 @CommandHandler(IssueTokenCommand)
 export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand, IssuedToken> {
   constructor(
@@ -22,32 +22,37 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand, Iss
 
   async execute(cmd: IssueTokenCommand): Promise<IssuedToken> {
     const reason = cmd.reason.trim();
-    if (!reason) throw new TokenRejected('invalid', 'is required: say why the token is issued', 'reason');
-    const secret = cmd.bootstrap ? null : newTokenSecret();
     const tokenId = cmd.bootstrap?.tokenId ?? randomUUID();
-    const [issued] = decideToken(
-      {
-        kind: 'IssueToken',
-        tokenId,
-        name: cmd.input.name,
-        role: cmd.input.role,
-        // A tenant-scoped issuer's tokens default to its tenant.
-        tenant: cmd.input.tenant ?? cmd.operator.tenant ?? null,
-        expiresAt: cmd.input.expiresAt ?? null,
-        hash: cmd.bootstrap?.hash ?? this.digester.of(secret!),
-        at: this.clock.now(),
-        bootstrap: !!cmd.bootstrap,
-        issuerTenant: cmd.operator.tenant,
+    return this.audit.act(cmd.operator, { action: 'token.issue', target: `token:${cmd.input.name}`, reason }, {
+      check: () => {
+        if (!reason) throw new TokenRejected('invalid', 'is required: say why the token is issued', 'reason');
+        const secret = cmd.bootstrap ? null : newTokenSecret();
+        const [issued] = decideToken(
+          {
+            kind: 'IssueToken',
+            tokenId,
+            name: cmd.input.name,
+            role: cmd.input.role,
+            // A tenant-scoped issuer's tokens default to its tenant.
+            tenant: cmd.input.tenant ?? cmd.operator.tenant ?? null,
+            expiresAt: cmd.input.expiresAt ?? null,
+            hash: cmd.bootstrap?.hash ?? this.digester.of(secret!),
+            at: this.clock.now(),
+            bootstrap: !!cmd.bootstrap,
+            issuerTenant: cmd.operator.tenant,
+          },
+          initialTokenState,
+        );
+        return { issued, secret };
       },
-      initialTokenState,
-    );
-    const d = issued.data;
-    // A fresh id per issue: 'no_stream' only fails for the bootstrap's derived id, raced by a peer,
-    // and then the audit entry rolls back with it. The entry names the token, never secret or digest.
-    await this.tokens.append(tokenId, [issued], 'no_stream', async (db) => ({
-      ...(await this.audit.recordWith(db, cmd.operator, 'token.issue', `token:${d.name}`, reason, { tokenId, role: d.role, tenant: d.tenant, expiresAt: d.expiresAt })),
-      occurredAt: d.issuedAt,
-    }));
-    return { tokenId, name: d.name, role: d.role, tenant: d.tenant, issuedAt: d.issuedAt, expiresAt: d.expiresAt, token: secret };
+      // A fresh id per issue: 'no_stream' only fails for the bootstrap's derived id, raced by a peer,
+      // and then the audit entry rolls back with it. The entry names the token, never secret or digest.
+      apply: async (unit, { issued, secret }) => {
+        const d = issued.data;
+        await unit.record('applied', { tokenId, role: d.role, tenant: d.tenant, expiresAt: d.expiresAt });
+        await this.tokens.appendIn(unit.uow, tokenId, [issued], 'no_stream', { ...unit.metadata, occurredAt: d.issuedAt });
+        return { tokenId, name: d.name, role: d.role, tenant: d.tenant, issuedAt: d.issuedAt, expiresAt: d.expiresAt, token: secret };
+      },
+    });
   }
 }

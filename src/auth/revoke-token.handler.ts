@@ -1,7 +1,6 @@
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { AuditRecorder } from '../audit/audit-recorder';
-import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { Clock, CLOCK } from '../shared/clock';
 import { RevokedToken, RevokeTokenCommand } from './revoke-token.command';
 import { decideToken } from './token.decider';
@@ -10,7 +9,7 @@ import { TokenRepository } from './token-repository';
 
 const MAX_ATTEMPTS = 3;
 
-/** Loads the token stream, decides, audits and appends at the loaded revision in one transaction (retrying a race). */
+/** Loads the token stream in the unit, decides, audits and appends at the loaded revision, all in one unit of work (retrying a race). */
 @CommandHandler(RevokeTokenCommand)
 export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand, RevokedToken> {
   constructor(
@@ -22,22 +21,18 @@ export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand, R
   ) {}
 
   async execute(cmd: RevokeTokenCommand): Promise<RevokedToken> {
-    for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.tokens.load(cmd.tokenId);
-      const events = decideToken({ kind: 'RevokeToken', tokenId: cmd.tokenId, reason: cmd.reason, revokerTenant: cmd.operator.tenant }, state);
-      const name = state.status === 'none' ? cmd.tokenId : state.name;
-      const revokedAt = this.clock.now().toISOString();
-      try {
-        await this.tokens.append(cmd.tokenId, events, revision, async (db) => ({
-          ...(await this.audit.recordWith(db, cmd.operator, 'token.revoke', `token:${name}`, events[0].data.reason, { tokenId: cmd.tokenId })),
-          occurredAt: revokedAt,
-        }));
-      } catch (err) {
-        if (err instanceof ExpectedVersionConflict && attempt < MAX_ATTEMPTS) continue;
-        throw err;
-      }
-      this.lookup?.forget(cmd.tokenId);
-      return { tokenId: cmd.tokenId, name, revokedAt, reason: events[0].data.reason };
-    }
+    const revoked = await this.audit.act(cmd.operator, { action: 'token.revoke', target: `token:${cmd.tokenId}`, reason: cmd.reason }, {
+      apply: async (unit) => {
+        const { state, revision } = await this.tokens.load(cmd.tokenId, unit.uow);
+        const events = decideToken({ kind: 'RevokeToken', tokenId: cmd.tokenId, reason: cmd.reason, revokerTenant: cmd.operator.tenant }, state);
+        const name = state.status === 'none' ? cmd.tokenId : state.name;
+        const revokedAt = this.clock.now().toISOString();
+        await unit.record('applied', { tokenId: cmd.tokenId }, `token:${name}`);
+        await this.tokens.appendIn(unit.uow, cmd.tokenId, events, revision, { ...unit.metadata, occurredAt: revokedAt });
+        return { tokenId: cmd.tokenId, name, revokedAt, reason: events[0].data.reason };
+      },
+    }, { conflictRetries: MAX_ATTEMPTS - 1 });
+    this.lookup?.forget(cmd.tokenId);
+    return revoked;
   }
 }

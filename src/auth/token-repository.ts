@@ -1,9 +1,9 @@
-import { inTransaction } from '../database/transaction';
 import { Inject, Injectable } from '@nestjs/common';
 import { tokensProjection } from '../../projections/tokens/tokens.projection';
 import type { TokenRow } from '../../projections/tokens/token-row';
-import { AppendResult, EventMetadata, ExpectedRevision } from '../event-store/envelope';
+import { AppendResult, EventMetadata, ExpectedRevision, RecordedEvent } from '../event-store/envelope';
 import { PostgresEventStore, Queryable } from '../event-store/postgres/postgres-event-store';
+import { sqlOf, UnitOfWork } from '../event-store/unit-of-work';
 import { applyEvents } from '../projection-runner/apply-events';
 import { evolveToken, initialTokenState, TokenState } from './token.decider';
 import { TokenEvent, tokenStream } from './token-stream';
@@ -17,23 +17,18 @@ import { TokenEvent, tokenStream } from './token-stream';
 export class TokenRepository {
   constructor(@Inject(PostgresEventStore) readonly store: PostgresEventStore) {}
 
-  async load(tokenId: string): Promise<{ state: TokenState; revision: bigint }> {
-    const events = await this.store.readStream(tokenStream(tokenId));
+  /** From the log, or as a unit of work sees it. */
+  async load(tokenId: string, uow?: UnitOfWork): Promise<{ state: TokenState; revision: bigint }> {
+    const events: RecordedEvent[] = await (uow ?? this.store).readStream(tokenStream(tokenId));
     const state = events.reduce<TokenState>((s, e) => evolveToken(s, e as unknown as TokenEvent), initialTokenState);
     return { state, revision: events.length ? events[events.length - 1].revision : -1n };
   }
 
-  /**
-   * One transaction: `metadataFor` runs first inside it (the handlers record the audit action
-   * there), then the events and the read-model rows. A conflict rolls all of it back.
-   */
-  async append(tokenId: string, events: readonly TokenEvent[], expected: ExpectedRevision, metadataFor: (db: Queryable) => Promise<Partial<EventMetadata>>): Promise<AppendResult> {
-    return inTransaction(this.store.pool, async (client) => {
-      const metadata = await metadataFor(client);
-      const result = await this.store.appendWith(client, tokenStream(tokenId), events.map((e) => ({ type: e.type, data: e.data, metadata })), expected);
-      await applyEvents(client, tokensProjection, result.events);
-      return result;
-    });
+  /** In the caller's unit (with its audit entry): the events and the read-model rows. A conflict rolls all of it back. */
+  async appendIn(uow: UnitOfWork, tokenId: string, events: readonly TokenEvent[], expected: ExpectedRevision, metadata: Partial<EventMetadata>): Promise<AppendResult> {
+    const result = await uow.append(tokenStream(tokenId), events.map((e) => ({ type: e.type, data: e.data, metadata })), expected);
+    await applyEvents(sqlOf(uow), tokensProjection, result.events);
+    return result;
   }
 
   async findByHash(hash: string, db: Queryable = this.store.pool): Promise<TokenRow | null> {
@@ -42,14 +37,14 @@ export class TokenRepository {
   }
 
   /** Every token, oldest first (a handful to a few thousand rows). */
-  async list(): Promise<TokenRow[]> {
-    const { rows } = await this.store.pool.query<{ doc: TokenRow }>('SELECT doc FROM rm_tokens ORDER BY issued_at, key');
+  async list(db: Queryable = this.store.pool): Promise<TokenRow[]> {
+    const { rows } = await db.query<{ doc: TokenRow }>('SELECT doc FROM rm_tokens ORDER BY issued_at, key');
     return rows.map((r) => r.doc);
   }
 
   /** Tokens whose stored digest is still a bare SHA-256 (issued before ADR 0007), revoked ones too. */
-  async legacyHashed(): Promise<TokenRow[]> {
-    const { rows } = await this.store.pool.query<{ doc: TokenRow }>(`SELECT doc FROM rm_tokens WHERE doc->>'hashScheme' IS NULL ORDER BY issued_at, key`);
+  async legacyHashed(db: Queryable = this.store.pool): Promise<TokenRow[]> {
+    const { rows } = await db.query<{ doc: TokenRow }>(`SELECT doc FROM rm_tokens WHERE doc->>'hashScheme' IS NULL ORDER BY issued_at, key`);
     return rows.map((r) => r.doc);
   }
 

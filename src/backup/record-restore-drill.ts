@@ -1,11 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { OperatorContext } from '../audit/operator-context';
-import { PG_POOL } from '../database/database.module';
-import { inTransaction } from '../database/transaction';
-import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { Clock, CLOCK } from '../shared/clock';
 import { RESTORE_DRILL_STREAM, RestoreDrillRecorded } from './restore-drill-recorded.event';
 
@@ -18,12 +14,10 @@ export interface DrillInput {
   readonly performedAt?: string;
 }
 
-/** Records a restore drill (seed 002: "quarterly restore drill recorded") with its audit entry, atomically. */
+/** Records a restore drill (operations asks for one a quarter) with its audit entry, in one unit of work. */
 @Injectable()
 export class RestoreDrills {
   constructor(
-    private readonly store: PostgresEventStore,
-    @Inject(PG_POOL) private readonly pool: Pool,
     private readonly audit: AuditRecorder,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -38,10 +32,12 @@ export class RestoreDrills {
       durationSeconds: input.durationSeconds ?? null,
       performedAt: input.performedAt ?? this.clock.now().toISOString(),
     };
-    return inTransaction(this.pool, async (client) => {
-      const meta = await this.audit.recordWith(client, ctx, 'restore_drill.record', `restore-drill:${data.drillId}`, input.notes ?? `restore drill ${input.result}`, { owner: input.owner, result: input.result });
-      await this.store.appendWith(client, RESTORE_DRILL_STREAM, [{ type: 'RestoreDrillRecorded', data, metadata: meta }], 'any');
-      return data;
+    return this.audit.act(ctx, { action: 'restore_drill.record', target: `restore-drill:${data.drillId}`, reason: input.notes ?? `restore drill ${input.result}` }, {
+      apply: async (unit) => {
+        await unit.record('applied', { owner: input.owner, result: input.result });
+        await unit.uow.append(RESTORE_DRILL_STREAM, [{ type: 'RestoreDrillRecorded', data, metadata: unit.metadata }], 'any');
+        return data;
+      },
     });
   }
 }

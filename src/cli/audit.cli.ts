@@ -7,9 +7,9 @@ import { parseHead, PublishedHead } from '../audit/audit-chain-head';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { verifyAuditChain } from '../audit/verify-audit-chain';
 import { AppConfig, ConfigError, loadConfig } from '../config/config';
-import { inTransaction } from '../database/transaction';
 import { resolveDatabase } from '../database/resolve-database';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { sqlOf } from '../event-store/unit-of-work';
 import { appendPreviousAuditKey, newKey, resolveServerKeys, writeKeyFile } from '../secrets/key-files';
 import { checkKeyFingerprints, keyId, replaceKeyFingerprint } from '../secrets/key-fingerprints';
 import { systemClock } from '../shared/clock';
@@ -83,13 +83,17 @@ program
       await checkKeyFingerprints(pool, { auditChain: oldBytes });
       if (generated) await appendPreviousAuditKey(config, oldKey); // before the switch: verify needs it from then on
       const store = new PostgresEventStore(pool);
-      const recorder = new AuditRecorder(store, pool, systemClock, pino({ level: 'silent' }), { auditChain: newBytes });
-      const { causationId } = await inTransaction(pool, async (db) => {
-        const { rows } = await db.query<{ last_hash: string }>('SELECT last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
-        const details = { previousKeyId: keyId(oldBytes), newKeyId: keyId(newBytes), endorsement: rotationEndorsement(oldBytes, rows[0].last_hash, keyId(newBytes)) };
-        const meta = await recorder.recordWith(db, cliOperator(), KEY_ROTATION_ACTION, 'audit-chain', opts.reason, details);
-        await replaceKeyFingerprint(db, 'auditChain', newBytes);
-        return meta;
+      const recorder = new AuditRecorder(store, systemClock, pino({ level: 'silent' }), { auditChain: newBytes });
+      // One unit: the rotation link (signed by the new key) and the fingerprint move commit together.
+      const causationId = await recorder.act(cliOperator(), { action: KEY_ROTATION_ACTION, target: 'audit-chain', reason: opts.reason }, {
+        apply: async (unit) => {
+          const db = sqlOf(unit.uow);
+          // The head is locked since the unit began: the endorsement names the link the rotation follows.
+          const { rows } = await db.query<{ last_hash: string }>('SELECT last_hash FROM audit_chain_head WHERE id = 1');
+          await unit.record('applied', { previousKeyId: keyId(oldBytes), newKeyId: keyId(newBytes), endorsement: rotationEndorsement(oldBytes, rows[0].last_hash, keyId(newBytes)) });
+          await replaceKeyFingerprint(db, 'auditChain', newBytes);
+          return unit.metadata.causationId;
+        },
       });
       await store.close();
       if (generated) {

@@ -7,6 +7,7 @@ import { Pool } from 'pg';
 import pino, { Logger } from 'pino';
 import { AppModule } from '../app.module';
 import { AuditRecorder } from '../audit/audit-recorder';
+import { sqlOf } from '../event-store/unit-of-work';
 import { ConfigError, loadConfig } from '../config/config';
 import { PG_POOL } from '../database/database.module';
 import { resolveDatabase } from '../database/resolve-database';
@@ -66,7 +67,9 @@ async function rebuild(app: INestApplicationContext, name: string, reason: strin
     throw new Error(`no projection named "${name}" (registered: ${known})`);
   }
   const pool = app.get<Pool>(PG_POOL);
-  await app.get(AuditRecorder).record(cliOperator(), 'projection.rebuild', `projection:${name}`, reason, { version: projection.version, via: 'cli' });
+  const audit = app.get(AuditRecorder);
+  const operator = cliOperator();
+  const action = { action: 'projection.rebuild', target: `projection:${name}`, reason };
 
   const started = Date.now();
   let total = Number(await headPosition(pool));
@@ -86,9 +89,16 @@ async function rebuild(app: INestApplicationContext, name: string, reason: strin
     folded = p.events;
     show(Number(p.position));
   });
+  // Rebuilt here: audited once it is done (a rebuild that fails changes nothing anyone reads).
+  if (here) await audit.act(operator, action, { apply: (unit) => unit.record('applied', { version: projection.version, via: 'cli', events: folded }) });
   if (!here) {
-    // Another process runs it: ask that one and follow its progress.
-    const requestedAt = await runner.requestRebuild(name, reason);
+    // Another process runs it: ask that one (the request commits with its audit entry) and follow its progress.
+    const requestedAt = await audit.act(operator, action, {
+      apply: async (unit) => {
+        await unit.record('applied', { version: projection.version, via: 'cli' });
+        return runner.requestRebuild(name, reason, sqlOf(unit.uow));
+      },
+    });
     process.stderr.write(`another process runs ${name}; asked it to rebuild\n`);
     for (;;) {
       await sleep(250);

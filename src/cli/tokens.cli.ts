@@ -9,12 +9,15 @@ import { IssueTokenCommand } from '../auth/issue-token.command';
 import { RevokeTokenHandler } from '../auth/revoke-token.handler';
 import { RevokeTokenCommand } from '../auth/revoke-token.command';
 import { TokenDigester } from '../auth/token-digester';
+import { decideToken } from '../auth/token.decider';
+import type { TokenRevoked } from '../auth/token-revoked.event';
 import { TokenRejected } from '../auth/token-rejected.error';
 import { TokenRepository } from '../auth/token-repository';
 import { tokenView } from '../auth/token-view';
 import { AppConfig, ConfigError, loadConfig } from '../config/config';
 import { resolveDatabase } from '../database/resolve-database';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { sqlOf } from '../event-store/unit-of-work';
 import { newKey, resolveServerKeys, writeKeyFile } from '../secrets/key-files';
 import { checkKeyFingerprints, keyFingerprint, replaceKeyFingerprint } from '../secrets/key-fingerprints';
 import { serverKeys } from '../secrets/server-keys';
@@ -53,7 +56,7 @@ async function withTools<T>(fn: (tools: Tools) => Promise<T>, rotating = false):
     const keys = serverKeys(config);
     await checkKeyFingerprints(pool, rotating ? { auditChain: keys.auditChain } : { tokenHash: keys.tokenHash, auditChain: keys.auditChain });
     const tokens = new TokenRepository(store);
-    const audit = new AuditRecorder(store, pool, systemClock, log, keys);
+    const audit = new AuditRecorder(store, systemClock, log, keys);
     const digester = new TokenDigester(keys);
     return await fn({ config, pool, tokens, audit, issue: new IssueTokenHandler(tokens, audit, systemClock, digester), revoke: new RevokeTokenHandler(tokens, audit, systemClock), operator: cliOperator() });
   } finally {
@@ -118,17 +121,29 @@ program
     if (!o.yes) throw new TokenRejected('invalid', 'rotate-key revokes every token (a digest cannot be re-keyed without the old key and the token): add --yes to go ahead');
     const out = await withTools(async (t) => {
       const key = serverKeys(t.config).tokenHash;
-      const { rows } = await t.pool.query<{ fingerprint: string }>(`SELECT fingerprint FROM server_key_fingerprints WHERE name = 'TOKEN_HASH_KEY'`);
-      if (rows[0]?.fingerprint === keyFingerprint(key)) throw new ConfigError('TOKEN_HASH_KEY', 'is already the key this database uses: set the new key first (docs/operations.md, "Rotating a key")');
-      let revoked = 0;
-      for (const row of await t.tokens.list()) {
-        if (row.revokedAt) continue;
-        await t.revoke.execute(new RevokeTokenCommand(t.operator, row.tokenId, `TOKEN_HASH_KEY rotated: ${o.reason}`));
-        revoked++;
-      }
-      // Last: until here a rerun finishes the job; from here on processes need the new key.
-      await t.audit.record(t.operator, 'token.key_rotated', 'token-hash-key', o.reason, { revoked });
-      await replaceKeyFingerprint(t.pool, 'tokenHash', key);
+      // One unit: the entry, every revocation (its effects) and the new fingerprint commit together,
+      // so a failed or killed rotation leaves the old key in force with every token working.
+      const revoked = await t.audit.act(t.operator, { action: 'token.key_rotated', target: 'token-hash-key', reason: o.reason }, {
+        check: async () => {
+          const { rows } = await t.pool.query<{ fingerprint: string }>(`SELECT fingerprint FROM server_key_fingerprints WHERE name = 'TOKEN_HASH_KEY'`);
+          if (rows[0]?.fingerprint === keyFingerprint(key)) throw new ConfigError('TOKEN_HASH_KEY', 'is already the key this database uses: set the new key first (docs/operations.md, "Rotating a key")');
+        },
+        apply: async (unit) => {
+          const sql = sqlOf(unit.uow);
+          const revocations: { tokenId: string; events: TokenRevoked[]; revision: bigint }[] = [];
+          for (const row of await t.tokens.list(sql)) {
+            const { state, revision } = await t.tokens.load(row.tokenId, unit.uow);
+            if (state.status !== 'active') continue;
+            const events = decideToken({ kind: 'RevokeToken', tokenId: row.tokenId, reason: `TOKEN_HASH_KEY rotated: ${o.reason}`, revokerTenant: null }, state);
+            revocations.push({ tokenId: row.tokenId, events, revision });
+          }
+          await unit.record('applied', { revoked: revocations.length });
+          const revokedAt = systemClock.now().toISOString();
+          for (const r of revocations) await t.tokens.appendIn(unit.uow, r.tokenId, r.events, r.revision, { ...unit.metadata, occurredAt: revokedAt });
+          await replaceKeyFingerprint(sql, 'tokenHash', key);
+          return revocations.length;
+        },
+      });
       const file = t.config.core.databaseUrl || process.env.TOKEN_HASH_KEY ? null : await writeKeyFile(t.config, 'tokenHash', t.config.secrets.tokenHashKey!);
       return { revoked, file };
     }, true);

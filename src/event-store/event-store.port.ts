@@ -1,4 +1,5 @@
 import { AppendResult, Checkpoint, EventToAppend, ExpectedRevision, RecordedEvent } from './envelope';
+import type { TransactOptions, UnitOfWork } from './unit-of-work';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 
@@ -27,6 +28,11 @@ export interface SubscribeOptions {
  */
 export interface EventStore {
   append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Runs `work` as one unit of work (see UnitOfWork): everything it appends commits when it
+   * resolves, nothing when it throws (the error is rethrown). Retrying is the caller's choice.
+   */
+  transact<T>(work: (uow: UnitOfWork) => Promise<T>, options?: TransactOptions): Promise<T>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events strictly after `from` (null = the start), in commit order, at most `limit`. */
   readAll(from: Checkpoint | null, limit: number): Promise<RecordedEvent[]>;

@@ -7,13 +7,11 @@ import type { Logger } from 'pino';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
-import { EVENT_STORE } from '../event-store/event-store.port';
-import type { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { LoopStateService } from '../health/loop-state.service';
 import { LOGGER } from '../shared/logger';
 import { APP_VERSION } from '../shared/version';
 import type { JobCatalog } from './definitions/job-catalog';
-import { reconcileDefinitions } from './definitions/reconcile-definitions';
+import { appendDefinitions, changeList, planDefinitions } from './definitions/reconcile-definitions';
 import type { JobsRuntime } from './jobs-runtime';
 import { JobsSignals } from './jobs-signals';
 import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.tokens';
@@ -37,7 +35,6 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(JOB_CATALOG) private readonly catalog: JobCatalog,
     @Inject(JOBS_RUNTIME) private readonly rt: JobsRuntime,
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
     private readonly loops: LoopStateService,
@@ -50,9 +47,15 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await reconcileDefinitions(this.pool, this.store, this.catalog.all(), this.log, (changes) =>
-      this.audit.record(systemOperator(randomUUID()), 'config.reconcile', 'jobs', `job definitions from OPSLEDGER_CONFIG ${this.config.core.configFile ?? '(none)'} and code`, { changes }),
-    );
+    // One unit: the `config.reconcile` entry and every definition change it causes, or nothing.
+    await this.audit.act(systemOperator(randomUUID()), { action: 'config.reconcile', target: 'jobs', reason: `job definitions from OPSLEDGER_CONFIG ${this.config.core.configFile ?? '(none)'} and code` }, {
+      apply: async (unit) => {
+        const plan = await planDefinitions(unit.uow, this.catalog.all());
+        if (!plan.changes.length) return;
+        await unit.record('applied', { changes: changeList(plan) });
+        await appendDefinitions(unit.uow, plan, unit.metadata, this.log);
+      },
+    }, { conflictRetries: 3 });
     const mode = this.config.core.appMode;
     if (mode === 'server') return;
     const j = this.config.jobs;

@@ -17,8 +17,8 @@ export type JobsConfig = AppConfig['jobs'];
 /** The job runtime's plain parts, wired once; Nest, tests and the benchmark all build it here. */
 export function createJobsRuntime(deps: { pool: Pool; store: PostgresEventStore; clock: Clock; log: Logger; config: JobsConfig; catalog: JobCatalog; fetch: EgressFetch }) {
   const { pool, store, clock, log, config, catalog, fetch } = deps;
-  const writer = new RunWriter(pool, log);
-  const queue = new JobQueue(pool, writer, log);
+  const writer = new RunWriter(store, log);
+  const queue = new JobQueue(writer, log);
   const reaper = new Reaper(pool, store, writer, clock, log);
   const janitor = new Janitor(pool, writer, reaper, clock, log);
   const ticker = new CronTicker(pool, store, queue, catalog, clock, log, { missedGraceMs: config.cronMissedGraceMs });

@@ -23,9 +23,9 @@ function orThrow<E>(d: Decision<E>, what: string): asserts d is { ok: true; even
 }
 
 /**
- * Operator actions on jobs and runs. Each decides first (so a refused action appends nothing, not
- * even an audit event), then records the audit event, then appends the run events carrying its
- * metadata (causationId = the audit event).
+ * Operator actions on jobs and runs. Each checks and decides first (a refused action appends
+ * nothing, not even an audit entry), then, in one unit of work, records the audit entry and
+ * appends the run events carrying its metadata (causationId = the audit entry): both or neither.
  */
 @Injectable()
 export class JobsService {
@@ -52,59 +52,102 @@ export class JobsService {
     return r;
   }
 
+  /**
+   * With an Idempotency-Key, the first request takes the key and queues the run; a replay (even a
+   * concurrent one: the key is taken inside the unit) queues nothing, is recorded as a `duplicate`
+   * entry naming the original run, and answers with the original run id.
+   */
   async runNow(name: string, body: { reason: string; params?: Record<string, unknown> }, ctx: OperatorContext, idempotencyKey?: string) {
-    const def = this.jobFor(name, ctx);
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw BadInput.field('Idempotency-Key', 'must be 1-200 visible ASCII characters');
-    const params = validateRunParams(body.params);
-    const runId = randomUUID();
-    const d = decideEnqueue(def, { runId, trigger: 'manual', actor: ctx.actor, reason: body.reason, params, now: this.clock.now() });
-    orThrow(d, `job ${name}`);
-    const meta = await this.audit.record(ctx, 'job.run', `job:${name}`, body.reason, { runId, params });
-    const res = await this.rt.queue.enqueue([{ event: d.events[0], metadata: meta }], idempotencyKey);
-    if (res.duplicateOf) return { runId: res.duplicateOf, job: name, state: 'duplicate' as const };
-    return { runId, job: name, state: 'pending' as const };
+    return this.audit.act(ctx, { action: 'job.run', target: `job:${name}`, reason: body.reason }, {
+      check: () => {
+        const def = this.jobFor(name, ctx);
+        if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw BadInput.field('Idempotency-Key', 'must be 1-200 visible ASCII characters');
+        const params = validateRunParams(body.params);
+        const d = decideEnqueue(def, { runId: randomUUID(), trigger: 'manual', actor: ctx.actor, reason: body.reason, params, now: this.clock.now() });
+        orThrow(d, `job ${name}`);
+        return { event: d.events[0], params };
+      },
+      apply: async (unit, { event, params }) => {
+        const runId = event.data.runId;
+        const key = idempotencyKey === undefined ? {} : { idempotencyKey };
+        const replay = idempotencyKey === undefined ? null : await this.rt.queue.takeIdempotencyKey(unit.uow, name, idempotencyKey, runId);
+        if (replay) {
+          await unit.record('duplicate', { runId: replay.duplicateOf, params, ...key });
+          return { runId: replay.duplicateOf, job: name, state: 'duplicate' as const };
+        }
+        await unit.record('applied', { runId, params, ...key });
+        await this.rt.queue.enqueueIn(unit.uow, [{ event, metadata: unit.metadata }]);
+        return { runId, job: name, state: 'pending' as const };
+      },
+    });
   }
 
   async cancel(runId: string, reason: string, ctx: OperatorContext) {
-    const current = await this.runFor(runId, ctx);
     const cmd = { type: 'RequestCancel' as const, actor: ctx.actor, reason, now: this.clock.now() };
-    orThrow(decideRun(current.row, cmd), `run ${runId}`);
-    const meta = await this.audit.record(ctx, 'run.cancel', `run:${runId}`, reason, { job: current.row.job });
-    const d = (await this.rt.writer.act([runId], (row) => decideRun(row, cmd), () => meta)).get(runId)!;
-    orThrow(d, `run ${runId}`);
-    return { runId, job: current.row.job, state: d.events.some((e) => e.type === 'RunCancelled') ? 'cancelled' : 'cancelling' };
+    return this.audit.act(ctx, { action: 'run.cancel', target: `run:${runId}`, reason }, {
+      check: async () => {
+        const current = await this.runFor(runId, ctx);
+        orThrow(decideRun(current.row, cmd), `run ${runId}`);
+        return current.row.job;
+      },
+      apply: async (unit, job) => {
+        // Decided again under the run's row lock: if that refuses, the entry rolls back with it.
+        await unit.record('applied', { job });
+        const d = (await this.rt.writer.actIn(unit.uow, [runId], (row) => decideRun(row, cmd), () => unit.metadata)).get(runId)!;
+        orThrow(d, `run ${runId}`);
+        return { runId, job, state: d.events.some((e) => e.type === 'RunCancelled') ? 'cancelled' : 'cancelling' };
+      },
+    }, { conflictRetries: 3 });
   }
 
   async retry(runId: string, body: { reason: string; params?: Record<string, unknown> }, ctx: OperatorContext) {
-    const original = await this.runFor(runId, ctx);
-    // A scoped caller retries only runs of its own jobs: a shared job's run could be re-aimed elsewhere by new params.
-    if (ctx.tenant !== null) this.jobFor(original.row.job, ctx);
-    const def = this.catalog.get(original.row.job) ?? null;
-    const params = body.params === undefined ? undefined : validateRunParams(body.params);
-    const newId = randomUUID();
-    const d = decideRetry(def, original.row, { runId: newId, actor: ctx.actor, reason: body.reason, params, now: this.clock.now() });
-    orThrow(d, `run ${runId}`);
-    const meta = await this.audit.record(ctx, 'run.retry', `run:${runId}`, body.reason, { job: original.row.job, newRunId: newId, params: d.events[0].data.params });
-    await this.rt.queue.enqueue([{ event: d.events[0], metadata: meta }]);
-    return { runId: newId, retryOf: runId, job: original.row.job, state: 'pending' as const };
+    return this.audit.act(ctx, { action: 'run.retry', target: `run:${runId}`, reason: body.reason }, {
+      check: async () => {
+        const original = await this.runFor(runId, ctx);
+        // A scoped caller retries only runs of its own jobs: a shared job's run could be re-aimed elsewhere by new params.
+        if (ctx.tenant !== null) this.jobFor(original.row.job, ctx);
+        const def = this.catalog.get(original.row.job) ?? null;
+        const params = body.params === undefined ? undefined : validateRunParams(body.params);
+        const d = decideRetry(def, original.row, { runId: randomUUID(), actor: ctx.actor, reason: body.reason, params, now: this.clock.now() });
+        orThrow(d, `run ${runId}`);
+        return { job: original.row.job, event: d.events[0] };
+      },
+      apply: async (unit, { job, event }) => {
+        await unit.record('applied', { job, newRunId: event.data.runId, params: event.data.params });
+        await this.rt.queue.enqueueIn(unit.uow, [{ event, metadata: unit.metadata }]);
+        return { runId: event.data.runId, retryOf: runId, job, state: 'pending' as const };
+      },
+    });
   }
 
   /** Cluster housekeeping over every tenant's runs and workers: its route is installation-wide. */
   async janitor(ctx: OperatorContext, reason: string) {
-    const meta = await this.audit.record(ctx, 'system.janitor', 'queue', reason);
-    return this.rt.janitor.run(this.rt.janitorRules, ctx.actor, meta);
+    return this.audit.act(ctx, { action: 'system.janitor', target: 'queue', reason }, {
+      apply: async (unit) => {
+        await unit.record('applied');
+        return this.rt.janitor.run(this.rt.janitorRules, ctx.actor, unit.metadata, unit.uow);
+      },
+    }, { conflictRetries: 3 });
   }
 
   async failActive(ctx: OperatorContext, reason: string) {
-    const meta = await this.audit.record(ctx, 'system.fail_active', 'queue', reason);
-    const failed = await this.rt.janitor.failAllActive(`failed by ${ctx.actor}: ${reason}`, meta, ctx.tenant);
+    const failed = await this.audit.act(ctx, { action: 'system.fail_active', target: 'queue', reason }, {
+      apply: async (unit) => {
+        await unit.record('applied');
+        return this.rt.janitor.failAllActive(unit.uow, `failed by ${ctx.actor}: ${reason}`, unit.metadata, ctx.tenant);
+      },
+    }, { conflictRetries: 3 });
     this.log.warn({ event: 'background_job.fail_active', actor: ctx.actor, failed }, `${failed} active run(s) force-failed`);
     return { failed };
   }
 
   async cancelPending(ctx: OperatorContext, reason: string) {
-    const meta = await this.audit.record(ctx, 'system.cancel_pending', 'queue', reason);
-    const cancelled = await this.rt.janitor.cancelAllPending(`cancelled by ${ctx.actor}: ${reason}`, meta, ctx.tenant);
+    const cancelled = await this.audit.act(ctx, { action: 'system.cancel_pending', target: 'queue', reason }, {
+      apply: async (unit) => {
+        await unit.record('applied');
+        return this.rt.janitor.cancelAllPending(unit.uow, `cancelled by ${ctx.actor}: ${reason}`, unit.metadata, ctx.tenant);
+      },
+    }, { conflictRetries: 3 });
     this.log.warn({ event: 'background_job.cancel_pending', actor: ctx.actor, cancelled }, `${cancelled} pending run(s) cancelled`);
     return { cancelled };
   }

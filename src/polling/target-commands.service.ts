@@ -1,18 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TargetState } from '../../projections/targets/target-state';
-import { AuditRecorder } from '../audit/audit-recorder';
+import { ActionUnit, AuditRecorder } from '../audit/audit-recorder';
 import type { OperatorContext } from '../audit/operator-context';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { EventMetadata } from '../event-store/envelope';
+import type { UnitOfWork } from '../event-store/unit-of-work';
 import { BadInput, Conflict, NotFound } from '../shared/errors';
 import { Clock, CLOCK } from '../shared/clock';
-import type { TargetEvent } from './events/target.events';
+import { TargetEvent, targetEventSchemaVersion } from './events/target.events';
 import { ProbeRegistry } from './probes/probe-registry';
 import { pollRules } from './scheduler/poll-scheduler';
 import { DecideContext, decideTarget, TargetCommand, TargetRejected } from './target.decider';
 import { TargetRepository } from './target-repository';
-import type { TargetSource, TargetSpec } from './target-spec';
+import { TargetSource, TargetSpec, targetStream } from './target-spec';
 import { evolveTarget } from '../../projections/targets/target-state';
 
 export interface PatchTarget {
@@ -23,9 +24,13 @@ export interface PatchTarget {
   readonly paused?: boolean;
 }
 
+/** Retries of an operator action whose target moved meanwhile (a poll outcome): each re-decides on the fresh state. */
+const CONFLICT_RETRIES = 5;
+
 /**
- * Thin shell around the target decider: load, decide (a rejection appends nothing, not even the
- * audit entry), record the operator action, append with its metadata.
+ * Thin shell around the target decider, one unit of work per operator action: load the target
+ * inside the unit (so it is decided on the state it commits on), decide (a rejection or a no-op
+ * appends nothing, not even the audit entry), record the action, append with its metadata.
  */
 @Injectable()
 export class TargetCommands {
@@ -45,10 +50,10 @@ export class TargetCommands {
     if (!this.probes.has(kind)) throw BadInput.field(field, `unknown probe kind "${kind}"; known: ${this.probes.kindNames().join(', ')}`);
   }
 
-  register(spec: TargetSpec, source: TargetSource, op: OperatorContext | null, reason: string | undefined, metadata?: Partial<EventMetadata>) {
+  register(spec: TargetSpec, source: TargetSource, op: OperatorContext, reason: string | undefined) {
     this.checkProbeKind(spec.probe.kind);
     const key = `${spec.type}::${spec.name}`;
-    return this.run(key, (at) => [{ type: 'RegisterTarget', spec, source, at }], op, 'target.register', reason ?? '', { spec }, metadata);
+    return this.run(key, (at) => [{ type: 'RegisterTarget', spec, source, at }], op, 'target.register', reason ?? '', { spec });
   }
 
   change(key: string, patch: PatchTarget, op: OperatorContext, reason: string | undefined) {
@@ -70,13 +75,24 @@ export class TargetCommands {
     );
   }
 
-  /** Config reconcile: the declared spec replaces the registered one (fields dropped from the file are dropped). */
-  replaceSpec(spec: TargetSpec, metadata: Partial<EventMetadata>) {
-    return this.run(`${spec.type}::${spec.name}`, (at) => [{ type: 'ChangeTarget', spec, at }], null, 'target.change', '', undefined, metadata);
+  remove(key: string, op: OperatorContext, reason: string | undefined) {
+    return this.run(key, (at) => [{ type: 'RemoveTarget', at }], op, 'target.remove', reason ?? '');
   }
 
-  remove(key: string, op: OperatorContext | null, reason: string | undefined, metadata?: Partial<EventMetadata>) {
-    return this.run(key, (at) => [{ type: 'RemoveTarget', at }], op, 'target.remove', reason ?? '', undefined, metadata);
+  /**
+   * Config reconcile, inside its own audited unit: register, replace the spec (fields dropped from
+   * the file are dropped) or remove, each decided on the state the unit sees.
+   */
+  reconcileIn(unit: ActionUnit, change: { register: TargetSpec } | { replace: TargetSpec } | { remove: string }) {
+    if ('register' in change) {
+      const spec = change.register;
+      return this.decideAndAppend(unit.uow, `${spec.type}::${spec.name}`, (at) => [{ type: 'RegisterTarget', spec, source: 'config', at }], unit.metadata);
+    }
+    if ('replace' in change) {
+      const spec = change.replace;
+      return this.decideAndAppend(unit.uow, `${spec.type}::${spec.name}`, (at) => [{ type: 'ChangeTarget', spec, at }], unit.metadata);
+    }
+    return this.decideAndAppend(unit.uow, change.remove, (at) => [{ type: 'RemoveTarget', at }], unit.metadata);
   }
 
   redrive(key: string, op: OperatorContext, reason: string) {
@@ -103,23 +119,34 @@ export class TargetCommands {
     return out;
   }
 
-  private async run(
+  private run(
     key: string,
     commands: (at: Date, s: TargetState | null) => TargetCommand[],
-    op: OperatorContext | null,
+    op: OperatorContext,
     action: string,
     reason: string,
     details?: Record<string, unknown>,
-    extraMetadata?: Partial<EventMetadata>,
   ): Promise<{ state: TargetState | null; events: TargetEvent[] }> {
+    return this.audit.act(op, { action, target: `target:${key}`, reason }, {
+      apply: (unit) => this.decideAndAppend(unit.uow, key, commands, unit.metadata, () => unit.record('applied', details)),
+    }, { conflictRetries: CONFLICT_RETRIES });
+  }
+
+  /**
+   * Load in the unit → decide → (record the audit entry) → append at the loaded revision. A
+   * concurrent append to the target fails the unit with ExpectedVersionConflict (the caller re-runs it).
+   */
+  private async decideAndAppend(
+    uow: UnitOfWork,
+    key: string,
+    commands: (at: Date, s: TargetState | null) => TargetCommand[],
+    metadata: Partial<EventMetadata>,
+    beforeAppend?: () => Promise<void>,
+  ): Promise<{ state: TargetState | null; events: TargetEvent[] }> {
+    const { state, revision } = await this.repo.loadIn(uow, key);
+    let events: TargetEvent[];
     try {
-      const first = await this.repo.load(key);
-      const at = this.clock.now();
-      const dry = this.decideAll(commands(at, first.state), first.state);
-      if (!dry.length) return { state: first.state, events: [] };
-      const metadata = op ? await this.audit.record(op, action, `target:${key}`, reason, details) : (extraMetadata ?? {});
-      const res = await this.repo.execute(key, (s) => this.decideAll(commands(at, s), s), { ...metadata, ...(extraMetadata ?? {}) });
-      return { state: res.state, events: res.events };
+      events = this.decideAll(commands(this.clock.now(), state), state);
     } catch (err) {
       if (err instanceof TargetRejected) {
         if (err.kind === 'bad_input') throw BadInput.field(err.field ?? 'body', err.message);
@@ -127,5 +154,9 @@ export class TargetCommands {
       }
       throw err;
     }
+    if (!events.length) return { state, events };
+    await beforeAppend?.();
+    await uow.append(targetStream(key), events.map((e) => ({ type: e.type, data: e.data, schemaVersion: targetEventSchemaVersion(e.type), metadata })), revision < 0n ? 'no_stream' : revision);
+    return { state: events.reduce<TargetState | null>((st, e) => evolveTarget(st, e), state), events };
   }
 }

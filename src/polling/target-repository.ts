@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { evolveTarget, TargetState } from '../../projections/targets/target-state';
 import { PG_POOL } from '../database/database.module';
-import type { EventMetadata, RecordedEvent } from '../event-store/envelope';
+import type { RecordedEvent } from '../event-store/envelope';
 import { EVENT_STORE } from '../event-store/event-store.port';
-import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
-import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { PostgresEventStore, Queryable } from '../event-store/postgres/postgres-event-store';
+import { sqlOf, UnitOfWork } from '../event-store/unit-of-work';
 import { upcast } from '../event-store/upcasters';
-import { TargetEvent, targetEventSchemaVersion } from './events/target.events';
+import type { TargetEvent } from './events/target.events';
 import { targetStream } from './target-spec';
 
 export interface LoadedTarget {
@@ -16,12 +16,11 @@ export interface LoadedTarget {
   revision: bigint;
 }
 
-const MAX_ATTEMPTS = 5;
-
 /**
  * Loads a target's state from its read-model row (a snapshot: the row is the folded state and
- * records the revision it reflects) plus the stream events after it, and appends with the
- * expected revision. Start-up loads every target in two queries, not one per stream.
+ * records the revision it reflects) plus the stream events after it; writers append at that
+ * revision (operator actions: TargetCommands, in their unit of work). Start-up loads every
+ * target in two queries, not one per stream.
  */
 @Injectable()
 export class TargetRepository {
@@ -30,25 +29,35 @@ export class TargetRepository {
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
-  async load(key: string): Promise<LoadedTarget> {
-    const { rows } = await this.pool.query<{ doc: TargetState; revision: string }>('SELECT doc, revision FROM rm_targets WHERE key = $1', [key]);
+  load(key: string): Promise<LoadedTarget> {
+    return this.loadFrom(this.pool, (stream, fromRevision) => this.store.readStream(stream, { fromRevision }), key);
+  }
+
+  /** As the unit sees it (an operator action decides on the state it commits on). */
+  loadIn(uow: UnitOfWork, key: string): Promise<LoadedTarget> {
+    return this.loadFrom(sqlOf(uow), (stream, fromRevision) => uow.readStream(stream, { fromRevision }), key);
+  }
+
+  private async loadFrom(db: Queryable, read: (stream: string, fromRevision: bigint) => Promise<RecordedEvent[]>, key: string): Promise<LoadedTarget> {
+    const { rows } = await db.query<{ doc: TargetState; revision: string }>('SELECT doc, revision FROM rm_targets WHERE key = $1', [key]);
     let state: TargetState | null = rows[0]?.doc ?? null;
     let revision = rows[0] ? BigInt(rows[0].revision) : -1n;
-    for (const e of await this.store.readStream(targetStream(key), { fromRevision: revision + 1n })) {
+    for (const e of await read(targetStream(key), revision + 1n)) {
       state = evolveTarget(state, e as unknown as TargetEvent);
       revision = e.revision;
     }
     return { state, revision };
   }
 
-  async loadAll(pageSize = 5000): Promise<Map<string, LoadedTarget>> {
+  /** Every target; with `db` (a unit's SQL session), as that unit sees them. */
+  async loadAll(pageSize = 5000, db: Queryable = this.pool): Promise<Map<string, LoadedTarget>> {
     const out = new Map<string, LoadedTarget>();
-    const { rows } = await this.pool.query<{ key: string; doc: TargetState; revision: string }>('SELECT key, doc, revision FROM rm_targets');
+    const { rows } = await db.query<{ key: string; doc: TargetState; revision: string }>('SELECT key, doc, revision FROM rm_targets');
     for (const r of rows) out.set(r.key, { state: r.doc, revision: BigInt(r.revision) });
     // Events not yet in the read model (or of streams without a row), in pages, stream by stream.
     let after: [string, string] = ['', '-1'];
     for (;;) {
-      const page = await this.pool.query<{ stream_id: string; revision: string; type: string; schema_version: number; data: unknown; metadata: Record<string, unknown> }>(
+      const page = await db.query<{ stream_id: string; revision: string; type: string; schema_version: number; data: unknown; metadata: Record<string, unknown> }>(
         `SELECT e.stream_id, e.revision, e.type, e.schema_version, e.data, e.metadata
            FROM events e LEFT JOIN rm_targets r ON r.stream_id = e.stream_id
           WHERE e.stream_id LIKE 'target-%' AND e.revision > COALESCE(r.revision, -1)
@@ -69,28 +78,5 @@ export class TargetRepository {
       after = [last.stream_id, last.revision];
     }
     return out;
-  }
-
-  append(key: string, events: readonly TargetEvent[], expected: bigint, metadata: Partial<EventMetadata> = {}) {
-    return this.store.append(
-      targetStream(key),
-      events.map((e) => ({ type: e.type, data: e.data, schemaVersion: targetEventSchemaVersion(e.type), metadata })),
-      expected < 0n ? 'no_stream' : expected,
-    );
-  }
-
-  /** Load → decide → append, re-deciding on a concurrent append. Returns the events and the new state. */
-  async execute(key: string, decide: (state: TargetState | null) => TargetEvent[], metadata: Partial<EventMetadata> = {}): Promise<{ events: TargetEvent[]; recorded: RecordedEvent[]; state: TargetState | null }> {
-    for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.load(key);
-      const events = decide(state);
-      if (!events.length) return { events, recorded: [], state };
-      try {
-        const res = await this.append(key, events, revision, metadata);
-        return { events, recorded: [...res.events], state: events.reduce<TargetState | null>((s, e) => evolveTarget(s, e), state) };
-      } catch (err) {
-        if (!(err instanceof ExpectedVersionConflict) || attempt >= MAX_ATTEMPTS) throw err;
-      }
-    }
   }
 }

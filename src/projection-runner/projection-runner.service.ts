@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../database/database.module';
 import { EVENT_STORE } from '../event-store/event-store.port';
 import { LOGGER } from '../shared/logger';
+import type { Queryable } from '../event-store/postgres/postgres-event-store';
 import { requestRebuild } from './checkpoint-store';
 import { ProjectionRegistry } from './projection-registry';
 import { projectionStatus, ProjectionStatus } from './projection-status';
@@ -89,10 +90,11 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
   }
 
   /** Records the request; the process that runs the projection picks it up within a poll. */
-  requestRebuild(name: string, reason: string): Promise<Date> {
+  /** With `db` (an operator action's unit), the request commits with its audit entry. */
+  requestRebuild(name: string, reason: string, db: Queryable = this.pool): Promise<Date> {
     const p = this.registry.get(name);
     if (!p) throw new Error(`no projection named "${name}"`);
-    return requestRebuild(this.pool, name, p.version, reason);
+    return requestRebuild(db, name, p.version, reason);
   }
 
   /**

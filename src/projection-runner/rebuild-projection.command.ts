@@ -1,6 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { AuditRecorder } from '../audit/audit-recorder';
 import type { OperatorContext } from '../audit/operator-context';
+import { sqlOf } from '../event-store/unit-of-work';
 import { rfc3339 } from '../shared/clock';
 import { BadInput, NotFound } from '../shared/errors';
 import { ProjectionRunnerService } from './projection-runner.service';
@@ -38,8 +39,13 @@ export class RebuildProjectionHandler implements ICommandHandler<RebuildProjecti
     if (!projection) throw new NotFound(`no projection named "${cmd.name}"; GET /api/projections lists them`);
     const reason = cmd.reason.trim();
     if (!reason) throw BadInput.field('reason', 'is required: say why the projection is rebuilt');
-    await this.audit.record(cmd.operator, 'projection.rebuild', `projection:${cmd.name}`, reason, { version: projection.version });
-    const requestedAt = await this.runner.requestRebuild(cmd.name, reason);
+    // The request row and its audit entry commit together.
+    const requestedAt = await this.audit.act(cmd.operator, { action: 'projection.rebuild', target: `projection:${cmd.name}`, reason }, {
+      apply: async (unit) => {
+        await unit.record('applied', { version: projection.version });
+        return this.runner.requestRebuild(cmd.name, reason, sqlOf(unit.uow));
+      },
+    });
     const [status] = (await this.runner.status()).filter((s) => s.name === cmd.name);
     const runnerActive = status?.running ?? false;
     return {

@@ -1,13 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
 import { rateLimitOverridesProjection, RateLimitOverrideRow } from '../../projections/rate-limit-overrides/rate-limit-overrides.projection';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { OperatorContext } from '../audit/operator-context';
-import { PG_POOL } from '../database/database.module';
-import { inTransaction } from '../database/transaction';
-import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { sqlOf } from '../event-store/unit-of-work';
 import { applyEvents } from '../projection-runner/apply-events';
 import { Clock, CLOCK } from '../shared/clock';
 import { BadInput, NotFound } from '../shared/errors';
@@ -26,27 +23,28 @@ export class RevokeOverrideCommand extends Command<RateLimitOverrideRow> {
   }
 }
 
-/** Decide, then audit + append + inline projection in one transaction: all or nothing. */
+/** Load, decide, audit + append + inline projection in one unit of work: all or nothing. */
 abstract class OverrideHandler {
   constructor(
-    protected readonly store: PostgresEventStore,
-    protected readonly pool: Pool,
     protected readonly audit: AuditRecorder,
     protected readonly clock: Clock,
     protected readonly limiter: RateLimiter,
   ) {}
 
   protected async run(id: string, ctx: OperatorContext, action: string, reason: string, details: Record<string, unknown>, command: (now: Date) => GrantOverride | RevokeOverride): Promise<RateLimitOverrideRow> {
-    const row = await inTransaction(this.pool, async (client) => {
-      const history = await this.store.readStream(overrideStream(id), {}, client);
-      const state = history.map((e) => e as unknown as RateLimitOverrideEvent).reduce(evolveOverride, initialOverrideState);
-      const events = decideOverride(command(this.clock.now()), state);
-      const meta = await this.audit.recordWith(client, ctx, action, `rate-limit-override:${id}`, reason, details);
-      const appended = await this.store.appendWith(client, overrideStream(id), events.map((e) => ({ ...e, metadata: meta })), history.length ? BigInt(history.length - 1) : 'no_stream');
-      await applyEvents(client, rateLimitOverridesProjection, appended.events);
-      const { rows } = await client.query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE key = $1', [id]);
-      return rows[0].doc;
-    });
+    const row = await this.audit.act(ctx, { action, target: `rate-limit-override:${id}`, reason }, {
+      apply: async (unit) => {
+        const history = await unit.uow.readStream(overrideStream(id));
+        const state = history.map((e) => e as unknown as RateLimitOverrideEvent).reduce(evolveOverride, initialOverrideState);
+        const events = decideOverride(command(this.clock.now()), state);
+        await unit.record('applied', details);
+        const appended = await unit.uow.append(overrideStream(id), events.map((e) => ({ ...e, metadata: unit.metadata })), history.length ? BigInt(history.length - 1) : 'no_stream');
+        const sql = sqlOf(unit.uow);
+        await applyEvents(sql, rateLimitOverridesProjection, appended.events);
+        const { rows } = await sql.query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE key = $1', [id]);
+        return rows[0].doc;
+      },
+    }, { conflictRetries: 3 });
     await this.limiter.refreshOverrides();
     return row;
   }
@@ -54,8 +52,8 @@ abstract class OverrideHandler {
 
 @CommandHandler(GrantOverrideCommand)
 export class GrantOverrideHandler extends OverrideHandler implements ICommandHandler<GrantOverrideCommand> {
-  constructor(store: PostgresEventStore, @Inject(PG_POOL) pool: Pool, audit: AuditRecorder, @Inject(CLOCK) clock: Clock, limiter: RateLimiter) {
-    super(store, pool, audit, clock, limiter);
+  constructor(audit: AuditRecorder, @Inject(CLOCK) clock: Clock, limiter: RateLimiter) {
+    super(audit, clock, limiter);
   }
   execute(c: GrantOverrideCommand) {
     if (!!c.subject.tenant === !!c.subject.ip) throw BadInput.field('subject', 'must name exactly one of tenant or ip');
@@ -75,8 +73,8 @@ export class GrantOverrideHandler extends OverrideHandler implements ICommandHan
 
 @CommandHandler(RevokeOverrideCommand)
 export class RevokeOverrideHandler extends OverrideHandler implements ICommandHandler<RevokeOverrideCommand> {
-  constructor(store: PostgresEventStore, @Inject(PG_POOL) pool: Pool, audit: AuditRecorder, @Inject(CLOCK) clock: Clock, limiter: RateLimiter) {
-    super(store, pool, audit, clock, limiter);
+  constructor(audit: AuditRecorder, @Inject(CLOCK) clock: Clock, limiter: RateLimiter) {
+    super(audit, clock, limiter);
   }
   async execute(c: RevokeOverrideCommand) {
     try {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { isDatabaseUnavailable } from './database-unavailable';
 
 /**
@@ -26,6 +27,14 @@ export class JsonExceptionFilter implements ExceptionFilter {
       const { headers, ...json } = (typeof body === 'string' ? { statusCode: status, message: body } : body) as Record<string, unknown>;
       if (headers && typeof headers === 'object') reply.headers(headers as Record<string, string>);
       void reply.status(status).send(json);
+      return;
+    }
+    // The safety net for concurrent writers: a command that did not re-decide (or ran out of
+    // retries) answers 409 and the client may retry; never a 500.
+    if (exception instanceof ExpectedVersionConflict) {
+      this.log.warn({ event: 'http.write_conflict', requestId: req.id, method: req.method, path: req.url.split('?')[0], stream: exception.streamId }, 'concurrent change');
+      const what = /^([a-z_]+)-/.exec(exception.streamId)?.[1] ?? 'the data';
+      void reply.status(409).send({ statusCode: 409, error: 'Conflict', message: `${what} changed concurrently while this request was decided; nothing was changed, retry the request` });
       return;
     }
     const e = exception as { statusCode?: number; message?: string; code?: string };

@@ -18,4 +18,8 @@ describe('event summaries', () => {
   it('summarises operator actions with actor, role, action, target and reason', () => {
     expect(new EventSummaries().summarize(ev('OperatorActionRecorded', { actor: 'alice', role: 'operator', action: 'job.run', target: 'job:x', reason: 'retry after fix' }))).toBe('alice (operator) job.run on job:x: "retry after fix"');
   });
+
+  it('says when an operator action was an idempotent replay', () => {
+    expect(new EventSummaries().summarize(ev('OperatorActionRecorded', { actor: 'bob', role: 'operator', action: 'job.run', target: 'job:x', reason: 'again', outcome: 'duplicate' }))).toBe('bob (operator) job.run on job:x: "again" (idempotent replay, no effect)');
+  });
 });

@@ -13,7 +13,8 @@ export class EventSummaries {
   constructor() {
     this.register('OperatorActionRecorded', (e) => {
       const d = e.data as Record<string, unknown>;
-      return `${str(d.actor)} (${str(d.role)}) ${str(d.action)}${d.target ? ` on ${str(d.target)}` : ''}: "${str(d.reason)}"`;
+      const replay = d.outcome === 'duplicate' ? ' (idempotent replay, no effect)' : '';
+      return `${str(d.actor)} (${str(d.role)}) ${str(d.action)}${d.target ? ` on ${str(d.target)}` : ''}: "${str(d.reason)}"${replay}`;
     });
   }
 

@@ -23,10 +23,16 @@ describe('audit hash chain', () => {
   beforeEach(async () => {
     db = await createTestDatabase();
     store = new PostgresEventStore(db.pool);
-    recorder = new AuditRecorder(store, db.pool, systemClock, pino({ level: 'silent' }), TEST_KEY_BYTES);
+    recorder = new AuditRecorder(store, systemClock, pino({ level: 'silent' }), TEST_KEY_BYTES);
     ids.length = 0;
     // Concurrent actions still form one linear chain.
-    const metas = await Promise.all([1, 2, 3, 4, 5].map((i) => recorder.record({ ...systemOperator(`req-${i}`), actor: `op${i}` }, 'job.run', `job:j${i}`, `reason ${i}`)));
+    const metas = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        recorder.act({ ...systemOperator(`req-${i}`), actor: `op${i}` }, { action: 'job.run', target: `job:j${i}`, reason: `reason ${i}` }, {
+          apply: async (unit) => (await unit.record('applied'), unit.metadata),
+        }),
+      ),
+    );
     const { rows } = await db.pool.query(`SELECT event_id FROM events WHERE type = 'OperatorActionRecorded' ORDER BY position`);
     ids.push(...rows.map((r) => r.event_id));
     expect(new Set(metas.map((m) => m.causationId))).toEqual(new Set(ids));
@@ -45,6 +51,12 @@ describe('audit hash chain', () => {
     const report = await verify(db.pool);
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([expect.objectContaining({ eventId: ids[2], problem: expect.stringMatching(/edited/) })]);
+  });
+
+  it('names an event whose outcome was edited in SQL (the MAC covers the data as stored)', async () => {
+    await db.pool.query(`UPDATE events SET data = jsonb_set(data, '{outcome}', '"duplicate"') WHERE event_id = $1`, [ids[1]]);
+    const report = await verify(db.pool);
+    expect(report.problems).toEqual([expect.objectContaining({ eventId: ids[1], problem: expect.stringMatching(/edited/) })]);
   });
 
   it('names the event after one that was removed', async () => {

@@ -4,4 +4,4 @@ import { eventStoreContract } from './event-store.contract';
 eventStoreContract('in-memory', async () => {
   const store = new InMemoryEventStore();
   return { store, dispose: () => store.close() };
-});
+}, { sql: false });

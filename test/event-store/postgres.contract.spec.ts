@@ -9,7 +9,7 @@ afterAll(async () => db.drop());
 eventStoreContract('postgres', async () => {
   const store = new PostgresEventStore(db.pool, { pollMs: 200 });
   return { store, dispose: () => store.close() };
-});
+}, { sql: true });
 
 describe('PostgreSQL gap safety', () => {
   it('never lets a reader pass an open transaction, and shows its event first once it commits', async () => {

@@ -21,4 +21,20 @@ describe('job definitions reconciled at start are audited', () => {
       await t.close();
     }
   });
+
+  it('a restart with the same definitions changes nothing and records nothing (stored rows compare by content, not key order)', async () => {
+    const file = path.join(dir, 'restart.yaml');
+    writeFileSync(file, 'jobs:\n  - name: nightly\n    schedule: "0 0 2 * * *"\n    maxAttempts: 3\n    backoff: { kind: fixed, base: 200 }\n    handler: { kind: http, method: POST, url: "http://127.0.0.1:9/report" }\n');
+    const first = await startTestApp({ OPSLEDGER_CONFIG: file, WORKER_CONCURRENCY: '0' });
+    const db = first.db;
+    await first.app.close();
+    const again = await startTestApp({ OPSLEDGER_CONFIG: file, WORKER_CONCURRENCY: '0' }, db);
+    try {
+      const { rows } = await db.pool.query(`SELECT type FROM events WHERE stream_id LIKE 'jobdef-%' OR (type = 'OperatorActionRecorded' AND data->>'action' = 'config.reconcile') ORDER BY position`);
+      expect(rows.map((r) => r.type)).toEqual(['OperatorActionRecorded', 'JobDefined']);
+    } finally {
+      await again.close();
+      await db.drop();
+    }
+  });
 });

@@ -34,7 +34,7 @@ export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: Jo
     store,
     catalog,
     config,
-    reconcile: () => reconcileDefinitions(pool, store, catalog.all(), quietLog),
+    reconcile: () => reconcileDefinitions(store, catalog.all(), quietLog),
     /** Enqueues `n` manual runs of `job` in batches; returns their ids. */
     async enqueueMany(job: string, n: number, params: Record<string, unknown> | ((i: number) => Record<string, unknown>) = {}, batch = 500): Promise<string[]> {
       const def = catalog.get(job)!;

@@ -6,6 +6,7 @@ import { systemOperator } from '../../src/audit/operator-context';
 import { auditStream } from '../../src/audit/operator-action-recorded.event';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { systemClock } from '../../src/shared/clock';
+import { recordAction } from '../support/audit-chain';
 import { TEST_KEY_BYTES, TEST_SERVER_KEYS } from '../support/server-keys';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
@@ -32,7 +33,7 @@ describe('audit chain: tampering is named by `npm run audit -- verify`', () => {
   let ids: string[];
 
   const links = async () => (await db.pool.query<Link>(`SELECT position, event_id, stream_id, type, data, metadata FROM events WHERE type = 'OperatorActionRecorded' ORDER BY position`)).rows;
-  const record = (i: number, tenant: string | null = null) => recorder.record({ ...systemOperator(`req-${i}`), actor: `op${i}`, role: 'operator', tenant, clientIp: '10.0.0.7' }, 'job.run', `job:j${i}`, `reason ${i}`, { attempt: i });
+  const record = (i: number, tenant: string | null = null) => recordAction(recorder, { ...systemOperator(`req-${i}`), actor: `op${i}`, role: 'operator', tenant, clientIp: '10.0.0.7' }, 'job.run', `job:j${i}`, `reason ${i}`, { attempt: i });
 
   /** Rewrites every link in order with `mac`, keeping the chain consistent (head row included): a full re-hash. */
   async function rehash(mac: (prev: string, l: Link) => { data: Record<string, unknown>; hash: string }) {
@@ -50,7 +51,7 @@ describe('audit chain: tampering is named by `npm run audit -- verify`', () => {
   beforeEach(async () => {
     db = await createTestDatabase();
     store = new PostgresEventStore(db.pool);
-    recorder = new AuditRecorder(store, db.pool, systemClock, pino({ level: 'silent' }), TEST_KEY_BYTES);
+    recorder = new AuditRecorder(store, systemClock, pino({ level: 'silent' }), TEST_KEY_BYTES);
     for (let i = 1; i <= 5; i++) await record(i, i % 2 ? 'acme' : null);
     ids = (await links()).map((l) => l.event_id);
   });
@@ -179,8 +180,8 @@ describe('audit chain: links written before AUDIT_CHAIN_KEY', () => {
     expect(unsealed.code).toBe(1);
     expect(unsealed.stdout).toMatch(/3 unkeyed link\(s\) and no keyed link sealing them: start opsledger once with AUDIT_CHAIN_KEY/);
 
-    const recorder = new AuditRecorder(store, db.pool, systemClock, pino({ level: 'silent' }), TEST_KEY_BYTES);
-    await recorder.record(systemOperator('new'), 'job.run', 'job:new', 'after the upgrade');
+    const recorder = new AuditRecorder(store, systemClock, pino({ level: 'silent' }), TEST_KEY_BYTES);
+    await recordAction(recorder, systemOperator('new'), 'job.run', 'job:new', 'after the upgrade');
     const { rows } = await db.pool.query(`SELECT data FROM events WHERE type = 'OperatorActionRecorded' ORDER BY position DESC LIMIT 1`);
     expect(rows[0].data).toMatchObject({ chain: 2, sealsLegacyLinks: 3 });
     const sealed = await auditVerify(db.url);

@@ -1,13 +1,16 @@
+import type { PoolClient } from 'pg';
 import pino from 'pino';
 import { AuditRecorder } from '../../src/audit/audit-recorder';
 import { systemOperator } from '../../src/audit/operator-context';
 import { ConfigError } from '../../src/config/env-var';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
-import { checkKeyFingerprints } from '../../src/secrets/key-fingerprints';
+import { checkKeyFingerprints, keyFingerprint } from '../../src/secrets/key-fingerprints';
 import { systemClock } from '../../src/shared/clock';
+import { recordAction } from '../support/audit-chain';
 import { TEST_AUDIT_CHAIN_KEY, TEST_KEY_BYTES, TEST_SERVER_KEYS } from '../support/server-keys';
 import { startTestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { waitFor } from '../polling/support';
 import { auditVerify, runTs } from './support';
 
 const NEW_KEY = 'the-next-key-after-a-rotation-0123456789';
@@ -20,7 +23,7 @@ describe('rotating a key', () => {
 
   it('AUDIT_CHAIN_KEY: a rotation link hands the chain over; verify needs the old key for the links before it', async () => {
     const store = new PostgresEventStore(db.pool);
-    const record = (keys: { auditChain: Buffer }, i: number) => new AuditRecorder(store, db.pool, systemClock, pino({ level: 'silent' }), keys).record(systemOperator(`r${i}`), 'job.run', `job:j${i}`, `reason ${i}`);
+    const record = (keys: { auditChain: Buffer }, i: number) => recordAction(new AuditRecorder(store, systemClock, pino({ level: 'silent' }), keys), systemOperator(`r${i}`), 'job.run', `job:j${i}`, `reason ${i}`);
     try {
       for (let i = 0; i < 3; i++) await record(TEST_KEY_BYTES, i);
       await checkKeyFingerprints(db.pool, { auditChain: TEST_KEY_BYTES.auditChain });
@@ -51,6 +54,45 @@ describe('rotating a key', () => {
       await store.close();
     }
   }, 120_000);
+
+  it('TOKEN_HASH_KEY: a rotation that fails midway changes nothing (entry, revocations and fingerprint are one unit)', async () => {
+    const admin = 'olt_rotation-admin-value-fedcba9876543210';
+    const first = await startTestApp({ OPSLEDGER_ADMIN_TOKEN: admin }, db);
+    const issued = await first.request('POST', '/api/auth/tokens', { body: { name: 'ci', role: 'operator', reason: 'before rotation' } });
+    expect(issued.status).toBe(201);
+    await first.close();
+
+    // Hold an uncommitted append at the next revision of the last token the rotation revokes: its
+    // unit (entry written, the first token's revocation appended) waits there, then conflicts.
+    const store = new PostgresEventStore(db.pool);
+    const stream = `token-${issued.body.tokenId}`;
+    const holder: PoolClient = await db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await store.appendWith(holder, stream, [{ type: 'TokenRevoked', data: { tokenId: issued.body.tokenId, reason: 'revoked by the test meanwhile' } }], 0n);
+      const rotation = runTs('src/cli/tokens.cli.ts', ['rotate-key', '--reason', 'interrupted', '--yes'], { ...TEST_SERVER_KEYS, TOKEN_HASH_KEY: NEW_KEY, DATABASE_URL: db.url });
+      await waitFor('the rotation waits on the held revision', async () => (await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`)).rowCount! > 0, 60_000);
+      await holder.query('COMMIT');
+      const failed = await rotation;
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toMatch(new RegExp(`stream ${stream}: expected revision 0, actual 1`));
+    } finally {
+      holder.release();
+      await store.close();
+    }
+
+    const revoked = await db.pool.query(`SELECT stream_id FROM events WHERE type = 'TokenRevoked'`);
+    expect(revoked.rows.map((r) => r.stream_id)).toEqual([stream]); // only the test's own
+    expect((await db.pool.query(`SELECT 1 FROM events WHERE type = 'OperatorActionRecorded' AND data->>'action' = 'token.key_rotated'`)).rowCount).toBe(0);
+    const { rows } = await db.pool.query(`SELECT fingerprint FROM server_key_fingerprints WHERE name = 'TOKEN_HASH_KEY'`);
+    expect(rows[0].fingerprint).toBe(keyFingerprint(TEST_KEY_BYTES.tokenHash));
+    const again = await startTestApp({ OPSLEDGER_ADMIN_TOKEN: admin }, db);
+    try {
+      expect((await again.request('GET', '/api/auth/whoami', { token: admin })).body).toEqual({ name: 'bootstrap-admin', role: 'admin', tenant: null });
+    } finally {
+      await again.close();
+    }
+  }, 180_000);
 
   it('TOKEN_HASH_KEY: every token is revoked, the admin token comes back at start, and the old key is refused', async () => {
     const admin = 'olt_rotation-admin-value-0123456789abcdef';

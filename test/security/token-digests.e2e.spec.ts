@@ -48,7 +48,7 @@ describe('token digests never leave the service', () => {
     const store = new PostgresEventStore(db.pool);
     const tokens = new TokenRepository(store);
     const legacy = (tokenId: string, name: string, role: string, secret: string) =>
-      tokens.append(tokenId, [{ type: 'TokenIssued', data: { tokenId, name, role: role as 'admin', tenant: null, hash: sha256(secret), issuedAt: new Date().toISOString(), expiresAt: null } }], 'no_stream', async () => ({ actor: 'system' }));
+      store.transact((uow) => tokens.appendIn(uow, tokenId, [{ type: 'TokenIssued', data: { tokenId, name, role: role as 'admin', tenant: null, hash: sha256(secret), issuedAt: new Date().toISOString(), expiresAt: null } }], 'no_stream', { actor: 'system' }));
     await legacy(bootstrapTokenId(sha256(adminValue)), 'bootstrap-admin', 'admin', adminValue); // the id the old version derived
     await legacy('0b8a1f52-3a0c-4c49-9d52-5b4c3f1e2d10', 'old-grafana', 'viewer', legacyViewer);
     await store.close();

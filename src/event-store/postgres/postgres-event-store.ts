@@ -3,6 +3,9 @@ import { Pool, PoolClient } from 'pg';
 import { AppendResult, Checkpoint, EventToAppend, ExpectedRevision, RecordedEvent } from '../envelope';
 import { EventStore, ReadStreamOptions, SubscribeOptions, Subscription } from '../event-store.port';
 import { ExpectedVersionConflict } from '../expected-version-conflict.error';
+import type { TransactOptions, UnitOfWork } from '../unit-of-work';
+import { PostgresUnitOfWork } from './postgres-unit-of-work';
+import { collidedRevision } from './unique-violation';
 import { upcast } from '../upcasters';
 import { EventNotifier } from './event-notifier';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
@@ -77,6 +80,32 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
+   * One transaction on one pooled connection for the whole unit. Its appends use the unnotified
+   * append; subscribers hear of them by the coalesced NOTIFY after the commit.
+   */
+  async transact<T>(work: (uow: UnitOfWork) => Promise<T>, options: TransactOptions = {}): Promise<T> {
+    const client = await this.pool.connect();
+    const uow = new PostgresUnitOfWork(client, {
+      append: (streamId, events, expected) => this.appendOn(client, streamId, events, expected, 'unit'),
+      readStream: (streamId, opts) => this.readStream(streamId, opts, client),
+    });
+    try {
+      await client.query(options.sqlSetup ? `BEGIN; ${options.sqlSetup}` : 'BEGIN');
+      const value = await work(uow);
+      uow.finish();
+      await client.query('COMMIT');
+      if (uow.appended) this.notifyAppended();
+      return value;
+    } catch (err) {
+      uow.finish();
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
    * Wakes subscribers in every process after an append committed. A NOTIFY goes out
    * NOTIFY_COALESCE_MS after the first append of a burst and covers every append that committed
    * before it is sent; appends finishing while it is on its way get one more. So a busy store
@@ -108,6 +137,15 @@ export class PostgresEventStore implements EventStore {
    * (inline projections such as the job queue) commit or roll back together with the events.
    */
   async appendWith(db: Queryable, streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    return this.appendOn(db, streamId, events, expected, db === this.pool ? 'alone' : 'caller-transaction');
+  }
+
+  /**
+   * `alone`: its own implicit transaction (loose expectations retry a lost race). `caller-transaction`:
+   * inside a transaction the caller runs, NOTIFY inside it. `unit`: inside a unit of work, which
+   * notifies after its commit.
+   */
+  private async appendOn(db: Queryable, streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, mode: 'alone' | 'caller-transaction' | 'unit'): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const now = new Date().toISOString();
     const ids = events.map((e) => e.eventId ?? randomUUID());
@@ -121,11 +159,11 @@ export class PostgresEventStore implements EventStore {
       events.map((e) => JSON.stringify(e.data ?? null)),
       events.map((e) => JSON.stringify({ occurredAt: now, ...e.metadata })),
     ];
-    const inTransaction = db !== this.pool;
+    const inTransaction = mode !== 'alone';
     for (let attempt = 0; ; attempt++) {
       try {
         const { rows } = await db.query<{ o_position: string; o_revision: string; o_event_id: string; o_tx: string; o_recorded_at: Date }>({
-          ...(inTransaction ? APPEND_IN_TRANSACTION : APPEND_ALONE),
+          ...(mode === 'caller-transaction' ? APPEND_IN_TRANSACTION : APPEND_ALONE),
           values: params,
         });
         const byId = new Map(events.map((e, i) => [ids[i], e]));
@@ -152,7 +190,9 @@ export class PostgresEventStore implements EventStore {
         // transaction is aborted, so the caller decides; otherwise loose expectations retry.
         if (e.code === '23505' && e.constraint === 'events_stream_revision_key') {
           if (!inTransaction && (expected === 'any' || expected === 'stream_exists') && attempt < MAX_ANY_RETRIES) continue;
-          throw new ExpectedVersionConflict(streamId, expected, await this.currentRevision(streamId));
+          // Inside a transaction the revision that collided is the best known (a lookup would need
+          // a second connection while this one is held: a pool of waiting units could starve it).
+          throw new ExpectedVersionConflict(streamId, expected, inTransaction ? collidedRevision(e.detail) : await this.currentRevision(streamId));
         }
         // The same event ids were appended concurrently: the retry returns the stored positions.
         if (e.code === '23505' && e.constraint === 'events_event_id_key' && !inTransaction && attempt < MAX_ANY_RETRIES) continue;

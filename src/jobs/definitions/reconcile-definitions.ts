@@ -1,16 +1,18 @@
-import type { Pool } from 'pg';
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { JobDefinitionRow } from '../../../projections/job-definitions/job-definition-row';
 import { jobDefinitionsProjection } from '../../../projections/job-definitions/job-definitions.projection';
+import type { EventMetadata } from '../../event-store/envelope';
+import type { EventStore } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
-import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
+import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import { applyEvents } from '../../projection-runner/apply-events';
 import { JobDefinitionEvent, jobDefStream } from '../events/job-definition.events';
-import { inTransaction } from '../../database/transaction';
 import type { JobDefinition, JobDefinitionSnapshot } from './job-definition';
 
 const snapshot = ({ source: _s, ...d }: JobDefinition): JobDefinitionSnapshot => d;
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Equal as stored: jsonb reorders object keys, so text comparison would see every nested object changed. */
+const same = (a: unknown, b: unknown) => isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
 const tenantTag = (tenant: string | null) => (tenant ? { tenant } : {});
 
 /** Pure: the events that bring the stored definitions in line with the declared ones. */
@@ -31,34 +33,42 @@ export function decideReconcile(declared: readonly JobDefinition[], stored: read
   return out;
 }
 
+/** The stored definitions as `uow` sees them, and the changes that bring them in line with `declared`. */
+export async function planDefinitions(uow: UnitOfWork, declared: readonly JobDefinition[]): Promise<DefinitionsPlan> {
+  const { rows } = await sqlOf(uow).query<{ key: string; doc: JobDefinitionRow; revision: string }>('SELECT key, doc, revision FROM rm_job_definitions');
+  return { revisions: new Map(rows.map((r) => [r.key, BigInt(r.revision)])), changes: [...decideReconcile(declared, rows.map((r) => r.doc))] };
+}
+
+export interface DefinitionsPlan {
+  readonly revisions: ReadonlyMap<string, bigint>;
+  readonly changes: readonly [string, JobDefinitionEvent][];
+}
+
+export const changeList = (plan: DefinitionsPlan) => plan.changes.map(([job, e]) => ({ job, change: e.type }));
+
+/** Appends the planned JobDefined/JobChanged/JobRemoved in `uow`, with the inline projection. */
+export async function appendDefinitions(uow: UnitOfWork, plan: DefinitionsPlan, metadata: Partial<EventMetadata>, log: Logger): Promise<number> {
+  for (const [name, event] of plan.changes) {
+    const res = await uow.append(jobDefStream(name), [{ ...event, metadata }], plan.revisions.get(name) ?? 'no_stream');
+    await applyEvents(sqlOf(uow), jobDefinitionsProjection, res.events);
+  }
+  for (const [name, event] of plan.changes) {
+    log.info({ event: `background_job.definition.${event.type === 'JobDefined' ? 'defined' : event.type === 'JobChanged' ? 'changed' : 'removed'}`, job: name, ...(event.type === 'JobChanged' ? { changed: event.data.changed } : {}) }, `job ${name}: ${event.type}`);
+  }
+  return plan.changes.length;
+}
+
 /**
- * Appends JobDefined/JobChanged/JobRemoved at start; a concurrent process doing the same wins
- * quietly. When anything changes, `audit` records one `config.reconcile` action first and its
- * metadata (causationId) goes on every change.
+ * Appends JobDefined/JobChanged/JobRemoved at start, all in one unit, without an audit entry (the
+ * service audits its reconcile as `config.reconcile`: JobsLifecycle). A concurrent process doing
+ * the same wins; this one then re-plans and finds nothing left to do.
  */
-export async function reconcileDefinitions(
-  pool: Pool,
-  store: PostgresEventStore,
-  declared: readonly JobDefinition[],
-  log: Logger,
-  audit?: (changes: { job: string; change: string }[]) => Promise<Record<string, unknown>>,
-): Promise<number> {
-  const { rows } = await pool.query<{ key: string; doc: JobDefinitionRow; revision: string }>('SELECT key, doc, revision FROM rm_job_definitions');
-  const revisions = new Map(rows.map((r) => [r.key, BigInt(r.revision)]));
-  const changes = [...decideReconcile(declared, rows.map((r) => r.doc))];
-  const metadata = changes.length && audit ? await audit(changes.map(([job, e]) => ({ job, change: e.type }))) : { actor: 'system', correlationId: 'startup-reconcile' };
-  let appended = 0;
-  for (const [name, event] of changes) {
+export async function reconcileDefinitions(store: EventStore, declared: readonly JobDefinition[], log: Logger): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
     try {
-      await inTransaction(pool, async (c) => {
-        const res = await store.appendWith(c, jobDefStream(name), [{ ...event, metadata }], revisions.get(name) ?? 'no_stream');
-        await applyEvents(c, jobDefinitionsProjection, res.events);
-      });
-      appended++;
-      log.info({ event: `background_job.definition.${event.type === 'JobDefined' ? 'defined' : event.type === 'JobChanged' ? 'changed' : 'removed'}`, job: name, ...(event.type === 'JobChanged' ? { changed: event.data.changed } : {}) }, `job ${name}: ${event.type}`);
+      return await store.transact(async (uow) => appendDefinitions(uow, await planDefinitions(uow, declared), { actor: 'system', correlationId: 'startup-reconcile' }, log));
     } catch (err) {
-      if (!(err instanceof ExpectedVersionConflict)) throw err;
+      if (!(err instanceof ExpectedVersionConflict) || attempt >= 3) throw err;
     }
   }
-  return appended;
 }

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { EventMetadata } from '../../event-store/envelope';
+import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import type { Clock } from '../../shared/clock';
 import { decideRun, RunCommand } from '../run.decider';
 import type { RunWriter } from '../store/run-writer';
@@ -42,7 +43,12 @@ export class Janitor {
     private readonly log: Logger,
   ) {}
 
-  async run(rules: JanitorRules, by: string, metadata: Partial<EventMetadata> = { actor: 'janitor' }): Promise<JanitorReport> {
+  /**
+   * On its timer each rule commits on its own (in chunks); with `unit` (an operator's janitor
+   * action, audited) every change is part of that one unit of work.
+   */
+  async run(rules: JanitorRules, by: string, metadata: Partial<EventMetadata> = { actor: 'janitor' }, unit?: UnitOfWork): Promise<JanitorReport> {
+    const db = unit ? sqlOf(unit) : this.pool;
     const now = this.clock.now();
     const iso = now.toISOString();
     const failedActive = await this.applyTo(
@@ -51,44 +57,49 @@ export class Janitor {
       [iso, rules.failActiveAfterMs],
       { type: 'ForceFail', reason: `janitor: still active ${Math.round(rules.failActiveAfterMs / 60000)} min past its timeout`, now },
       metadata,
+      unit,
     );
     const expired = await this.applyTo(
       `SELECT key FROM rm_job_queue WHERE state IN ('pending', 'retrying') AND doc->>'expiresAt' IS NOT NULL AND ol_jobs_ts(doc->>'expiresAt') <= $1::timestamptz`,
       [iso],
       { type: 'Expire', now },
       metadata,
+      unit,
     );
     const cancelledPending = await this.applyTo(
       `SELECT key FROM rm_job_queue WHERE state IN ('pending', 'retrying') AND ready_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`,
       [iso, rules.cancelPendingAfterMs],
       { type: 'ForceCancel', reason: `janitor: waited more than ${Math.round(rules.cancelPendingAfterMs / 60000)} min for a worker`, by: 'janitor', now },
       metadata,
+      unit,
     );
-    const droppedCompleted = (await this.pool.query(`DELETE FROM rm_job_queue WHERE state IN ('succeeded', 'cancelled', 'expired') AND finished_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.dropCompletedAfterMs])).rowCount ?? 0;
-    const droppedFailed = (await this.pool.query(`DELETE FROM rm_job_queue WHERE state = 'failed' AND finished_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.dropFailedAfterMs])).rowCount ?? 0;
-    const reaped = await this.reaper.reap(rules.reapWorkersAfterMs, by);
-    const expiredIdempotencyKeys = (await this.pool.query(`DELETE FROM job_idempotency_keys WHERE created_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.idempotencyKeyTtlMs])).rowCount ?? 0;
+    const droppedCompleted = (await db.query(`DELETE FROM rm_job_queue WHERE state IN ('succeeded', 'cancelled', 'expired') AND finished_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.dropCompletedAfterMs])).rowCount ?? 0;
+    const droppedFailed = (await db.query(`DELETE FROM rm_job_queue WHERE state = 'failed' AND finished_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.dropFailedAfterMs])).rowCount ?? 0;
+    const reaped = await this.reaper.reap(rules.reapWorkersAfterMs, by, unit);
+    const expiredIdempotencyKeys = (await db.query(`DELETE FROM job_idempotency_keys WHERE created_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.idempotencyKeyTtlMs])).rowCount ?? 0;
     const report: JanitorReport = { failedActive, cancelledPending, expired, droppedCompleted, droppedFailed, reapedWorkers: reaped.workers.length, abandonedRuns: reaped.runs.length, expiredIdempotencyKeys };
     this.log.info({ event: 'background_job.janitor', by, ...report }, 'janitor ran');
     return report;
   }
 
-  /** Force-fail every active run (operator "Fail Active Jobs"); only `tenant`'s when given. */
-  failAllActive(reason: string, metadata: Partial<EventMetadata>, tenant: string | null = null): Promise<number> {
-    return this.applyTo(`SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling') AND ($1::text IS NULL OR tenant = $1)`, [tenant], { type: 'ForceFail', reason, now: this.clock.now() }, metadata);
+  /** Force-fail every active run (operator "Fail Active Jobs"), in the operator's unit; only `tenant`'s when given. */
+  failAllActive(unit: UnitOfWork, reason: string, metadata: Partial<EventMetadata>, tenant: string | null = null): Promise<number> {
+    return this.applyTo(`SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling') AND ($1::text IS NULL OR tenant = $1)`, [tenant], { type: 'ForceFail', reason, now: this.clock.now() }, metadata, unit);
   }
 
-  /** Cancel every waiting run (operator "Cancel All Pending"); only `tenant`'s when given. */
-  cancelAllPending(reason: string, metadata: Partial<EventMetadata>, tenant: string | null = null): Promise<number> {
-    return this.applyTo(`SELECT key FROM rm_job_queue WHERE state IN ('pending', 'retrying') AND ($1::text IS NULL OR tenant = $1)`, [tenant], { type: 'ForceCancel', reason, by: 'operator', now: this.clock.now() }, metadata);
+  /** Cancel every waiting run (operator "Cancel All Pending"), in the operator's unit; only `tenant`'s when given. */
+  cancelAllPending(unit: UnitOfWork, reason: string, metadata: Partial<EventMetadata>, tenant: string | null = null): Promise<number> {
+    return this.applyTo(`SELECT key FROM rm_job_queue WHERE state IN ('pending', 'retrying') AND ($1::text IS NULL OR tenant = $1)`, [tenant], { type: 'ForceCancel', reason, by: 'operator', now: this.clock.now() }, metadata, unit);
   }
 
-  private async applyTo(select: string, params: unknown[], cmd: RunCommand, metadata: Partial<EventMetadata>): Promise<number> {
-    const { rows } = await this.pool.query<{ key: string }>(select, params);
+  /** Each chunk in its own unit, or every chunk in `unit`. */
+  private async applyTo(select: string, params: unknown[], cmd: RunCommand, metadata: Partial<EventMetadata>, unit?: UnitOfWork): Promise<number> {
+    const { rows } = await (unit ? sqlOf(unit) : this.pool).query<{ key: string }>(select, params);
     let n = 0;
     for (let i = 0; i < rows.length; i += CHUNK) {
       const ids = rows.slice(i, i + CHUNK).map((r) => r.key);
-      const decisions = await this.writer.act(ids, (row) => decideRun(row, cmd), () => metadata);
+      const decide = (row: Parameters<typeof decideRun>[0]) => decideRun(row, cmd);
+      const decisions = unit ? await this.writer.actIn(unit, ids, decide, () => metadata) : await this.writer.act(ids, decide, () => metadata);
       n += [...decisions.values()].filter((d) => d.ok).length;
     }
     return n;
