@@ -26,7 +26,10 @@ describe('PostgreSQL gap safety', () => {
     } finally {
       a.release();
     }
-    const after = await store.readAll(from, 100);
+    // Visible once no older transaction is open anywhere in the cluster (other test files' databases
+    // share the transaction-id horizon), so wait for the fact rather than read once.
+    let after = await store.readAll(from, 100);
+    for (const until = Date.now() + 20_000; after.length < 2 && Date.now() < until; after = await store.readAll(from, 100)) await new Promise((r) => setTimeout(r, 50));
     expect(after.map((e) => e.type)).toEqual(['A', 'B']);
     await store.close();
   });
