@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
 import { BackupModule } from './backup/backup.module';
+import { ConsoleSessionModule } from './console-session/console-session.module';
+import { ConsoleStreamModule } from './console-stream/console-stream.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { TenantScopeGuard } from './auth/tenant-scope.guard';
@@ -43,6 +45,8 @@ export const FEATURE_MODULES = [
   AlertsModule,
   BackupModule,
   ReplayModule,
+  ConsoleSessionModule,
+  ConsoleStreamModule,
 ];
 
 /** Composition root: infrastructure, then FEATURE_MODULES. */

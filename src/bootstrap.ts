@@ -11,6 +11,7 @@ import { validationPipe } from './shared/validation';
 import { checkKeyFingerprintsAt } from './secrets/key-fingerprints';
 import { serverKeys } from './secrets/server-keys';
 import { APP_VERSION } from './shared/version';
+import { registerConsoleWeb } from './console-web/console-static';
 
 /** Builds the whole application (routes, pipes, OpenAPI) without listening; main.ts and e2e tests share it. */
 export async function createApp(config: AppConfig, databaseUrl: string, log: Logger): Promise<NestFastifyApplication> {
@@ -31,6 +32,8 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Log
     logger: new PinoNestLogger(log),
     bufferLogs: false,
   });
+  // Security headers, cookies and the console's files, before any route is registered.
+  await registerConsoleWeb(app, config, log);
   const fastify = app.getHttpAdapter().getInstance();
   rejectUnsafeInput(fastify);
   fastify.addHook('onSend', async (req, reply) => {

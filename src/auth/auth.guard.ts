@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ import { MIN_ROLE } from './roles.decorator';
 import { Principal, Role, roleAtLeast } from './roles';
 import { TokenLookup } from './token-lookup';
 import { secretsEqual } from './token-secret';
+import { SessionAuthenticator } from '../console-session/session-authenticator';
 
 type Request = FastifyRequest & { principal?: Principal };
 
@@ -24,6 +25,7 @@ const MESSAGES: Record<Exclude<AuthFailureReason, 'forbidden'>, string> = {
   unknown_token: 'the bearer token is not known',
   revoked_token: 'the bearer token has been revoked',
   expired_token: 'the bearer token has expired',
+  unknown_session: 'the console session is not known: sign in again',
 };
 
 /**
@@ -42,6 +44,8 @@ export class AuthGuard implements CanActivate {
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    // The console's session cookie, when that module is loaded (absent in the CLIs' contexts).
+    @Optional() private readonly sessions?: SessionAuthenticator,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -53,6 +57,11 @@ export class AuthGuard implements CanActivate {
     this.limiter.check(req.ip);
 
     const header = req.headers.authorization;
+    // A bearer token wins; without one, the console's session cookie may stand in for it.
+    if (!header && this.sessions?.presented(req)) {
+      req.principal = await this.sessions.authenticate(req, reply);
+      return this.roleAllows(req, targets);
+    }
     if (!header) throw await this.unauthorized(req, reply, 'missing_token');
     const match = /^Bearer +(\S+) *$/i.exec(header);
     if (!match) throw await this.unauthorized(req, reply, 'malformed_header');
@@ -68,10 +77,15 @@ export class AuthGuard implements CanActivate {
     if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now().getTime()) throw await this.unauthorized(req, reply, 'expired_token', row);
 
     req.principal = { tokenId: row.tokenId, name: row.name, role: row.role, tenant: row.tenant };
+    return this.roleAllows(req, targets);
+  }
+
+  private roleAllows(req: Request, targets: Parameters<Reflector['getAllAndOverride']>[1]): boolean {
+    const p = req.principal!;
     const need = this.reflector.getAllAndOverride<Role | undefined>(MIN_ROLE, targets) ?? 'admin';
-    if (!roleAtLeast(row.role, need)) {
-      this.logFailure(req, 'forbidden', row, { requiredRole: need });
-      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this needs the ${need} role or higher; token "${row.name}" has ${row.role}`, requiredRole: need });
+    if (!roleAtLeast(p.role, need)) {
+      this.logFailure(req, 'forbidden', p, { requiredRole: need });
+      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this needs the ${need} role or higher; token "${p.name}" has ${p.role}`, requiredRole: need });
     }
     return true;
   }
@@ -88,7 +102,7 @@ export class AuthGuard implements CanActivate {
     return new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: MESSAGES[reason] });
   }
 
-  private logFailure(req: Request, reason: AuthFailureReason, row?: TokenRow, extra: Record<string, unknown> = {}): void {
+  private logFailure(req: Request, reason: AuthFailureReason, row?: Pick<TokenRow, 'tokenId' | 'name'>, extra: Record<string, unknown> = {}): void {
     this.failures.record(reason);
     this.log.warn(
       { event: 'auth.failed', reason, ip: req.ip, method: req.method, path: req.url.split('?')[0], requestId: req.id, ...(row ? { tokenId: row.tokenId, tokenName: row.name } : {}), ...extra },

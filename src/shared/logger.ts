@@ -7,6 +7,8 @@ export const LOGGER = Symbol('LOGGER');
 export const REDACT = [
   'req.headers.authorization',
   'req.headers["x-ops-token"]',
+  'req.headers.cookie',
+  'headers.cookie',
   'headers.authorization',
   'headers["x-ops-token"]',
   'token',

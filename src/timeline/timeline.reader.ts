@@ -44,7 +44,7 @@ export interface TimelineEntry {
 const MAX_CAUSE_HOPS = 5;
 
 /** The tenant an event belongs to: its object's (target, run, token: `data.tenant`), else its actor's token's (the tenant filter matches either). */
-function tenantOf(e: RecordedEvent): string | null {
+export function tenantOf(e: RecordedEvent): string | null {
   const own = (e.data as { tenant?: unknown } | null)?.tenant;
   return typeof own === 'string' ? own : (e.metadata.tenant ?? null);
 }
