@@ -1,0 +1,14 @@
+/** Which panels (query keys' first part) an event of the log can change. */
+const RULES: [RegExp, string[]][] = [
+  [/^(Target|Poll|Breaker|DeadLetter)/, ['targets', 'target', 'scheduler-health', 'dead-letters']],
+  [/^(Run|Job|Tick|Cron|Idempotency)/, ['jobs', 'job', 'runs', 'run', 'system']],
+  [/^Worker/, ['system']],
+  [/^OperatorActionRecorded$/, ['audit']],
+  [/^Session/, ['sessions']],
+];
+
+export function topicsOf(type: string): string[] {
+  const out = ['timeline', 'projections'];
+  for (const [re, topics] of RULES) if (re.test(type)) out.push(...topics);
+  return out;
+}

@@ -1,0 +1,147 @@
+import { useState } from 'react';
+import { Link, useParams } from 'wouter';
+import { call, qs } from '../api/client';
+import { useLiveQuery } from '../api/live';
+import type { Target, TimelineEntry } from '../api/types';
+import { Action } from '../components/action';
+import { LiveOnlyNote } from '../components/live-only';
+import { Badge, Panel, Time } from '../components/panel';
+import { useCan } from '../session';
+import { exact } from '../format';
+import { statusOf } from './targets';
+
+const OUTCOMES = new Set(['PollSucceeded', 'PollFailed', 'PollSkipped']);
+const WINDOW_MS = 30 * 60_000;
+
+/** One target: its state, why it polls when it does, its recent outcomes and decisions, and the operator actions. */
+export function TargetPage() {
+  const { key: raw } = useParams<{ key: string }>();
+  const key = decodeURIComponent(raw ?? '');
+  const canAct = useCan('operator');
+  const target = useLiveQuery<Target>(['target', key], `/api/targets/${encodeURIComponent(key)}`);
+  const [from] = useState(() => new Date(Date.now() - WINDOW_MS).toISOString());
+  const events = useLiveQuery<{ items: TimelineEntry[] }>(['timeline', 'target', key], `/api/timeline${qs({ target: key, from, limit: 500 })}`);
+  const t = target.data?.data;
+  const items = [...(events.data?.data.items ?? [])].reverse();
+  const outcomes = items.filter((e) => OUTCOMES.has(e.type)).slice(0, 30);
+  const decisions = items.filter((e) => !OUTCOMES.has(e.type)).slice(0, 30);
+  const post = (path: string, body: unknown) => call('POST', `/api/targets/${encodeURIComponent(key)}/${path}`, body);
+  const refetch = ['target', 'targets', 'scheduler-health', 'timeline', 'dead-letters'];
+
+  return (
+    <>
+      <p className="crumbs">
+        <Link href="/">Targets</Link> / {key}
+      </p>
+      <h1>{key}</h1>
+      <LiveOnlyNote what="A target's drill-in" />
+      <Panel
+        title="State"
+        queries={[target]}
+        actions={
+          t && canAct ? (
+            <span className="action-row">
+              <Action label="Poll now" title={`Poll ${key} now`} description="Probes at once, even with an open breaker (it half-opens) or in the dead-letter set." disabled={t.paused} disabledReason={t.paused ? 'paused: resume it first' : undefined} refetch={refetch} run={(reason) => post('poll-now', { reason }).then(() => 'Poll requested')} />
+              <Action label="Reset breaker" title={`Reset the breaker of ${key}`} description="Closes the breaker (failure count and trips reset) and probes at once." refetch={refetch} run={(reason) => post('reset-breaker', { reason }).then(() => 'Breaker reset')} />
+              <Action label="Redrive" title={`Redrive ${key}`} description="Takes it out of the dead-letter set and probes it at once." disabled={!t.deadLetter.present} disabledReason={t.deadLetter.present ? undefined : 'not dead-lettered'} refetch={refetch} run={(reason) => post('redrive', { reason }).then(() => 'Redriven')} />
+              <Action
+                label={t.paused ? 'Resume' : 'Pause'}
+                title={`${t.paused ? 'Resume' : 'Pause'} ${key}`}
+                description={t.paused ? 'Polling starts again on its schedule.' : 'No probe runs until it is resumed.'}
+                refetch={refetch}
+                run={(reason) => call('PATCH', `/api/targets/${encodeURIComponent(key)}`, { paused: !t.paused, reason }).then(() => (t.paused ? 'Resumed' : 'Paused'))}
+              />
+            </span>
+          ) : null
+        }
+      >
+        {t && (
+          <dl className="facts">
+            <dt>Status</dt>
+            <dd>
+              <Badge {...(({ kind, label }) => ({ kind, children: label }))(statusOf(t))} />
+            </dd>
+            <dt>Probe</dt>
+            <dd className="mono">{t.connection}</dd>
+            <dt>Tenant</dt>
+            <dd>{t.tenant ?? 'none'}</dd>
+            <dt>Breaker</dt>
+            <dd>
+              {t.breaker.state} since <Time iso={t.breaker.since} />
+              {t.breaker.retryAt && (
+                <>
+                  , retry <Time iso={t.breaker.retryAt} />
+                </>
+              )}{' '}
+              ({t.breaker.failureCount} failures)
+            </dd>
+            <dt>Failure streak</dt>
+            <dd>
+              {t.pollStatus.consecutiveFailures}
+              {t.pollStatus.firstFailureAt && (
+                <>
+                  {' '}
+                  since <Time iso={t.pollStatus.firstFailureAt} />
+                </>
+              )}
+            </dd>
+            <dt>Last success</dt>
+            <dd>
+              <Time iso={t.pollStatus.lastSuccess} />
+            </dd>
+            <dt>Last error</dt>
+            <dd>{t.pollStatus.lastError ? `${t.pollStatus.lastError.message} (${t.pollStatus.lastError.category}, ${exact(t.pollStatus.lastError.at)})` : '—'}</dd>
+            <dt>Next due</dt>
+            <dd>{t.paused ? 'paused' : <Time iso={t.nextPollAt} />}</dd>
+            <dt>Dead letter</dt>
+            <dd>
+              {t.deadLetter.present ? (
+                <>
+                  {t.deadLetter.reason}, {t.deadLetter.retryCount} retries, next <Time iso={t.deadLetter.nextRetry} />
+                </>
+              ) : (
+                'no'
+              )}
+            </dd>
+          </dl>
+        )}
+      </Panel>
+      <Panel title="Why it polls when it does" queries={[target]}>
+        {t?.lastInterval ? (
+          <dl className="facts">
+            {Object.entries(t.lastInterval).map(([k, v]) => (
+              <div key={k} className="fact">
+                <dt>{k}</dt>
+                <dd className="mono">{String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        ) : (
+          <p className="muted">No schedule decision recorded yet.</p>
+        )}
+      </Panel>
+      <div className="two-col">
+        <Panel title="Recent outcomes" queries={[events]}>
+          <EventList items={outcomes} empty="No poll in the last 30 minutes." />
+        </Panel>
+        <Panel title="Decisions and actions" queries={[events]}>
+          <EventList items={decisions} empty="No decision in the last 30 minutes." />
+        </Panel>
+      </div>
+    </>
+  );
+}
+
+export function EventList({ items, empty }: { items: TimelineEntry[]; empty: string }) {
+  if (!items.length) return <p className="muted">{empty}</p>;
+  return (
+    <ol className="events">
+      {items.map((e) => (
+        <li key={e.eventId}>
+          <Time iso={e.at} /> <span className={`etype etype-${e.type.startsWith('PollFailed') || e.type.includes('Opened') || e.type.includes('DeadLettered') ? 'bad' : 'plain'}`}>{e.type}</span> {e.summary}
+          {e.actor && e.actor !== 'system' && <span className="muted small"> · {e.actor}</span>}
+        </li>
+      ))}
+    </ol>
+  );
+}
