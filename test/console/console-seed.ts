@@ -128,9 +128,10 @@ export async function seed(api: Api, upstream: FakeUpstream): Promise<Seeded> {
     const t = (await api('GET', '/api/targets')).body.targets as { key: string; breaker: { state: string }; deadLetter: { present: boolean } }[];
     return t.find((x) => x.key === 'instance::eu-2')?.breaker.state === 'open' && t.find((x) => x.key === 'pbs::backup-1')?.deadLetter.present;
   });
-  await new Promise((r) => setTimeout(r, 1500));
+  // The time slider moves in steps of 3.6 s (an hour in 1000): leave room on both sides of `before`.
+  await new Promise((r) => setTimeout(r, 4000));
   const before = new Date().toISOString();
-  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise((r) => setTimeout(r, 1000));
   for (let i = 0; i < 14; i++) await run('bulk-import', { partner: `p${i}` });
   await target('late', '/ok', { displayName: 'Registered late' });
   return { viewerToken, operatorToken, acmeToken, before };

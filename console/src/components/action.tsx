@@ -39,7 +39,11 @@ export function Action({ label, title, description, fields, reasonRequired = tru
   useEffect(() => {
     const d = dialog.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      // The reason is what every action asks for: start there (fields before it are a Shift+Tab away).
+      d.querySelector('textarea')?.focus();
+    }
     if (!open && d.open) d.close();
   }, [open]);
 
@@ -91,7 +95,7 @@ export function Action({ label, title, description, fields, reasonRequired = tru
               {reasonLabel}
               {reasonRequired ? '' : ' (optional)'}
             </label>
-            <textarea id={`${id}-reason`} name="reason" rows={3} maxLength={500} required={reasonRequired} autoFocus aria-invalid={!!error} aria-describedby={error ? `${id}-error` : undefined} />
+            <textarea id={`${id}-reason`} name="reason" rows={3} maxLength={500} required={reasonRequired} aria-invalid={!!error} aria-describedby={error ? `${id}-error` : undefined} />
             {error && (
               <p id={`${id}-error`} className="error" role="alert">
                 {error}

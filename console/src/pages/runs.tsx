@@ -94,7 +94,7 @@ export function RunPage() {
         {r?.logTail && <pre className="log">{r.logTail}</pre>}
       </Panel>
       <Panel title="Events" queries={[q]}>
-        <ol className="events">
+        <ol className="events" tabIndex={0} aria-label="Events of the run">
           {(q.data?.data.events ?? []).map((e) => (
             <li key={e.revision}>
               <Time iso={e.at} /> <span className="etype">{e.type}</span> <span className="muted small">{e.actor}</span> <code className="small">{JSON.stringify(e.data)}</code>

@@ -122,20 +122,21 @@ export function TargetPage() {
       </Panel>
       <div className="two-col">
         <Panel title="Recent outcomes" queries={[events]}>
-          <EventList items={outcomes} empty="No poll in the last 30 minutes." />
+          <EventList items={outcomes} empty="No poll in the last 30 minutes." label="Recent outcomes" />
         </Panel>
         <Panel title="Decisions and actions" queries={[events]}>
-          <EventList items={decisions} empty="No decision in the last 30 minutes." />
+          <EventList items={decisions} empty="No decision in the last 30 minutes." label="Decisions and actions" />
         </Panel>
       </div>
     </>
   );
 }
 
-export function EventList({ items, empty }: { items: TimelineEntry[]; empty: string }) {
+export function EventList({ items, empty, label }: { items: TimelineEntry[]; empty: string; label: string }) {
   if (!items.length) return <p className="muted">{empty}</p>;
   return (
-    <ol className="events">
+    // Scrollable: focusable so a keyboard can scroll it.
+    <ol className="events" tabIndex={0} aria-label={label}>
       {items.map((e) => (
         <li key={e.eventId}>
           <Time iso={e.at} /> <span className={`etype etype-${e.type.startsWith('PollFailed') || e.type.includes('Opened') || e.type.includes('DeadLettered') ? 'bad' : 'plain'}`}>{e.type}</span> {e.summary}

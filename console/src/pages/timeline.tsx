@@ -86,7 +86,7 @@ export function TimelinePage() {
         <label htmlFor="time-slider" className="sr-only">
           Instant to view
         </label>
-        <input id="time-slider" type="range" min={0} max={STEPS} value={slider} onChange={(e) => move(Number(e.target.value))} aria-valuetext={slider >= STEPS ? 'now (live)' : exact(sliderInstant)} />
+        <input id="time-slider" type="range" min={0} max={STEPS} value={slider} data-start={now - span} data-span={span} onChange={(e) => move(Number(e.target.value))} aria-valuetext={slider >= STEPS ? 'now (live)' : exact(sliderInstant)} />
         <div className="slider-scale small muted">
           <span>{exact(new Date(now - span).toISOString())}</span>
           <strong>{slider >= STEPS ? 'live' : exact(sliderInstant)}</strong>
@@ -125,7 +125,7 @@ export function TimelinePage() {
           {items.length} events from {exact(from)} to {at ? exact(to) : 'now'}
           {events.data?.data.nextCursor ? ' (the first 500; narrow the window)' : ''}, newest first.
         </p>
-        <ol className="events timeline">
+        <ol className="events timeline" tabIndex={0} aria-label="Events, newest first">
           {items.map((e) => (
             <li key={e.eventId}>
               <Time iso={e.at} now={at ? Date.parse(at) : undefined} /> <span className="etype">{e.type}</span> {e.summary}
