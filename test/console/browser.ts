@@ -35,7 +35,7 @@ export async function signInThroughPage(page: Page, url: string, token: string):
   await page.goto(url);
   await page.getByLabel('Token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
 /** Serious and critical WCAG findings of axe-core on the page as it is now. */

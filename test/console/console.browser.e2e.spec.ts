@@ -157,6 +157,17 @@ describe('operator console in Chromium', () => {
     await audited('system.cancel_pending', 'partner feed withdrawn');
   });
 
+  it('rebuilds a projection from its page and shows when it was rebuilt', async () => {
+    await go('/projections');
+    const row = page.locator('tr[data-projection="tokens"]');
+    await row.getByRole('button', { name: 'Rebuild' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rebuild tokens' });
+    await dialog.getByLabel(/Reason/).fill('console check');
+    await dialog.getByRole('button', { name: 'Rebuild' }).click();
+    await row.getByText(/rebuilt/).waitFor({ timeout: 15_000 });
+    await audited('projection.rebuild', 'console check');
+  });
+
   it('the time slider sets ?at= for every page: the targets and jobs show the recorded past, under a banner', async () => {
     await go('/timeline');
     const slider = page.locator('#time-slider');

@@ -1,5 +1,5 @@
 import type { UseQueryResult } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import type { ApiResult } from '../api/client';
 import { clockTime, exact, relative } from '../format';
 
@@ -16,8 +16,17 @@ export function Panel({ title, queries = [], actions, children, note }: { title:
   const loading = queries.some((q) => q.isPending && q.fetchStatus !== 'idle');
   const fetching = queries.some((q) => q.isFetching);
   const id = `panel-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  const box = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    labelCells(el);
+    const watch = new MutationObserver(() => labelCells(el));
+    watch.observe(el, { childList: true, subtree: true });
+    return () => watch.disconnect();
+  }, []);
   return (
-    <section className="panel" aria-labelledby={id}>
+    <section className="panel" aria-labelledby={id} ref={box}>
       <header className="panel-head">
         <h2 id={id}>{title}</h2>
         <div className="panel-meta">
@@ -58,4 +67,16 @@ export function Time({ iso, now }: { iso: string | null | undefined; now?: numbe
 
 export function Badge({ kind, children }: { kind: 'ok' | 'warn' | 'bad' | 'info' | 'muted'; children: ReactNode }) {
   return <span className={`badge badge-${kind}`}>{children}</span>;
+}
+
+/** Each cell carries its column's name, so a phone-width layout can show rows as labelled cards. */
+function labelCells(root: HTMLElement): void {
+  for (const table of root.querySelectorAll('table')) {
+    const names = [...table.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
+    for (const row of table.querySelectorAll('tbody tr')) {
+      [...row.children].forEach((cell, i) => {
+        if (names[i] && cell.getAttribute('data-label') !== names[i] && !cell.hasAttribute('colspan')) cell.setAttribute('data-label', names[i]);
+      });
+    }
+  }
 }

@@ -7,7 +7,7 @@ import { Action } from '../components/action';
 import { LiveOnlyNote } from '../components/live-only';
 import { Badge, Panel, Time } from '../components/panel';
 import { useCan } from '../session';
-import { exact } from '../format';
+import { duration, exact } from '../format';
 import { statusOf } from './targets';
 
 const OUTCOMES = new Set(['PollSucceeded', 'PollFailed', 'PollSkipped']);
@@ -108,14 +108,20 @@ export function TargetPage() {
       </Panel>
       <Panel title="Why it polls when it does" queries={[target]}>
         {t?.lastInterval ? (
-          <dl className="facts">
-            {Object.entries(t.lastInterval).map(([k, v]) => (
-              <div key={k} className="fact">
-                <dt>{k}</dt>
-                <dd className="mono">{String(v)}</dd>
-              </div>
-            ))}
-          </dl>
+          <>
+            <p>{explainInterval(t.lastInterval)}</p>
+            <details>
+              <summary>Every figure of the last schedule decision</summary>
+              <dl className="facts">
+                {Object.entries(t.lastInterval).map(([k, v]) => (
+                  <div key={k} className="fact">
+                    <dt>{k}</dt>
+                    <dd className="mono">{String(v)}</dd>
+                  </div>
+                ))}
+              </dl>
+            </details>
+          </>
         ) : (
           <p className="muted">No schedule decision recorded yet.</p>
         )}
@@ -145,4 +151,12 @@ export function EventList({ items, empty, label }: { items: TimelineEntry[]; emp
       ))}
     </ol>
   );
+}
+
+/** The last schedule decision (the API's lastInterval) in one sentence. */
+export function explainInterval(i: Record<string, number | string>): string {
+  const ms = (k: string) => duration(Number(i[k]));
+  const quiet = Number(i.factor) !== 1 ? `, ×${i.factor} for quiet hours` : '';
+  if (i.mode !== 'adaptive') return `Fixed interval: the next poll comes ${ms('chosenMs')} after the last one (base ${ms('baseMs')}${quiet}).`;
+  return `Adaptive: staleness ${i.stalenessScore} and ${i.recentErrors} recent errors give ${ms('rawMs')}; smoothed with the previous ${ms('previousMs')} to ${ms('smoothedMs')}, jitter ×${i.jitter}${quiet}, kept within ${ms('minMs')}–${ms('maxMs')}: the next poll comes ${ms('chosenMs')} after the last one.`;
 }
