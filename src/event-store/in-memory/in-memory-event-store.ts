@@ -5,7 +5,7 @@ import { ExpectedVersionConflict, revisionMatches } from '../expected-version-co
 import { startSubscription } from '../subscription';
 import { checkDistinctStreams, StreamAppend, UnitOfWork } from '../unit-of-work';
 import { upcast } from '../upcasters';
-import { LocalWaker } from '../waker';
+import { LocalWaker } from '../../shared/waker';
 
 /** Appends a unit has made but not committed, per stream, with the committed revision they build on. */
 interface Staged {
