@@ -6,9 +6,10 @@ import { DATABASE_URL } from '../database/database.module';
 import { RecordedEvent } from '../event-store/envelope';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
-import { ProjectionLock } from '../projection-runner/projection-lock';
+import { hashedLockKey, LeaderLock } from '../database/leader-lock';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
+import { TimedLoop } from '../shared/timed-loop';
 import { AlertEvent, alertStream } from './alert.events';
 import { AlertState, decideAlert, evolveAlert, initialAlertState } from './alert.decider';
 import { AlertThresholds, BASELINE_RULES } from './alert-rules';
@@ -22,11 +23,11 @@ import { AlertWebhooks } from './alert-webhooks';
  */
 @Injectable()
 export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly lock: ProjectionLock;
+  private readonly lock: LeaderLock;
   private states = new Map<string, { state: AlertState; revision: bigint }>();
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private leader = false;
+  private loop: TimedLoop | null = null;
+  /** The lock term the firing states were loaded in: a new term loads them again. */
+  private loadedTerm: number | null = null;
 
   constructor(
     private readonly store: PostgresEventStore,
@@ -37,7 +38,8 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    this.lock = new ProjectionLock(databaseUrl, 'alert-evaluator');
+    // The key it has always had, so old and new processes exclude each other during a deploy.
+    this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.projection:alert-evaluator'), name: 'alert-evaluator', log });
   }
 
   private get thresholds(): AlertThresholds {
@@ -46,34 +48,27 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
 
   onApplicationBootstrap(): void {
     if (this.config.core.appMode === 'worker') return;
-    this.timer = setInterval(() => void this.tick(), this.config.alerts.evalMs);
-    this.timer.unref();
+    this.loop = new TimedLoop({
+      everyMs: this.config.alerts.evalMs,
+      unref: true,
+      step: async () => void (await this.evaluate()),
+      onError: (err) => this.log.error({ event: 'alert.evaluation_failed', err: String(err) }, 'alert evaluation failed'),
+    });
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop?.stop();
     await this.lock.release();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.evaluate()
-      .then(() => undefined)
-      .catch((err) => this.log.error({ event: 'alert.evaluation_failed', err: String(err) }, 'alert evaluation failed'))
-      .finally(() => (this.running = null));
-    await this.running;
   }
 
   /** One evaluation if this process holds the evaluator lock. Returns the events appended. */
   async evaluate(): Promise<AlertEvent[]> {
-    if (!(await this.lock.tryAcquire())) {
-      this.leader = false;
-      return [];
-    }
-    if (!this.leader) {
+    if (!(await this.lock.tryAcquire())) return [];
+    const term = this.lock.term!.term;
+    if (this.loadedTerm !== term) {
       await this.loadStates();
-      this.leader = true;
+      this.loadedTerm = term;
     }
     const now = this.clock.now();
     const signals = await this.signals.read(now);

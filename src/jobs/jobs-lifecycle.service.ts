@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { systemOperator } from '../audit/operator-context';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { PG_POOL } from '../database/database.module';
+import { DATABASE_URL } from '../database/database.module';
+import { LeaderLock } from '../database/leader-lock';
 import { LoopStateService } from '../health/loop-state.service';
 import { LOGGER } from '../shared/logger';
+import { TimedLoop } from '../shared/timed-loop';
 import { APP_VERSION } from '../shared/version';
 import type { JobCatalog } from './definitions/job-catalog';
 import { appendDefinitions, changeList, planDefinitions } from './definitions/reconcile-definitions';
@@ -17,7 +18,7 @@ import { JobsSignals } from './jobs-signals';
 import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.tokens';
 import type { JobWorker } from './worker/job-worker';
 
-const JANITOR_LOCK = 0x6a616e69; // "jani": one janitor pass at a time across processes
+const JANITOR_LOCK = 0x6a616e69; // "jani": one process runs the janitor
 
 /**
  * Starts what this process runs: definitions are reconciled in every mode; the worker, the cron
@@ -27,20 +28,21 @@ const JANITOR_LOCK = 0x6a616e69; // "jani": one janitor pass at a time across pr
 @Injectable()
 export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private worker: JobWorker | null = null;
-  private timers: NodeJS.Timeout[] = [];
-  private stopping = false;
-  private busy = new Set<Promise<unknown>>();
+  private readonly timed: TimedLoop[] = [];
+  private readonly janitorLock: LeaderLock;
 
   constructor(
     @Inject(JOB_CATALOG) private readonly catalog: JobCatalog,
     @Inject(JOBS_RUNTIME) private readonly rt: JobsRuntime,
-    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(DATABASE_URL) databaseUrl: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
     private readonly loops: LoopStateService,
     private readonly signals: JobsSignals,
     private readonly audit: AuditRecorder,
-  ) {}
+  ) {
+    this.janitorLock = new LeaderLock({ databaseUrl, key: JANITOR_LOCK, name: 'janitor', log });
+  }
 
   currentWorker(): JobWorker | null {
     return this.worker;
@@ -75,52 +77,34 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
       await this.rt.ticker.tick();
     });
     this.every('janitor', j.janitorIntervalMs, async () => {
-      const c = await this.pool.connect();
-      try {
-        const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [JANITOR_LOCK]);
-        if (!rows[0].ok) return;
-        try {
-          await this.rt.janitor.run(this.rt.janitorRules, 'janitor');
-        } finally {
-          await c.query('SELECT pg_advisory_unlock($1)', [JANITOR_LOCK]);
-        }
-      } finally {
-        c.release();
-      }
+      if (await this.janitorLock.tryAcquire()) await this.rt.janitor.run(this.rt.janitorRules, 'janitor');
     }, false);
   }
 
   /** A timed loop that never overlaps itself and reports its state as `loop`. */
   private every(loop: string, ms: number, fn: () => Promise<void>, runNow = true): void {
-    let running = false;
-    const go = () => {
-      if (running || this.stopping) return;
-      running = true;
-      const p = (async () => {
-        try {
-          await this.loops.report(loop, 'working', ms).catch(() => undefined);
-          await fn();
-          await this.loops.report(loop, 'idle', ms, { ran: true }).catch(() => undefined);
-        } catch (err) {
-          this.log.error({ event: `${loop === 'cron' ? 'background_job_cron' : 'background_job.janitor'}.failed`, err }, `${loop} loop failed`);
-          await this.loops.report(loop, 'crashed', ms, { detail: { error: (err as Error).message } }).catch(() => undefined);
-        } finally {
-          running = false;
-        }
-      })();
-      this.busy.add(p);
-      void p.finally(() => this.busy.delete(p));
-    };
-    this.timers.push(setInterval(go, ms));
-    if (runNow) go();
-    else void this.loops.report(loop, 'idle', ms).catch(() => undefined);
+    const timed = new TimedLoop({
+      everyMs: ms,
+      runNow,
+      step: async () => {
+        await this.loops.report(loop, 'working', ms).catch(() => undefined);
+        await fn();
+        await this.loops.report(loop, 'idle', ms, { ran: true }).catch(() => undefined);
+      },
+      onError: async (err) => {
+        this.log.error({ event: `${loop === 'cron' ? 'background_job_cron' : 'background_job.janitor'}.failed`, err }, `${loop} loop failed`);
+        await this.loops.report(loop, 'crashed', ms, { detail: { error: (err as Error).message } }).catch(() => undefined);
+      },
+    });
+    this.timed.push(timed);
+    timed.start();
+    if (!runNow) void this.loops.report(loop, 'idle', ms).catch(() => undefined);
   }
 
   /** Before the pool closes: stop loops, let the worker finish or release its runs. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
-    await Promise.allSettled([...this.busy]);
+    await Promise.all(this.timed.map((t) => t.stop()));
+    await this.janitorLock.release();
     if (this.worker) {
       // Leave time for releasing runs and closing the pool within the process's shutdown budget.
       await this.worker.stop(Math.floor(this.config.core.shutdownTimeoutMs * 0.6));

@@ -8,11 +8,12 @@ import { DATABASE_URL, PG_POOL } from '../database/database.module';
 import { inTransaction } from '../database/transaction';
 import { decodeCheckpoint } from '../event-store/postgres/checkpoint';
 import { EVENT_COLUMNS, eventFromRow } from '../event-store/postgres/postgres-event-store';
-import { ProjectionLock } from '../projection-runner/projection-lock';
+import { hashedLockKey, LeaderLock } from '../database/leader-lock';
 import { ProjectionRegistry } from '../projection-runner/projection-registry';
 import { Clock, CLOCK, rfc3339 } from '../shared/clock';
 import { BadInput } from '../shared/errors';
 import { LOGGER } from '../shared/logger';
+import { TimedLoop } from '../shared/timed-loop';
 import { snapshotBefore, takeSnapshot, thinSnapshots } from './snapshot-store';
 
 /** recorded_at is set at insert, commit order follows later: look this far back past a snapshot. */
@@ -27,9 +28,8 @@ const BATCH = 10_000;
 @Injectable()
 export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly wanted = new Set<string>();
-  private readonly lock: ProjectionLock;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly lock: LeaderLock;
+  private loop: TimedLoop | null = null;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -39,7 +39,8 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    this.lock = new ProjectionLock(databaseUrl, 'pit-snapshotter');
+    // The key it has always had, so old and new processes exclude each other during a deploy.
+    this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.projection:pit-snapshotter'), name: 'pit-snapshotter', log });
   }
 
   /** Declares that some `?at=` answer folds this projection, so it gets snapshotted. */
@@ -49,26 +50,22 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
 
   onApplicationBootstrap(): void {
     if (this.config.core.appMode === 'worker' || !this.config.core.projectionRunnerAutostart) return;
-    this.timer = setInterval(() => void this.tick(), this.config.pointInTime.snapshotIntervalMs);
-    this.timer.unref();
+    this.loop = new TimedLoop({
+      everyMs: this.config.pointInTime.snapshotIntervalMs,
+      unref: true,
+      step: async () => {
+        if (!(await this.lock.tryAcquire())) return;
+        await this.snapshotNow();
+        await thinSnapshots(this.pool, this.config.pointInTime.snapshotKeepDays);
+      },
+      onError: (err) => this.log.warn({ event: 'snapshot.failed', err: String(err) }, 'read-model snapshot failed'),
+    });
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop?.stop();
     await this.lock.release();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = (async () => {
-      if (!(await this.lock.tryAcquire())) return;
-      await this.snapshotNow();
-      await thinSnapshots(this.pool, this.config.pointInTime.snapshotKeepDays);
-    })()
-      .catch((err) => this.log.warn({ event: 'snapshot.failed', err: String(err) }, 'read-model snapshot failed'))
-      .finally(() => (this.running = null));
-    await this.running;
   }
 
   /** Snapshots every wanted projection that moved since its last snapshot. */

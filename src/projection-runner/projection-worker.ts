@@ -5,7 +5,9 @@ import type { Checkpoint, RecordedEvent } from '../event-store/envelope';
 import type { Queryable } from '../event-store/postgres/postgres-event-store';
 import { applyEvents } from './apply-events';
 import { CheckpointRow, ensureCheckpoint, ProjectionState, readCheckpoint } from './checkpoint-store';
-import { ProjectionLock } from './projection-lock';
+import type { LeaderLock } from '../database/leader-lock';
+import { sleep } from '../shared/waker';
+import { projectionLock } from './projection-lock';
 import { liveTable } from './row-store';
 import { createShadow, shadowTable, swapShadowIn, tableExists } from './shadow-table';
 
@@ -68,19 +70,6 @@ class FenceLost extends Error {
 const isLockTimeout = (err: unknown) => (err as { code?: string })?.code === '55P03';
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 // Each live batch moves the checkpoint only from where this runner left it (a fence on top of the lock).
 const ADVANCE_SQL = `
   UPDATE projection_checkpoints
@@ -103,7 +92,7 @@ const ADVANCE_SHADOW_SQL = `
 export class ProjectionWorker {
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
-  private readonly lock: ProjectionLock;
+  private readonly lock: LeaderLock;
   private readonly handled: Set<string>;
   private readonly table: string;
 
@@ -130,7 +119,7 @@ export class ProjectionWorker {
       readonly onRebuildProgress?: (p: RebuildProgress) => void;
     },
   ) {
-    this.lock = new ProjectionLock(deps.databaseUrl, deps.projection.name);
+    this.lock = projectionLock(deps.databaseUrl, deps.projection.name, deps.log);
     this.handled = new Set(deps.projection.canHandle);
     this.table = liveTable(deps.projection.name);
   }
@@ -197,7 +186,6 @@ export class ProjectionWorker {
         continue;
       }
       this.role = 'holder';
-      log.info({ event: 'projection.lock_acquired', projection: this.name }, `running projection ${this.name}`);
       try {
         await this.runHeld(signal);
       } catch (err) {
@@ -214,15 +202,9 @@ export class ProjectionWorker {
     await this.releaseHeld();
   }
 
-  /**
-   * Lets the lock go. Logged before the release, as lock_acquired is logged after taking it: the
-   * two lines bracket every write of this runner and lie inside the time it held the lock.
-   */
+  /** Lets the lock go (projection.lock_released is logged before the unlock). */
   private async releaseHeld(): Promise<void> {
-    if (this.role === 'holder') {
-      this.role = 'standby';
-      this.deps.log.info({ event: 'projection.lock_released', projection: this.name }, `stopped running projection ${this.name}`);
-    }
+    if (this.role === 'holder') this.role = 'standby';
     await this.lock.release();
   }
 
