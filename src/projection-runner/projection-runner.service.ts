@@ -11,7 +11,8 @@ import type { Queryable } from '../event-store/postgres/postgres-event-store';
 import { requestRebuild } from './checkpoint-store';
 import { ProjectionRegistry } from './projection-registry';
 import { projectionStatus, ProjectionStatus } from './projection-status';
-import { ProjectionWorker, RebuildProgress, RunnerEventSource, WorkerOptions } from './projection-worker';
+import { ProjectionWorker } from './projection-worker';
+import type { RebuildProgress, RunnerEventSource, WorkerOptions } from './runner-deps';
 
 /**
  * Runs every registered projection in this process (APP_MODE all or server): one worker each,
