@@ -15,6 +15,7 @@ import { ProjectionRunnerService } from '../projection-runner/projection-runner.
 import { headPosition } from '../projection-runner/projection-status';
 import { formatStatusTable } from '../projection-runner/status-table';
 import { REDACT } from '../shared/logger';
+import { sleep } from '../shared/waker';
 import { checkKeyFingerprintsAt } from '../secrets/key-fingerprints';
 import { resolveServerKeys } from '../secrets/key-files';
 import { serverKeys } from '../secrets/server-keys';
@@ -56,8 +57,6 @@ async function withApp<T>(fn: (app: INestApplicationContext, log: Logger) => Pro
     await embedded?.stop();
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function rebuild(app: INestApplicationContext, name: string, reason: string): Promise<void> {
   const runner = app.get(ProjectionRunnerService);

@@ -6,6 +6,7 @@ import type { QueueRow } from '../../../projections/job-queue/job-queue.projecti
 import type { EgressFetch } from '../../egress/egress-fetch';
 import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
 import type { Clock } from '../../shared/clock';
+import { LocalWaker } from '../../shared/waker';
 import type { JobCatalog } from '../definitions/job-catalog';
 import type { Decision } from '../decision';
 import { WorkerStarted, workerStream, WorkerStopped } from '../events/worker.events';
@@ -55,8 +56,8 @@ export class JobWorker {
   private readonly inflight = new Map<string, InFlight>();
   private stopping = false;
   private loopDone: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private woken = false;
+  /** Latched: an enqueue or a free slot that arrives while claiming makes the next sleep return at once. */
+  private readonly waker = new LocalWaker({ latch: true });
   private heartbeatTimer?: NodeJS.Timeout;
   private cancelTimer?: NodeJS.Timeout;
   private listener: PoolClient | null = null;
@@ -111,27 +112,7 @@ export class JobWorker {
   }
 
   private wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
-    if (w) w();
-    else this.woken = true; // arrived while claiming: the next sleep returns at once
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wakeUp = null;
-        resolve();
-      }, ms);
-      this.wakeUp = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
+    this.waker.wake();
   }
 
   /** Slots neither running nor reserved by a claim in flight. */
@@ -159,7 +140,7 @@ export class JobWorker {
       }
       if (this.stopping) break;
       // More may be ready right away; otherwise wait for an enqueue, a free slot, or the poll.
-      if (!full || this.inflight.size >= this.opts.concurrency) await this.sleep(this.opts.pollMs);
+      if (!full || this.inflight.size >= this.opts.concurrency) await this.waker.wait(this.opts.pollMs);
     }
   }
 
