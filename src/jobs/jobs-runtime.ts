@@ -9,6 +9,7 @@ import type { JobCatalog } from './definitions/job-catalog';
 import { Janitor, JanitorRules } from './janitor/janitor';
 import { Reaper } from './janitor/reaper';
 import { JobQueue } from './queue/job-queue';
+import { queueRetention } from './queue/queue-retention';
 import { RunWriter } from './store/run-writer';
 import { JobWorker, JobWorkerHooks, JobWorkerOptions } from './worker/job-worker';
 
@@ -25,8 +26,7 @@ export function createJobsRuntime(deps: { pool: Pool; store: PostgresEventStore;
   const janitorRules: JanitorRules = {
     failActiveAfterMs: config.janitorFailActiveAfterMs,
     cancelPendingAfterMs: config.janitorCancelPendingAfterMs,
-    dropCompletedAfterMs: config.janitorDropCompletedAfterMs,
-    dropFailedAfterMs: config.janitorDropFailedAfterMs,
+    ...queueRetention(config),
     reapWorkersAfterMs: config.workerReapAfterMs,
     idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
   };

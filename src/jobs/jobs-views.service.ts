@@ -12,6 +12,7 @@ import { Clock, CLOCK } from '../shared/clock';
 import { workerLeasesAt } from '../system/views/workers-at';
 import { WorkerLeaseRow, workersView } from '../system/views/workers.view';
 import { queueTotalsView } from '../system/views/queue-totals.view';
+import { queueRetention } from './queue/queue-retention';
 import { RunReadModel, visibleDefinitions } from './run-read-model';
 import { inventoryItem } from './views/inventory.view';
 import { lastRunsOf, queueStatsOf, queueViewAt, stateCountsOf } from './views/run-aggregates';
@@ -39,10 +40,6 @@ export class JobsViews {
     pit.use(jobRunsProjection, jobDefinitionsProjection, workerHistoryProjection);
   }
 
-  private get queueRules() {
-    return { dropCompletedAfterMs: this.config.jobs.janitorDropCompletedAfterMs, dropFailedAfterMs: this.config.jobs.janitorDropFailedAfterMs };
-  }
-
   /** Every run (never purged) as of `at`, of the caller's tenant. */
   private async runsAt(at: Date, tenant: string | null) {
     return [...(await this.pit.rowsAt(jobRunsProjection, at)).values()].filter((r) => inScope(tenant, r.tenant));
@@ -61,7 +58,7 @@ export class JobsViews {
   }
 
   async queueTotals(at: Date | null, tenant: string | null): Promise<AsOf<ReturnType<typeof queueTotalsView>>> {
-    if (at) return { asOf: at, body: queueTotalsView(stateCountsOf(queueViewAt(await this.runsAt(at, tenant), at, this.queueRules))) };
+    if (at) return { asOf: at, body: queueTotalsView(stateCountsOf(queueViewAt(await this.runsAt(at, tenant), at, queueRetention(this.config.jobs)))) };
     const now = this.clock.now();
     return { asOf: now, body: queueTotalsView(await this.runs.stateCounts(tenant)) };
   }

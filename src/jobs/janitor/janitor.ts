@@ -5,13 +5,12 @@ import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import type { Clock } from '../../shared/clock';
 import { decideRun, RunCommand } from '../run.decider';
 import type { RunWriter } from '../store/run-writer';
+import { leftQueueViewSql, QueueRetention, queueRetentionParams, RetentionClass } from '../queue/queue-retention';
 import type { Reaper } from './reaper';
 
-export interface JanitorRules {
+export interface JanitorRules extends QueueRetention {
   readonly failActiveAfterMs: number;
   readonly cancelPendingAfterMs: number;
-  readonly dropCompletedAfterMs: number;
-  readonly dropFailedAfterMs: number;
   readonly reapWorkersAfterMs: number;
   readonly idempotencyKeyTtlMs: number;
 }
@@ -73,8 +72,9 @@ export class Janitor {
       metadata,
       unit,
     );
-    const droppedCompleted = (await db.query(`DELETE FROM rm_job_queue WHERE state IN ('succeeded', 'cancelled', 'expired') AND finished_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.dropCompletedAfterMs])).rowCount ?? 0;
-    const droppedFailed = (await db.query(`DELETE FROM rm_job_queue WHERE state = 'failed' AND finished_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.dropFailedAfterMs])).rowCount ?? 0;
+    const drop = async (cls: RetentionClass) => (await db.query(`DELETE FROM rm_job_queue WHERE ${leftQueueViewSql(cls)}`, queueRetentionParams(cls, now, rules))).rowCount ?? 0;
+    const droppedCompleted = await drop('completed');
+    const droppedFailed = await drop('failed');
     const reaped = await this.reaper.reap(rules.reapWorkersAfterMs, by, unit);
     const expiredIdempotencyKeys = (await db.query(`DELETE FROM job_idempotency_keys WHERE created_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.idempotencyKeyTtlMs])).rowCount ?? 0;
     const report: JanitorReport = { failedActive, cancelledPending, expired, droppedCompleted, droppedFailed, reapedWorkers: reaped.workers.length, abandonedRuns: reaped.runs.length, expiredIdempotencyKeys };
