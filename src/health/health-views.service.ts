@@ -15,7 +15,8 @@ import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
 import { LoopStateService } from './loop-state.service';
 import { loopsAt } from './loops-at';
-import { OpsHealthConfig, opsHealthView } from './ops-health.view';
+import type { OpsHealthConfig } from './ops-health.rules';
+import { opsHealthView } from './ops-health.view';
 import { SchedulerHealthConfig, schedulerHealthView } from './scheduler-health.view';
 
 /** A body and the instant it describes (the X-Opsledger-As-Of header): `?at=<it>` answers the same. */

@@ -3,7 +3,7 @@ import type { TargetState } from '../../projections/targets/target-state';
 import type { QuietHoursWindow } from '../config/polling.env';
 import { inQuietHours } from '../polling/quiet-hours';
 import type { LoopStateRow } from './loop-state';
-import { POLL_SCHEDULER_LOOP } from './ops-health.view';
+import { POLL_SCHEDULER_LOOP } from './ops-health.rules';
 import { nextRunMs } from './scheduler-health.view';
 
 /** Marks loop rows derived from the log rather than read from loop_states heartbeats. */
