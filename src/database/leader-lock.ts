@@ -86,22 +86,10 @@ export class LeaderLock {
   }
 
   private async acquire(): Promise<boolean> {
-    if (this.current) await this.release(); // lost since: close that term first
-    if (!this.client) {
-      const c = new Client({ connectionString: this.options.databaseUrl, keepAlive: true, connectionTimeoutMillis: 10_000, application_name: `opsledger-${this.options.name}`.slice(0, 63) });
-      const lost = () => this.lost(c);
-      c.on('error', lost);
-      c.on('end', lost);
-      try {
-        await c.connect();
-      } catch (err) {
-        await c.end().catch(() => undefined);
-        throw err;
-      }
-      this.client = c;
-    }
-    const { rows } = await this.client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [this.key.toString()]);
-    if (!rows[0].ok || !this.client) return false;
+    if (this.current) await this.letGo(); // lost since: close that term first
+    const c = this.client ?? (await this.connect());
+    const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [this.key.toString()]);
+    if (!rows[0].ok || this.client !== c) return false;
     this.owned = true;
     this.current = { lock: this.options.name, term: ++this.terms };
     if (this.options.onAcquired) this.options.onAcquired(this.current);
@@ -109,8 +97,28 @@ export class LeaderLock {
     return true;
   }
 
+  private async connect(): Promise<Client> {
+    const c = new Client({ connectionString: this.options.databaseUrl, keepAlive: true, connectionTimeoutMillis: 10_000, application_name: `opsledger-${this.options.name}`.slice(0, 63) });
+    const lost = () => this.lost(c);
+    c.on('error', lost);
+    c.on('end', lost);
+    try {
+      await c.connect();
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      throw err;
+    }
+    this.client = c;
+    return c;
+  }
+
   /** Ends the term (its closing line first, while still held), unlocks and closes the connection. */
   async release(): Promise<void> {
+    await this.trying?.catch(() => false);
+    await this.letGo();
+  }
+
+  private async letGo(): Promise<void> {
     const term = this.current;
     this.current = null;
     if (term) {

@@ -118,6 +118,15 @@ describe('LeaderLock: one holder at a time, takeover when the holder dies, clean
     await until('the session is gone', async () => (await db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'opsledger-concurrent' AND datname = current_database()`)).rows[0].n === 0);
   });
 
+  it('a release during a try waits for it, then lets go of what it took', async () => {
+    const l = lock('racing');
+    const trying = l.tryAcquire();
+    await l.release();
+    expect(await trying).toBe(true);
+    expect(l.held).toBe(false);
+    expect(await holders(l.key)).toEqual([]);
+  });
+
   it('a try while the database is unreachable throws and leaves nothing open', async () => {
     const l = new LeaderLock({ databaseUrl: db.url.replace(/\/[^/]+$/, '/no_such_database'), key: 1n, name: 'unreachable' });
     await expect(l.tryAcquire()).rejects.toThrow();
