@@ -15,14 +15,15 @@ export function rejectionOf(err: unknown): Rejection | null {
 }
 
 /**
- * The one mapping of a rejected command to its HTTP answer, whatever the aggregate. `invalid`
- * names the field as every other 400 does (`BadInput.field`): `fields: [{ field, problem }]`.
+ * The one mapping of a rejected command to its HTTP answer, whatever the aggregate. The message
+ * names the field first (as RejectedError's does); `invalid` also lists it as every other 400 does
+ * (`BadInput.field`): `fields: [{ field, problem }]`.
  */
 export function rejectionResponse(r: Rejection): { status: number; body: Record<string, unknown> } {
   const { status, error } = ANSWER[r.code];
-  if (r.code !== 'invalid') return { status, body: { statusCode: status, error, message: r.reason } };
-  const fields = r.field ? [{ field: r.field, problem: r.reason }] : [];
-  return { status, body: { statusCode: status, error, message: r.field ? `${r.field}: ${r.reason}` : r.reason, fields } };
+  const message = r.field ? `${r.field}: ${r.reason}` : r.reason;
+  if (r.code !== 'invalid') return { status, body: { statusCode: status, error, message } };
+  return { status, body: { statusCode: status, error, message, fields: r.field ? [{ field: r.field, problem: r.reason }] : [] } };
 }
 
 /**
