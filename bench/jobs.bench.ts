@@ -24,11 +24,13 @@ import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
 import { JobCatalog } from '../src/jobs/definitions/job-catalog';
-import { decideEnqueue } from '../src/jobs/enqueue.decider';
+import type { RunEnqueued } from '../src/jobs/events/run.events';
+import { runDecider } from '../src/jobs/run.decider';
 import { JobHandlerRegistry } from '../src/jobs/handlers/job-handler-registry';
 import { createJobsRuntime } from '../src/jobs/jobs-runtime';
 import { Egress } from '../src/egress/egress-fetch';
 import { systemClock } from '../src/shared/clock';
+import { eventsOrThrow } from '../src/shared/decider';
 import { freePort } from '../test/support/free-port';
 
 const DRAIN = Number(process.env.BENCH_DRAIN_JOBS ?? 20_000);
@@ -110,9 +112,8 @@ function opsledger(url: string): System {
   const rt = createJobsRuntime({ pool, store, clock: systemClock, log, config, catalog, fetch: egress.fetch });
   const worker = rt.newWorker({ mode: 'worker', version: 'bench' });
   const event = (params: Record<string, unknown>) => {
-    const d = decideEnqueue(def, { runId: randomUUID(), trigger: 'manual', actor: 'bench', reason: null, params, now: new Date() });
-    if (!d.ok) throw new Error(d.reason);
-    return { event: d.events[0] };
+    const [e] = eventsOrThrow(runDecider.decide({ type: 'Enqueue', definition: def, runId: randomUUID(), trigger: 'manual', actor: 'bench', reason: null, params, now: new Date() }, null));
+    return { event: e as RunEnqueued };
   };
   return {
     name: 'opsledger',

@@ -8,10 +8,11 @@ import { PostgresEventStore } from '../event-store/postgres/postgres-event-store
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { hashedLockKey, LeaderLock } from '../database/leader-lock';
 import { Clock, CLOCK } from '../shared/clock';
+import { eventsOrThrow, fold } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
 import { TimedLoop } from '../shared/timed-loop';
 import { AlertEvent, alertStream } from './alert.events';
-import { AlertState, decideAlert, evolveAlert, initialAlertState } from './alert.decider';
+import { alertDecider, alertEvaluation, AlertState } from './alert.decider';
 import { AlertThresholds, BASELINE_RULES } from './alert-rules';
 import { AlertSignalsReader } from './alert-signals.reader';
 import { AlertWebhooks } from './alert-webhooks';
@@ -24,7 +25,8 @@ import { AlertWebhooks } from './alert-webhooks';
 @Injectable()
 export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly lock: LeaderLock;
-  private states = new Map<string, { state: AlertState; revision: bigint }>();
+  /** Per rule: its firing state and stream revision, and since when its condition has held (memory only). */
+  private states = new Map<string, { state: AlertState; revision: bigint; pendingSince: string | null }>();
   private loop: TimedLoop | null = null;
   /** The lock term the firing states were loaded in: a new term loads them again. */
   private loadedTerm: number | null = null;
@@ -74,15 +76,16 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     const signals = await this.signals.read(now);
     const appended: AlertEvent[] = [];
     for (const rule of BASELINE_RULES) {
-      const cur = this.states.get(rule.name) ?? { state: initialAlertState, revision: -1n };
-      const { state, events } = decideAlert(rule, signals, this.thresholds, cur.state, now);
+      const cur = this.states.get(rule.name) ?? { state: alertDecider.initialState, revision: -1n, pendingSince: null };
+      const cmd = alertEvaluation(rule, signals, this.thresholds, cur.pendingSince, now);
+      const events = eventsOrThrow(alertDecider.decide(cmd, cur.state));
       if (!events.length) {
-        this.states.set(rule.name, { ...cur, state });
+        this.states.set(rule.name, { ...cur, pendingSince: cmd.pendingSince });
         continue;
       }
       try {
         const r = await this.store.append(alertStream(rule.name), events, cur.revision < 0n ? 'no_stream' : cur.revision);
-        this.states.set(rule.name, { state, revision: r.nextRevision });
+        this.states.set(rule.name, { state: fold(alertDecider, events, cur.state), revision: r.nextRevision, pendingSince: cmd.pendingSince });
         for (const e of r.events) {
           const ev = e as unknown as AlertEvent & RecordedEvent;
           appended.push(ev);
@@ -101,8 +104,8 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     this.states = new Map();
     for (const rule of BASELINE_RULES) {
       const events = await this.store.readStream(alertStream(rule.name));
-      const state = events.map((e) => e as unknown as AlertEvent).reduce(evolveAlert, initialAlertState);
-      this.states.set(rule.name, { state, revision: BigInt(events.length) - 1n });
+      const state = fold(alertDecider, events.map((e) => e as unknown as AlertEvent));
+      this.states.set(rule.name, { state, revision: BigInt(events.length) - 1n, pendingSince: null });
     }
   }
 }

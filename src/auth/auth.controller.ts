@@ -1,10 +1,9 @@
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { Clock, CLOCK } from '../shared/clock';
-import { BadInput, Conflict, NotFound } from '../shared/errors';
+import { BadInput } from '../shared/errors';
 import { IssuedToken, IssueTokenCommand } from './issue-token.command';
 import { IssueTokenDto } from './issue-token.dto';
 import { RevokedToken, RevokeTokenCommand } from './revoke-token.command';
@@ -14,19 +13,9 @@ import type { Principal } from './roles';
 import { inScope } from './tenant-scope';
 import { CallerTenant, TenantScope } from './tenant-scope.decorator';
 import { TokenView, tokenView } from './token-view';
-import { TokenRejected } from './token-rejected.error';
 import { TokenRepository } from './token-repository';
 import { TOKEN_ID_PATTERN } from './token-stream';
 
-
-function toHttp(err: unknown): unknown {
-  if (err instanceof ExpectedVersionConflict) return new Conflict('the token changed concurrently; retry');
-  if (!(err instanceof TokenRejected)) return err;
-  if (err.kind === 'not_found') return new NotFound(err.message);
-  if (err.kind === 'forbidden') return new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: err.message });
-  if (err.kind === 'conflict') return new Conflict(err.message);
-  return err.field ? BadInput.field(err.field, err.message.replace(`${err.field}: `, '')) : new BadInput(err.message);
-}
 
 const ISSUED_EXAMPLE = { tokenId: '3f0c2d5e-8a7b-4c1d-9e2f-1a2b3c4d5e6f', name: 'ci', role: 'operator', tenant: null, issuedAt: '2026-03-01T10:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', token: 'olt_q3T0…43 characters…', notice: 'Store this token now: it is not shown again.' };
 
@@ -57,12 +46,8 @@ export class AuthController {
   @ApiResponse({ status: 201, schema: { example: ISSUED_EXAMPLE } })
   @ApiResponse({ status: 400, schema: { example: { statusCode: 400, error: 'Bad Request', message: 'role: role must be one of viewer, operator, admin', fields: [{ field: 'role', problem: 'role must be one of viewer, operator, admin' }] } } })
   async issue(@Body() body: IssueTokenDto, @Operator() op: OperatorContext): Promise<IssuedToken & { notice: string }> {
-    try {
-      const issued = await this.commands.execute(new IssueTokenCommand(op, { name: body.name, role: body.role, tenant: body.tenant, expiresAt: body.expiresAt ?? null }, body.reason));
-      return { ...issued, notice: 'Store this token now: it is not shown again.' };
-    } catch (err) {
-      throw toHttp(err);
-    }
+    const issued = await this.commands.execute(new IssueTokenCommand(op, { name: body.name, role: body.role, tenant: body.tenant, expiresAt: body.expiresAt ?? null }, body.reason));
+    return { ...issued, notice: 'Store this token now: it is not shown again.' };
   }
 
   // No @Roles: relies on (and so exercises) the admin default.
@@ -93,10 +78,6 @@ export class AuthController {
     if (!TOKEN_ID_PATTERN.test(id)) throw BadInput.field('id', 'must be a tokenId from GET /api/auth/tokens');
     const reason = body?.reason ?? query.reason;
     if (!reason) throw BadInput.field('reason', 'is required (JSON body {"reason": "..."} or ?reason=)');
-    try {
-      return await this.commands.execute(new RevokeTokenCommand(op, id, reason));
-    } catch (err) {
-      throw toHttp(err);
-    }
+    return this.commands.execute(new RevokeTokenCommand(op, id, reason));
   }
 }

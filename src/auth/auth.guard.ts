@@ -7,6 +7,7 @@ import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { AuthFailureReason, AuthFailures } from './auth-failures';
+import { bearerToken } from './bearer-token';
 import { IS_PUBLIC } from './public.decorator';
 import { STATIC_SECRET, StaticSecret } from './static-secret.decorator';
 import { AppConfig } from '../config/config';
@@ -15,6 +16,7 @@ import { MIN_ROLE } from './roles.decorator';
 import { Principal, Role, roleAtLeast } from './roles';
 import { TokenLookup } from './token-lookup';
 import { secretsEqual } from './token-secret';
+import { tokenStatus } from './token-status';
 
 type Request = FastifyRequest & { principal?: Principal };
 
@@ -54,18 +56,18 @@ export class AuthGuard implements CanActivate {
 
     const header = req.headers.authorization;
     if (!header) throw await this.unauthorized(req, reply, 'missing_token');
-    const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (!match) throw await this.unauthorized(req, reply, 'malformed_header');
+    const token = bearerToken(header);
+    if (!token) throw await this.unauthorized(req, reply, 'malformed_header');
     const secret = this.reflector.getAllAndOverride<StaticSecret | undefined>(STATIC_SECRET, targets);
     const expected = secret?.(this.config);
-    if (expected && secretsEqual(match[1], expected)) {
+    if (expected && secretsEqual(token, expected)) {
       req.principal = { tokenId: 'static-secret', name: 'static-secret', role: 'viewer', tenant: null };
       return true;
     }
-    const row = await this.lookup.byToken(match[1]);
+    const row = await this.lookup.byToken(token);
     if (!row) throw await this.unauthorized(req, reply, 'unknown_token');
-    if (row.revokedAt) throw await this.unauthorized(req, reply, 'revoked_token', row);
-    if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now().getTime()) throw await this.unauthorized(req, reply, 'expired_token', row);
+    const status = tokenStatus(row, this.clock.now());
+    if (status !== 'active') throw await this.unauthorized(req, reply, status === 'revoked' ? 'revoked_token' : 'expired_token', row);
 
     req.principal = { tokenId: row.tokenId, name: row.name, role: row.role, tenant: row.tenant };
     const need = this.reflector.getAllAndOverride<Role | undefined>(MIN_ROLE, targets) ?? 'admin';

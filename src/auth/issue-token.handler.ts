@@ -3,9 +3,10 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { Clock, CLOCK } from '../shared/clock';
+import { eventsOrThrow, reject, RejectedError } from '../shared/decider';
 import { IssuedToken, IssueTokenCommand } from './issue-token.command';
-import { decideToken, initialTokenState } from './token.decider';
-import { TokenRejected } from './token-rejected.error';
+import { tokenDecider } from './token.decider';
+import type { TokenIssued } from './token-issued.event';
 import { TokenRepository } from './token-repository';
 import { TokenDigester } from './token-digester';
 import { newTokenSecret } from './token-secret';
@@ -25,9 +26,9 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand, Iss
     const tokenId = cmd.bootstrap?.tokenId ?? randomUUID();
     return this.audit.act(cmd.operator, { action: 'token.issue', target: `token:${cmd.input.name}`, reason }, {
       check: () => {
-        if (!reason) throw new TokenRejected('invalid', 'is required: say why the token is issued', 'reason');
+        if (!reason) throw new RejectedError(reject('invalid', 'is required: say why the token is issued', 'reason'));
         const secret = cmd.bootstrap ? null : newTokenSecret();
-        const [issued] = decideToken(
+        const decision = tokenDecider.decide(
           {
             kind: 'IssueToken',
             tokenId,
@@ -41,8 +42,9 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand, Iss
             bootstrap: !!cmd.bootstrap,
             issuerTenant: cmd.operator.tenant,
           },
-          initialTokenState,
+          tokenDecider.initialState,
         );
+        const [issued] = eventsOrThrow(decision) as TokenIssued[];
         return { issued, secret };
       },
       // A fresh id per issue: 'no_stream' only fails for the bootstrap's derived id, raced by a peer,

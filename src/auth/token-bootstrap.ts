@@ -6,6 +6,7 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ConfigError } from '../config/env-var';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
+import { RejectedError } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
 import { IssueTokenHandler } from './issue-token.handler';
 import { IssueTokenCommand } from './issue-token.command';
@@ -14,7 +15,6 @@ import { RevokeTokenCommand } from './revoke-token.command';
 import { BOOTSTRAP_TOKEN_NAME } from './token.decider';
 import { TokenDigester } from './token-digester';
 import { TokenHashUpgrade } from './token-hash-upgrade';
-import { TokenRejected } from './token-rejected.error';
 import { TokenRepository } from './token-repository';
 
 export const BOOTSTRAP_ID_PREFIX = 'bootstrap-';
@@ -87,7 +87,7 @@ export class TokenBootstrap implements OnApplicationBootstrap {
         this.log.info({ event: 'auth.bootstrap_token_revoked', tokenId: old.tokenId }, 'revoked the previous bootstrap admin token');
       } catch (err) {
         // A peer without the lock (an older process) revoked it first: the goal is met.
-        if (!(err instanceof TokenRejected && err.kind === 'conflict')) throw err;
+        if (!(err instanceof RejectedError && err.rejection.code === 'conflict')) throw err;
       }
     }
     if (existing) return;

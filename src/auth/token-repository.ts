@@ -5,7 +5,7 @@ import { AppendResult, EventMetadata, ExpectedRevision, RecordedEvent } from '..
 import { PostgresEventStore, Queryable } from '../event-store/postgres/postgres-event-store';
 import { sqlOf, UnitOfWork } from '../event-store/unit-of-work';
 import { applyEvents } from '../projection-runner/apply-events';
-import { evolveToken, initialTokenState, TokenState } from './token.decider';
+import { evolveToken, initialTokenState, TokenState } from './token.state';
 import { TokenEvent, tokenStream } from './token-stream';
 
 /**

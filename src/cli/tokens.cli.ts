@@ -9,9 +9,8 @@ import { IssueTokenCommand } from '../auth/issue-token.command';
 import { RevokeTokenHandler } from '../auth/revoke-token.handler';
 import { RevokeTokenCommand } from '../auth/revoke-token.command';
 import { TokenDigester } from '../auth/token-digester';
-import { decideToken } from '../auth/token.decider';
+import { tokenDecider } from '../auth/token.decider';
 import type { TokenRevoked } from '../auth/token-revoked.event';
-import { TokenRejected } from '../auth/token-rejected.error';
 import { TokenRepository } from '../auth/token-repository';
 import { tokenView } from '../auth/token-view';
 import { AppConfig, ConfigError, loadConfig } from '../config/config';
@@ -22,6 +21,7 @@ import { newKey, resolveServerKeys, writeKeyFile } from '../secrets/key-files';
 import { checkKeyFingerprints, keyFingerprint, replaceKeyFingerprint } from '../secrets/key-fingerprints';
 import { serverKeys } from '../secrets/server-keys';
 import { systemClock } from '../shared/clock';
+import { eventsOrThrow, reject, RejectedError } from '../shared/decider';
 import { REDACT } from '../shared/logger';
 import { cliOperator } from './cli-operator';
 
@@ -118,7 +118,7 @@ program
   .requiredOption('--reason <text>', 'why (audit log)')
   .option('--yes', 'confirm: every issued token stops working')
   .action(async (o: { reason: string; yes?: boolean }) => {
-    if (!o.yes) throw new TokenRejected('invalid', 'rotate-key revokes every token (a digest cannot be re-keyed without the old key and the token): add --yes to go ahead');
+    if (!o.yes) throw new RejectedError(reject('invalid', 'rotate-key revokes every token (a digest cannot be re-keyed without the old key and the token): add --yes to go ahead'));
     const out = await withTools(async (t) => {
       const key = serverKeys(t.config).tokenHash;
       // One unit: the entry, every revocation (its effects) and the new fingerprint commit together,
@@ -134,7 +134,7 @@ program
           for (const row of await t.tokens.list(sql)) {
             const { state, revision } = await t.tokens.load(row.tokenId, unit.uow);
             if (state.status !== 'active') continue;
-            const events = decideToken({ kind: 'RevokeToken', tokenId: row.tokenId, reason: `TOKEN_HASH_KEY rotated: ${o.reason}`, revokerTenant: null }, state);
+            const events = eventsOrThrow(tokenDecider.decide({ kind: 'RevokeToken', tokenId: row.tokenId, reason: `TOKEN_HASH_KEY rotated: ${o.reason}`, revokerTenant: null }, state)) as TokenRevoked[];
             revocations.push({ tokenId: row.tokenId, events, revision });
           }
           await unit.record('applied', { revoked: revocations.length });
@@ -155,7 +155,7 @@ program
 
 program.parseAsync().catch((err) => {
   // Rules and config problems are the user's to fix: one line, exit 1. Anything else: exit 2.
-  if (err instanceof TokenRejected || err instanceof ConfigError) {
+  if (err instanceof RejectedError || err instanceof ConfigError) {
     process.stderr.write(`tokens: ${err.message}\n`);
     process.exit(1);
   }

@@ -1,11 +1,13 @@
 import { Controller, Get, Headers, Inject, NotFoundException, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
+import { bearerToken } from '../auth/bearer-token';
 import { Public } from '../auth/public.decorator';
 import { TenantScope } from '../auth/tenant-scope.decorator';
 import { TokenLookup } from '../auth/token-lookup';
+import { secretsEqual } from '../auth/token-secret';
+import { tokenStatus } from '../auth/token-status';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.query';
@@ -16,8 +18,6 @@ import { BAD_AT } from './scheduler-health.controller';
 
 export { opsHealthConfig } from './health-views.service';
 
-/** Equal-length digests, so the comparison takes the same time whatever the token. */
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 const OPS_EXAMPLE = {
   status: 'degraded',
@@ -67,16 +67,15 @@ export class OpsHealthController {
   private async check(req: FastifyRequest, opsToken: string | undefined, authorization: string | undefined): Promise<string | null> {
     const notFound = () => new NotFoundException(`Cannot ${req.method} ${req.url}`);
     if (authorization !== undefined) {
-      const m = /^Bearer +(\S+) *$/i.exec(authorization);
-      const row = m ? await this.tokens.byToken(m[1]) : null;
-      const valid = row && !row.revokedAt && (!row.expiresAt || Date.parse(row.expiresAt) > this.clock.now().getTime());
-      if (!valid) throw notFound();
+      const token = bearerToken(authorization);
+      const row = token ? await this.tokens.byToken(token) : null;
+      if (!row || tokenStatus(row, this.clock.now()) !== 'active') throw notFound();
       return row.tenant;
     }
     const expected = this.config.polling.opsToken;
     const open = expected === undefined && this.config.core.nodeEnv !== 'production';
     if (open) return null;
-    if (expected === undefined || opsToken === undefined || !timingSafeEqual(digest(opsToken), digest(expected))) throw notFound();
+    if (expected === undefined || opsToken === undefined || !secretsEqual(opsToken, expected)) throw notFound();
     return null;
   }
 

@@ -5,22 +5,16 @@ import { AuditRecorder } from '../audit/audit-recorder';
 import type { OperatorContext } from '../audit/operator-context';
 import { inScope } from '../auth/tenant-scope';
 import { Clock, CLOCK } from '../shared/clock';
-import { BadInput, Conflict, NotFound } from '../shared/errors';
+import { eventsOrThrow } from '../shared/decider';
+import { BadInput, NotFound } from '../shared/errors';
 import { LOGGER } from '../shared/logger';
 import type { JobCatalog } from './definitions/job-catalog';
-import type { Decision } from './decision';
-import { decideEnqueue, decideRetry } from './enqueue.decider';
 import type { JobsRuntime } from './jobs-runtime';
+import type { RunEnqueued } from './events/run.events';
 import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.tokens';
-import { decideRun } from './run.decider';
+import { runDecider, RunStepCommand } from './run.decider';
 import { RunReadModel } from './run-read-model';
 import { validateRunParams } from './validate-params';
-
-function orThrow<E>(d: Decision<E>, what: string): asserts d is { ok: true; events: E[] } {
-  if (d.ok) return;
-  if (d.code === 'not_found') throw new NotFound(`${what}: ${d.reason}`);
-  throw new Conflict(d.reason);
-}
 
 /**
  * Operator actions on jobs and runs. Each checks and decides first (a refused action appends
@@ -63,9 +57,8 @@ export class JobsService {
         const def = this.jobFor(name, ctx);
         if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw BadInput.field('Idempotency-Key', 'must be 1-200 visible ASCII characters');
         const params = validateRunParams(body.params);
-        const d = decideEnqueue(def, { runId: randomUUID(), trigger: 'manual', actor: ctx.actor, reason: body.reason, params, now: this.clock.now() });
-        orThrow(d, `job ${name}`);
-        return { event: d.events[0], params };
+        const [event] = eventsOrThrow(runDecider.decide({ type: 'Enqueue', definition: def, runId: randomUUID(), trigger: 'manual', actor: ctx.actor, reason: body.reason, params, now: this.clock.now() }, null));
+        return { event: event as RunEnqueued, params };
       },
       apply: async (unit, { event, params }) => {
         const runId = event.data.runId;
@@ -83,19 +76,18 @@ export class JobsService {
   }
 
   async cancel(runId: string, reason: string, ctx: OperatorContext) {
-    const cmd = { type: 'RequestCancel' as const, actor: ctx.actor, reason, now: this.clock.now() };
+    const cmd: RunStepCommand = { type: 'RequestCancel', actor: ctx.actor, reason, now: this.clock.now() };
     return this.audit.act(ctx, { action: 'run.cancel', target: `run:${runId}`, reason }, {
       check: async () => {
         const current = await this.runFor(runId, ctx);
-        orThrow(decideRun(current.row, cmd), `run ${runId}`);
+        eventsOrThrow(runDecider.decide(cmd, current.row));
         return current.row.job;
       },
       apply: async (unit, job) => {
         // Decided again under the run's row lock: if that refuses, the entry rolls back with it.
         await unit.record('applied', { job });
-        const d = (await this.rt.writer.actIn(unit.uow, [runId], (row) => decideRun(row, cmd), () => unit.metadata)).get(runId)!;
-        orThrow(d, `run ${runId}`);
-        return { runId, job, state: d.events.some((e) => e.type === 'RunCancelled') ? 'cancelled' : 'cancelling' };
+        const events = eventsOrThrow((await this.rt.writer.actIn(unit.uow, [runId], (row) => runDecider.decide(cmd, row), () => unit.metadata)).get(runId)!);
+        return { runId, job, state: events.some((e) => e.type === 'RunCancelled') ? 'cancelled' : 'cancelling' };
       },
     }, { conflictRetries: 3 });
   }
@@ -108,9 +100,8 @@ export class JobsService {
         if (ctx.tenant !== null) this.jobFor(original.row.job, ctx);
         const def = this.catalog.get(original.row.job) ?? null;
         const params = body.params === undefined ? undefined : validateRunParams(body.params);
-        const d = decideRetry(def, original.row, { runId: randomUUID(), actor: ctx.actor, reason: body.reason, params, now: this.clock.now() });
-        orThrow(d, `run ${runId}`);
-        return { job: original.row.job, event: d.events[0] };
+        const [event] = eventsOrThrow(runDecider.decide({ type: 'Retry', definition: def, original: original.row, runId: randomUUID(), actor: ctx.actor, reason: body.reason, params, now: this.clock.now() }, null));
+        return { job: original.row.job, event: event as RunEnqueued };
       },
       apply: async (unit, { job, event }) => {
         await unit.record('applied', { job, newRunId: event.data.runId, params: event.data.params });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Pool } from 'pg';
+import { bearerToken } from '../auth/bearer-token';
+import { secretsEqual } from '../auth/token-secret';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
@@ -14,8 +15,6 @@ export interface QueueSnapshotProvider {
   snapshotFor(authorization: string | undefined): Promise<Record<string, unknown> | null>;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 @Injectable()
 export class JobsQueueSnapshot implements QueueSnapshotProvider {
   constructor(
@@ -24,12 +23,11 @@ export class JobsQueueSnapshot implements QueueSnapshotProvider {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Timing-safe: both sides hashed to equal length first, so neither length nor prefix leaks. */
+  /** Timing-safe (secretsEqual): neither the secret's length nor a common prefix leaks. */
   private authorized(header: string | undefined): boolean {
     const secret = this.config.jobs.cronSecret;
-    if (!secret || !header) return false;
-    const m = /^Bearer +(\S+) *$/i.exec(header);
-    return !!m && timingSafeEqual(digest(m[1]), digest(secret));
+    const token = bearerToken(header);
+    return !!secret && token !== null && secretsEqual(token, secret);
   }
 
   async snapshotFor(authorization: string | undefined): Promise<Record<string, unknown> | null> {

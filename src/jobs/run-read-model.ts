@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { inScope } from '../auth/tenant-scope';
 import type { JobDefinitionRow } from '../../projections/job-definitions/job-definition-row';
-import type { RunRow, RunStatus } from '../../projections/job-runs/run-row';
-import { evolveRun } from '../../projections/job-runs/run.evolve';
+import { evolveRunRow } from '../../projections/job-runs/job-runs.projection';
+import type { RunRow } from '../../projections/job-runs/run-row';
 import { PG_POOL } from '../database/database.module';
 import { EVENT_STORE } from '../event-store/event-store.port';
 import type { RecordedEvent } from '../event-store/envelope';
 import type { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { runStream } from './events/run.events';
+import type { RunStatus } from './run.state';
 import type { JobQueueStats, LastRun } from './views/inventory.view';
 
 type Row = Omit<RunRow, 'logTail'> & { logTail?: string | null };
@@ -29,7 +30,7 @@ export class RunReadModel {
     if (!/^[0-9a-f-]{36}$/i.test(runId)) return null;
     const events = await this.store.readStream(runStream(runId));
     let row: RunRow | null = null;
-    for (const e of events) row = evolveRun(row, e);
+    for (const e of events) row = evolveRunRow(row, e);
     return row ? { row, events } : null;
   }
 

@@ -7,8 +7,8 @@ import { OperatorContext } from '../audit/operator-context';
 import { sqlOf } from '../event-store/unit-of-work';
 import { applyEvents } from '../projection-runner/apply-events';
 import { Clock, CLOCK } from '../shared/clock';
-import { BadInput, NotFound } from '../shared/errors';
-import { decideOverride, evolveOverride, GrantOverride, initialOverrideState, RevokeOverride } from './rate-limit-override.decider';
+import { eventsOrThrow, fold } from '../shared/decider';
+import { OverrideCommand, overrideDecider } from './rate-limit-override.decider';
 import { OverrideSubject, overrideStream, RateLimitOverrideEvent } from './rate-limit-override.events';
 import { RateLimiter } from './rate-limiter';
 
@@ -31,12 +31,12 @@ abstract class OverrideHandler {
     protected readonly limiter: RateLimiter,
   ) {}
 
-  protected async run(id: string, ctx: OperatorContext, action: string, reason: string, details: Record<string, unknown>, command: (now: Date) => GrantOverride | RevokeOverride): Promise<RateLimitOverrideRow> {
+  protected async run(id: string, ctx: OperatorContext, action: string, reason: string, details: Record<string, unknown>, command: (now: Date) => OverrideCommand): Promise<RateLimitOverrideRow> {
     const row = await this.audit.act(ctx, { action, target: `rate-limit-override:${id}`, reason }, {
       apply: async (unit) => {
         const history = await unit.uow.readStream(overrideStream(id));
-        const state = history.map((e) => e as unknown as RateLimitOverrideEvent).reduce(evolveOverride, initialOverrideState);
-        const events = decideOverride(command(this.clock.now()), state);
+        const state = fold(overrideDecider, history.map((e) => e as unknown as RateLimitOverrideEvent));
+        const events = eventsOrThrow(overrideDecider.decide(command(this.clock.now()), state));
         await unit.record('applied', details);
         const appended = await unit.uow.append(overrideStream(id), events.map((e) => ({ ...e, metadata: unit.metadata })), history.length ? BigInt(history.length - 1) : 'no_stream');
         const sql = sqlOf(unit.uow);
@@ -56,12 +56,11 @@ export class GrantOverrideHandler extends OverrideHandler implements ICommandHan
     super(audit, clock, limiter);
   }
   execute(c: GrantOverrideCommand) {
-    if (!!c.subject.tenant === !!c.subject.ip) throw BadInput.field('subject', 'must name exactly one of tenant or ip');
     const id = randomUUID();
     return this.run(id, c.ctx, 'rate_limit.override', c.reason, { subject: c.subject, limit: c.limit, expiresAt: c.expiresAt }, (now) => ({
       kind: 'grant',
       overrideId: id,
-      subject: c.subject.tenant ? { tenant: c.subject.tenant } : { ip: c.subject.ip },
+      subject: c.subject,
       limit: c.limit,
       expiresAt: c.expiresAt,
       reason: c.reason,
@@ -76,12 +75,7 @@ export class RevokeOverrideHandler extends OverrideHandler implements ICommandHa
   constructor(audit: AuditRecorder, @Inject(CLOCK) clock: Clock, limiter: RateLimiter) {
     super(audit, clock, limiter);
   }
-  async execute(c: RevokeOverrideCommand) {
-    try {
-      return await this.run(c.overrideId, c.ctx, 'rate_limit.override_revoke', c.reason, {}, (now) => ({ kind: 'revoke', overrideId: c.overrideId, reason: c.reason, actor: c.ctx.actor, now }));
-    } catch (err) {
-      if (err instanceof BadInput) throw new NotFound(`no rate-limit override ${c.overrideId}`);
-      throw err;
-    }
+  execute(c: RevokeOverrideCommand) {
+    return this.run(c.overrideId, c.ctx, 'rate_limit.override_revoke', c.reason, {}, (now) => ({ kind: 'revoke', overrideId: c.overrideId, reason: c.reason, actor: c.ctx.actor, now }));
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { isDatabaseUnavailable } from './database-unavailable';
+import { rejectionOf, rejectionResponse } from './rejection-status';
 
 /**
  * Every error leaves as JSON; unexpected ones are logged with the request id, their details never
@@ -20,6 +21,13 @@ export class JsonExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const req = ctx.getRequest<FastifyRequest>();
+    // A command the rules refused (a decider's Rejection): 400/403/404/409, mapped here only.
+    const rejection = rejectionOf(exception);
+    if (rejection) {
+      const { status, body } = rejectionResponse(rejection);
+      void reply.status(status).send(body);
+      return;
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();

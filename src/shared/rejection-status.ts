@@ -1,8 +1,30 @@
 import { HttpException } from '@nestjs/common';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
+import { RejectedError, Rejection, RejectionCode } from './decider';
 
-/** Domain rejections (TokenRejected, TargetRejected, ...) carry one of these kinds. */
-const KIND_STATUS: Record<string, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
+const ANSWER: Record<RejectionCode, { readonly status: number; readonly error: string }> = {
+  invalid: { status: 400, error: 'Bad Request' },
+  forbidden: { status: 403, error: 'Forbidden' },
+  not_found: { status: 404, error: 'Not Found' },
+  conflict: { status: 409, error: 'Conflict' },
+};
+
+/** The rejection a thrown error carries (a decider's, through `eventsOrThrow`), or null. */
+export function rejectionOf(err: unknown): Rejection | null {
+  return err instanceof RejectedError ? err.rejection : null;
+}
+
+/**
+ * The one mapping of a rejected command to its HTTP answer, whatever the aggregate. The message
+ * names the field first (as RejectedError's does); `invalid` also lists it as every other 400 does
+ * (`BadInput.field`): `fields: [{ field, problem }]`.
+ */
+export function rejectionResponse(r: Rejection): { status: number; body: Record<string, unknown> } {
+  const { status, error } = ANSWER[r.code];
+  const message = r.field ? `${r.field}: ${r.reason}` : r.reason;
+  if (r.code !== 'invalid') return { status, body: { statusCode: status, error, message } };
+  return { status, body: { statusCode: status, error, message, fields: r.field ? [{ field: r.field, problem: r.reason }] : [] } };
+}
 
 /**
  * The 4xx status a refused command answers with, or null when the error is a failure (5xx).
@@ -15,6 +37,6 @@ export function rejectionStatus(err: unknown): number | null {
     return status >= 400 && status < 500 ? status : null;
   }
   if (err instanceof ExpectedVersionConflict) return 409;
-  const kind = (err as { kind?: unknown } | null)?.kind;
-  return err instanceof Error && typeof kind === 'string' && kind in KIND_STATUS ? KIND_STATUS[kind] : null;
+  const rejection = rejectionOf(err);
+  return rejection ? ANSWER[rejection.code].status : null;
 }

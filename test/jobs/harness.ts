@@ -4,10 +4,12 @@ import { loadConfig } from '../../src/config/config';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { JobCatalog } from '../../src/jobs/definitions/job-catalog';
 import { reconcileDefinitions } from '../../src/jobs/definitions/reconcile-definitions';
-import { decideEnqueue } from '../../src/jobs/enqueue.decider';
+import type { RunEnqueued } from '../../src/jobs/events/run.events';
+import { runDecider } from '../../src/jobs/run.decider';
 import { JobHandlerRegistry } from '../../src/jobs/handlers/job-handler-registry';
 import { createJobsRuntime, JobsConfig } from '../../src/jobs/jobs-runtime';
 import { Clock, systemClock } from '../../src/shared/clock';
+import { eventsOrThrow } from '../../src/shared/decider';
 import { randomUUID } from 'node:crypto';
 import type { Egress } from '../../src/egress/egress-fetch';
 import { testEgress } from '../support/test-egress';
@@ -41,9 +43,8 @@ export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: Jo
       const ids: string[] = [];
       for (let i = 0; i < n; i += batch) {
         const evs = Array.from({ length: Math.min(batch, n - i) }, (_, j) => {
-          const d = decideEnqueue(def, { runId: randomUUID(), trigger: 'manual', actor: 'test', reason: 'test', params: typeof params === 'function' ? params(i + j) : params, now: clock.now() });
-          if (!d.ok) throw new Error(d.reason);
-          return { event: d.events[0] };
+          const [e] = eventsOrThrow(runDecider.decide({ type: 'Enqueue', definition: def, runId: randomUUID(), trigger: 'manual', actor: 'test', reason: 'test', params: typeof params === 'function' ? params(i + j) : params, now: clock.now() }, null));
+          return { event: e as RunEnqueued };
         });
         ids.push(...(await rt.queue.enqueue(evs)).runIds);
       }

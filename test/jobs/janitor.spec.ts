@@ -21,7 +21,7 @@ describe('janitor rules', () => {
   });
 
   const state = async (id: string) => (await p.pool.query(`SELECT state FROM rm_job_queue WHERE key = $1`, [id])).rows[0]?.state ?? 'dropped';
-  const succeed = (id: string, workerId: string) => p.writer.act([id], (row) => ({ ok: true, events: [{ type: 'RunSucceeded', data: { workerId, attempt: 1, finishedAt: clock.now().toISOString(), durationMs: 5, exitCode: 0, logTail: '', error: null } }] }) as any);
+  const succeed = (id: string, workerId: string) => p.writer.act([id], () => [{ type: 'RunSucceeded', data: { workerId, attempt: 1, finishedAt: clock.now().toISOString(), durationMs: 5, exitCode: 0, logTail: '', error: null } }]);
 
   it('applies each rule at its age and leaves younger rows alone', async () => {
     const rules = { failActiveAfterMs: 60 * S, cancelPendingAfterMs: 120 * S, dropCompletedAfterMs: 100 * S, dropFailedAfterMs: 300 * S, reapWorkersAfterMs: 30 * S, idempotencyKeyTtlMs: 200 * S };
@@ -34,9 +34,9 @@ describe('janitor rules', () => {
     expect(byId).toEqual(new Set([stuck, waiting, done]));
     // Re-shape: only `stuck` stays running for w-alive; `done` succeeds; `waiting` goes back to waiting.
     await succeed(done, 'w-alive');
-    await p.writer.act([waiting], (row) => ({ ok: true, events: [{ type: 'RunAbandoned', data: { workerId: 'w-alive', attempt: 1, at: clock.now().toISOString(), reason: 'test' } }, { type: 'RetryScheduled', data: { attempt: 1, readyAt: clock.now().toISOString(), backoffMs: 0 } }] }) as any);
+    await p.writer.act([waiting], () => [{ type: 'RunAbandoned', data: { workerId: 'w-alive', attempt: 1, at: clock.now().toISOString(), reason: 'test' } }, { type: 'RetryScheduled', data: { attempt: 1, readyAt: clock.now().toISOString(), backoffMs: 0 } }]);
     // `doomed` fails for good (dead-letter) — dropped only after 300 s.
-    await p.writer.act([doomed], () => ({ ok: true, events: [{ type: 'RunDeadLettered', data: { attempts: 1, reason: 'test', at: clock.now().toISOString() } }] }) as any);
+    await p.writer.act([doomed], () => [{ type: 'RunDeadLettered', data: { attempts: 1, reason: 'test', at: clock.now().toISOString() } }]);
     // A worker last seen long ago owns `orphan`.
     await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency, last_seen) VALUES ('w-dead', 'h', 1, 'worker', 't', 1, now() - interval '1 hour')`);
     clock.t = t0 + 65 * S; // claimed recently: not past its timeout when the janitor looks

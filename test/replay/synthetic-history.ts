@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { RunRow } from '../../projections/job-runs/run-row';
-import { evolveRun } from '../../projections/job-runs/run.evolve';
 import { evolveTarget, TargetState } from '../../projections/targets/target-state';
 import type { EventToAppend } from '../../src/event-store/envelope';
 import type { RunEnqueued, RunEvent } from '../../src/jobs/events/run.events';
-import { decideRun, RunCommand } from '../../src/jobs/run.decider';
+import { runDecider, RunCommand } from '../../src/jobs/run.decider';
+import { evolveRun, RunState } from '../../src/jobs/run.state';
+import { eventsOrThrow } from '../../src/shared/decider';
 import { breakerAdmits } from '../../src/polling/breaker.decider';
 import type { TargetEvent } from '../../src/polling/events/target.events';
 import type { ProbeResult } from '../../src/polling/probes/probe';
@@ -54,16 +54,14 @@ export function runHistory(job: string, t0: number, outcomes: ('ok' | 'fail')[],
   const runId = randomUUID();
   const stream = `job-${runId}`;
   const out: Append[] = [];
-  let row: RunRow | null = null;
+  let row: RunState | null = null;
   let t = t0;
   const push = (evs: RunEvent[]) => {
     out.push({ stream, events: evs.map((e) => ({ type: e.type, data: e.data, metadata: { occurredAt: new Date(t).toISOString() } })) });
     for (const e of evs) row = evolveRun(row, { type: e.type, data: e.data, metadata: { occurredAt: new Date(t).toISOString() }, recordedAt: new Date(t) });
   };
   const act = (cmd: RunCommand) => {
-    const d = decideRun(row, cmd);
-    if (!d.ok) throw new Error(d.reason);
-    push(d.events);
+    push([...eventsOrThrow(runDecider.decide(cmd, row))]);
   };
   const enqueued: RunEnqueued = {
     type: 'RunEnqueued',

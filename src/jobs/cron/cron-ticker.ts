@@ -6,12 +6,13 @@ import { inTransaction } from '../../database/transaction';
 import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
 import { applyEvents } from '../../projection-runner/apply-events';
 import type { Clock } from '../../shared/clock';
+import { isRejection } from '../../shared/decider';
 import { isScheduled, JobDefinition } from '../definitions/job-definition';
 import type { JobCatalog } from '../definitions/job-catalog';
-import { decideEnqueue } from '../enqueue.decider';
 import { jobDefStream, TickMissed } from '../events/job-definition.events';
-import { runStream } from '../events/run.events';
+import { RunEnqueued, runStream } from '../events/run.events';
 import type { JobQueue } from '../queue/job-queue';
+import { runDecider } from '../run.decider';
 import { tickMissedEventId, tickRunId } from './deterministic-id';
 import { planTicks } from './plan-ticks';
 
@@ -131,10 +132,10 @@ export class CronTicker {
 
   private async enqueue(def: JobDefinition, tick: Date, now: Date, out: string[]): Promise<void> {
     const runId = tickRunId(def.name, tick);
-    const d = decideEnqueue(def, { runId, trigger: 'schedule', actor: 'cron', reason: null, params: {}, now, scheduledFor: tick });
-    if (!d.ok) return;
+    const d = runDecider.decide({ type: 'Enqueue', definition: def, runId, trigger: 'schedule', actor: 'cron', reason: null, params: {}, now, scheduledFor: tick }, null);
+    if (isRejection(d)) return;
     try {
-      await this.queue.enqueue([{ event: d.events[0], metadata: { actor: 'cron', correlationId: runId } }]);
+      await this.queue.enqueue([{ event: d[0] as RunEnqueued, metadata: { actor: 'cron', correlationId: runId } }]);
       out.push(runId);
       this.log.info({ event: 'background_job_cron.tick', job: def.name, tick: tick.toISOString(), runId }, `cron enqueued ${def.name}`);
     } catch (err) {

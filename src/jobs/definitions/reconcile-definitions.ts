@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { JobDefinitionRow } from '../../../projections/job-definitions/job-definition-row';
 import { jobDefinitionsProjection } from '../../../projections/job-definitions/job-definitions.projection';
@@ -7,29 +6,21 @@ import type { EventStore } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import { applyEvents } from '../../projection-runner/apply-events';
+import { eventsOrThrow } from '../../shared/decider';
 import { JobDefinitionEvent, jobDefStream } from '../events/job-definition.events';
-import type { JobDefinition, JobDefinitionSnapshot } from './job-definition';
+import type { JobDefinition } from './job-definition';
+import { JobDefinitionCommand, jobDefinitionDecider, jobDefinitionStateOf } from './job-definition.decider';
 
-const snapshot = ({ source: _s, ...d }: JobDefinition): JobDefinitionSnapshot => d;
-/** Equal as stored: jsonb reorders object keys, so text comparison would see every nested object changed. */
-const same = (a: unknown, b: unknown) => isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
-const tenantTag = (tenant: string | null) => (tenant ? { tenant } : {});
-
-/** Pure: the events that bring the stored definitions in line with the declared ones. */
+/** Pure: the events that bring the stored definitions in line with the declared ones, one job (aggregate) at a time. */
 export function decideReconcile(declared: readonly JobDefinition[], stored: readonly JobDefinitionRow[]): Map<string, JobDefinitionEvent> {
   const out = new Map<string, JobDefinitionEvent>();
   const storedBy = new Map(stored.map((r) => [r.name, r]));
-  for (const d of declared) {
-    const row = storedBy.get(d.name);
-    const snap = snapshot(d);
-    if (!row || row.removedAt) out.set(d.name, { type: 'JobDefined', data: { name: d.name, definition: snap, source: d.source, ...tenantTag(snap.tenant) } });
-    else if (!same(row.definition, snap) || row.source !== d.source) {
-      const changed = (Object.keys(snap) as (keyof JobDefinitionSnapshot)[]).filter((k) => !same(snap[k], row.definition[k]));
-      out.set(d.name, { type: 'JobChanged', data: { name: d.name, definition: snap, source: d.source, changed, ...tenantTag(snap.tenant) } });
-    }
-  }
+  const decide = (name: string, cmd: JobDefinitionCommand) => {
+    for (const e of eventsOrThrow(jobDefinitionDecider.decide(cmd, jobDefinitionStateOf(storedBy.get(name))))) out.set(name, e);
+  };
+  for (const d of declared) decide(d.name, { type: 'Declare', definition: d });
   const names = new Set(declared.map((d) => d.name));
-  for (const r of stored) if (!r.removedAt && !names.has(r.name)) out.set(r.name, { type: 'JobRemoved', data: { name: r.name, ...tenantTag(r.definition.tenant) } });
+  for (const r of stored) if (!names.has(r.name)) decide(r.name, { type: 'Undeclare', name: r.name });
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { RunStatus } from '../../../projections/job-runs/run-row';
+import type { RunStatus } from '../run.state';
 
 export const RUN_STATES: readonly RunStatus[] = ['pending', 'retrying', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled', 'expired'];
 

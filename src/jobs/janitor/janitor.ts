@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { EventMetadata } from '../../event-store/envelope';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import type { Clock } from '../../shared/clock';
-import { decideRun, RunCommand } from '../run.decider';
+import { isRejection } from '../../shared/decider';
+import { runDecider, RunStepCommand } from '../run.decider';
+import type { RunState } from '../run.state';
 import type { RunWriter } from '../store/run-writer';
 import { leftQueueViewSql, QueueRetention, queueRetentionParams, RetentionClass } from '../queue/queue-retention';
 import type { Reaper } from './reaper';
@@ -93,14 +95,14 @@ export class Janitor {
   }
 
   /** Each chunk in its own unit, or every chunk in `unit`. */
-  private async applyTo(select: string, params: unknown[], cmd: RunCommand, metadata: Partial<EventMetadata>, unit?: UnitOfWork): Promise<number> {
+  private async applyTo(select: string, params: unknown[], cmd: RunStepCommand, metadata: Partial<EventMetadata>, unit?: UnitOfWork): Promise<number> {
     const { rows } = await (unit ? sqlOf(unit) : this.pool).query<{ key: string }>(select, params);
     let n = 0;
     for (let i = 0; i < rows.length; i += CHUNK) {
       const ids = rows.slice(i, i + CHUNK).map((r) => r.key);
-      const decide = (row: Parameters<typeof decideRun>[0]) => decideRun(row, cmd);
+      const decide = (row: RunState | null) => runDecider.decide(cmd, row);
       const decisions = unit ? await this.writer.actIn(unit, ids, decide, () => metadata) : await this.writer.act(ids, decide, () => metadata);
-      n += [...decisions.values()].filter((d) => d.ok).length;
+      n += [...decisions.values()].filter((d) => !isRejection(d)).length;
     }
     return n;
   }

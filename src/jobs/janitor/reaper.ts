@@ -4,7 +4,8 @@ import type { EventStore } from '../../event-store/event-store.port';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import type { Clock } from '../../shared/clock';
 import { WorkerReaped, workerStream } from '../events/worker.events';
-import { decideRun } from '../run.decider';
+import { isRejection } from '../../shared/decider';
+import { runDecider } from '../run.decider';
 import { RunChange, RunWriter } from '../store/run-writer';
 import type { QueueRow } from '../../../projections/job-queue/job-queue.projection';
 
@@ -42,8 +43,8 @@ export class Reaper {
         const locked = await this.writer.lock(uow, owned.rows.map((r) => r.key));
         const changes: RunChange[] = [];
         for (const [runId, l] of locked) {
-          const d = decideRun(l.row as QueueRow, { type: 'Abandon', workerId: w.id, reason: `worker ${w.id} lost (last seen ${w.last_seen.toISOString()})`, now, countsAsAttempt: true });
-          if (d.ok) changes.push({ runId, expected: l.revision, events: d.events, metadata: { actor: `reaper:${reapedBy}` } });
+          const d = runDecider.decide({ type: 'Abandon', workerId: w.id, reason: `worker ${w.id} lost (last seen ${w.last_seen.toISOString()})`, now, countsAsAttempt: true }, l.row as QueueRow);
+          if (!isRejection(d)) changes.push({ runId, expected: l.revision, events: d, metadata: { actor: `reaper:${reapedBy}` } });
         }
         await this.writer.commit(uow, changes, { notify: true, known: new Map([...locked.values()].filter((l) => l.inQueue).map((l) => [l.runId, l.row])), notInQueue: new Set([...locked.values()].filter((l) => !l.inQueue).map((l) => l.runId)) });
         const e: WorkerReaped = { type: 'WorkerReaped', data: { workerId: w.id, at: now.toISOString(), lastSeen: w.last_seen.toISOString(), reapedBy, abandonedRuns: changes.map((ch) => ch.runId) } };

@@ -4,7 +4,8 @@ import type { EventMetadata } from '../../event-store/envelope';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import type { RunEnqueued } from '../events/run.events';
-import { decideRun } from '../run.decider';
+import { isRejection } from '../../shared/decider';
+import { runDecider } from '../run.decider';
 import { RunChange, RunWriter } from '../store/run-writer';
 
 export interface ClaimedRun {
@@ -81,8 +82,8 @@ export class JobQueue {
     const { rows } = await c.query<{ key: string; doc: QueueRow; revision: string }>(CANDIDATES, [now.toISOString(), jobs, limit]);
     const changes: RunChange[] = [];
     for (const r of rows) {
-      const d = decideRun(r.doc, { type: 'Claim', workerId, now });
-      if (d.ok) changes.push({ runId: r.key, expected: BigInt(r.revision), events: d.events });
+      const d = runDecider.decide({ type: 'Claim', workerId, now }, r.doc);
+      if (!isRejection(d)) changes.push({ runId: r.key, expected: BigInt(r.revision), events: d });
     }
     const known = new Map(rows.map((r) => [r.key, r.doc]));
     const claimedIds = new Set<string>();

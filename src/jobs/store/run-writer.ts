@@ -1,14 +1,13 @@
 import type { Logger } from 'pino';
 import { jobQueueProjection, QueueRow } from '../../../projections/job-queue/job-queue.projection';
-import type { RunRow } from '../../../projections/job-runs/run-row';
-import { evolveRun } from '../../../projections/job-runs/run.evolve';
 import type { EventMetadata, RecordedEvent } from '../../event-store/envelope';
 import type { EventStore } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import { applyEvents } from '../../projection-runner/apply-events';
-import type { Decision } from '../decision';
+import { Decision, isRejection } from '../../shared/decider';
 import { RunEvent, runStream } from '../events/run.events';
+import { evolveRun, RunState } from '../run.state';
 import { applyToKnownRows } from './apply-known';
 
 export interface RunChange {
@@ -77,7 +76,7 @@ export class RunWriter {
     for (const id of sorted.filter((x) => !out.has(x))) {
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [runStream(id)]);
       const events = await uow.readStream(runStream(id));
-      let row: RunRow | null = null;
+      let row: RunState | null = null;
       for (const e of events) row = evolveRun(row, e);
       if (row) out.set(id, { runId: id, row, revision: events[events.length - 1].revision, inQueue: false });
     }
@@ -85,15 +84,15 @@ export class RunWriter {
   }
 
   /** `act` inside the caller's unit of work. */
-  async actIn(uow: UnitOfWork, runIds: readonly string[], decide: (row: QueueRow | null, runId: string) => Decision, metadata?: (runId: string) => Partial<EventMetadata> | undefined): Promise<Map<string, Decision>> {
+  async actIn(uow: UnitOfWork, runIds: readonly string[], decide: (row: QueueRow | null, runId: string) => Decision<RunEvent>, metadata?: (runId: string) => Partial<EventMetadata> | undefined): Promise<Map<string, Decision<RunEvent>>> {
     const locked = await this.lock(uow, runIds);
-    const decisions = new Map<string, Decision>();
+    const decisions = new Map<string, Decision<RunEvent>>();
     const changes: RunChange[] = [];
     for (const id of runIds) {
       const l = locked.get(id);
       const d = decide(l?.row ?? null, id);
       decisions.set(id, d);
-      if (d.ok && l) changes.push({ runId: id, expected: l.revision, events: d.events, metadata: metadata?.(id) });
+      if (!isRejection(d) && l) changes.push({ runId: id, expected: l.revision, events: d, metadata: metadata?.(id) });
     }
     await this.commit(uow, changes, {
       notify: changes.some((ch) => ch.events.some((e) => e.type === 'RetryScheduled')),
@@ -107,7 +106,7 @@ export class RunWriter {
    * Decides for each run under its row lock and commits all accepted decisions in one unit of work.
    * Retries the whole batch on a conflict (a writer that bypassed the lock), at most 3 times.
    */
-  async act(runIds: readonly string[], decide: (row: QueueRow | null, runId: string) => Decision, metadata?: (runId: string) => Partial<EventMetadata> | undefined): Promise<Map<string, Decision>> {
+  async act(runIds: readonly string[], decide: (row: QueueRow | null, runId: string) => Decision<RunEvent>, metadata?: (runId: string) => Partial<EventMetadata> | undefined): Promise<Map<string, Decision<RunEvent>>> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.store.transact((uow) => this.actIn(uow, runIds, decide, metadata));

@@ -8,12 +8,12 @@ import type { PostgresEventStore } from '../../event-store/postgres/postgres-eve
 import type { Clock } from '../../shared/clock';
 import { LocalWaker } from '../../shared/waker';
 import type { JobCatalog } from '../definitions/job-catalog';
-import type { Decision } from '../decision';
 import { WorkerStarted, workerStream, WorkerStopped } from '../events/worker.events';
 import type { AbortReason, HandlerResult } from '../handlers/handler';
 import { runHandler } from '../handlers/run-handler';
 import type { JobQueue } from '../queue/job-queue';
-import { decideRun, Outcome, RunCommand } from '../run.decider';
+import { Decision, isRejection } from '../../shared/decider';
+import { Outcome, runDecider, RunStepCommand } from '../run.decider';
 import type { RunEvent } from '../events/run.events';
 import { JOBS_CHANNEL, RunWriter } from '../store/run-writer';
 
@@ -61,7 +61,7 @@ export class JobWorker {
   private heartbeatTimer?: NodeJS.Timeout;
   private cancelTimer?: NodeJS.Timeout;
   private listener: PoolClient | null = null;
-  private readonly pending: { runId: string; job: string; cmd: RunCommand }[] = [];
+  private readonly pending: { runId: string; job: string; cmd: RunStepCommand }[] = [];
   private flushing: Promise<void> | null = null;
   private readonly released = new Set<string>();
   private reserved = 0;
@@ -157,7 +157,7 @@ export class JobWorker {
       const finishedAt = this.clock.now();
       const outcome: Outcome = { finishedAt: finishedAt.toISOString(), durationMs: Date.now() - startedAt, exitCode: result.exitCode, logTail: result.logTail, error: result.error, ...(result.errorKind ? { errorKind: result.errorKind } : {}) };
       const reason = abort.signal.aborted ? (abort.signal.reason as AbortReason) : null;
-      let cmd: RunCommand;
+      let cmd: RunStepCommand;
       if (reason === 'shutdown') cmd = { type: 'Abandon', workerId: this.id, reason: 'worker shutting down', now: finishedAt, countsAsAttempt: false };
       else if (result.ok) cmd = { type: 'Succeed', workerId: this.id, attempt: row.attempt, outcome };
       else if (reason === 'cancel') cmd = { type: 'ConfirmCancel', workerId: this.id, attempt: row.attempt, outcome };
@@ -185,7 +185,7 @@ export class JobWorker {
         try {
           // Separate from claiming on purpose: the loop's claim and this write overlap on two
           // connections; one combined transaction measured ~30 % slower.
-          const decisions = await this.writer.act([...cmds.keys()], (row, id) => decideRun(row, cmds.get(id)!), () => ({ actor: `worker:${this.id}` }));
+          const decisions = await this.writer.act([...cmds.keys()], (row, id) => runDecider.decide(cmds.get(id)!, row), () => ({ actor: `worker:${this.id}` }));
           this.logDecisions(decisions, new Map(batch.map((b) => [b.runId, b.job])));
         } catch (err) {
           this.log.error({ event: 'worker.complete_failed', workerId: this.id, runs: batch.length, err }, 'could not record run results; retrying');
@@ -199,14 +199,14 @@ export class JobWorker {
     });
   }
 
-  private logDecisions(decisions: Map<string, Decision>, jobs: ReadonlyMap<string, string>): void {
+  private logDecisions(decisions: Map<string, Decision<RunEvent>>, jobs: ReadonlyMap<string, string>): void {
     for (const [runId, d] of decisions) {
-      if (!d.ok) {
+      if (isRejection(d)) {
         this.log.warn({ event: 'background_job.result_discarded', runId, workerId: this.id, reason: d.reason }, `result of ${runId} discarded: ${d.reason}`);
         continue;
       }
-      this.reportOutcome(jobs.get(runId) ?? 'unknown', d.events);
-      for (const e of d.events) {
+      this.reportOutcome(jobs.get(runId) ?? 'unknown', d);
+      for (const e of d) {
         if (e.type === 'RetryScheduled') this.log.warn({ event: 'background_job.retrying', runId, attempt: e.data.attempt, readyAt: e.data.readyAt }, `run ${runId} will retry`);
         if (e.type === 'RunDeadLettered') this.log.error({ event: 'background_job.dead_letter', runId, attempts: e.data.attempts, reason: e.data.reason }, `run ${runId} dead-lettered`);
         if (e.type === 'RunFailed') this.log.warn({ event: 'background_job.failed', runId, error: e.data.error, ...(e.data.errorKind ? { errorKind: e.data.errorKind } : {}), exitCode: e.data.exitCode, durationMs: e.data.durationMs }, `run ${runId} failed`);
