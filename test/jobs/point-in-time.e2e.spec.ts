@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PointInTime } from '../../src/point-in-time/point-in-time.service';
 import { startTestApp, TestApp } from '../support/test-app';
-import { waitFor } from './harness';
+import { waitFor } from '../support/wait-for';
 
 const node = process.execPath;
 /** Waits until the gate file named in its params exists, then exits with the code written in it. */
@@ -24,7 +24,7 @@ describe('?at= on /api/jobs, /api/system/queue, /api/system/workers (e2e)', () =
   const gate = (name: string) => path.join(dir, name);
   const open = (name: string, exitCode: number) => writeFileSync(gate(name), String(exitCode));
   const state = async (id: string) => (await t.request('GET', `/api/runs/${id}`)).body.run?.state;
-  const until = (id: string, s: string) => waitFor(async () => (await state(id)) === s);
+  const until = (id: string, s: string) => waitFor(`run ${id} ${s}`, async () => (await state(id)) === s);
   const run = async (g: string) => {
     const res = await t.request('POST', '/api/jobs/gated/run', { body: { reason: 'scripted incident', params: { gate: gate(g) } } });
     expect(res.status).toBe(202);
@@ -63,7 +63,7 @@ describe('?at= on /api/jobs, /api/system/queue, /api/system/workers (e2e)', () =
     await record('b waiting');
 
     // A snapshot mid-way: later answers start from it and fold only what followed.
-    await waitFor(async () => (await t.db.pool.query(`SELECT 1 FROM rm_job_runs WHERE key = $1`, [b])).rowCount);
+    await waitFor('rm_job_runs holds run b', async () => (await t.db.pool.query(`SELECT 1 FROM rm_job_runs WHERE key = $1`, [b])).rowCount);
     expect(await t.app.get(PointInTime).snapshotNow()).toContain('job_runs');
 
     open('a', 0);

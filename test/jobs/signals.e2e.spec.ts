@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator';
 import { startTestApp, TestApp } from '../support/test-app';
-import { waitFor } from './harness';
+import { waitFor } from '../support/wait-for';
 
 const node = process.execPath;
 const SECRET = 'cron-secret-for-signals';
@@ -25,7 +25,7 @@ describe('job metrics, alert sources and timeline summaries (e2e)', () => {
   const runTo = async (job: string, end: string) => {
     const res = await t.request('POST', `/api/jobs/${job}/run`, { body: { reason: 'signals test' } });
     expect(res.status).toBe(202);
-    await waitFor(async () => (await state(res.body.runId)) === end);
+    await waitFor(`${job} run ${end}`, async () => (await state(res.body.runId)) === end);
     return res.body.runId as string;
   };
 
@@ -64,7 +64,7 @@ describe('job metrics, alert sources and timeline summaries (e2e)', () => {
       return res.text();
     };
     // The worker counts a result right after its write commits, a moment after the run reads as ended.
-    const text = await waitFor(async () => {
+    const text = await waitFor('/metrics counts the flaky-cron run', async () => {
       const body = await scrape();
       return sample(body, 'opsledger_job_duration_seconds_count', { job: 'flaky-cron' }) === 1 && body;
     }, 5000);

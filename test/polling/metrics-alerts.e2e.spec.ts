@@ -1,6 +1,7 @@
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator';
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DEGRADED_FOR_MS = 600;

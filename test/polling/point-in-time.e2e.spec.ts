@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { PointInTime } from '../../src/point-in-time/point-in-time.service';
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 const AS_OF = 'x-opsledger-as-of';
 /** Fields of ops health that come from loop heartbeats (not events): derived at T, documented in docs/api.md, "Polling". */

@@ -10,7 +10,8 @@ import { opsHealthView } from '../../src/health/ops-health.view';
 import { startTestApp, TestApp } from '../support/test-app';
 import { validate } from './json-schema';
 import { schedulerHealthSchema } from './scheduler-health.schema';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 /** seed 001 "Useful jq Queries", verbatim. */
 const SEED_JQ = {

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, streamTypes, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, streamTypes } from './support';
+import { waitFor } from '../support/wait-for';
 
 interface Row {
   type: string;

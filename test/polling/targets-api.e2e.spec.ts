@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, waitFor } from './support';
+import { FAST_POLLING_ENV } from './support';
+import { waitFor } from '../support/wait-for';
 
 describe('/api/targets', () => {
   let t: TestApp;

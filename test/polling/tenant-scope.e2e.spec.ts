@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 describe('tenant scope on targets, scheduler health and ops health (real app, tokens issued via the API)', () => {
   let t: TestApp;

@@ -18,8 +18,8 @@ import {
   SlowRebuildSource,
   startIsolatedDatabase,
   tableRows,
-  waitFor,
 } from './support';
+import { waitFor } from '../support/wait-for';
 
 let db: TestDatabase;
 let store: PostgresEventStore;

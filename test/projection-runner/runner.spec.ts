@@ -2,7 +2,8 @@ import { PostgresEventStore } from '../../src/event-store/postgres/postgres-even
 import { projectionStatus } from '../../src/projection-runner/projection-status';
 import { ProjectionWorker } from '../../src/projection-runner/projection-worker';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { appendCounted, checkpointRow, counter, createRmTable, docs, expectedRows, makeWorker, pastEveryEvent, waitFor } from './support';
+import { appendCounted, checkpointRow, counter, createRmTable, docs, expectedRows, makeWorker, pastEveryEvent } from './support';
+import { waitFor } from '../support/wait-for';
 
 let db: TestDatabase;
 let store: PostgresEventStore;

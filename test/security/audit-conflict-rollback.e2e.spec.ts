@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
-import { waitFor } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { startTestApp, TestApp } from '../support/test-app';
 import { verifyTestChain } from '../support/audit-chain';
 

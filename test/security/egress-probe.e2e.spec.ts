@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, waitFor } from '../polling/support';
+import { FAST_POLLING_ENV } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { MemoryLog, SECRET_PATTERN, startCountingServer, CountingServer } from './support';
 
 type Row = { type: string; data: any };
