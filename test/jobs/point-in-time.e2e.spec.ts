@@ -50,10 +50,8 @@ describe('?at= on /api/jobs, /api/system/queue, /api/system/workers (e2e)', () =
       ],
     }));
     t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200', JOB_BACKOFF_BASE_MS: '4000', JOB_KILL_GRACE_MS: '300', PIT_SNAPSHOT_INTERVAL_MS: '3600000' });
-  });
-  afterAll(async () => t?.close());
 
-  it('records live bodies during a scripted sequence, then ?at= of each moment returns the same bodies', async () => {
+    // The scripted sequence, recorded moment by moment: the tests below replay and read it.
     await record('started');
     const a = await run('a');
     await until(a, 'running');
@@ -80,7 +78,10 @@ describe('?at= on /api/jobs, /api/system/queue, /api/system/workers (e2e)', () =
     expect((await t.request('POST', `/api/runs/${c}/cancel`, { body: { reason: 'scripted cancel' } })).status).toBe(202);
     await until(c, 'cancelled');
     await record('c cancelled');
+  });
+  afterAll(async () => t?.close());
 
+  it('records live bodies during a scripted sequence, then ?at= of each moment returns the same bodies', async () => {
     // The moments differ from each other, so the comparison below can fail.
     expect(new Set(moments.map((m) => JSON.stringify(m.queue.body))).size).toBeGreaterThanOrEqual(5);
     expect(moments[4].queue.body).toMatchObject({ completed: 1, retry: 1 });
