@@ -82,12 +82,11 @@ describe('job metrics, alert sources and timeline summaries (e2e)', () => {
 
   it('timeline ?job= shows every event of the job\'s runs with a one-line summary', async () => {
     const to = new Date(Date.now() + 1000).toISOString();
-    let res = await t.request('GET', `/api/timeline?from=${startedAt}&to=${to}&job=flaky-cron`);
     // The timeline is gap-safe: a background transaction in flight holds back later commits briefly.
-    for (let i = 0; i < 100 && res.body.items?.length < 5; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      res = await t.request('GET', `/api/timeline?from=${startedAt}&to=${to}&job=flaky-cron`);
-    }
+    const res = await waitFor('the five events of the run in the timeline', async () => {
+      const r = await t.request('GET', `/api/timeline?from=${startedAt}&to=${to}&job=flaky-cron`);
+      return r.body.items?.length >= 5 && r;
+    }, 5000);
     expect(res.status).toBe(200);
     const items: { type: string; summary: string }[] = res.body.items;
     expect(items.map((i) => i.type)).toEqual(['JobDefined', 'RunEnqueued', 'RunClaimed', 'RunFailed', 'RunDeadLettered']);
