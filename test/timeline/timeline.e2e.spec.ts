@@ -42,11 +42,16 @@ describe('GET /api/timeline', () => {
     expect(granted.causedBy[0].summary).toContain('"backfill after outage"');
   });
 
-  it('filters by target and pages with a cursor', async () => {
-    for (let i = 0; i < 5; i++) await store.append('target-instance::paged', [{ type: 'ThingSampled', data: { i } }], 'any');
+  /** Five ThingSampled events (i = 0..4) on one target, once the timeline shows them all. */
+  const sampled = async (target: string) => {
+    for (let i = 0; i < 5; i++) await store.append(`target-${target}`, [{ type: 'ThingSampled', data: { i } }], 'any');
     // The timeline is gap-safe: while a background transaction is in flight, later commits wait.
-    const all = `/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&target=instance::paged`;
-    await waitFor('the five paged events in the timeline', async () => (await t.request('GET', all)).body.items?.length >= 5, 5000);
+    const all = `/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&target=${target}`;
+    await waitFor(`the five events of ${target} in the timeline`, async () => (await t.request('GET', all)).body.items?.length >= 5, 5000);
+  };
+
+  it('filters by target and pages with a cursor', async () => {
+    await sampled('instance::paged');
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
@@ -60,7 +65,8 @@ describe('GET /api/timeline', () => {
   });
 
   it('streams ndjson', async () => {
-    const res = await fetch(`${t.url}/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&target=instance::paged&format=ndjson`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+    await sampled('instance::streamed');
+    const res = await fetch(`${t.url}/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&target=instance::streamed&format=ndjson`, { headers: { authorization: `Bearer ${t.adminToken}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
     const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
