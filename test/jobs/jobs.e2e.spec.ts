@@ -51,7 +51,7 @@ describe('jobs API (e2e)', () => {
     expect(res.status).toBe(409);
     expect(res.body.message).toMatch(/manualRun=false/);
     expect(await count()).toBe(before);
-    const rm = await t.db.pool.query(`SELECT count(*)::int AS n FROM rm_job_queue`);
+    const rm = await t.db.pool.query(`SELECT count(*)::int AS n FROM rm_job_queue WHERE job = 'daily-mrr-rollup'`);
     expect(rm.rows[0].n).toBe(0);
   });
 
@@ -134,6 +134,31 @@ describe('jobs API (e2e)', () => {
     await t.request('POST', `/api/runs/${retry.body.runId}/cancel`, { body: { reason: 'cleanup' } });
   });
 
+  it('the OpenAPI document lists every jobs and system endpoint', async () => {
+    const paths = Object.keys((await t.request('GET', '/api/docs/json', { token: null })).body.paths);
+    for (const p of ['/api/jobs', '/api/jobs/{name}', '/api/jobs/{name}/run', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/cancel', '/api/runs/{id}/retry', '/api/system/queue', '/api/system/workers', '/api/system/runs/recent', '/api/system/metrics', '/api/system/janitor', '/api/system/fail-active', '/api/system/cancel-pending']) {
+      expect(paths).toContain(p);
+    }
+  });
+});
+
+describe('jobs API (e2e): queue snapshot and system status over a known history', () => {
+  let t: TestApp;
+  const runState = async (id: string) => (await t.request('GET', `/api/runs/${id}`)).body.run?.state;
+  const runTo = async (job: string, end: string) => {
+    const { body } = await t.request('POST', `/api/jobs/${job}/run`, { body: { reason: 'history for the status views' } });
+    await waitFor(`${job} run ${end}`, async () => (await runState(body.runId)) === end, 10_000);
+  };
+
+  // Five runs that succeed and one that times out (one attempt: dead-lettered).
+  beforeAll(async () => {
+    t = await startTestApp({
+      OPSLEDGER_CONFIG: configFile(), CRON_SECRET: SECRET, WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200', JOB_KILL_GRACE_MS: '300', WORKER_CONCURRENCY: '4',
+    });
+    await Promise.all([...Array.from({ length: 5 }, () => runTo('echo', 'succeeded')), runTo('hang', 'failed')]);
+  });
+  afterAll(async () => t?.close());
+
   it('/api/health adds the queue snapshot only with the right CRON_SECRET', async () => {
     const plain = await t.request('GET', '/api/health', { token: null });
     expect(plain.body.queue).toBeUndefined();
@@ -166,13 +191,6 @@ describe('jobs API (e2e)', () => {
     const jan = await t.request('POST', '/api/system/janitor', { body: { reason: 'check' } });
     expect(jan.status).toBe(200);
     expect(jan.body).toMatchObject({ failedActive: 0, reapedWorkers: 0 });
-  });
-
-  it('the OpenAPI document lists every jobs and system endpoint', async () => {
-    const paths = Object.keys((await t.request('GET', '/api/docs/json', { token: null })).body.paths);
-    for (const p of ['/api/jobs', '/api/jobs/{name}', '/api/jobs/{name}/run', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/cancel', '/api/runs/{id}/retry', '/api/system/queue', '/api/system/workers', '/api/system/runs/recent', '/api/system/metrics', '/api/system/janitor', '/api/system/fail-active', '/api/system/cancel-pending']) {
-      expect(paths).toContain(p);
-    }
   });
 });
 
