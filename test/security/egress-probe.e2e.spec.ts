@@ -67,7 +67,12 @@ describe('egress policy as shipped (EGRESS_ALLOW unset): probes cannot reach ins
   });
 
   it('each refusal is logged (with the resolved address) and counted', async () => {
-    const refused = log.lines().filter((l) => l.event === 'egress.refused');
+    const key = await register(t, 'logged', { url: `http://localhost:${s.port}/credentials` }, tenantOperator);
+    await firstOf(t, key, 'PollFailed');
+    const refused = await waitFor('the refusal of localhost in the log', () => {
+      const lines = log.lines().filter((l) => l.event === 'egress.refused');
+      return lines.some((l) => l.host === 'localhost') && lines;
+    });
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.find((l) => l.host === 'localhost')).toMatchObject({ level: 40, address: '127.0.0.1', port: s.port, reason: 'loopback' });
     const metrics = await t.request('GET', '/metrics');
@@ -84,7 +89,8 @@ describe('egress policy with EGRESS_ALLOW=127.0.0.1/32', () => {
 
   beforeAll(async () => {
     s = await startCountingServer();
-    t = await startTestApp({ ...FAST_POLLING_ENV, EGRESS_ALLOW: '127.0.0.1/32', DEAD_LETTER_RETRY_SCHEDULE: '600', LOG_LEVEL: 'info' }, undefined, { logDestination: log });
+    // Nothing here hangs: a longer probe timeout keeps a cold first probe from timing out, whichever test runs first.
+    t = await startTestApp({ ...FAST_POLLING_ENV, POLL_TIMEOUT_MS: '3000', EGRESS_ALLOW: '127.0.0.1/32', DEAD_LETTER_RETRY_SCHEDULE: '600', LOG_LEVEL: 'info' }, undefined, { logDestination: log });
   });
   afterAll(async () => {
     await t.close();
