@@ -23,6 +23,8 @@ export async function waitFor<T>(
   intervalMs = 50,
 ): Promise<T> {
   const started = Date.now();
+  // Where the wait was called: the timeout error points there, not into this helper.
+  const caller = new Error().stack?.split('\n').slice(2).join('\n') ?? '';
   let tries = 0;
   let last: { threw: true; error: unknown } | { threw: false; value: unknown } = { threw: false, value: undefined };
   for (;;) {
@@ -36,7 +38,9 @@ export async function waitFor<T>(
     }
     if (Date.now() - started >= timeoutMs) {
       const seen = last.threw ? `the last try failed:\n${describeError(last.error)}` : `the last try returned ${inspect(last.value, { depth: 4 })}`;
-      throw new WaitTimeoutError(`timed out after ${timeoutMs} ms (${tries} tries) waiting for ${description}; ${seen}`, last.threw ? { cause: last.error } : undefined);
+      const err = new WaitTimeoutError(`timed out after ${timeoutMs} ms (${tries} tries) waiting for ${description}; ${seen}`, last.threw ? { cause: last.error } : undefined);
+      err.stack = `${err.name}: ${err.message}\n${caller}`;
+      throw err;
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
