@@ -8,14 +8,11 @@ import { CountingServer, startCountingServer } from './support';
 describe('http job handler and the egress policy', () => {
   let db: TestDatabase;
   let s: CountingServer;
-  beforeAll(async () => {
-    db = await createTestDatabase(4);
-    s = await startCountingServer();
-  });
-  afterAll(async () => {
-    await s.close();
-    await db.drop();
-  });
+  // Each test counts what reached its own server.
+  beforeAll(async () => (db = await createTestDatabase(4)));
+  afterAll(async () => db.drop());
+  beforeEach(async () => (s = await startCountingServer()));
+  afterEach(async () => s.close());
 
   const eventOf = async (runId: string, type: string) => (await db.pool.query(`SELECT data FROM events WHERE stream_id = $1 AND type = $2`, [`job-${runId}`, type])).rows[0]?.data;
 
