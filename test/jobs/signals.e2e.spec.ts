@@ -18,28 +18,30 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-describe('job metrics, alert sources and timeline summaries (e2e)', () => {
-  let t: TestApp;
-  const startedAt = new Date(Date.now() - 1000).toISOString();
-  const state = async (id: string) => (await t.request('GET', `/api/runs/${id}`)).body.run?.state;
-  const runTo = async (job: string, end: string) => {
-    const res = await t.request('POST', `/api/jobs/${job}/run`, { body: { reason: 'signals test' } });
-    expect(res.status).toBe(202);
-    await waitFor(`${job} run ${end}`, async () => (await state(res.body.runId)) === end);
-    return res.body.runId as string;
-  };
+/** The app with an on-demand job and a cron job that always fails (one attempt). */
+async function startApp(): Promise<TestApp> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-signals-'));
+  const config = path.join(dir, 'jobs.json');
+  writeFileSync(config, JSON.stringify({
+    jobs: [
+      { name: 'echo', schedule: 'on-demand', handler: { kind: 'command', argv: [node, '-e', 'console.log("ok")'] } },
+      { name: 'flaky-cron', schedule: '0 0 1 1 *', maxAttempts: 1, handler: { kind: 'command', argv: [node, '-e', 'process.exit(2)'] } },
+    ],
+  }));
+  return startTestApp({ OPSLEDGER_CONFIG: config, CRON_SECRET: SECRET, ALERT_EVAL_MS: '3600000', WORKER_CONCURRENCY: '2', WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200' });
+}
 
-  beforeAll(async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-signals-'));
-    const config = path.join(dir, 'jobs.json');
-    writeFileSync(config, JSON.stringify({
-      jobs: [
-        { name: 'echo', schedule: 'on-demand', handler: { kind: 'command', argv: [node, '-e', 'console.log("ok")'] } },
-        { name: 'flaky-cron', schedule: '0 0 1 1 *', maxAttempts: 1, handler: { kind: 'command', argv: [node, '-e', 'process.exit(2)'] } },
-      ],
-    }));
-    t = await startTestApp({ OPSLEDGER_CONFIG: config, CRON_SECRET: SECRET, ALERT_EVAL_MS: '3600000', WORKER_CONCURRENCY: '2', WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200' });
-  });
+/** Runs `job` now and waits until the run ends in `end`. */
+async function runTo(t: TestApp, job: string, end: string): Promise<string> {
+  const res = await t.request('POST', `/api/jobs/${job}/run`, { body: { reason: 'signals test' } });
+  expect(res.status).toBe(202);
+  await waitFor(`${job} run ${end}`, async () => (await t.request('GET', `/api/runs/${res.body.runId}`)).body.run?.state === end);
+  return res.body.runId as string;
+}
+
+describe('job alert sources (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startApp()));
   afterAll(async () => t?.close());
 
   it('alerts: dead_letter_nonzero and cron_failing fire once a cron job\'s run fails and is dead-lettered', async () => {
@@ -48,13 +50,27 @@ describe('job metrics, alert sources and timeline summaries (e2e)', () => {
     expect(rules(await evaluator.evaluate())).not.toEqual(expect.arrayContaining(['dead_letter_nonzero']));
     expect(rules(await evaluator.evaluate())).not.toContain('cron_failing');
 
-    await runTo('echo', 'succeeded');
-    await runTo('echo', 'succeeded');
-    await runTo('flaky-cron', 'failed');
+    await runTo(t, 'echo', 'succeeded');
+    await runTo(t, 'echo', 'succeeded');
+    await runTo(t, 'flaky-cron', 'failed');
     const fired = await evaluator.evaluate();
     expect(fired.filter((e) => e.type === 'AlertFired').map((e) => e.data.rule)).toEqual(expect.arrayContaining(['dead_letter_nonzero', 'cron_failing']));
     expect(JSON.stringify(fired.find((e) => e.data.rule === 'cron_failing')?.data)).toContain('flaky-cron: last run failed');
   });
+
+});
+
+// Its own app, with the same runs made up front: the metrics and timeline tests read them.
+describe('job metrics and timeline summaries (e2e)', () => {
+  let t: TestApp;
+  const startedAt = new Date(Date.now() - 1000).toISOString();
+  beforeAll(async () => {
+    t = await startApp();
+    await runTo(t, 'echo', 'succeeded');
+    await runTo(t, 'echo', 'succeeded');
+    await runTo(t, 'flaky-cron', 'failed');
+  });
+  afterAll(async () => t?.close());
 
   it('/metrics: queue gauges equal the /api/health snapshot; run counters and duration histograms count the runs', async () => {
     const health = (await t.request('GET', '/api/health', { token: SECRET })).body;
