@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, streamTypes } from '../polling/support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from '../polling/support';
 import { waitFor } from '../support/wait-for';
+import { waitForStream } from '../support/wait-for-events';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const node = process.execPath;
@@ -30,8 +31,7 @@ describe('POST /api/replay/what-if over a scripted incident (real scheduler, rea
     expect(res.status).toBe(201);
     return `instance::${name}`;
   };
-  const until = (key: string, what: (types: string[]) => boolean, label: string) =>
-    waitFor(label, async () => what(await streamTypes(t.db.pool, key)));
+  const until = (key: string, what: (types: string[]) => boolean, label: string) => waitForStream(t.db.pool, `target-${key}`, label, what);
   const runJob = async (job: string, params: Record<string, unknown> = {}) => {
     const res = await t.request('POST', `/api/jobs/${job}/run`, { body: { reason: 'scripted incident', params } });
     expect(res.status).toBe(202);

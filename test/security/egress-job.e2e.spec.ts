@@ -1,5 +1,5 @@
 import { runtimeOn, streamTypes } from '../jobs/harness';
-import { waitFor } from '../support/wait-for';
+import { waitForStream } from '../support/wait-for-events';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { testEgress } from '../support/test-egress';
 import { CountingServer, startCountingServer } from './support';
@@ -27,7 +27,7 @@ describe('http job handler and the egress policy', () => {
     await worker.start();
     try {
       for (const [runId, host] of [[a, '127.0.0.1'], [b, 'localhost']]) {
-        await waitFor('the run dead-lettered', async () => (await streamTypes(p.pool, runId)).includes('RunDeadLettered'));
+        await waitForStream(p.pool, `job-${runId}`, 'dead-lettered', (types) => types.includes('RunDeadLettered'));
         // Three attempts allowed, one made: a refusal does not fix itself.
         expect(await streamTypes(p.pool, runId)).toEqual(['RunEnqueued', 'RunClaimed', 'RunFailed', 'RunDeadLettered']);
         expect(await eventOf(runId, 'RunFailed')).toMatchObject({ errorKind: 'blocked_by_policy', error: `blocked_by_policy: egress policy refused ${host}:${s.port} (loopback)`, exitCode: null, logTail: '' });
@@ -48,7 +48,7 @@ describe('http job handler and the egress policy', () => {
     const worker = p.newWorker({ mode: 'worker', version: 'test' });
     await worker.start();
     try {
-      await waitFor('the run succeeded', async () => (await streamTypes(p.pool, run)).includes('RunSucceeded'));
+      await waitForStream(p.pool, `job-${run}`, 'succeeded', (types) => types.includes('RunSucceeded'));
       expect(await eventOf(run, 'RunSucceeded')).toMatchObject({ exitCode: 200, error: null, logTail: '{"status":"ok"}' });
       expect(s.hits.get('/ok')).toBe(1);
     } finally {

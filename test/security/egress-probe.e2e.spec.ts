@@ -1,11 +1,12 @@
 import { startTestApp, TestApp } from '../support/test-app';
 import { FAST_POLLING_ENV } from '../polling/support';
 import { waitFor } from '../support/wait-for';
+import { waitForEvents } from '../support/wait-for-events';
 import { MemoryLog, SECRET_PATTERN, startCountingServer, CountingServer } from './support';
 
 type Row = { type: string; data: any };
 const eventsOf = async (t: TestApp, key: string): Promise<Row[]> => (await t.db.pool.query<Row>(`SELECT type, data FROM events WHERE stream_id = $1 ORDER BY revision`, [`target-${key}`])).rows;
-const firstOf = (t: TestApp, key: string, type: string) => waitFor(`${type} of ${key}`, async () => (await eventsOf(t, key)).find((e) => e.type === type));
+const firstOf = async (t: TestApp, key: string, type: string) => (await waitForEvents(t.db.pool, `${type} of ${key}`, { stream: `target-${key}`, types: [type] }))[0];
 
 async function register(t: TestApp, name: string, probe: Record<string, unknown>, token?: string): Promise<string> {
   const res = await t.request('POST', '/api/targets', { token, body: { type: 'svc', name, probe: { kind: 'http', ...probe }, intervalSeconds: 0.2, adaptive: false, reason: 'egress policy test' } });
