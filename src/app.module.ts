@@ -23,6 +23,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ReplayModule } from './replay/replay.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { serverKeys } from './secrets/server-keys';
+import type { Clock } from './shared/clock';
 import { CoreModule } from './shared/core.module';
 import { SystemModule } from './system/system.module';
 import { TimelineModule } from './timeline/timeline.module';
@@ -48,12 +49,12 @@ export const FEATURE_MODULES = [
 /** Composition root: infrastructure, then FEATURE_MODULES. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, databaseUrl: string, log: Logger): DynamicModule {
+  static forRoot(config: AppConfig, databaseUrl: string, log: Logger, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        CoreModule.forRoot(log),
+        CoreModule.forRoot(log, clock),
         // Throws (before Nest starts) when a key is missing: see resolveServerKeys.
         SecretsModule.forRoot(serverKeys(config)),
         DatabaseModule.forRoot(databaseUrl),

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
+import type { Clock } from './shared/clock';
 import { JsonExceptionFilter } from './shared/http-exception.filter';
 import { PinoNestLogger } from './shared/logger';
 import { rejectUnsafeInput } from './shared/unsafe-input';
@@ -13,7 +14,7 @@ import { serverKeys } from './secrets/server-keys';
 import { APP_VERSION } from './shared/version';
 
 /** Builds the whole application (routes, pipes, OpenAPI) without listening; main.ts and e2e tests share it. */
-export async function createApp(config: AppConfig, databaseUrl: string, log: Logger): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, databaseUrl: string, log: Logger, opts: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
   // A process holding other keys than the database was set up with stops here (ConfigError).
   const keys = serverKeys(config);
   await checkKeyFingerprintsAt(databaseUrl, { tokenHash: keys.tokenHash, auditChain: keys.auditChain });
@@ -27,7 +28,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Log
       return typeof id === 'string' && /^[\x21-\x7e]{1,128}$/.test(id) ? id : crypto.randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, log), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, log, opts.clock), adapter, {
     logger: new PinoNestLogger(log),
     bufferLogs: false,
   });

@@ -5,12 +5,14 @@ import { tokenDigest } from '../../src/auth/token-secret';
 import { SharedCounters } from '../../src/metrics/shared-counters';
 import { TEST_KEY_BYTES } from '../support/server-keys';
 import { startTestApp, TestApp } from '../support/test-app';
+import { TestClock } from '../support/test-clock';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('bearer tokens and the global guard', () => {
   let t: TestApp;
-  beforeAll(async () => (t = await startTestApp({ AUTH_CACHE_MS: '60000' })));
+  const clock = TestClock.running();
+  beforeAll(async () => (t = await startTestApp({ AUTH_CACHE_MS: '60000' }, undefined, { clock })));
   afterAll(async () => t.close());
 
   async function counts() {
@@ -128,10 +130,10 @@ describe('bearer tokens and the global guard', () => {
   });
 
   it('an expired token gets 401', async () => {
-    const expiresAt = new Date(Date.now() + 1500).toISOString();
+    const expiresAt = new Date(clock.ms() + 1500).toISOString();
     const issued = await issue({ name: 'brief', role: 'viewer', expiresAt });
     expect((await t.request('GET', '/api/auth/whoami', { token: issued.token })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, Date.parse(expiresAt) - Date.now() + 50));
+    clock.set(Date.parse(expiresAt) + 50);
     const res = await t.request('GET', '/api/auth/whoami', { token: issued.token });
     expect(res.status).toBe(401);
     expect(res.body.message).toMatch(/expired/);

@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { runCommand } from '../../src/jobs/handlers/command.handler';
+import { waitFor } from '../support/wait-for';
 
 const node = process.execPath;
 // Command handlers make no HTTP requests: a fetch that says so if one ever did.
@@ -36,12 +40,19 @@ describe('command handler (real child processes)', () => {
   it('a non-zero exit is a failure with the exit code; abort sends SIGTERM', async () => {
     const fail = await runCommand({ kind: 'command', argv: [node, '-e', 'console.error("bad"); process.exit(3)'], env: [], cwd: process.cwd() }, ctx(new AbortController().signal));
     expect(fail).toMatchObject({ ok: false, exitCode: 3, error: 'exit code 3' });
+    // The command says it runs (a marker file), then is cancelled: SIGTERM stops it at once.
+    const marker = path.join(mkdtempSync(path.join(tmpdir(), 'opsledger-cmd-')), 'running');
     const ac = new AbortController();
-    setTimeout(() => ac.abort('cancel'), 200);
-    const started = Date.now();
-    const cancelled = await runCommand({ kind: 'command', argv: [node, '-e', 'setInterval(() => {}, 1000)'], env: [], cwd: process.cwd() }, ctx(ac.signal));
+    const running = runCommand(
+      { kind: 'command', argv: [node, '-e', 'require("fs").writeFileSync(JSON.parse(process.env.OPSLEDGER_PARAMS).marker, ""); setInterval(() => {}, 1000)'], env: [], cwd: process.cwd() },
+      { ...ctx(ac.signal), params: { marker } },
+    );
+    await waitFor('the command to run', () => existsSync(marker), 10_000, 20);
+    const aborted = Date.now();
+    ac.abort('cancel');
+    const cancelled = await running;
     expect(cancelled.ok).toBe(false);
     expect(cancelled.error).toMatch(/^cancel: stopped with SIGTERM/);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - aborted).toBeLessThan(2000);
   });
 });

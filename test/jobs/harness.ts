@@ -13,6 +13,7 @@ import { eventsOrThrow } from '../../src/shared/decider';
 import { randomUUID } from 'node:crypto';
 import type { Egress } from '../../src/egress/egress-fetch';
 import { testEgress } from '../support/test-egress';
+import { streamTypes as typesOf } from '../support/wait-for-events';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -21,7 +22,7 @@ export function jobsConfig(env: Record<string, string> = {}): JobsConfig {
 }
 
 /** The plain job runtime over a database: one "process" (own pool and store). */
-export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: JobCatalog; clock?: Clock; poolSize?: number; egress?: Egress } = {}) {
+export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: JobCatalog; clock?: Clock; poolSize?: number; egress?: Egress; log?: pino.Logger } = {}) {
   const config = opts.config ?? jobsConfig();
   const pool = new Pool({ connectionString: url, max: opts.poolSize ?? 8 });
   pool.on('error', () => undefined); // idle clients cut when the test database is dropped (as DatabaseModule does)
@@ -29,14 +30,15 @@ export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: Jo
   const catalog = opts.catalog ?? new JobCatalog({ timeoutMs: config.jobDefaultTimeoutMs, maxAttempts: config.jobDefaultMaxAttempts, backoffBaseMs: config.jobBackoffBaseMs, backoffMaxMs: config.jobBackoffMaxMs }, new JobHandlerRegistry());
   const clock = opts.clock ?? systemClock;
   const egress = opts.egress ?? testEgress();
-  const rt = createJobsRuntime({ pool, store, clock, log: quietLog, config, catalog, fetch: egress.fetch });
+  const log = opts.log ?? quietLog;
+  const rt = createJobsRuntime({ pool, store, clock, log, config, catalog, fetch: egress.fetch });
   return {
     ...rt,
     pool,
     store,
     catalog,
     config,
-    reconcile: () => reconcileDefinitions(store, catalog.all(), quietLog),
+    reconcile: () => reconcileDefinitions(store, catalog.all(), log),
     /** Enqueues `n` manual runs of `job` in batches; returns their ids. */
     async enqueueMany(job: string, n: number, params: Record<string, unknown> | ((i: number) => Record<string, unknown>) = {}, batch = 500): Promise<string[]> {
       const def = catalog.get(job)!;
@@ -59,17 +61,5 @@ export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: Jo
 }
 export type TestRuntime = ReturnType<typeof runtimeOn>;
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-export async function streamTypes(pool: Pool, runId: string): Promise<string[]> {
-  const { rows } = await pool.query<{ type: string }>(`SELECT type FROM events WHERE stream_id = $1 ORDER BY revision`, [`job-${runId}`]);
-  return rows.map((r) => r.type);
-}
+/** Event types of one run's stream, oldest first. */
+export const streamTypes = (pool: Pool, runId: string): Promise<string[]> => typesOf(pool, `job-${runId}`);

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { startTestApp, TestApp } from '../support/test-app';
 import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { createTestDatabase } from '../support/test-database';
-import { waitFor } from './harness';
+import { waitFor } from '../support/wait-for';
 
 const SECRET = 'cron-secret-for-tests';
 const node = process.execPath;
@@ -51,7 +51,7 @@ describe('jobs API (e2e)', () => {
     expect(res.status).toBe(409);
     expect(res.body.message).toMatch(/manualRun=false/);
     expect(await count()).toBe(before);
-    const rm = await t.db.pool.query(`SELECT count(*)::int AS n FROM rm_job_queue`);
+    const rm = await t.db.pool.query(`SELECT count(*)::int AS n FROM rm_job_queue WHERE job = 'daily-mrr-rollup'`);
     expect(rm.rows[0].n).toBe(0);
   });
 
@@ -72,7 +72,7 @@ describe('jobs API (e2e)', () => {
     const res = await t.request('POST', '/api/jobs/echo/run', { body: { reason: 'validate after config change', params: { tenant: 'acme', dryRun: true } } });
     expect(res.status).toBe(202);
     const id = res.body.runId;
-    await waitFor(async () => (await runState(id)) === 'succeeded');
+    await waitFor('the run succeeded', async () => (await runState(id)) === 'succeeded');
     const run = (await t.request('GET', `/api/runs/${id}`)).body;
     expect(run.run).toMatchObject({ job: 'echo', trigger: 'manual', actor: 'bootstrap-admin', reason: 'validate after config change', tenant: 'acme', exitCode: 0 });
     expect(run.run.logTail).toContain('"dryRun":true');
@@ -81,7 +81,7 @@ describe('jobs API (e2e)', () => {
     const audit = await t.db.pool.query(`SELECT event_id FROM events WHERE type = 'OperatorActionRecorded' AND data->>'action' = 'job.run' ORDER BY position DESC LIMIT 1`);
     expect(run.events[0].causationId).toBe(audit.rows[0].event_id);
     // Drill-in (history projection is async): the run with duration, exit code, log tail, actor; trend has today.
-    const detail = await waitFor(async () => {
+    const detail = await waitFor('GET /api/jobs/echo shows the run with its log and in the trend', async () => {
       const d = (await t.request('GET', '/api/jobs/echo')).body;
       return d.runs?.[0]?.logTail && d.trend[29].runs >= 1 ? d : null;
     });
@@ -109,7 +109,7 @@ describe('jobs API (e2e)', () => {
 
   it('a timeout kills a hanging command (SIGTERM ignored → SIGKILL) and fails the run', async () => {
     const { body } = await t.request('POST', '/api/jobs/hang/run', { body: { reason: 'timeout test' } });
-    await waitFor(async () => (await runState(body.runId)) === 'failed', 10_000);
+    await waitFor('the run failed (timeout)', async () => (await runState(body.runId)) === 'failed', 10_000);
     const run = (await t.request('GET', `/api/runs/${body.runId}`)).body.run;
     expect(run.error).toMatch(/^timeout/);
     expect(run.durationMs).toBeLessThan(3000);
@@ -120,11 +120,11 @@ describe('jobs API (e2e)', () => {
 
   it('cooperative cancel of a running cancellable run', async () => {
     const { body } = await t.request('POST', '/api/jobs/slow/run', { body: { reason: 'r' } });
-    await waitFor(async () => (await runState(body.runId)) === 'running');
+    await waitFor('the run is running', async () => (await runState(body.runId)) === 'running');
     const res = await t.request('POST', `/api/runs/${body.runId}/cancel`, { body: { reason: 'no longer needed' } });
     expect(res.status).toBe(202);
     expect(res.body.state).toBe('cancelling');
-    await waitFor(async () => (await runState(body.runId)) === 'cancelled');
+    await waitFor('the run is cancelled', async () => (await runState(body.runId)) === 'cancelled');
     const types = (await t.request('GET', `/api/runs/${body.runId}`)).body.events.map((e: any) => e.type);
     expect(types).toEqual(['RunEnqueued', 'RunClaimed', 'CancelRequested', 'RunCancelled']);
     // A cancelled run can be retried, with adjusted params.
@@ -133,6 +133,31 @@ describe('jobs API (e2e)', () => {
     expect(retry.body.retryOf).toBe(body.runId);
     await t.request('POST', `/api/runs/${retry.body.runId}/cancel`, { body: { reason: 'cleanup' } });
   });
+
+  it('the OpenAPI document lists every jobs and system endpoint', async () => {
+    const paths = Object.keys((await t.request('GET', '/api/docs/json', { token: null })).body.paths);
+    for (const p of ['/api/jobs', '/api/jobs/{name}', '/api/jobs/{name}/run', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/cancel', '/api/runs/{id}/retry', '/api/system/queue', '/api/system/workers', '/api/system/runs/recent', '/api/system/metrics', '/api/system/janitor', '/api/system/fail-active', '/api/system/cancel-pending']) {
+      expect(paths).toContain(p);
+    }
+  });
+});
+
+describe('jobs API (e2e): queue snapshot and system status over a known history', () => {
+  let t: TestApp;
+  const runState = async (id: string) => (await t.request('GET', `/api/runs/${id}`)).body.run?.state;
+  const runTo = async (job: string, end: string) => {
+    const { body } = await t.request('POST', `/api/jobs/${job}/run`, { body: { reason: 'history for the status views' } });
+    await waitFor(`${job} run ${end}`, async () => (await runState(body.runId)) === end, 10_000);
+  };
+
+  // Five runs that succeed and one that times out (one attempt: dead-lettered).
+  beforeAll(async () => {
+    t = await startTestApp({
+      OPSLEDGER_CONFIG: configFile(), CRON_SECRET: SECRET, WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200', JOB_KILL_GRACE_MS: '300', WORKER_CONCURRENCY: '4',
+    });
+    await Promise.all([...Array.from({ length: 5 }, () => runTo('echo', 'succeeded')), runTo('hang', 'failed')]);
+  });
+  afterAll(async () => t?.close());
 
   it('/api/health adds the queue snapshot only with the right CRON_SECRET', async () => {
     const plain = await t.request('GET', '/api/health', { token: null });
@@ -154,7 +179,7 @@ describe('jobs API (e2e)', () => {
     expect(w[0]).toMatchObject({ status: 'online', mode: 'all', pid: process.pid });
     const recent = (await t.request('GET', '/api/system/runs/recent')).body.runs;
     expect(recent.length).toBeGreaterThanOrEqual(5);
-    const m = await waitFor(async () => {
+    const m = await waitFor('the hang job in GET /api/system/metrics', async () => {
       const b = (await t.request('GET', '/api/system/metrics?window=24h')).body;
       return b.jobs?.find((j: any) => j.job === 'hang') ? b : null;
     });
@@ -166,13 +191,6 @@ describe('jobs API (e2e)', () => {
     const jan = await t.request('POST', '/api/system/janitor', { body: { reason: 'check' } });
     expect(jan.status).toBe(200);
     expect(jan.body).toMatchObject({ failedActive: 0, reapedWorkers: 0 });
-  });
-
-  it('the OpenAPI document lists every jobs and system endpoint', async () => {
-    const paths = Object.keys((await t.request('GET', '/api/docs/json', { token: null })).body.paths);
-    for (const p of ['/api/jobs', '/api/jobs/{name}', '/api/jobs/{name}/run', '/api/runs', '/api/runs/{id}', '/api/runs/{id}/cancel', '/api/runs/{id}/retry', '/api/system/queue', '/api/system/workers', '/api/system/runs/recent', '/api/system/metrics', '/api/system/janitor', '/api/system/fail-active', '/api/system/cancel-pending']) {
-      expect(paths).toContain(p);
-    }
   });
 });
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MainProcess } from '../support/main-process';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { jobsConfig, runtimeOn, TestRuntime, waitFor } from './harness';
+import { jobsConfig, runtimeOn, TestRuntime } from './harness';
+import { waitFor } from '../support/wait-for';
 
 describe('kill -9 of a worker process mid-run', () => {
   let db: TestDatabase;
@@ -33,13 +34,13 @@ describe('kill -9 of a worker process mid-run', () => {
   });
 
   it('the run is abandoned, retried by another worker, and the events tell the whole story', async () => {
-    const childWorker = await waitFor(async () => {
+    const childWorker = await waitFor('the child worker registered', async () => {
       const { rows } = await rt.pool.query(`SELECT id FROM job_workers WHERE pid = $1`, [child!.pid]);
       return rows[0]?.id as string | undefined;
     }, 45_000, 100).catch((err) => { throw new Error(`${err.message}; child output:\n${child!.output}`); });
 
     const [runId] = await rt.enqueueMany('long-task', 1);
-    await waitFor(async () => existsSync(pidFile), 15_000);
+    await waitFor('attempt 1 started (its pid file)', async () => existsSync(pidFile), 15_000);
     child!.kill('SIGKILL');
     await child!.exited;
 
@@ -47,7 +48,7 @@ describe('kill -9 of a worker process mid-run', () => {
     const survivor = rt.newWorker({ mode: 'worker', version: 'test' }, { onHeartbeat: async (_s, w) => void (await rt.reaper.reap(1500, w.id)) });
     await survivor.start();
     try {
-      await waitFor(async () => (await rt.pool.query(`SELECT state FROM rm_job_queue WHERE key = $1`, [runId])).rows[0]?.state === 'succeeded', 20_000);
+      await waitFor('the retry succeeded', async () => (await rt.pool.query(`SELECT state FROM rm_job_queue WHERE key = $1`, [runId])).rows[0]?.state === 'succeeded', 20_000);
     } finally {
       await survivor.stop(2000);
     }

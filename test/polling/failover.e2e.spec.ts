@@ -1,7 +1,8 @@
 import { PollSchedulerService } from '../../src/polling/scheduler/poll-scheduler.service';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 describe('one active poll scheduler across processes (advisory lock), standby takes over', () => {
   let db: TestDatabase;

@@ -1,6 +1,7 @@
 import { PollSchedulerService } from '../../src/polling/scheduler/poll-scheduler.service';
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 const OPS_TOKEN = 'ops-secret-for-tests';
 

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { PointInTime } from '../../src/point-in-time/point-in-time.service';
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 const AS_OF = 'x-opsledger-as-of';
 /** Fields of ops health that come from loop heartbeats (not events): derived at T, documented in docs/api.md, "Polling". */
@@ -31,26 +32,28 @@ describe('?at= on scheduler health and ops health: a scripted incident replayed 
 
   /**
    * Records the live bodies at a moment when the read models hold every event recorded up to
-   * that instant: nothing is appended from before the request until after it (else try again),
+   * that instant: nothing is appended from before the requests until after them (else try again),
    * so "the body at T" is well defined and ?at=T must reproduce it.
    */
   const record = async (label: string) => {
-    for (let attempt = 0; attempt < 200; attempt++) {
+    const moment = await waitFor(`a quiet moment to record "${label}"`, async () => {
       const c0 = await count();
-      if (!(await caughtUp()) || (await count()) !== c0) {
-        await new Promise((r) => setTimeout(r, 10));
-        continue;
-      }
+      if (!(await caughtUp()) || (await count()) !== c0) return null;
       const sched = await t.request('GET', '/api/monitoring/scheduler/health');
       const ops = await t.request('GET', '/api/ops/health', { token: null });
-      await new Promise((r) => setTimeout(r, 50)); // an append begun before the request would commit by now
-      if ((await count()) !== c0) continue;
+      // An append in flight during the requests could commit with an earlier time: wait until every
+      // transaction open now has ended, then nothing may have been appended since before the requests.
+      const { rows } = await t.db.pool.query<{ snap: string }>('SELECT pg_current_snapshot()::text AS snap');
+      await waitFor('the transactions open at the requests to end', async () => {
+        const open = await t.db.pool.query(`SELECT 1 FROM pg_snapshot_xip($1::pg_snapshot) x WHERE pg_xact_status(x) = 'in progress'`, [rows[0].snap]);
+        return open.rowCount === 0;
+      }, 10_000, 10);
+      if ((await count()) !== c0) return null;
       expect([sched.status, ops.status]).toEqual([200, 200]);
       // Each body is replayed at its own instant (the X-Opsledger-As-Of header, milliseconds included).
-      moments.push({ label, asOf: sched.headers.get(AS_OF)!, sched: sched.body, ops: { asOf: ops.headers.get(AS_OF)!, body: ops.body } });
-      return;
-    }
-    throw new Error(`no quiet moment to record "${label}"`);
+      return { label, asOf: sched.headers.get(AS_OF)!, sched: sched.body, ops: { asOf: ops.headers.get(AS_OF)!, body: ops.body } };
+    }, 20_000, 10);
+    moments.push(moment);
   };
 
   beforeAll(async () => {
@@ -83,13 +86,8 @@ describe('?at= on scheduler health and ops health: a scripted incident replayed 
       expect(res.status).toBe(201);
     }
     expect((await t.request('POST', '/api/ops/restore-drills', { body: { owner: 'alice', result: 'passed', performedAt: new Date(Date.now() - 86_400_000).toISOString() } })).status).toBe(201);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await s?.close();
-  });
 
-  it('records the live bodies through breaker open → half-open → dead-letter → redrive → recovery, then ?at= of each moment returns them', async () => {
+    // The scripted incident, recorded moment by moment: the tests below replay and read it.
     await waitFor('both polled ok', async () => (await types('instance::flaky')).includes('PollSucceeded') && (await types('instance::steady')).includes('PollSucceeded'));
     await record('healthy');
 
@@ -116,7 +114,13 @@ describe('?at= on scheduler health and ops health: a scripted incident replayed 
       return b.deadLetter.present === false && b.breaker.state === 'closed' && b.pollStatus.consecutiveFailures === 0;
     });
     await record('redriven and recovered');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await s?.close();
+  });
 
+  it('records the live bodies through breaker open → half-open → dead-letter → redrive → recovery, then ?at= of each moment returns them', async () => {
     // The moments really differ, so the comparisons below can fail.
     expect(moments.map((m) => m.ops.body.status)).toEqual(['healthy', 'healthy', 'healthy', 'degraded', 'healthy']);
     expect(moments.map((m) => m.sched.instances.find((i: any) => i.instance === 'flaky').breaker.state)).toEqual(['closed', 'open', 'half_open', expect.stringMatching(/open/), 'closed']);

@@ -10,7 +10,8 @@ import { opsHealthView } from '../../src/health/ops-health.view';
 import { startTestApp, TestApp } from '../support/test-app';
 import { validate } from './json-schema';
 import { schedulerHealthSchema } from './scheduler-health.schema';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 /** seed 001 "Useful jq Queries", verbatim. */
 const SEED_JQ = {
@@ -33,38 +34,44 @@ async function curlJq(url: string, token: string, query: string): Promise<unknow
   return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
+async function healthOf(t: TestApp): Promise<any> {
+  const res = await t.request('GET', '/api/monitoring/scheduler/health');
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+/** An app polling four targets until every rule has shown: a success, an open breaker, both dead-letter reasons. */
+async function startScenario(): Promise<{ t: TestApp; s: FlakyServer }> {
+  const s = await startFlakyServer();
+  const t = await startTestApp({ ...FAST_POLLING_ENV, DEAD_LETTER_RETRY_SCHEDULE: '600' });
+  const register = (type: string, name: string, path: string, extra: Record<string, unknown> = {}) =>
+    t.request('POST', '/api/targets', { body: { type, name, displayName: `${name} display`, probe: { kind: 'http', url: `${s.base}${path}` }, ...extra } });
+  for (const [type, name, path] of [
+    ['pve', 'pve-a', '/ok'],
+    ['pve', 'pve-b', '/500'],
+    ['pbs', 'pbs-c', '/401'],
+    ['pmg', 'pmg-d', '/badjson'],
+  ]) {
+    expect((await register(type, name, path, path === '/badjson' ? { probe: { kind: 'http', url: `${s.base}${path}`, jsonCheck: { path: 'status', equals: 'ok' } } } : {})).status).toBe(201);
+  }
+  // Wait until every rule has shown in the read model: a success, an open breaker, both dead-letter reasons.
+  await waitFor('read model with every state', async () => {
+    const b = await healthOf(t);
+    const by = Object.fromEntries(b.instances.map((i: any) => [i.key, i]));
+    return by['pve::pve-a']?.pollStatus.lastSuccess && by['pve::pve-b']?.deadLetter.present && by['pbs::pbs-c']?.deadLetter.present && by['pmg::pmg-d']?.deadLetter.present ? b : null;
+  }, 30_000);
+  return { t, s };
+}
+
 describe('GET /api/monitoring/scheduler/health (seed 001)', () => {
   let t: TestApp;
   let s: FlakyServer;
-  const health = async () => {
-    const res = await t.request('GET', '/api/monitoring/scheduler/health');
-    expect(res.status).toBe(200);
-    return res.body;
-  };
-  const register = (type: string, name: string, path: string, extra: Record<string, unknown> = {}) =>
-    t.request('POST', '/api/targets', { body: { type, name, displayName: `${name} display`, probe: { kind: 'http', url: `${s.base}${path}` }, ...extra } });
+  const health = () => healthOf(t);
 
-  beforeAll(async () => {
-    s = await startFlakyServer();
-    t = await startTestApp({ ...FAST_POLLING_ENV, DEAD_LETTER_RETRY_SCHEDULE: '600' });
-    for (const [type, name, path] of [
-      ['pve', 'pve-a', '/ok'],
-      ['pve', 'pve-b', '/500'],
-      ['pbs', 'pbs-c', '/401'],
-      ['pmg', 'pmg-d', '/badjson'],
-    ]) {
-      expect((await register(type, name, path, path === '/badjson' ? { probe: { kind: 'http', url: `${s.base}${path}`, jsonCheck: { path: 'status', equals: 'ok' } } } : {})).status).toBe(201);
-    }
-    // Wait until every rule has shown in the read model: a success, an open breaker, both dead-letter reasons.
-    await waitFor('read model with every state', async () => {
-      const b = await health();
-      const by = Object.fromEntries(b.instances.map((i: any) => [i.key, i]));
-      return by['pve::pve-a']?.pollStatus.lastSuccess && by['pve::pve-b']?.deadLetter.present && by['pbs::pbs-c']?.deadLetter.present && by['pmg::pmg-d']?.deadLetter.present ? b : null;
-    }, 30_000);
-  }, 60_000);
+  beforeAll(async () => ({ t, s } = await startScenario()), 60_000);
   afterAll(async () => {
-    await t.close();
-    await s.close();
+    await t?.close();
+    await s?.close();
   });
 
   it('the schema accepts seed 001\'s own example and rejects a body missing a field', () => {
@@ -123,6 +130,20 @@ describe('GET /api/monitoring/scheduler/health (seed 001)', () => {
     const rows = [] as TargetState[];
     const b = schedulerHealthView(rows, new Date(), { adaptiveEnabled: false, maxIntervalMs: 1000, dueWindowSeconds: 12 });
     expect(b).toMatchObject({ enabled: false, breakers: [], staleness: [], instances: [] });
+  });
+
+});
+
+// Its own app: it pauses every target, which the tests above must not see.
+describe('GET /api/monitoring/scheduler/health (seed 001) across a rebuild', () => {
+  let t: TestApp;
+  let s: FlakyServer;
+  const health = () => healthOf(t);
+
+  beforeAll(async () => ({ t, s } = await startScenario()), 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await s?.close();
   });
 
   it('after a projection rebuild both endpoints return the same bodies', async () => {

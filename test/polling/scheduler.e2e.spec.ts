@@ -1,5 +1,7 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, streamTypes, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
+import { waitForStream } from '../support/wait-for-events';
 
 interface Row {
   type: string;
@@ -17,11 +19,7 @@ describe('poll scheduler: breakers, dead-letter, retries and operator actions (r
     expect(res.status).toBe(201);
     return `instance::${name}`;
   };
-  const until = (key: string, what: (types: string[]) => boolean, label: string, timeoutMs = 15_000) =>
-    waitFor(label, async () => {
-      const types = await streamTypes(t.db.pool, key);
-      return what(types) ? types : null;
-    }, timeoutMs);
+  const until = (key: string, what: (types: string[]) => boolean, label: string, timeoutMs = 15_000) => waitForStream(t.db.pool, `target-${key}`, label, what, timeoutMs);
   const count = (types: string[], type: string) => types.filter((x) => x === type).length;
 
   beforeAll(async () => {

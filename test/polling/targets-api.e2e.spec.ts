@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, waitFor } from './support';
+import { FAST_POLLING_ENV } from './support';
+import { waitFor } from '../support/wait-for';
 
 describe('/api/targets', () => {
   let t: TestApp;
@@ -67,6 +68,8 @@ describe('/api/targets', () => {
     await waitFor('row deleted', async () => (await t.request('GET', '/api/targets/instance::eu-1')).status === 404);
     // Registering again after removal starts a fresh life on the same stream.
     expect((await t.request('POST', '/api/targets', { body: valid })).status).toBe(201);
+    // Done once the read model shows it, so no later test sees the row arrive under it.
+    await waitFor('the row back', async () => (await t.request('GET', '/api/targets/instance::eu-1')).status === 200);
   });
 
   it('reads need viewer, changes need operator', async () => {

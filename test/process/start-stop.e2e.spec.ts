@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../support/free-port';
+import { waitFor } from '../support/wait-for';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -34,13 +35,12 @@ describe('process start and clean shutdown (embedded PostgreSQL)', () => {
     child.stdout.on('data', (d) => (log += d));
     child.stderr.on('data', (d) => (log += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const until = Date.now() + 60_000;
-    for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > until || child.exitCode !== null) throw new Error(`did not start:\n${log}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitFor('the service to answer its health check', async () => {
+      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${log}`);
+      return fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
+    }, 60_000, 250).catch((err) => {
+      throw new Error(`did not start: ${err.message}\n${log}`);
+    });
     const t0 = Date.now();
     child.kill('SIGTERM');
     const exitCode = await exited;

@@ -4,7 +4,8 @@ import { PostgresEventStore } from '../../src/event-store/postgres/postgres-even
 import { startTestApp, TestApp } from '../support/test-app';
 import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { checkpointRow, waitFor } from './support';
+import { checkpointRow } from './support';
+import { waitFor } from '../support/wait-for';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -1,7 +1,8 @@
 import { ProjectionRegistry } from '../../src/projection-runner/projection-registry';
 import { ProjectionRunnerService } from '../../src/projection-runner/projection-runner.service';
 import { startTestApp, TestApp } from '../support/test-app';
-import { appendCounted, counter, createRmTable, docs, expectedRows, pastEveryEvent, waitFor } from './support';
+import { appendCounted, counter, createRmTable, docs, expectedRows, pastEveryEvent } from './support';
+import { waitFor } from '../support/wait-for';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 
 describe('/api/projections', () => {

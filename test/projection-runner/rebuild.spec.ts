@@ -18,8 +18,8 @@ import {
   SlowRebuildSource,
   startIsolatedDatabase,
   tableRows,
-  waitFor,
 } from './support';
+import { waitFor } from '../support/wait-for';
 
 let db: TestDatabase;
 let store: PostgresEventStore;
@@ -179,7 +179,7 @@ describe('blue/green rebuild', () => {
           for (let i = 100; !stop; i++) {
             await appendInline(db, store, v2, `il-${s}`, [{ type: 'Counted', data: { n: s * 1000 + i } }]);
             appended++;
-            await new Promise((r) => setTimeout(r, 5));
+            await new Promise((r) => setTimeout(r, 5)); // pacing, not waiting: the appends spread over the rebuild and the swap
           }
         })(),
       );

@@ -2,7 +2,8 @@ import { PostgresEventStore } from '../../src/event-store/postgres/postgres-even
 import { projectionStatus } from '../../src/projection-runner/projection-status';
 import { ProjectionWorker } from '../../src/projection-runner/projection-worker';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { appendCounted, checkpointRow, counter, createRmTable, docs, expectedRows, makeWorker, pastEveryEvent, waitFor } from './support';
+import { appendCounted, checkpointRow, counter, createRmTable, docs, expectedRows, makeWorker, pastEveryEvent } from './support';
+import { waitFor } from '../support/wait-for';
 
 let db: TestDatabase;
 let store: PostgresEventStore;
@@ -118,11 +119,11 @@ describe('projection runner: failures', () => {
 
   it('shows failed with the error and its time, waits PROJECTION_RETRY_MS between tries, then recovers', async () => {
     let broken = true;
-    let attempts = 0;
+    const attempts: number[] = [];
     const p = counter('flaky', {
       failWhen: (e) => {
         if ((e.data as { n: number }).n !== 7777) return false;
-        attempts++;
+        attempts.push(Date.now());
         return broken;
       },
     });
@@ -140,10 +141,10 @@ describe('projection runner: failures', () => {
     expect(failed.lag.events).toBeGreaterThanOrEqual(1);
     expect(failed.running).toBe(true);
 
-    // No tight loop: over ~1.3 s with a 400 ms retry delay, at most a handful of tries.
-    await new Promise((r) => setTimeout(r, 1300));
-    expect(attempts).toBeGreaterThanOrEqual(2);
-    expect(attempts).toBeLessThanOrEqual(5);
+    // No tight loop: each try comes at least the 400 ms retry delay after the one before.
+    await waitFor('three tries', () => attempts.length >= 3, 5000);
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]);
+    expect(gaps.filter((ms) => ms < 400)).toEqual([]);
     expect((await checkpointRow(db.pool, 'flaky')).state).toBe('failed');
 
     broken = false;

@@ -110,21 +110,6 @@ export async function checkpointRow(db: Queryable, name: string): Promise<any> {
   return rows[0] ?? null;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15000, everyMs = 25): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** Slows the rebuild track down (reads of `rebuildLimit` events outside a transaction wait `delayMs`), so a test can watch it. */
 export class SlowRebuildSource implements RunnerEventSource {
   rebuildReads = 0;

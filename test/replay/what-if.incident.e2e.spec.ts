@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, streamTypes, waitFor } from '../polling/support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from '../polling/support';
+import { waitFor } from '../support/wait-for';
+import { waitForStream } from '../support/wait-for-events';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const node = process.execPath;
@@ -29,8 +31,7 @@ describe('POST /api/replay/what-if over a scripted incident (real scheduler, rea
     expect(res.status).toBe(201);
     return `instance::${name}`;
   };
-  const until = (key: string, what: (types: string[]) => boolean, label: string) =>
-    waitFor(label, async () => what(await streamTypes(t.db.pool, key)));
+  const until = (key: string, what: (types: string[]) => boolean, label: string) => waitForStream(t.db.pool, `target-${key}`, label, what);
   const runJob = async (job: string, params: Record<string, unknown> = {}) => {
     const res = await t.request('POST', `/api/jobs/${job}/run`, { body: { reason: 'scripted incident', params } });
     expect(res.status).toBe(202);
@@ -73,14 +74,14 @@ describe('POST /api/replay/what-if over a scripted incident (real scheduler, rea
     await waitFor('fails-once succeeded', async () => (await runState(once)) === 'succeeded');
     // Pause polling (recorded, replayed as recorded), so the log stands still while the what-ifs read it.
     for (const key of [down, flap, 'instance::up']) expect((await t.request('PATCH', `/api/targets/${key}`, { body: { paused: true, reason: 'incident over' } })).status).toBe(200);
-    let last = -1;
-    await waitFor('no more appends', async () => {
-      await new Promise((r) => setTimeout(r, 400)); // longer than a probe timeout: in-flight probes have been recorded
-      const n = await count();
-      const quiet = n === last;
-      last = n;
-      return quiet;
-    });
+    // The log stands still once no probe is in flight: the scheduler says so in its report (a probe's
+    // outcome is appended before it stops counting it). The first report after the pauses may have
+    // been taken before them; the one after it was not.
+    const report = async (after: string) =>
+      (await t.db.pool.query<{ at: string; in_flight: number }>(`SELECT beat_at::text AS at, (detail->>'inFlight')::int AS in_flight FROM loop_states WHERE loop = 'poll-scheduler' AND beat_at > $1::timestamptz`, [after])).rows[0];
+    const paused = (await t.db.pool.query<{ at: string }>('SELECT now()::text AS at')).rows[0].at;
+    const first = await waitFor('a scheduler report after the pauses', () => report(paused));
+    await waitFor('a later scheduler report with no probe in flight', async () => (await report(first.at))?.in_flight === 0);
     to = new Date().toISOString();
   }, 60_000);
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 import { Append, ctxOf, runHistory, targetHistory } from './synthetic-history';
 
 // The recorded policy: the app's configuration below, and the rules the synthetic history is decided with.
@@ -56,16 +57,16 @@ describe('POST /api/replay/what-if on a synthetic log (hand-computed expectation
     const longRun = runHistory('long', t0, ['fail', 'fail', 'fail'], { maxAttempts: 3, backoffBaseMs: 1000 });
     await append(split.slice(0, splitAt));
     await append(longRun.slice(0, 3)); // enqueued; claimed; failed + retry scheduled
-    await new Promise((r) => setTimeout(r, 20));
-    from = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 20));
+    // The window starts after the last event recorded so far, and the rest is recorded after it.
+    const { rows } = await t.db.pool.query<{ at: Date }>('SELECT max(recorded_at) AS at FROM events');
+    from = new Date(rows[0].at.getTime() + 1).toISOString();
+    await waitFor("the database's clock to pass the window start", async () => (await t.db.pool.query('SELECT clock_timestamp() > $1::timestamptz AS past', [from])).rows[0].past, 5000, 1);
     await append(split.slice(splitAt));
     await append(longRun.slice(3));
     await append(targetHistory('eu-1', t0, INCIDENT, RECORDED));
     await append(targetHistory('healthy', t0, [{ at: 0, ok: true }, { at: 1000, ok: true }], RECORDED));
     await append(runHistory('nightly', t0, ['fail', 'fail', 'fail'], { maxAttempts: 3, backoffBaseMs: 1000 }));
     await append(runHistory('nightly', t0, ['fail', 'ok'], { maxAttempts: 3, backoffBaseMs: 1000 }));
-    await new Promise((r) => setTimeout(r, 20));
     // The window reaches past the incident's data times (+17.5 s), so no open period is clipped.
     to = new Date(t0 + 30_000).toISOString();
   });

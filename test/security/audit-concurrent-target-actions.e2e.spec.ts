@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from '../polling/support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { startTestApp, TestApp } from '../support/test-app';
 import { verifyTestChain } from '../support/audit-chain';
 

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 import { auditVerify } from './support';
 
 class MemoryLog extends Writable {
@@ -13,16 +14,6 @@ class MemoryLog extends Writable {
   }
 }
 
-const waitFor = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> => {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
-
 /** The chain head leaves the database (log line and /metrics), and `audit verify --head` checks against it. */
 describe('audit chain head publication', () => {
   const log = new MemoryLog();
@@ -35,10 +26,10 @@ describe('audit chain head publication', () => {
     expect(r.status).toBe(201);
     const { rows } = await t.db.pool.query(`SELECT length::text AS position, last_hash AS mac FROM audit_chain_head`);
     const current = rows[0] as { position: string; mac: string };
-    const line = await waitFor('a published head at the current position', () => log.heads().find((h) => h.position === current.position));
+    const line = await waitFor('a published head at the current position', () => log.heads().find((h) => h.position === current.position), 10_000);
     expect(line).toMatchObject({ mac: current.mac, head: `${current.position}:${current.mac}` });
     // Published again on the interval, not only on change.
-    await waitFor('a second publication of the same head', () => (log.heads().filter((h) => h.position === current.position).length >= 2 ? true : undefined), 5000);
+    await waitFor('a second publication of the same head', () => log.heads().filter((h) => h.position === current.position).length >= 2, 5000);
 
     const metrics = (await t.request('GET', '/metrics')).body as string;
     expect(metrics).toMatch(new RegExp(`^opsledger_audit_chain_position\\{service="opsledger"\\} ${current.position}$`, 'm'));

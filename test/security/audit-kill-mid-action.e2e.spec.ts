@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
-import { waitFor } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { freePort } from '../support/free-port';
 import { MainProcess } from '../support/main-process';
 import { TEST_EGRESS_ALLOW } from '../support/test-egress';

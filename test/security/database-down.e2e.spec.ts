@@ -7,6 +7,7 @@ import { startEmbeddedPgProcess } from '../support/embedded-pg';
 import { freePort } from '../support/free-port';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
 
 const TARGET = { type: 'instance', name: 'eu-1', probe: { kind: 'http', url: 'http://127.0.0.1:9/ping' } };
 // AUTH_CACHE_MS=0: the guard asks the database on every request, as after a cache expiry.
@@ -32,15 +33,11 @@ async function expectUnavailable(t: TestApp): Promise<void> {
 }
 
 async function expectRecovered(t: TestApp, name: string): Promise<void> {
-  const until = Date.now() + 30_000;
-  let last: unknown;
-  for (;;) {
+  await waitFor('GET /api/targets to answer 200 again', async () => {
     const res = await t.request('GET', '/api/targets');
-    if (res.status === 200) break;
-    last = res;
-    if (Date.now() > until) throw new Error(`did not recover: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    if (res.status !== 200) throw new Error(`still ${res.status}: ${JSON.stringify(res.body)}`);
+    return true;
+  }, 30_000, 200);
   expect((await t.request('POST', '/api/targets', { body: { ...TARGET, name } })).status).toBe(201);
   expect((await t.request('GET', '/api/health', { token: null })).status).toBe(200);
 }

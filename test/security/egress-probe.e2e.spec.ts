@@ -1,10 +1,12 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, waitFor } from '../polling/support';
+import { FAST_POLLING_ENV } from '../polling/support';
+import { waitFor } from '../support/wait-for';
+import { waitForEvents } from '../support/wait-for-events';
 import { MemoryLog, SECRET_PATTERN, startCountingServer, CountingServer } from './support';
 
 type Row = { type: string; data: any };
 const eventsOf = async (t: TestApp, key: string): Promise<Row[]> => (await t.db.pool.query<Row>(`SELECT type, data FROM events WHERE stream_id = $1 ORDER BY revision`, [`target-${key}`])).rows;
-const firstOf = (t: TestApp, key: string, type: string) => waitFor(`${type} of ${key}`, async () => (await eventsOf(t, key)).find((e) => e.type === type));
+const firstOf = async (t: TestApp, key: string, type: string) => (await waitForEvents(t.db.pool, `${type} of ${key}`, { stream: `target-${key}`, types: [type] }))[0];
 
 async function register(t: TestApp, name: string, probe: Record<string, unknown>, token?: string): Promise<string> {
   const res = await t.request('POST', '/api/targets', { token, body: { type: 'svc', name, probe: { kind: 'http', ...probe }, intervalSeconds: 0.2, adaptive: false, reason: 'egress policy test' } });
@@ -66,7 +68,12 @@ describe('egress policy as shipped (EGRESS_ALLOW unset): probes cannot reach ins
   });
 
   it('each refusal is logged (with the resolved address) and counted', async () => {
-    const refused = log.lines().filter((l) => l.event === 'egress.refused');
+    const key = await register(t, 'logged', { url: `http://localhost:${s.port}/credentials` }, tenantOperator);
+    await firstOf(t, key, 'PollFailed');
+    const refused = await waitFor('the refusal of localhost in the log', () => {
+      const lines = log.lines().filter((l) => l.event === 'egress.refused');
+      return lines.some((l) => l.host === 'localhost') && lines;
+    });
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.find((l) => l.host === 'localhost')).toMatchObject({ level: 40, address: '127.0.0.1', port: s.port, reason: 'loopback' });
     const metrics = await t.request('GET', '/metrics');
@@ -83,7 +90,8 @@ describe('egress policy with EGRESS_ALLOW=127.0.0.1/32', () => {
 
   beforeAll(async () => {
     s = await startCountingServer();
-    t = await startTestApp({ ...FAST_POLLING_ENV, EGRESS_ALLOW: '127.0.0.1/32', DEAD_LETTER_RETRY_SCHEDULE: '600', LOG_LEVEL: 'info' }, undefined, { logDestination: log });
+    // Nothing here hangs: a longer probe timeout keeps a cold first probe from timing out, whichever test runs first.
+    t = await startTestApp({ ...FAST_POLLING_ENV, POLL_TIMEOUT_MS: '3000', EGRESS_ALLOW: '127.0.0.1/32', DEAD_LETTER_RETRY_SCHEDULE: '600', LOG_LEVEL: 'info' }, undefined, { logDestination: log });
   });
   afterAll(async () => {
     await t.close();

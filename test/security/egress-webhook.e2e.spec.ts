@@ -1,6 +1,6 @@
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator';
 import { SharedCounters } from '../../src/metrics/shared-counters';
-import { waitFor } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { startTestApp, TestApp } from '../support/test-app';
 import { CountingServer, MemoryLog, startCountingServer } from './support';
 

@@ -10,7 +10,7 @@ import { recordAction } from '../support/audit-chain';
 import { TEST_AUDIT_CHAIN_KEY, TEST_KEY_BYTES, TEST_SERVER_KEYS } from '../support/server-keys';
 import { startTestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { waitFor } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { auditVerify, runTs } from './support';
 
 const NEW_KEY = 'the-next-key-after-a-rotation-0123456789';

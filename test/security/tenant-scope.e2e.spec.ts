@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FlakyServer, startFlakyServer, waitFor } from '../polling/support';
+import { FlakyServer, startFlakyServer } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitForProjections } from '../support/wait-for-projections';
 

@@ -1,6 +1,6 @@
 /**
  * The invariants the chaos test checks, as pure functions over what was recorded (events, owner
- * intervals), so each can be shown to catch a broken history (chaos-checks.spec.ts).
+ * intervals), so each can be shown to catch a broken history (chaos-checks.unit.spec.ts).
  */
 
 /** The parts of a stored event the checks read. */

@@ -62,15 +62,27 @@ describe('loadConfig', () => {
     });
 
     it('either accepts a garbage value or rejects it naming itself', () => {
+      const garbage = '\u00a7not-a-value';
+      const accepted: string[] = [];
+      const rejected: string[] = [];
       for (const v of vars) {
+        let value: unknown;
         try {
-          v.parse('\u00a7not-a-value');
+          value = v.parse(garbage);
         } catch (err) {
           expect(err).toBeInstanceOf(ConfigError);
-          expect((err as ConfigError).variable).toBe(v.name);
-          expect((err as ConfigError).message.startsWith(`${v.name}: `)).toBe(true);
+          expect({ name: v.name, variable: (err as ConfigError).variable, named: (err as ConfigError).message.startsWith(`${v.name}: `) }).toEqual({ name: v.name, variable: v.name, named: true });
+          rejected.push(v.name);
+          continue;
         }
+        // Accepted only as free text, kept as given (a parser that turned it into NaN, a default or
+        // a truncated value would be accepting garbage silently).
+        expect({ name: v.name, value }).toEqual({ name: v.name, value: garbage });
+        accepted.push(v.name);
       }
+      expect(accepted.length + rejected.length).toBe(vars.length);
+      expect(rejected.length).toBeGreaterThan(accepted.length);
+      expect(rejected).toEqual(expect.arrayContaining(['PORT', 'APP_MODE', 'LOG_LEVEL', 'DB_POOL_SIZE', 'PROJECTIONS_AUTO_REBUILD', 'AUTH_CACHE_MS']));
     });
   });
 });
