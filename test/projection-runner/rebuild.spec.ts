@@ -58,7 +58,8 @@ describe('blue/green rebuild', () => {
     await waitFor('catch-up', () => live('rb'));
     const before = await tableRows(db.pool, 'rm_rb');
     const indexesBefore = await indexes('rm_rb');
-    expect(before).toHaveLength(13);
+    // The table also holds the Counted streams of the file's other tests (when they ran first): count this test's.
+    expect(before.filter((r) => r.key.startsWith('rb-'))).toHaveLength(13);
 
     await requestRebuild(db.pool, 'rb', 1, 'row-for-row check');
     const done = await waitFor('rebuilt', async () => {
