@@ -159,13 +159,19 @@ function effectsAfterEntry(uow: UnitOfWork, recorded: () => boolean): UnitOfWork
       return uow.sql;
     },
     readStream: (streamId, options) => uow.readStream(streamId, options),
-    append: async (streamId, events, expected) => {
+    readStreams: (query, options) => uow.readStreams(query, options),
+    readEvents: (eventIds) => uow.readEvents(eventIds),
+    append: async (streamId, events, expected, options) => {
       guard();
-      return uow.append(streamId, events, expected);
+      return uow.append(streamId, events, expected, options);
     },
-    appendMany: async (appends) => {
+    appendMany: async (appends, options) => {
       guard();
-      return uow.appendMany(appends);
+      return uow.appendMany(appends, options);
+    },
+    restore: async (archive) => {
+      guard();
+      return uow.restore(archive);
     },
   };
 }

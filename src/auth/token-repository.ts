@@ -4,7 +4,7 @@ import type { TokenRow } from '../../projections/tokens/token-row';
 import { AppendResult, EventMetadata, ExpectedRevision, RecordedEvent } from '../event-store/envelope';
 import { PostgresEventStore, Queryable } from '../event-store/postgres/postgres-event-store';
 import { sqlOf, UnitOfWork } from '../event-store/unit-of-work';
-import { applyEvents } from '../projection-runner/apply-events';
+import { applyEvents } from '../event-store/postgres/apply-events';
 import { evolveToken, initialTokenState, TokenState } from './token.decider';
 import { TokenEvent, tokenStream } from './token-stream';
 

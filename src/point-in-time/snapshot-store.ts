@@ -2,7 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Pool } from 'pg';
 import type { Projection } from '../../projections/projection';
 import { inTransaction } from '../database/transaction';
-import { liveTable } from '../projection-runner/row-store';
+import { liveTable } from '../event-store/postgres/row-store';
 
 export interface Snapshot<Row> {
   readonly checkpoint: string;

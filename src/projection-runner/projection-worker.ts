@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { Projection } from '../../projections/projection';
 import type { Checkpoint, RecordedEvent } from '../event-store/envelope';
 import type { Queryable } from '../event-store/postgres/postgres-event-store';
-import { applyEvents } from './apply-events';
+import { applyEvents } from '../event-store/postgres/apply-events';
 import { CheckpointRow, ensureCheckpoint, ProjectionState, readCheckpoint } from './checkpoint-store';
 import { ProjectionLock } from './projection-lock';
-import { liveTable } from './row-store';
+import { liveTable } from '../event-store/postgres/row-store';
 import { createShadow, shadowTable, swapShadowIn, tableExists } from './shadow-table';
 
 /** What the runner reads the log through: the PostgreSQL store (reads may join a transaction). */

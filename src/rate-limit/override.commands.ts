@@ -5,7 +5,7 @@ import { rateLimitOverridesProjection, RateLimitOverrideRow } from '../../projec
 import { AuditRecorder } from '../audit/audit-recorder';
 import { OperatorContext } from '../audit/operator-context';
 import { sqlOf } from '../event-store/unit-of-work';
-import { applyEvents } from '../projection-runner/apply-events';
+import { applyEvents } from '../event-store/postgres/apply-events';
 import { Clock, CLOCK } from '../shared/clock';
 import { BadInput, NotFound } from '../shared/errors';
 import { decideOverride, evolveOverride, GrantOverride, initialOverrideState, RevokeOverride } from './rate-limit-override.decider';

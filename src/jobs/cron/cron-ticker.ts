@@ -4,7 +4,7 @@ import { jobDefinitionsProjection } from '../../../projections/job-definitions/j
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { inTransaction } from '../../database/transaction';
 import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
-import { applyEvents } from '../../projection-runner/apply-events';
+import { applyEvents } from '../../event-store/postgres/apply-events';
 import type { Clock } from '../../shared/clock';
 import { isScheduled, JobDefinition } from '../definitions/job-definition';
 import type { JobCatalog } from '../definitions/job-catalog';

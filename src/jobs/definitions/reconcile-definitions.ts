@@ -6,7 +6,7 @@ import type { EventMetadata } from '../../event-store/envelope';
 import type { EventStore } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
-import { applyEvents } from '../../projection-runner/apply-events';
+import { applyEvents } from '../../event-store/postgres/apply-events';
 import { JobDefinitionEvent, jobDefStream } from '../events/job-definition.events';
 import type { JobDefinition, JobDefinitionSnapshot } from './job-definition';
 

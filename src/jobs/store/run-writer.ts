@@ -6,10 +6,9 @@ import type { EventMetadata, RecordedEvent } from '../../event-store/envelope';
 import type { EventStore } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
-import { applyEvents } from '../../projection-runner/apply-events';
+import { applyEvents } from '../../event-store/postgres/apply-events';
 import type { Decision } from '../decision';
 import { RunEvent, runStream } from '../events/run.events';
-import { applyToKnownRows } from './apply-known';
 
 export interface RunChange {
   readonly runId: string;
@@ -55,10 +54,7 @@ export class RunWriter {
     ).flatMap((r) => r.events);
     const runOf = (e: RecordedEvent) => e.streamId.slice('job-'.length);
     const forQueue = recorded.filter((e) => !opts.notInQueue?.has(runOf(e)));
-    const known = opts.known ?? new Map();
-    await applyToKnownRows(c, jobQueueProjection, known, forQueue.filter((e) => known.has(runOf(e))));
-    const unknown = forQueue.filter((e) => !known.has(runOf(e)));
-    if (unknown.length) await applyEvents(c, jobQueueProjection, unknown);
+    await applyEvents(c, jobQueueProjection, forQueue, undefined, opts.known);
     if (opts.notify) await c.query(`SELECT pg_notify('${JOBS_CHANNEL}', '')`);
     return recorded;
   }
