@@ -55,7 +55,7 @@ async function withTools<T>(fn: (tools: Tools) => Promise<T>, rotating = false):
   try {
     const keys = serverKeys(config);
     await checkKeyFingerprints(pool, rotating ? { auditChain: keys.auditChain } : { tokenHash: keys.tokenHash, auditChain: keys.auditChain });
-    const tokens = new TokenRepository(store);
+    const tokens = new TokenRepository(store, pool);
     const audit = new AuditRecorder(store, systemClock, log, keys);
     const digester = new TokenDigester(keys);
     return await fn({ config, pool, tokens, audit, issue: new IssueTokenHandler(tokens, audit, systemClock, digester), revoke: new RevokeTokenHandler(tokens, audit, systemClock), operator: cliOperator() });
