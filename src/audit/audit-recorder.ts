@@ -131,7 +131,7 @@ export class AuditRecorder {
       prevHash,
       chain: CHAIN_VERSION,
       keyId: keyId(this.keys.auditChain),
-      ...(await legacySeal(db, rows[0])),
+      ...(await legacySeal(uow, rows[0])),
     };
     const metadata = { occurredAt, correlationId: ctx.requestId, actor: ctx.actor, ...(ctx.tenant ? { tenant: ctx.tenant } : {}) };
     // The MAC covers data and metadata exactly as stored (outcome included).

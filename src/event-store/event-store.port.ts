@@ -44,13 +44,23 @@ export interface LogReader extends StreamReader {
   readAll(from: Checkpoint | null, limit: number, filter?: EventFilter): Promise<RecordedEvent[]>;
 }
 
+export interface ScanOptions {
+  readonly from?: Checkpoint | null;
+  readonly pageSize?: number;
+  /**
+   * Each event as written: `data` and `schemaVersion` before upcasting (a backup keeps what was
+   * stored; a MAC covers the stored content).
+   */
+  readonly stored?: boolean;
+}
+
 /**
  * The log as it stood at one instant. Reads see every commit before the snapshot began and none
  * after, so several reads agree with each other (no gap safety needed: nothing is in flight).
  */
 export interface SnapshotReader extends LogReader {
   /** The events passing `filter` after `from`, in commit order, page by page (one query's cursor where the store has one). */
-  scan(filter?: EventFilter, options?: { readonly from?: Checkpoint | null; readonly pageSize?: number }): AsyncIterable<RecordedEvent[]>;
+  scan(filter?: EventFilter, options?: ScanOptions): AsyncIterable<RecordedEvent[]>;
   /** The snapshot's read-only SQL transaction, for caller rows read at the same instant; null without one. */
   readonly sql: SqlSession | null;
 }

@@ -11,7 +11,7 @@ export interface StreamAppend {
 
 /**
  * The SQL transaction of a unit of work, for rows the caller owns and must commit with the events:
- * idempotency keys, inline read models, the audit chain head. Only adapters over a SQL database
+ * idempotency keys, row locks, the audit chain head (inline read models are the store's own). Only adapters over a SQL database
  * have one; the port itself never speaks SQL.
  */
 export type SqlSession = Pick<ClientBase, 'query'>;
@@ -70,9 +70,9 @@ export interface TransactOptions {
   readonly sqlSetup?: string;
 }
 
-/** The unit's SQL session, or a clear error for a caller that needs one on a store without SQL. */
-export function sqlOf(uow: UnitOfWork): SqlSession {
-  if (!uow.sql) throw new Error('this unit of work has no SQL transaction: caller-owned rows need a SQL-backed event store (PostgreSQL)');
+/** The SQL session of a unit (or a snapshot), or a clear error for a caller that needs one on a store without SQL. */
+export function sqlOf(uow: { readonly sql: SqlSession | null }): SqlSession {
+  if (!uow.sql) throw new Error('this unit of work (or snapshot) has no SQL transaction: caller-owned rows need a SQL-backed event store (PostgreSQL)');
   return uow.sql;
 }
 

@@ -4,6 +4,10 @@ import { EventStore, InlineProjection } from '../../src/event-store/event-store.
 import { ExpectedVersionConflict } from '../../src/event-store/expected-version-conflict.error';
 import { RecordedEvent } from '../../src/event-store/envelope';
 import { ArchivedEvent, LogNotEmpty, sqlOf, UnitOfWork } from '../../src/event-store/unit-of-work';
+import { registerUpcaster } from '../../src/event-store/upcasters';
+
+// Version 1 of ContractShaped lacked `v2`: readers see it added, a stored-form scan does not.
+registerUpcaster('ContractShaped', 1, (data: object) => ({ ...data, v2: true }));
 
 const ev = (n: number) => ({ type: 'ThingHappened', data: { n } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -291,6 +295,19 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
         expect(seen).toMatchObject({ first: 3, again: 3, pages: [[1, 2], [3]], fromSecond: [2, 3], readAll: 3, streams: 3, sql: options.sql });
         expect(seen.laterById.map((e) => e.eventId)).toEqual([before.events[0].eventId]);
         expect(await store.readStream(s)).toHaveLength(4);
+      });
+
+      it('scans events as stored when asked (data and schema version before upcasting)', async () => {
+        const s = `stored-${randomUUID()}`;
+        await store.append(s, [{ type: 'ContractShaped', data: { a: 1 } }], 'no_stream');
+        const [read] = await store.readStream(s);
+        expect([read.schemaVersion, read.data]).toEqual([2, { a: 1, v2: true }]);
+        const scanned = await store.atSnapshot(async (snap) => {
+          const out: RecordedEvent[][] = [];
+          for (const stored of [false, true]) for await (const page of snap.scan({ streams: [s] }, { stored })) out.push(page);
+          return out.map(([e]) => [e.schemaVersion, e.data]);
+        });
+        expect(scanned).toEqual([[2, { a: 1, v2: true }], [1, { a: 1 }]]);
       });
 
       it('refuses a snapshot that is used after its work has ended', async () => {

@@ -37,6 +37,8 @@ export class InMemoryEventStore implements EventStore {
   private readonly byId = new Map<string, RecordedEvent>();
   /** When the first event of each event's commit was recorded. */
   private readonly commitStart = new Map<RecordedEvent, Date>();
+  /** Each event's data and schema version as written, before upcasting. */
+  private readonly written = new WeakMap<RecordedEvent, { schemaVersion: number; data: unknown }>();
   private readonly waker = new LocalWaker();
   private readonly inline = new InlineProjections();
   private readonly rows = new Map<string, Map<string, Row>>();
@@ -121,7 +123,9 @@ export class InMemoryEventStore implements EventStore {
         if (this.log.length || pending.size || restored.length) throw new LogNotEmpty();
         for await (const a of archive) {
           const up = upcast(a.type, a.schemaVersion, a.data, a.metadata);
-          restored.push({ ...a, schemaVersion: up.schemaVersion, data: structuredClone(up.data), metadata: { ...a.metadata }, checkpoint: '' });
+          const e: RecordedEvent = { ...a, schemaVersion: up.schemaVersion, data: structuredClone(up.data), metadata: { ...a.metadata }, checkpoint: '' };
+          this.written.set(e, { schemaVersion: a.schemaVersion, data: structuredClone(a.data) });
+          restored.push(e);
         }
         return restored.length;
       },
@@ -160,9 +164,10 @@ export class InMemoryEventStore implements EventStore {
         const pageSize = Math.max(1, Math.floor(options.pageSize ?? 1000));
         const self = this;
         return (async function* () {
+          const asWritten = (e: RecordedEvent): RecordedEvent => ({ ...e, ...self.written.get(e)! });
           for (let from = options.from ?? null; ; ) {
             const page = self.readFrom(view(), from, pageSize, filter);
-            if (page.length) yield page;
+            if (page.length) yield options.stored ? page.map(asWritten) : page;
             if (page.length < pageSize) return;
             from = page[page.length - 1].checkpoint;
           }
@@ -198,7 +203,7 @@ export class InMemoryEventStore implements EventStore {
       const position = ++this.lastPosition;
       const metadata = { occurredAt: recordedAt.toISOString(), ...e.metadata };
       const up = upcast(e.type, e.schemaVersion ?? 1, e.data ?? null, metadata);
-      return {
+      const event: RecordedEvent = {
         eventId: e.eventId ?? randomUUID(),
         streamId,
         revision: actual + 1n + BigInt(i),
@@ -210,6 +215,8 @@ export class InMemoryEventStore implements EventStore {
         recordedAt,
         checkpoint: '', // set at commit
       };
+      this.written.set(event, { schemaVersion: e.schemaVersion ?? 1, data: structuredClone(e.data ?? null) });
+      return event;
     });
     return { base: actual, events: recorded };
   }

@@ -40,7 +40,12 @@ export const READ_ALL_SQL = `
 
 /** A stored row as the event every reader sees: upcast, with its commit-order checkpoint. */
 export function eventFromRow(r: EventRow): RecordedEvent {
-  const up = upcast(r.type, r.schema_version, r.data, r.metadata);
+  return toEvent(r, false);
+}
+
+/** `stored`: data and schemaVersion as written, not upcast. */
+export function toEvent(r: EventRow, stored: boolean): RecordedEvent {
+  const up = stored ? { schemaVersion: r.schema_version, data: r.data } : upcast(r.type, r.schema_version, r.data, r.metadata);
   const position = BigInt(r.position);
   return {
     eventId: r.event_id,

@@ -1,9 +1,9 @@
 import type { PoolClient } from 'pg';
 import type { Checkpoint, RecordedEvent } from '../envelope';
 import type { EventFilter, ReadStreamsOptions, StreamsQuery } from '../event-filter';
-import type { ReadStreamOptions, SnapshotReader } from '../event-store.port';
+import type { ReadStreamOptions, ScanOptions, SnapshotReader } from '../event-store.port';
 import type { SqlSession } from '../unit-of-work';
-import { commitOrderSql, EventRow, eventFromRow, readAllOn, readEventsOn, readStreamOn, readStreamsOn } from './event-reads';
+import { commitOrderSql, EventRow, readAllOn, readEventsOn, readStreamOn, readStreamsOn, toEvent } from './event-reads';
 import { SqlValues } from './filter-sql';
 
 /**
@@ -50,17 +50,19 @@ export class PostgresSnapshotReader implements SnapshotReader {
     return readAllOn(this.client, from, limit, filter, 'committed');
   }
 
-  async *scan(filter?: EventFilter, options: { from?: Checkpoint | null; pageSize?: number } = {}): AsyncIterable<RecordedEvent[]> {
+  async *scan(filter?: EventFilter, options: ScanOptions = {}): AsyncIterable<RecordedEvent[]> {
     this.check();
     const name = `ol_scan_${++this.cursors}`;
     const pageSize = Math.max(1, Math.floor(options.pageSize ?? 1000));
+    // A scan is read to its end: plan for the whole result, not for its first rows (the cursor default).
+    await this.client.query('SET LOCAL cursor_tuple_fraction = 1');
     // DECLARE takes no bind parameters: the query carries its values as typed, escaped literals.
     await this.client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${commitOrderSql(options.from ?? null, filter, 'committed', new SqlValues('literals'))}`);
     try {
       for (;;) {
         this.check();
         const { rows } = await this.client.query<EventRow>(`FETCH ${pageSize} FROM ${name}`);
-        if (rows.length) yield rows.map(eventFromRow);
+        if (rows.length) yield rows.map((r) => toEvent(r, options.stored ?? false));
         if (rows.length < pageSize) return;
       }
     } finally {
