@@ -329,6 +329,3 @@ export class PostgresEventStore implements EventStore {
 export function postgresEventStore(pool: Pool, options: { pollMs?: number } = {}): EventStore {
   return new PostgresEventStore(pool, options);
 }
-
-// Until every reader of `events` goes through the port.
-export { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-reads';
