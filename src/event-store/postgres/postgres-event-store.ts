@@ -65,8 +65,11 @@ export class PostgresEventStore implements EventStore {
         try {
           return await this.transact((uow) => uow.append(streamId, events, expected, options));
         } catch (err) {
-          const lostRace = err instanceof ExpectedVersionConflict && (expected === 'any' || expected === 'stream_exists');
-          const sameIds = (err as { code?: string; constraint?: string }).code === '23505' && (err as { constraint?: string }).constraint === 'events_event_id_key';
+          // A concurrent append took the revision (a stream that exists: not a real mismatch), or
+          // stored the same event ids (the retry answers with them).
+          const lostRace = err instanceof ExpectedVersionConflict && (expected === 'any' || (expected === 'stream_exists' && err.actual >= 0n));
+          const e = err as { code?: string; constraint?: string };
+          const sameIds = e.code === '23505' && e.constraint === 'events_event_id_key';
           if ((lostRace || sameIds) && attempt < MAX_ANY_RETRIES) continue;
           throw err;
         }
