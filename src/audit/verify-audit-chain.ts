@@ -55,12 +55,13 @@ const linkOf = (e: RecordedEvent): Link => ({
  * (version 1) links are accepted only before the first keyed link, which must seal their count
  * (legacySeal): a rewrite into version-1 links, which needs no key, is named too. The links and
  * the head row are read in one snapshot, so an action recorded meanwhile is not a mismatch.
- * Links are in commit order, which is chain order: every link is appended under the head's lock.
+ * Links are read in position order, which is chain order: every link is appended under the head's
+ * lock (commit order is not: a unit may take its transaction id before it waits for the lock).
  */
 export async function verifyAuditChain(store: EventStore, options: VerifyOptions): Promise<ChainReport> {
   return store.atSnapshot(async (snap) => {
     const links: AsyncIterable<Link[]> = (async function* () {
-      for await (const page of snap.scan({ types: ['OperatorActionRecorded'] }, { pageSize: options.batch ?? 5000, stored: true })) yield page.map(linkOf);
+      for await (const page of snap.scan({ types: ['OperatorActionRecorded'] }, { order: 'position', pageSize: options.batch ?? 5000, stored: true })) yield page.map(linkOf);
     })();
     const { rows: head } = await sqlOf(snap).query<{ last_event_id: string | null; last_hash: string; length: string }>('SELECT last_event_id, last_hash, length FROM audit_chain_head WHERE id = 1');
     return walk(links, head[0], options);

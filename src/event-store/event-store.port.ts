@@ -45,6 +45,9 @@ export interface LogReader extends StreamReader {
 }
 
 export interface ScanOptions {
+  /** Commit order (the default, resumable from a checkpoint) or position order. */
+  readonly order?: 'commit' | 'position';
+  /** Only in commit order; in position order, narrow by `filter.positions`. */
   readonly from?: Checkpoint | null;
   readonly pageSize?: number;
   /**
@@ -59,7 +62,11 @@ export interface ScanOptions {
  * after, so several reads agree with each other (no gap safety needed: nothing is in flight).
  */
 export interface SnapshotReader extends LogReader {
-  /** The events passing `filter` after `from`, in commit order, page by page (one query's cursor where the store has one). */
+  /**
+   * The events passing `filter`, page by page (one query's cursor where the store has one). Position
+   * order is the order events were written in: a sequence built under a lock (the audit chain) is
+   * in it, while commit order may place a writer that waited for the lock before its holder.
+   */
   scan(filter?: EventFilter, options?: ScanOptions): AsyncIterable<RecordedEvent[]>;
   /** The snapshot's read-only SQL transaction, for caller rows read at the same instant; null without one. */
   readonly sql: SqlSession | null;

@@ -310,6 +310,25 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
         expect(scanned).toEqual([[2, { a: 1, v2: true }], [1, { a: 1 }]]);
       });
 
+      it('scans in the order events were written when asked (a unit that wrote first but committed last comes first)', async () => {
+        const [a, b] = [`order-${randomUUID()}`, `order-${randomUUID()}`];
+        const first = await store.transact(async (uow) => {
+          const r = await uow.append(a, [ev(1)], 'no_stream');
+          await store.append(b, [ev(2)], 'no_stream'); // written after, committed before
+          return r;
+        });
+        const scanned = await store.atSnapshot(async (snap) => {
+          const out: string[] = [];
+          for await (const page of snap.scan({ streams: [a, b] }, { order: 'position', pageSize: 1 })) out.push(...page.map((e) => e.streamId));
+          return out;
+        });
+        expect(scanned).toEqual([a, b]);
+        const fromCheckpoint = store.atSnapshot(async (snap) => {
+          for await (const _ of snap.scan(undefined, { order: 'position', from: first.events[0].checkpoint }));
+        });
+        await expect(fromCheckpoint).rejects.toThrow(/position order/);
+      });
+
       it('refuses a snapshot that is used after its work has ended', async () => {
         let kept!: Parameters<Parameters<EventStore['atSnapshot']>[0]>[0];
         await store.atSnapshot(async (snap) => void (kept = snap));

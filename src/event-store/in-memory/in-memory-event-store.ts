@@ -165,6 +165,12 @@ export class InMemoryEventStore implements EventStore {
         const self = this;
         return (async function* () {
           const asWritten = (e: RecordedEvent): RecordedEvent => ({ ...e, ...self.written.get(e)! });
+          if (options.order === 'position') {
+            if (options.from) throw new Error('a read in position order does not resume from a checkpoint: narrow it by positions');
+            const all = self.readFrom(view(), null, Number.MAX_SAFE_INTEGER, filter).sort((a, b) => (a.position < b.position ? -1 : 1));
+            for (let i = 0; i < all.length; i += pageSize) yield options.stored ? all.slice(i, i + pageSize).map(asWritten) : all.slice(i, i + pageSize);
+            return;
+          }
           for (let from = options.from ?? null; ; ) {
             const page = self.readFrom(view(), from, pageSize, filter);
             if (page.length) yield options.stored ? page.map(asWritten) : page;

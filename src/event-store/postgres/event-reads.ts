@@ -76,14 +76,18 @@ export async function readStreamOn(db: SqlSession, streamId: string, options: Re
  */
 export type Horizon = 'readable' | 'committed';
 
-/** The WHERE and ORDER BY of a commit-order read after `from`. */
-export function commitOrderSql(from: Checkpoint | null, filter: EventFilter | undefined, horizon: Horizon, v: SqlValues): string {
-  const { txId, position } = decodeCheckpoint(from);
-  const where = [`(events.transaction_id, events.position) > (${v.add(txId, 'xid8')}, ${v.add(position, 'bigint')})`];
+/** A read in commit order after `from`, or (with `from` null) in position order. */
+export function orderedSql(order: 'commit' | 'position', from: Checkpoint | null, filter: EventFilter | undefined, horizon: Horizon, v: SqlValues): string {
+  const where: string[] = [];
+  if (order === 'commit') {
+    const { txId, position } = decodeCheckpoint(from);
+    where.push(`(events.transaction_id, events.position) > (${v.add(txId, 'xid8')}, ${v.add(position, 'bigint')})`);
+  } else if (from) throw new Error('a read in position order does not resume from a checkpoint: narrow it by positions');
   if (horizon === 'readable') where.push(READABLE);
   const f = filterSql(filter, v);
   if (f !== 'TRUE') where.push(f);
-  return `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY events.transaction_id, events.position`;
+  const orderBy = order === 'commit' ? 'events.transaction_id, events.position' : 'events.position';
+  return `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.length ? where.join(' AND ') : 'TRUE'} ORDER BY ${orderBy}`;
 }
 
 export async function readAllOn(db: SqlSession, from: Checkpoint | null, limit: number, filter: EventFilter | undefined, horizon: Horizon): Promise<RecordedEvent[]> {
@@ -93,7 +97,7 @@ export async function readAllOn(db: SqlSession, from: Checkpoint | null, limit: 
     return rows.map(eventFromRow);
   }
   const v = new SqlValues();
-  const sql = `${commitOrderSql(from, filter, horizon, v)} LIMIT ${v.add(BigInt(limit), 'bigint')}`;
+  const sql = `${orderedSql('commit', from, filter, horizon, v)} LIMIT ${v.add(BigInt(limit), 'bigint')}`;
   const { rows } = await db.query<EventRow>(sql, v.values);
   return rows.map(eventFromRow);
 }
