@@ -30,7 +30,7 @@ import type { ProbeResult } from '../src/polling/probes/probe';
 import { pollRules } from '../src/polling/scheduler/poll-scheduler';
 import { decideTarget } from '../src/polling/target.decider';
 import { targetStream } from '../src/polling/target-spec';
-import { liveTable, RowStore } from '../src/projection-runner/row-store';
+import { liveTable, RowStore } from '../src/event-store/postgres/row-store';
 import { freePort } from '../test/support/free-port';
 
 const N = Number(process.env.BENCH_TARGETS ?? 10_000);

@@ -18,6 +18,7 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import { backupEventLog } from '../src/backup/backup';
 import { restoreEventLog } from '../src/backup/restore';
+import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
 import { createApp } from '../src/bootstrap';
 import { TEST_SERVER_KEYS } from '../test/support/server-keys';
 import { loadConfig } from '../src/config/config';
@@ -151,12 +152,12 @@ async function main(): Promise<void> {
     // Backup, restore into a fresh database, rebuild every read model (as npm run restore does).
     const file = path.join(dir, 'backup.ndjson.gz');
     const b0 = performance.now();
-    const backup = await backupEventLog(src.pool, file);
+    const backup = await backupEventLog(new PostgresEventStore(src.pool), file);
     const backupMs = performance.now() - b0;
     const dst = await startBenchDb();
     try {
       const r0 = performance.now();
-      const restored = await restoreEventLog(dst.pool, file);
+      const restored = await restoreEventLog(new PostgresEventStore(dst.pool), file);
       const restoreMs = performance.now() - r0;
       app = await createApp(envFor(dst.url, { PROJECTION_RUNNER_AUTOSTART: 'false', APP_MODE: 'server' }), dst.url, log);
       const runner = app.get(ProjectionRunnerService);

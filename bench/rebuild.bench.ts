@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import type { Projection } from '../projections/projection';
-import { PostgresEventStore, READ_ALL_SQL } from '../src/event-store/postgres/postgres-event-store';
+import { READ_ALL_SQL } from '../src/event-store/postgres/event-reads';
+import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
 import { ProjectionWorker } from '../src/projection-runner/projection-worker';
 import { bulkFill, fmt, LOG_EVENTS, machine, rate, SCALE, startBenchDb } from './support';
 

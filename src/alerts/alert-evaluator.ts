@@ -4,7 +4,7 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL } from '../database/database.module';
 import { RecordedEvent } from '../event-store/envelope';
-import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { hashedLockKey, LeaderLock } from '../database/leader-lock';
 import { Clock, CLOCK } from '../shared/clock';
@@ -32,7 +32,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
   private loadedTerm: number | null = null;
 
   constructor(
-    private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly signals: AlertSignalsReader,
     private readonly webhooks: AlertWebhooks,
     @Inject(DATABASE_URL) databaseUrl: string,

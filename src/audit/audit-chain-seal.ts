@@ -21,7 +21,7 @@ export class AuditChainSeal implements OnApplicationBootstrap {
       apply: async (unit) => {
         const db = sqlOf(unit.uow);
         const { rows } = await db.query<LockedHead>(LOCK_HEAD_SQL);
-        if ((await legacySeal(db, rows[0])).sealsLegacyLinks) await unit.record('applied');
+        if ((await legacySeal(unit.uow, rows[0])).sealsLegacyLinks) await unit.record('applied');
       },
     });
   }

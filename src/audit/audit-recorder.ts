@@ -131,7 +131,7 @@ export class AuditRecorder {
       prevHash,
       chain: CHAIN_VERSION,
       keyId: keyId(this.keys.auditChain),
-      ...(await legacySeal(db, rows[0])),
+      ...(await legacySeal(uow, rows[0])),
     };
     const metadata = { occurredAt, correlationId: ctx.requestId, actor: ctx.actor, ...(ctx.tenant ? { tenant: ctx.tenant } : {}) };
     // The MAC covers data and metadata exactly as stored (outcome included).
@@ -159,13 +159,19 @@ function effectsAfterEntry(uow: UnitOfWork, recorded: () => boolean): UnitOfWork
       return uow.sql;
     },
     readStream: (streamId, options) => uow.readStream(streamId, options),
-    append: async (streamId, events, expected) => {
+    readStreams: (query, options) => uow.readStreams(query, options),
+    readEvents: (eventIds) => uow.readEvents(eventIds),
+    append: async (streamId, events, expected, options) => {
       guard();
-      return uow.append(streamId, events, expected);
+      return uow.append(streamId, events, expected, options);
     },
-    appendMany: async (appends) => {
+    appendMany: async (appends, options) => {
       guard();
-      return uow.appendMany(appends);
+      return uow.appendMany(appends, options);
+    },
+    restore: async (archive) => {
+      guard();
+      return uow.restore(archive);
     },
   };
 }

@@ -58,7 +58,7 @@ export class TokenBootstrap implements OnApplicationBootstrap {
     if (value && value.length < MIN_ADMIN_TOKEN_LENGTH) {
       throw new ConfigError('OPSLEDGER_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters of random text (e.g. the output of "openssl rand -base64 32")`);
     }
-    const lock = await this.tokens.store.pool.connect();
+    const lock = await this.tokens.pool.connect();
     try {
       await lock.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
       await this.upgrade.run();

@@ -7,12 +7,12 @@ import { Pool } from 'pg';
 import pino, { Logger } from 'pino';
 import { AppModule } from '../app.module';
 import { AuditRecorder } from '../audit/audit-recorder';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { sqlOf } from '../event-store/unit-of-work';
 import { ConfigError, loadConfig } from '../config/config';
 import { PG_POOL } from '../database/database.module';
 import { resolveDatabase } from '../database/resolve-database';
 import { ProjectionRunnerService } from '../projection-runner/projection-runner.service';
-import { headPosition } from '../projection-runner/projection-status';
 import { formatStatusTable } from '../projection-runner/status-table';
 import { REDACT } from '../shared/logger';
 import { sleep } from '../shared/waker';
@@ -71,7 +71,7 @@ async function rebuild(app: INestApplicationContext, name: string, reason: strin
   const action = { action: 'projection.rebuild', target: `projection:${name}`, reason };
 
   const started = Date.now();
-  let total = Number(await headPosition(pool));
+  let total = Number((await app.get<EventStore>(EVENT_STORE).head())?.position ?? 0n);
   const bar = new SingleBar(
     { format: `rebuild ${name} [{bar}] {percentage}% | {value}/{total} events | {speed} events/s | ETA {eta_formatted}`, etaBuffer: 50, hideCursor: true },
     Presets.shades_classic,

@@ -10,6 +10,7 @@ import { RestoreDrills } from '../backup/record-restore-drill';
 import { restoreEventLog } from '../backup/restore';
 import { loadConfig } from '../config/config';
 import { resolveDatabase } from '../database/resolve-database';
+import { postgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { ProjectionRegistry } from '../projection-runner/projection-registry';
 import { ProjectionRunnerService } from '../projection-runner/projection-runner.service';
 import { checkKeyFingerprintsAt } from '../secrets/key-fingerprints';
@@ -30,11 +31,12 @@ new Command('restore')
     const config = await resolveServerKeys(loadConfig({ ...process.env, PROJECTION_RUNNER_AUTOSTART: 'false' }), log);
     const { url, embedded } = await resolveDatabase(config, log);
     const pool = new Pool({ connectionString: url, max: 3 });
+    const store = postgresEventStore(pool);
     const started = Date.now();
     try {
       const keys = serverKeys(config);
       await checkKeyFingerprintsAt(url, { tokenHash: keys.tokenHash, auditChain: keys.auditChain });
-      const { events } = await restoreEventLog(pool, file, (n) => process.stderr.write(`\rrestored ${n} events`));
+      const { events } = await restoreEventLog(store, file, (n) => process.stderr.write(`\rrestored ${n} events`));
       process.stderr.write('\n');
       const loaded = (Date.now() - started) / 1000;
       process.stdout.write(`restored ${events} events in ${loaded.toFixed(1)} s\n`);
@@ -57,6 +59,7 @@ new Command('restore')
         await app.close();
       }
     } finally {
+      await store.close();
       await pool.end();
       await embedded?.stop();
     }

@@ -15,7 +15,7 @@ import { TokenRepository } from '../auth/token-repository';
 import { tokenView } from '../auth/token-view';
 import { AppConfig, ConfigError, loadConfig } from '../config/config';
 import { resolveDatabase } from '../database/resolve-database';
-import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { postgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { sqlOf } from '../event-store/unit-of-work';
 import { newKey, resolveServerKeys, writeKeyFile } from '../secrets/key-files';
 import { checkKeyFingerprints, keyFingerprint, replaceKeyFingerprint } from '../secrets/key-fingerprints';
@@ -51,11 +51,11 @@ async function withTools<T>(fn: (tools: Tools) => Promise<T>, rotating = false):
   config = await resolveServerKeys(config, log);
   const { url, embedded } = await resolveDatabase(config, log);
   const pool = new Pool({ connectionString: url, max: 3 });
-  const store = new PostgresEventStore(pool);
+  const store = postgresEventStore(pool);
   try {
     const keys = serverKeys(config);
     await checkKeyFingerprints(pool, rotating ? { auditChain: keys.auditChain } : { tokenHash: keys.tokenHash, auditChain: keys.auditChain });
-    const tokens = new TokenRepository(store);
+    const tokens = new TokenRepository(store, pool);
     const audit = new AuditRecorder(store, systemClock, log, keys);
     const digester = new TokenDigester(keys);
     return await fn({ config, pool, tokens, audit, issue: new IssueTokenHandler(tokens, audit, systemClock, digester), revoke: new RevokeTokenHandler(tokens, audit, systemClock), operator: cliOperator() });

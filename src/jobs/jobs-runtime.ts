@@ -1,8 +1,10 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { jobDefinitionsProjection } from '../../projections/job-definitions/job-definitions.projection';
+import { jobQueueProjection } from '../../projections/job-queue/job-queue.projection';
 import type { AppConfig } from '../config/config';
 import type { EgressFetch } from '../egress/egress-fetch';
-import type { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import type { EventStore } from '../event-store/event-store.port';
 import type { Clock } from '../shared/clock';
 import { CronTicker } from './cron/cron-ticker';
 import type { JobCatalog } from './definitions/job-catalog';
@@ -15,9 +17,15 @@ import { JobWorker, JobWorkerHooks, JobWorkerOptions } from './worker/job-worker
 
 export type JobsConfig = AppConfig['jobs'];
 
-/** The job runtime's plain parts, wired once; Nest, tests and the benchmark all build it here. */
-export function createJobsRuntime(deps: { pool: Pool; store: PostgresEventStore; clock: Clock; log: Logger; config: JobsConfig; catalog: JobCatalog; fetch: EgressFetch }) {
+/**
+ * The job runtime's plain parts, wired once; Nest, tests and the benchmark all build it here. The
+ * queue and the job definitions are inline read models: claims and cron read them right after
+ * an append, so the store folds every append of theirs in its own transaction.
+ */
+export function createJobsRuntime(deps: { pool: Pool; store: EventStore; clock: Clock; log: Logger; config: JobsConfig; catalog: JobCatalog; fetch: EgressFetch }) {
   const { pool, store, clock, log, config, catalog, fetch } = deps;
+  store.registerInline(jobQueueProjection);
+  store.registerInline(jobDefinitionsProjection);
   const writer = new RunWriter(store, log);
   const queue = new JobQueue(writer, log);
   const reaper = new Reaper(pool, store, writer, clock, log);

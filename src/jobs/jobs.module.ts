@@ -10,8 +10,7 @@ import { AppConfig } from '../config/config';
 import { readConfigFile } from '../config/config-file';
 import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
-import { EVENT_STORE } from '../event-store/event-store.port';
-import type { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { ProjectionRegistry } from '../projection-runner/projection-registry';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
@@ -55,7 +54,7 @@ import { RunsController } from './runs.controller';
     {
       provide: JOBS_RUNTIME,
       inject: [PG_POOL, EVENT_STORE, CLOCK, LOGGER, APP_CONFIG, JOB_CATALOG, Egress],
-      useFactory: (pool: Pool, store: PostgresEventStore, clock: Clock, log: Logger, config: AppConfig, catalog: JobCatalog, egress: Egress) =>
+      useFactory: (pool: Pool, store: EventStore, clock: Clock, log: Logger, config: AppConfig, catalog: JobCatalog, egress: Egress) =>
         createJobsRuntime({ pool, store, clock, log, config: config.jobs, catalog, fetch: egress.fetch }),
     },
     RunReadModel,

@@ -5,9 +5,8 @@ import type { JobDefinitionRow } from '../../projections/job-definitions/job-def
 import { evolveRunRow } from '../../projections/job-runs/job-runs.projection';
 import type { RunRow } from '../../projections/job-runs/run-row';
 import { PG_POOL } from '../database/database.module';
-import { EVENT_STORE } from '../event-store/event-store.port';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import type { RecordedEvent } from '../event-store/envelope';
-import type { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { runStream } from './events/run.events';
 import type { RunStatus } from './run.state';
 import type { JobQueueStats, LastRun } from './views/inventory.view';
@@ -22,7 +21,7 @@ type Row = Omit<RunRow, 'logTail'> & { logTail?: string | null };
 export class RunReadModel {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** A run folded from its own stream (always current), with its events. */

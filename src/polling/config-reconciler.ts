@@ -6,7 +6,6 @@ import { systemOperator } from '../audit/operator-context';
 import { AppConfig } from '../config/config';
 import { readConfigFile } from '../config/config-file';
 import { APP_CONFIG } from '../config/config.module';
-import { sqlOf } from '../event-store/unit-of-work';
 import { LOGGER } from '../shared/logger';
 import { parseConfigTargets, reconcilePlan } from './config-targets';
 import { ProbeRegistry } from './probes/probe-registry';
@@ -48,7 +47,7 @@ export class ConfigReconciler {
       // Planned inside the unit: a peer process reconciling at the same moment went first (the
       // chain head orders them), so this one sees its targets and has nothing left to do.
       apply: async (unit) => {
-        const current = [...(await this.repo.loadAll(undefined, sqlOf(unit.uow))).values()].flatMap((l) => (l.state ? [l.state] : []));
+        const current = [...(await this.repo.loadAll(undefined, unit.uow)).values()].flatMap((l) => (l.state ? [l.state] : []));
         const plan = reconcilePlan(this.declared, current);
         const counts = { added: plan.added.length, changed: plan.changed.length, removed: plan.removed.length };
         if (!counts.added && !counts.changed && !counts.removed) return counts;

@@ -5,7 +5,7 @@ import type { Projection } from '../../projections/projection';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../database/database.module';
-import { EVENT_STORE } from '../event-store/event-store.port';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { LOGGER } from '../shared/logger';
 import type { Queryable } from '../event-store/postgres/postgres-event-store';
 import { requestRebuild } from './checkpoint-store';
@@ -27,7 +27,7 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
   constructor(
     private readonly registry: ProjectionRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(EVENT_STORE) private readonly store: RunnerEventSource,
+    @Inject(EVENT_STORE) private readonly store: RunnerEventSource & Pick<EventStore, 'head'>,
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,

@@ -1,9 +1,15 @@
 import type { Projection } from '../../projections/projection';
+import type { Checkpoint, RecordedEvent } from '../event-store/envelope';
+import type { EventStore } from '../event-store/event-store.port';
 import type { Queryable } from '../event-store/postgres/postgres-event-store';
 import { rfc3339 } from '../shared/clock';
 import { CheckpointRow, ProjectionState, readCheckpoints } from './checkpoint-store';
 import { heldProjectionLocks } from './projection-lock';
-import type { RunnerEventSource } from './projection-worker';
+
+/** What status reads of the log: its head, and the first event a projection has not applied. */
+export interface StatusEventSource extends Pick<EventStore, 'head'> {
+  readAll(from: Checkpoint | null, limit: number): Promise<RecordedEvent[]>;
+}
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -41,9 +47,9 @@ export interface ProjectionStatus {
  * Status of every registered projection, as any process sees it: the checkpoint table says
  * where each stands, pg_locks whether some process runs it, the log how far behind it is.
  */
-export async function projectionStatus(db: Queryable, store: RunnerEventSource, projections: readonly Projection<any>[], now = new Date()): Promise<ProjectionStatus[]> {
+export async function projectionStatus(db: Queryable, store: StatusEventSource, projections: readonly Projection<any>[], now = new Date()): Promise<ProjectionStatus[]> {
   const names = projections.map((p) => p.name);
-  const [rows, held, head] = await Promise.all([readCheckpoints(db, names), heldProjectionLocks(db, names), headPosition(db)]);
+  const [rows, held, head] = await Promise.all([readCheckpoints(db, names), heldProjectionLocks(db, names), store.head().then((h) => h?.position ?? 0n)]);
   return Promise.all(
     [...projections]
       .sort((a, b) => a.name.localeCompare(b.name))
@@ -79,16 +85,7 @@ function effectiveState(row: CheckpointRow | undefined, running: boolean): Proje
   return running ? row.state : 'stopped';
 }
 
-/** Position of the newest readable event (commit order), 0 on an empty log. */
-export async function headPosition(db: Queryable): Promise<bigint> {
-  const { rows } = await db.query<{ position: string }>(
-    `SELECT position FROM events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-      ORDER BY transaction_id DESC, position DESC LIMIT 1`,
-  );
-  return rows.length ? BigInt(rows[0].position) : 0n;
-}
-
-async function lag(store: RunnerEventSource, row: CheckpointRow | undefined, head: bigint, now: Date): Promise<{ events: number; seconds: number }> {
+async function lag(store: StatusEventSource, row: CheckpointRow | undefined, head: bigint, now: Date): Promise<{ events: number; seconds: number }> {
   const position = row?.position ?? 0n;
   const events = head > position ? Number(head - position) : 0;
   const [next] = await store.readAll(row?.checkpoint ?? null, 1);

@@ -1,11 +1,11 @@
 import type { Checkpoint } from '../event-store/envelope';
 import type { LeaderLock } from '../database/leader-lock';
 import { sleep } from '../shared/waker';
-import { applyEvents } from './apply-events';
+import { applyEvents } from '../event-store/postgres/apply-events';
 import { FenceLost, inBatchTransaction } from './batch-transaction';
 import { CheckpointRow, ensureCheckpoint, ProjectionState } from './checkpoint-store';
 import { projectionLock } from './projection-lock';
-import { liveTable } from './row-store';
+import { liveTable } from '../event-store/postgres/row-store';
 import type { RunnerDeps } from './runner-deps';
 import { ShadowRebuild, takeRebuildRequest } from './shadow-rebuild';
 

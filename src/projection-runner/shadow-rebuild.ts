@@ -1,9 +1,9 @@
 import type { Pool } from 'pg';
 import type { Checkpoint, RecordedEvent } from '../event-store/envelope';
-import { applyEvents } from './apply-events';
+import { applyEvents } from '../event-store/postgres/apply-events';
 import { FenceLost, inBatchTransaction } from './batch-transaction';
 import { CheckpointRow, readCheckpoint } from './checkpoint-store';
-import { liveTable } from './row-store';
+import { liveTable } from '../event-store/postgres/row-store';
 import type { RunnerDeps } from './runner-deps';
 import { createShadow, shadowTable, swapShadowIn, tableExists } from './shadow-table';
 

@@ -1,11 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { rateLimitOverridesProjection, RateLimitOverrideRow } from '../../projections/rate-limit-overrides/rate-limit-overrides.projection';
+import type { RateLimitOverrideRow } from '../../projections/rate-limit-overrides/rate-limit-overrides.projection';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { OperatorContext } from '../audit/operator-context';
 import { sqlOf } from '../event-store/unit-of-work';
-import { applyEvents } from '../projection-runner/apply-events';
 import { Clock, CLOCK } from '../shared/clock';
 import { eventsOrThrow, fold } from '../shared/decider';
 import { OverrideCommand, overrideDecider } from './rate-limit-override.decider';
@@ -23,7 +22,7 @@ export class RevokeOverrideCommand extends Command<RateLimitOverrideRow> {
   }
 }
 
-/** Load, decide, audit + append + inline projection in one unit of work: all or nothing. */
+/** Load, decide, audit + append (+ the inline read model) in one unit of work: all or nothing. */
 abstract class OverrideHandler {
   constructor(
     protected readonly audit: AuditRecorder,
@@ -38,10 +37,9 @@ abstract class OverrideHandler {
         const state = fold(overrideDecider, history.map((e) => e as unknown as RateLimitOverrideEvent));
         const events = eventsOrThrow(overrideDecider.decide(command(this.clock.now()), state));
         await unit.record('applied', details);
-        const appended = await unit.uow.append(overrideStream(id), events.map((e) => ({ ...e, metadata: unit.metadata })), history.length ? BigInt(history.length - 1) : 'no_stream');
-        const sql = sqlOf(unit.uow);
-        await applyEvents(sql, rateLimitOverridesProjection, appended.events);
-        const { rows } = await sql.query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE key = $1', [id]);
+        // The store folds the override into its inline read model in this unit: read the row back.
+        await unit.uow.append(overrideStream(id), events.map((e) => ({ ...e, metadata: unit.metadata })), history.length ? BigInt(history.length - 1) : 'no_stream');
+        const { rows } = await sqlOf(unit.uow).query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE key = $1', [id]);
         return rows[0].doc;
       },
     }, { conflictRetries: 3 });

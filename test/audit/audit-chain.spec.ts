@@ -4,13 +4,13 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { AuditRecorder } from '../../src/audit/audit-recorder';
 import { systemOperator } from '../../src/audit/operator-context';
-import { verifyAuditChain } from '../../src/audit/verify-audit-chain';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { systemClock } from '../../src/shared/clock';
+import { verifyTestChain } from '../support/audit-chain';
 import { TEST_KEY_BYTES, TEST_SERVER_KEYS } from '../support/server-keys';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
-const verify = (pool: TestDatabase['pool']) => verifyAuditChain(pool, { keys: [TEST_KEY_BYTES.auditChain] });
+const verify = (pool: TestDatabase['pool']) => verifyTestChain(pool);
 
 const run = promisify(execFile);
 

@@ -3,5 +3,5 @@ import { eventStoreContract } from './event-store.contract';
 
 eventStoreContract('in-memory', async () => {
   const store = new InMemoryEventStore();
-  return { store, dispose: () => store.close() };
+  return { store, dispose: () => store.close(), createRows: async () => undefined, rows: async (projection) => store.inlineRows(projection) };
 }, { sql: false });

@@ -6,9 +6,20 @@ let db: TestDatabase;
 beforeAll(async () => (db = await createTestDatabase(60)));
 afterAll(async () => db.drop());
 
-eventStoreContract('postgres', async () => {
-  const store = new PostgresEventStore(db.pool, { pollMs: 200 });
-  return { store, dispose: () => store.close() };
+eventStoreContract('postgres', async (opts) => {
+  const own = opts?.emptyLog ? await createTestDatabase(4) : null;
+  const pool = own?.pool ?? db.pool;
+  const store = new PostgresEventStore(pool, { pollMs: 200 });
+  return {
+    store,
+    async dispose() {
+      await store.close();
+      await own?.drop();
+    },
+    // The shape of every read-model table (migrations add generated columns and indexes to theirs).
+    createRows: async (projection) => void (await pool.query(`CREATE TABLE rm_${projection} (key text PRIMARY KEY, doc jsonb NOT NULL, stream_id text, revision bigint)`)),
+    rows: async (projection) => new Map((await pool.query<{ key: string; doc: unknown }>(`SELECT key, doc FROM rm_${projection}`)).rows.map((r) => [r.key, r.doc])),
+  };
 }, { sql: true });
 
 describe('PostgreSQL gap safety', () => {

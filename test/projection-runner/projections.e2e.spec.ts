@@ -3,6 +3,7 @@ import { ProjectionRunnerService } from '../../src/projection-runner/projection-
 import { startTestApp, TestApp } from '../support/test-app';
 import { appendCounted, counter, createRmTable, docs, expectedRows, pastEveryEvent } from './support';
 import { waitFor } from '../support/wait-for';
+import { EVENT_STORE } from '../../src/event-store/event-store.port';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 
 describe('/api/projections', () => {
@@ -15,7 +16,7 @@ describe('/api/projections', () => {
     await createRmTable(t.db.pool, 'e2e_counts');
     t.app.get(ProjectionRegistry).register(p);
     t.app.get(ProjectionRunnerService).start();
-    store = t.app.get(PostgresEventStore);
+    store = t.app.get<PostgresEventStore>(EVENT_STORE);
     await appendCounted(store, 'e2e', 4, 200, 5);
   });
   afterAll(async () => t.close());

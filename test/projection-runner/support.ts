@@ -5,7 +5,7 @@ import pino from 'pino';
 import { foldInMemory, Projection } from '../../projections/projection';
 import type { RecordedEvent } from '../../src/event-store/envelope';
 import { PostgresEventStore, Queryable } from '../../src/event-store/postgres/postgres-event-store';
-import { applyEvents } from '../../src/projection-runner/apply-events';
+import { applyEvents } from '../../src/event-store/postgres/apply-events';
 import { ProjectionWorker, RebuildProgress, RunnerEventSource, WorkerOptions } from '../../src/projection-runner/projection-worker';
 import type { TestDatabase } from '../support/test-database';
 

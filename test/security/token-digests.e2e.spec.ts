@@ -46,7 +46,7 @@ describe('token digests never leave the service', () => {
     from = new Date(Date.now() - 60_000).toISOString();
     db = await createTestDatabase(30);
     const store = new PostgresEventStore(db.pool);
-    const tokens = new TokenRepository(store);
+    const tokens = new TokenRepository(store, db.pool);
     const legacy = (tokenId: string, name: string, role: string, secret: string) =>
       store.transact((uow) => tokens.appendIn(uow, tokenId, [{ type: 'TokenIssued', data: { tokenId, name, role: role as 'admin', tenant: null, hash: sha256(secret), issuedAt: new Date().toISOString(), expiresAt: null } }], 'no_stream', { actor: 'system' }));
     await legacy(bootstrapTokenId(sha256(adminValue)), 'bootstrap-admin', 'admin', adminValue); // the id the old version derived

@@ -1,3 +1,4 @@
+import { EVENT_STORE } from '../../src/event-store/event-store.port';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
@@ -8,7 +9,7 @@ describe('GET /api/timeline', () => {
   let from: string;
   beforeAll(async () => {
     t = await startTestApp();
-    store = t.app.get(PostgresEventStore);
+    store = t.app.get<PostgresEventStore>(EVENT_STORE);
     from = new Date(Date.now() - 1000).toISOString();
   });
   afterAll(async () => t.close());

@@ -1,11 +1,9 @@
 import type { Logger } from 'pino';
 import type { JobDefinitionRow } from '../../../projections/job-definitions/job-definition-row';
-import { jobDefinitionsProjection } from '../../../projections/job-definitions/job-definitions.projection';
 import type { EventMetadata } from '../../event-store/envelope';
 import type { EventStore } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
-import { applyEvents } from '../../projection-runner/apply-events';
 import { eventsOrThrow } from '../../shared/decider';
 import { JobDefinitionEvent, jobDefStream } from '../events/job-definition.events';
 import type { JobDefinition } from './job-definition';
@@ -37,12 +35,9 @@ export interface DefinitionsPlan {
 
 export const changeList = (plan: DefinitionsPlan) => plan.changes.map(([job, e]) => ({ job, change: e.type }));
 
-/** Appends the planned JobDefined/JobChanged/JobRemoved in `uow`, with the inline projection. */
+/** Appends the planned JobDefined/JobChanged/JobRemoved in `uow` (the store folds them into rm_job_definitions: inline, see createJobsRuntime). */
 export async function appendDefinitions(uow: UnitOfWork, plan: DefinitionsPlan, metadata: Partial<EventMetadata>, log: Logger): Promise<number> {
-  for (const [name, event] of plan.changes) {
-    const res = await uow.append(jobDefStream(name), [{ ...event, metadata }], plan.revisions.get(name) ?? 'no_stream');
-    await applyEvents(sqlOf(uow), jobDefinitionsProjection, res.events);
-  }
+  for (const [name, event] of plan.changes) await uow.append(jobDefStream(name), [{ ...event, metadata }], plan.revisions.get(name) ?? 'no_stream');
   for (const [name, event] of plan.changes) {
     log.info({ event: `background_job.definition.${event.type === 'JobDefined' ? 'defined' : event.type === 'JobChanged' ? 'changed' : 'removed'}`, job: name, ...(event.type === 'JobChanged' ? { changed: event.data.changed } : {}) }, `job ${name}: ${event.type}`);
   }

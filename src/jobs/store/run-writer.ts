@@ -4,11 +4,9 @@ import type { EventMetadata, RecordedEvent } from '../../event-store/envelope';
 import type { EventStore } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
-import { applyEvents } from '../../projection-runner/apply-events';
 import { Decision, isRejection } from '../../shared/decider';
 import { RunEvent, runStream } from '../events/run.events';
 import { evolveRun, RunState } from '../run.state';
-import { applyToKnownRows } from './apply-known';
 
 export interface RunChange {
   readonly runId: string;
@@ -30,9 +28,9 @@ export const JOBS_CHANNEL = 'ol_jobs';
 
 /**
  * The one way run streams are written: lock the run's queue row, decide on it, append with the
- * row's revision as the expected revision, and apply the inline projections (queue, history) in
- * the same unit of work. Every writer locks first, so a conflict means a writer outside this path.
- * Needs a SQL-backed store: the queue view and its row locks are caller rows of the unit.
+ * row's revision as the expected revision; the store folds the events into the queue view
+ * (inline, registered by createJobsRuntime) in the same unit of work. Every writer locks first, so a conflict means a writer
+ * outside this path. Needs a SQL-backed store: the queue view's row locks are taken in the unit.
  */
 export class RunWriter {
   constructor(
@@ -41,24 +39,23 @@ export class RunWriter {
   ) {}
 
   /**
-   * Appends the changes (one multi-stream append) and folds them into rm_job_queue (inline),
-   * inside `uow`. `known` holds the queue rows the caller has locked (null for new runs): those
-   * are folded without a reload. Runs the janitor dropped from the queue view are not put back.
+   * Appends the changes (one multi-stream append) inside `uow`; the store folds them into
+   * rm_job_queue. `known` holds the queue rows the caller has locked (null for new runs): the
+   * store folds onto those without a reload. Runs the janitor dropped from the queue view are
+   * known to have no row there, so they are not put back.
    */
   async commit(uow: UnitOfWork, changes: readonly RunChange[], opts: { notify?: boolean; known?: ReadonlyMap<string, QueueRow | null>; notInQueue?: ReadonlySet<string> } = {}): Promise<RecordedEvent[]> {
     const withEvents = changes.filter((ch) => ch.events.length);
     if (!withEvents.length) return [];
-    const c = sqlOf(uow);
+    const known = new Map<string, QueueRow | null>(opts.known);
+    for (const id of opts.notInQueue ?? []) known.set(id, null);
     const recorded = (
-      await uow.appendMany(withEvents.map((ch) => ({ streamId: runStream(ch.runId), expected: ch.expected, events: ch.events.map((e) => ({ ...e, metadata: ch.metadata })) })))
+      await uow.appendMany(
+        withEvents.map((ch) => ({ streamId: runStream(ch.runId), expected: ch.expected, events: ch.events.map((e) => ({ ...e, metadata: ch.metadata })) })),
+        { knownRows: { [jobQueueProjection.name]: known } },
+      )
     ).flatMap((r) => r.events);
-    const runOf = (e: RecordedEvent) => e.streamId.slice('job-'.length);
-    const forQueue = recorded.filter((e) => !opts.notInQueue?.has(runOf(e)));
-    const known = opts.known ?? new Map();
-    await applyToKnownRows(c, jobQueueProjection, known, forQueue.filter((e) => known.has(runOf(e))));
-    const unknown = forQueue.filter((e) => !known.has(runOf(e)));
-    if (unknown.length) await applyEvents(c, jobQueueProjection, unknown);
-    if (opts.notify) await c.query(`SELECT pg_notify('${JOBS_CHANNEL}', '')`);
+    if (opts.notify) await sqlOf(uow).query(`SELECT pg_notify('${JOBS_CHANNEL}', '')`);
     return recorded;
   }
 

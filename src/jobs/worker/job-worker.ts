@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { QueueRow } from '../../../projections/job-queue/job-queue.projection';
 import type { EgressFetch } from '../../egress/egress-fetch';
-import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
+import type { EventStore } from '../../event-store/event-store.port';
 import type { Clock } from '../../shared/clock';
 import { LocalWaker } from '../../shared/waker';
 import type { JobCatalog } from '../definitions/job-catalog';
@@ -69,7 +69,7 @@ export class JobWorker {
 
   constructor(
     private readonly pool: Pool,
-    private readonly store: PostgresEventStore,
+    private readonly store: EventStore,
     private readonly writer: RunWriter,
     private readonly queue: JobQueue,
     private readonly catalog: JobCatalog,

@@ -4,8 +4,7 @@ import { Pool } from 'pg';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../../database/database.module';
-import { EVENT_STORE } from '../../event-store/event-store.port';
-import { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { LoopStateService } from '../../health/loop-state.service';
 import { Clock, CLOCK } from '../../shared/clock';
 import { LOGGER } from '../../shared/logger';
@@ -20,7 +19,7 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
   readonly scheduler: PollScheduler;
 
   constructor(
-    @Inject(EVENT_STORE) store: PostgresEventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(PG_POOL) pool: Pool,
     repo: TargetRepository,
     probes: ProbeRegistry,

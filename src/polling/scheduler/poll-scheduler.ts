@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import { evolveTarget, TargetState } from '../../../projections/targets/target-state';
 import type { PollingConfig } from '../../config/polling.env';
 import type { RecordedEvent } from '../../event-store/envelope';
-import type { Subscription } from '../../event-store/event-store.port';
-import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
+import type { EventStore, Subscription } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { INSTANCE_ID, type LoopStateService } from '../../health/loop-state.service';
 import type { Clock } from '../../shared/clock';
@@ -34,7 +33,7 @@ interface Entry {
 }
 
 export interface SchedulerDeps {
-  readonly store: PostgresEventStore;
+  readonly store: EventStore;
   readonly pool: Pool;
   readonly repo: TargetRepository;
   readonly probes: ProbeRegistry;
@@ -102,7 +101,7 @@ export class PollScheduler {
 
   constructor(private readonly d: SchedulerDeps) {
     this.random = d.random ?? Math.random;
-    this.batcher = new AppendBatcher(d.store, d.pool);
+    this.batcher = new AppendBatcher(d.store);
   }
 
   get isActive(): boolean {

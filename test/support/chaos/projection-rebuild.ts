@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import type { Projection } from '../../../projections/projection';
 import type { RecordedEvent } from '../../../src/event-store/envelope';
-import { EVENT_COLUMNS, eventFromRow, EventRow } from '../../../src/event-store/postgres/postgres-event-store';
-import { applyEvents } from '../../../src/projection-runner/apply-events';
-import { liveTable } from '../../../src/projection-runner/row-store';
+import { EVENT_COLUMNS, eventFromRow, EventRow } from '../../../src/event-store/postgres/event-reads';
+import { applyEvents } from '../../../src/event-store/postgres/apply-events';
+import { liveTable } from '../../../src/event-store/postgres/row-store';
 import { ROOT } from '../main-process';
 
 const isProjection = (v: unknown): v is Projection<unknown> =>

@@ -1,4 +1,4 @@
-import type { Queryable } from '../event-store/postgres/postgres-event-store';
+import type { SqlSession } from '../unit-of-work';
 
 /** One stored read-model row: the JSON document plus the stream position that last changed it. */
 export interface StoredRow<Row = unknown> {
@@ -10,14 +10,15 @@ export interface StoredRow<Row = unknown> {
 export const liveTable = (projection: string) => `rm_${projection.replace(/[^a-z0-9_]/gi, '_')}`;
 
 /**
- * Reads and writes the rows of one read-model table `(key text PK, doc jsonb, stream_id text,
+ * Reads and writes the rows of one read-model table (inline projections in the append's
+ * transaction, the projection runner in its batches) `(key text PK, doc jsonb, stream_id text,
  * revision bigint)`. Tables are created by migrations, which may add generated columns and
  * indexes over `doc` for the queries the API needs.
  */
 export class RowStore<Row = unknown> {
   constructor(readonly table: string) {}
 
-  async load(db: Queryable, keys: readonly string[], forUpdate: boolean): Promise<Map<string, StoredRow<Row>>> {
+  async load(db: SqlSession, keys: readonly string[], forUpdate: boolean): Promise<Map<string, StoredRow<Row>>> {
     const out = new Map<string, StoredRow<Row>>();
     if (!keys.length) return out;
     const { rows } = await db.query<{ key: string; doc: Row; stream_id: string | null; revision: string | null }>(
@@ -29,7 +30,7 @@ export class RowStore<Row = unknown> {
   }
 
   /** Upserts changed rows and deletes removed ones, each in one statement. */
-  async save(db: Queryable, changes: Map<string, StoredRow<Row> | null>): Promise<void> {
+  async save(db: SqlSession, changes: Map<string, StoredRow<Row> | null>): Promise<void> {
     const upserts = [...changes].filter((c): c is [string, StoredRow<Row>] => c[1] !== null);
     const deletes = [...changes].filter(([, v]) => v === null).map(([k]) => k);
     if (upserts.length) {
