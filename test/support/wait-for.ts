@@ -12,6 +12,8 @@ export class WaitTimeoutError extends Error {
  * failure in full (an `expect` diff included) or its last falsy result, so a wait that never
  * comes true says why. A condition that only asserts ends with `return true`.
  *
+ * The default ceiling is generous (30 s) because a wait ends as soon as its fact holds: only a
+ * failing wait pays it, and a loaded CI machine no longer turns slow-but-right into red.
  *   await waitFor('run succeeded', async () => (await state(id)) === 'succeeded');
  *   const row = await waitFor('the row', async () => (await q()).rows[0]);
  *   await waitFor('both hooks called', () => { expect(hooks).toHaveLength(2); return true; });
@@ -19,7 +21,7 @@ export class WaitTimeoutError extends Error {
 export async function waitFor<T>(
   description: string,
   condition: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
   intervalMs = 50,
 ): Promise<T> {
   const started = Date.now();
