@@ -7,11 +7,13 @@
  *   - src/<capability>/**  → src/<capability>   (src/*.ts, the composition root → src/(root))
  *   - projections/**       → projections        (the read-model folds form one layer)
  *   - migrations/**        → migrations
- * A capability's event types (files named *.event.ts / *.events.ts) are its published contract and
- * form a node of their own, src/<capability>:events: projections fold them and the capability's
- * handlers read projections, so without this split every capability with a read model would loop
- * through projections/. An event file must therefore import only lower layers (event-store,
- * shared, other event contracts) — which this check enforces like any other edge.
+/**
+ * A capability's model — its event types and the value types they carry (`events/`, `*.event.ts`,
+ * `*.events.ts`) and the write model's fold (`*.state.ts`) — forms a node of its own,
+ * src/<capability>:model: projections fold those events (with that fold) and the capability's
+ * handlers read the projections, so without this split every capability with a read model would
+ * loop through projections/. A model file must therefore import only lower layers (event-store,
+ * shared, access, other models) — which this check enforces like any other edge.
  *
  * Prints every group of folders that import each other (a strongly connected component), and in it
  * the imports that run back up: the file-level imports of the edges that go against the layer
@@ -29,7 +31,7 @@ function nodeOf(file) {
   if (parts[0] !== 'src') return parts[0];
   if (parts.length === 2) return 'src/(root)';
   const capability = `src/${parts[1]}`;
-  return /\.events?\.ts$/.test(file) ? `${capability}:events` : capability;
+  return parts[2] === 'events' || /\.(events?|state)\.ts$/.test(file) ? `${capability}:model` : capability;
 }
 
 /** Tarjan's strongly connected components. */

@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { bearerToken } from '../auth/bearer-token';
-import { Public } from '../auth/public.decorator';
-import { TenantScope } from '../auth/tenant-scope.decorator';
+import { Public } from '../access/public.decorator';
+import { TenantScope } from '../access/tenant-scope.decorator';
 import { TokenLookup } from '../auth/token-lookup';
 import { secretsEqual } from '../auth/token-secret';
 import { tokenStatus } from '../auth/token-status';

@@ -7,7 +7,7 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL } from '../database/database.module';
 import { LeaderLock } from '../database/leader-lock';
-import { LoopStateService } from '../health/loop-state.service';
+import { LoopStateService } from '../database/loop-state.service';
 import { LOGGER } from '../shared/logger';
 import { TimedLoop } from '../shared/timed-loop';
 import { APP_VERSION } from '../shared/version';

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, R
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../auth/roles.decorator';
-import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { NotFound } from '../shared/errors';

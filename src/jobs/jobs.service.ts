@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AuditRecorder } from '../audit/audit-recorder';
 import type { OperatorContext } from '../audit/operator-context';
-import { inScope } from '../auth/tenant-scope';
+import { inScope } from '../access/tenant-scope';
 import { Clock, CLOCK } from '../shared/clock';
 import { eventsOrThrow } from '../shared/decider';
 import { BadInput, NotFound } from '../shared/errors';
