@@ -15,7 +15,7 @@ import type { JobCatalog } from './definitions/job-catalog';
 import { appendDefinitions, changeList, planDefinitions } from './definitions/reconcile-definitions';
 import type { JobsRuntime } from './jobs-runtime';
 import { JobsSignals } from './jobs-signals';
-import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.tokens';
+import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.di';
 import type { JobWorker } from './worker/job-worker';
 
 const JANITOR_LOCK = 0x6a616e69; // "jani": one process runs the janitor

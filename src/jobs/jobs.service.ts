@@ -11,7 +11,7 @@ import { LOGGER } from '../shared/logger';
 import type { JobCatalog } from './definitions/job-catalog';
 import type { JobsRuntime } from './jobs-runtime';
 import type { RunEnqueued } from './events/run.events';
-import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.tokens';
+import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.di';
 import { runDecider, RunStepCommand } from './run.decider';
 import { RunReadModel } from './run-read-model';
 import { validateRunParams } from './validate-params';

@@ -6,7 +6,7 @@ import { inScope } from '../access/tenant-scope';
 import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { rfc3339 } from '../shared/clock';
 import { NotFound } from '../shared/errors';
-import { ListRunsQuery } from './dto/list-runs.query';
+import { ListRunsQuery } from './dto/list-runs.dto';
 import { ReasonDto, RetryRunDto } from './dto/run-job.dto';
 import { JobsService } from './jobs.service';
 import { RunReadModel } from './run-read-model';

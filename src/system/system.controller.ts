@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import { ApiUnauthorized } from '../access/roles.decorator';
 import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
-import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from '../point-in-time/at.query';
+import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from '../point-in-time/at.dto';
 import { JobsViews } from '../jobs/jobs-views.service';
 import { JobsService } from '../jobs/jobs.service';
 import { PointInTime } from '../point-in-time/point-in-time.service';
