@@ -29,7 +29,7 @@ import type { TargetEvent } from '../src/polling/events/target.events';
 import type { ProbeResult } from '../src/polling/probes/probe';
 import { pollRules } from '../src/polling/scheduler/poll-scheduler';
 import { decideTarget } from '../src/polling/target.decider';
-import { targetStream } from '../src/polling/target-spec';
+import { targetStream } from '../src/polling/events/target-spec';
 import { liveTable, RowStore } from '../src/event-store/postgres/row-store';
 import { freePort } from '../test/support/free-port';
 

@@ -12,6 +12,7 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EgressModule } from './egress/egress.module';
+import { LoopStateModule } from './database/loop-state.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -58,6 +59,7 @@ export class AppModule {
         // Throws (before Nest starts) when a key is missing: see resolveServerKeys.
         SecretsModule.forRoot(serverKeys(config)),
         DatabaseModule.forRoot(databaseUrl),
+        LoopStateModule,
         CqrsModule.forRoot(),
         EgressModule.forRoot(databaseUrl),
         ...FEATURE_MODULES,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
 import type { Clock } from './shared/clock';
-import { JsonExceptionFilter } from './shared/http-exception.filter';
+import { JsonExceptionFilter } from './http/http-exception.filter';
 import { PinoNestLogger } from './shared/logger';
 import { rejectUnsafeInput } from './shared/unsafe-input';
 import { validationPipe } from './shared/validation';

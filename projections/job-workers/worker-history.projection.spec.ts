@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../../src/event-store/envelope';
-import { workerLeasesAt } from '../../src/system/views/workers-at';
-import { workersView } from '../../src/system/views/workers.view';
+import { workerLeasesAt } from '../../src/jobs/views/workers-at';
+import { workersView } from '../../src/jobs/views/workers.view';
 import { foldInMemory } from '../projection';
 import { workerHistoryProjection } from './worker-history.projection';
 

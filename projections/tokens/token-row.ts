@@ -1,4 +1,4 @@
-import type { Role } from '../../src/auth/roles';
+import type { Role } from '../../src/access/roles';
 import type { HashScheme } from '../../src/auth/token-issued.event';
 import { initialTokenState, TokenState } from '../../src/auth/token.state';
 

@@ -2,8 +2,8 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import type { AlertRow } from '../../projections/alerts/alerts.projection';
-import { Roles } from '../auth/roles.decorator';
-import { TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { TenantScope } from '../access/tenant-scope.decorator';
 import { PG_POOL } from '../database/database.module';
 import { BASELINE_RULES } from './alert-rules';
 

@@ -7,7 +7,7 @@ import { ExpectedVersionConflict } from '../event-store/expected-version-conflic
 import { sqlOf, SqlSession, UnitOfWork } from '../event-store/unit-of-work';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
-import { rejectionStatus } from '../shared/rejection-status';
+import { rejectionStatus } from '../http/rejection-status';
 import { keyId } from '../secrets/key-fingerprints';
 import { SERVER_KEYS, ServerKeys } from '../secrets/server-keys';
 import { CHAIN_VERSION, chainMac, legacySeal, LOCK_HEAD_SQL, LockedHead } from './audit-chain';

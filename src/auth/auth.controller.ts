@@ -8,13 +8,13 @@ import { IssuedToken, IssueTokenCommand } from './issue-token.command';
 import { IssueTokenDto } from './issue-token.dto';
 import { RevokedToken, RevokeTokenCommand } from './revoke-token.command';
 import { RevokeTokenDto } from './revoke-token.dto';
-import { ApiUnauthorized, CurrentPrincipal, Roles } from './roles.decorator';
-import type { Principal } from './roles';
-import { inScope } from './tenant-scope';
-import { CallerTenant, TenantScope } from './tenant-scope.decorator';
+import { ApiUnauthorized, CurrentPrincipal, Roles } from '../access/roles.decorator';
+import type { Principal } from '../access/roles';
+import { inScope } from '../access/tenant-scope';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { TokenView, tokenView } from './token-view';
 import { TokenRepository } from './token-repository';
-import { TOKEN_ID_PATTERN } from './token-stream';
+import { TOKEN_ID_PATTERN } from './token.events';
 
 
 const ISSUED_EXAMPLE = { tokenId: '3f0c2d5e-8a7b-4c1d-9e2f-1a2b3c4d5e6f', name: 'ci', role: 'operator', tenant: null, issuedAt: '2026-03-01T10:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', token: 'olt_q3T0…43 characters…', notice: 'Store this token now: it is not shown again.' };

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { ROLES } from './roles';
+import { ROLES } from '../access/roles';
 
 /** Shape checks only; the rules (future expiry, reserved names) live in token.decider.ts. */
 export class IssueTokenDto {

@@ -1,6 +1,6 @@
 import { RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { TENANT_SCOPE, TenantScopeDeclaration } from './tenant-scope.decorator';
+import { TENANT_SCOPE, TenantScopeDeclaration } from '../access/tenant-scope.decorator';
 
 export interface RouteScope {
   /** e.g. GET */

@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { LOGGER } from '../shared/logger';
 import { AuthFailures } from './auth-failures';
-import type { Principal } from './roles';
-import { installationOnlyMessage, TENANT_SCOPE, TenantScopeDeclaration } from './tenant-scope.decorator';
+import type { Principal } from '../access/roles';
+import { installationOnlyMessage, TENANT_SCOPE, TenantScopeDeclaration } from '../access/tenant-scope.decorator';
 
 /**
  * Runs after AuthGuard (which sets request.principal). A tenant-scoped token may not call an

@@ -7,7 +7,7 @@ import { AppendResult, EventMetadata, ExpectedRevision, RecordedEvent } from '..
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import type { SqlSession, UnitOfWork } from '../event-store/unit-of-work';
 import { evolveToken, initialTokenState, TokenState } from './token.state';
-import { TokenEvent, tokenStream } from './token-stream';
+import { TokenEvent, tokenStream } from './token.events';
 
 /**
  * Token streams and the `rm_tokens` read model. The tokens projection is inline: the store

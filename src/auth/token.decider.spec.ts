@@ -3,7 +3,7 @@ import { eventsOrThrow } from '../shared/decider';
 import { BOOTSTRAP_TOKEN_NAME, IssueToken, TokenCommand, tokenDecider } from './token.decider';
 import type { TokenIssued } from './token-issued.event';
 import { newTokenSecret, sha256Hex, tokenDigest } from './token-secret';
-import { TokenEvent } from './token-stream';
+import { TokenEvent } from './token.events';
 import { initialTokenState } from './token.state';
 
 const at = new Date('2026-03-01T10:00:00.000Z');

@@ -1,11 +1,11 @@
 import { Decider, Decision, reject } from '../shared/decider';
-import { ROLES, Role } from './roles';
+import { ROLES, Role } from '../access/roles';
 import { TOKEN_HASH_REKEYED } from './token-hash-rekeyed.event';
 import { HASH_SCHEME, TOKEN_ISSUED } from './token-issued.event';
 import { TOKEN_REVOKED } from './token-revoked.event';
-import { TOKEN_ID_PATTERN, TokenEvent } from './token-stream';
+import { TOKEN_ID_PATTERN, TokenEvent } from './token.events';
 import { evolveToken, initialTokenState, TokenState } from './token.state';
-import { inScope } from './tenant-scope';
+import { inScope } from '../access/tenant-scope';
 
 /** The name the OPSLEDGER_ADMIN_TOKEN bootstrap uses; reserved so no issued token can pose as it. */
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap-admin';

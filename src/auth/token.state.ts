@@ -1,5 +1,5 @@
 import type { EventMetadata } from '../event-store/envelope';
-import type { Role } from './roles';
+import type { Role } from '../access/roles';
 import { TOKEN_HASH_REKEYED, TokenHashRekeyedData } from './token-hash-rekeyed.event';
 import { HashScheme, TOKEN_ISSUED, TokenIssuedData } from './token-issued.event';
 import { TOKEN_REVOKED, TokenRevokedData } from './token-revoked.event';

@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { Pool } from 'pg';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { Roles } from '../auth/roles.decorator';
-import { TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { TenantScope } from '../access/tenant-scope.decorator';
 import { PG_POOL } from '../database/database.module';
 import { RecordRestoreDrillDto } from './restore-drill.dto';
 import { RestoreDrills } from './record-restore-drill';

@@ -1,4 +1,4 @@
-import { parseAllowList, type AllowEntry } from '../egress/allow-list';
+import { parseAllowList, type AllowEntry } from '../shared/allow-list';
 import { ConfigError, EnvVar, int } from './env-var';
 
 const allowList = (name: string, description: string): EnvVar<AllowEntry[]> => ({

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Agent, fetch as undiciFetch, RequestInit, Response } from 'undici';
-import type { AllowEntry } from './allow-list';
+import type { AllowEntry } from '../shared/allow-list';
 import { createEgressDispatcher } from './egress-dispatcher';
 import { Destination, EgressPolicy } from './egress-policy';
 

@@ -3,8 +3,8 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Pool } from 'pg';
 import { PG_POOL } from '../database/database.module';
-import { Public } from '../auth/public.decorator';
-import { TenantScope } from '../auth/tenant-scope.decorator';
+import { Public } from '../access/public.decorator';
+import { TenantScope } from '../access/tenant-scope.decorator';
 import { APP_VERSION } from '../shared/version';
 import { QUEUE_SNAPSHOT, QueueSnapshotProvider } from '../jobs/queue-snapshot';
 

@@ -2,7 +2,7 @@ import type { WorkerHistoryRow } from '../../projections/job-workers/worker-hist
 import type { TargetState } from '../../projections/targets/target-state';
 import type { QuietHoursWindow } from '../config/polling.env';
 import { inQuietHours } from '../polling/quiet-hours';
-import type { LoopStateRow } from './loop-state';
+import type { LoopStateRow } from '../database/loop-state';
 import { POLL_SCHEDULER_LOOP } from './ops-health.rules';
 import { nextRunMs } from './scheduler-health.view';
 

@@ -3,14 +3,14 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { bearerToken } from '../auth/bearer-token';
-import { Public } from '../auth/public.decorator';
-import { TenantScope } from '../auth/tenant-scope.decorator';
+import { Public } from '../access/public.decorator';
+import { TenantScope } from '../access/tenant-scope.decorator';
 import { TokenLookup } from '../auth/token-lookup';
 import { secretsEqual } from '../auth/token-secret';
 import { tokenStatus } from '../auth/token-status';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.query';
+import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.dto';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { HealthViews } from './health-views.service';

@@ -1,7 +1,7 @@
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import { evolveTarget, TargetState } from '../../projections/targets/target-state';
 import type { TargetEvent } from '../polling/events/target.events';
-import type { LoopStateRow } from './loop-state';
+import type { LoopStateRow } from '../database/loop-state';
 import { assessOpsHealth, OpsHealthAssessment, OpsHealthConfig, OpsHealthFacts, OpsStatus } from './ops-health.rules';
 
 const now = new Date('2026-03-02T10:30:00.000Z');

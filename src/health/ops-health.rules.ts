@@ -1,7 +1,7 @@
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import type { TargetState } from '../../projections/targets/target-state';
 import type { QuietHoursWindow } from '../config/polling.env';
-import type { LoopStateRow } from './loop-state';
+import type { LoopStateRow } from '../database/loop-state';
 import { restoreDrillView } from './restore-drill.view';
 import { nextRunMs } from './scheduler-health.view';
 

@@ -1,6 +1,6 @@
 import { evolveTarget, TargetState } from '../../projections/targets/target-state';
 import type { TargetEvent } from '../polling/events/target.events';
-import type { LoopStateRow } from './loop-state';
+import type { LoopStateRow } from '../database/loop-state';
 import { OpsHealthConfig, opsHealthView } from './ops-health.view';
 
 const now = new Date('2026-03-02T10:30:00.000Z');

@@ -2,7 +2,7 @@ import type { RestoreDrillRow } from '../../projections/restore-drills/restore-d
 import type { TargetState } from '../../projections/targets/target-state';
 import { inQuietHours } from '../polling/quiet-hours';
 import { rfc3339 } from '../shared/clock';
-import type { LoopStateRow } from './loop-state';
+import type { LoopStateRow } from '../database/loop-state';
 import { assessOpsHealth, OpsHealthAssessment, OpsHealthConfig } from './ops-health.rules';
 import { restoreDrillView } from './restore-drill.view';
 

@@ -1,9 +1,9 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../auth/roles.decorator';
-import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
-import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.query';
+import { Roles } from '../access/roles.decorator';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
+import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.dto';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { HealthViews } from './health-views.service';
 import { SCHEDULER_HEALTH_EXAMPLE } from './scheduler-health.example';

@@ -1,6 +1,7 @@
 import type { TargetState } from '../../projections/targets/target-state';
 import { stalenessScore } from '../polling/adaptive-interval';
 import { rfc3339 } from '../shared/clock';
+import { instanceView } from '../polling/instance.view';
 
 /** What the view needs from configuration (so `?at=` can call it with the config of the time). */
 export interface SchedulerHealthConfig {
@@ -19,39 +20,6 @@ export function nextRunMs(t: TargetState): number | null {
   if (t.paused) return null;
   if (t.forceNext) return t.nextDueMs;
   return t.deadLetter ? Date.parse(t.deadLetter.nextRetry) : t.nextDueMs;
-}
-
-export function instanceView(t: TargetState) {
-  return {
-    key: t.key,
-    type: t.type,
-    displayName: t.spec.displayName ?? t.name,
-    instance: t.name,
-    connection: t.spec.probe.url,
-    pollStatus: {
-      lastSuccess: rfc3339(t.lastSuccess),
-      lastError: t.lastError ? { at: rfc3339(t.lastError.at), message: t.lastError.message, category: t.lastError.category } : null,
-      consecutiveFailures: t.consecutiveFailures,
-      firstFailureAt: rfc3339(t.firstFailureAt),
-    },
-    breaker: {
-      state: t.breaker.state,
-      since: rfc3339(t.breaker.since),
-      lastTransition: rfc3339(t.breaker.lastTransition),
-      retryAt: rfc3339(t.breaker.retryAt),
-      failureCount: t.breaker.failureCount,
-    },
-    deadLetter: t.deadLetter
-      ? {
-          present: true,
-          reason: t.deadLetter.reason,
-          firstAttempt: rfc3339(t.deadLetter.firstAttempt),
-          lastAttempt: rfc3339(t.deadLetter.lastAttempt),
-          retryCount: t.deadLetter.retryCount,
-          nextRetry: rfc3339(t.deadLetter.nextRetry),
-        }
-      : { present: false },
-  };
 }
 
 /**

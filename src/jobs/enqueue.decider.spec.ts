@@ -1,5 +1,5 @@
 import { spec } from '../../test/support/given';
-import type { JobDefinitionSnapshot } from './definitions/job-definition';
+import type { JobDefinitionSnapshot } from './events/job-definition';
 import type { EnqueueRun, RetryRun } from './enqueue.decider';
 import { runDecider } from './run.decider';
 

@@ -1,5 +1,5 @@
 import { Decision, reject } from '../shared/decider';
-import type { JobDefinitionSnapshot } from './definitions/job-definition';
+import type { JobDefinitionSnapshot } from './events/job-definition';
 import type { RunEnqueued, Trigger } from './events/run.events';
 import type { RunState } from './run.state';
 

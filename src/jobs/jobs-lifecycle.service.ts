@@ -7,7 +7,7 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL } from '../database/database.module';
 import { LeaderLock } from '../database/leader-lock';
-import { LoopStateService } from '../health/loop-state.service';
+import { LoopStateService } from '../database/loop-state.service';
 import { LOGGER } from '../shared/logger';
 import { TimedLoop } from '../shared/timed-loop';
 import { APP_VERSION } from '../shared/version';
@@ -15,7 +15,7 @@ import type { JobCatalog } from './definitions/job-catalog';
 import { appendDefinitions, changeList, planDefinitions } from './definitions/reconcile-definitions';
 import type { JobsRuntime } from './jobs-runtime';
 import { JobsSignals } from './jobs-signals';
-import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.tokens';
+import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.di';
 import type { JobWorker } from './worker/job-worker';
 
 const JANITOR_LOCK = 0x6a616e69; // "jani": one process runs the janitor

@@ -3,18 +3,19 @@ import type { Pool } from 'pg';
 import { jobDefinitionsProjection } from '../../projections/job-definitions/job-definitions.projection';
 import { jobRunsProjection } from '../../projections/job-runs/job-runs.projection';
 import { workerHistoryProjection } from '../../projections/job-workers/worker-history.projection';
-import { inScope } from '../auth/tenant-scope';
+import { inScope } from '../access/tenant-scope';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { Clock, CLOCK } from '../shared/clock';
-import { workerLeasesAt } from '../system/views/workers-at';
-import { WorkerLeaseRow, workersView } from '../system/views/workers.view';
-import { queueTotalsView } from '../system/views/queue-totals.view';
+import { workerLeasesAt } from './views/workers-at';
+import { WorkerLeaseRow, workersView } from './views/workers.view';
+import { queueTotalsView } from './views/queue-totals.view';
 import { queueRetention } from './queue/queue-retention';
 import { RunReadModel, visibleDefinitions } from './run-read-model';
 import { inventoryItem } from './views/inventory.view';
+import { runView } from './views/run.view';
 import { lastRunsOf, queueStatsOf, queueViewAt, stateCountsOf } from './views/run-aggregates';
 
 /** A body and the instant it describes (sent as the X-Opsledger-As-Of header, milliseconds included). */
@@ -24,9 +25,11 @@ export interface AsOf<T> {
 }
 
 /**
- * The bodies of GET /api/jobs, /api/system/queue and /api/system/workers, live (read models) or
- * as of a past instant (`?at=`: the same projections folded from the log up to then, fed to the
- * same view functions with now = that instant). `tenant` scopes every answer.
+ * The jobs' query API: the bodies of GET /api/jobs and of the /api/system reads (queue, workers,
+ * recent runs, terminal runs for the metrics page), live (read models) or as of a past instant
+ * (`?at=`: the same projections folded from the log up to then, fed to the same view functions
+ * with now = that instant). `tenant` scopes every answer. Other folders read the jobs read models
+ * through this class only.
  */
 @Injectable()
 export class JobsViews {
@@ -79,5 +82,15 @@ export class JobsViews {
       lease = lease.map((w) => ({ ...w, current: w.current.filter((c) => keys.has(c.runId)) }));
     }
     return { asOf: now, body: { workers: workersView(lease, now, offline) } };
+  }
+
+  /** The last `limit` runs across all jobs, newest first. */
+  async recentRuns(tenant: string | null, limit = 50): Promise<{ runs: ReturnType<typeof runView>[] }> {
+    return { runs: (await this.runs.list({ tenant }, limit)).map((r) => runView(r)) };
+  }
+
+  /** Runs that finished (succeeded or failed) since `from`, for the success-rate and duration figures. */
+  terminalRunsSince(from: Date, tenant: string | null) {
+    return this.runs.terminalRunsSince(from, tenant);
   }
 }

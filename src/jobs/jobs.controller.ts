@@ -2,13 +2,13 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, R
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../auth/roles.decorator';
-import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { NotFound } from '../shared/errors';
-import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from '../point-in-time/at.query';
-import { JobDetailQuery } from './dto/list-runs.query';
+import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from '../point-in-time/at.dto';
+import { JobDetailQuery } from './dto/list-runs.dto';
 import { RunJobDto } from './dto/run-job.dto';
 import { JobsService } from './jobs.service';
 import { JobsViews } from './jobs-views.service';

@@ -25,7 +25,7 @@ import { JobsService } from './jobs.service';
 import { JobsSignals } from './jobs-signals';
 import { JobsViews } from './jobs-views.service';
 import { JOB_EVENT_SUMMARIES } from './timeline/job-event-summaries';
-import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.tokens';
+import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.di';
 import { JobsQueueSnapshot, QUEUE_SNAPSHOT } from './queue-snapshot';
 import { RunReadModel } from './run-read-model';
 import { RunsController } from './runs.controller';

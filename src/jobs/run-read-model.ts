@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { inScope } from '../auth/tenant-scope';
+import { inScope } from '../access/tenant-scope';
 import type { JobDefinitionRow } from '../../projections/job-definitions/job-definition-row';
 import { evolveRunRow } from '../../projections/job-runs/job-runs.projection';
 import type { RunRow } from '../../projections/job-runs/run-row';

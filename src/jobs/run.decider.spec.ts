@@ -1,6 +1,6 @@
 import { spec } from '../../test/support/given';
 import { eventsOrThrow } from '../shared/decider';
-import type { JobDefinitionSnapshot } from './definitions/job-definition';
+import type { JobDefinitionSnapshot } from './events/job-definition';
 import type { RunEvent } from './events/run.events';
 import { runDecider } from './run.decider';
 

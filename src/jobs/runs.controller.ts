@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { Roles } from '../auth/roles.decorator';
-import { inScope } from '../auth/tenant-scope';
-import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { inScope } from '../access/tenant-scope';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { rfc3339 } from '../shared/clock';
 import { NotFound } from '../shared/errors';
-import { ListRunsQuery } from './dto/list-runs.query';
+import { ListRunsQuery } from './dto/list-runs.dto';
 import { ReasonDto, RetryRunDto } from './dto/run-job.dto';
 import { JobsService } from './jobs.service';
 import { RunReadModel } from './run-read-model';

@@ -1,8 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/roles.decorator';
-import { TenantScope } from '../auth/tenant-scope.decorator';
-import { AcceptsStaticSecret } from '../auth/static-secret.decorator';
+import { Roles } from '../access/roles.decorator';
+import { TenantScope } from '../access/tenant-scope.decorator';
+import { AcceptsStaticSecret } from '../access/static-secret.decorator';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('observability')

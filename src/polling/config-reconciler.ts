@@ -13,7 +13,7 @@ import { pollRules } from './scheduler/poll-scheduler';
 import { TargetCommands } from './target-commands.service';
 import { TargetReadModel } from './target-read-model';
 import { TargetRepository } from './target-repository';
-import type { TargetSpec } from './target-spec';
+import type { TargetSpec } from './events/target-spec';
 
 /**
  * Makes the registered targets match OPSLEDGER_CONFIG at start: one `config.reconcile` audit

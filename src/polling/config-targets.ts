@@ -3,7 +3,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import type { TargetState } from '../../projections/targets/target-state';
 import { ConfigError } from '../config/env-var';
 import { CreateTargetDto } from './target.dto';
-import { canonicalSpec, TargetSpec, targetKey } from './target-spec';
+import { canonicalSpec, TargetSpec, targetKey } from './events/target-spec';
 import { fixedIntervalProblem, PollRules } from './target.decider';
 
 function problems(errors: ValidationError[], parent = ''): string[] {

@@ -13,7 +13,7 @@ import { ProbeRegistry } from './probes/probe-registry';
 import { pollRules } from './scheduler/poll-scheduler';
 import { DecideContext, decideTarget, TargetCommand, TargetRejected } from './target.decider';
 import { TargetRepository } from './target-repository';
-import { TargetSource, TargetSpec, targetStream } from './target-spec';
+import { TargetSource, TargetSpec, targetStream } from './events/target-spec';
 import { evolveTarget } from '../../projections/targets/target-state';
 
 export interface PatchTarget {

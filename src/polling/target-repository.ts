@@ -6,7 +6,7 @@ import type { RecordedEvent } from '../event-store/envelope';
 import { EVENT_STORE, EventStore, StreamReader } from '../event-store/event-store.port';
 import { SqlSession, sqlOf, UnitOfWork } from '../event-store/unit-of-work';
 import type { TargetEvent } from './events/target.events';
-import { targetStream } from './target-spec';
+import { targetStream } from './events/target-spec';
 
 export interface LoadedTarget {
   state: TargetState | null;

@@ -5,7 +5,7 @@ import { DeadLetterConfig, decideDeadLetter } from './dead-letter.decider';
 import type { PollFailed, PollSucceeded, PollTrigger } from './events/poll-outcome.events';
 import type { TargetEvent } from './events/target.events';
 import type { ProbeResult } from './probes/probe';
-import { canonicalSpec, TargetSource, TargetSpec, targetKey } from './target-spec';
+import { canonicalSpec, TargetSource, TargetSpec, targetKey } from './events/target-spec';
 
 export interface PollRules {
   readonly breaker: BreakerConfig;

@@ -1,5 +1,5 @@
 import type { TargetState } from '../../projections/targets/target-state';
-import { instanceView } from '../health/scheduler-health.view';
+import { instanceView } from './instance.view';
 import { rfc3339 } from '../shared/clock';
 
 /** A target as the target API shows it: its spec plus seed 001's per-instance status. */

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { Roles } from '../auth/roles.decorator';
-import { inScope } from '../auth/tenant-scope';
-import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { inScope } from '../access/tenant-scope';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { BadInput, NotFound } from '../shared/errors';
 import { specFromDto } from './config-targets';
 import { TargetCommands } from './target-commands.service';

@@ -2,15 +2,11 @@ import { Global, Module } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProjectionRegistry } from './projection-registry';
 import { ProjectionRunnerService } from './projection-runner.service';
-import { GetProjectionStatusHandler } from './projection-status.query';
-import { ProjectionsController } from './projections.controller';
-import { RebuildProjectionHandler } from './rebuild-projection.command';
 
-/** The registry capability modules fill, the runner that applies them, and /api/projections. */
+/** The registry capability modules fill and the runner that applies them (their operator API, /api/projections, is in SystemModule). */
 @Global()
 @Module({
-  controllers: [ProjectionsController],
-  providers: [ProjectionRegistry, ProjectionRunnerService, GetProjectionStatusHandler, RebuildProjectionHandler],
+  providers: [ProjectionRegistry, ProjectionRunnerService],
   exports: [ProjectionRegistry, ProjectionRunnerService],
 })
 export class ProjectionRunnerModule {

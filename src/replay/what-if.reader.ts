@@ -8,7 +8,7 @@ import type { EventFilter } from '../event-store/event-filter';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { RUN_EVENT_TYPES } from '../jobs/events/run.events';
 import { TARGET_EVENT_TYPES } from '../polling/events/target.events';
-import { targetStream } from '../polling/target-spec';
+import { targetStream } from '../polling/events/target-spec';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 
 export interface WindowFilter {

@@ -2,14 +2,12 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query, Res } from '@nest
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { ApiUnauthorized } from '../auth/roles.decorator';
-import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
-import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from '../point-in-time/at.query';
+import { ApiUnauthorized } from '../access/roles.decorator';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
+import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from '../point-in-time/at.dto';
 import { JobsViews } from '../jobs/jobs-views.service';
 import { JobsService } from '../jobs/jobs.service';
 import { PointInTime } from '../point-in-time/point-in-time.service';
-import { RunReadModel } from '../jobs/run-read-model';
-import { runView } from '../jobs/views/run.view';
 import { Clock, CLOCK } from '../shared/clock';
 import { BadInput } from '../shared/errors';
 import { ConfirmDto, JanitorDto, MetricsQuery } from './system.dto';
@@ -25,7 +23,6 @@ const AT_400 = { statusCode: 400, error: 'Bad Request', message: 'at: must be an
 export class SystemController {
   constructor(
     private readonly jobs: JobsService,
-    private readonly runs: RunReadModel,
     private readonly views: JobsViews,
     private readonly pit: PointInTime,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -58,7 +55,7 @@ export class SystemController {
   @ApiOperation({ summary: 'The last 50 runs across all jobs (of its tenant, for a tenant-scoped token): state, created, completed, retries (admin).' })
   @ApiResponse({ status: 200, schema: { example: { runs: [{ runId: '0b7e…', job: 'nightly-report', state: 'succeeded', createdAt: '2025-03-01T10:00:00Z', completedAt: '2025-03-01T10:00:19Z', retries: 0 }] } } })
   async recent(@CallerTenant() tenant: string | null) {
-    return { runs: (await this.runs.list({ tenant }, 50)).map((r) => runView(r)) };
+    return this.views.recentRuns(tenant);
   }
 
   @Get('metrics')
@@ -70,7 +67,7 @@ export class SystemController {
     const ms = Number(m[1]) * (m[2] === 'h' ? 3_600_000 : 86_400_000);
     if (ms > 30 * 86_400_000) throw BadInput.field('window', 'must be at most 30d');
     const now = this.clock.now();
-    return metricsView(await this.runs.terminalRunsSince(new Date(now.getTime() - ms), tenant), now, ms);
+    return metricsView(await this.views.terminalRunsSince(new Date(now.getTime() - ms), tenant), now, ms);
   }
 
   @Post('janitor')

@@ -1,4 +1,4 @@
-import { TOKEN_EVENT_SECRET_FIELDS } from '../auth/token-stream';
+import { TOKEN_EVENT_SECRET_FIELDS } from '../auth/token.events';
 import { publicEventData } from './event-redaction';
 
 describe('publicEventData', () => {

@@ -1,4 +1,4 @@
-import { TOKEN_EVENT_SECRET_FIELDS } from '../auth/token-stream';
+import { TOKEN_EVENT_SECRET_FIELDS } from '../auth/token.events';
 
 /** Per event type, the data fields that never leave the service: token digests (docs/adr/0007). */
 const SECRET_FIELDS: Readonly<Record<string, readonly string[]>> = TOKEN_EVENT_SECRET_FIELDS;

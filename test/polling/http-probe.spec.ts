@@ -1,5 +1,5 @@
 import { ProbeRegistry } from '../../src/polling/probes/probe-registry';
-import type { ProbeSpec } from '../../src/polling/target-spec';
+import type { ProbeSpec } from '../../src/polling/events/target-spec';
 import { testEgress } from '../support/test-egress';
 import { FlakyServer, refusedPort, startFlakyServer } from './support';
 

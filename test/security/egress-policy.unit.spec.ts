@@ -1,4 +1,4 @@
-import { parseAllowEntry, parseAllowList } from '../../src/egress/allow-list';
+import { parseAllowEntry, parseAllowList } from '../../src/shared/allow-list';
 import { addressRange, EgressPolicy } from '../../src/egress/egress-policy';
 import { loadConfig } from '../../src/config/config';
 

@@ -5,12 +5,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { AppModule, FEATURE_MODULES } from '../../src/app.module';
-import { Roles } from '../../src/auth/roles.decorator';
+import { Roles } from '../../src/access/roles.decorator';
 import { controllersOf, routeScopes } from '../../src/auth/route-scopes';
-import { TenantScope } from '../../src/auth/tenant-scope.decorator';
+import { TenantScope } from '../../src/access/tenant-scope.decorator';
 import { tenantScopeTableMarkdown } from '../../src/auth/tenant-scope-table';
 import { loadConfig } from '../../src/config/config';
-import { JsonExceptionFilter } from '../../src/shared/http-exception.filter';
+import { JsonExceptionFilter } from '../../src/http/http-exception.filter';
 import { validationPipe } from '../../src/shared/validation';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 

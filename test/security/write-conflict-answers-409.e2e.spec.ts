@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { ExpectedVersionConflict } from '../../src/event-store/expected-version-conflict.error';
-import { JsonExceptionFilter } from '../../src/shared/http-exception.filter';
+import { JsonExceptionFilter } from '../../src/http/http-exception.filter';
 
 /** A command that lets a concurrent writer's conflict escape, as any future one might. */
 @Controller('escape')

@@ -1,6 +1,6 @@
 import type { JobDefinitionRow } from '../../../projections/job-definitions/job-definition-row';
 import { rfc3339 } from '../../shared/clock';
-import { isScheduled } from '../definitions/job-definition';
+import { isScheduled } from '../events/job-definition';
 import type { LastRun } from '../views/inventory.view';
 import { previousTick } from '../definitions/cron-schedule';
 

@@ -5,7 +5,7 @@ import { ExpectedVersionConflict } from '../../event-store/expected-version-conf
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import type { Clock } from '../../shared/clock';
 import { isRejection } from '../../shared/decider';
-import { isScheduled, JobDefinition } from '../definitions/job-definition';
+import { isScheduled, JobDefinition } from '../events/job-definition';
 import type { JobCatalog } from '../definitions/job-catalog';
 import { jobDefStream, TickMissed } from '../events/job-definition.events';
 import { RunEnqueued, runStream } from '../events/run.events';

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../config/env-var';
 import type { CodeJobHandler } from '../handlers/handler';
 import { JobHandlerRegistry } from '../handlers/job-handler-registry';
-import type { JobDefinition } from './job-definition';
+import type { JobDefinition } from '../events/job-definition';
 import { DefinitionDefaults, parseJobDefinition } from './parse-job-definition';
 
 /**

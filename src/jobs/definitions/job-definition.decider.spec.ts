@@ -3,7 +3,7 @@ import { jobDefinitionsProjection } from '../../../projections/job-definitions/j
 import { spec } from '../../../test/support/given';
 import type { RecordedEvent } from '../../event-store/envelope';
 import type { JobDefinitionEvent } from '../events/job-definition.events';
-import type { JobDefinition } from './job-definition';
+import type { JobDefinition } from '../events/job-definition';
 import { jobDefinitionDecider, jobDefinitionStateOf } from './job-definition.decider';
 import { parseJobDefinition } from './parse-job-definition';
 

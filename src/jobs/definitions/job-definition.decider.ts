@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { JobDefinitionRow } from '../../../projections/job-definitions/job-definition-row';
 import { Decider } from '../../shared/decider';
 import type { JobDefinitionEvent } from '../events/job-definition.events';
-import type { JobDefinition, JobDefinitionSnapshot } from './job-definition';
+import type { JobDefinition, JobDefinitionSnapshot } from '../events/job-definition';
 
 /** One job's definition as its `jobdef-<name>` stream says: what reconciling needs to know. */
 export type JobDefinitionState =

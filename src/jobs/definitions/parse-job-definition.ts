@@ -3,7 +3,7 @@ import { ConfigError } from '../../config/env-var';
 import type { Priority } from '../events/run.events';
 import { validateCron } from './cron-schedule';
 import { parseDuration } from './duration';
-import { CatchUpPolicy, HandlerSpec, JobDefinitionSnapshot } from './job-definition';
+import { CatchUpPolicy, HandlerSpec, JobDefinitionSnapshot } from '../events/job-definition';
 
 export interface DefinitionDefaults {
   readonly timeoutMs: number;

@@ -6,7 +6,7 @@ import { ExpectedVersionConflict } from '../../event-store/expected-version-conf
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import { eventsOrThrow } from '../../shared/decider';
 import { JobDefinitionEvent, jobDefStream } from '../events/job-definition.events';
-import type { JobDefinition } from './job-definition';
+import type { JobDefinition } from '../events/job-definition';
 import { JobDefinitionCommand, jobDefinitionDecider, jobDefinitionStateOf } from './job-definition.decider';
 
 /** Pure: the events that bring the stored definitions in line with the declared ones, one job (aggregate) at a time. */

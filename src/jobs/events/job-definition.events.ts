@@ -1,5 +1,5 @@
 import { DomainEvent } from '../../event-store/envelope';
-import type { JobDefinitionSnapshot } from '../definitions/job-definition';
+import type { JobDefinitionSnapshot } from './job-definition';
 
 /** Events of a job whose definition names a tenant carry that `tenant` (absent on events recorded before that), as run events do. */
 interface OfTenant { readonly tenant?: string }

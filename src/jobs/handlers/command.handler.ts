@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { CommandHandlerSpec } from '../definitions/job-definition';
+import type { CommandHandlerSpec } from '../events/job-definition';
 import type { HandlerContext, HandlerResult } from './handler';
 import { RingBuffer } from './ring-buffer';
 

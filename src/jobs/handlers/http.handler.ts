@@ -1,5 +1,5 @@
 import { describeTransportFailure } from '../../egress/transport-failure';
-import type { HttpHandlerSpec } from '../definitions/job-definition';
+import type { HttpHandlerSpec } from '../events/job-definition';
 import type { HandlerContext, HandlerResult } from './handler';
 import { RingBuffer } from './ring-buffer';
 

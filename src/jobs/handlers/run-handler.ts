@@ -1,4 +1,4 @@
-import type { JobDefinitionSnapshot } from '../definitions/job-definition';
+import type { JobDefinitionSnapshot } from '../events/job-definition';
 import { runCommand } from './command.handler';
 import type { HandlerContext, HandlerResult } from './handler';
 import { runHttp } from './http.handler';

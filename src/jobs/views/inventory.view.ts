@@ -1,7 +1,7 @@
 import type { JobDefinitionRow } from '../../../projections/job-definitions/job-definition-row';
 import { rfc3339 } from '../../shared/clock';
 import { describeCron, nextTick } from '../definitions/cron-schedule';
-import { isScheduled } from '../definitions/job-definition';
+import { isScheduled } from '../events/job-definition';
 
 export interface JobQueueStats {
   readonly pending: number;

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../../event-store/envelope';
-import type { TargetSource, TargetSpec } from '../target-spec';
+import type { TargetSource, TargetSpec } from './target-spec';
 
 /** Lifecycle facts of a target (stream `target-<type>::<name>`). Every event names its key and instant. */
 export type TargetRegistered = DomainEvent<'TargetRegistered', { key: string; spec: TargetSpec; source: TargetSource; at: string }>;

@@ -1,5 +1,5 @@
 import type { FailureCategory, FailureKind } from '../events/poll-outcome.events';
-import type { ProbeSpec } from '../target-spec';
+import type { ProbeSpec } from '../events/target-spec';
 
 export type ProbeResult =
   | { readonly ok: true; readonly statusCode: number | null; readonly durationMs: number }

@@ -1,7 +1,7 @@
 import type { AppendResult, EventMetadata } from '../../event-store/envelope';
 import type { EventStore } from '../../event-store/event-store.port';
 import { TargetEvent, targetEventSchemaVersion } from '../events/target.events';
-import { targetStream } from '../target-spec';
+import { targetStream } from '../events/target-spec';
 
 interface Pending {
   readonly key: string;

@@ -5,7 +5,7 @@ import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../../database/database.module';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
-import { LoopStateService } from '../../health/loop-state.service';
+import { LoopStateService } from '../../database/loop-state.service';
 import { Clock, CLOCK } from '../../shared/clock';
 import { LOGGER } from '../../shared/logger';
 import { ProbeRegistry } from '../probes/probe-registry';

@@ -5,14 +5,14 @@ import type { PollingConfig } from '../../config/polling.env';
 import type { RecordedEvent } from '../../event-store/envelope';
 import type { EventStore, Subscription } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
-import { INSTANCE_ID, type LoopStateService } from '../../health/loop-state.service';
+import { INSTANCE_ID, type LoopStateService } from '../../database/loop-state.service';
 import type { Clock } from '../../shared/clock';
 import type { TargetEvent } from '../events/target.events';
 import type { ProbeRegistry } from '../probes/probe-registry';
 import { inQuietHours } from '../quiet-hours';
 import { DecideContext, decideTarget, planPoll, PollRules } from '../target.decider';
 import type { TargetRepository } from '../target-repository';
-import { keyOfStream } from '../target-spec';
+import { keyOfStream } from '../events/target-spec';
 import { AppendBatcher } from './append-batcher';
 import { DueHeap } from './due-heap';
 

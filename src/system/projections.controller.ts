@@ -2,10 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { Roles } from '../auth/roles.decorator';
-import { TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { TenantScope } from '../access/tenant-scope.decorator';
 import { GetProjectionStatusQuery } from './projection-status.query';
-import type { ProjectionStatus } from './projection-status';
+import type { ProjectionStatus } from '../projection-runner/projection-status';
 import { RebuildAccepted, RebuildProjectionCommand } from './rebuild-projection.command';
 import { RebuildProjectionDto } from './rebuild-projection.dto';
 

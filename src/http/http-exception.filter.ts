@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
-import { isDatabaseUnavailable } from './database-unavailable';
+import { isDatabaseUnavailable } from '../shared/database-unavailable';
 import { rejectionOf, rejectionResponse } from './rejection-status';
 
 /**

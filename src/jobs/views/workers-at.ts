@@ -1,5 +1,5 @@
 import type { WorkerHistoryRow } from '../../../projections/job-workers/worker-history-row';
-import type { RunLike } from '../../jobs/views/run-aggregates';
+import type { RunLike } from './run-aggregates';
 import type { WorkerLeaseRow } from './workers.view';
 
 /**

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
-import { RejectedError, Rejection, RejectionCode } from './decider';
+import { RejectedError, Rejection, RejectionCode } from '../shared/decider';
 
 const ANSWER: Record<RejectionCode, { readonly status: number; readonly error: string }> = {
   invalid: { status: 400, error: 'Bad Request' },

@@ -1,6 +1,6 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ProjectionRunnerService } from './projection-runner.service';
-import type { ProjectionStatus } from './projection-status';
+import { ProjectionRunnerService } from '../projection-runner/projection-runner.service';
+import type { ProjectionStatus } from '../projection-runner/projection-status';
 
 /** Status of every registered projection (any process can answer it). */
 export class GetProjectionStatusQuery extends Query<ProjectionStatus[]> {}

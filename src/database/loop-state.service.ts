@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { Pool } from 'pg';
-import { PG_POOL } from '../database/database.module';
+import { PG_POOL } from './database.module';
 import { LoopState, LoopStateRow } from './loop-state';
 
 /** This process's identity in loop_states and worker rows. */

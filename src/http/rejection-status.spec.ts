@@ -1,6 +1,6 @@
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
-import { reject, RejectedError } from './decider';
-import { BadInput } from './errors';
+import { reject, RejectedError } from '../shared/decider';
+import { BadInput } from '../shared/errors';
 import { rejectionOf, rejectionResponse, rejectionStatus } from './rejection-status';
 
 describe('rejections as HTTP answers (one mapping for every aggregate)', () => {

@@ -1,4 +1,4 @@
-import type { Backoff, Priority } from '../events/run.events';
+import type { Backoff, Priority } from './run.events';
 
 export type CatchUpPolicy = 'once' | 'all' | 'skip';
 

@@ -4,7 +4,7 @@ import type { OperatorContext } from '../audit/operator-context';
 import { sqlOf } from '../event-store/unit-of-work';
 import { rfc3339 } from '../shared/clock';
 import { BadInput, NotFound } from '../shared/errors';
-import { ProjectionRunnerService } from './projection-runner.service';
+import { ProjectionRunnerService } from '../projection-runner/projection-runner.service';
 
 export interface RebuildAccepted {
   readonly name: string;
