@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian tools the test suite runs for real: jq and curl (seed 001's example queries against a
+# Debian tools the test suite runs for real: jq and curl (the documented example queries against a
 # live server) and promtool (package prometheus: checks docker/prometheus/alerts.yml).
 # Installs whatever is missing when it can (root with apt-get); otherwise says what to install.
 missing=""

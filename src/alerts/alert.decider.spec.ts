@@ -14,7 +14,7 @@ const evaluate = (name: string, signals: AlertSignals, now: Date, pendingSince: 
 const { given } = spec(alertDecider);
 
 describe('alert decider', () => {
-  it('has the seven baseline alerts of seed 002', () => {
+  it('has the seven baseline alerts', () => {
     expect(BASELINE_RULES.map((r) => r.name)).toEqual(['health_degraded', 'queue_backlog', 'oldest_ready_age', 'dead_letter_nonzero', 'cron_failing', 'webhook_failures_spike', 'auth_failures_spike']);
   });
 

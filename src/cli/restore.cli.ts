@@ -24,7 +24,7 @@ import { serverKeys } from '../secrets/server-keys';
 new Command('restore')
   .description('load a backup into an empty database and rebuild every read model from it')
   .argument('<file>', 'a file written by npm run backup')
-  .option('--drill-owner <name>', 'record this restore as a restore drill run by <name> (seed 002: quarterly drill)')
+  .option('--drill-owner <name>', 'record this restore as a restore drill run by <name> (run one a quarter)')
   .action(async (file: string, opts: { drillOwner?: string }) => {
     const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
     // The installation's keys: the restored tokens and audit chain only work with the ones they were made with.

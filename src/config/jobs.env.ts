@@ -2,15 +2,15 @@ import { int, str } from './env-var';
 
 const MIN = 60_000;
 
-/** Job runtime timings and limits. Defaults follow seed 004 / DESIGN "Jobs"; tests set short values. */
+/** Job runtime timings and limits. Defaults are the production values operators expect; tests set short values. */
 export const jobsEnv = {
   workerConcurrency: int('WORKER_CONCURRENCY', 10, 'Runs one worker process executes at once (0 disables the job worker).', { min: 0, max: 1000 }),
-  workerHeartbeatMs: int('WORKER_HEARTBEAT_MS', 10_000, 'How often a worker writes its lease row (seed 004: 10 s).', { min: 10 }),
-  workerOfflineMs: int('WORKER_OFFLINE_MS', 60_000, 'A worker not seen for this long is shown offline (seed 004: 60 s).', { min: 10 }),
+  workerHeartbeatMs: int('WORKER_HEARTBEAT_MS', 10_000, 'How often a worker writes its lease row (default 10 s).', { min: 10 }),
+  workerOfflineMs: int('WORKER_OFFLINE_MS', 60_000, 'A worker not seen for this long is shown offline (default 60 s).', { min: 10 }),
   workerPollMs: int('WORKER_POLL_MS', 1_000, 'Fallback poll of the queue when no enqueue notification arrives.', { min: 5 }),
   workerClaimBatch: int('WORKER_CLAIM_BATCH', 10, 'Most runs one claim transaction takes (bounded by free slots).', { min: 1, max: 1000 }),
-  workerReapAfterMs: int('WORKER_REAP_AFTER_MS', 5 * MIN, 'A worker unseen this long is reaped and its runs abandoned (seed 004: 5 min).', { min: 10 }),
-  janitorIntervalMs: int('JANITOR_INTERVAL_MS', 15 * MIN, 'How often the queue janitor runs (seed 004: 15 min).', { min: 10 }),
+  workerReapAfterMs: int('WORKER_REAP_AFTER_MS', 5 * MIN, 'A worker unseen this long is reaped and its runs abandoned (default 5 min).', { min: 10 }),
+  janitorIntervalMs: int('JANITOR_INTERVAL_MS', 15 * MIN, 'How often the queue janitor runs (default 15 min).', { min: 10 }),
   janitorFailActiveAfterMs: int('JANITOR_FAIL_ACTIVE_AFTER_MS', 15 * MIN, 'The janitor fails runs still active this long past their timeout.', { min: 0 }),
   janitorCancelPendingAfterMs: int('JANITOR_CANCEL_PENDING_AFTER_MS', 60 * MIN, 'The janitor cancels runs ready but unclaimed for this long.', { min: 0 }),
   janitorDropCompletedAfterMs: int('JANITOR_DROP_COMPLETED_AFTER_MS', 60 * MIN, 'Completed runs leave the live queue view after this long (events stay).', { min: 0 }),

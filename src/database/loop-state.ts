@@ -1,4 +1,4 @@
-/** States of a background loop, as seed 000 names them. */
+/** States of a background loop, as ops health names them. */
 export const LOOP_STATES = ['starting', 'idle', 'working', 'paused', 'quiet_hours', 'stopped', 'crashed', 'unknown'] as const;
 export type LoopState = (typeof LOOP_STATES)[number];
 

@@ -15,7 +15,7 @@ const started = Date.now();
 export class HealthController {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    // Jobs hook (seed 002): with `Bearer $CRON_SECRET` the body gains the queue snapshot.
+    // Jobs hook: with `Bearer $CRON_SECRET` the body gains the queue snapshot.
     @Optional() @Inject(QUEUE_SNAPSHOT) private readonly queue?: QueueSnapshotProvider,
   ) {}
 

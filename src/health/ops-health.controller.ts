@@ -86,7 +86,7 @@ export class OpsHealthController {
   @ApiBearerAuth()
   @ApiOperation({
     summary:
-      'Operations health (seed 000): status + issues, loop states, quiet hours, queue, coverage, failed hosts, recent failures, latest restore drill. Needs x-ops-token = OPS_TOKEN (open when OPS_TOKEN is unset outside production) or a bearer token; a tenant-scoped token sees only its targets. `?at=` answers as of a past instant (loop fields derived from the log, see docs/api.md, "Polling").',
+      'Operations health: status + issues, loop states, quiet hours, queue, coverage, failed hosts, recent failures, latest restore drill. Needs x-ops-token = OPS_TOKEN (open when OPS_TOKEN is unset outside production) or a bearer token; a tenant-scoped token sees only its targets. `?at=` answers as of a past instant (loop fields derived from the log, see docs/api.md, "Polling").',
   })
   @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: OPS_EXAMPLE } })
   @ApiResponse(BAD_AT)

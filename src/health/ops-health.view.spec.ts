@@ -18,7 +18,7 @@ const failing = (name: string, at: number, dead: boolean): Partial<TargetState> 
   deadLetter: dead ? { reason: 'max_retry_attempts', firstAttempt: ago(at).toISOString(), lastAttempt: ago(at).toISOString(), retryCount: 0, nextRetry: ago(-300_000).toISOString() } : null,
 });
 
-describe('ops health view (seed 000 rules)', () => {
+describe('ops health view (its rules)', () => {
   const healthy = Array.from({ length: 20 }, (_, i) => target(`h${i}.x`));
 
   it('healthy: no issues, seed field names, queue and coverage', () => {

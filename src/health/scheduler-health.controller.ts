@@ -24,7 +24,7 @@ export class SchedulerHealthController {
   @Get()
   @Roles('viewer')
   @TenantScope('tenant', "counts the tenant's targets only (live and `?at=`)")
-  @ApiOperation({ summary: 'Scheduler health snapshot (seed 001): queue, dead-letter, legacy breakers/staleness, and per-instance poll status, breaker and dead-letter. Read from the targets read model; `?at=` answers as of a past instant (same view over the log folded up to then). A tenant-scoped token sees only its targets.' })
+  @ApiOperation({ summary: 'Scheduler health snapshot: queue, dead-letter, legacy breakers/staleness, and per-instance poll status, breaker and dead-letter. Read from the targets read model; `?at=` answers as of a past instant (same view over the log folded up to then). A tenant-scoped token sees only its targets.' })
   @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: SCHEDULER_HEALTH_EXAMPLE } })
   @ApiResponse(BAD_AT)
   async get(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {

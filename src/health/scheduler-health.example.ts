@@ -1,4 +1,4 @@
-/** seed 001's example response (OpenAPI example and the documentation's). */
+/** The documented example response (OpenAPI example and docs/api.md's). */
 export const SCHEDULER_HEALTH_EXAMPLE = {
   updatedAt: '2025-10-20T13:05:42Z',
   enabled: true,

@@ -7,7 +7,7 @@ import { instanceView } from '../polling/instance.view';
 export interface SchedulerHealthConfig {
   readonly adaptiveEnabled: boolean;
   readonly maxIntervalMs: number;
-  /** seed 001: "Items scheduled within the next 12 seconds". */
+  /** "Items scheduled within the next 12 seconds" (the window is configurable). */
   readonly dueWindowSeconds: number;
 }
 
@@ -23,7 +23,7 @@ export function nextRunMs(t: TargetState): number | null {
 }
 
 /**
- * GET /api/monitoring/scheduler/health, exactly seed 001's shape, from read-model rows and a
+ * GET /api/monitoring/scheduler/health, in its fixed documented shape, from read-model rows and a
  * clock. Pure: a point-in-time answer folds events up to T and calls this with T.
  */
 export function schedulerHealthView(rows: readonly TargetState[], now: Date, cfg: SchedulerHealthConfig) {
@@ -53,7 +53,7 @@ export function schedulerHealthView(rows: readonly TargetState[], now: Date, cfg
         failures: r.consecutiveFailures,
       })),
     },
-    // seed 001: with adaptive polling disabled these three arrays are empty.
+    // With adaptive polling disabled these three arrays are empty.
     breakers: enabled
       ? sorted.filter((r) => r.breaker.state !== 'closed').map((r) => ({ instance: r.name, type: r.type, state: r.breaker.state, failures: r.breaker.failureCount, retryAt: rfc3339(r.breaker.retryAt) }))
       : [],

@@ -40,7 +40,7 @@ export class JobsSignals implements QueueSnapshotSource, CronProblemsSource, OnM
   onModuleInit(): void {
     const safe = (name: string) => !this.metrics.registry.getSingleMetric(name);
     if (safe('opsledger_queue_jobs')) {
-      this.metrics.gauge('opsledger_queue_jobs', 'Runs in the live queue view by state (seed 002 snapshot)', ['state'], async () => {
+      this.metrics.gauge('opsledger_queue_jobs', 'Runs in the live queue view by state (the /api/health queue snapshot)', ['state'], async () => {
         const q = await readQueueFigures(this.pool, this.clock.now());
         return [[{ state: 'pending' }, q.pending], [{ state: 'retrying' }, q.retrying], [{ state: 'processing' }, q.processing], [{ state: 'dead_letter' }, q.deadLetter]];
       });

@@ -1,6 +1,6 @@
 import { BadInput } from '../shared/errors';
 
-/** The well-known run parameters (seed 003: target tenant, dry-run, time range); others pass through. */
+/** The well-known run parameters (target tenant, dry-run, time range); others pass through. */
 export function validateRunParams(params: Record<string, unknown> | undefined): Record<string, unknown> {
   const p = params ?? {};
   if (p.tenant !== undefined && (typeof p.tenant !== 'string' || !p.tenant)) throw BadInput.field('params.tenant', 'must be a tenant id (string)');

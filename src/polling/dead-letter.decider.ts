@@ -5,7 +5,7 @@ import type { FailureCategory } from './events/poll-outcome.events';
 export interface DeadLetterConfig {
   /** Consecutive transient failures that dead-letter a target. */
   readonly streak: number;
-  /** Delays after entering / after each failed retry; the last one repeats (seed 000: 5 min … 24 h). */
+  /** Delays after entering / after each failed retry; the last one repeats (default 5 min … 24 h). */
   readonly retryScheduleMs: readonly number[];
 }
 

@@ -2,7 +2,7 @@ import type { TargetState } from '../../projections/targets/target-state';
 import { instanceView } from './instance.view';
 import { rfc3339 } from '../shared/clock';
 
-/** A target as the target API shows it: its spec plus seed 001's per-instance status. */
+/** A target as the target API shows it: its spec plus the per-instance status of scheduler health. */
 export function targetView(t: TargetState) {
   const { key, type, displayName, instance, connection, ...status } = instanceView(t);
   return {

@@ -73,7 +73,7 @@ export class SystemController {
   @Post('janitor')
   @TenantScope('installation', "cluster housekeeping over every tenant's runs and workers")
   @HttpCode(200)
-  @ApiOperation({ summary: 'Run the queue janitor now (it also runs every 15 min): the six rules of seed 004. Audited (admin; 403 for a tenant-scoped token: it is cluster housekeeping).' })
+  @ApiOperation({ summary: 'Run the queue janitor now (it also runs every 15 min): its six rules. Audited (admin; 403 for a tenant-scoped token: it is cluster housekeeping).' })
   @ApiResponse({ status: 200, schema: { example: { failedActive: 0, cancelledPending: 2, expired: 0, droppedCompleted: 120, droppedFailed: 0, reapedWorkers: 1, abandonedRuns: 1, expiredIdempotencyKeys: 4 } } })
   janitor(@Body() body: JanitorDto, @Operator() ctx: OperatorContext) {
     return this.jobs.janitor(ctx, body.reason ?? 'manual janitor run');

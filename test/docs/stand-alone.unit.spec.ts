@@ -10,7 +10,7 @@ import { dirname, join, relative } from 'node:path';
 const root = join(__dirname, '..', '..');
 // Written so that this file does not match itself.
 const OUTSIDE = [['DESIGN', '.md'].join(''), ['seed', ' 00'].join('')];
-/** `../shared` paths; an import of the repository's own src/shared (it resolves inside and exists) is fine. */
+/** Relative paths up into a folder named shared; an import of the repository's own src/shared (it resolves inside and exists) is fine. */
 const SHARED_PATH = /(?:\.\.\/)+shared(?:\/[\w.-]+)*/g;
 
 function pointsOutside(file: string, path: string): boolean {

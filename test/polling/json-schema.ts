@@ -1,7 +1,7 @@
 /**
  * A tiny JSON Schema (draft 2020-12 subset) validator: type, enum, const, properties, required,
  * additionalProperties, items, maxItems, minimum, maximum, pattern, format date-time, oneOf.
- * Enough for the seed 001 schema; returns every problem with its JSON path.
+ * Enough for the scheduler-health schema; returns every problem with its JSON path.
  */
 export type Schema = {
   type?: string | string[];

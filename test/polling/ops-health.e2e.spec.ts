@@ -5,7 +5,7 @@ import { waitFor } from '../support/wait-for';
 
 const OPS_TOKEN = 'ops-secret-for-tests';
 
-describe('GET /api/ops/health (seed 000)', () => {
+describe('GET /api/ops/health ', () => {
   let t: TestApp;
   let s: FlakyServer;
   const ops = async () => {

@@ -13,7 +13,7 @@ import { schedulerHealthSchema } from './scheduler-health.schema';
 import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
 import { waitFor } from '../support/wait-for';
 
-/** seed 001 "Useful jq Queries", verbatim. */
+/** The documented "useful jq queries" for this endpoint, verbatim. */
 const SEED_JQ = {
   recentErrors: '.instances[] | select(.pollStatus.lastError != null) | {key, lastError: .pollStatus.lastError}',
   deadLetter: '.instances[] | select(.deadLetter.present) | {key, reason: .deadLetter.reason, retryCount: .deadLetter.retryCount}',
@@ -63,7 +63,7 @@ async function startScenario(): Promise<{ t: TestApp; s: FlakyServer }> {
   return { t, s };
 }
 
-describe('GET /api/monitoring/scheduler/health (seed 001)', () => {
+describe('GET /api/monitoring/scheduler/health', () => {
   let t: TestApp;
   let s: FlakyServer;
   const health = () => healthOf(t);
@@ -74,7 +74,7 @@ describe('GET /api/monitoring/scheduler/health (seed 001)', () => {
     await s?.close();
   });
 
-  it('the schema accepts seed 001\'s own example and rejects a body missing a field', () => {
+  it('the schema accepts the documented example and rejects a body missing a field', () => {
     expect(validate(schedulerHealthSchema, SCHEDULER_HEALTH_EXAMPLE)).toEqual([]);
     const broken = JSON.parse(JSON.stringify(SCHEDULER_HEALTH_EXAMPLE));
     delete broken.instances[0].breaker.retryAt;
@@ -101,7 +101,7 @@ describe('GET /api/monitoring/scheduler/health (seed 001)', () => {
     expect(b.queue.dueWithinSeconds).toBe(1);
   });
 
-  it('every jq query of seed 001 works unchanged against the live server (curl | jq)', async () => {
+  it('every documented jq query works unchanged against the live server (curl | jq)', async () => {
     const url = `${t.url}/api/monitoring/scheduler/health`;
     const recent = (await curlJq(url, t.adminToken, SEED_JQ.recentErrors)) as any[];
     expect(recent.map((r) => r.key).sort()).toEqual(['pbs::pbs-c', 'pmg::pmg-d', 'pve::pve-b']);
@@ -126,7 +126,7 @@ describe('GET /api/monitoring/scheduler/health (seed 001)', () => {
     expect(streak.find((r) => r.key === 'pve::pve-b').failures).toBeGreaterThanOrEqual(5);
   });
 
-  it('with adaptive polling disabled the arrays are empty (seed 001 operational notes)', () => {
+  it('with adaptive polling disabled the arrays are empty (as documented)', () => {
     const rows = [] as TargetState[];
     const b = schedulerHealthView(rows, new Date(), { adaptiveEnabled: false, maxIntervalMs: 1000, dueWindowSeconds: 12 });
     expect(b).toMatchObject({ enabled: false, breakers: [], staleness: [], instances: [] });
@@ -135,7 +135,7 @@ describe('GET /api/monitoring/scheduler/health (seed 001)', () => {
 });
 
 // Its own app: it pauses every target, which the tests above must not see.
-describe('GET /api/monitoring/scheduler/health (seed 001) across a rebuild', () => {
+describe('GET /api/monitoring/scheduler/health across a rebuild', () => {
   let t: TestApp;
   let s: FlakyServer;
   const health = () => healthOf(t);

@@ -1,6 +1,6 @@
 import type { Schema } from './json-schema';
 
-/** JSON Schema of GET /api/monitoring/scheduler/health, written from seed 001's field tables. */
+/** JSON Schema of GET /api/monitoring/scheduler/health, written from the documented field tables. */
 const ts: Schema = { type: 'string', format: 'date-time' };
 const tsOrNull: Schema = { type: ['string', 'null'], format: 'date-time' };
 const count: Schema = { type: 'integer', minimum: 0 };

@@ -14,6 +14,7 @@ export class WaitTimeoutError extends Error {
  *
  * The default ceiling is generous (30 s) because a wait ends as soon as its fact holds: only a
  * failing wait pays it, and a loaded CI machine no longer turns slow-but-right into red.
+ *
  *   await waitFor('run succeeded', async () => (await state(id)) === 'succeeded');
  *   const row = await waitFor('the row', async () => (await q()).rows[0]);
  *   await waitFor('both hooks called', () => { expect(hooks).toHaveLength(2); return true; });

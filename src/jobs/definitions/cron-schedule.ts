@@ -34,7 +34,7 @@ export function previousTick(expr: string, timezone: string, at: Date): Date | n
   }
 }
 
-/** "At 06:00 AM", "Every 2 seconds": what seed 004 shows beside the raw expression. */
+/** "At 06:00 AM", "Every 2 seconds": what the inventory shows beside the raw expression. */
 export function describeCron(expr: string): string {
   try {
     return cronstrue.toString(expr, { use24HourTimeFormat: false, verbose: false });

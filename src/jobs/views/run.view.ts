@@ -1,7 +1,7 @@
 import type { RunRow } from '../../../projections/job-runs/run-row';
 import { rfc3339 } from '../../shared/clock';
 
-/** A run as the API shows it (seed 003 drill-in / seed 004 recent history). */
+/** A run as the API shows it (the job drill-in and the system status's recent history). */
 export function runView(r: Omit<RunRow, 'logTail'> & { logTail?: string | null }, opts: { logTail?: boolean } = {}) {
   return {
     runId: r.runId, job: r.job, state: r.state, trigger: r.trigger,

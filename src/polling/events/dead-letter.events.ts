@@ -6,11 +6,11 @@ export type DeadLetterReason = 'permanent_failure' | 'config_error' | 'max_retry
 export interface DeadLetterFields {
   readonly key: string;
   readonly reason: DeadLetterReason;
-  /** First failed attempt of the streak that dead-lettered it (seed 001 shows it equal to firstFailureAt). */
+  /** First failed attempt of the streak that dead-lettered it (the documented example shows it equal to firstFailureAt). */
   readonly firstAttempt: string;
   readonly lastAttempt: string;
   readonly retryCount: number;
-  /** = seed 000's disabledUntil. */
+  /** = ops health's `disabledUntil`. */
   readonly nextRetry: string;
 }
 
