@@ -19,6 +19,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import pino from 'pino';
+import * as gw from 'graphile-worker';
+import PgBoss from 'pg-boss';
 import { loadConfig } from '../src/config/config';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
@@ -136,8 +138,6 @@ function opsledger(url: string): System {
 }
 
 function graphile(url: string): System {
-  // Loaded lazily: devDependencies used by this benchmark only.
-  const gw = require('graphile-worker') as typeof import('graphile-worker');
   let runner: import('graphile-worker').Runner | null = null;
   let utils: import('graphile-worker').WorkerUtils;
   const pool = new Pool({ connectionString: url, max: 20 });
@@ -170,7 +170,6 @@ function graphile(url: string): System {
 }
 
 function pgBoss(url: string): System {
-  const PgBoss = require('pg-boss') as typeof import('pg-boss');
   const boss = new PgBoss({ connectionString: url, max: 20, supervise: false, schedule: false });
   boss.on('error', () => undefined);
   return {

@@ -3,14 +3,12 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { Pool } from 'pg';
 import pino, { Logger } from 'pino';
 import { AppModule } from '../app.module';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { sqlOf } from '../event-store/unit-of-work';
 import { ConfigError, loadConfig } from '../config/config';
-import { PG_POOL } from '../database/database.module';
 import { resolveDatabase } from '../database/resolve-database';
 import { ProjectionRunnerService } from '../projection-runner/projection-runner.service';
 import { formatStatusTable } from '../projection-runner/status-table';
@@ -65,7 +63,6 @@ async function rebuild(app: INestApplicationContext, name: string, reason: strin
     const known = (await runner.status()).map((s) => s.name).join(', ') || 'none';
     throw new Error(`no projection named "${name}" (registered: ${known})`);
   }
-  const pool = app.get<Pool>(PG_POOL);
   const audit = app.get(AuditRecorder);
   const operator = cliOperator();
   const action = { action: 'projection.rebuild', target: `projection:${name}`, reason };

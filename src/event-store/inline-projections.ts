@@ -3,10 +3,10 @@ import type { InlineProjection } from './event-store.port';
 
 /** The inline projections registered with one store, and which of them an append concerns. */
 export class InlineProjections {
-  private readonly byName = new Map<string, InlineProjection<any>>();
+  private readonly byName = new Map<string, InlineProjection>();
   private readonly types = new Set<string>();
 
-  register(projection: InlineProjection<any>): void {
+  register(projection: InlineProjection): void {
     const existing = this.byName.get(projection.name);
     if (existing === projection) return;
     if (existing) throw new Error(`another inline projection named "${projection.name}" is registered already`);
@@ -22,7 +22,7 @@ export class InlineProjections {
   }
 
   /** Each projection with the events of `events` it handles. */
-  *affected(events: readonly RecordedEvent[]): Iterable<[InlineProjection<any>, RecordedEvent[]]> {
+  *affected(events: readonly RecordedEvent[]): Iterable<[InlineProjection, RecordedEvent[]]> {
     if (!this.concern(events)) return;
     for (const p of this.byName.values()) {
       const mine = events.filter((e) => p.canHandle.includes(e.type));

@@ -43,7 +43,7 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /** Declares that some `?at=` answer folds this projection, so it gets snapshotted. */
-  use(...projections: Projection<any>[]): void {
+  use(...projections: Projection[]): void {
     for (const p of projections) this.wanted.add(p.name);
   }
 

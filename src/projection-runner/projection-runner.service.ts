@@ -82,7 +82,7 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
     await this.stop();
   }
 
-  projection(name: string): Projection<any> | undefined {
+  projection(name: string): Projection | undefined {
     return this.registry.get(name);
   }
 
@@ -109,7 +109,7 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
     return this.makeWorker(p, onProgress).rebuildHere(reason);
   }
 
-  private makeWorker(projection: Projection<any>, onRebuildProgress?: (p: RebuildProgress) => void): ProjectionWorker {
+  private makeWorker(projection: Projection, onRebuildProgress?: (p: RebuildProgress) => void): ProjectionWorker {
     return new ProjectionWorker({ pool: this.pool, store: this.store, databaseUrl: this.databaseUrl, projection, log: this.log, options: this.options, onRebuildProgress });
   }
 }

@@ -47,7 +47,7 @@ export interface ProjectionStatus {
  * Status of every registered projection, as any process sees it: the checkpoint table says
  * where each stands, pg_locks whether some process runs it, the log how far behind it is.
  */
-export async function projectionStatus(db: Queryable, store: StatusEventSource, projections: readonly Projection<any>[], now = new Date()): Promise<ProjectionStatus[]> {
+export async function projectionStatus(db: Queryable, store: StatusEventSource, projections: readonly Projection[], now = new Date()): Promise<ProjectionStatus[]> {
   const names = projections.map((p) => p.name);
   const [rows, held, head] = await Promise.all([readCheckpoints(db, names), heldProjectionLocks(db, names), store.head().then((h) => h?.position ?? 0n)]);
   return Promise.all(

@@ -44,7 +44,7 @@ export interface RunnerDeps {
   readonly pool: Pool;
   readonly store: RunnerEventSource;
   readonly databaseUrl: string;
-  readonly projection: Projection<any>;
+  readonly projection: Projection;
   readonly log: Logger;
   readonly options: WorkerOptions;
   readonly onRebuildProgress?: (p: RebuildProgress) => void;

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { TestClock } from './test-clock';
 import { waitFor, WaitTimeoutError } from './wait-for';
 
@@ -23,7 +24,7 @@ describe('waitFor', () => {
       return true;
     }, 30, 5).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WaitTimeoutError);
-    const message = (err as Error).message.replace(/\x1b\[[0-9;]*m/g, ''); // without colours, in a terminal too
+    const message = stripVTControlCharacters((err as Error).message); // without colours, in a terminal too
     expect(message).toMatch(/^timed out after 30 ms \(\d+ tries\) waiting for the answer; the last try failed:\n/);
     expect(message).toContain('toEqual');
     expect(message).toMatch(/-\s+"answer": 42,[\s\S]*\+\s+"answer": 41,/);

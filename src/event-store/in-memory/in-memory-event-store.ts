@@ -162,17 +162,18 @@ export class InMemoryEventStore implements EventStore {
       readAll: async (from, limit, filter) => this.readFrom(view(), from, limit, filter),
       scan: (filter, options = {}) => {
         const pageSize = Math.max(1, Math.floor(options.pageSize ?? 1000));
-        const self = this;
+        const readFrom = this.readFrom.bind(this);
+        const written = this.written;
         return (async function* () {
-          const asWritten = (e: RecordedEvent): RecordedEvent => ({ ...e, ...self.written.get(e)! });
+          const asWritten = (e: RecordedEvent): RecordedEvent => ({ ...e, ...written.get(e)! });
           if (options.order === 'position') {
             if (options.from) throw new Error('a read in position order does not resume from a checkpoint: narrow it by positions');
-            const all = self.readFrom(view(), null, Number.MAX_SAFE_INTEGER, filter).sort((a, b) => (a.position < b.position ? -1 : 1));
+            const all = readFrom(view(), null, Number.MAX_SAFE_INTEGER, filter).sort((a, b) => (a.position < b.position ? -1 : 1));
             for (let i = 0; i < all.length; i += pageSize) yield options.stored ? all.slice(i, i + pageSize).map(asWritten) : all.slice(i, i + pageSize);
             return;
           }
           for (let from = options.from ?? null; ; ) {
-            const page = self.readFrom(view(), from, pageSize, filter);
+            const page = readFrom(view(), from, pageSize, filter);
             if (page.length) yield options.stored ? page.map(asWritten) : page;
             if (page.length < pageSize) return;
             from = page[page.length - 1].checkpoint;
