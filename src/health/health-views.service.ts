@@ -42,6 +42,7 @@ export const opsHealthConfig = (config: AppConfig): OpsHealthConfig => ({
   quietHoursTz: config.polling.quietHoursTz,
   requireRestoreDrill: config.polling.requireRestoreDrill,
   restoreDrillMaxAgeDays: config.polling.restoreDrillMaxAgeDays,
+  maxIntervalMs: config.polling.maxIntervalSeconds * 1000,
 });
 
 /**

@@ -15,6 +15,8 @@ export interface OpsHealthConfig {
   /** OPS_REQUIRE_RESTORE_DRILL: a missing recent drill degrades status (else it is a notice only). */
   readonly requireRestoreDrill?: boolean;
   readonly restoreDrillMaxAgeDays?: number;
+  /** POLL_MAX_INTERVAL_SECONDS in ms: the shortest staleness horizon of `backups.covered`. */
+  readonly maxIntervalMs?: number;
 }
 
 export const POLL_SCHEDULER_LOOP = 'poll-scheduler';
