@@ -15,6 +15,7 @@ import { EgressModule } from './egress/egress.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PausingModule } from './pausing/pausing.module';
 import { PollingModule } from './polling/polling.module';
 import { PointInTimeModule } from './point-in-time/point-in-time.module';
 import { ProjectionRunnerModule } from './projection-runner/projection-runner.module';
@@ -37,6 +38,7 @@ export const FEATURE_MODULES = [
   AuditModule,
   AuthModule,
   HealthModule,
+  PausingModule,
   PollingModule,
   JobsModule,
   SystemModule,

@@ -1,3 +1,4 @@
+import type { LoopPauseRow } from '../../projections/loop-pauses/loop-pauses.projection';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import type { TargetState } from '../../projections/targets/target-state';
 import { inQuietHours } from '../polling/quiet-hours';
@@ -96,13 +97,14 @@ export function opsHealthBody(a: OpsHealthAssessment, targets: readonly TargetSt
     failedHosts: failedHosts.length ? failedHosts : null,
     recentFailures: recentFailures.length ? recentFailures : null,
     restoreDrill: restoreDrillView(drills, now, cfg.restoreDrillMaxAgeDays ?? 92).restoreDrill,
+    pauses: a.pauses.length ? a.pauses.map(({ loop, reason, pausedBy, pausedAt, resumeAt }) => ({ loop, reason, pausedBy, pausedAt: rfc3339(pausedAt), resumeAt: rfc3339(resumeAt) })) : null,
     notices: a.notices,
     checkedAt: rfc3339(now),
   };
 }
 
 /** Ops health at `now`: the rules' assessment, formatted. Live and `?at=` answers both come from here. */
-export function opsHealthView(targets: readonly TargetState[], loops: readonly LoopStateRow[], now: Date, cfg: OpsHealthConfig, drills: Iterable<RestoreDrillRow> = []) {
+export function opsHealthView(targets: readonly TargetState[], loops: readonly LoopStateRow[], now: Date, cfg: OpsHealthConfig, drills: Iterable<RestoreDrillRow> = [], pauses: readonly LoopPauseRow[] = []) {
   const drillRows = [...drills];
-  return opsHealthBody(assessOpsHealth({ targets, loops, drills: drillRows }, now, cfg), targets, drillRows, now, cfg);
+  return opsHealthBody(assessOpsHealth({ targets, loops, drills: drillRows, pauses }, now, cfg), targets, drillRows, now, cfg);
 }
