@@ -11,7 +11,8 @@ import { PlanningSystem, OPS_TOKEN, startPlanningSystem } from './planning-syste
  * URL rewritten to this server (host, and `/api/ops/health` or `/api/ops/plannings` as path).
  */
 const repoRoot = path.resolve(__dirname, '../..');
-const seedsDir = process.env.OPSLEDGER_SEEDS_DIR ?? path.resolve(repoRoot, '../shared/seeds');
+// Beside the repository in the workspace it was specified in; a fresh clone has no such folder (then: skipped).
+const seedsDir = process.env.OPSLEDGER_SEEDS_DIR ?? path.resolve(repoRoot, '..', 'shared', 'seeds');
 const SNIPPET_URL = "'/api/ops/plannings'";
 
 function findDocument(): string | null {
