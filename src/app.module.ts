@@ -16,6 +16,7 @@ import { LoopStateModule } from './database/loop-state.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PausingModule } from './pausing/pausing.module';
 import { PollingModule } from './polling/polling.module';
 import { PointInTimeModule } from './point-in-time/point-in-time.module';
 import { ProjectionRunnerModule } from './projection-runner/projection-runner.module';
@@ -38,6 +39,7 @@ export const FEATURE_MODULES = [
   AuditModule,
   AuthModule,
   HealthModule,
+  PausingModule,
   PollingModule,
   JobsModule,
   SystemModule,

@@ -22,6 +22,19 @@ export interface DeadLetterSnapshot {
   readonly nextRetry: string;
 }
 
+/**
+ * The latest poll outcome and what its append wrote: `outcome` is `ok <status>` or
+ * `<failureKind> <status>`, `changed` whether it differs from the outcome before it (the first
+ * poll counts as a change), `nbEvents` the events of that append (the outcome and the breaker or
+ * dead-letter transitions it caused).
+ */
+export interface LastWrite {
+  readonly at: string;
+  readonly outcome: string;
+  readonly changed: boolean;
+  readonly nbEvents: number;
+}
+
 export interface LastError {
   readonly at: string;
   readonly message: string;
@@ -61,7 +74,20 @@ export interface TargetState {
   readonly polls: number;
   readonly failures: number;
   readonly skips: number;
+  /** Absent on rows folded before it existed (read it as null). */
+  readonly lastWrite?: LastWrite | null;
 }
+
+const outcomeOf = (d: { statusCode: number | null; failureKind?: string }) => `${d.failureKind ?? 'ok'} ${d.statusCode ?? '-'}`;
+
+/** A poll outcome opens a write; the transitions decided with it are appended right after it, in the same append. */
+function pollWrite(s: TargetState, d: { at: string; durationMs: number; statusCode: number | null; failureKind?: string }): LastWrite {
+  const outcome = outcomeOf(d);
+  return { at: new Date(Date.parse(d.at) + d.durationMs).toISOString(), outcome, changed: s.lastWrite?.outcome !== outcome, nbEvents: 1 };
+}
+
+/** Transitions only ever follow their poll outcome in the same append (target.decider decideOutcome). */
+const plusOne = (s: TargetState): Partial<TargetState> => (s.lastWrite ? { lastWrite: { ...s.lastWrite, nbEvents: s.lastWrite.nbEvents + 1 } } : {});
 
 const due = (at: string) => ({ nextDueAt: at, nextDueMs: Date.parse(at) });
 
@@ -93,6 +119,7 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
       polls: 0,
       failures: 0,
       skips: 0,
+      lastWrite: null,
     };
   }
   if (!s) return null; // events of a removed target (none are written) are ignored
@@ -126,6 +153,7 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
         forceNext: false,
         breaker: s.breaker.state === 'closed' ? { ...s.breaker, failureCount: 0 } : s.breaker,
         polls: s.polls + 1,
+        lastWrite: pollWrite(s, d),
         ...due(d.nextPollAt),
       };
     }
@@ -143,6 +171,7 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
         breaker: { ...s.breaker, failureCount: s.breaker.failureCount + 1 },
         polls: s.polls + 1,
         failures: s.failures + 1,
+        lastWrite: pollWrite(s, d),
         ...due(d.nextPollAt),
       };
     }
@@ -153,15 +182,15 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
     case 'BreakerClosed': {
       const d = event.data;
       const state: BreakerStateName = event.type === 'BreakerOpened' ? 'open' : event.type === 'BreakerHalfOpened' ? 'half_open' : 'closed';
-      return { ...s, breaker: { state, since: d.since, lastTransition: d.lastTransition, retryAt: d.retryAt, failureCount: d.failureCount, trips: d.trips } };
+      return { ...s, ...(event.type === 'BreakerHalfOpened' ? {} : plusOne(s)), breaker: { state, since: d.since, lastTransition: d.lastTransition, retryAt: d.retryAt, failureCount: d.failureCount, trips: d.trips } };
     }
     case 'TargetDeadLettered':
     case 'DeadLetterRetryFailed': {
       const d = event.data;
-      return { ...s, deadLetter: { reason: d.reason, firstAttempt: d.firstAttempt, lastAttempt: d.lastAttempt, retryCount: d.retryCount, nextRetry: d.nextRetry } };
+      return { ...s, ...plusOne(s), deadLetter: { reason: d.reason, firstAttempt: d.firstAttempt, lastAttempt: d.lastAttempt, retryCount: d.retryCount, nextRetry: d.nextRetry } };
     }
     case 'TargetRecovered':
-      return { ...s, deadLetter: null };
+      return { ...s, ...plusOne(s), deadLetter: null };
     default:
       return s;
   }

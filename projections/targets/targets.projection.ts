@@ -7,11 +7,11 @@ import { evolveTarget, TargetState } from './target-state';
  * `rm_targets`: one row per target, keyed `type::name`. The row is the target's folded state,
  * which the scheduler health and ops health views (and the target API) read.
  * v2: rebuilt so `lastError` messages recorded before PollFailed v2 are read through its upcaster
- * (no response content).
+ * (no response content). v3: `lastWrite` (ops health's lastBackupWrite).
  */
 export const targetsProjection: Projection<TargetState> = {
   name: 'targets',
-  version: 2,
+  version: 3,
   inline: false,
   canHandle: TARGET_EVENT_TYPES,
   keysOf: (e: RecordedEvent) => [(e.data as { key: string }).key],

@@ -1,9 +1,11 @@
-import { int, str } from './env-var';
+import { bool, int, str } from './env-var';
 
 const MIN = 60_000;
 
 /** Job runtime timings and limits. Defaults are the production values operators expect; tests set short values. */
 export const jobsEnv = {
+  runJobs: bool('RUN_JOBS', true, 'false: this process runs no job worker, cron ticker or janitor (in APP_MODE all/worker); ops health then says "Jobs not started (RUN_JOBS=false)" unless another process runs them.'),
+  pauseRefreshMs: int('LOOP_PAUSE_REFRESH_MS', 1_000, 'How often a job worker and the poll scheduler re-read whether an operator paused them (a pause made through this process applies at once).', { min: 10 }),
   workerConcurrency: int('WORKER_CONCURRENCY', 10, 'Runs one worker process executes at once (0 disables the job worker).', { min: 0, max: 1000 }),
   workerHeartbeatMs: int('WORKER_HEARTBEAT_MS', 10_000, 'How often a worker writes its lease row (default 10 s).', { min: 10 }),
   workerOfflineMs: int('WORKER_OFFLINE_MS', 60_000, 'A worker not seen for this long is shown offline (default 60 s).', { min: 10 }),

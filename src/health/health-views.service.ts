@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { workerHistoryProjection } from '../../projections/job-workers/worker-history.projection';
+import { LoopPauseRow, loopPausesProjection } from '../../projections/loop-pauses/loop-pauses.projection';
 import { RestoreDrillRow, restoreDrillsProjection } from '../../projections/restore-drills/restore-drills.projection';
 import { targetsProjection } from '../../projections/targets/targets.projection';
 import type { OpsHealthSource } from '../alerts/alert-sources';
@@ -42,6 +43,7 @@ export const opsHealthConfig = (config: AppConfig): OpsHealthConfig => ({
   quietHoursTz: config.polling.quietHoursTz,
   requireRestoreDrill: config.polling.requireRestoreDrill,
   restoreDrillMaxAgeDays: config.polling.restoreDrillMaxAgeDays,
+  maxIntervalMs: config.polling.maxIntervalSeconds * 1000,
 });
 
 /**
@@ -64,7 +66,7 @@ export class HealthViews implements OpsHealthSource {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection);
+    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection);
   }
 
   async scheduler(at: Date | null, tenant: string | null): Promise<AsOf<SchedulerHealthBody>> {
@@ -77,7 +79,12 @@ export class HealthViews implements OpsHealthSource {
   async ops(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthBody>> {
     const cfg = opsHealthConfig(this.config);
     if (at) {
-      const [targets, workers, drills] = await Promise.all([this.pit.rowsAt(targetsProjection, at), this.pit.rowsAt(workerHistoryProjection, at), this.pit.rowsAt(restoreDrillsProjection, at)]);
+      const [targets, workers, drills, pauses] = await Promise.all([
+        this.pit.rowsAt(targetsProjection, at),
+        this.pit.rowsAt(workerHistoryProjection, at),
+        this.pit.rowsAt(restoreDrillsProjection, at),
+        this.pit.rowsAt(loopPausesProjection, at),
+      ]);
       const all = [...targets.values()];
       const p = this.config.polling;
       const j = this.config.jobs;
@@ -91,11 +98,16 @@ export class HealthViews implements OpsHealthSource {
         cronTickMs: j.cronTickMs,
         janitorIntervalMs: j.janitorIntervalMs,
       });
-      return { asOf: at, body: opsHealthView(all.filter((t) => inScope(tenant, t.spec.tenant)), loops, at, cfg, drills.values()) };
+      return { asOf: at, body: opsHealthView(all.filter((t) => inScope(tenant, t.spec.tenant)), loops, at, cfg, drills.values(), [...pauses.values()]) };
     }
     const now = this.clock.now();
-    const [targets, loops, drills] = await Promise.all([this.targets.all(tenant), this.loops.list(), this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills')]);
-    const body = opsHealthView(targets, loops, now, cfg, drills.rows.map((r) => r.doc));
+    const [targets, loops, drills, pauses] = await Promise.all([
+      this.targets.all(tenant),
+      this.loops.list(),
+      this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills'),
+      this.pool.query<{ doc: LoopPauseRow }>('SELECT doc FROM rm_loop_pauses'),
+    ]);
+    const body = opsHealthView(targets, loops, now, cfg, drills.rows.map((r) => r.doc), pauses.rows.map((r) => r.doc));
     if (tenant === null) this.noteStatus(body);
     return { asOf: now, body };
   }

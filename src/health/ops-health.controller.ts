@@ -22,21 +22,23 @@ export { opsHealthConfig } from './health-views.service';
 const OPS_EXAMPLE = {
   status: 'degraded',
   issues: ['High disabled: 15/127 (12%)'],
-  workers: { cron: 'idle', janitor: 'idle', 'job-worker': 'idle', 'poll-scheduler': 'working' },
+  workers: { cron: 'idle', janitor: 'idle', 'job-worker': 'idle', 'poll-scheduler': 'working', backfill: 'working', refreshWorker: 'working' },
   loops: [{ loop: 'poll-scheduler', state: 'working', instanceId: 'host-a:4121:x1y2z3', intervalMs: 5000, lastRunAt: '2026-03-02T10:29:58Z', stale: false, processes: 2 }],
   inQuietHours: false,
   queue: { depth: 112, ready: 3, locked: 1 },
   coverage: { total: 127, healthy: 110, deadLettered: 15, paused: 0 },
+  backups: { total: 127, covered: 110, disabled: 16 },
+  lastBackupWrite: { planningFullId: 'feed::enscr.elevesing1iereannee', changed: true, nbEvents: 2, at: '2026-03-02T10:30:00Z', outcome: 'http_5xx 503' },
   lastSuccessAt: '2026-03-02T10:30:00Z',
-  failedHosts: [{ host: 'fac-de-sciences', count: 2, lastFailure: 'http_timeout' }],
-  recentFailures: [{ target: 'feed::fac-de-sciences.m1info', failureKind: 'http_timeout', failures: 3, disabledUntil: '2026-03-02T11:00:00Z' }],
+  failedHosts: [{ host: 'fac-de-sciences', count: 2, lastFailure: 'http_timeout', kind: 'http_timeout' }],
+  recentFailures: [{ planningFullId: 'feed::fac-de-sciences.m1info', target: 'feed::fac-de-sciences.m1info', failureKind: 'http_timeout', kind: 'http_timeout', failures: 3, disabledUntil: '2026-03-02T11:00:00Z' }],
   restoreDrill: { lastAt: '2026-01-15T09:30:00Z', owner: 'alice', result: 'passed' },
   notices: [],
   checkedAt: '2026-03-02T10:30:01Z',
 };
 
 @ApiTags('health')
-@Controller('api/ops/health')
+@Controller('api/ops')
 export class OpsHealthController {
   constructor(
     private readonly views: HealthViews,
@@ -81,12 +83,13 @@ export class OpsHealthController {
 
   @Public() // its own token (x-ops-token), or a bearer token checked here
   @TenantScope('tenant', "a scoped bearer token counts its tenant's targets only (live and `?at=`); loops and the restore drill are shared")
-  @Get()
+  // `plannings`: the path PlanningSup's ops API serves this body on, so its clients need only a new host.
+  @Get(['health', 'plannings'])
   @ApiSecurity('ops-token')
   @ApiBearerAuth()
   @ApiOperation({
     summary:
-      'Operations health: status + issues, loop states, quiet hours, queue, coverage, failed hosts, recent failures, latest restore drill. Needs x-ops-token = OPS_TOKEN (open when OPS_TOKEN is unset outside production) or a bearer token; a tenant-scoped token sees only its targets. `?at=` answers as of a past instant (loop fields derived from the log, see docs/api.md, "Polling").',
+      'Operations health (also served as /api/ops/plannings, the same body): status + issues, loop states, quiet hours, queue, coverage, failed hosts, recent failures, latest restore drill. Needs x-ops-token = OPS_TOKEN (open when OPS_TOKEN is unset outside production) or a bearer token; a tenant-scoped token sees only its targets. `?at=` answers as of a past instant (loop fields derived from the log, see docs/api.md, "Polling").',
   })
   @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: OPS_EXAMPLE } })
   @ApiResponse(BAD_AT)

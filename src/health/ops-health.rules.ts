@@ -1,3 +1,4 @@
+import { LoopPauseRow, pauseHolds } from '../../projections/loop-pauses/loop-pauses.projection';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import type { TargetState } from '../../projections/targets/target-state';
 import type { QuietHoursWindow } from '../config/polling.env';
@@ -15,6 +16,8 @@ export interface OpsHealthConfig {
   /** OPS_REQUIRE_RESTORE_DRILL: a missing recent drill degrades status (else it is a notice only). */
   readonly requireRestoreDrill?: boolean;
   readonly restoreDrillMaxAgeDays?: number;
+  /** POLL_MAX_INTERVAL_SECONDS in ms: the shortest staleness horizon of `backups.covered`. */
+  readonly maxIntervalMs?: number;
 }
 
 export const POLL_SCHEDULER_LOOP = 'poll-scheduler';
@@ -26,6 +29,8 @@ export interface OpsHealthFacts {
   readonly targets: readonly TargetState[];
   readonly loops: readonly LoopStateRow[];
   readonly drills?: Iterable<RestoreDrillRow>;
+  /** Operators' whole-loop pauses (rm_loop_pauses, or folded at `?at=`). */
+  readonly pauses?: readonly LoopPauseRow[];
 }
 
 /** One loop as the rules judged it: the process that speaks for it, and whether it is stale. */
@@ -47,14 +52,22 @@ export interface OpsHealthAssessment {
   /** Targets neither paused nor dead-lettered; of those, due now and overdue past stuckAfterMs. */
   readonly queue: { readonly waiting: number; readonly ready: number; readonly overdue: number };
   readonly deadLettered: number;
+  /** The pauses that hold at `now`. */
+  readonly pauses: readonly LoopPauseRow[];
 }
 
 const ago = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)}s` : ms < 3_600_000 ? `${Math.round(ms / 60_000)}m` : `${Math.round(ms / 3_600_000)}h`);
 
-/** The process that speaks for a loop: the freshest non-standby row (a standby only when nothing else reports). */
+/** Standby processes wait for the lock; a disabled one (RUN_JOBS=false) runs none of the loop. */
+const rank = (r: LoopStateRow) => (r.detail?.role === 'standby' ? 0 : r.detail?.role === 'disabled' ? 1 : 2);
+
+/**
+ * The process that speaks for a loop: the freshest row of one that runs it; a disabled one only
+ * when no process runs it, a standby only when nothing else reports.
+ */
 function speakerOf(rows: readonly LoopStateRow[]): LoopStateRow {
-  const working = rows.filter((r) => r.detail?.role !== 'standby');
-  const pool = working.length ? working : rows;
+  const top = Math.max(...rows.map(rank));
+  const pool = rows.filter((r) => rank(r) === top);
   const at = (r: LoopStateRow) => new Date(r.lastRunAt ?? r.beatAt).getTime();
   return pool.reduce((best, r) => (at(r) > at(best) ? r : best));
 }
@@ -64,8 +77,9 @@ const lastRunMs = (r: LoopStateRow) => new Date(r.lastRunAt ?? r.startedAt).getT
 /**
  * The rules of GET /api/ops/health, over the loop heartbeats and the targets read model. Pure:
  * the same facts at the same instant give the same status, live or at `?at=`.
- * Unhealthy: no loop started, a loop stale past staleFactor × its interval (or stopped/crashed),
- * the queue stuck (targets overdue while the scheduler does not work). Degraded: a loop paused,
+ * Unhealthy: no loop started, a loop switched off everywhere (RUN_JOBS=false), a loop stale past
+ * staleFactor × its interval (or stopped/crashed), the queue stuck (targets overdue while the
+ * scheduler does not work). Degraded: a loop paused (by an operator),
  * more than disabledThreshold of the targets dead-lettered, or no recent restore drill when one
  * is required (otherwise that is a notice).
  */
@@ -78,16 +92,29 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
   const byLoop = new Map<string, LoopStateRow[]>();
   for (const l of facts.loops) byLoop.set(l.loop, [...(byLoop.get(l.loop) ?? []), l]);
   if (!byLoop.size) critical.push('Jobs not started');
+  const pauses = (facts.pauses ?? []).filter((p) => pauseHolds(p, now) && Date.parse(p.pausedAt) <= t);
+  const pauseText = (p: LoopPauseRow) => `${p.loop} paused by ${p.pausedBy}${p.resumeAt ? ` until ${p.resumeAt}` : ''}: ${p.reason}`;
   const loops: LoopFinding[] = [];
   for (const [loop, rows] of [...byLoop].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const speaker = speakerOf(rows);
+    let speaker = speakerOf(rows);
+    const pause = pauses.find((p) => p.loop === loop);
+    if (rank(speaker) === 1) {
+      // Switched off in every process that reports it: nothing runs it, and nothing will.
+      critical.push(`Jobs not started (${String(speaker.detail?.reason ?? `${loop} disabled`)})`);
+      loops.push({ loop, speaker, processes: rows.length, stale: false });
+      continue;
+    }
+    // An operator's pause shows at once, before the loop's next heartbeat says so itself.
+    if (pause && speaker.state !== 'stopped' && speaker.state !== 'crashed') speaker = { ...speaker, state: 'paused' };
     const age = t - lastRunMs(speaker);
     const stale = age > cfg.staleFactor * speaker.intervalMs;
     if (speaker.state === 'stopped' || speaker.state === 'crashed') critical.push(`${loop} ${speaker.state}`);
     else if (stale) critical.push(`${loop} stale (${ago(age)} ago)`);
-    else if (speaker.state === 'paused') minor.push(`${loop} paused`);
+    else if (speaker.state === 'paused') minor.push(pause ? pauseText(pause) : `${loop} paused`);
     loops.push({ loop, speaker, processes: rows.length, stale });
   }
+  // A pause of a loop no process reports is still a pause (jobs paused: degraded).
+  for (const p of pauses) if (!byLoop.has(p.loop)) minor.push(pauseText(p));
 
   const schedulerRow = loops.find((l) => l.loop === POLL_SCHEDULER_LOOP)?.speaker ?? null;
   const scheduler = schedulerRow ? { row: schedulerRow, alive: t - lastRunMs(schedulerRow) <= cfg.staleFactor * schedulerRow.intervalMs } : null;
@@ -100,7 +127,8 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
     if (due <= t) ready++;
     if (due <= t - cfg.stuckAfterMs) overdue++;
   }
-  if (overdue >= cfg.stuckMinReady && (!scheduler || !scheduler.alive || !['working', 'quiet_hours'].includes(scheduler.row.state))) {
+  // A paused scheduler is not stuck: it was told to wait (the pause is the issue).
+  if (overdue >= cfg.stuckMinReady && (!scheduler || !scheduler.alive || !['working', 'quiet_hours', 'paused'].includes(scheduler.row.state))) {
     const why = !scheduler ? 'no poll scheduler running' : scheduler.alive || ['stopped', 'crashed'].includes(scheduler.row.state) ? `scheduler ${scheduler.row.state}` : 'scheduler stale';
     critical.push(`Queue stuck: ${overdue} ready but ${why}`);
   }
@@ -120,5 +148,6 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
     scheduler,
     queue: { waiting: waiting.length, ready, overdue },
     deadLettered,
+    pauses,
   };
 }

@@ -56,10 +56,10 @@ describe('ops health view (its rules)', () => {
     const b = opsHealthView(many, [loop()], now, cfg);
     expect(b).toMatchObject({ status: 'degraded', issues: ['High disabled: 3/20 (15%)'], coverage: { total: 20, deadLettered: 3, healthy: 17 } });
     expect(b.failedHosts).toEqual([
-      { host: 'fac.example', count: 2, lastFailure: 'http_timeout' },
-      { host: 'enscr.example', count: 1, lastFailure: 'http_timeout' },
+      { host: 'fac.example', count: 2, lastFailure: 'http_timeout', kind: 'http_timeout' },
+      { host: 'enscr.example', count: 1, lastFailure: 'http_timeout', kind: 'http_timeout' },
     ]);
-    expect(b.recentFailures![0]).toEqual({ target: 'feed::enscr.a', failureKind: 'http_timeout', failures: 3, disabledUntil: '2026-03-02T10:35:00Z' });
+    expect(b.recentFailures![0]).toEqual({ planningFullId: 'feed::enscr.a', target: 'feed::enscr.a', failureKind: 'http_timeout', kind: 'http_timeout', failures: 3, disabledUntil: '2026-03-02T10:35:00Z' });
   });
 
   it('paused loop → degraded; stopped → unhealthy; quiet hours reported', () => {

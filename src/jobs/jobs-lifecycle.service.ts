@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL } from '../database/database.module';
 import { LeaderLock } from '../database/leader-lock';
 import { LoopStateService } from '../database/loop-state.service';
+import { LoopPauses } from '../pausing/loop-pauses.service';
 import { LOGGER } from '../shared/logger';
 import { TimedLoop } from '../shared/timed-loop';
 import { APP_VERSION } from '../shared/version';
@@ -40,6 +41,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     private readonly loops: LoopStateService,
     private readonly signals: JobsSignals,
     private readonly audit: AuditRecorder,
+    private readonly pauses: LoopPauses,
   ) {
     this.janitorLock = new LeaderLock({ databaseUrl, key: JANITOR_LOCK, name: 'janitor', log });
   }
@@ -61,6 +63,12 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     const mode = this.config.core.appMode;
     if (mode === 'server') return;
     const j = this.config.jobs;
+    if (!j.runJobs) {
+      // Said once, so ops health can tell "switched off" from "never started" or "died".
+      await this.loops.report('job-worker', 'stopped', j.workerHeartbeatMs, { ran: true, detail: { role: 'disabled', reason: 'RUN_JOBS=false' } }).catch(() => undefined);
+      this.log.warn({ event: 'worker.disabled' }, 'RUN_JOBS=false: this process runs no job worker, cron ticker or janitor');
+      return;
+    }
     if (j.workerConcurrency > 0) {
       this.worker = this.rt.newWorker({ mode, version: APP_VERSION }, {
         onHeartbeat: async (state) => {
@@ -69,6 +77,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
           await this.rt.reaper.reap(j.workerReapAfterMs, this.worker?.id ?? 'unknown');
         },
         onOutcome: (job, outcome, durationMs) => this.signals.recordOutcome(job, outcome, durationMs),
+        paused: () => this.pauses.holds('job-worker') !== null,
       });
       await this.worker.start();
       await this.loops.report('job-worker', 'idle', j.workerHeartbeatMs, { detail: { workerId: this.worker.id } }).catch(() => undefined);
@@ -110,6 +119,6 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
       await this.worker.stop(Math.floor(this.config.core.shutdownTimeoutMs * 0.6));
       await this.loops.report('job-worker', 'stopped', this.config.jobs.workerHeartbeatMs).catch(() => undefined);
     }
-    for (const loop of ['cron', 'janitor']) if (this.config.core.appMode !== 'server') await this.loops.report(loop, 'stopped', 0).catch(() => undefined);
+    for (const loop of ['cron', 'janitor']) if (this.config.core.appMode !== 'server' && this.config.jobs.runJobs) await this.loops.report(loop, 'stopped', 0).catch(() => undefined);
   }
 }

@@ -52,8 +52,8 @@ describe('GET /api/ops/health ', () => {
     s.modes.set('n0', '401');
     const b = await until('degraded', (x) => x.status === 'degraded');
     expect(b.issues).toEqual(['High disabled: 1/5 (20%)']);
-    expect(b.failedHosts).toEqual([{ host: '127.0.0.1', count: 1, lastFailure: 'http_4xx' }]);
-    expect(b.recentFailures).toEqual([{ target: 'feed::n0', failureKind: 'http_4xx', failures: 1, disabledUntil: expect.stringMatching(/Z$/) }]);
+    expect(b.failedHosts).toEqual([{ host: '127.0.0.1', count: 1, lastFailure: 'http_4xx', kind: 'http_4xx' }]);
+    expect(b.recentFailures).toEqual([{ planningFullId: 'feed::n0', target: 'feed::n0', failureKind: 'http_4xx', kind: 'http_4xx', failures: 1, disabledUntil: expect.stringMatching(/Z$/) }]);
     s.modes.set('n0', 'ok');
     expect((await t.request('POST', '/api/targets/feed::n0/redrive', { body: { reason: 'fixed' } })).status).toBe(202);
     await until('healthy again', (x) => x.status === 'healthy' && x.coverage.deadLettered === 0);

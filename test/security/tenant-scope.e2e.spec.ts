@@ -34,6 +34,8 @@ interface Fixture {
   readonly foreignStatus?: number;
   /** The unscoped admin's answer names both tenants (proves the scoped answer is filtered, not empty by chance). */
   readonly adminSeesBoth?: boolean;
+  /** Puts the installation in the state the unscoped admin's call needs (a pause before a resume). */
+  readonly adminBefore?: () => Promise<unknown>;
 }
 
 const node = process.execPath;
@@ -95,6 +97,14 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     'POST /api/system/janitor': { call: () => ({ path: '/api/system/janitor', body: { reason: 'tenant walk' } }) },
     'POST /api/system/fail-active': { call: () => ({ path: '/api/system/fail-active', body: { confirm: true, reason: 'tenant walk' } }) },
     'POST /api/system/cancel-pending': { call: () => ({ path: '/api/system/cancel-pending', body: { confirm: true, reason: 'tenant walk' } }) },
+    'GET /api/ops/plannings': { call: () => ({ path: '/api/ops/plannings' }) },
+    // Whole-loop pauses end by themselves within seconds, so runs queued by later calls still start.
+    ...Object.fromEntries(
+      ['jobs/worker', 'monitoring/scheduler'].flatMap((base) => [
+        [`POST /api/${base}/pause`, { call: () => ({ path: `/api/${base}/pause`, body: { reason: 'tenant walk', resumeAt: new Date(Date.now() + 2000).toISOString() } }), adminBefore: () => t.request('POST', `/api/${base}/resume`, { body: { reason: 'tenant walk' } }) }],
+        [`POST /api/${base}/resume`, { call: () => ({ path: `/api/${base}/resume`, body: { reason: 'tenant walk' } }), adminBefore: () => t.request('POST', `/api/${base}/pause`, { body: { reason: 'tenant walk', resumeAt: new Date(Date.now() + 60_000).toISOString() } }) }],
+      ]),
+    ),
     'POST /api/replay/what-if': { call: () => ({ path: '/api/replay/what-if', body: { from: started, to: new Date().toISOString(), policy: { jobs: { maxAttempts: 5 } } } }), adminSeesBoth: true },
   };
 
@@ -207,6 +217,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
         }
       }
       if (rule === 'installation' || f.adminSeesBoth) {
+        await f.adminBefore?.();
         const res = await call(undefined, method, f.call('acme'));
         check(res.status < 400, `${method} ${route}: the unscoped admin got ${res.status} ${short(res.body)}`);
         if (f.adminSeesBoth) check(names(res.body).includes('acme') && names(res.body).includes('globex'), `${method} ${route}: the unscoped admin's answer does not name both tenants: ${short(res.body)}`);

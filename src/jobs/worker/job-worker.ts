@@ -32,7 +32,9 @@ export interface JobWorkerOptions {
 
 /** Optional hooks: loop-state reporting (ops health) and the reaper run on each heartbeat. */
 export interface JobWorkerHooks {
-  onHeartbeat?(state: 'idle' | 'working', worker: JobWorker): Promise<void>;
+  onHeartbeat?(state: 'idle' | 'working' | 'paused', worker: JobWorker): Promise<void>;
+  /** An operator paused every job worker: claim nothing (runs in flight finish). */
+  paused?(): boolean;
   /** Each attempt result this worker recorded (metrics): terminal outcomes, or `retried`. */
   onOutcome?(job: string, outcome: 'succeeded' | 'failed' | 'retried' | 'cancelled' | 'expired', durationMs: number | null): void;
 }
@@ -123,6 +125,10 @@ export class JobWorker {
   private async loop(): Promise<void> {
     const jobs = this.jobs;
     while (!this.stopping) {
+      if (this.hooks.paused?.()) {
+        await this.waker.wait(this.opts.pollMs);
+        continue;
+      }
       const want = Math.min(this.free(), this.opts.claimBatch);
       let full = false;
       if (want > 0) {
@@ -248,7 +254,7 @@ export class JobWorker {
         this.failed,
         JSON.stringify(this.running.map((r) => ({ runId: r.runId, job: r.job, startedAt: new Date(r.startedAt).toISOString() }))),
       ]);
-      await this.hooks.onHeartbeat?.(this.inflight.size ? 'working' : 'idle', this);
+      await this.hooks.onHeartbeat?.(this.hooks.paused?.() ? 'paused' : this.inflight.size ? 'working' : 'idle', this);
     } catch (err) {
       if (!this.stopping) this.log.warn({ event: 'worker.heartbeat_failed', workerId: this.id, err }, 'heartbeat failed');
     }

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../../database/database.module';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { LoopStateService } from '../../database/loop-state.service';
+import { LoopPauses } from '../../pausing/loop-pauses.service';
 import { Clock, CLOCK } from '../../shared/clock';
 import { LOGGER } from '../../shared/logger';
 import { ProbeRegistry } from '../probes/probe-registry';
@@ -29,8 +30,9 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DATABASE_URL) databaseUrl: string,
     metrics: PollingMetrics,
+    pauses: LoopPauses,
   ) {
-    this.scheduler = new PollScheduler({ store, pool, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl, onOutcome: (evs) => metrics.record(evs) });
+    this.scheduler = new PollScheduler({ store, pool, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl, onOutcome: (evs) => metrics.record(evs), paused: () => pauses.holds('poll-scheduler') !== null });
   }
 
   onApplicationBootstrap(): void {

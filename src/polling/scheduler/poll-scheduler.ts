@@ -43,6 +43,8 @@ export interface SchedulerDeps {
   readonly cfg: PollingConfig;
   readonly databaseUrl: string;
   readonly random?: () => number;
+  /** An operator paused the poll scheduler: dispatch nothing (probes in flight finish). */
+  readonly paused?: () => boolean;
   /** Sees the events of every recorded outcome and skip (metrics). */
   readonly onOutcome?: (events: readonly TargetEvent[]) => void;
 }
@@ -178,14 +180,15 @@ export class PollScheduler {
     let lastReport = 0;
     while (this.active && !this.stopping) {
       const now = this.d.clock.now().getTime();
-      this.dispatchDue(now);
+      const paused = this.d.paused?.() ?? false;
+      if (!paused) this.dispatchDue(now);
       if (now - lastReport >= this.d.cfg.reportMs) {
         lastReport = now;
         void this.report(now).catch(() => undefined);
       }
       const next = this.heap.peek();
       const saturated = this.inFlight >= this.d.cfg.concurrency;
-      await this.sleep(saturated || !next ? this.d.cfg.tickMs : Math.max(0, Math.min(this.d.cfg.tickMs, next.dueMs - now)));
+      await this.sleep(paused || saturated || !next ? this.d.cfg.tickMs : Math.max(0, Math.min(this.d.cfg.tickMs, next.dueMs - now)));
     }
   }
 
@@ -214,7 +217,7 @@ export class PollScheduler {
 
   private async report(now: number): Promise<void> {
     const quiet = inQuietHours(new Date(now), this.d.cfg.quietHours, this.d.cfg.quietHoursTz);
-    const state = quiet ? 'quiet_hours' : this.inFlight > 0 || this.pollsSinceReport > 0 ? 'working' : 'idle';
+    const state = this.d.paused?.() ? 'paused' : quiet ? 'quiet_hours' : this.inFlight > 0 || this.pollsSinceReport > 0 ? 'working' : 'idle';
     const detail = { role: 'active', inFlight: this.inFlight, targets: this.entries.size, polls: this.stats.polls, pollsSinceReport: this.pollsSinceReport };
     this.pollsSinceReport = 0;
     await this.d.loops?.report(SCHEDULER_LOOP, state, this.d.cfg.reportMs, { ran: true, detail });
