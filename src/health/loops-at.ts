@@ -1,5 +1,5 @@
 import type { WorkerHistoryRow } from '../../projections/job-workers/worker-history-row';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import type { QuietHoursWindow } from '../config/polling.env';
 import { inQuietHours } from '../polling/quiet-hours';
 import type { LoopStateRow } from './loop-state';

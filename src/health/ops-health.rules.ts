@@ -1,5 +1,5 @@
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import type { QuietHoursWindow } from '../config/polling.env';
 import type { LoopStateRow } from './loop-state';
 import { restoreDrillView } from './restore-drill.view';

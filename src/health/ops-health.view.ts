@@ -1,5 +1,5 @@
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import { inQuietHours } from '../polling/quiet-hours';
 import { rfc3339 } from '../shared/clock';
 import type { LoopStateRow } from './loop-state';

@@ -1,4 +1,4 @@
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import { stalenessScore } from '../polling/adaptive-interval';
 import { rfc3339 } from '../shared/clock';
 

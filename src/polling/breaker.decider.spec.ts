@@ -1,4 +1,4 @@
-import { closedBreaker, BreakerSnapshot } from '../../projections/targets/target-state';
+import { closedBreaker, BreakerSnapshot } from './target.state';
 import { breakerAdmits, decideBreaker, openDurationMs } from './breaker.decider';
 import type { BreakerEvent } from './events/breaker.events';
 

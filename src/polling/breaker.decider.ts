@@ -1,4 +1,4 @@
-import type { BreakerSnapshot } from '../../projections/targets/target-state';
+import type { BreakerSnapshot } from './target.state';
 import type { BreakerEvent, BreakerTransition } from './events/breaker.events';
 import type { FailureCategory } from './events/poll-outcome.events';
 

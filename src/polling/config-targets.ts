@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from './target.state';
 import { ConfigError } from '../config/env-var';
 import { CreateTargetDto } from './target.dto';
 import { canonicalSpec, TargetSpec, targetKey } from './target-spec';

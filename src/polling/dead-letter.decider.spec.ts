@@ -1,4 +1,4 @@
-import { DeadLetterSnapshot } from '../../projections/targets/target-state';
+import { DeadLetterSnapshot } from './target.state';
 import { decideDeadLetter, retryDelayMs } from './dead-letter.decider';
 
 const cfg = { streak: 3, retryScheduleMs: [300_000, 900_000, 3_600_000] };

@@ -1,4 +1,4 @@
-import type { DeadLetterSnapshot } from '../../projections/targets/target-state';
+import type { DeadLetterSnapshot } from './target.state';
 import type { DeadLetterEvent } from './events/dead-letter.events';
 import type { FailureCategory } from './events/poll-outcome.events';
 

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TargetState } from '../../projections/targets/target-state';
 import { ActionUnit, AuditRecorder } from '../audit/audit-recorder';
 import type { OperatorContext } from '../audit/operator-context';
 import { AppConfig } from '../config/config';
@@ -14,7 +13,7 @@ import { pollRules } from './scheduler/poll-scheduler';
 import { DecideContext, decideTarget, TargetCommand, TargetRejected } from './target.decider';
 import { TargetRepository } from './target-repository';
 import { TargetSource, TargetSpec, targetStream } from './target-spec';
-import { evolveTarget } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from './target.state';
 
 export interface PatchTarget {
   readonly displayName?: string;

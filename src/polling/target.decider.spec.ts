@@ -1,4 +1,4 @@
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from './target.state';
 import type { TargetEvent } from './events/target.events';
 import type { ProbeResult } from './probes/probe';
 import { DecideContext, decideTarget, planPoll, TargetCommand, TargetRejected } from './target.decider';

@@ -1,4 +1,4 @@
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from './target.state';
 import { chooseInterval } from './adaptive-interval';
 import { BreakerConfig, breakerAdmits, decideBreaker } from './breaker.decider';
 import { DeadLetterConfig, decideDeadLetter } from './dead-letter.decider';

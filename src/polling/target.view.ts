@@ -1,4 +1,4 @@
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from './target.state';
 import { instanceView } from '../health/scheduler-health.view';
 import { rfc3339 } from '../shared/clock';
 

@@ -1,4 +1,4 @@
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from '../polling/target.state';
 import { BreakerConfig, breakerAdmits } from '../polling/breaker.decider';
 import type { DeadLetterConfig } from '../polling/dead-letter.decider';
 import type { TargetEvent } from '../polling/events/target.events';

@@ -1,4 +1,4 @@
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from '../polling/target.state';
 import { breakerAdmits } from '../polling/breaker.decider';
 import type { PollFailed, PollSucceeded } from '../polling/events/poll-outcome.events';
 import type { TargetEvent } from '../polling/events/target.events';

@@ -1,4 +1,4 @@
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import { inScope } from '../auth/tenant-scope';
 import type { RecordedEvent } from '../event-store/envelope';
 import type { TargetEvent } from '../polling/events/target.events';

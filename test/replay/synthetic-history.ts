@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from '../../src/polling/target.state';
 import type { EventToAppend } from '../../src/event-store/envelope';
 import type { RunEnqueued, RunEvent } from '../../src/jobs/events/run.events';
 import { runDecider, RunCommand } from '../../src/jobs/run.decider';

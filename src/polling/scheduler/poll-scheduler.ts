@@ -1,6 +1,6 @@
 import { Client, Pool } from 'pg';
 import type { Logger } from 'pino';
-import { evolveTarget, TargetState } from '../../../projections/targets/target-state';
+import { evolveTarget, TargetState } from '../target.state';
 import type { PollingConfig } from '../../config/polling.env';
 import type { RecordedEvent } from '../../event-store/envelope';
 import type { EventStore, Subscription } from '../../event-store/event-store.port';

@@ -1,7 +1,7 @@
-import type { TargetEvent } from '../../src/polling/events/target.events';
-import type { DeadLetterReason } from '../../src/polling/events/dead-letter.events';
-import type { FailureCategory, FailureKind, IntervalDecision } from '../../src/polling/events/poll-outcome.events';
-import type { TargetSource, TargetSpec } from '../../src/polling/target-spec';
+import type { TargetEvent } from './events/target.events';
+import type { DeadLetterReason } from './events/dead-letter.events';
+import type { FailureCategory, FailureKind, IntervalDecision } from './events/poll-outcome.events';
+import type { TargetSource, TargetSpec } from './target-spec';
 
 export type BreakerStateName = 'closed' | 'open' | 'half_open';
 
