@@ -3,7 +3,7 @@ import type { TargetState } from '../polling/target.state';
 import type { QuietHoursWindow } from '../config/polling.env';
 import type { LoopStateRow } from './loop-state';
 import { restoreDrillView } from './restore-drill.view';
-import { nextRunMs } from './scheduler-health.view';
+import { nextDueMs } from '../polling/next-due';
 
 export interface OpsHealthConfig {
   readonly staleFactor: number;
@@ -95,7 +95,7 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
   let ready = 0;
   let overdue = 0;
   for (const r of waiting) {
-    const due = nextRunMs(r);
+    const due = nextDueMs(r);
     if (due === null) continue;
     if (due <= t) ready++;
     if (due <= t - cfg.stuckAfterMs) overdue++;

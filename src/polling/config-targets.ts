@@ -4,7 +4,8 @@ import type { TargetState } from './target.state';
 import { ConfigError } from '../config/env-var';
 import { CreateTargetDto } from './target.dto';
 import { canonicalSpec, TargetSpec, targetKey } from './target-spec';
-import { fixedIntervalProblem, PollRules } from './target.decider';
+import type { PollRules } from './poll-rules';
+import { fixedIntervalProblem } from './target.decider';
 
 function problems(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
