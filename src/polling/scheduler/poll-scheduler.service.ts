@@ -1,9 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Pool } from 'pg';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
-import { DATABASE_URL, PG_POOL } from '../../database/database.module';
+import { DATABASE_URL } from '../../database/database.module';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { LoopStateService } from '../../health/loop-state.service';
 import { Clock, CLOCK } from '../../shared/clock';
@@ -20,7 +19,6 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
-    @Inject(PG_POOL) pool: Pool,
     repo: TargetRepository,
     probes: ProbeRegistry,
     loops: LoopStateService,
@@ -30,7 +28,7 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
     @Inject(DATABASE_URL) databaseUrl: string,
     metrics: PollingMetrics,
   ) {
-    this.scheduler = new PollScheduler({ store, pool, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl, onOutcome: (evs) => metrics.record(evs) });
+    this.scheduler = new PollScheduler({ store, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl, onOutcome: (evs) => metrics.record(evs) });
   }
 
   onApplicationBootstrap(): void {

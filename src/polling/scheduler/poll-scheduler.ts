@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { PollingConfig } from '../../config/polling.env';
 import { LeaderLock } from '../../database/leader-lock';
@@ -17,7 +16,6 @@ export const SCHEDULER_LOCK_KEY = 7_301_004;
 
 export interface SchedulerDeps {
   readonly store: EventStore;
-  readonly pool: Pool;
   readonly repo: TargetRepository;
   readonly probes: ProbeRegistry;
   readonly loops: LoopStateService | null;
