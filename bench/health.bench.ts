@@ -16,8 +16,8 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import { foldInMemory } from '../projections/projection';
 import { targetsProjection } from '../projections/targets/targets.projection';
-import type { TargetState } from '../projections/targets/target-state';
-import { evolveTarget } from '../projections/targets/target-state';
+import type { TargetState } from '../src/polling/target.state';
+import { evolveTarget } from '../src/polling/target.state';
 import { createApp } from '../src/bootstrap';
 import { TEST_SERVER_KEYS } from '../test/support/server-keys';
 import { loadConfig } from '../src/config/config';
@@ -27,8 +27,9 @@ import type { RecordedEvent } from '../src/event-store/envelope';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
 import type { TargetEvent } from '../src/polling/events/target.events';
 import type { ProbeResult } from '../src/polling/probes/probe';
-import { pollRules } from '../src/polling/scheduler/poll-scheduler';
-import { decideTarget } from '../src/polling/target.decider';
+import { pollRules } from '../src/polling/poll-rules';
+import { TargetCommand, targetDecider } from '../src/polling/target.decider';
+import { eventsOrThrow } from '../src/shared/decider';
 import { targetStream } from '../src/polling/events/target-spec';
 import { liveTable, RowStore } from '../src/event-store/postgres/row-store';
 import { freePort } from '../test/support/free-port';
@@ -57,20 +58,21 @@ async function cannon(url: string, headers: Record<string, string> = {}): Promis
 function history(i: number, config: ReturnType<typeof loadConfig>): TargetEvent[] {
   const key = `svc::t${i}`;
   const t0 = Date.now() - 3_600_000;
-  const ctx = { rules: pollRules(config.polling), random: () => 0.5, intervalFactor: 1 };
+  const decider = targetDecider({ rules: pollRules(config.polling), random: () => 0.5, intervalFactor: 1 });
+  const decide = (cmd: TargetCommand, state: TargetState | null) => eventsOrThrow(decider.decide(cmd, state));
   const events: TargetEvent[] = [];
   let s: TargetState | null = null;
-  const apply = (evs: TargetEvent[]) => {
+  const apply = (evs: readonly TargetEvent[]) => {
     for (const e of evs) s = evolveTarget(s, e);
     events.push(...evs);
   };
-  apply(decideTarget({ type: 'RegisterTarget', spec: { type: ['pve', 'pbs', 'pmg'][i % 3], name: `t${i}`, probe: { kind: 'http', url: `http://10.0.${(i >> 8) & 255}.${i & 255}:8006/ping` } }, source: 'api', at: new Date(t0) }, null, ctx).map((e) => ({ ...e, data: { ...e.data, key } }) as TargetEvent));
+  apply(decide({ type: 'RegisterTarget', spec: { type: ['pve', 'pbs', 'pmg'][i % 3], name: `t${i}`, probe: { kind: 'http', url: `http://10.0.${(i >> 8) & 255}.${i & 255}:8006/ping` } }, source: 'api', at: new Date(t0) }, null).map((e) => ({ ...e, data: { ...e.data, key } }) as TargetEvent));
   const fails = i % 10 === 0 ? 6 : i % 7 === 0 ? 2 : 0;
   const ok: ProbeResult = { ok: true, statusCode: 200, durationMs: 12 };
   const bad: ProbeResult = { ok: false, statusCode: 503, durationMs: 40, failureKind: 'http_5xx', category: 'transient', message: '503 service unavailable' };
   for (let k = 0; k < 4 + fails; k++) {
     const at = new Date(t0 + k * 10_000);
-    apply(decideTarget({ type: 'RecordPollOutcome', at, result: k < 4 ? ok : bad, startedAt: at, finishedAt: at, dueAt: at, trigger: 'schedule' }, s, ctx));
+    apply(decide({ type: 'RecordPollOutcome', key, at, result: k < 4 ? ok : bad, startedAt: at, finishedAt: at, dueAt: at, trigger: 'schedule' }, s));
   }
   return events;
 }

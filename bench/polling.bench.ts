@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     worker.start();
     // The target server is on 127.0.0.1, which the egress policy refuses unless opened.
     const egress = new Egress({ allow: parseAllowList('127.0.0.1/32'), ownPorts: () => [], connectTimeoutMs: 5000, log });
-    const scheduler = new PollScheduler({ store, pool, repo, probes: new ProbeRegistry(egress), loops: null, clock: systemClock, log, cfg, databaseUrl: db.url });
+    const scheduler = new PollScheduler({ store, repo, probes: new ProbeRegistry(egress), loops: null, clock: systemClock, log, cfg, databaseUrl: db.url });
     const s0 = performance.now();
     scheduler.start();
     while (!scheduler.isActive || scheduler.stats.polls === 0) await sleep(5);

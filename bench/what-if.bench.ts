@@ -14,7 +14,7 @@ import type { RecordedEvent } from '../src/event-store/envelope';
 import { configuredPolicy, resolvePolicy } from '../src/replay/what-if-policy';
 import { WhatIfReplay } from '../src/replay/what-if.replay';
 import { loadConfig } from '../src/config/config';
-import { pollRules } from '../src/polling/scheduler/poll-scheduler';
+import { pollRules } from '../src/polling/poll-rules';
 import { ctxOf, runHistory, targetHistory } from '../test/replay/synthetic-history';
 import { SCALE } from './support';
 

@@ -1,4 +1,4 @@
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from '../polling/target.state';
 import type { WorkerHistoryRow } from '../../projections/job-workers/worker-history-row';
 import type { TargetEvent } from '../polling/events/target.events';
 import { LoopsAtConfig, loopsAt } from './loops-at';

@@ -1,5 +1,5 @@
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from '../polling/target.state';
 import type { TargetEvent } from '../polling/events/target.events';
 import type { LoopStateRow } from '../database/loop-state';
 import { assessOpsHealth, OpsHealthAssessment, OpsHealthConfig, OpsHealthFacts, OpsStatus } from './ops-health.rules';

@@ -1,10 +1,10 @@
 import { LoopPauseRow, pauseHolds } from '../../projections/loop-pauses/loop-pauses.projection';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import type { QuietHoursWindow } from '../config/polling.env';
 import type { LoopStateRow } from '../database/loop-state';
 import { restoreDrillView } from './restore-drill.view';
-import { nextRunMs } from './scheduler-health.view';
+import { nextDueMs } from '../polling/next-due';
 
 export interface OpsHealthConfig {
   readonly staleFactor: number;
@@ -122,7 +122,7 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
   let ready = 0;
   let overdue = 0;
   for (const r of waiting) {
-    const due = nextRunMs(r);
+    const due = nextDueMs(r);
     if (due === null) continue;
     if (due <= t) ready++;
     if (due <= t - cfg.stuckAfterMs) overdue++;

@@ -1,6 +1,6 @@
 import type { LoopPauseRow } from '../../projections/loop-pauses/loop-pauses.projection';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import { inQuietHours } from '../polling/quiet-hours';
 import type { FailureKind } from '../polling/events/poll-outcome.events';
 import { rfc3339 } from '../shared/clock';
@@ -8,7 +8,7 @@ import type { LoopStateRow } from '../database/loop-state';
 import { assessOpsHealth, OpsHealthAssessment, OpsHealthConfig } from './ops-health.rules';
 import { backupsOf, lastBackupWriteOf, planningFailureKind, planningWorkers } from './planning-fields';
 import { restoreDrillView } from './restore-drill.view';
-import { nextRunMs } from './scheduler-health.view';
+import { nextDueMs } from '../polling/next-due';
 
 export type { OpsHealthConfig } from './ops-health.rules';
 
@@ -45,7 +45,7 @@ function failedHostsOf(failing: readonly TargetState[]) {
  * schedule), and not before an open breaker's retryAt (polls due earlier are skipped).
  */
 function nextTryOf(r: TargetState): string | null {
-  const due = nextRunMs(r);
+  const due = nextDueMs(r);
   if (due === null) return null;
   const retryAt = r.breaker.state === 'open' && r.breaker.retryAt && !r.forceNext ? Date.parse(r.breaker.retryAt) : 0;
   return rfc3339(new Date(Math.max(due, retryAt)).toISOString());

@@ -1,4 +1,4 @@
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from '../polling/target.state';
 import type { TargetEvent } from '../polling/events/target.events';
 import type { LoopStateRow } from '../database/loop-state';
 import { OpsHealthConfig, opsHealthView } from './ops-health.view';

@@ -1,4 +1,4 @@
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import type { FailureKind } from '../polling/events/poll-outcome.events';
 import { rfc3339 } from '../shared/clock';
 import type { LoopFinding } from './ops-health.rules';

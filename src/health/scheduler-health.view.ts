@@ -1,5 +1,6 @@
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import { stalenessScore } from '../polling/adaptive-interval';
+import { nextDueMs } from '../polling/next-due';
 import { rfc3339 } from '../shared/clock';
 import { instanceView } from '../polling/instance.view';
 
@@ -15,13 +16,6 @@ export const DEAD_LETTER_TASKS_CAP = 25;
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
-/** When the scheduler will next look at the target (dead-letter retry or breaker/interval due); null when paused. */
-export function nextRunMs(t: TargetState): number | null {
-  if (t.paused) return null;
-  if (t.forceNext) return t.nextDueMs;
-  return t.deadLetter ? Date.parse(t.deadLetter.nextRetry) : t.nextDueMs;
-}
-
 /**
  * GET /api/monitoring/scheduler/health, in its fixed documented shape, from read-model rows and a
  * clock. Pure: a point-in-time answer folds events up to T and calls this with T.
@@ -34,7 +28,7 @@ export function schedulerHealthView(rows: readonly TargetState[], now: Date, cfg
   let dueWithin = 0;
   for (const r of queued) {
     perType[r.type] = (perType[r.type] ?? 0) + 1;
-    const due = nextRunMs(r);
+    const due = nextDueMs(r);
     if (due !== null && due <= t + cfg.dueWindowSeconds * 1000) dueWithin++;
   }
   const dead = sorted.filter((r) => r.deadLetter).sort((a, b) => Date.parse(a.deadLetter!.nextRetry) - Date.parse(b.deadLetter!.nextRetry) || (a.key < b.key ? -1 : 1));

@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { LOGGER } from '../shared/logger';
 import { parseConfigTargets, reconcilePlan } from './config-targets';
 import { ProbeRegistry } from './probes/probe-registry';
-import { pollRules } from './scheduler/poll-scheduler';
+import { pollRules } from './poll-rules';
 import { TargetCommands } from './target-commands.service';
 import { TargetReadModel } from './target-read-model';
 import { TargetRepository } from './target-repository';

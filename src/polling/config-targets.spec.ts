@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from './target.state';
 import { parseConfigTargets, reconcilePlan } from './config-targets';
 
 const RULES = { adaptiveEnabled: true, minIntervalMs: 5000 };

@@ -1,10 +1,11 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from './target.state';
 import { ConfigError } from '../config/env-var';
 import { CreateTargetDto } from './target.dto';
 import { canonicalSpec, TargetSpec, targetKey } from './events/target-spec';
-import { fixedIntervalProblem, PollRules } from './target.decider';
+import type { PollRules } from './poll-rules';
+import { fixedIntervalProblem } from './target.decider';
 
 function problems(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {

@@ -1,4 +1,4 @@
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from './target.state';
 import { rfc3339 } from '../shared/clock';
 
 /** One target as scheduler health lists it (the target API builds on it): identity, poll status, breaker, dead letter. */

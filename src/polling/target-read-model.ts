@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from './target.state';
 import { PG_POOL } from '../database/database.module';
 
 /** Reads rm_targets (never the log): the target API and both health endpoints. */

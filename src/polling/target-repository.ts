@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from './target.state';
 import { PG_POOL } from '../database/database.module';
 import type { RecordedEvent } from '../event-store/envelope';
 import { EVENT_STORE, EventStore, StreamReader } from '../event-store/event-store.port';

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { RecordedEvent } from '../event-store/envelope';
-import { pollRules } from '../polling/scheduler/poll-scheduler';
+import { pollRules } from '../polling/poll-rules';
 import { Clock, CLOCK } from '../shared/clock';
 import { BadInput } from '../shared/errors';
 import { LOGGER } from '../shared/logger';
@@ -31,7 +31,7 @@ export class WhatIfQuery extends Query<WhatIfReport> {
 
 const NOTES = [
   'actual is derived from the BreakerOpened, BreakerHalfOpened/Closed/Reset, TargetDeadLettered, DeadLetterRetryFailed, TargetRecovered, PollSkipped, RetryScheduled and RunDeadLettered events recorded in the window.',
-  'whatIf feeds each recorded poll outcome and job attempt result to the same deciders (decideTarget, runDecider) with the policy; every target and run starts from its recorded state at the window start.',
+  'whatIf feeds each recorded poll outcome and job attempt result to the same deciders (targetDecider, runDecider) with the policy; every target and run starts from its recorded state at the window start.',
   'A recorded poll that the what-if breaker (before its retryAt) or dead-letter wait (before nextRetry) would have refused counts in whatIf.pollsSkipped and its outcome is not fed; polls the what-if would have made in addition were never made, so they are not counted. Operator actions (poll-now, reset, redrive) are replayed as recorded.',
   'timeOpenSeconds is the time the breaker refused probes: from opening until its retryAt or an earlier reset, within the window (a retryAt after now counts as planned).',
   'A run that the what-if dead-letters earlier is not fed its later recorded attempts. A failed attempt after which the what-if would retry but no further attempt was recorded counts as a retry; its outcome is unknown (whatIfUnknownOutcomes), and it is not a dead-letter.',

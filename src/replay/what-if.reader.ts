@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { targetsProjection } from '../../projections/targets/targets.projection';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { RecordedEvent } from '../event-store/envelope';

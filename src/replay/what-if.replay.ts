@@ -1,8 +1,9 @@
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import { inScope } from '../access/tenant-scope';
 import type { RecordedEvent } from '../event-store/envelope';
 import type { TargetEvent } from '../polling/events/target.events';
-import type { DecideContext, PollRules } from '../polling/target.decider';
+import type { PollRules } from '../polling/poll-rules';
+import type { DecideContext } from '../polling/target.decider';
 import { keyOfStream } from '../polling/events/target-spec';
 import { addJobFigures, JobFigures, RunReplay, zeroJobFigures } from './run-replay';
 import { TargetFigures, zeroTargetFigures } from './target-tally';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { foldInMemory } from '../../projections/projection';
 import { targetsProjection } from '../../projections/targets/targets.projection';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../../src/polling/target.state';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { SCHEDULER_HEALTH_EXAMPLE } from '../../src/health/scheduler-health.example';
 import { schedulerHealthView } from '../../src/health/scheduler-health.view';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from '../../src/polling/target.state';
 import type { EventToAppend } from '../../src/event-store/envelope';
 import type { RunEnqueued, RunEvent } from '../../src/jobs/events/run.events';
 import { runDecider, RunCommand } from '../../src/jobs/run.decider';
@@ -8,7 +8,8 @@ import { eventsOrThrow } from '../../src/shared/decider';
 import { breakerAdmits } from '../../src/polling/breaker.decider';
 import type { TargetEvent } from '../../src/polling/events/target.events';
 import type { ProbeResult } from '../../src/polling/probes/probe';
-import { DecideContext, decideTarget, PollRules } from '../../src/polling/target.decider';
+import type { PollRules } from '../../src/polling/poll-rules';
+import { DecideContext, TargetCommand, targetDecider } from '../../src/polling/target.decider';
 
 /** One append: the events of one decision, as the scheduler / workers write them. */
 export type Append = { readonly stream: string; readonly events: EventToAppend[] };
@@ -27,24 +28,26 @@ export function targetHistory(name: string, t0: number, script: { at: number; ok
   const stream = `target-instance::${name}`;
   const out: Append[] = [];
   let s: TargetState | null = null;
-  const push = (evs: TargetEvent[], at: number) => {
+  const decide = (cmd: TargetCommand, state: TargetState | null) => eventsOrThrow(targetDecider(ctx).decide(cmd, state));
+  const key = `instance::${name}`;
+  const push = (evs: readonly TargetEvent[], at: number) => {
     if (!evs.length) return;
     out.push({ stream, events: evs.map((e) => ({ type: e.type, data: e.data, metadata: { occurredAt: new Date(at).toISOString() } })) });
     for (const e of evs) s = evolveTarget(s, e);
   };
-  push(decideTarget({ type: 'RegisterTarget', spec: { type: 'instance', name, probe: { kind: 'http', url: 'http://127.0.0.1:9/' } }, source: 'api', at: new Date(t0 - 500) }, null, ctx), t0 - 500);
+  push(decide({ type: 'RegisterTarget', spec: { type: 'instance', name, probe: { kind: 'http', url: 'http://127.0.0.1:9/' } }, source: 'api', at: new Date(t0 - 500) }, null), t0 - 500);
   for (const step of script) {
     const at = new Date(t0 + step.at);
     const cur: TargetState = s!;
     const trigger = cur.deadLetter ? 'dead_letter_retry' : cur.breaker.state === 'open' ? 'half_open' : 'schedule';
     const allowed = cur.deadLetter ? at.getTime() >= Date.parse(cur.deadLetter.nextRetry) : breakerAdmits(cur.breaker, at);
     if (!allowed) throw new Error(`script error: the recorded policy would not probe ${name} at +${step.at}`);
-    if (cur.breaker.state === 'open') push(decideTarget({ type: 'AdmitProbe', at, force: trigger === 'dead_letter_retry' }, cur, ctx), at.getTime());
+    if (cur.breaker.state === 'open') push(decide({ type: 'AdmitProbe', key, at, force: trigger === 'dead_letter_retry' }, cur), at.getTime());
     const fin = new Date(at.getTime() + 10);
     const result: ProbeResult = step.ok
       ? { ok: true, statusCode: 200, durationMs: 10 }
       : { ok: false, statusCode: 500, durationMs: 10, failureKind: 'http_5xx', category: 'transient', message: '500 internal server error' };
-    push(decideTarget({ type: 'RecordPollOutcome', at: fin, result, startedAt: at, finishedAt: fin, dueAt: at, trigger }, s!, ctx), fin.getTime());
+    push(decide({ type: 'RecordPollOutcome', key, at: fin, result, startedAt: at, finishedAt: fin, dueAt: at, trigger }, s!), fin.getTime());
   }
   return out;
 }

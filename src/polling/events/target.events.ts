@@ -6,7 +6,7 @@ import { POLL_FAILED_SCHEMA_VERSION } from './poll-failed.upcaster';
 
 /**
  * Everything that can happen on a target stream. Events of a target with a tenant also carry
- * `tenant` in their data (see decideTarget); absent on events recorded before that.
+ * `tenant` in their data (see targetDecider); absent on events recorded before that.
  */
 export type TargetEvent =
   | TargetRegistered

@@ -1,9 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Pool } from 'pg';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
-import { DATABASE_URL, PG_POOL } from '../../database/database.module';
+import { DATABASE_URL } from '../../database/database.module';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { LoopStateService } from '../../database/loop-state.service';
 import { LoopPauses } from '../../pausing/loop-pauses.service';
@@ -21,7 +20,6 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
-    @Inject(PG_POOL) pool: Pool,
     repo: TargetRepository,
     probes: ProbeRegistry,
     loops: LoopStateService,
@@ -32,7 +30,7 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
     metrics: PollingMetrics,
     pauses: LoopPauses,
   ) {
-    this.scheduler = new PollScheduler({ store, pool, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl, onOutcome: (evs) => metrics.record(evs), paused: () => pauses.holds('poll-scheduler') !== null });
+    this.scheduler = new PollScheduler({ store, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl, onOutcome: (evs) => metrics.record(evs), paused: () => pauses.holds('poll-scheduler') !== null });
   }
 
   onApplicationBootstrap(): void {

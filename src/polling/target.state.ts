@@ -1,7 +1,7 @@
-import type { TargetEvent } from '../../src/polling/events/target.events';
-import type { DeadLetterReason } from '../../src/polling/events/dead-letter.events';
-import type { FailureCategory, FailureKind, IntervalDecision } from '../../src/polling/events/poll-outcome.events';
-import type { TargetSource, TargetSpec } from '../../src/polling/events/target-spec';
+import type { TargetEvent } from './events/target.events';
+import type { DeadLetterReason } from './events/dead-letter.events';
+import type { FailureCategory, FailureKind, IntervalDecision } from './events/poll-outcome.events';
+import type { TargetSource, TargetSpec } from './events/target-spec';
 
 export type BreakerStateName = 'closed' | 'open' | 'half_open';
 
@@ -93,7 +93,59 @@ const due = (at: string) => ({ nextDueAt: at, nextDueMs: Date.parse(at) });
 
 export const closedBreaker = (at: string | null): BreakerSnapshot => ({ state: 'closed', since: at, lastTransition: null, retryAt: null, failureCount: 0, trips: 0 });
 
-/** Pure fold of one target stream. Returns null when the target is removed (or before it exists). */
+/** Before its registration (and after its removal) a target has no state. */
+export const initialTargetState: TargetState | null = null;
+
+/**
+ * The breaker part of a target, folded from any of its events: the breaker decider's state. A
+ * failed poll counts toward opening; a success resets the count of a closed breaker; the
+ * transitions carry the whole new state.
+ */
+export function evolveBreaker(b: BreakerSnapshot, event: TargetEvent): BreakerSnapshot {
+  switch (event.type) {
+    case 'TargetRegistered':
+      return closedBreaker(event.data.at);
+    case 'BreakerReset': {
+      const d = event.data;
+      return { state: 'closed', since: d.since, lastTransition: d.lastTransition, retryAt: null, failureCount: 0, trips: 0 };
+    }
+    case 'PollSucceeded':
+      return b.state === 'closed' ? { ...b, failureCount: 0 } : b;
+    case 'PollFailed':
+      return { ...b, failureCount: b.failureCount + 1 };
+    case 'BreakerOpened':
+    case 'BreakerHalfOpened':
+    case 'BreakerClosed': {
+      const d = event.data;
+      const state: BreakerStateName = event.type === 'BreakerOpened' ? 'open' : event.type === 'BreakerHalfOpened' ? 'half_open' : 'closed';
+      return { state, since: d.since, lastTransition: d.lastTransition, retryAt: d.retryAt, failureCount: d.failureCount, trips: d.trips };
+    }
+    default:
+      return b;
+  }
+}
+
+/** The dead-letter part of a target, folded from any of its events: the dead-letter decider's state. */
+export function evolveDeadLetter(dl: DeadLetterSnapshot | null, event: TargetEvent): DeadLetterSnapshot | null {
+  switch (event.type) {
+    case 'TargetRegistered':
+    case 'TargetRedriven':
+    case 'TargetRecovered':
+      return null;
+    case 'TargetDeadLettered':
+    case 'DeadLetterRetryFailed': {
+      const d = event.data;
+      return { reason: d.reason, firstAttempt: d.firstAttempt, lastAttempt: d.lastAttempt, retryCount: d.retryCount, nextRetry: d.nextRetry };
+    }
+    default:
+      return dl;
+  }
+}
+
+/**
+ * Pure fold of one target stream: the write model the scheduler and the command handlers decide
+ * on, and the `rm_targets` row. Returns null when the target is removed (or before it exists).
+ */
 export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetState | null {
   if (event.type === 'TargetRegistered') {
     const d = event.data;
@@ -114,7 +166,7 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
       lastInterval: null,
       ...due(d.at),
       forceNext: false,
-      breaker: closedBreaker(d.at),
+      breaker: evolveBreaker(closedBreaker(null), event),
       deadLetter: null,
       polls: 0,
       failures: 0,
@@ -135,11 +187,9 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
     case 'PollRequested':
       return { ...s, forceNext: true, ...due(event.data.at) };
     case 'TargetRedriven':
-      return { ...s, deadLetter: null, forceNext: true, ...due(event.data.at) };
-    case 'BreakerReset': {
-      const d = event.data;
-      return { ...s, breaker: { state: 'closed', since: d.since, lastTransition: d.lastTransition, retryAt: null, failureCount: 0, trips: 0 }, forceNext: true, ...due(d.at) };
-    }
+      return { ...s, deadLetter: evolveDeadLetter(s.deadLetter, event), forceNext: true, ...due(event.data.at) };
+    case 'BreakerReset':
+      return { ...s, breaker: evolveBreaker(s.breaker, event), forceNext: true, ...due(event.data.at) };
     case 'PollSucceeded': {
       const d = event.data;
       return {
@@ -151,7 +201,7 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
         intervalMs: d.interval.chosenMs,
         lastInterval: d.interval,
         forceNext: false,
-        breaker: s.breaker.state === 'closed' ? { ...s.breaker, failureCount: 0 } : s.breaker,
+        breaker: evolveBreaker(s.breaker, event),
         polls: s.polls + 1,
         lastWrite: pollWrite(s, d),
         ...due(d.nextPollAt),
@@ -168,7 +218,7 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
         intervalMs: d.interval.chosenMs,
         lastInterval: d.interval,
         forceNext: false,
-        breaker: { ...s.breaker, failureCount: s.breaker.failureCount + 1 },
+        breaker: evolveBreaker(s.breaker, event),
         polls: s.polls + 1,
         failures: s.failures + 1,
         lastWrite: pollWrite(s, d),
@@ -179,18 +229,12 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
       return { ...s, skips: s.skips + 1, ...due(event.data.nextPollAt) };
     case 'BreakerOpened':
     case 'BreakerHalfOpened':
-    case 'BreakerClosed': {
-      const d = event.data;
-      const state: BreakerStateName = event.type === 'BreakerOpened' ? 'open' : event.type === 'BreakerHalfOpened' ? 'half_open' : 'closed';
-      return { ...s, ...(event.type === 'BreakerHalfOpened' ? {} : plusOne(s)), breaker: { state, since: d.since, lastTransition: d.lastTransition, retryAt: d.retryAt, failureCount: d.failureCount, trips: d.trips } };
-    }
+    case 'BreakerClosed':
+      return { ...s, ...(event.type === 'BreakerHalfOpened' ? {} : plusOne(s)), breaker: evolveBreaker(s.breaker, event) };
     case 'TargetDeadLettered':
-    case 'DeadLetterRetryFailed': {
-      const d = event.data;
-      return { ...s, ...plusOne(s), deadLetter: { reason: d.reason, firstAttempt: d.firstAttempt, lastAttempt: d.lastAttempt, retryCount: d.retryCount, nextRetry: d.nextRetry } };
-    }
+    case 'DeadLetterRetryFailed':
     case 'TargetRecovered':
-      return { ...s, ...plusOne(s), deadLetter: null };
+      return { ...s, ...plusOne(s), deadLetter: evolveDeadLetter(s.deadLetter, event) };
     default:
       return s;
   }
