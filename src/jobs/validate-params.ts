@@ -5,8 +5,8 @@ import type { JobDefinitionSnapshot, RunParamName } from './definitions/job-defi
 const declaredAs = (key: string): RunParamName => (key === 'tenant' ? 'tenant' : key === 'dryRun' ? 'dryRun' : key === 'from' || key === 'to' ? 'timeRange' : 'custom');
 
 /**
- * Run-now (and retry) parameters, checked against what the job declares (seed 003: target tenant,
- * dry-run flag, time range; `custom` lets any other keys through for the handler to check). An
+ * Run-now (and retry) parameters, checked against what the job declares (target tenant, dry-run flag,
+ * time range; `custom` lets any other keys through for the handler to check). An
  * undeclared or invalid parameter is a 400 naming `params.<key>`.
  */
 export function validateRunParams(def: Pick<JobDefinitionSnapshot, 'name' | 'params'>, params: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -33,7 +33,7 @@ const CHUNK = 500;
 const formatMinutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
 
 /**
- * Seed 004's six rules: fail runs stuck (active too long, whatever their timeout), cancel runs waiting too
+ * The janitor's six rules: fail runs stuck (active too long, whatever their timeout), cancel runs waiting too
  * long, drop old completed and failed rows from the live queue view (events and history stay),
  * reap dead workers, expire idempotency keys — plus closing runs past their expiresAt.
  */

@@ -34,7 +34,7 @@ export function humanDuration(ms: number): string {
   return `${ms} ms`;
 }
 
-/** The description with the expiration note when runs are dropped after waiting too long (as seed 004's page shows it). */
+/** The description with the expiration note when runs are dropped after waiting too long (a status page's "Description" column). */
 export function describeJob(description: string, expiresAfterMs: number | null): string {
   if (expiresAfterMs === null) return description;
   const note = `Expires if still queued after ${humanDuration(expiresAfterMs)}.`;

@@ -12,7 +12,7 @@ const FLAKY = `const fs = require('fs'); const m = process.argv[1];
 if (fs.existsSync(m)) { console.log('sent'); process.exit(0); }
 fs.writeFileSync(m, 'x'); console.log('SendGrid 502'); process.exit(1);`;
 
-/** The operator's screen (seeds 003 and 004) as an operator uses it: inventory, drill-in, run-now, retry. */
+/** The operator's screens (job inventory, drill-in, system status) as an operator uses them: inventory, drill-in, run-now, retry. */
 describe('job operations (e2e)', () => {
   let t: TestApp;
   let hook: Server;
