@@ -13,7 +13,7 @@ export const jobsEnv = {
   workerClaimBatch: int('WORKER_CLAIM_BATCH', 10, 'Most runs one claim transaction takes (bounded by free slots).', { min: 1, max: 1000 }),
   workerReapAfterMs: int('WORKER_REAP_AFTER_MS', 5 * MIN, 'A worker unseen this long is reaped and its runs abandoned (default 5 min).', { min: 10 }),
   janitorIntervalMs: int('JANITOR_INTERVAL_MS', 15 * MIN, 'How often the queue janitor runs (default 15 min).', { min: 10 }),
-  janitorFailActiveAfterMs: int('JANITOR_FAIL_ACTIVE_AFTER_MS', 15 * MIN, 'The janitor fails runs still active this long past their timeout.', { min: 0 }),
+  janitorStuckAfterMs: int('JANITOR_STUCK_AFTER_MS', 15 * MIN, 'A run active this long without finishing is stuck and the janitor fails it, whatever its timeout; a job that runs longer declares stuckAfter.', { min: 0 }),
   janitorCancelPendingAfterMs: int('JANITOR_CANCEL_PENDING_AFTER_MS', 60 * MIN, 'The janitor cancels runs ready but unclaimed for this long.', { min: 0 }),
   janitorDropCompletedAfterMs: int('JANITOR_DROP_COMPLETED_AFTER_MS', 60 * MIN, 'Completed runs leave the live queue view after this long (events stay).', { min: 0 }),
   janitorDropFailedAfterMs: int('JANITOR_DROP_FAILED_AFTER_MS', 7 * 24 * 60 * MIN, 'Failed runs leave the live queue view after this long (events stay).', { min: 0 }),

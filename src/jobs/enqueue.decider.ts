@@ -46,6 +46,7 @@ export function decideEnqueue(c: EnqueueRun): Decision<RunEnqueued> {
       data: {
         runId: c.runId, job: def.name, trigger: c.trigger, actor: c.actor, reason: c.reason, params: c.params,
         tenant: def.tenant ?? paramTenant, priority: def.priority, attempt: 1, maxAttempts: def.maxAttempts, timeoutMs: def.timeoutMs,
+        ...(def.stuckAfterMs !== undefined ? { stuckAfterMs: def.stuckAfterMs } : {}),
         cancellable: def.cancellable, backoff: def.backoff, enqueuedAt: now, readyAt: now,
         expiresAt: def.expiresAfterMs === null ? null : new Date(c.now.getTime() + def.expiresAfterMs).toISOString(),
         scheduledFor: c.scheduledFor ? c.scheduledFor.toISOString() : null, retryOf: c.retryOf ?? null,

@@ -32,7 +32,7 @@ export function createJobsRuntime(deps: { pool: Pool; store: EventStore; clock: 
   const janitor = new Janitor(pool, writer, reaper, clock, log);
   const ticker = new CronTicker(pool, store, queue, catalog, clock, log, { missedGraceMs: config.cronMissedGraceMs });
   const janitorRules: JanitorRules = {
-    failActiveAfterMs: config.janitorFailActiveAfterMs,
+    stuckAfterMs: config.janitorStuckAfterMs,
     cancelPendingAfterMs: config.janitorCancelPendingAfterMs,
     ...queueRetention(config),
     reapWorkersAfterMs: config.workerReapAfterMs,

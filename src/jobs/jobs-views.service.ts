@@ -14,9 +14,12 @@ import { WorkerLeaseRow, workersView } from './views/workers.view';
 import { queueTotalsView } from './views/queue-totals.view';
 import { queueRetention } from './queue/queue-retention';
 import { RunReadModel, visibleDefinitions } from './run-read-model';
-import { inventoryItem } from './views/inventory.view';
+import { InventoryContext, inventoryItem } from './views/inventory.view';
 import { runView } from './views/run.view';
+import { dailyTrendView } from './views/trend.view';
+import type { JobDefinitionRow } from '../../projections/job-definitions/job-definition-row';
 import { lastRunsOf, queueStatsOf, queueViewAt, stateCountsOf } from './views/run-aggregates';
+import { failureWindowStart, isFailureLink, unresolvedByDay, unresolvedByJob } from './views/unresolved-failures';
 
 /** A body and the instant it describes (sent as the X-Opsledger-As-Of header, milliseconds included). */
 export interface AsOf<T> {
@@ -53,11 +56,28 @@ export class JobsViews {
       const [defs, runs] = await Promise.all([this.pit.rowsAt(jobDefinitionsProjection, at), this.runsAt(at, tenant)]);
       const stats = queueStatsOf(runs);
       const last = lastRunsOf(runs);
-      return { asOf: at, body: { jobs: visibleDefinitions(defs.values(), false, tenant).map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), at)) } };
+      const from = failureWindowStart(at);
+      const unresolved = unresolvedByJob(runs.filter((r) => isFailureLink(r, from)));
+      return { asOf: at, body: { jobs: visibleDefinitions(defs.values(), false, tenant).map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), at, this.context(unresolved.get(d.name)))) } };
     }
     const now = this.clock.now();
-    const [defs, stats, last] = await Promise.all([this.runs.definitions(false, tenant), this.runs.queueStats(tenant), this.runs.lastRuns(tenant)]);
-    return { asOf: now, body: { jobs: defs.map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), now)) } };
+    const [defs, stats, last, links] = await Promise.all([this.runs.definitions(false, tenant), this.runs.queueStats(tenant), this.runs.lastRuns(tenant), this.runs.failureLinks(failureWindowStart(now), tenant)]);
+    const unresolved = unresolvedByJob(links);
+    return { asOf: now, body: { jobs: defs.map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), now, this.context(unresolved.get(d.name)))) } };
+  }
+
+  /** One job's inventory line and 30-day trend (the drill-in), live. */
+  async detail(def: JobDefinitionRow, tenant: string | null, now: Date) {
+    const from = failureWindowStart(now);
+    const [stats, last, trend, links] = await Promise.all([this.runs.queueStats(tenant), this.runs.lastRuns(tenant), this.runs.dailyTrend(def.name, now), this.runs.failureLinks(from, tenant, def.name)]);
+    return {
+      job: inventoryItem(def, stats.get(def.name), last.get(def.name), now, this.context(unresolvedByJob(links).get(def.name))),
+      trend: dailyTrendView(trend, now, unresolvedByDay(links)),
+    };
+  }
+
+  private context(unresolvedFailures = 0): InventoryContext {
+    return { unresolvedFailures, defaultStuckAfterMs: this.config.jobs.janitorStuckAfterMs };
   }
 
   async queueTotals(at: Date | null, tenant: string | null): Promise<AsOf<ReturnType<typeof queueTotalsView>>> {

@@ -56,7 +56,7 @@ export class JobsService {
       check: () => {
         const def = this.jobFor(name, ctx);
         if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw BadInput.field('Idempotency-Key', 'must be 1-200 visible ASCII characters');
-        const params = validateRunParams(body.params);
+        const params = validateRunParams(def, body.params);
         const [event] = eventsOrThrow(runDecider.decide({ type: 'Enqueue', definition: def, runId: randomUUID(), trigger: 'manual', actor: ctx.actor, reason: body.reason, params, now: this.clock.now() }, null));
         return { event: event as RunEnqueued, params };
       },
@@ -99,7 +99,8 @@ export class JobsService {
         // A scoped caller retries only runs of its own jobs: a shared job's run could be re-aimed elsewhere by new params.
         if (ctx.tenant !== null) this.jobFor(original.row.job, ctx);
         const def = this.catalog.get(original.row.job) ?? null;
-        const params = body.params === undefined ? undefined : validateRunParams(body.params);
+        // Adjusted params are checked against the job as defined now; the original's were checked when it was queued.
+        const params = body.params === undefined || def === null ? body.params : validateRunParams(def, body.params);
         const [event] = eventsOrThrow(runDecider.decide({ type: 'Retry', definition: def, original: original.row, runId: randomUUID(), actor: ctx.actor, reason: body.reason, params, now: this.clock.now() }, null));
         return { job: original.row.job, event: event as RunEnqueued };
       },

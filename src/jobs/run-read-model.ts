@@ -10,6 +10,7 @@ import type { RecordedEvent } from '../event-store/envelope';
 import { runStream } from './events/run.events';
 import type { RunStatus } from './run.state';
 import type { JobQueueStats, LastRun } from './views/inventory.view';
+import type { RunLink } from './views/unresolved-failures';
 
 type Row = Omit<RunRow, 'logTail'> & { logTail?: string | null };
 
@@ -100,6 +101,22 @@ export class RunReadModel {
       [job, now.toISOString(), days],
     );
     return rows;
+  }
+
+  /**
+   * The failed runs and the retry runs that finished after `from` (what resolving failures needs):
+   * from the history, with the queue's fresher copy of each run still in it (the history lags).
+   */
+  async failureLinks(from: Date, tenant: string | null = null, job: string | null = null): Promise<RunLink[]> {
+    const sql = (t: string) => `SELECT key, job, state, doc->>'retryOf' AS retry_of, finished_at FROM ${t}
+        WHERE finished_at > $1 AND (state = 'failed' OR doc->>'retryOf' IS NOT NULL)
+          AND ($2::text IS NULL OR tenant = $2) AND ($3::text IS NULL OR job = $3)`;
+    type LinkRow = { key: string; job: string; state: string; retry_of: string | null; finished_at: Date };
+    const params = [from.toISOString(), tenant, job];
+    const [h, q] = await Promise.all([this.pool.query<LinkRow>(sql('rm_job_runs'), params), this.pool.query<LinkRow>(sql('rm_job_queue'), params)]);
+    const byId = new Map<string, RunLink>();
+    for (const r of [...h.rows, ...q.rows]) byId.set(r.key, { runId: r.key, job: r.job, state: r.state, retryOf: r.retry_of, finishedAt: r.finished_at.toISOString() });
+    return [...byId.values()];
   }
 
   async terminalRunsSince(from: Date, tenant: string | null = null): Promise<{ job: string; state: 'succeeded' | 'failed'; durationMs: number | null; finishedAt: string }[]> {

@@ -29,6 +29,7 @@ export interface RunState {
   readonly attempt: number;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
+  readonly stuckAfterMs?: number;
   readonly cancellable: boolean;
   readonly backoff: Backoff;
   readonly enqueuedAt: string;
@@ -66,6 +67,7 @@ export function evolveRun(row: RunState | null, event: RunFact): RunState | null
     return {
       runId: d.runId, job: d.job, state: 'pending', trigger: d.trigger, actor: d.actor, reason: d.reason, params: d.params, tenant: d.tenant,
       priority: d.priority, priorityRank: PRIORITY_RANK[d.priority], attempt: d.attempt, maxAttempts: d.maxAttempts, timeoutMs: d.timeoutMs,
+      ...(d.stuckAfterMs !== undefined ? { stuckAfterMs: d.stuckAfterMs } : {}),
       cancellable: d.cancellable, backoff: d.backoff, enqueuedAt: d.enqueuedAt, readyAt: d.readyAt, expiresAt: d.expiresAt,
       scheduledFor: d.scheduledFor, retryOf: d.retryOf, workerId: null, claimedAt: null, finishedAt: null, durationMs: null,
       exitCode: null, error: null, cancelRequest: null, failures: 0, updatedAt: occurredAt(event) ?? d.enqueuedAt,

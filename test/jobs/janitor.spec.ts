@@ -24,7 +24,7 @@ describe('janitor rules', () => {
   const succeed = (id: string, workerId: string) => p.writer.act([id], () => [{ type: 'RunSucceeded', data: { workerId, attempt: 1, finishedAt: clock.now().toISOString(), durationMs: 5, exitCode: 0, logTail: '', error: null } }]);
 
   it('applies each rule at its age and leaves younger rows alone', async () => {
-    const rules = { failActiveAfterMs: 60 * S, cancelPendingAfterMs: 120 * S, dropCompletedAfterMs: 100 * S, dropFailedAfterMs: 300 * S, reapWorkersAfterMs: 30 * S, idempotencyKeyTtlMs: 200 * S };
+    const rules = { stuckAfterMs: 60 * S, cancelPendingAfterMs: 120 * S, dropCompletedAfterMs: 100 * S, dropFailedAfterMs: 300 * S, reapWorkersAfterMs: 30 * S, idempotencyKeyTtlMs: 200 * S };
     const t0 = clock.t;
     // Old: a stuck run, a waiting run, a completed run, an expiring run; a dead worker with a run.
     const [stuck, waiting, done, doomed, orphan] = await p.enqueueMany('j', 5);
@@ -44,7 +44,7 @@ describe('janitor rules', () => {
     expect(await state(orphan)).toBe('running');
     await p.pool.query(`INSERT INTO job_idempotency_keys (key, job, run_id, created_at) VALUES ('j:old', 'j', 'x', $1), ('j:new', 'j', 'y', $2)`, [new Date(t0 - 300 * S), new Date(t0)]);
 
-    // 70 s later: only the stuck run (10 s timeout + 60 s) and expiry and the dead worker qualify.
+    // 71 s later: only the stuck run (active > 60 s), the expiry and the dead worker qualify.
     clock.t = t0 + 71 * S;
     const r1 = await p.janitor.run(rules, 'test');
     expect(r1).toEqual({ failedActive: 1, expired: 1, cancelledPending: 0, droppedCompleted: 0, droppedFailed: 0, reapedWorkers: 1, abandonedRuns: 1, expiredIdempotencyKeys: 1 });

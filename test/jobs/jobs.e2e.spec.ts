@@ -16,9 +16,9 @@ function configFile(): string {
   writeFileSync(file, JSON.stringify({
     jobs: [
       { name: 'daily-mrr-rollup', description: 'MRR rollup', owner: 'finance', schedule: '0 6 * * *', manualRun: false, priority: 'high', handler: { kind: 'command', argv: [node, '-e', ''] } },
-      { name: 'echo', description: 'prints its params', schedule: 'on-demand', targetDuration: '10s', handler: { kind: 'command', argv: [node, '-e', 'console.log("params " + process.env.OPSLEDGER_PARAMS)'] } },
+      { name: 'echo', description: 'prints its params', schedule: 'on-demand', targetDuration: '10s', params: ['tenant', 'dryRun'], handler: { kind: 'command', argv: [node, '-e', 'console.log("params " + process.env.OPSLEDGER_PARAMS)'] } },
       { name: 'hang', schedule: 'on-demand', timeout: '600ms', maxAttempts: 1, cancellable: true, handler: { kind: 'command', argv: [node, '-e', 'console.log("pid " + process.pid); process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'] } },
-      { name: 'slow', schedule: 'on-demand', timeout: '30s', cancellable: true, handler: { kind: 'command', argv: [node, '-e', 'setInterval(() => {}, 1000)'] } },
+      { name: 'slow', schedule: 'on-demand', timeout: '30s', cancellable: true, params: ['dryRun'], handler: { kind: 'command', argv: [node, '-e', 'setInterval(() => {}, 1000)'] } },
     ],
   }));
   return file;

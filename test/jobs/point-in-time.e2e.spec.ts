@@ -44,7 +44,7 @@ describe('?at= on /api/jobs, /api/system/queue, /api/system/workers (e2e)', () =
     const config = path.join(dir, 'jobs.json');
     writeFileSync(config, JSON.stringify({
       jobs: [
-        { name: 'gated', schedule: 'on-demand', maxAttempts: 2, cancellable: true, targetDuration: '1s', handler: { kind: 'command', argv: [node, '-e', GATED] } },
+        { name: 'gated', schedule: 'on-demand', params: ['custom'], maxAttempts: 2, cancellable: true, targetDuration: '1s', handler: { kind: 'command', argv: [node, '-e', GATED] } },
         // Scheduled far away: it never runs here, but its next run shows the view's `now`.
         { name: 'new-year', schedule: '0 0 1 1 *', handler: { kind: 'command', argv: [node, '-e', ''] } },
       ],

@@ -28,7 +28,7 @@ async function startScene(): Promise<TenantScene> {
     jobs: [
       { name: 'acme-sync', schedule: 'on-demand', tenant: 'acme', cancellable: true, handler: noop },
       { name: 'globex-sync', schedule: 'on-demand', tenant: 'globex', cancellable: true, handler: noop },
-      { name: 'shared-report', schedule: 'on-demand', cancellable: true, handler: noop },
+      { name: 'shared-report', schedule: 'on-demand', cancellable: true, params: ['tenant'], handler: noop },
     ],
   }));
   // No worker: runs stay pending, so counts and cancel-pending have something to act on.

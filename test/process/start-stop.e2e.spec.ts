@@ -52,6 +52,10 @@ describe('process start and clean shutdown (embedded PostgreSQL)', () => {
     expect(first.exitCode).toBe(0);
     expect(first.stopMs).toBeLessThan(10_000);
     expect(first.log).toContain('"event":"database.embedded_init"');
+    // The embedded default made its server keys (the secrets folder is new), and says so.
+    expect(first.log).toMatch(/"event":"secrets.key_generated","variable":"TOKEN_HASH_KEY"/);
+    expect(first.log).toMatch(/"event":"process.started","mode":"all","url":"http:\/\/127.0.0.1:\d+"/);
+    expect(first.log).toContain('"event":"process.stopping"');
     expect(first.log).toContain('"event":"worker.stopped"');
     expect(first.log).toContain('"event":"process.stopped"');
     expect(first.log).not.toContain('stop_record_failed');
@@ -60,6 +64,7 @@ describe('process start and clean shutdown (embedded PostgreSQL)', () => {
     const second = await runOnce();
     expect(second.exitCode).toBe(0);
     expect(second.log).not.toContain('"event":"database.embedded_init"'); // reused, not initialised again
+    expect(second.log).not.toContain('"event":"secrets.key_generated"'); // kept from the first start
     expect(postgresRunningFor(dataDir)).toBe(false);
   }, 120_000);
 });

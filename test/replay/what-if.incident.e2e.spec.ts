@@ -52,7 +52,7 @@ describe('POST /api/replay/what-if over a scripted incident (real scheduler, rea
     writeFileSync(config, JSON.stringify({
       jobs: [
         { name: 'always-fails', schedule: 'on-demand', handler: { kind: 'command', argv: [node, '-e', 'process.exit(1)'] } },
-        { name: 'fails-once', schedule: 'on-demand', handler: { kind: 'command', argv: [node, '-e', FAILS_ONCE] } },
+        { name: 'fails-once', schedule: 'on-demand', params: ['custom'], handler: { kind: 'command', argv: [node, '-e', FAILS_ONCE] } },
       ],
     }));
     s = await startFlakyServer();

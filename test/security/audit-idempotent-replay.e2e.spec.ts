@@ -16,7 +16,7 @@ describe('audit: idempotent run-now replays', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-replay-'));
     const config = path.join(dir, 'jobs.json');
-    writeFileSync(config, JSON.stringify({ jobs: [{ name: 'report', schedule: 'on-demand', handler: { kind: 'command', argv: [process.execPath, '-e', ''] } }] }));
+    writeFileSync(config, JSON.stringify({ jobs: [{ name: 'report', schedule: 'on-demand', params: ['custom'], handler: { kind: 'command', argv: [process.execPath, '-e', ''] } }] }));
     // No workers: the run stays queued, so nothing but the requests writes to it.
     t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '0' });
   });

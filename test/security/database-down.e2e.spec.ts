@@ -8,6 +8,7 @@ import { freePort } from '../support/free-port';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
+import { MemoryLog } from '../observability/memory-log';
 
 const TARGET = { type: 'instance', name: 'eu-1', probe: { kind: 'http', url: 'http://127.0.0.1:9/ping' } };
 // AUTH_CACHE_MS=0: the guard asks the database on every request, as after a cache expiry.
@@ -76,12 +77,16 @@ describe('PostgreSQL unreachable under a running app', () => {
     const name = new URL(db.url).pathname.slice(1);
     const admin = new Client({ connectionString: db.url.replace(/\/[^/]+$/, '/postgres') });
     await admin.connect();
-    const t = await startTestApp(ENV, db);
+    const log = new MemoryLog();
+    const t = await startTestApp({ ...ENV, LOG_LEVEL: 'info' }, db, { logDestination: log });
     try {
       expect((await t.request('POST', '/api/targets', { body: TARGET })).status).toBe(201);
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
       await expectUnavailable(t);
+      // Logged as the outage it is, not as an unhandled error.
+      expect(log.find('http.database_unavailable', { method: 'GET', path: '/api/jobs', err: /./ })).not.toEqual([]);
+      expect(log.find('http.unhandled_error')).toEqual([]);
 
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
       await expectRecovered(t, 'after-reopen');

@@ -129,7 +129,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-tenant-walk-'));
     const config = path.join(dir, 'jobs.json');
     const noop = { kind: 'command', argv: [node, '-e', ''] };
-    writeFileSync(config, JSON.stringify({ jobs: [...['acme', 'globex'].map((x) => ({ name: `${x}-sync`, schedule: 'on-demand', tenant: x, cancellable: true, handler: noop })), { name: 'shared-report', schedule: 'on-demand', cancellable: true, handler: noop }] }));
+    writeFileSync(config, JSON.stringify({ jobs: [...['acme', 'globex'].map((x) => ({ name: `${x}-sync`, schedule: 'on-demand', tenant: x, cancellable: true, handler: noop })), { name: 'shared-report', schedule: 'on-demand', cancellable: true, params: ['tenant'], handler: noop }] }));
     // No scheduler and no alert evaluation: every event comes from a request (or a run it queued), so "nothing appended" is exact.
     t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', POLL_SCHEDULER_ENABLED: 'false', ALERT_EVAL_MS: String(24 * hour) });
     spec = (await t.request('GET', '/api/docs/json', { token: null })).body;

@@ -20,8 +20,19 @@ describe('job definitions', () => {
     [{ name: 'a', handler: { kind: 'http', url: 'ftp://x' } }, 'job "a": field "handler.url"'],
     [{ name: 'a', retries: 3 }, 'job "a": field "retries" is not a known field'],
     [{ schedule: '* * * * *' }, 'job #1: field "name"'],
+    [{ name: 'a', timeout: '1h', stuckAfter: '30m' }, 'job "a": field "stuckAfter" must not be shorter than the job\'s timeout (3600000 ms)'],
+    [{ name: 'a', stuckAfter: 'later' }, 'job "a": field "stuckAfter" must be a duration'],
+    [{ name: 'a', params: ['tenant', 'region'] }, 'job "a": field "params" must be a list of distinct names from tenant, dryRun, timeRange, custom'],
+    [{ name: 'a', params: 'tenant' }, 'job "a": field "params" must be a list'],
+    [{ name: 'a', params: ['tenant'], handler: { kind: 'command', argv: ['/bin/x', '--from={from}'] } }, 'job "a": field "handler.argv" uses {from}, but the job does not declare the timeRange parameter'],
   ])('an invalid definition names the job and the field: %j', (raw, message) => {
     expect(() => parse(raw)).toThrow(message);
+  });
+
+  it('stuckAfter and params are stored only when declared (older stored definitions compare equal)', () => {
+    expect(parse({ name: 'a', timeout: '1h', stuckAfter: '2h', params: ['tenant', 'timeRange'] })).toMatchObject({ stuckAfterMs: 7_200_000, params: ['tenant', 'timeRange'] });
+    const plain = parse({ name: 'a' });
+    expect('stuckAfterMs' in plain || 'params' in plain).toBe(false);
   });
 
   it('command handlers only from the config file', () => {

@@ -3,7 +3,8 @@ import { ConfigError } from '../../config/env-var';
 import type { Priority } from '../events/run.events';
 import { validateCron } from './cron-schedule';
 import { parseDuration } from './duration';
-import { CatchUpPolicy, HandlerSpec, JobDefinitionSnapshot } from '../events/job-definition';
+import { ARGV_PLACEHOLDERS, placeholdersIn } from '../handlers/argv-params';
+import { CatchUpPolicy, HandlerSpec, JobDefinitionSnapshot, RUN_PARAM_NAMES, RunParamName } from '../events/job-definition';
 
 export interface DefinitionDefaults {
   readonly timeoutMs: number;
@@ -13,7 +14,7 @@ export interface DefinitionDefaults {
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
-const FIELDS = new Set(['name', 'description', 'owner', 'schedule', 'timezone', 'priority', 'manualRun', 'cancellable', 'targetDuration', 'timeout', 'maxAttempts', 'backoff', 'expiresAfter', 'tenant', 'catchUp', 'handler']);
+const FIELDS = new Set(['name', 'description', 'owner', 'schedule', 'timezone', 'priority', 'manualRun', 'cancellable', 'targetDuration', 'timeout', 'maxAttempts', 'backoff', 'expiresAfter', 'stuckAfter', 'tenant', 'catchUp', 'params', 'handler']);
 const PRIORITIES: readonly Priority[] = ['high', 'normal', 'low'];
 const CATCH_UP: readonly CatchUpPolicy[] = ['once', 'all', 'skip'];
 
@@ -84,6 +85,23 @@ export function parseJobDefinition(raw: unknown, index: number, defaults: Defini
     backoff = { kind, baseMs: duration('backoff.base', b.base, defaults.backoffBaseMs, 0)!, maxMs: duration('backoff.max', b.max, defaults.backoffMaxMs, 0)! };
   }
 
+  const timeoutMs = duration('timeout', r.timeout, defaults.timeoutMs)!;
+  const stuckAfterMs = duration('stuckAfter', r.stuckAfter, null, 1000);
+  // The janitor would fail a run before its own timeout could end it.
+  if (stuckAfterMs !== null && stuckAfterMs < timeoutMs) throw fail('stuckAfter', `must not be shorter than the job's timeout (${timeoutMs} ms)`);
+  const params = r.params === undefined ? null : r.params;
+  if (params !== null && (!Array.isArray(params) || params.some((p) => !(RUN_PARAM_NAMES as readonly unknown[]).includes(p)) || new Set(params).size !== params.length)) {
+    throw fail('params', `must be a list of distinct names from ${RUN_PARAM_NAMES.join(', ')}`);
+  }
+
+  const handler = parseHandler(r.handler, name, fail, opts);
+  if (handler.kind === 'command') {
+    // A placeholder for a parameter the job does not accept would never be filled.
+    for (const ph of handler.argv.flatMap(placeholdersIn)) {
+      if (!(params ?? []).includes(ARGV_PLACEHOLDERS[ph])) throw fail('handler.argv', `uses {${ph}}, but the job does not declare the ${ARGV_PLACEHOLDERS[ph]} parameter (add it to "params")`);
+    }
+  }
+
   return {
     name,
     description: str('description', '') as string,
@@ -94,13 +112,16 @@ export function parseJobDefinition(raw: unknown, index: number, defaults: Defini
     manualRun: boolean('manualRun', true),
     cancellable: boolean('cancellable', false),
     targetDurationMs: duration('targetDuration', r.targetDuration, null),
-    timeoutMs: duration('timeout', r.timeout, defaults.timeoutMs)!,
+    timeoutMs,
     maxAttempts,
     backoff,
     expiresAfterMs: duration('expiresAfter', r.expiresAfter, null),
+    // Absent unless declared, so definitions stored before these fields existed compare equal.
+    ...(stuckAfterMs !== null ? { stuckAfterMs } : {}),
+    ...(params !== null ? { params: params as RunParamName[] } : {}),
     tenant: str('tenant', null),
     catchUp,
-    handler: parseHandler(r.handler, name, fail, opts),
+    handler,
   };
 }
 

@@ -2,6 +2,14 @@ import type { Backoff, Priority } from './run.events';
 
 export type CatchUpPolicy = 'once' | 'all' | 'skip';
 
+/**
+ * Run-now parameters a definition may declare: `tenant` (a target tenant), `dryRun` (true/false),
+ * `timeRange` (`from` and `to`, RFC 3339), and `custom` (any other keys, passed through for the
+ * handler to check).
+ */
+export const RUN_PARAM_NAMES = ['tenant', 'dryRun', 'timeRange', 'custom'] as const;
+export type RunParamName = (typeof RUN_PARAM_NAMES)[number];
+
 export interface HttpHandlerSpec {
   readonly kind: 'http';
   readonly method: string;
@@ -40,6 +48,13 @@ export interface JobDefinitionSnapshot {
   readonly maxAttempts: number;
   readonly backoff: Backoff;
   readonly expiresAfterMs: number | null;
+  /**
+   * A run active this long without finishing is stuck (the janitor fails it). Absent: the
+   * installation's JANITOR_STUCK_AFTER_MS; a job that legitimately runs longer declares more.
+   */
+  readonly stuckAfterMs?: number;
+  /** The run-now parameters this job accepts (absent: none of them). */
+  readonly params?: readonly RunParamName[];
   /** Runs of this job belong to this tenant (null: platform-wide). */
   readonly tenant: string | null;
   readonly catchUp: CatchUpPolicy;

@@ -23,6 +23,8 @@ export interface RunEnqueuedData {
   readonly attempt: number;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
+  /** The job's declared stuck age (absent: the janitor's default; and on runs enqueued before it existed). */
+  readonly stuckAfterMs?: number;
   readonly cancellable: boolean;
   readonly backoff: Backoff;
   readonly enqueuedAt: string;

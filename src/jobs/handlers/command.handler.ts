@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { CommandHandlerSpec } from '../events/job-definition';
 import type { HandlerContext, HandlerResult } from './handler';
+import { argvWithParams } from './argv-params';
 import { RingBuffer } from './ring-buffer';
 
 /**
  * Runs argv without a shell, in its own process group, with only the allow-listed environment
- * (plus OPSLEDGER_JOB/RUN_ID/ATTEMPT/PARAMS). stdout and stderr go into one bounded ring buffer.
+ * (plus OPSLEDGER_JOB/RUN_ID/ATTEMPT/PARAMS); `{tenant}`, `{dryRun}`, `{from}`, `{to}` in argv take the
+ * run's parameters (argv-params.ts). stdout and stderr go into one bounded ring buffer.
  * On abort (timeout, cancel, shutdown) the group gets SIGTERM, then SIGKILL after the grace period.
  */
 export function runCommand(spec: CommandHandlerSpec, ctx: HandlerContext): Promise<HandlerResult> {
@@ -16,7 +18,8 @@ export function runCommand(spec: CommandHandlerSpec, ctx: HandlerContext): Promi
   return new Promise<HandlerResult>((resolve) => {
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const child = spawn(spec.argv[0], spec.argv.slice(1), { cwd: spec.cwd, env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = argvWithParams(spec.argv, ctx.params);
+    const child = spawn(argv[0], argv.slice(1), { cwd: spec.cwd, env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const signalGroup = (sig: NodeJS.Signals) => {
       try {
         if (child.pid) process.kill(-child.pid, sig);

@@ -11,7 +11,8 @@ import { leftQueueViewSql, QueueRetention, queueRetentionParams, RetentionClass 
 import type { Reaper } from './reaper';
 
 export interface JanitorRules extends QueueRetention {
-  readonly failActiveAfterMs: number;
+  /** A run active this long without finishing is stuck, unless its job declares a longer stuckAfter. */
+  readonly stuckAfterMs: number;
   readonly cancelPendingAfterMs: number;
   readonly reapWorkersAfterMs: number;
   readonly idempotencyKeyTtlMs: number;
@@ -29,9 +30,10 @@ export interface JanitorReport {
 }
 
 const CHUNK = 500;
+const formatMinutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
 
 /**
- * Seed 004's six rules: fail runs active too long past their timeout, cancel runs waiting too
+ * The janitor's six rules: fail runs stuck (active too long, whatever their timeout), cancel runs waiting too
  * long, drop old completed and failed rows from the live queue view (events and history stay),
  * reap dead workers, expire idempotency keys — plus closing runs past their expiresAt.
  */
@@ -54,9 +56,9 @@ export class Janitor {
     const iso = now.toISOString();
     const failedActive = await this.applyTo(
       `SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling')
-          AND claimed_at + make_interval(secs => ((doc->>'timeoutMs')::float8 + $2) / 1000) < $1::timestamptz`,
-      [iso, rules.failActiveAfterMs],
-      { type: 'ForceFail', reason: `janitor: still active ${Math.round(rules.failActiveAfterMs / 60000)} min past its timeout`, now },
+          AND claimed_at + make_interval(secs => coalesce((doc->>'stuckAfterMs')::float8, $2) / 1000) < $1::timestamptz`,
+      [iso, rules.stuckAfterMs],
+      { type: 'ForceFail', reason: `janitor: stuck (active longer than its stuck age, ${formatMinutes(rules.stuckAfterMs)} unless the job declares stuckAfter)`, now },
       metadata,
       unit,
     );

@@ -21,7 +21,24 @@ describe('inventory view', () => {
 
   it('flags a run beyond its target duration, and a pile-up', () => {
     const v = inventoryItem(row(), { pending: PILING_UP_AT + 1, running: 1, oldestRunningSince: '2025-03-01T05:58:00Z', oldestReadyAt: null }, undefined, now);
-    expect(v.sla).toEqual({ targetDurationMs: 60_000, runningBeyondTarget: true, longestRunningMs: 90_000, pilingUp: true, attention: true });
+    expect(v.sla).toEqual({ targetDurationMs: 60_000, runningBeyondTarget: true, longestRunningMs: 90_000, pilingUp: true, unresolvedFailures: 0, attention: true });
+  });
+
+  it('calls for attention on unresolved failures only', () => {
+    const quiet = { pending: 0, running: 0, oldestRunningSince: null, oldestReadyAt: null };
+    expect(inventoryItem(row(), quiet, undefined, now, { unresolvedFailures: 2 }).sla).toMatchObject({ unresolvedFailures: 2, attention: true });
+    expect(inventoryItem(row(), quiet, undefined, now, { unresolvedFailures: 0 }).sla).toMatchObject({ unresolvedFailures: 0, attention: false });
+  });
+
+  it('carries the expiration note in the description when queued runs expire', () => {
+    expect(inventoryItem(row({ expiresAfterMs: 7_200_000 }), undefined, undefined, now)).toMatchObject({ description: 'MRR. Expires if still queued after 2 h.', expiresAfterMs: 7_200_000 });
+    expect(inventoryItem(row({ description: '', expiresAfterMs: 90_000 }), undefined, undefined, now).description).toBe('Expires if still queued after 90 s.');
+    expect(inventoryItem(row(), undefined, undefined, now).description).toBe('MRR');
+  });
+
+  it('shows the stuck age: the declared one, else the installation default', () => {
+    expect(inventoryItem(row({ stuckAfterMs: 3_600_000 }), undefined, undefined, now, { defaultStuckAfterMs: 900_000 }).stuckAfterMs).toBe(3_600_000);
+    expect(inventoryItem(row(), undefined, undefined, now, { defaultStuckAfterMs: 900_000 }).stuckAfterMs).toBe(900_000);
   });
 
   it('on-demand jobs have no next run', () => {
@@ -31,8 +48,9 @@ describe('inventory view', () => {
   it('the trend has all 30 days, zeros where nothing ran', () => {
     const t = dailyTrendView([{ day: '2025-03-01', runs: 4, failures: 1 }, { day: '2025-02-01', runs: 2, failures: 2 }], now);
     expect(t).toHaveLength(30);
-    expect(t[0]).toEqual({ day: '2025-01-31', runs: 0, failures: 0 });
-    expect(t[1]).toEqual({ day: '2025-02-01', runs: 2, failures: 2 });
-    expect(t[29]).toEqual({ day: '2025-03-01', runs: 4, failures: 1 });
+    expect(t[0]).toEqual({ day: '2025-01-31', runs: 0, failures: 0, unresolved: 0 });
+    expect(t[1]).toEqual({ day: '2025-02-01', runs: 2, failures: 2, unresolved: 0 });
+    expect(t[29]).toEqual({ day: '2025-03-01', runs: 4, failures: 1, unresolved: 0 });
+    expect(dailyTrendView([{ day: '2025-03-01', runs: 4, failures: 1 }], now, new Map([['2025-03-01', 1]]))[29]).toEqual({ day: '2025-03-01', runs: 4, failures: 1, unresolved: 1 });
   });
 });

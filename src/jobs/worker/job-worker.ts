@@ -135,6 +135,7 @@ export class JobWorker {
         this.reserved += want;
         try {
           const claimed = await this.queue.claim(this.id, jobs, want, this.clock.now());
+          if (claimed.length) this.logClaimed(claimed, want);
           for (const c of claimed) this.execute(c.runId, c.row);
           full = claimed.length === want;
         } catch (err) {
@@ -189,10 +190,12 @@ export class JobWorker {
         const batch = this.pending.splice(0, 200);
         const cmds = new Map(batch.map((b) => [b.runId, b.cmd]));
         try {
+          const started = Date.now();
           // Separate from claiming on purpose: the loop's claim and this write overlap on two
           // connections; one combined transaction measured ~30 % slower.
           const decisions = await this.writer.act([...cmds.keys()], (row, id) => runDecider.decide(cmds.get(id)!, row), () => ({ actor: `worker:${this.id}` }));
           this.logDecisions(decisions, new Map(batch.map((b) => [b.runId, b.job])));
+          this.logFinished(decisions, Date.now() - started);
         } catch (err) {
           this.log.error({ event: 'worker.complete_failed', workerId: this.id, runs: batch.length, err }, 'could not record run results; retrying');
           this.pending.unshift(...batch);
@@ -203,6 +206,35 @@ export class JobWorker {
       this.flushing = null;
       if (this.pending.length) this.scheduleFlush();
     });
+  }
+
+  /** One line per claim transaction that took work: did the worker claim, and what. */
+  private logClaimed(claimed: readonly { runId: string; row: QueueRow }[], wanted: number): void {
+    const jobs: Record<string, number> = {};
+    for (const c of claimed) jobs[c.row.job] = (jobs[c.row.job] ?? 0) + 1;
+    this.log.info(
+      { event: 'background_job_batch.claimed', workerId: this.id, count: claimed.length, wanted, jobs, runs: claimed.map((c) => ({ runId: c.runId, job: c.row.job, attempt: c.row.attempt })) },
+      `claimed ${claimed.length} run(s)`,
+    );
+  }
+
+  /** One line per written batch of results: how each run ended, and how long the write took. */
+  private logFinished(decisions: Map<string, Decision<RunEvent>>, writeMs: number): void {
+    const counts = { succeeded: 0, failed: 0, retrying: 0, deadLettered: 0, cancelled: 0, released: 0, discarded: 0 };
+    for (const d of decisions.values()) {
+      if (isRejection(d)) {
+        counts.discarded++;
+        continue;
+      }
+      const types = new Set(d.map((e) => e.type));
+      if (types.has('RunSucceeded')) counts.succeeded++;
+      else if (types.has('RunCancelled')) counts.cancelled++;
+      else if (types.has('RunAbandoned')) counts.released++;
+      else if (types.has('RunDeadLettered')) counts.deadLettered++;
+      else if (types.has('RetryScheduled')) counts.retrying++;
+      if (types.has('RunFailed')) counts.failed++;
+    }
+    this.log.info({ event: 'background_job_batch.finished', workerId: this.id, count: decisions.size, ...counts, writeMs }, `recorded ${decisions.size} run result(s)`);
   }
 
   private logDecisions(decisions: Map<string, Decision<RunEvent>>, jobs: ReadonlyMap<string, string>): void {
