@@ -12,6 +12,7 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EgressModule } from './egress/egress.module';
+import { FlagsModule } from './flags/flags.module';
 import { LoopStateModule } from './database/loop-state.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -45,6 +46,7 @@ export const FEATURE_MODULES = [
   AlertsModule,
   BackupModule,
   ReplayModule,
+  FlagsModule,
 ];
 
 /** Composition root: infrastructure, then FEATURE_MODULES. */

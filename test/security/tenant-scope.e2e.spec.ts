@@ -95,6 +95,15 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     'POST /api/system/janitor': { call: () => ({ path: '/api/system/janitor', body: { reason: 'tenant walk' } }) },
     'POST /api/system/fail-active': { call: () => ({ path: '/api/system/fail-active', body: { confirm: true, reason: 'tenant walk' } }) },
     'POST /api/system/cancel-pending': { call: () => ({ path: '/api/system/cancel-pending', body: { confirm: true, reason: 'tenant walk' } }) },
+    'GET /api/flags': { call: () => ({ path: '/api/flags' }) },
+    'POST /api/flags': { call: () => ({ path: '/api/flags', body: { key: `walk-${++seq}`, description: 'tenant walk', type: 'boolean', defaultValue: false, reason: 'tenant walk' } }) },
+    'GET /api/flags/:key': { call: () => ({ path: '/api/flags/walk.flag' }) },
+    'PATCH /api/flags/:key': { call: () => ({ path: '/api/flags/walk.flag', body: { description: 'tenant walk', reason: 'tenant walk' } }) },
+    'GET /api/flags/:key/history': { call: () => ({ path: '/api/flags/walk.flag/history' }) },
+    'PUT /api/flags/:key/value': { call: () => ({ path: '/api/flags/walk.flag/value', body: { value: true, reason: 'tenant walk' } }) },
+    'DELETE /api/flags/:key/value': { call: () => ({ path: '/api/flags/walk.set/value', body: { reason: 'tenant walk' } }) },
+    'POST /ofrep/v1/evaluate/flags': { call: () => ({ path: '/ofrep/v1/evaluate/flags', body: { context: { targetingKey: 'walk' } } }) },
+    'POST /ofrep/v1/evaluate/flags/:key': { call: () => ({ path: '/ofrep/v1/evaluate/flags/walk.flag', body: { context: {} } }) },
     'POST /api/replay/what-if': { call: () => ({ path: '/api/replay/what-if', body: { from: started, to: new Date().toISOString(), policy: { jobs: { maxAttempts: 5 } } } }), adminSeesBoth: true },
   };
 
@@ -144,6 +153,9 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       // An action by the tenant's own token, so its audit entries and timeline have something of its own.
       expect((await t.request('POST', `/api/targets/svc::${x}-web/poll-now`, { token: tokens[x], body: { reason: 'tenant walk' } })).status).toBe(202);
     }
+    // Global flags (shared reads, installation-wide changes): one to read and change, one with a value to clear.
+    for (const key of ['walk.flag', 'walk.set']) expect((await t.request('POST', '/api/flags', { body: { key, description: 'tenant walk', type: 'boolean', defaultValue: false, reason: 'tenant walk' } })).status).toBe(201);
+    expect((await t.request('PUT', '/api/flags/walk.set/value', { body: { value: true, reason: 'tenant walk' } })).status).toBe(200);
     doomedTokenIds.nobody = randomUUID();
     runs.nobody = randomUUID();
     await settle();
@@ -183,7 +195,8 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
           check((await lastPosition()) === before, `${tag}: a refused call appended events`);
           continue;
         }
-        if (withParams || f.foreignStatus) {
+        // A shared route's path names nothing of a tenant's (a global flag): no other tenant's object to hide.
+        if (rule !== 'shared' && (withParams || f.foreignStatus)) {
           const foreign = f.call(other);
           const before = await lastPosition();
           const res = await call(tokens[me], method, foreign);
