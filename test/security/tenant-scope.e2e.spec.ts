@@ -88,6 +88,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     'GET /api/runs/:id': { call: (who) => ({ path: `/api/runs/${runs[who]}` }) },
     'POST /api/runs/:id/cancel': { call: (who) => ({ path: `/api/runs/${runs[who]}/cancel`, body: { reason: 'tenant walk' } }) },
     'POST /api/runs/:id/retry': { call: (who) => ({ path: `/api/runs/${runs[who]}/retry`, body: { reason: 'tenant walk' } }) },
+    'GET /api/system/migrations': { call: () => ({ path: '/api/system/migrations' }) },
     'GET /api/system/queue': { call: () => ({ path: '/api/system/queue' }) },
     'GET /api/system/workers': { call: () => ({ path: '/api/system/workers' }) },
     'GET /api/system/runs/recent': { call: () => ({ path: '/api/system/runs/recent' }), adminSeesBoth: true },
