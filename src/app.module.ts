@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
 import { BackupModule } from './backup/backup.module';
+import { CachesModule } from './caches/caches.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { TenantScopeGuard } from './auth/tenant-scope.guard';
@@ -47,6 +48,7 @@ export const FEATURE_MODULES = [
   BackupModule,
   ReplayModule,
   FlagsModule,
+  CachesModule,
 ];
 
 /** Composition root: infrastructure, then FEATURE_MODULES. */

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,8 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
   const runs = {} as Record<Who, string>;
   const overrides = {} as Record<Tenant, string>;
   let seq = 0;
+  /** A cache purge that runs for the whole walk (1000 keys at 1 key/s), for the routes that need a running one. */
+  let slowPurge = '';
 
   const fixtures: Record<string, Fixture> = {
     'GET /api/health': { call: () => ({ path: '/api/health' }) },
@@ -105,6 +108,11 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     'DELETE /api/flags/:key/value': { call: () => ({ path: '/api/flags/walk.set/value', body: { reason: 'tenant walk' } }) },
     'POST /ofrep/v1/evaluate/flags': { call: () => ({ path: '/ofrep/v1/evaluate/flags', body: { context: { targetingKey: 'walk' } } }) },
     'POST /ofrep/v1/evaluate/flags/:key': { call: () => ({ path: '/ofrep/v1/evaluate/flags/walk.flag', body: { context: {} } }) },
+    'GET /api/caches': { call: () => ({ path: '/api/caches' }) },
+    'POST /api/caches/:name/purge': { call: () => ({ path: '/api/caches/walk/purge', body: { pattern: `walk-${++seq}:*`, reason: 'tenant walk' } }) },
+    'GET /api/caches/:name/purges': { call: () => ({ path: '/api/caches/walk/purges' }) },
+    'GET /api/caches/:name/purges/:id': { call: () => ({ path: `/api/caches/walk/purges/${slowPurge}` }) },
+    'POST /api/caches/:name/purges/:id/cancel': { call: () => ({ path: `/api/caches/walk/purges/${slowPurge}/cancel`, body: { reason: 'tenant walk' } }) },
     'POST /api/replay/what-if': { call: () => ({ path: '/api/replay/what-if', body: { from: started, to: new Date().toISOString(), policy: { jobs: { maxAttempts: 5 } } } }), adminSeesBoth: true },
   };
 
@@ -131,7 +139,12 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     const noop = { kind: 'command', argv: [node, '-e', ''] };
     writeFileSync(config, JSON.stringify({ jobs: [...['acme', 'globex'].map((x) => ({ name: `${x}-sync`, schedule: 'on-demand', tenant: x, cancellable: true, handler: noop })), { name: 'shared-report', schedule: 'on-demand', cancellable: true, handler: noop }] }));
     // No scheduler and no alert evaluation: every event comes from a request (or a run it queued), so "nothing appended" is exact.
-    t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', POLL_SCHEDULER_ENABLED: 'false', ALERT_EVAL_MS: String(24 * hour) });
+    const cacheUrl = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/3`;
+    const redis = new Redis(cacheUrl);
+    await redis.flushdb();
+    await redis.mset(Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`slow:${i}`, 'x'])));
+    redis.disconnect();
+    t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', POLL_SCHEDULER_ENABLED: 'false', ALERT_EVAL_MS: String(24 * hour), CACHES: `walk=${cacheUrl}`, CACHE_PURGE_KEYS_PER_SECOND: '1' });
     spec = (await t.request('GET', '/api/docs/json', { token: null })).body;
     for (const x of ['acme', 'globex'] as const) {
       const admin = await t.request('POST', '/api/auth/tokens', { body: { name: `${x}-admin`, role: 'admin', tenant: x, reason: 'tenant walk' } });
@@ -157,6 +170,9 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     // Global flags (shared reads, installation-wide changes): one to read and change, one with a value to clear.
     for (const key of ['walk.flag', 'walk.set']) expect((await t.request('POST', '/api/flags', { body: { key, description: 'tenant walk', type: 'boolean', defaultValue: false, reason: 'tenant walk' } })).status).toBe(201);
     expect((await t.request('PUT', '/api/flags/walk.set/value', { body: { value: true, reason: 'tenant walk' } })).status).toBe(200);
+    const purge = await t.request('POST', '/api/caches/walk/purge', { body: { pattern: 'slow:*', reason: 'tenant walk' } });
+    expect(purge.status).toBe(202);
+    slowPurge = purge.body.id;
     doomedTokenIds.nobody = randomUUID();
     runs.nobody = randomUUID();
     await settle();
