@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -29,7 +29,7 @@ export interface PurgeJob {
  * end with the count. A cancel in this process stops it at once.
  */
 @Injectable()
-export class PurgeRunner implements OnApplicationShutdown {
+export class PurgeRunner implements BeforeApplicationShutdown {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void>; reason: string | null }>();
   private readonly buckets = new Map<string, TokenBucket>();
 
@@ -57,7 +57,8 @@ export class PurgeRunner implements OnApplicationShutdown {
     return r !== undefined;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pool closes (onApplicationShutdown): each running purge records its end. */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const r of this.running.values()) {
       r.reason = 'the process shut down';
       r.abort.abort();

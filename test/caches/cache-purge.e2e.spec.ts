@@ -166,3 +166,34 @@ describe('throttled cache purge against a real redis-server', () => {
     expect(everything).not.toContain('hunter2');
   });
 });
+
+describe('cache purges across processes', () => {
+  it('a cancel taken by another process stops the purge at its next progress step; a graceful stop ends a running purge as cancelled', async () => {
+    const url = `${redisBase()}/4`;
+    const redis = new Redis(url);
+    await redis.flushdb();
+    await seed(redis, 'slow:', 2000);
+    const env = { CACHES: `slow=${url}`, CACHE_PURGE_KEYS_PER_SECOND: '100', CACHE_PURGE_BATCH: '20', CACHE_PURGE_PROGRESS_MS: '200' };
+    const a = await startTestApp(env);
+    const b = await startTestApp({ ...env, OPSLEDGER_ADMIN_TOKEN: a.adminToken }, a.db);
+    const row = async (id: string) => (await a.db.pool.query('SELECT doc FROM rm_cache_purges WHERE key = $1', [id])).rows[0].doc;
+    try {
+      const first = await a.request('POST', '/api/caches/slow/purge', { body: { pattern: 'slow:*', reason: 'runs on a' } });
+      expect(first.status).toBe(202);
+      await waitFor('progress recorded', async () => (await row(first.body.id)).removed > 0);
+      expect((await b.request('POST', `/api/caches/slow/purges/${first.body.id}/cancel`, { body: { reason: 'from b' } })).status).toBe(202);
+      const cancelled = await waitFor('cancelled by a', async () => ((await row(first.body.id)).state === 'cancelled' ? row(first.body.id) : null));
+      expect(cancelled.removed).toBeLessThan(2000);
+      expect(await redis.dbsize()).toBe(2000 - cancelled.removed);
+
+      const second = await a.request('POST', '/api/caches/slow/purge', { body: { pattern: 'slow:*', reason: 'cut short by a stop' } });
+      expect(second.status).toBe(202);
+      await a.app.close(); // a's process stops (its database stays: b and the test use it)
+      expect(await row(second.body.id)).toMatchObject({ state: 'cancelled', error: 'the process shut down' });
+    } finally {
+      await b.close();
+      await a.db.drop();
+      redis.disconnect();
+    }
+  });
+});
