@@ -83,13 +83,15 @@ export class CancelPurgeHandler implements ICommandHandler<CancelPurgeCommand> {
         const { rows } = await sqlOf(unit.uow).query<{ doc: PurgeRow }>('SELECT doc FROM rm_cache_purges WHERE key = $1 AND cache = $2', [c.purgeId, c.cache]);
         if (!rows[0]) throw noPurge(c.purgeId);
         const stream = purgeSlotStream(c.cache, rows[0].doc.match);
+        // The entry first (a rejection below rolls it back with the rest): from reading the slot to
+        // appending to it stays short, so the purge's own progress steps rarely move it in between.
+        await unit.record('applied', { purgeId: c.purgeId });
         const history = await unit.uow.readStream(stream);
         const events = eventsOrThrow(purgeDecider.decide({ kind: 'cancel', purgeId: c.purgeId, cache: c.cache, reason: c.reason, actor: c.ctx.actor, now: this.clock.now() }, fold(purgeDecider, history.map((e) => e as unknown as CachePurgeEvent))));
-        await unit.record('applied', { purgeId: c.purgeId });
         await unit.uow.append(stream, events.map((e) => ({ ...e, metadata: unit.metadata })), BigInt(history.length - 1));
         return (await sqlOf(unit.uow).query<{ doc: PurgeRow }>('SELECT doc FROM rm_cache_purges WHERE key = $1', [c.purgeId])).rows[0].doc;
       },
-    }, { conflictRetries: 3 });
+    }, { conflictRetries: 10 });
     // Running here: stop now. Elsewhere: its process sees the request at its next progress step.
     this.runner.cancel(c.purgeId);
     return row;

@@ -177,6 +177,7 @@ describe('cache purges across processes', () => {
     const a = await startTestApp(env);
     const b = await startTestApp({ ...env, OPSLEDGER_ADMIN_TOKEN: a.adminToken }, a.db);
     const row = async (id: string) => (await a.db.pool.query('SELECT doc FROM rm_cache_purges WHERE key = $1', [id])).rows[0].doc;
+    let aStopped = false;
     try {
       const first = await a.request('POST', '/api/caches/slow/purge', { body: { pattern: 'slow:*', reason: 'runs on a' } });
       expect(first.status).toBe(202);
@@ -189,8 +190,10 @@ describe('cache purges across processes', () => {
       const second = await a.request('POST', '/api/caches/slow/purge', { body: { pattern: 'slow:*', reason: 'cut short by a stop' } });
       expect(second.status).toBe(202);
       await a.app.close(); // a's process stops (its database stays: b and the test use it)
+      aStopped = true;
       expect(await row(second.body.id)).toMatchObject({ state: 'cancelled', error: 'the process shut down' });
     } finally {
+      if (!aStopped) await a.app.close();
       await b.close();
       await a.db.drop();
       redis.disconnect();
