@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
 import { BackupModule } from './backup/backup.module';
+import { CachesModule } from './caches/caches.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { TenantScopeGuard } from './auth/tenant-scope.guard';
@@ -12,6 +13,7 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EgressModule } from './egress/egress.module';
+import { FlagsModule } from './flags/flags.module';
 import { LoopStateModule } from './database/loop-state.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -47,6 +49,8 @@ export const FEATURE_MODULES = [
   AlertsModule,
   BackupModule,
   ReplayModule,
+  FlagsModule,
+  CachesModule,
 ];
 
 /** Composition root: infrastructure, then FEATURE_MODULES. */

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { QueryBus } from '@nestjs/cqrs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import pino, { Logger } from 'pino';
@@ -17,10 +18,12 @@ import { sleep } from '../shared/waker';
 import { checkKeyFingerprintsAt } from '../secrets/key-fingerprints';
 import { resolveServerKeys } from '../secrets/key-files';
 import { serverKeys } from '../secrets/server-keys';
+import { formatMigrationSummary } from '../system/migration-summary';
+import { GetMigrationStatusQuery } from '../system/migration-status.query';
 import { cliOperator } from './cli-operator';
 
 /**
- * `npm run projections -- status | rebuild <name>`. Connects through DATABASE_URL or the embedded
+ * `npm run projections -- status | rebuild <name>`. Status also shows the migrations (GET /api/system/migrations). Connects through DATABASE_URL or the embedded
  * PostgreSQL, and builds the application context (runner not started) so the registry holds
  * exactly the projections the service registers. A rebuild runs here when no process runs the
  * projection; otherwise it is requested from the process that does, and watched until it swaps.
@@ -124,12 +127,13 @@ const program = new Command('projections').description('opsledger read models: s
 
 program
   .command('status')
-  .description('name, version, checkpoint, lag (events, seconds) and state of every projection')
-  .option('--json', 'print JSON (the same as GET /api/projections)')
+  .description('name, version, checkpoint, lag (events, seconds) and state of every projection; migrations and whether the deploy has settled')
+  .option('--json', 'print JSON (GET /api/projections as projections, GET /api/system/migrations as migrationStatus)')
   .action(async (o: { json?: boolean }) => {
     await withApp(async (app) => {
       const statuses = await app.get(ProjectionRunnerService).status();
-      process.stdout.write(o.json ? `${JSON.stringify({ projections: statuses }, null, 2)}\n` : formatStatusTable(statuses));
+      const migrations = await app.get(QueryBus).execute(new GetMigrationStatusQuery());
+      process.stdout.write(o.json ? `${JSON.stringify({ projections: statuses, migrationStatus: migrations }, null, 2)}\n` : formatStatusTable(statuses) + formatMigrationSummary(migrations));
     });
   });
 

@@ -9,6 +9,8 @@ import { authEnv } from './auth.env';
 import { replayEnv } from './replay.env';
 import { egressEnv } from './egress.env';
 import { secretsEnv } from './secrets.env';
+import { flagsEnv } from './flags.env';
+import { cachesEnv } from './caches.env';
 
 /**
  * Every environment variable the service reads, grouped by capability. Capabilities add their
@@ -25,6 +27,8 @@ export const envGroups = {
   replay: replayEnv,
   egress: egressEnv,
   secrets: secretsEnv,
+  flags: flagsEnv,
+  caches: cachesEnv,
 } as const;
 
 type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };

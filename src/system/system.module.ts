@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
+import { GetMigrationStatusHandler } from './migration-status.query';
+import { MigrationsController } from './migrations.controller';
 import { GetProjectionStatusHandler } from './projection-status.query';
 import { ProjectionsController } from './projections.controller';
 import { RebuildProjectionHandler } from './rebuild-projection.command';
@@ -7,12 +9,13 @@ import { SystemController } from './system.controller';
 
 /**
  * Installation-wide operator endpoints: /api/system (queue, workers, recent runs, metrics, janitor
- * and bulk actions over the job runtime) and /api/projections (status, rebuild). They sit above
+ * and bulk actions over the job runtime), /api/system/migrations (migrations and rebuilds: settled?) and
+ * /api/projections (status, rebuild). They sit above
  * the capabilities they read and above audit, which records their actions.
  */
 @Module({
   imports: [JobsModule],
-  controllers: [SystemController, ProjectionsController],
-  providers: [GetProjectionStatusHandler, RebuildProjectionHandler],
+  controllers: [SystemController, ProjectionsController, MigrationsController],
+  providers: [GetProjectionStatusHandler, RebuildProjectionHandler, GetMigrationStatusHandler],
 })
 export class SystemModule {}

@@ -38,8 +38,12 @@ describe('npm run projections -- status | rebuild', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+VERSION\s+CHECKPOINT\s+LAG EVENTS\s+LAG SECONDS\s+STATE$/);
     expect(lines.find((l) => /^tokens\s/.test(l))).toMatch(/\sstopped$/);
+    // Migrations and whether the deploy has settled (no service runs: the projections are stopped, none failed).
+    expect(r.stdout).toMatch(/^migrations: \d+ applied, 0 pending; last run \S+ on \S+ \(applied \d+\)$/m);
+    expect(r.stdout).toMatch(/^settled: (yes|no)$/m);
     const json = await cli(db, 'status', '--json');
     expect(JSON.parse(json.stdout).projections.map((p: any) => p.name)).toContain('tokens');
+    expect(JSON.parse(json.stdout).migrationStatus).toMatchObject({ pending: [], lastRun: { error: null } });
   }, 120_000);
 
   it('rebuilds here when no process runs the projection, and is audited', async () => {

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,8 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
   const runs = {} as Record<Who, string>;
   const overrides = {} as Record<Tenant, string>;
   let seq = 0;
+  /** A cache purge that runs for the whole walk (1000 keys at 1 key/s), for the routes that need a running one. */
+  let slowPurge = '';
 
   const fixtures: Record<string, Fixture> = {
     'GET /api/health': { call: () => ({ path: '/api/health' }) },
@@ -90,6 +93,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     'GET /api/runs/:id': { call: (who) => ({ path: `/api/runs/${runs[who]}` }) },
     'POST /api/runs/:id/cancel': { call: (who) => ({ path: `/api/runs/${runs[who]}/cancel`, body: { reason: 'tenant walk' } }) },
     'POST /api/runs/:id/retry': { call: (who) => ({ path: `/api/runs/${runs[who]}/retry`, body: { reason: 'tenant walk' } }) },
+    'GET /api/system/migrations': { call: () => ({ path: '/api/system/migrations' }) },
     'GET /api/system/queue': { call: () => ({ path: '/api/system/queue' }) },
     'GET /api/system/workers': { call: () => ({ path: '/api/system/workers' }) },
     'GET /api/system/runs/recent': { call: () => ({ path: '/api/system/runs/recent' }), adminSeesBoth: true },
@@ -105,6 +109,20 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
         [`POST /api/${base}/resume`, { call: () => ({ path: `/api/${base}/resume`, body: { reason: 'tenant walk' } }), adminBefore: () => t.request('POST', `/api/${base}/pause`, { body: { reason: 'tenant walk', resumeAt: new Date(Date.now() + 60_000).toISOString() } }) }],
       ]),
     ),
+    'GET /api/flags': { call: () => ({ path: '/api/flags' }) },
+    'POST /api/flags': { call: () => ({ path: '/api/flags', body: { key: `walk-${++seq}`, description: 'tenant walk', type: 'boolean', defaultValue: false, reason: 'tenant walk' } }) },
+    'GET /api/flags/:key': { call: () => ({ path: '/api/flags/walk.flag' }) },
+    'PATCH /api/flags/:key': { call: () => ({ path: '/api/flags/walk.flag', body: { description: 'tenant walk', reason: 'tenant walk' } }) },
+    'GET /api/flags/:key/history': { call: () => ({ path: '/api/flags/walk.flag/history' }) },
+    'PUT /api/flags/:key/value': { call: () => ({ path: '/api/flags/walk.flag/value', body: { value: true, reason: 'tenant walk' } }) },
+    'DELETE /api/flags/:key/value': { call: () => ({ path: '/api/flags/walk.set/value', body: { reason: 'tenant walk' } }) },
+    'POST /ofrep/v1/evaluate/flags': { call: () => ({ path: '/ofrep/v1/evaluate/flags', body: { context: { targetingKey: 'walk' } } }) },
+    'POST /ofrep/v1/evaluate/flags/:key': { call: () => ({ path: '/ofrep/v1/evaluate/flags/walk.flag', body: { context: {} } }) },
+    'GET /api/caches': { call: () => ({ path: '/api/caches' }) },
+    'POST /api/caches/:name/purge': { call: () => ({ path: '/api/caches/walk/purge', body: { pattern: `walk-${++seq}:*`, reason: 'tenant walk' } }) },
+    'GET /api/caches/:name/purges': { call: () => ({ path: '/api/caches/walk/purges' }) },
+    'GET /api/caches/:name/purges/:id': { call: () => ({ path: `/api/caches/walk/purges/${slowPurge}` }) },
+    'POST /api/caches/:name/purges/:id/cancel': { call: () => ({ path: `/api/caches/walk/purges/${slowPurge}/cancel`, body: { reason: 'tenant walk' } }) },
     'POST /api/replay/what-if': { call: () => ({ path: '/api/replay/what-if', body: { from: started, to: new Date().toISOString(), policy: { jobs: { maxAttempts: 5 } } } }), adminSeesBoth: true },
   };
 
@@ -131,7 +149,12 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     const noop = { kind: 'command', argv: [node, '-e', ''] };
     writeFileSync(config, JSON.stringify({ jobs: [...['acme', 'globex'].map((x) => ({ name: `${x}-sync`, schedule: 'on-demand', tenant: x, cancellable: true, handler: noop })), { name: 'shared-report', schedule: 'on-demand', cancellable: true, params: ['tenant'], handler: noop }] }));
     // No scheduler and no alert evaluation: every event comes from a request (or a run it queued), so "nothing appended" is exact.
-    t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', POLL_SCHEDULER_ENABLED: 'false', ALERT_EVAL_MS: String(24 * hour) });
+    const cacheUrl = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/3`;
+    const redis = new Redis(cacheUrl);
+    await redis.flushdb();
+    await redis.mset(Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`slow:${i}`, 'x'])));
+    redis.disconnect();
+    t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', POLL_SCHEDULER_ENABLED: 'false', ALERT_EVAL_MS: String(24 * hour), CACHES: `walk=${cacheUrl}`, CACHE_PURGE_KEYS_PER_SECOND: '1' });
     spec = (await t.request('GET', '/api/docs/json', { token: null })).body;
     for (const x of ['acme', 'globex'] as const) {
       const admin = await t.request('POST', '/api/auth/tokens', { body: { name: `${x}-admin`, role: 'admin', tenant: x, reason: 'tenant walk' } });
@@ -154,6 +177,12 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       // An action by the tenant's own token, so its audit entries and timeline have something of its own.
       expect((await t.request('POST', `/api/targets/svc::${x}-web/poll-now`, { token: tokens[x], body: { reason: 'tenant walk' } })).status).toBe(202);
     }
+    // Global flags (shared reads, installation-wide changes): one to read and change, one with a value to clear.
+    for (const key of ['walk.flag', 'walk.set']) expect((await t.request('POST', '/api/flags', { body: { key, description: 'tenant walk', type: 'boolean', defaultValue: false, reason: 'tenant walk' } })).status).toBe(201);
+    expect((await t.request('PUT', '/api/flags/walk.set/value', { body: { value: true, reason: 'tenant walk' } })).status).toBe(200);
+    const purge = await t.request('POST', '/api/caches/walk/purge', { body: { pattern: 'slow:*', reason: 'tenant walk' } });
+    expect(purge.status).toBe(202);
+    slowPurge = purge.body.id;
     doomedTokenIds.nobody = randomUUID();
     runs.nobody = randomUUID();
     await settle();
@@ -193,7 +222,8 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
           check((await lastPosition()) === before, `${tag}: a refused call appended events`);
           continue;
         }
-        if (withParams || f.foreignStatus) {
+        // A shared route's path names nothing of a tenant's (a global flag): no other tenant's object to hide.
+        if (rule !== 'shared' && (withParams || f.foreignStatus)) {
           const foreign = f.call(other);
           const before = await lastPosition();
           const res = await call(tokens[me], method, foreign);
