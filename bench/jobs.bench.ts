@@ -115,7 +115,7 @@ async function measure(sys: System): Promise<Result> {
 
 /** opsledger with its defaults, or with the worker knobs set for throughput (env names as in the README). */
 function opsledger(url: string, variant: System['variant']): System {
-  const env: Record<string, string> = variant === 'defaults' ? {} : { WORKER_LOCAL_QUEUE_SIZE: String(BATCH), WORKER_COMPLETE_BATCH_MS: '0' };
+  const env: Record<string, string> = variant === 'defaults' ? {} : { WORKER_LOCAL_QUEUE_SIZE: process.env.BENCH_OPSLEDGER_LOCAL_QUEUE ?? String(BATCH), WORKER_COMPLETE_BATCH_MS: '0' };
   const config = loadConfig({ WORKER_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: 'warn', ...env }).jobs;
   const pool = new Pool({ connectionString: url, max: CONCURRENCY + 2 });
   pool.on('error', () => undefined); // idle clients cut at the end of the run

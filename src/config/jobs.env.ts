@@ -10,7 +10,7 @@ export const jobsEnv = {
   workerPollMs: int('WORKER_POLL_MS', 1_000, 'Fallback poll of the queue when no enqueue notification arrives.', { min: 5 }),
   workerClaimBatch: int('WORKER_CLAIM_BATCH', 10, 'Most runs one claim transaction takes (bounded by free slots) when the local queue is off.', { min: 1, max: 1000 }),
   workerLocalQueueSize: int('WORKER_LOCAL_QUEUE_SIZE', 0, 'Runs a worker claims ahead of its free slots and holds to start next (like graphile-worker\'s localQueue.size): fewer claim round trips for many short jobs, but held runs wait behind the worker\'s slots even when another worker is idle. 0: off, claim only for free slots.', { min: 0, max: 10_000 }),
-  workerLocalQueueTtlMs: int('WORKER_LOCAL_QUEUE_TTL_MS', 60_000, 'A run held in the local queue longer than this is given back to the queue unstarted, its attempt not counted (default 60 s).', { min: 10 }),
+  workerLocalQueueTtlMs: int('WORKER_LOCAL_QUEUE_TTL_MS', 60_000, 'A run held in the local queue longer than this is given back to the queue unstarted, its attempt not counted (default 60 s; at most 10 min, well inside the janitor\'s limit for running runs).', { min: 10, max: 600_000 }),
   workerCompleteBatchMs: int('WORKER_COMPLETE_BATCH_MS', 0, 'How long a finished run waits for others to be written with it in one transaction (like graphile-worker\'s completeJobBatchDelay); 0: whatever finished by the next turn of the event loop.', { min: 0, max: 10_000 }),
   workerReapAfterMs: int('WORKER_REAP_AFTER_MS', 5 * MIN, 'A worker unseen this long is reaped and its runs abandoned (default 5 min).', { min: 10 }),
   janitorIntervalMs: int('JANITOR_INTERVAL_MS', 15 * MIN, 'How often the queue janitor runs (default 15 min).', { min: 10 }),
