@@ -6,10 +6,13 @@ import { jobsConfig, runtimeOn, streamTypes, TestRuntime } from './harness';
 
 /** Events of every run stream, counted by type. */
 async function counts(p: TestRuntime): Promise<Record<string, { n: number; streams: number }>> {
-  const { rows } = await p.pool.query(`SELECT type, count(*)::int AS n, count(DISTINCT stream_id)::int AS streams FROM events WHERE stream_id LIKE 'job-%' GROUP BY type`);
+  const { rows } = await p.pool.query(
+    `SELECT type, count(*)::int AS n, count(DISTINCT stream_id)::int AS streams FROM events WHERE stream_id LIKE 'job-%' GROUP BY type`,
+  );
   return Object.fromEntries(rows.map((r) => [r.type, { n: r.n, streams: r.streams }]));
 }
-const stateCount = async (p: TestRuntime, state: string) => (await p.pool.query(`SELECT count(*)::int AS n FROM rm_job_queue WHERE state = $1`, [state])).rows[0].n as number;
+const stateCount = async (p: TestRuntime, state: string) =>
+  (await p.pool.query(`SELECT count(*)::int AS n FROM rm_job_queue WHERE state = $1`, [state])).rows[0].n as number;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('local queue: runs claimed ahead of free slots', () => {
@@ -38,7 +41,11 @@ describe('local queue: runs claimed ahead of free slots', () => {
     const RUNS = 3000;
     const executed = new Map<string, number>();
     const ps = Array.from({ length: 4 }, () => runtime({ WORKER_LOCAL_QUEUE_SIZE: '100' }));
-    for (const p of ps) p.catalog.define({ name: 'noop', handler: { kind: 'code' } }, async (params) => void executed.set(params.n as string, (executed.get(params.n as string) ?? 0) + 1));
+    for (const p of ps)
+      p.catalog.define(
+        { name: 'noop', handler: { kind: 'code' } },
+        async (params) => void executed.set(params.n as string, (executed.get(params.n as string) ?? 0) + 1),
+      );
     await ps[0].reconcile();
     await ps[0].enqueueMany('noop', RUNS, (i) => ({ n: String(i) }));
     const workers = ps.map((p) => p.newWorker({ mode: 'worker', version: 'test', concurrency: 10 }));
@@ -48,9 +55,15 @@ describe('local queue: runs claimed ahead of free slots', () => {
 
     expect(executed.size).toBe(RUNS);
     expect([...executed.values()].filter((n) => n !== 1)).toEqual([]);
-    expect(await counts(ps[0])).toEqual({ RunEnqueued: { n: RUNS, streams: RUNS }, RunClaimed: { n: RUNS, streams: RUNS }, RunSucceeded: { n: RUNS, streams: RUNS } });
+    expect(await counts(ps[0])).toEqual({
+      RunEnqueued: { n: RUNS, streams: RUNS },
+      RunClaimed: { n: RUNS, streams: RUNS },
+      RunSucceeded: { n: RUNS, streams: RUNS },
+    });
     // Claims and results went in groups: far fewer transactions than runs.
-    const tx = await ps[0].pool.query(`SELECT type, count(DISTINCT transaction_id)::int AS n FROM events WHERE type IN ('RunClaimed', 'RunSucceeded') GROUP BY type`);
+    const tx = await ps[0].pool.query(
+      `SELECT type, count(DISTINCT transaction_id)::int AS n FROM events WHERE type IN ('RunClaimed', 'RunSucceeded') GROUP BY type`,
+    );
     for (const r of tx.rows) expect(r.n).toBeLessThan(RUNS / 4);
   }, 150_000);
 
@@ -72,7 +85,10 @@ describe('local queue: runs claimed ahead of free slots', () => {
     await l.start();
     await waitFor('the lapsed worker claimed every run', async () => (await counts(lapsed)).RunClaimed?.n === HELD + 1);
     // The healthy worker reaps lapsed leases on each of its heartbeats.
-    const h = healthy.newWorker({ mode: 'worker', version: 'test', concurrency: 5 }, { onHeartbeat: async (_s, w) => void (await healthy.reaper.reap(2000, w.id)) });
+    const h = healthy.newWorker(
+      { mode: 'worker', version: 'test', concurrency: 5 },
+      { onHeartbeat: async (_s, w) => void (await healthy.reaper.reap(2000, w.id)) },
+    );
     await h.start();
     await waitFor('every run succeeded', async () => (await stateCount(lapsed, 'succeeded')) === HELD + 1, 30_000, 100);
     // The lapsed worker's slot frees up after its long run: it must not start a held run then.
@@ -124,7 +140,10 @@ describe('local queue: runs claimed ahead of free slots', () => {
     const executions = new Map<string, string[]>();
     const first = runtime({ WORKER_LOCAL_QUEUE_SIZE: '5' });
     const second = runtime({});
-    for (const [p, who] of [[first, 'first'], [second, 'second']] as const) {
+    for (const [p, who] of [
+      [first, 'first'],
+      [second, 'second'],
+    ] as const) {
       p.catalog.define({ name: 'j', handler: { kind: 'code' } }, async (params) => {
         executions.set(params.n as string, [...(executions.get(params.n as string) ?? []), who]);
         if (who === 'first') await sleep(500);
@@ -143,8 +162,10 @@ describe('local queue: runs claimed ahead of free slots', () => {
     await waitFor('every run succeeded', async () => (await stateCount(first, 'succeeded')) === 6, 30_000, 100);
     await w2.stop(2000);
     expect([...executions.values()].map((who) => who.join()).sort()).toEqual(['first', 'second', 'second', 'second', 'second', 'second']);
-    for (const id of ids.filter((id) => !stopped.rows[0].data.released.includes(id))) expect(await streamTypes(first.pool, id)).toEqual(['RunEnqueued', 'RunClaimed', 'RunSucceeded']);
-    for (const id of stopped.rows[0].data.released) expect(await streamTypes(first.pool, id)).toEqual(['RunEnqueued', 'RunClaimed', 'RunAbandoned', 'RetryScheduled', 'RunClaimed', 'RunSucceeded']);
+    for (const id of ids.filter((id) => !stopped.rows[0].data.released.includes(id)))
+      expect(await streamTypes(first.pool, id)).toEqual(['RunEnqueued', 'RunClaimed', 'RunSucceeded']);
+    for (const id of stopped.rows[0].data.released)
+      expect(await streamTypes(first.pool, id)).toEqual(['RunEnqueued', 'RunClaimed', 'RunAbandoned', 'RetryScheduled', 'RunClaimed', 'RunSucceeded']);
   }, 60_000);
 
   it('a cancel requested for a held run cancels it without starting it', async () => {
@@ -161,7 +182,10 @@ describe('local queue: runs claimed ahead of free slots', () => {
     await waitFor('one started, one held', () => started.length === 1 && w.held === 1);
     const heldId = ids[started[0] === '0' ? 1 : 0];
     await p.writer.act([heldId], (row) => runDecider.decide({ type: 'RequestCancel', actor: 'test', reason: 'not needed', now: new Date() }, row));
-    await waitFor('the held run cancelled', async () => (await p.pool.query(`SELECT state FROM rm_job_queue WHERE key = $1`, [heldId])).rows[0].state === 'cancelled');
+    await waitFor(
+      'the held run cancelled',
+      async () => (await p.pool.query(`SELECT state FROM rm_job_queue WHERE key = $1`, [heldId])).rows[0].state === 'cancelled',
+    );
     await waitFor('the other run succeeded', async () => (await stateCount(p, 'succeeded')) === 1);
     await w.stop(2000);
     expect(started).toHaveLength(1);
