@@ -10,6 +10,7 @@ import { CronTicker } from './cron/cron-ticker';
 import type { JobCatalog } from './definitions/job-catalog';
 import { Janitor, JanitorRules } from './janitor/janitor';
 import { Reaper } from './janitor/reaper';
+import { EnqueueNotifier } from './queue/enqueue-notifier';
 import { JobQueue } from './queue/job-queue';
 import { queueRetention } from './queue/queue-retention';
 import { RunWriter } from './store/run-writer';
@@ -27,7 +28,8 @@ export function createJobsRuntime(deps: { pool: Pool; store: EventStore; clock: 
   store.registerInline(jobQueueProjection);
   store.registerInline(jobDefinitionsProjection);
   const writer = new RunWriter(store, log);
-  const queue = new JobQueue(writer, log);
+  const notifier = new EnqueueNotifier(pool);
+  const queue = new JobQueue(writer, log, notifier);
   const reaper = new Reaper(pool, store, writer, clock, log);
   const janitor = new Janitor(pool, writer, reaper, clock, log);
   const ticker = new CronTicker(pool, store, queue, catalog, clock, log, { missedGraceMs: config.cronMissedGraceMs });
@@ -44,11 +46,15 @@ export function createJobsRuntime(deps: { pool: Pool; store: EventStore; clock: 
       pollMs: config.workerPollMs,
       heartbeatMs: config.workerHeartbeatMs,
       claimBatch: config.workerClaimBatch,
+      localQueueSize: config.workerLocalQueueSize,
+      localQueueTtlMs: config.workerLocalQueueTtlMs,
+      completeBatchMs: config.workerCompleteBatchMs,
+      leaseMs: config.workerReapAfterMs,
       logTailBytes: config.jobLogTailBytes,
       killGraceMs: config.jobKillGraceMs,
       fetch,
       ...o,
     }, hooks);
-  return { writer, queue, reaper, janitor, janitorRules, ticker, newWorker };
+  return { writer, queue, notifier, reaper, janitor, janitorRules, ticker, newWorker };
 }
 export type JobsRuntime = ReturnType<typeof createJobsRuntime>;

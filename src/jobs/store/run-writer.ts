@@ -80,9 +80,30 @@ export class RunWriter {
     return out;
   }
 
-  /** `act` inside the caller's unit of work. */
-  async actIn(uow: UnitOfWork, runIds: readonly string[], decide: (row: QueueRow | null, runId: string) => Decision<RunEvent>, metadata?: (runId: string) => Partial<EventMetadata> | undefined): Promise<Map<string, Decision<RunEvent>>> {
-    const locked = await this.lock(uow, runIds);
+  /**
+   * Locks the rows of runs whose row and revision the caller holds already (a worker's own
+   * claims) and reads only their revisions: where a revision is still the one the caller holds,
+   * so is the row, and the decision is made on the caller's copy; the rest are loaded as `lock` does.
+   */
+  async lockKnown(uow: UnitOfWork, known: ReadonlyMap<string, { row: QueueRow; revision: bigint }>): Promise<Map<string, LockedRun>> {
+    const out = new Map<string, LockedRun>();
+    if (!known.size) return out;
+    const { rows } = await sqlOf(uow).query<{ key: string; revision: string }>(`SELECT key, revision FROM rm_job_queue WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`, [[...known.keys()].sort()]);
+    const at = new Map(rows.map((r) => [r.key, BigInt(r.revision)]));
+    for (const [runId, k] of known) if (at.get(runId) === k.revision) out.set(runId, { runId, row: k.row, revision: k.revision, inQueue: true });
+    for (const l of (await this.lock(uow, [...known.keys()].filter((id) => !out.has(id)))).values()) out.set(l.runId, l);
+    return out;
+  }
+
+  /** `act` inside the caller's unit of work; `known`: rows the caller holds (see `lockKnown`). */
+  async actIn(
+    uow: UnitOfWork,
+    runIds: readonly string[],
+    decide: (row: QueueRow | null, runId: string) => Decision<RunEvent>,
+    metadata?: (runId: string) => Partial<EventMetadata> | undefined,
+    known?: ReadonlyMap<string, { row: QueueRow; revision: bigint }>,
+  ): Promise<Map<string, Decision<RunEvent>>> {
+    const locked = known ? await this.lockKnown(uow, known) : await this.lock(uow, runIds);
     const decisions = new Map<string, Decision<RunEvent>>();
     const changes: RunChange[] = [];
     for (const id of runIds) {
@@ -103,10 +124,16 @@ export class RunWriter {
    * Decides for each run under its row lock and commits all accepted decisions in one unit of work.
    * Retries the whole batch on a conflict (a writer that bypassed the lock), at most 3 times.
    */
-  async act(runIds: readonly string[], decide: (row: QueueRow | null, runId: string) => Decision<RunEvent>, metadata?: (runId: string) => Partial<EventMetadata> | undefined): Promise<Map<string, Decision<RunEvent>>> {
+  async act(
+    runIds: readonly string[],
+    decide: (row: QueueRow | null, runId: string) => Decision<RunEvent>,
+    metadata?: (runId: string) => Partial<EventMetadata> | undefined,
+    known?: ReadonlyMap<string, { row: QueueRow; revision: bigint }>,
+  ): Promise<Map<string, Decision<RunEvent>>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.store.transact((uow) => this.actIn(uow, runIds, decide, metadata));
+        // A retry after a conflict reads every row again.
+        return await this.store.transact((uow) => this.actIn(uow, runIds, decide, metadata, attempt === 0 ? known : undefined));
       } catch (err) {
         if (err instanceof ExpectedVersionConflict && attempt < 3) {
           this.log.warn({ event: 'background_job.write_conflict', runIds: runIds.slice(0, 5), attempt }, 'run stream changed under a lock; retrying');
