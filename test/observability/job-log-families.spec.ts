@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { runtimeOn, TestRuntime } from '../jobs/harness';
+import { jobsConfig, runtimeOn, TestRuntime } from '../jobs/harness';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { MemoryLog } from './memory-log';
 
@@ -45,5 +45,31 @@ describe('job log families that need a broken or raced database', () => {
     expect(claimed.map((c) => c.runId)).toContain(runId);
     await p.reaper.reap(30_000, 'w-alive');
     expect(await log.waitFor('worker.reaped', { workerId: 'w-dead', reapedBy: 'w-alive' })).toMatchObject({ level: 40, abandonedRuns: expect.arrayContaining([runId]) });
+  });
+
+  it('worker.runs_given_back and worker.return_refused: a reaped worker gives its held runs back, and the write is refused', async () => {
+    // A worker that never renews its lease, holding two runs behind its one busy slot.
+    const q = runtimeOn(db.url, { log: pino({ level: 'debug' }, log), config: jobsConfig({ WORKER_LOCAL_QUEUE_SIZE: '5', WORKER_HEARTBEAT_MS: '3600000' }) });
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    q.catalog.define({ name: 'held', handler: { kind: 'code' } }, () => gate);
+    try {
+      await q.reconcile();
+      await q.enqueueMany('held', 3);
+      const w = q.newWorker({ mode: 'worker', version: 'test', concurrency: 1 });
+      await w.start();
+      const deadline = Date.now() + 30_000;
+      while (w.held < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(w.held).toBe(2);
+      // Another process reaps it (unseen for 0 ms): its claimed runs, held ones too, are taken back.
+      await q.reaper.reap(0, 'w-reaper');
+      open();
+      await w.stop(5000);
+      expect(await log.waitFor('worker.runs_given_back', { workerId: w.id })).toMatchObject({ level: 30, runs: 2 });
+      expect(await log.waitFor('worker.return_refused', { workerId: w.id })).toMatchObject({ level: 30 });
+    } finally {
+      open?.();
+      await q.close();
+    }
   });
 });
