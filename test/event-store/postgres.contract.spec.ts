@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import type { AppendResult } from '../../src/event-store/envelope';
+import { ExpectedVersionConflict } from '../../src/event-store/expected-version-conflict.error';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
+import { waitFor } from '../support/wait-for';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { eventStoreContract } from './event-store.contract';
 
@@ -72,5 +77,80 @@ describe('PostgreSQL gap safety', () => {
     c.release();
     expect(await store.readStream('rolled-back')).toEqual([]);
     await store.close();
+  });
+});
+
+describe('PostgreSQL grouped appends', () => {
+  const txOf = (r: { events: readonly { checkpoint: string }[] }) => r.events[0].checkpoint.split(':')[0];
+  const rawInsert = (c: PoolClient, stream: string, revision: number) =>
+    c.query(`INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES ($1, $2, gen_random_uuid(), 'Raw', '{}', '{}')`, [stream, revision]);
+  const waitingOnLock = async () =>
+    Number((await db.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append_group%'`)).rows[0].n);
+
+  it('sends the appends that wait for a connection together, in one transaction, and fails only the member with bad input', async () => {
+    const store = new PostgresEventStore(db.pool, { appendConnections: 1 });
+    try {
+      const burst = (n: number, bad?: number) => {
+        const streams = Array.from({ length: n }, (_, i) => `group-${randomUUID()}-${i}`);
+        return Promise.allSettled(streams.map((s, i) => store.append(s, [{ type: 'G', data: { i, text: i === bad ? 'nul \u0000 here' : 'ok' } }], 'no_stream'))).then((r) => ({ streams, settled: r }));
+      };
+      const good = await burst(20);
+      const ok = good.settled.map((r) => (r as PromiseFulfilledResult<AppendResult>).value);
+      expect(ok.every(Boolean)).toBe(true);
+      // The first goes out alone; the rest waited for the one connection and went out together.
+      expect(new Set(ok.slice(1).map(txOf)).size).toBe(1);
+      expect(txOf(ok[0])).not.toBe(txOf(ok[1]));
+
+      // PostgreSQL refuses a NUL in jsonb: the whole statement fails, so each member goes alone.
+      const mixed = await burst(20, 7);
+      expect(mixed.settled.map((r) => r.status)).toEqual(mixed.streams.map((_, i) => (i === 7 ? 'rejected' : 'fulfilled')));
+      for (const [i, s] of mixed.streams.entries()) expect(await store.readStream(s)).toHaveLength(i === 7 ? 0 : 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('takes back a member whose revision a concurrent writer took, and stores the rest of its group', async () => {
+    const store = new PostgresEventStore(db.pool, { appendConnections: 1 });
+    const [blocker, strict, loose, fresh] = ['blocker', 'strict', 'loose', 'fresh'].map((n) => `race-${n}-${randomUUID()}`);
+    const raw1 = await db.pool.connect();
+    const raw2 = await db.pool.connect();
+    try {
+      await raw1.query('BEGIN');
+      await rawInsert(raw1, blocker, 0);
+      await raw2.query('BEGIN');
+      await rawInsert(raw2, strict, 1);
+      await rawInsert(raw2, loose, 1);
+      // The blocker holds the one connection (waiting for raw1); the next three queue up as one group.
+      const first = store.append(blocker, [{ type: 'G', data: {} }], 'any');
+      await waitFor('the blocker waits', async () => (await waitingOnLock()) === 1);
+      const group = Promise.allSettled([
+        store.append(strict, [{ type: 'G', data: { n: 0 } }, { type: 'G', data: { n: 1 } }], 'no_stream'),
+        store.append(loose, [{ type: 'G', data: { n: 2 } }, { type: 'G', data: { n: 3 } }], 'any'),
+        store.append(fresh, [{ type: 'G', data: { n: 4 } }], 'no_stream'),
+      ]);
+      await raw1.query('COMMIT');
+      expect((await first).nextRevision).toBe(1n);
+      // The group read the heads before raw2 commits and waits on its rows: commit it then.
+      await waitFor('the group waits', async () => (await waitingOnLock()) === 1);
+      await raw2.query('COMMIT');
+      const [s, l, f] = await group;
+      expect(s.status).toBe('rejected');
+      expect((s as PromiseRejectedResult).reason).toBeInstanceOf(ExpectedVersionConflict);
+      expect((s as PromiseRejectedResult).reason.actual).toBe(1n);
+      expect((await store.readStream(strict)).map((e) => e.type)).toEqual(['Raw']);
+      expect(l.status).toBe('fulfilled');
+      expect(f.status).toBe('fulfilled');
+      const [lr, fr] = [(l as PromiseFulfilledResult<AppendResult>).value, (f as PromiseFulfilledResult<AppendResult>).value];
+      expect(lr.events.map((e) => e.revision)).toEqual([2n, 3n]);
+      expect(txOf(lr)).toBe(txOf(fr));
+      expect((await store.readStream(loose)).map((e) => Number(e.revision))).toEqual([1, 2, 3]);
+    } finally {
+      await raw1.query('ROLLBACK').catch(() => undefined);
+      await raw2.query('ROLLBACK').catch(() => undefined);
+      raw1.release();
+      raw2.release();
+      await store.close();
+    }
   });
 });

@@ -1,0 +1,160 @@
+import type { Pool } from 'pg';
+import type { ExpectedRevision } from '../envelope';
+import { ExpectedVersionConflict } from '../expected-version-conflict.error';
+
+/** One append as the group statement takes it (ids chosen, data serialised). */
+export interface GroupMember {
+  readonly streamId: string;
+  readonly expected: ExpectedRevision;
+  readonly ids: readonly string[];
+  readonly types: readonly string[];
+  readonly versions: readonly number[];
+  readonly data: readonly string[];
+  readonly meta: readonly string[];
+}
+
+/** A stored (or, for an idempotent retry, found) event of a member, in revision order. */
+export interface GroupRow {
+  readonly position: string;
+  readonly revision: string;
+  readonly eventId: string;
+  readonly tx: string;
+  readonly recordedAt: Date;
+}
+
+export interface MemberOutcome {
+  readonly rows: readonly GroupRow[];
+  /** The events were stored already (a retry): nothing was written. */
+  readonly replayed: boolean;
+}
+
+export interface AppendGroupOptions {
+  /** Groups in flight at once (each holds one pooled connection while it runs). */
+  readonly connections: number;
+  /** Most appends in one group. */
+  readonly maxMembers: number;
+}
+
+/** Some events of a batch are stored already and others are not: a retry that does not match what was stored. */
+export class PartlyStoredBatch extends Error {
+  override readonly name = 'PartlyStoredBatch';
+  readonly code = 'OL422';
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId}: some events of this batch are stored already, others are not`);
+  }
+}
+
+const GROUP = {
+  name: 'ol_append_group',
+  text: 'SELECT * FROM ol_append_group($1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::uuid[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[])',
+};
+
+interface Waiting {
+  readonly member: GroupMember;
+  resolve(outcome: MemberOutcome): void;
+  reject(err: unknown): void;
+}
+
+interface Row {
+  o_member: number;
+  o_status: 'stored' | 'replayed' | 'partly_stored' | 'conflict';
+  o_position: string;
+  o_revision: string;
+  o_event_id: string;
+  o_tx: string;
+  o_recorded_at: Date;
+  o_actual: string | null;
+}
+
+/**
+ * Group commit for appends made on the store's own connections. An append goes out at once when
+ * a connection of the group's share is free; appends that arrive while every one is busy wait and
+ * go out together, as one statement (migration 0013's ol_append_group) and one commit, when the
+ * next one frees up. So a lone append waits for nothing, and a burst costs a few round trips and
+ * WAL flushes instead of one each. Every member keeps its own expected-revision check and gets its
+ * own answer; a statement that fails as a whole (bad input in one member) is retried member by
+ * member, so the member at fault fails alone.
+ */
+export class AppendGroups {
+  private readonly waiting: Waiting[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: AppendGroupOptions,
+  ) {}
+
+  append(member: GroupMember): Promise<MemberOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ member, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.connections && this.waiting.length) {
+      const group = this.waiting.splice(0, this.options.maxMembers);
+      this.inFlight++;
+      void this.send(group).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async send(group: Waiting[]): Promise<void> {
+    let rows: Row[];
+    try {
+      rows = await this.run(group.map((w) => w.member));
+    } catch (err) {
+      if (group.length === 1) return group[0].reject(err);
+      // Nothing of the group was stored (one statement, its own transaction): each goes alone.
+      await Promise.all(group.map((w) => this.send([w])));
+      return;
+    }
+    const byMember = new Map<number, Row[]>();
+    for (const r of rows) {
+      const list = byMember.get(r.o_member);
+      if (list) list.push(r);
+      else byMember.set(r.o_member, [r]);
+    }
+    group.forEach((w, i) => {
+      const mine = byMember.get(i + 1) ?? [];
+      const status = mine[0]?.o_status;
+      if (status === 'conflict') return w.reject(new ExpectedVersionConflict(w.member.streamId, w.member.expected, BigInt(mine[0].o_actual ?? '-1')));
+      if (status === 'partly_stored') return w.reject(new PartlyStoredBatch(w.member.streamId));
+      if (status !== 'stored' && status !== 'replayed') return w.reject(new Error(`ol_append_group answered nothing for the append to ${w.member.streamId}`));
+      w.resolve({
+        replayed: status === 'replayed',
+        rows: mine.map((r) => ({ position: r.o_position, revision: r.o_revision, eventId: r.o_event_id, tx: r.o_tx, recordedAt: r.o_recorded_at })),
+      });
+    });
+  }
+
+  private async run(members: readonly GroupMember[]): Promise<Row[]> {
+    const first: number[] = [];
+    const count: number[] = [];
+    let n = 1;
+    for (const m of members) {
+      first.push(n);
+      count.push(m.ids.length);
+      n += m.ids.length;
+    }
+    const { rows } = await this.pool.query<Row>({
+      ...GROUP,
+      values: [
+        members.map((m) => m.streamId),
+        members.map((m) => (typeof m.expected === 'bigint' ? 'exact' : m.expected)),
+        members.map((m) => (typeof m.expected === 'bigint' ? m.expected.toString() : null)),
+        first,
+        count,
+        members.flatMap((m) => m.ids),
+        members.flatMap((m) => m.types),
+        members.flatMap((m) => m.versions),
+        members.flatMap((m) => m.data),
+        members.flatMap((m) => m.meta),
+      ],
+    });
+    return rows;
+  }
+}
