@@ -23,7 +23,6 @@ import { createApp } from '../src/bootstrap';
 import { TEST_SERVER_KEYS } from '../test/support/server-keys';
 import { loadConfig } from '../src/config/config';
 import { PointInTime } from '../src/point-in-time/point-in-time.service';
-import { ProjectionRegistry } from '../src/projection-runner/projection-registry';
 import { ProjectionRunnerService } from '../src/projection-runner/projection-runner.service';
 import { ratioOf, runBench, writeResults } from './result-file';
 import { fmt, machine, rate, SCALE, startBenchDb } from './support';
@@ -169,7 +168,7 @@ async function main(): Promise<void> {
       app = await createApp(envFor(dst.url, { PROJECTION_RUNNER_AUTOSTART: 'false', APP_MODE: 'server' }), dst.url, log);
       const runner = app.get(ProjectionRunnerService);
       const k0 = performance.now();
-      for (const p of app.get(ProjectionRegistry).all()) await runner.rebuildHere(p.name, 'bench:history restore');
+      await runner.rebuildAllHere('bench:history restore');
       const rebuildMs = performance.now() - k0;
       await app.close();
       app = null;

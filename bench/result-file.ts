@@ -58,7 +58,9 @@ const GRACE_MS = Number(process.env.BENCH_EXIT_GRACE_MS ?? 30_000);
  */
 export function armExitGuard(bench: string, graceMs = GRACE_MS): void {
   setTimeout(() => {
-    process.stderr.write(`${bench}: still running ${graceMs} ms after writing its results; kept alive by ${JSON.stringify(process.getActiveResourcesInfo())}\n`);
+    process.stderr.write(
+      `${bench}: still running ${graceMs} ms after writing its results; kept alive by ${JSON.stringify(process.getActiveResourcesInfo())}\n`,
+    );
     process.exit(3);
   }, graceMs).unref();
 }

@@ -10,7 +10,7 @@ import type { SqlSession, TransactOptions, UnitOfWork } from '../unit-of-work';
 import { AppendGroups } from './append-groups';
 import { applyEvents } from './apply-events';
 import { isCheckpoint } from './checkpoint';
-import { EVENT_COLUMNS, EventRow, eventFromRow, readAllOn, readEventsOn, readStreamOn, readStreamsOn } from './event-reads';
+import { EVENT_COLUMNS, EventRow, eventFromRow, readAllOn, readEventsOn, readStreamOn, readStreamsOn, streamReadable } from './event-reads';
 import { EventNotifier } from './event-notifier';
 import { PostgresSnapshotReader } from './postgres-snapshot';
 import { PostgresUnitOfWork } from './postgres-unit-of-work';
@@ -325,6 +325,11 @@ export class PostgresEventStore implements EventStore {
    */
   readCommittedAfter(from: Checkpoint | null, types: readonly string[], limit: number, db: Queryable = this.pool): Promise<RecordedEvent[]> {
     return readAllOn(db, from, limit, { types }, 'committed');
+  }
+
+  /** The readable log after `from` through one cursor, page by page (see streamReadable): a rebuild's pass. */
+  streamAll(from: Checkpoint | null, options: { limit: number; pageSize: number; types?: readonly string[] }, onPage: (events: RecordedEvent[]) => Promise<void>): Promise<number> {
+    return streamReadable(this.pool, from, options, onPage);
   }
 
   /** Sleeps until the next NOTIFY of an append (any process) or `ms`, whichever comes first. */
