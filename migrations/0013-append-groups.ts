@@ -14,8 +14,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * by a lookup before every insert. Loose expectations (`any`, `stream_exists`) that lose a race
  * to a concurrent writer try again in place.
  *
- * Event data and metadata come as JSON text (the caller serialises), one row per event:
- * `p_first[m]` and `p_count[m]` say which events are member m's.
+ * One row per event: `p_first[m]` and `p_count[m]` say which events are member m's.
  */
 export class AppendGroups1764000000013 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
@@ -24,7 +23,11 @@ export class AppendGroups1764000000013 implements MigrationInterface {
         p_streams text[], p_kinds text[], p_expected bigint[], p_first integer[], p_count integer[],
         p_ids uuid[], p_types text[], p_versions integer[], p_data jsonb[], p_meta jsonb[]
       ) RETURNS TABLE (o_member integer, o_status text, o_position bigint, o_revision bigint, o_event_id uuid, o_tx text, o_recorded_at timestamptz, o_actual bigint)
-      LANGUAGE plpgsql AS $$
+      LANGUAGE plpgsql
+      -- Its statements are index probes and one insert: a generic plan fits every call, while the
+      -- planner would otherwise keep making custom plans (the arrays' sizes change the estimates).
+      SET plan_cache_mode = force_generic_plan
+      AS $$
       DECLARE
         m integer;
         a integer;

@@ -110,6 +110,31 @@ describe('PostgreSQL grouped appends', () => {
     }
   });
 
+  it('the careful path (ol_append_group) deletes the rows a member got in when another of its rows collided, and answers each member', async () => {
+    const [x, y] = [`careful-x-${randomUUID()}`, `careful-y-${randomUUID()}`];
+    const raw = await db.pool.connect();
+    try {
+      await raw.query('BEGIN');
+      await rawInsert(raw, x, 1);
+      const call = db.pool.query(
+        `SELECT o_member, o_status, o_revision::int AS rev, o_actual::int AS actual FROM ol_append_group($1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::uuid[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[])`,
+        [[x, y], ['no_stream', 'no_stream'], [null, null], [1, 3], [2, 1], [randomUUID(), randomUUID(), randomUUID()], ['G', 'G', 'G'], [1, 1, 1], ['{}', '{}', '{}'], ['{}', '{}', '{}']],
+      );
+      // x's revision 0 went in; its revision 1 waits for the raw writer: commit it then.
+      await waitFor('the careful path waits', async () => (await waitingOnLock()) === 1);
+      await raw.query('COMMIT');
+      const { rows } = await call;
+      expect(rows).toEqual([
+        { o_member: 1, o_status: 'conflict', rev: null, actual: 1 },
+        { o_member: 2, o_status: 'stored', rev: 0, actual: null },
+      ]);
+      expect((await db.pool.query('SELECT revision::int AS r, type FROM events WHERE stream_id = $1', [x])).rows).toEqual([{ r: 1, type: 'Raw' }]);
+    } finally {
+      await raw.query('ROLLBACK').catch(() => undefined);
+      raw.release();
+    }
+  });
+
   it('takes back a member whose revision a concurrent writer took, and stores the rest of its group', async () => {
     const store = new PostgresEventStore(db.pool, { appendConnections: 1 });
     const [blocker, strict, loose, fresh] = ['blocker', 'strict', 'loose', 'fresh'].map((n) => `race-${n}-${randomUUID()}`);
