@@ -10,7 +10,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * 64 in one transaction make every snapshot in the cluster slower): a member's rows go in with
  * `ON CONFLICT DO NOTHING`, and a member that did not get all its rows in (an event id already
  * stored, or a concurrent writer took the revision) has the rows it did insert deleted again in
- * the same statement before it is answered. A replayed event id is found from that conflict, not
+ * the same statement before it is answered (a `taken_back` row tells the caller to disregard the
+ * rows answered for it before). A replayed event id is found from that conflict, not
  * by a lookup before every insert. Loose expectations (`any`, `stream_exists`) that lose a race
  * to a concurrent writer try again in place.
  *
@@ -36,11 +37,7 @@ export class AppendGroups1764000000013 implements MigrationInterface {
         v_found integer;
         v_tries integer;
         v_raced boolean;
-        v_pos bigint[];
-        v_rev bigint[];
-        v_id uuid[];
-        v_tx text[];
-        v_at timestamptz[];
+        v_rows integer;
       BEGIN
         FOR m IN 1 .. coalesce(cardinality(p_streams), 0) LOOP
           a := p_first[m];
@@ -55,22 +52,21 @@ export class AppendGroups1764000000013 implements MigrationInterface {
               v_raced := false;
             ELSE
               v_raced := true;
-              WITH ins AS (
+              RETURN QUERY
                 INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata)
                 SELECT p_streams[m], v_current + u.ord, u.id, u.t, u.v, u.d, u.j
                   FROM unnest(p_ids[a:b], p_types[a:b], p_versions[a:b], p_data[a:b], p_meta[a:b]) WITH ORDINALITY AS u(id, t, v, d, j, ord)
                 ON CONFLICT DO NOTHING
-                RETURNING events.position, events.revision, events.event_id, events.transaction_id::text AS tx, events.recorded_at)
-              SELECT array_agg(ins.position ORDER BY ins.revision), array_agg(ins.revision ORDER BY ins.revision), array_agg(ins.event_id ORDER BY ins.revision),
-                     array_agg(ins.tx ORDER BY ins.revision), array_agg(ins.recorded_at ORDER BY ins.revision)
-                INTO v_pos, v_rev, v_id, v_tx, v_at FROM ins;
-              IF coalesce(cardinality(v_pos), 0) = p_count[m] THEN
-                RETURN QUERY SELECT m, 'stored'::text, x.p, x.r, x.i, x.t, x.at, NULL::bigint FROM unnest(v_pos, v_rev, v_id, v_tx, v_at) AS x(p, r, i, t, at);
+                RETURNING m, 'stored'::text, events.position, events.revision, events.event_id, events.transaction_id::text, events.recorded_at, NULL::bigint;
+              GET DIAGNOSTICS v_rows = ROW_COUNT;
+              IF v_rows = p_count[m] THEN
                 EXIT;
               END IF;
-              -- Not all of it went in: take back what did, then say why.
-              IF v_pos IS NOT NULL THEN
-                DELETE FROM events e WHERE e.position = ANY(v_pos);
+              -- Not all of it went in: take back what did (this member's revisions past the head it
+              -- read), tell the caller to disregard the rows answered above, then say why.
+              IF v_rows > 0 THEN
+                DELETE FROM events e WHERE e.stream_id = p_streams[m] AND e.revision > v_current AND e.transaction_id = pg_current_xact_id();
+                RETURN QUERY SELECT m, 'taken_back'::text, NULL::bigint, NULL::bigint, NULL::uuid, NULL::text, NULL::timestamptz, NULL::bigint;
               END IF;
             END IF;
             -- A mismatch or a conflict: an idempotent retry of a stored batch, or a real conflict.

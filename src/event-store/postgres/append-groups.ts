@@ -49,6 +49,9 @@ const GROUP = {
   text: 'SELECT * FROM ol_append_group($1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::uuid[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[])',
 };
 
+/** Appends of at least this many events go out at once, on a connection of their own. */
+const SOLO_EVENTS = 16;
+
 interface Waiting {
   readonly member: GroupMember;
   resolve(outcome: MemberOutcome): void;
@@ -57,7 +60,7 @@ interface Waiting {
 
 interface Row {
   o_member: number;
-  o_status: 'stored' | 'replayed' | 'partly_stored' | 'conflict';
+  o_status: 'stored' | 'taken_back' | 'replayed' | 'partly_stored' | 'conflict';
   o_position: string;
   o_revision: string;
   o_event_id: string;
@@ -86,7 +89,11 @@ export class AppendGroups {
 
   append(member: GroupMember): Promise<MemberOutcome> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ member, resolve, reject });
+      const w = { member, resolve, reject };
+      // A big append is its own group: it fills a round trip by itself, and waiting for a
+      // connection would only add its latency to the appends queued behind it.
+      if (member.ids.length >= SOLO_EVENTS) return void this.send([w]);
+      this.waiting.push(w);
       this.pump();
     });
   }
@@ -119,7 +126,10 @@ export class AppendGroups {
       else byMember.set(r.o_member, [r]);
     }
     group.forEach((w, i) => {
-      const mine = byMember.get(i + 1) ?? [];
+      let mine = byMember.get(i + 1) ?? [];
+      // Rows answered before a 'taken_back' were deleted again: only what follows it counts.
+      const back = mine.findIndex((r) => r.o_status === 'taken_back');
+      if (back >= 0) mine = mine.slice(back + 1);
       const status = mine[0]?.o_status;
       if (status === 'conflict') return w.reject(new ExpectedVersionConflict(w.member.streamId, w.member.expected, BigInt(mine[0].o_actual ?? '-1')));
       if (status === 'partly_stored') return w.reject(new PartlyStoredBatch(w.member.streamId));
