@@ -85,7 +85,7 @@ describe('PostgreSQL grouped appends', () => {
   const rawInsert = (c: PoolClient, stream: string, revision: number) =>
     c.query(`INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES ($1, $2, gen_random_uuid(), 'Raw', '{}', '{}')`, [stream, revision]);
   const waitingOnLock = async () =>
-    Number((await db.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append_group%'`)).rows[0].n);
+    Number((await db.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`)).rows[0].n);
 
   it('sends the appends that wait for a connection together, in one transaction, and fails only the member with bad input', async () => {
     const store = new PostgresEventStore(db.pool, { appendConnections: 1 });

@@ -52,6 +52,24 @@ const GROUP = {
 /** Appends of at least this many events go out at once, on a connection of their own. */
 const SOLO_EVENTS = 16;
 
+/**
+ * A group of one, the common case when appends do not pile up: one plain statement (no function,
+ * no conflict handling), checked against the stream's head. No rows back means the check failed,
+ * and a unique violation means an event id is stored already or a concurrent writer took the
+ * revision: the statement stored nothing (it was its own transaction), and the careful path
+ * answers (replay, conflict, or a loose expectation's retry).
+ */
+const SOLO = {
+  name: 'ol_append_solo',
+  text: `/* ol_append_solo */
+  WITH head AS (SELECT coalesce((SELECT e.revision FROM events e WHERE e.stream_id = $1 ORDER BY e.revision DESC LIMIT 1), -1) AS r)
+  INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata)
+  SELECT $1, head.r + u.ord, u.id, u.t, u.v, u.d, u.j
+    FROM head, unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[]) WITH ORDINALITY AS u(id, t, v, d, j, ord)
+   WHERE NOT (($2::text = 'no_stream' AND head.r <> -1) OR ($2::text = 'stream_exists' AND head.r = -1) OR ($2::text = 'exact' AND head.r <> $3::bigint))
+  RETURNING events.position, events.revision, events.event_id, events.transaction_id::text AS tx, events.recorded_at`,
+};
+
 interface Waiting {
   readonly member: GroupMember;
   resolve(outcome: MemberOutcome): void;
@@ -74,7 +92,8 @@ interface Row {
  * a connection of the group's share is free; appends that arrive while every one is busy wait and
  * go out together, as one statement (migration 0013's ol_append_group) and one commit, when the
  * next one frees up. So a lone append waits for nothing, and a burst costs a few round trips and
- * WAL flushes instead of one each. Every member keeps its own expected-revision check and gets its
+ * WAL flushes instead of one each. A group of one is a plain statement (SOLO); larger groups and
+ * anything unusual go through ol_append_group. Every member keeps its own expected-revision check and gets its
  * own answer; a statement that fails as a whole (bad input in one member) is retried member by
  * member, so the member at fault fails alone.
  */
@@ -110,6 +129,7 @@ export class AppendGroups {
   }
 
   private async send(group: Waiting[]): Promise<void> {
+    if (group.length === 1 && (await this.solo(group[0]))) return;
     let rows: Row[];
     try {
       rows = await this.run(group.map((w) => w.member));
@@ -139,6 +159,38 @@ export class AppendGroups {
         rows: mine.map((r) => ({ position: r.o_position, revision: r.o_revision, eventId: r.o_event_id, tx: r.o_tx, recordedAt: r.o_recorded_at })),
       });
     });
+  }
+
+  /** The plain statement for a group of one: true when it answered, false when the careful path must. */
+  private async solo(w: Waiting): Promise<boolean> {
+    const m = w.member;
+    let rows: { position: string; revision: string; event_id: string; tx: string; recorded_at: Date }[];
+    try {
+      ({ rows } = await this.pool.query({
+        ...SOLO,
+        values: [
+          m.streamId,
+          typeof m.expected === 'bigint' ? 'exact' : m.expected,
+          typeof m.expected === 'bigint' ? m.expected.toString() : null,
+          m.ids,
+          m.types,
+          m.versions,
+          m.data,
+          m.meta,
+        ],
+      }));
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') return false;
+      w.reject(err);
+      return true;
+    }
+    if (rows.length !== m.ids.length) return false;
+    rows.sort((a, b) => Number(BigInt(a.revision) - BigInt(b.revision)));
+    w.resolve({
+      replayed: false,
+      rows: rows.map((r) => ({ position: r.position, revision: r.revision, eventId: r.event_id, tx: r.tx, recordedAt: r.recorded_at })),
+    });
+    return true;
   }
 
   private async run(members: readonly GroupMember[]): Promise<Row[]> {
