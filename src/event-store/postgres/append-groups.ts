@@ -54,20 +54,27 @@ const SOLO_EVENTS = 16;
 
 /**
  * A group of one, the common case when appends do not pile up: one plain statement (no function,
- * no conflict handling), checked against the stream's head. No rows back means the check failed,
- * and a unique violation means an event id is stored already or a concurrent writer took the
- * revision: the statement stored nothing (it was its own transaction), and the careful path
- * answers (replay, conflict, or a loose expectation's retry).
+ * no conflict handling), checked against the stream's head. When the check fails it answers the
+ * head, and how many of the ids are stored already (a retry of a stored batch). A unique violation
+ * means an event id is stored already or a concurrent writer took the revision: the statement
+ * stored nothing (it was its own transaction), and the careful path answers (replay, conflict, or
+ * a loose expectation's retry).
  */
 const SOLO = {
   name: 'ol_append_solo',
   text: `/* ol_append_solo */
-  WITH head AS (SELECT coalesce((SELECT e.revision FROM events e WHERE e.stream_id = $1 ORDER BY e.revision DESC LIMIT 1), -1) AS r)
-  INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata)
-  SELECT $1, head.r + u.ord, u.id, u.t, u.v, u.d, u.j
-    FROM head, unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[]) WITH ORDINALITY AS u(id, t, v, d, j, ord)
-   WHERE NOT (($2::text = 'no_stream' AND head.r <> -1) OR ($2::text = 'stream_exists' AND head.r = -1) OR ($2::text = 'exact' AND head.r <> $3::bigint))
-  RETURNING events.position, events.revision, events.event_id, events.transaction_id::text AS tx, events.recorded_at`,
+  WITH head AS (
+    SELECT h.r, NOT (($2::text = 'no_stream' AND h.r <> -1) OR ($2::text = 'stream_exists' AND h.r = -1) OR ($2::text = 'exact' AND h.r <> $3::bigint)) AS fits
+      FROM (SELECT coalesce((SELECT e.revision FROM events e WHERE e.stream_id = $1 ORDER BY e.revision DESC LIMIT 1), -1) AS r) h),
+  ins AS (
+    INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata)
+    SELECT $1, head.r + u.ord, u.id, u.t, u.v, u.d, u.j
+      FROM head, unnest($4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[]) WITH ORDINALITY AS u(id, t, v, d, j, ord)
+     WHERE head.fits
+    RETURNING events.position, events.revision, events.event_id, events.transaction_id::text AS tx, events.recorded_at)
+  SELECT ins.position, ins.revision, ins.event_id, ins.tx, ins.recorded_at, NULL::bigint AS actual, NULL::bigint AS found FROM ins
+  UNION ALL
+  SELECT NULL, NULL, NULL, NULL, NULL, head.r, (SELECT count(*) FROM events e WHERE e.event_id = ANY($4::uuid[])) FROM head WHERE NOT head.fits`,
 };
 
 interface Waiting {
@@ -164,7 +171,7 @@ export class AppendGroups {
   /** The plain statement for a group of one: true when it answered, false when the careful path must. */
   private async solo(w: Waiting): Promise<boolean> {
     const m = w.member;
-    let rows: { position: string; revision: string; event_id: string; tx: string; recorded_at: Date }[];
+    let rows: { position: string; revision: string; event_id: string; tx: string; recorded_at: Date; actual: string | null; found: string | null }[];
     try {
       ({ rows } = await this.pool.query({
         ...SOLO,
@@ -182,6 +189,12 @@ export class AppendGroups {
     } catch (err) {
       if ((err as { code?: string }).code === '23505') return false;
       w.reject(err);
+      return true;
+    }
+    // The check failed: a conflict, unless the events are stored already (a retry: the careful path answers).
+    if (rows.length === 1 && rows[0].actual !== null) {
+      if (Number(rows[0].found) > 0) return false;
+      w.reject(new ExpectedVersionConflict(m.streamId, m.expected, BigInt(rows[0].actual)));
       return true;
     }
     if (rows.length !== m.ids.length) return false;
