@@ -110,6 +110,23 @@ describe('PostgreSQL grouped appends', () => {
     }
   });
 
+  it('stores a big append (16+ events) alone in one plain statement, answering a conflict and a replay of it as any append', async () => {
+    const store = new PostgresEventStore(db.pool);
+    try {
+      const s = `big-${randomUUID()}`;
+      const events = Array.from({ length: 20 }, (_, n) => ({ eventId: randomUUID(), type: 'G', data: { n } }));
+      const first = await store.append(s, events, 'no_stream');
+      expect(first.events.map((e) => Number(e.revision))).toEqual(Array.from({ length: 20 }, (_, n) => n));
+      expect((await store.append(s, events, 'no_stream')).positions).toEqual(first.positions);
+      const conflict = await store.append(s, events.map((e) => ({ ...e, eventId: randomUUID() })), 5n).catch((err) => err);
+      expect(conflict).toBeInstanceOf(ExpectedVersionConflict);
+      expect((conflict as ExpectedVersionConflict).actual).toBe(19n);
+      expect(await store.readStream(s)).toHaveLength(20);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('the careful path (ol_append_group) deletes the rows a member got in when another of its rows collided, and answers each member', async () => {
     const [x, y] = [`careful-x-${randomUUID()}`, `careful-y-${randomUUID()}`];
     const raw = await db.pool.connect();

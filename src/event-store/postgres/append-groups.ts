@@ -53,7 +53,7 @@ const GROUP = {
 const SOLO_EVENTS = 16;
 
 /**
- * A group of one, the common case when appends do not pile up: one plain statement (no function,
+ * A big append (SOLO_EVENTS or more), which goes out alone: one plain statement (no function,
  * no conflict handling), checked against the stream's head. When the check fails it answers the
  * head, and how many of the ids are stored already (a retry of a stored batch). A unique violation
  * means an event id is stored already or a concurrent writer took the revision: the statement
@@ -99,8 +99,8 @@ interface Row {
  * a connection of the group's share is free; appends that arrive while every one is busy wait and
  * go out together, as one statement (migration 0013's ol_append_group) and one commit, when the
  * next one frees up. So a lone append waits for nothing, and a burst costs a few round trips and
- * WAL flushes instead of one each. A group of one is a plain statement (SOLO); larger groups and
- * anything unusual go through ol_append_group. Every member keeps its own expected-revision check and gets its
+ * WAL flushes instead of one each. A big append is a plain statement (SOLO); everything else, and
+ * anything unusual, goes through ol_append_group. Every member keeps its own expected-revision check and gets its
  * own answer; a statement that fails as a whole (bad input in one member) is retried member by
  * member, so the member at fault fails alone.
  */
@@ -136,7 +136,10 @@ export class AppendGroups {
   }
 
   private async send(group: Waiting[]): Promise<void> {
-    if (group.length === 1 && (await this.solo(group[0]))) return;
+    // A big append alone: the plain statement. Small ones go through ol_append_group even alone:
+    // on a contended stream its conflict handling answers in one round trip where the plain
+    // statement's unique violation would need a second.
+    if (group.length === 1 && group[0].member.ids.length >= SOLO_EVENTS && (await this.solo(group[0]))) return;
     let rows: Row[];
     try {
       rows = await this.run(group.map((w) => w.member));
@@ -168,7 +171,7 @@ export class AppendGroups {
     });
   }
 
-  /** The plain statement for a group of one: true when it answered, false when the careful path must. */
+  /** The plain statement for a big append alone: true when it answered, false when the careful path must. */
   private async solo(w: Waiting): Promise<boolean> {
     const m = w.member;
     let rows: { position: string; revision: string; event_id: string; tx: string; recorded_at: Date; actual: string | null; found: string | null }[];
