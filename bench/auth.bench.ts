@@ -16,6 +16,7 @@ import { TEST_SERVER_KEYS } from '../test/support/server-keys';
 import { loadConfig } from '../src/config/config';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
+import { ratioOf, runBench, writeResults } from './result-file';
 import { freePort } from '../test/support/free-port';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -59,6 +60,11 @@ async function main() {
     const ref = (rows[0].rps + again.rps) / 2;
     console.log(`auth guard bench: ${SECONDS}s per case, ${CONNECTIONS} connections, node ${process.version}`);
     for (const r of rows) console.log(`${r.label.padEnd(48)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(3)} ms  ratio ${(r.rps / ref).toFixed(2)}x  unexpected ${r.errors}`);
+    writeResults(
+      'auth',
+      rows.slice(1, 3).map((r) => ({ work: r.label, figure: Math.round(r.rps), unit: 'req/s', reference: 'public health (one SELECT 1)', referenceFigure: Math.round(ref), ratio: ratioOf(r.rps, ref), goal: null })),
+      { rows },
+    );
   } finally {
     for (const a of apps) await a.close();
     await db.stop();
@@ -66,7 +72,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench('auth', main);

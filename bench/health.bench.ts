@@ -32,6 +32,7 @@ import { TargetCommand, targetDecider } from '../src/polling/target.decider';
 import { eventsOrThrow } from '../src/shared/decider';
 import { targetStream } from '../src/polling/events/target-spec';
 import { liveTable, RowStore } from '../src/event-store/postgres/row-store';
+import { ratioOf, runBench, writeResults } from './result-file';
 import { freePort } from '../test/support/free-port';
 
 const N = Number(process.env.BENCH_TARGETS ?? 10_000);
@@ -152,6 +153,14 @@ async function main(): Promise<void> {
     });
     console.log(`ratio opsledger/bare req/s: ${(a.reqPerSec / ref.reqPerSec).toFixed(2)} (A), ${(b.reqPerSec / ref.reqPerSec).toFixed(2)} (B)`);
     console.log(`p99 after ${EXTRA_EVENTS} more events / before: ${(b.p99 / a.p99).toFixed(2)} (≈1 means the response time does not grow with the log)`);
+    writeResults(
+      'health',
+      [
+        { work: `scheduler health, ${N.toLocaleString('en-US')} instances (${kb} KiB body), ${eventsA.toLocaleString('en-US')} events`, figure: Math.round(a.reqPerSec * 10) / 10, unit: 'req/s', reference: 'bare Fastify, same JSON from memory', referenceFigure: Math.round(ref.reqPerSec * 10) / 10, ratio: ratioOf(a.reqPerSec, ref.reqPerSec), goal: '≥ 0.5×' },
+        { work: `same, after ${EXTRA_EVENTS.toLocaleString('en-US')} more events`, figure: Math.round(b.reqPerSec * 10) / 10, unit: 'req/s', reference: 'bare Fastify, same JSON from memory', referenceFigure: Math.round(ref.reqPerSec * 10) / 10, ratio: ratioOf(b.reqPerSec, ref.reqPerSec), goal: 'flat as the log grows' },
+      ],
+      { before: a, after: b, bare: ref },
+    );
   } finally {
     await app?.close().catch(() => undefined);
     await bare.close().catch(() => undefined);
@@ -161,10 +170,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench('health', main);

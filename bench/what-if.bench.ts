@@ -16,6 +16,7 @@ import { WhatIfReplay } from '../src/replay/what-if.replay';
 import { loadConfig } from '../src/config/config';
 import { pollRules } from '../src/polling/poll-rules';
 import { ctxOf, runHistory, targetHistory } from '../test/replay/synthetic-history';
+import { ratioOf, writeResults } from './result-file';
 import { SCALE } from './support';
 
 const TARGETS = Math.max(10, Math.round(Number(process.env.BENCH_WHATIF_TARGETS ?? 2000 * SCALE)));
@@ -76,3 +77,7 @@ console.log(`what-if replay over ${log.length} events (${TARGETS} targets, ${TAR
 console.log(`  reference (targets + job-runs projection fold): ${rate(refMs).toLocaleString('en')} events/s (${refMs.toFixed(0)} ms)`);
 console.log(`  what-if, configured policy:                     ${rate(sameMs).toLocaleString('en')} events/s (${sameMs.toFixed(0)} ms)  ratio ${(sameMs / refMs).toFixed(2)}× the reference time`);
 console.log(`  what-if, stricter policy:                       ${rate(strictMs).toLocaleString('en')} events/s (${strictMs.toFixed(0)} ms)  ratio ${(strictMs / refMs).toFixed(2)}× the reference time`);
+writeResults('what-if', [
+  { work: `what-if replay, configured policy, ${log.length.toLocaleString('en-US')} events (in memory)`, figure: rate(sameMs), unit: 'events/s', reference: 'targets + job-runs projection fold', referenceFigure: rate(refMs), ratio: ratioOf(rate(sameMs), rate(refMs)), goal: null },
+  { work: 'what-if replay, stricter policy', figure: rate(strictMs), unit: 'events/s', reference: 'targets + job-runs projection fold', referenceFigure: rate(refMs), ratio: ratioOf(rate(strictMs), rate(refMs)), goal: null },
+]);

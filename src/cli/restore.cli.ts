@@ -42,12 +42,11 @@ new Command('restore')
       process.stdout.write(`restored ${events} events in ${loaded.toFixed(1)} s\n`);
       const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, core: { ...config.core, appMode: 'server' } }, url, log), { logger: false });
       try {
-        const runner = app.get(ProjectionRunnerService);
-        for (const p of app.get(ProjectionRegistry).all()) {
-          const t0 = Date.now();
-          await runner.rebuildHere(p.name, `restore from ${file}`);
-          process.stdout.write(`rebuilt ${p.name} v${p.version} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-        }
+        // Every read model in one read of the restored log.
+        const t0 = Date.now();
+        const rebuilt = await app.get(ProjectionRunnerService).rebuildAllHere(`restore from ${file}`);
+        const versions = new Map(app.get(ProjectionRegistry).all().map((p) => [p.name, p.version]));
+        process.stdout.write(`rebuilt ${rebuilt.map((n) => `${n} v${versions.get(n)}`).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
         const total = (Date.now() - started) / 1000;
         process.stdout.write(`restore and rebuild done in ${total.toFixed(1)} s (${Math.round(events / Math.max(total, 0.001))} events/s)\n`);
         if (opts.drillOwner) {

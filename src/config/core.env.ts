@@ -43,6 +43,13 @@ export const coreEnv = {
   bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 'Largest accepted request body.', { min: 1024 }),
   dbUnavailableRetryAfterSeconds: int('DB_UNAVAILABLE_RETRY_AFTER_SECONDS', 5, 'Retry-After of the 503 a request gets while PostgreSQL cannot be reached.', { min: 1, max: 3600 }),
   shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 'Longest a clean shutdown may take before the process exits anyway.', { min: 100 }),
+  eventAppendConnections: int(
+    'EVENT_APPEND_CONNECTIONS',
+    4,
+    'Pooled connections that appends made outside a unit of work use at once. Appends arriving while all are busy wait and go out together as one statement and one commit (each still checked at its own expected revision); fewer connections group more.',
+    { min: 1, max: 100 },
+  ),
+  eventAppendGroupMax: int('EVENT_APPEND_GROUP_MAX', 64, 'Most appends sent together in one grouped statement.', { min: 1, max: 10_000 }),
   projectionBatchSize: int('PROJECTION_BATCH_SIZE', 500, 'Events a projection applies per transaction.', { min: 1, max: 100_000 }),
   projectionPollMs: int('PROJECTION_POLL_MS', 1000, 'Fallback poll of the log when no NOTIFY arrives.', { min: 10 }),
   projectionRetryMs: int('PROJECTION_RETRY_MS', 30_000, 'Wait before a failed projection is tried again.', { min: 10 }),

@@ -12,6 +12,7 @@ import { requestRebuild } from './checkpoint-store';
 import { ProjectionRegistry } from './projection-registry';
 import { projectionStatus, ProjectionStatus } from './projection-status';
 import { ProjectionWorker } from './projection-worker';
+import { rebuildTogetherHere } from './rebuild-together';
 import type { RebuildProgress, RunnerEventSource, WorkerOptions } from './runner-deps';
 
 /**
@@ -107,6 +108,18 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
     if (!p) throw new Error(`no projection named "${name}"`);
     if (this.workers.has(name)) return false;
     return this.makeWorker(p, onProgress).rebuildHere(reason);
+  }
+
+  /**
+   * Rebuilds every registered projection that no process runs, here and now, with one read of the
+   * log for all of them (after a restore). Returns the names rebuilt.
+   */
+  rebuildAllHere(reason: string, onProgress?: (p: RebuildProgress) => void): Promise<string[]> {
+    const idle = this.registry.all().filter((p) => !this.workers.has(p.name));
+    return rebuildTogetherHere(
+      idle.map((p) => this.makeWorker(p, onProgress)),
+      reason,
+    );
   }
 
   private makeWorker(projection: Projection, onRebuildProgress?: (p: RebuildProgress) => void): ProjectionWorker {

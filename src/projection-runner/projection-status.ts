@@ -1,6 +1,7 @@
 import type { Projection } from '../../projections/projection';
 import type { Checkpoint, RecordedEvent } from '../event-store/envelope';
 import type { EventStore } from '../event-store/event-store.port';
+import { decodeCheckpoint } from '../event-store/postgres/checkpoint';
 import type { Queryable } from '../event-store/postgres/postgres-event-store';
 import { rfc3339 } from '../shared/clock';
 import { CheckpointRow, ProjectionState, readCheckpoints } from './checkpoint-store';
@@ -20,7 +21,10 @@ export interface ProjectionStatus {
   readonly checkpoint: string | null;
   readonly position: number;
   readonly lag: {
-    /** ≈ head position − checkpoint position. */
+    /**
+     * Readable events after the checkpoint in commit order, counted up to LAG_COUNT_CAP (beyond it,
+     * the cap or the head's position past the checkpoint's, whichever is larger).
+     */
     readonly events: number;
     /** now − recordedAt of the oldest event not yet applied; 0 when caught up. */
     readonly seconds: number;
@@ -62,7 +66,7 @@ export async function projectionStatus(db: Queryable, store: StatusEventSource, 
           storedVersion: row?.version ?? null,
           checkpoint: row?.checkpoint ?? null,
           position: Number(row?.position ?? 0n),
-          lag: await lag(store, row, head, now),
+          lag: await lag(db, store, row, head, now),
           state: effectiveState(row, running),
           error: row?.error ?? null,
           errorAt: rfc3339(row?.errorAt),
@@ -85,10 +89,28 @@ function effectiveState(row: CheckpointRow | undefined, running: boolean): Proje
   return running ? row.state : 'stopped';
 }
 
-async function lag(store: StatusEventSource, row: CheckpointRow | undefined, head: bigint, now: Date): Promise<{ events: number; seconds: number }> {
-  const position = row?.position ?? 0n;
-  const events = head > position ? Number(head - position) : 0;
+/** Beyond this many events behind, lag.events is an estimate (counting further costs a scan). */
+export const LAG_COUNT_CAP = 100_000;
+
+/**
+ * Positions are handed out at insert, commits happen later: in commit order `(transaction_id,
+ * position)` the head's position can be below the checkpoint's while events are still to come, so
+ * the events behind are counted after the checkpoint rather than taken as a difference of positions.
+ */
+async function lag(db: Queryable, store: StatusEventSource, row: CheckpointRow | undefined, head: bigint, now: Date): Promise<{ events: number; seconds: number }> {
   const [next] = await store.readAll(row?.checkpoint ?? null, 1);
-  const seconds = next ? Math.max(0, Math.round((now.getTime() - next.recordedAt.getTime()) / 100) / 10) : 0;
-  return { events: next ? Math.max(events, 1) : 0, seconds };
+  if (!next) return { events: 0, seconds: 0 };
+  const { txId, position } = decodeCheckpoint(row?.checkpoint ?? null);
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (
+       SELECT 1 FROM events
+        WHERE (events.transaction_id, events.position) > ($1::xid8, $2::bigint)
+          AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        LIMIT $3) behind`,
+    [txId, position.toString(), LAG_COUNT_CAP],
+  );
+  const counted = rows[0].n;
+  const estimate = head > position ? Number(head - position) : 0;
+  const seconds = Math.max(0, Math.round((now.getTime() - next.recordedAt.getTime()) / 100) / 10);
+  return { events: Math.max(1, counted >= LAG_COUNT_CAP ? Math.max(counted, estimate) : counted), seconds };
 }

@@ -7,6 +7,7 @@ import { CheckpointRow, ensureCheckpoint, ProjectionState } from './checkpoint-s
 import { projectionLock } from './projection-lock';
 import { liveTable } from '../event-store/postgres/row-store';
 import type { RunnerDeps } from './runner-deps';
+import { rebuildTogetherHere } from './rebuild-together';
 import { ShadowRebuild, takeRebuildRequest } from './shadow-rebuild';
 
 export type { RebuildProgress, RunnerEventSource, WorkerOptions } from './runner-deps';
@@ -77,28 +78,53 @@ export class ProjectionWorker {
    * the shadow, swap, and let go. Returns false (doing nothing) when another process holds it.
    */
   async rebuildHere(reason: string): Promise<boolean> {
+    return (await rebuildTogetherHere([this], reason)).length === 1;
+  }
+
+  /** rebuildTogetherHere's first part: the lock, and a fresh rebuild. False when another process holds the lock. */
+  async claimRebuildHere(reason: string): Promise<ShadowRebuild | null> {
     if (!(await this.lock.tryAcquire())) {
       await this.lock.release();
-      return false;
+      return null;
     }
     try {
       await this.attach();
       await this.startRebuild(reason);
-      while (this.rebuild) {
-        if (!this.lock.held) throw new Error('lost the connection that holds the projection lock');
-        try {
-          if (!(await this.rebuildStep())) await sleep(this.deps.options.pollMs);
-          this.rebuildFailure = null;
-        } catch (err) {
-          this.rebuildFailure = await this.fail(err, 'rebuild');
-          throw err;
-        }
-      }
-      return true;
-    } finally {
-      await this.markStopped();
-      await this.lock.release();
+      return this.rebuild;
+    } catch (err) {
+      await this.releaseHere();
+      throw err;
     }
+  }
+
+  /** Steps the claimed rebuild to its swap (what a shared pass left is little). */
+  async finishRebuildHere(): Promise<void> {
+    while (this.rebuild) {
+      if (!this.lock.held) throw new Error('lost the connection that holds the projection lock');
+      try {
+        if (!(await this.rebuildStep())) await sleep(this.deps.options.pollMs);
+        this.rebuildFailure = null;
+      } catch (err) {
+        this.rebuildFailure = await this.fail(err, 'rebuild');
+        throw err;
+      }
+    }
+  }
+
+  /** Records a failed shared pass where status shows it. */
+  async rebuildFailedHere(err: unknown): Promise<void> {
+    this.rebuildFailure = await this.fail(err, 'rebuild');
+  }
+
+  /** Marks the projection stopped and lets the lock go. */
+  async releaseHere(): Promise<void> {
+    await this.markStopped();
+    await this.lock.release();
+  }
+
+  /** Whether this process still holds the projection's lock. */
+  get holdsLock(): boolean {
+    return this.lock.held;
   }
 
   // ---- the loop ------------------------------------------------------------------------------

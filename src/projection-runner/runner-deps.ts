@@ -9,6 +9,12 @@ export interface RunnerEventSource {
   readAll(from: Checkpoint | null, limit: number, db?: Queryable): Promise<RecordedEvent[]>;
   /** Committed events of these types after `from`, without gap safety (for inline projections at the swap). */
   readCommittedAfter(from: Checkpoint | null, types: readonly string[], limit: number, db?: Queryable): Promise<RecordedEvent[]>;
+  /**
+   * The readable log after `from` in commit order, page by page, in one snapshot (a rebuild's
+   * pass; events of other `types` may come without content). Sources without it are read page
+   * by page with readAll.
+   */
+  streamAll?(from: Checkpoint | null, options: { limit: number; pageSize: number; types?: readonly string[] }, onPage: (events: RecordedEvent[]) => Promise<void>): Promise<number>;
   /** Resolves on the next append anywhere, or after `ms`. Stores without it are polled. */
   waitForAppend?(ms: number, signal?: AbortSignal): Promise<void>;
 }
@@ -16,8 +22,15 @@ export interface RunnerEventSource {
 export interface WorkerOptions {
   /** Events per live transaction. */
   readonly batchSize: number;
-  /** Events per shadow transaction while rebuilding. */
+  /** Events per page a rebuild reads. */
   readonly rebuildBatchSize: number;
+  /**
+   * Pages per rebuild step (default 100): a step folds them in memory, then writes the changed
+   * rows and the shadow checkpoint in one transaction; the live track runs between steps.
+   */
+  readonly rebuildPagesPerStep?: number;
+  /** Rows a rebuild keeps in memory between steps (default 500,000); past it, rows are read back from the shadow table as needed. */
+  readonly rebuildMemoryRows?: number;
   /** Fallback poll of the log, and how often a rebuild request is looked for. */
   readonly pollMs: number;
   /** Wait after a failed batch before it is tried again. */

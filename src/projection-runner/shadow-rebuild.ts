@@ -1,16 +1,21 @@
 import type { Pool } from 'pg';
 import type { Checkpoint, RecordedEvent } from '../event-store/envelope';
 import { applyEvents } from '../event-store/postgres/apply-events';
+import { compareCheckpoints } from '../event-store/postgres/checkpoint';
 import { FenceLost, inBatchTransaction } from './batch-transaction';
 import { CheckpointRow, readCheckpoint } from './checkpoint-store';
 import { liveTable } from '../event-store/postgres/row-store';
 import type { RunnerDeps } from './runner-deps';
+import { MemoryFold } from './memory-fold';
 import { createShadow, shadowTable, swapShadowIn, tableExists } from './shadow-table';
 
 /** What one step of a rebuild did: folded a batch, found the swap blocked by a reader, or swapped in. */
 export type RebuildStep = { readonly kind: 'folded' } | { readonly kind: 'swap_waiting' } | { readonly kind: 'swapped'; readonly checkpoint: Checkpoint | null };
 
 const isLockTimeout = (err: unknown) => (err as { code?: string })?.code === '55P03';
+
+const DEFAULT_PAGES_PER_STEP = 100;
+const DEFAULT_MEMORY_ROWS = 500_000;
 
 const ADVANCE_SHADOW_SQL = `
   UPDATE projection_checkpoints SET rebuild_checkpoint = $2, rebuild_position = $3, updated_at = now()
@@ -30,7 +35,8 @@ export async function takeRebuildRequest(pool: Pool, name: string, inFlight: boo
 
 /**
  * A blue/green rebuild of one projection: folds the log from position 0 into a shadow table step
- * by step (between the live runner's batches, its checkpoint in `rebuild_checkpoint`), then swaps
+ * by step (between the live runner's batches, its checkpoint in `rebuild_checkpoint`; each step
+ * streams many pages through one cursor and folds them in memory, see foldTogether), then swaps
  * the shadow in for the live table. Survives a restart: the next holder resumes from the shadow
  * checkpoint. The live runner owns the lock and records failures; this only folds and swaps.
  */
@@ -39,17 +45,19 @@ export class ShadowRebuild {
   private events = 0;
   private readonly handled: ReadonlySet<string>;
   private readonly startedAt = Date.now();
-  /** The next shadow batch, read while the current one is written. */
-  private prefetch: { from: Checkpoint | null; batch: Promise<RecordedEvent[]> } | null = null;
+  /** The shadow table's rows as folded so far (written at the end of each step). */
+  private readonly fold: MemoryFold;
 
   private constructor(
     private readonly deps: RunnerDeps,
     readonly reason: string,
     private shadowCheckpoint: Checkpoint | null,
     position: bigint,
+    fresh: boolean,
   ) {
     this.position = position;
     this.handled = new Set(deps.projection.canHandle);
+    this.fold = new MemoryFold(deps.projection, shadowTable(deps.projection.name), fresh, deps.options.rebuildMemoryRows ?? DEFAULT_MEMORY_ROWS);
   }
 
   /** A fresh shadow table and a rebuild from position 0. */
@@ -66,14 +74,14 @@ export class ShadowRebuild {
       );
     });
     log.info({ event: 'projection.rebuild_started', projection: projection.name, version: projection.version, reason }, `rebuilding projection ${projection.name} into ${shadowTable(projection.name)}: ${reason}`);
-    return new ShadowRebuild(deps, reason, null, 0n);
+    return new ShadowRebuild(deps, reason, null, 0n, true);
   }
 
   /** The rebuild a previous holder left in flight, when its shadow table survived. */
   static async resume(deps: RunnerDeps, row: CheckpointRow): Promise<ShadowRebuild | null> {
     const { projection, pool, log } = deps;
     if (!row.rebuildStartedAt || !(await tableExists(pool, shadowTable(projection.name)))) return null;
-    const r = new ShadowRebuild(deps, row.rebuildReason ?? 'resumed', row.rebuildCheckpoint, row.rebuildPosition ?? 0n);
+    const r = new ShadowRebuild(deps, row.rebuildReason ?? 'resumed', row.rebuildCheckpoint, row.rebuildPosition ?? 0n, false);
     log.info({ event: 'projection.rebuild_resumed', projection: projection.name, position: Number(r.position) }, `resuming the rebuild of ${projection.name}`);
     return r;
   }
@@ -83,34 +91,79 @@ export class ShadowRebuild {
     return this.shadowCheckpoint;
   }
 
-  /** One batch into the shadow table; near the head, the swap. */
+  /** One step (rebuildPagesPerStep pages) into the shadow table; at the readable head, the swap. */
   async step(): Promise<RebuildStep> {
-    const { store, options, projection, pool } = this.deps;
-    const batch = await this.readBatch(this.shadowCheckpoint);
-    if (batch.length < options.rebuildBatchSize) return this.swap();
-    const last = batch[batch.length - 1];
-    this.prefetch = { from: last.checkpoint, batch: store.readAll(last.checkpoint, options.rebuildBatchSize) };
-    this.prefetch.batch.catch(() => undefined); // awaited (and its error seen) only if used
-    await inBatchTransaction(pool, async (c) => {
-      const res = await c.query(ADVANCE_SHADOW_SQL, [projection.name, last.checkpoint, last.position.toString(), this.shadowCheckpoint]);
-      if (!res.rowCount) throw new FenceLost('the rebuild checkpoint');
-      if (this.handles(batch)) await applyEvents(c, projection, batch, shadowTable(projection.name));
-    });
+    if (await ShadowRebuild.foldTogether([this])) return this.swap();
+    return { kind: 'folded' };
+  }
+
+  /**
+   * One pass over the log for several rebuilds at once (one projection each, all through the same
+   * store and pool; each may stand at its own checkpoint): the log is read once, from the earliest
+   * of them, through one cursor (streamAll), each page folded in memory into every rebuild it is
+   * new to; then each rebuild writes its changed rows and its shadow checkpoint in one
+   * transaction. At most rebuildPagesPerStep pages. True when the pass reached the readable head.
+   */
+  static async foldTogether(rebuilds: readonly ShadowRebuild[]): Promise<boolean> {
+    if (!rebuilds.length) return true;
+    const { store, options, pool } = rebuilds[0].deps;
+    const pageSize = options.rebuildBatchSize;
+    const limit = pageSize * (options.rebuildPagesPerStep ?? DEFAULT_PAGES_PER_STEP);
+    const from = rebuilds.map((r) => r.shadowCheckpoint).reduce((a, b) => (compareCheckpoints(a, b) <= 0 ? a : b));
+    const types = [...new Set(rebuilds.flatMap((r) => r.deps.projection.canHandle))];
+    const folded = rebuilds.map(() => ({ last: null as RecordedEvent | null, count: 0 }));
+    const onPage = async (page: RecordedEvent[]) => {
+      for (const [i, r] of rebuilds.entries()) {
+        const mine = r.shadowCheckpoint === from ? page : page.filter((e) => compareCheckpoints(e.checkpoint, r.shadowCheckpoint) > 0);
+        if (!mine.length) continue;
+        await r.fold.prepare(pool, mine);
+        r.fold.apply(mine);
+        folded[i] = { last: mine[mine.length - 1], count: folded[i].count + mine.length };
+      }
+    };
+    let read = 0;
+    try {
+      if (store.streamAll) read = await store.streamAll(from, { limit, pageSize, types }, onPage);
+      else {
+        for (let at = from; read < limit; ) {
+          const page = await store.readAll(at, Math.min(pageSize, limit - read));
+          read += page.length;
+          if (page.length) await onPage(page);
+          if (page.length < pageSize) break;
+          at = page[page.length - 1].checkpoint;
+        }
+      }
+    } catch (err) {
+      // Memory may be ahead of the shadow table now: start over from the table.
+      for (const r of rebuilds) r.fold.forget();
+      throw err;
+    }
+    for (const [i, r] of rebuilds.entries()) if (folded[i].last) await r.commitFold(folded[i].last!, folded[i].count);
+    return read < limit;
+  }
+
+  /** Writes the rows the step changed and moves the shadow checkpoint, in one transaction. */
+  private async commitFold(last: RecordedEvent, count: number): Promise<void> {
+    const { projection, pool } = this.deps;
+    try {
+      await inBatchTransaction(pool, async (c) => {
+        const res = await c.query(ADVANCE_SHADOW_SQL, [projection.name, last.checkpoint, last.position.toString(), this.shadowCheckpoint]);
+        if (!res.rowCount) throw new FenceLost('the rebuild checkpoint');
+        await this.fold.flush(c);
+      });
+    } catch (err) {
+      this.fold.forget();
+      throw err;
+    }
+    this.fold.flushed();
     this.shadowCheckpoint = last.checkpoint;
     this.position = last.position;
-    this.events += batch.length;
+    this.events += count;
     this.deps.onRebuildProgress?.({ projection: projection.name, position: this.position, events: this.events, done: false });
-    return { kind: 'folded' };
   }
 
   private handles(batch: readonly RecordedEvent[]): boolean {
     return batch.some((e) => this.handled.has(e.type));
-  }
-
-  private readBatch(from: Checkpoint | null): Promise<RecordedEvent[]> {
-    const p = this.prefetch;
-    this.prefetch = null;
-    return p && p.from === from ? p.batch : this.deps.store.readAll(from, this.deps.options.rebuildBatchSize);
   }
 
   /**

@@ -219,3 +219,29 @@ describe('projection runner: one runner per projection', () => {
     expect(s).toMatchObject({ name: 'nobody', state: 'stopped', running: false });
   });
 });
+
+describe('projection status: lag in commit order', () => {
+  it('counts the events behind a checkpoint whose position is above the head position (commit order, not position order)', async () => {
+    // A takes its transaction id first; B then commits 5 events (later transaction id, lower
+    // positions); A inserts last (highest position) and commits. In commit order A comes first.
+    const a = await db.pool.connect();
+    try {
+      await a.query('BEGIN');
+      await a.query('SELECT pg_current_xact_id()');
+      const b = await store.append('lag-b', Array.from({ length: 5 }, (_, n) => ({ type: 'Counted', data: { n } })), 'no_stream');
+      const ea = await store.appendWith(a, 'lag-a', [{ type: 'Counted', data: { n: 0 } }], 'no_stream');
+      await a.query('COMMIT');
+      const [aEvent] = ea.events;
+      expect(aEvent.position > b.events[4].position).toBe(true);
+      await db.pool.query(`INSERT INTO projection_checkpoints (name, version, checkpoint, position, state) VALUES ('lag_order', 1, $1, $2, 'live')`, [aEvent.checkpoint, aEvent.position.toString()]);
+      await waitFor('B readable', async () => (await store.readAll(aEvent.checkpoint, 10)).length === 5);
+      const head = (await store.head())!;
+      expect(head.position < aEvent.position).toBe(true);
+      const [s] = await projectionStatus(db.pool, store, [counter('lag_order')]);
+      expect(s.lag.events).toBe(5);
+      expect(s.lag.seconds).toBeGreaterThanOrEqual(0);
+    } finally {
+      a.release();
+    }
+  });
+});

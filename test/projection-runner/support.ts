@@ -41,6 +41,8 @@ export async function createRmTable(db: Queryable, name: string): Promise<void> 
 export const testOptions = (over: Partial<WorkerOptions> = {}): WorkerOptions => ({
   batchSize: 100,
   rebuildBatchSize: 100,
+  // One page per rebuild step: a test can watch (and stop) a rebuild half-way, page by page.
+  rebuildPagesPerStep: 1,
   pollMs: 50,
   retryMs: 300,
   lockRetryMs: 100,

@@ -31,13 +31,20 @@ export async function applyEvents<Row>(
   const changes = new Map<string, StoredRow<Row> | null>();
   for (const { e, keys } of keyed) {
     for (const key of keys) {
-      const row = changes.has(key) ? changes.get(key)! : stored(key);
-      // An inline projection already applied this event in the append's transaction.
-      if (projection.inline && row && row.streamId === e.streamId && row.revision !== null && row.revision >= e.revision) continue;
-      const next = projection.evolve(row ? row.doc : null, e, key);
-      changes.set(key, next === null ? null : { doc: next, streamId: e.streamId, revision: e.revision });
+      const next = evolveRow(projection, changes.has(key) ? changes.get(key)! : stored(key), e, key);
+      if (next !== undefined) changes.set(key, next);
     }
   }
   await store.save(db, changes);
   return changes.size;
+}
+
+/**
+ * One event folded into one row: the row after it (null: removed), or undefined when the row has
+ * seen the event already (an inline projection applied it in the append's transaction).
+ */
+export function evolveRow<Row>(projection: InlineProjection<Row>, row: StoredRow<Row> | null, e: RecordedEvent, key: string): StoredRow<Row> | null | undefined {
+  if (projection.inline && row && row.streamId === e.streamId && row.revision !== null && row.revision >= e.revision) return undefined;
+  const next = projection.evolve(row ? row.doc : null, e, key);
+  return next === null ? null : { doc: next, streamId: e.streamId, revision: e.revision };
 }

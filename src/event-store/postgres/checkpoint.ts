@@ -23,3 +23,12 @@ export function isCheckpoint(text: string): boolean {
   const [tx, position] = [BigInt(m[1]), BigInt(m[2])];
   return tx <= MAX_XID8 && position <= MAX_BIGINT && encodeCheckpoint(tx.toString(), position) === text;
 }
+
+/** Commit order of two checkpoints (null: before the first event): negative, zero or positive. */
+export function compareCheckpoints(a: Checkpoint | null, b: Checkpoint | null): number {
+  const x = decodeCheckpoint(a);
+  const y = decodeCheckpoint(b);
+  const tx = BigInt(x.txId) - BigInt(y.txId);
+  if (tx !== 0n) return tx < 0n ? -1 : 1;
+  return x.position === y.position ? 0 : x.position < y.position ? -1 : 1;
+}

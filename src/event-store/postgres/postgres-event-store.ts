@@ -7,14 +7,24 @@ import { ExpectedVersionConflict } from '../expected-version-conflict.error';
 import { InlineProjections } from '../inline-projections';
 import { startSubscription } from '../subscription';
 import type { SqlSession, TransactOptions, UnitOfWork } from '../unit-of-work';
+import { AppendGroups } from './append-groups';
 import { applyEvents } from './apply-events';
 import { isCheckpoint } from './checkpoint';
-import { EVENT_COLUMNS, EventRow, eventFromRow, readAllOn, readEventsOn, readStreamOn, readStreamsOn } from './event-reads';
+import { EVENT_COLUMNS, EventRow, eventFromRow, readAllOn, readEventsOn, readStreamOn, readStreamsOn, streamReadable } from './event-reads';
 import { EventNotifier } from './event-notifier';
 import { PostgresSnapshotReader } from './postgres-snapshot';
 import { PostgresUnitOfWork } from './postgres-unit-of-work';
 import { liveTable } from './row-store';
 import { collidedRevision } from './unique-violation';
+
+export interface PostgresEventStoreOptions {
+  /** Fallback poll of subscribers (ms). */
+  readonly pollMs?: number;
+  /** Connections grouped appends use at once (EVENT_APPEND_CONNECTIONS). */
+  readonly appendConnections?: number;
+  /** Most appends in one group (EVENT_APPEND_GROUP_MAX). */
+  readonly appendGroupMax?: number;
+}
 
 /** Anything that can run a query: the pool, or a client inside a caller's transaction. */
 export type Queryable = Pick<Pool | PoolClient, 'query'>;
@@ -23,12 +33,13 @@ const MAX_ANY_RETRIES = 20;
 
 const APPEND_ARGS = `($1, $2, $3, $4::uuid[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[])`;
 /**
- * On the store's own connections the append commits by itself, so subscribers are notified after
- * the commit (coalesced), not by a NOTIFY inside it: PostgreSQL serialises notifying commits on
- * one cluster-wide lock held across the WAL flush (migration 0002, docs/performance.md).
+ * In a unit of work the unit's commit makes the events visible, and subscribers are notified after
+ * it (coalesced), not by a NOTIFY inside it: PostgreSQL serialises notifying commits on one
+ * cluster-wide lock held across the WAL flush (migration 0002, docs/performance.md). Appends on
+ * the store's own connections go through AppendGroups, notified the same way.
  * Named statements: parsed and planned once per connection.
  */
-const APPEND_ALONE = { name: 'ol_append_unnotified', text: `SELECT * FROM ol_append_unnotified${APPEND_ARGS}` };
+const APPEND_UNNOTIFIED = { name: 'ol_append_unnotified', text: `SELECT * FROM ol_append_unnotified${APPEND_ARGS}` };
 /** In a caller's transaction only its commit makes the events visible: NOTIFY inside it. */
 const APPEND_IN_TRANSACTION = { name: 'ol_append', text: `SELECT * FROM ol_append${APPEND_ARGS}` };
 const NOTIFY = { name: 'ol_notify', text: `SELECT pg_notify('ol_events', '')` };
@@ -42,12 +53,15 @@ export class PostgresEventStore implements EventStore {
   private notifyState: 'idle' | 'waiting' | 'sending' = 'idle';
   private notifyAgain = false;
 
+  private readonly groups: AppendGroups;
+
   constructor(
     readonly pool: Pool,
-    options: { pollMs?: number } = {},
+    options: PostgresEventStoreOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 1000;
     this.notifier = new EventNotifier(pool, this.pollMs);
+    this.groups = new AppendGroups(pool, { connections: options.appendConnections ?? 4, maxMembers: options.appendGroupMax ?? 64 });
   }
 
   registerInline<Row>(projection: InlineProjection<Row>): void {
@@ -75,9 +89,43 @@ export class PostgresEventStore implements EventStore {
         }
       }
     }
-    const { result } = await this.appendOn(this.pool, streamId, events, expected, 'alone');
+    const result = await this.appendGrouped(streamId, events, expected);
     this.notifyAppended();
     return result;
+  }
+
+  /** Alone: in a group with whatever other appends wait at the moment (AppendGroups), one commit for all. */
+  private async appendGrouped(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const now = new Date().toISOString();
+    const ids = events.map((e) => e.eventId ?? randomUUID());
+    const metas = events.map((e) => ({ occurredAt: now, ...e.metadata }));
+    const { rows } = await this.groups.append({
+      streamId,
+      expected,
+      ids,
+      types: events.map((e) => e.type),
+      versions: events.map((e) => e.schemaVersion ?? 1),
+      data: events.map((e) => JSON.stringify(e.data ?? null)),
+      meta: metas.map((m) => JSON.stringify(m)),
+    });
+    const byId = new Map(events.map((e, i) => [ids[i], { e, meta: metas[i] }]));
+    const recorded = rows.map((r) => {
+      const { e, meta } = byId.get(r.eventId)!;
+      return eventFromRow({
+        position: r.position,
+        stream_id: streamId,
+        revision: r.revision,
+        event_id: r.eventId,
+        type: e.type,
+        schema_version: e.schemaVersion ?? 1,
+        data: e.data ?? null,
+        metadata: meta,
+        recorded_at: r.recordedAt,
+        transaction_id: r.tx,
+      });
+    });
+    return { nextRevision: recorded[recorded.length - 1].revision, positions: recorded.map((e) => e.position), events: recorded };
   }
 
   /**
@@ -194,11 +242,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * `alone`: its own implicit transaction (loose expectations retry a lost race). `caller-transaction`:
-   * inside a transaction the caller runs, NOTIFY inside it. `unit`: inside a unit of work, which
-   * notifies after its commit. `replayed`: the events were stored already (an idempotent retry).
+   * Inside a transaction: `caller-transaction`, one the caller runs (NOTIFY inside it); `unit`, a
+   * unit of work, which notifies after its commit. `replayed`: the events were stored already (an
+   * idempotent retry).
    */
-  private async appendOn(db: Queryable, streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, mode: 'alone' | 'caller-transaction' | 'unit'): Promise<{ result: AppendResult; replayed: boolean }> {
+  private async appendOn(db: Queryable, streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, mode: 'caller-transaction' | 'unit'): Promise<{ result: AppendResult; replayed: boolean }> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const now = new Date().toISOString();
     const ids = events.map((e) => e.eventId ?? randomUUID());
@@ -212,54 +260,40 @@ export class PostgresEventStore implements EventStore {
       events.map((e) => JSON.stringify(e.data ?? null)),
       events.map((e) => JSON.stringify({ occurredAt: now, ...e.metadata })),
     ];
-    const inTransaction = mode !== 'alone';
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { rows } = await db.query<{ o_position: string; o_revision: string; o_event_id: string; o_tx: string; o_recorded_at: Date; o_replayed: boolean }>({
-          ...(mode === 'caller-transaction' ? APPEND_IN_TRANSACTION : APPEND_ALONE),
-          values: params,
+    try {
+      const { rows } = await db.query<{ o_position: string; o_revision: string; o_event_id: string; o_tx: string; o_recorded_at: Date; o_replayed: boolean }>({
+        ...(mode === 'caller-transaction' ? APPEND_IN_TRANSACTION : APPEND_UNNOTIFIED),
+        values: params,
+      });
+      const byId = new Map(events.map((e, i) => [ids[i], e]));
+      const recorded = rows.map((r) => {
+        const e = byId.get(r.o_event_id)!;
+        return eventFromRow({
+          position: r.o_position,
+          stream_id: streamId,
+          revision: r.o_revision,
+          event_id: r.o_event_id,
+          type: e.type,
+          schema_version: e.schemaVersion ?? 1,
+          data: e.data ?? null,
+          metadata: { occurredAt: now, ...e.metadata },
+          recorded_at: r.o_recorded_at,
+          transaction_id: r.o_tx,
         });
-        const byId = new Map(events.map((e, i) => [ids[i], e]));
-        const recorded = rows.map((r) => {
-          const e = byId.get(r.o_event_id)!;
-          return eventFromRow({
-            position: r.o_position,
-            stream_id: streamId,
-            revision: r.o_revision,
-            event_id: r.o_event_id,
-            type: e.type,
-            schema_version: e.schemaVersion ?? 1,
-            data: e.data ?? null,
-            metadata: { occurredAt: now, ...e.metadata },
-            recorded_at: r.o_recorded_at,
-            transaction_id: r.o_tx,
-          });
-        });
-        return {
-          result: { nextRevision: recorded[recorded.length - 1].revision, positions: recorded.map((r) => r.position), events: recorded },
-          replayed: rows.some((r) => r.o_replayed),
-        };
-      } catch (err) {
-        const e = err as { code?: string; constraint?: string; detail?: string };
-        if (e.code === 'OL409') throw new ExpectedVersionConflict(streamId, expected, BigInt(e.detail ?? '-1'));
-        // A concurrent append took the same revision first. Inside a caller's transaction the
-        // transaction is aborted, so the caller decides; otherwise loose expectations retry.
-        if (e.code === '23505' && e.constraint === 'events_stream_revision_key') {
-          if (!inTransaction && (expected === 'any' || expected === 'stream_exists') && attempt < MAX_ANY_RETRIES) continue;
-          // Inside a transaction the revision that collided is the best known (a lookup would need
-          // a second connection while this one is held: a pool of waiting units could starve it).
-          throw new ExpectedVersionConflict(streamId, expected, inTransaction ? collidedRevision(e.detail) : await this.currentRevision(streamId));
-        }
-        // The same event ids were appended concurrently: the retry returns the stored positions.
-        if (e.code === '23505' && e.constraint === 'events_event_id_key' && !inTransaction && attempt < MAX_ANY_RETRIES) continue;
-        throw err;
-      }
+      });
+      return {
+        result: { nextRevision: recorded[recorded.length - 1].revision, positions: recorded.map((r) => r.position), events: recorded },
+        replayed: rows.some((r) => r.o_replayed),
+      };
+    } catch (err) {
+      const e = err as { code?: string; constraint?: string; detail?: string };
+      if (e.code === 'OL409') throw new ExpectedVersionConflict(streamId, expected, BigInt(e.detail ?? '-1'));
+      // A concurrent append took the same revision first: the transaction is aborted, so the
+      // caller decides. The revision that collided is the best known (a lookup would need a
+      // second connection while this one is held: a pool of waiting units could starve it).
+      if (e.code === '23505' && e.constraint === 'events_stream_revision_key') throw new ExpectedVersionConflict(streamId, expected, collidedRevision(e.detail));
+      throw err;
     }
-  }
-
-  private async currentRevision(streamId: string): Promise<bigint> {
-    const { rows } = await this.pool.query<{ revision: string }>('SELECT revision FROM events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1', [streamId]);
-    return rows.length ? BigInt(rows[0].revision) : -1n;
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -291,6 +325,11 @@ export class PostgresEventStore implements EventStore {
    */
   readCommittedAfter(from: Checkpoint | null, types: readonly string[], limit: number, db: Queryable = this.pool): Promise<RecordedEvent[]> {
     return readAllOn(db, from, limit, { types }, 'committed');
+  }
+
+  /** The readable log after `from` through one cursor, page by page (see streamReadable): a rebuild's pass. */
+  streamAll(from: Checkpoint | null, options: { limit: number; pageSize: number; types?: readonly string[] }, onPage: (events: RecordedEvent[]) => Promise<void>): Promise<number> {
+    return streamReadable(this.pool, from, options, onPage);
   }
 
   /** Sleeps until the next NOTIFY of an append (any process) or `ms`, whichever comes first. */
@@ -329,6 +368,6 @@ export class PostgresEventStore implements EventStore {
 }
 
 /** The store as the port, for composition roots (the app's DatabaseModule, the CLIs). */
-export function postgresEventStore(pool: Pool, options: { pollMs?: number } = {}): EventStore {
+export function postgresEventStore(pool: Pool, options: PostgresEventStoreOptions = {}): EventStore {
   return new PostgresEventStore(pool, options);
 }

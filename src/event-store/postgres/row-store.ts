@@ -30,7 +30,7 @@ export class RowStore<Row = unknown> {
   }
 
   /** Upserts changed rows and deletes removed ones, each in one statement. */
-  async save(db: SqlSession, changes: Map<string, StoredRow<Row> | null>): Promise<void> {
+  async save(db: SqlSession, changes: ReadonlyMap<string, StoredRow<Row> | null>): Promise<void> {
     const upserts = [...changes].filter((c): c is [string, StoredRow<Row>] => c[1] !== null);
     const deletes = [...changes].filter(([, v]) => v === null).map(([k]) => k);
     if (upserts.length) {
