@@ -9,6 +9,7 @@ import { authEnv } from './auth.env';
 import { replayEnv } from './replay.env';
 import { egressEnv } from './egress.env';
 import { secretsEnv } from './secrets.env';
+import { webhooksEnv } from './webhooks.env';
 
 /**
  * Every environment variable the service reads, grouped by capability. Capabilities add their
@@ -25,6 +26,7 @@ export const envGroups = {
   replay: replayEnv,
   egress: egressEnv,
   secrets: secretsEnv,
+  webhooks: webhooksEnv,
 } as const;
 
 type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };
