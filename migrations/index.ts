@@ -10,6 +10,7 @@ import { Alerts1764000000009 } from './0009-alerts';
 import { ProjectionSnapshots1764000000010 } from './0010-projection-snapshots';
 import { JobWorkerHistory1764000000011 } from './0011-job-worker-history';
 import { ServerKeyFingerprints1764000000012 } from './0012-server-key-fingerprints';
+import { Webhooks1764000000013 } from './0013-webhooks';
 
 /** Every migration, in order. Listed by hand so the same list works from ts (tests) and dist. */
-export const migrations = [EventStore1764000000001, ProjectionRebuilds1764000000002, Tokens1764000000003, LoopStates1764000000004, TargetsReadModel1764000000005, Jobs1764000000006, Audit1764000000007, RateLimits1764000000008, Alerts1764000000009, ProjectionSnapshots1764000000010, JobWorkerHistory1764000000011, ServerKeyFingerprints1764000000012];
+export const migrations = [EventStore1764000000001, ProjectionRebuilds1764000000002, Tokens1764000000003, LoopStates1764000000004, TargetsReadModel1764000000005, Jobs1764000000006, Audit1764000000007, RateLimits1764000000008, Alerts1764000000009, ProjectionSnapshots1764000000010, JobWorkerHistory1764000000011, ServerKeyFingerprints1764000000012, Webhooks1764000000013];

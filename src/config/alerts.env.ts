@@ -10,6 +10,10 @@ export const alertsEnv = {
   webhookFailuresThreshold: int('ALERT_WEBHOOK_FAILURES_THRESHOLD', 5, 'Failed webhook deliveries within ALERT_SPIKE_WINDOW_MS that fire webhook_failures_spike.', { min: 1 }),
   authFailuresThreshold: int('ALERT_AUTH_FAILURES_THRESHOLD', 20, 'Failed authentications within ALERT_SPIKE_WINDOW_MS that fire auth_failures_spike.', { min: 1 }),
   spikeWindowMs: int('ALERT_SPIKE_WINDOW_MS', 300_000, 'Window the spike alerts count over.', { min: 1000 }),
-  webhookUrls: str('ALERT_WEBHOOK_URLS', undefined, 'Comma-separated URLs that receive each AlertFired/AlertResolved as JSON (POST).'),
-  webhookTimeoutMs: int('ALERT_WEBHOOK_TIMEOUT_MS', 5000, 'Timeout of one alert webhook delivery.', { min: 100 }),
+  webhookUrls: str(
+    'ALERT_WEBHOOK_URLS',
+    undefined,
+    'Comma-separated URLs that receive each AlertFired/AlertResolved: each becomes a webhook subscription (source alert-config) at start-up, and one whose URL left the list is deleted (docs/operations.md, "Outbound webhooks").',
+  ),
+  webhookSecret: str('ALERT_WEBHOOK_SECRET', undefined, 'Standard Webhooks signing secret (whsec_ and base64) of the ALERT_WEBHOOK_URLS subscriptions, so their receivers can verify signatures; unset: a random one nobody sees.'),
 } as const;

@@ -1,15 +1,16 @@
 import { ConfigError, EnvVar, int } from './env-var';
 import { MIN_KEY_LENGTH } from './secrets.env';
 
-/** A list of delays in milliseconds, e.g. "5000,300000" (tests use tens of milliseconds). */
+/** A list of delays in milliseconds, e.g. "5000,300000" (tests use tens of milliseconds), or `none`. */
 const msList = (name: string, def: number[], description: string): EnvVar<number[]> => ({
   name,
   description,
   defaultText: def.join(','),
   parse: (raw) => {
     if (raw === undefined || raw.trim() === '') return def;
+    if (raw.trim() === 'none') return [];
     const parts = raw.split(',').map((p) => p.trim());
-    if (parts.length > 20 || parts.some((p) => !/^\d{1,10}$/.test(p))) throw new ConfigError(name, `must be a comma-separated list of at most 20 delays in milliseconds (e.g. 5000,300000), got "${raw}"`);
+    if (parts.length > 20 || parts.some((p) => !/^\d{1,10}$/.test(p))) throw new ConfigError(name, `must be a comma-separated list of at most 20 delays in milliseconds (e.g. 5000,300000) or none, got "${raw}"`);
     return parts.map(Number);
   },
 });
@@ -19,7 +20,7 @@ export const webhooksEnv = {
   retryScheduleMs: msList(
     'WEBHOOK_RETRY_SCHEDULE_MS',
     [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000],
-    'Delays before each retry of a failed webhook delivery (5 s, 5 min, 30 min, 2 h, 5 h, 10 h by default); after the last one the delivery lands in the failures inbox. Empty list = no retries.',
+    'Delays before each retry of a failed webhook delivery (5 s, 5 min, 30 min, 2 h, 5 h, 10 h by default); after the last one the delivery lands in the failures inbox. `none`: no retries.',
   ),
   timeoutMs: int('WEBHOOK_TIMEOUT_MS', 15_000, 'Timeout of one webhook delivery attempt (connect, send and the receiver\'s answer).', { min: 10 }),
   maxConcurrency: int('WEBHOOK_MAX_CONCURRENCY', 4, 'Deliveries in flight at once per subscription unless the subscription sets its own maxConcurrency.', { min: 1, max: 100 }),

@@ -1,12 +1,7 @@
 import { inScope } from '../access/tenant-scope';
 import { Decider, Decision, reject } from '../shared/decider';
-import { AttemptErrorKind, AttemptRecord, WebhookDeliveryEvent } from './webhook.events';
+import { AttemptErrorKind, AttemptRecord, DeliveryStatus, WebhookDeliveryEvent } from './webhook.events';
 
-/**
- * Where one delivery stands. `failed` is an open item of the failures inbox; `replayed`,
- * `suppressed` and `handled` are inbox items somebody acted on (kept, never retried).
- */
-export type DeliveryStatus = 'pending' | 'delivered' | 'dropped' | 'failed' | 'replayed' | 'suppressed' | 'handled';
 
 export type DeliveryState =
   | { status: 'none' }

@@ -29,6 +29,12 @@ export type WebhookSubscriptionCreated = DomainEvent<
 export type WebhookSubscriptionDeleted = DomainEvent<'WebhookSubscriptionDeleted', { subscriptionId: string; tenant: string | null; reason: string; deletedBy: string; deletedAt: string }>;
 export type WebhookSubscriptionEvent = WebhookSubscriptionCreated | WebhookSubscriptionDeleted;
 
+/**
+ * Where one delivery stands. `failed` is an open item of the failures inbox; `replayed`,
+ * `suppressed` and `handled` are inbox items somebody acted on (kept, never retried).
+ */
+export type DeliveryStatus = 'pending' | 'delivered' | 'dropped' | 'failed' | 'replayed' | 'suppressed' | 'handled';
+
 /** What one attempt came to: `http_status` is an answer outside 2xx; the others are the egress failure kinds. */
 export type AttemptErrorKind = 'http_status' | 'http_timeout' | 'network_error' | 'blocked_by_policy' | 'secret_unreadable';
 
@@ -105,3 +111,6 @@ export const DELIVERY_EVENT_TYPES = [
   'WebhookFailureSuppressed',
   'WebhookFailureHandled',
 ] as const;
+
+/** Per event type, the data fields the timeline never serves (a sealed secret is still a secret). */
+export const WEBHOOK_EVENT_SECRET_FIELDS: Readonly<Record<string, readonly string[]>> = { WebhookSubscriptionCreated: ['secret'] };
