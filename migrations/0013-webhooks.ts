@@ -32,7 +32,9 @@ export class Webhooks1764000000013 implements MigrationInterface {
     // RFC 3339 UTC strings of one length sort as the instants they name.
     await q.query(`CREATE INDEX rm_webhook_deliveries_due ON rm_webhook_deliveries (next_attempt_at) WHERE status = 'pending'`);
     await q.query(`CREATE INDEX rm_webhook_deliveries_inbox ON rm_webhook_deliveries (failed_at DESC) WHERE failed_at IS NOT NULL`);
-    await q.query(`CREATE TABLE webhook_dispatch_checkpoint (id int PRIMARY KEY CHECK (id = 1), checkpoint text, updated_at timestamptz NOT NULL DEFAULT now())`);
+    await q.query(
+      `CREATE TABLE webhook_dispatch_checkpoint (id int PRIMARY KEY CHECK (id = 1), checkpoint text, updated_at timestamptz NOT NULL DEFAULT now())`,
+    );
     await q.query(`INSERT INTO webhook_dispatch_checkpoint (id, checkpoint) VALUES (1, NULL)`);
   }
   async down(q: QueryRunner): Promise<void> {

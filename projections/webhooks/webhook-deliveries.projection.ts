@@ -61,11 +61,23 @@ export const webhookDeliveriesProjection: Projection<WebhookDeliveryRow> = {
       case 'WebhookDeliveryDropped':
         return { ...row, status: 'dropped', nextAttemptAt: null };
       case 'WebhookFailureReplayed':
-        return { ...row, status: 'replayed', resolution: { action: 'replayed', actor: e.data.actor, reason: e.data.reason, at: e.data.at, replayDeliveryId: e.data.replayDeliveryId } };
+        return {
+          ...row,
+          status: 'replayed',
+          resolution: { action: 'replayed', actor: e.data.actor, reason: e.data.reason, at: e.data.at, replayDeliveryId: e.data.replayDeliveryId },
+        };
       case 'WebhookFailureSuppressed':
-        return { ...row, status: 'suppressed', resolution: { action: 'suppressed', actor: e.data.actor, reason: e.data.reason, at: e.data.at, replayDeliveryId: null } };
+        return {
+          ...row,
+          status: 'suppressed',
+          resolution: { action: 'suppressed', actor: e.data.actor, reason: e.data.reason, at: e.data.at, replayDeliveryId: null },
+        };
       case 'WebhookFailureHandled':
-        return { ...row, status: 'handled', resolution: { action: 'handled', actor: e.data.actor, reason: e.data.reason, at: e.data.at, replayDeliveryId: null } };
+        return {
+          ...row,
+          status: 'handled',
+          resolution: { action: 'handled', actor: e.data.actor, reason: e.data.reason, at: e.data.at, replayDeliveryId: null },
+        };
     }
   },
 };

@@ -42,7 +42,10 @@ export class ListFailuresHandler implements IQueryHandler<ListFailuresQuery> {
     if (f.olderThanSeconds !== undefined) add('failed_at <= ?', new Date(now - f.olderThanSeconds * 1000).toISOString());
     if (f.newerThanSeconds !== undefined) add('failed_at >= ?', new Date(now - f.newerThanSeconds * 1000).toISOString());
     args.push(f.limit ?? 100);
-    const { rows } = await this.pool.query<{ doc: WebhookDeliveryRow }>(`SELECT doc FROM rm_webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY failed_at DESC, key LIMIT $${args.length}`, args);
+    const { rows } = await this.pool.query<{ doc: WebhookDeliveryRow }>(
+      `SELECT doc FROM rm_webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY failed_at DESC, key LIMIT $${args.length}`,
+      args,
+    );
     return { items: rows.map((r) => r.doc) };
   }
 }

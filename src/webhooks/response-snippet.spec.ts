@@ -10,9 +10,12 @@ const stream = (text: string) =>
 
 describe('response snippet', () => {
   it('replaces credentials, bearer tokens, prefixed keys and long opaque runs', () => {
-    const text = 'error: bad request; Authorization: Bearer abcdefghijklmnop token=s3cr3t-value password: hunter22 key whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw sig ' + 'a'.repeat(40);
+    const text =
+      'error: bad request; Authorization: Bearer abcdefghijklmnop token=s3cr3t-value password: hunter22 key whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw sig ' +
+      'a'.repeat(40);
     const out = redactSnippet(text);
-    for (const secret of ['abcdefghijklmnop', 's3cr3t-value', 'hunter22', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'a'.repeat(40)]) expect(out).not.toContain(secret);
+    for (const secret of ['abcdefghijklmnop', 's3cr3t-value', 'hunter22', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'a'.repeat(40)])
+      expect(out).not.toContain(secret);
     expect(out).toContain('error: bad request');
     expect(out).toContain('token=[redacted]');
   });

@@ -3,7 +3,8 @@
  * with control characters removed and anything that looks like a credential replaced, so an
  * error page that echoes headers or a stack trace with keys does not end up in the log forever.
  */
-const CREDENTIAL_PAIR = /\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[_-]?key|access[_-]?token|refresh[_-]?token|token|secret|password|passwd|pwd|webhook-signature)("?\s*[:=]\s*"?)([^\s",;&]+)/gi;
+const CREDENTIAL_PAIR =
+  /\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[_-]?key|access[_-]?token|refresh[_-]?token|token|secret|password|passwd|pwd|webhook-signature)("?\s*[:=]\s*"?)([^\s",;&]+)/gi;
 const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const KNOWN_PREFIXED = /\b(whsec|olt|sk|pk|ghp|xox[abp])_[A-Za-z0-9._+/=-]{8,}/g;
 /** Long runs of base64/hex-like characters: keys, signatures, session ids. */
@@ -15,7 +16,9 @@ export function redactSnippet(text: string): string {
   return text
     .replace(CONTROL, '')
     .replace(BEARER, (_m, scheme: string) => `${scheme} [redacted]`)
-    .replace(CREDENTIAL_PAIR, (m, name: string, sep: string, value: string) => (value.startsWith('[redacted]') || /^(bearer|basic)$/i.test(value) ? m : `${name}${sep}[redacted]`))
+    .replace(CREDENTIAL_PAIR, (m, name: string, sep: string, value: string) =>
+      value.startsWith('[redacted]') || /^(bearer|basic)$/i.test(value) ? m : `${name}${sep}[redacted]`,
+    )
     .replace(KNOWN_PREFIXED, '[redacted]')
     .replace(LONG_OPAQUE, '[redacted]');
 }

@@ -2,10 +2,8 @@ import { inScope } from '../access/tenant-scope';
 import { Decider, Decision, reject } from '../shared/decider';
 import { AttemptErrorKind, AttemptRecord, DeliveryStatus, WebhookDeliveryEvent } from './webhook.events';
 
-
 export type DeliveryState =
-  | { status: 'none' }
-  | { status: DeliveryStatus; deliveryId: string; subscriptionId: string; tenant: string | null; eventType: string; attempts: number };
+  { status: 'none' } | { status: DeliveryStatus; deliveryId: string; subscriptionId: string; tenant: string | null; eventType: string; attempts: number };
 
 /** What the sender saw: an answer (status) or a failure kind. */
 export interface AttemptResult {
@@ -101,7 +99,11 @@ function decideRecord(c: RecordAttempt, s: Exclude<DeliveryState, { status: 'non
 
 function decideInbox(c: InboxAction, s: DeliveryState): Decision<WebhookDeliveryEvent> {
   if (s.status === 'none' || !inScope(c.callerTenant, s.tenant)) return reject('not_found', 'no such webhook delivery');
-  if (s.status !== 'failed') return reject('conflict', `delivery ${s.deliveryId} is ${s.status}: only a failed delivery (in the inbox, not yet acted on) can be ${c.kind === 'handle' ? 'marked handled' : `${c.kind}ed`}`);
+  if (s.status !== 'failed')
+    return reject(
+      'conflict',
+      `delivery ${s.deliveryId} is ${s.status}: only a failed delivery (in the inbox, not yet acted on) can be ${c.kind === 'handle' ? 'marked handled' : `${c.kind}ed`}`,
+    );
   const base = { deliveryId: s.deliveryId, tenant: s.tenant, reason: c.reason, actor: c.actor, at: c.now.toISOString() };
   if (c.kind === 'replay') return [{ type: 'WebhookFailureReplayed', data: { ...base, replayDeliveryId: c.replayDeliveryId! } }];
   if (c.kind === 'suppress') return [{ type: 'WebhookFailureSuppressed', data: base }];
@@ -121,7 +123,12 @@ export const deliveryDecider: Decider<DeliveryState, DeliveryCommand, WebhookDel
     if (c.kind === 'record') return s.status === 'none' ? reject('not_found', 'no such webhook delivery') : decideRecord(c, s);
     if (c.kind === 'drop') {
       if (s.status !== 'pending') return reject('conflict', `delivery is ${s.status}, not pending`);
-      return [{ type: 'WebhookDeliveryDropped', data: { deliveryId: s.deliveryId, subscriptionId: s.subscriptionId, tenant: s.tenant, reason: 'subscription_deleted', at: c.now.toISOString() } }];
+      return [
+        {
+          type: 'WebhookDeliveryDropped',
+          data: { deliveryId: s.deliveryId, subscriptionId: s.subscriptionId, tenant: s.tenant, reason: 'subscription_deleted', at: c.now.toISOString() },
+        },
+      ];
     }
     return decideInbox(c, s);
   },

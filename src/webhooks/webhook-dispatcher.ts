@@ -8,7 +8,6 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../database/database.module';
 import { hashedLockKey, LeaderLock } from '../database/leader-lock';
-import { LoopStateService } from '../database/loop-state.service';
 import { Egress } from '../egress/egress-fetch';
 import type { RecordedEvent } from '../event-store/envelope';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
@@ -33,6 +32,7 @@ export const DISPATCHER_LOOP = 'webhook-dispatcher';
 const ACTOR = 'webhook-dispatcher';
 /** Due deliveries looked at per step (each subscription still sends at most its limit at once). */
 const DUE_PER_STEP = 500;
+const MAX_BATCHES_PER_STEP = 20;
 
 /**
  * Delivers every event a subscription wants, once per subscription, in exactly one process
@@ -65,7 +65,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(WEBHOOK_SECRETS) private readonly secrets: WebhookSecrets,
     private readonly egress: Egress,
     private readonly counters: SharedCounters,
-    private readonly loops: LoopStateService,
     metrics: MetricsService,
   ) {
     this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.webhook-dispatcher'), name: DISPATCHER_LOOP, log });
@@ -82,10 +81,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       runNow: true,
       unref: true,
       step: () => this.step(),
-      onError: async (err) => {
-        this.log.error({ event: 'webhook.dispatch_failed', err: String(err) }, 'webhook dispatch step failed');
-        await this.loops.report(DISPATCHER_LOOP, 'crashed', this.cfg.pollMs, { detail: { error: String(err) } }).catch(() => undefined);
-      },
+      onError: (err) => this.log.error({ event: 'webhook.dispatch_failed', err: String(err) }, 'webhook dispatch step failed'),
     });
     this.loop.start();
   }
@@ -95,20 +91,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.stopping.abort();
     await Promise.allSettled([...this.inFlight.values()]);
     await this.lock.release();
-    await this.loops.report(DISPATCHER_LOOP, 'stopped', this.cfg.pollMs).catch(() => undefined);
   }
 
   /** One step if this process holds the dispatcher lock; exposed for tests. */
   async step(): Promise<void> {
     if (this.stopping.signal.aborted) return;
-    if (!(await this.lock.tryAcquire())) {
-      await this.loops.report(DISPATCHER_LOOP, 'idle', this.cfg.pollMs, { ran: true, detail: { leader: false } });
-      return;
-    }
+    if (!(await this.lock.tryAcquire())) return;
     const subscriptions = await this.subscriptions();
-    while ((await this.queueNew(subscriptions)) === this.cfg.batchSize && !this.stopping.signal.aborted);
+    // A bounded catch-up per step, so a long backlog never keeps due retries (or shutdown) waiting.
+    for (let i = 0; i < MAX_BATCHES_PER_STEP && (await this.queueNew(subscriptions)) === this.cfg.batchSize && !this.stopping.signal.aborted; i++);
     await this.startDue(subscriptions);
-    await this.loops.report(DISPATCHER_LOOP, this.inFlight.size ? 'working' : 'idle', this.cfg.pollMs, { ran: true, detail: { leader: true, inFlight: this.inFlight.size } });
   }
 
   private async subscriptions(): Promise<Map<string, WebhookSubscriptionRow>> {
@@ -126,7 +118,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const from = rows[0]?.checkpoint ?? null;
     if (from === null) {
       const head = await this.store.head();
-      if (head) await this.pool.query('UPDATE webhook_dispatch_checkpoint SET checkpoint = $1, updated_at = now() WHERE id = 1 AND checkpoint IS NULL', [head.checkpoint]);
+      if (head)
+        await this.pool.query('UPDATE webhook_dispatch_checkpoint SET checkpoint = $1, updated_at = now() WHERE id = 1 AND checkpoint IS NULL', [
+          head.checkpoint,
+        ]);
       return 0;
     }
     const events = await this.store.readAll(from, this.cfg.batchSize);
@@ -136,7 +131,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const appends = events.flatMap((e) => active.filter((s) => subscriptionWants(s, e)).map((s) => this.queued(s, e, now)));
     const moved = await this.store.transact(async (uow) => {
       // Compare and set: when a second leader (the lock changed hands mid-step) moved it already, nothing is queued here.
-      const cas = await sqlOf(uow).query('UPDATE webhook_dispatch_checkpoint SET checkpoint = $1, updated_at = now() WHERE id = 1 AND checkpoint = $2', [events[events.length - 1].checkpoint, from]);
+      const cas = await sqlOf(uow).query('UPDATE webhook_dispatch_checkpoint SET checkpoint = $1, updated_at = now() WHERE id = 1 AND checkpoint = $2', [
+        events[events.length - 1].checkpoint,
+        from,
+      ]);
       if (cas.rowCount !== 1) return false;
       if (appends.length) await uow.appendMany(appends);
       return true;
@@ -146,9 +144,17 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   private queued(s: WebhookSubscriptionRow, e: RecordedEvent, now: Date) {
     const deliveryId = deliveryIdFor(s.id, e.eventId);
-    const decided = deliveryDecider.decide({ kind: 'queue', deliveryId, messageId: deliveryId, subscriptionId: s.id, tenant: s.tenant, eventId: e.eventId, eventType: e.type, replayOf: null, now }, deliveryDecider.initialState);
+    const decided = deliveryDecider.decide(
+      { kind: 'queue', deliveryId, messageId: deliveryId, subscriptionId: s.id, tenant: s.tenant, eventId: e.eventId, eventType: e.type, replayOf: null, now },
+      deliveryDecider.initialState,
+    );
     if (isRejection(decided)) throw new Error(decided.reason);
-    const metadata = { actor: ACTOR, causationId: e.eventId, ...(e.metadata.correlationId ? { correlationId: e.metadata.correlationId } : {}), ...(s.tenant ? { tenant: s.tenant } : {}) };
+    const metadata = {
+      actor: ACTOR,
+      causationId: e.eventId,
+      ...(e.metadata.correlationId ? { correlationId: e.metadata.correlationId } : {}),
+      ...(s.tenant ? { tenant: s.tenant } : {}),
+    };
     return { streamId: deliveryStream(deliveryId), events: decided.map((d) => ({ ...d, metadata })), expected: 'no_stream' as const };
   }
 
@@ -169,7 +175,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       this.perSubscription.set(s.id, busy + 1);
       const p = this.deliver(d, s)
         .catch((err) => {
-          if (!(err instanceof AttemptAbandoned)) this.log.error({ event: 'webhook.attempt_failed', deliveryId: d.id, err: String(err) }, 'recording a webhook attempt failed');
+          if (!(err instanceof AttemptAbandoned))
+            this.log.error({ event: 'webhook.attempt_failed', deliveryId: d.id, err: String(err) }, 'recording a webhook attempt failed');
         })
         .finally(() => {
           this.inFlight.delete(d.id);
@@ -195,14 +202,25 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     });
     const appended = await this.act(d.id, { kind: 'record', result, retryScheduleMs: this.cfg.retryScheduleMs, now: this.clock.now() });
     if (!appended) return;
-    if (result.errorKind !== null || result.status === null || result.status >= 300) this.countFailure(d, s, result, appended);
+    if (appended.type !== 'WebhookDeliverySucceeded') this.countFailure(d, s, result, appended);
   }
 
   private countFailure(d: WebhookDeliveryRow, s: WebhookSubscriptionRow, r: AttemptResult, e: WebhookDeliveryEvent): void {
     this.counters.add(WEBHOOK_FAILURE_COUNTER);
     this.failures.inc();
-    const fields = { event: e.type === 'WebhookDeliveryFailed' ? 'webhook.delivery_failed' : 'webhook.attempt_failed', deliveryId: d.id, subscriptionId: s.id, url: new URL(s.url).origin, status: r.status, errorKind: r.errorKind, error: r.error };
-    this.log.warn(fields, e.type === 'WebhookDeliveryFailed' ? 'webhook delivery failed for good: in the failures inbox' : 'webhook delivery attempt failed; will retry');
+    const fields = {
+      event: e.type === 'WebhookDeliveryFailed' ? 'webhook.delivery_failed' : 'webhook.attempt_failed',
+      deliveryId: d.id,
+      subscriptionId: s.id,
+      url: new URL(s.url).origin,
+      status: r.status,
+      errorKind: r.errorKind,
+      error: r.error,
+    };
+    this.log.warn(
+      fields,
+      e.type === 'WebhookDeliveryFailed' ? 'webhook delivery failed for good: in the failures inbox' : 'webhook delivery attempt failed; will retry',
+    );
   }
 
   /** Decides on the delivery's stream as stored and appends; null when the decider refuses (someone else moved it). */
@@ -212,9 +230,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const decided = deliveryDecider.decide(command, state);
     if (isRejection(decided) || !decided.length) return null;
     const last = history[history.length - 1];
-    const metadata = { actor: ACTOR, causationId: last.eventId, ...(last.metadata.correlationId ? { correlationId: last.metadata.correlationId } : {}), ...(state.status !== 'none' && state.tenant ? { tenant: state.tenant } : {}) };
+    const metadata = {
+      actor: ACTOR,
+      causationId: last.eventId,
+      ...(last.metadata.correlationId ? { correlationId: last.metadata.correlationId } : {}),
+      ...(state.status !== 'none' && state.tenant ? { tenant: state.tenant } : {}),
+    };
     try {
-      await this.store.append(deliveryStream(deliveryId), decided.map((e) => ({ ...e, metadata })), BigInt(history.length - 1));
+      await this.store.append(
+        deliveryStream(deliveryId),
+        decided.map((e) => ({ ...e, metadata })),
+        BigInt(history.length - 1),
+      );
     } catch (err) {
       if (err instanceof ExpectedVersionConflict) return null;
       throw err;

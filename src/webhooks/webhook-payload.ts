@@ -7,5 +7,11 @@ import { publicEventData } from '../timeline/event-redaction';
  * it (secret fields removed).
  */
 export function webhookPayload(e: RecordedEvent): string {
-  return JSON.stringify({ type: e.type, timestamp: e.recordedAt.toISOString(), data: publicEventData(e.type, e.data), eventId: e.eventId, streamId: e.streamId });
+  return JSON.stringify({
+    type: e.type,
+    timestamp: e.recordedAt.toISOString(),
+    data: publicEventData(e.type, e.data),
+    eventId: e.eventId,
+    streamId: e.streamId,
+  });
 }

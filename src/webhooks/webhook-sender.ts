@@ -32,7 +32,13 @@ export class AttemptAbandoned extends Error {
  */
 export async function sendAttempt(fetch: EgressFetch, r: AttemptRequest): Promise<AttemptResult> {
   if (r.secret === null) {
-    return { status: null, durationMs: 0, errorKind: 'secret_unreadable', error: 'the signing secret cannot be opened with this server key (was WEBHOOK_SECRETS_KEY or TOKEN_HASH_KEY changed?)', responseSnippet: null };
+    return {
+      status: null,
+      durationMs: 0,
+      errorKind: 'secret_unreadable',
+      error: 'the signing secret cannot be opened with this server key (was WEBHOOK_SECRETS_KEY or TOKEN_HASH_KEY changed?)',
+      responseSnippet: null,
+    };
   }
   const timeout = AbortSignal.timeout(r.timeoutMs);
   const signal = AbortSignal.any([timeout, r.stop]);
@@ -61,7 +67,8 @@ export async function sendAttempt(fetch: EgressFetch, r: AttemptRequest): Promis
     return { status: res.status, durationMs: elapsed(), errorKind: 'http_status', error: `HTTP ${res.status}`, responseSnippet };
   } catch (err) {
     if (r.stop.aborted) throw new AttemptAbandoned();
-    if (timeout.aborted) return { status: null, durationMs: elapsed(), errorKind: 'http_timeout', error: `no answer within ${r.timeoutMs} ms`, responseSnippet: null };
+    if (timeout.aborted)
+      return { status: null, durationMs: elapsed(), errorKind: 'http_timeout', error: `no answer within ${r.timeoutMs} ms`, responseSnippet: null };
     const f = describeTransportFailure(err);
     return { status: null, durationMs: elapsed(), errorKind: f.kind, error: f.message, responseSnippet: null };
   }

@@ -52,8 +52,10 @@ function decideCreate(c: CreateSubscription, state: SubscriptionState): Decision
   if (urlWrong) return reject('invalid', urlWrong, 'url');
   if (!c.eventTypes.length) return reject('invalid', 'must name at least one event type', 'eventTypes');
   const unknown = c.eventTypes.filter((t) => !isPublicEventType(t));
-  if (unknown.length) return reject('invalid', `unknown event type ${unknown.map((t) => JSON.stringify(t)).join(', ')}; one of ${PUBLIC_EVENT_TYPES.join(', ')}`, 'eventTypes');
-  if (c.maxConcurrency !== null && (!Number.isInteger(c.maxConcurrency) || c.maxConcurrency < 1 || c.maxConcurrency > 100)) return reject('invalid', 'must be a whole number from 1 to 100', 'maxConcurrency');
+  if (unknown.length)
+    return reject('invalid', `unknown event type ${unknown.map((t) => JSON.stringify(t)).join(', ')}; one of ${PUBLIC_EVENT_TYPES.join(', ')}`, 'eventTypes');
+  if (c.maxConcurrency !== null && (!Number.isInteger(c.maxConcurrency) || c.maxConcurrency < 1 || c.maxConcurrency > 100))
+    return reject('invalid', 'must be a whole number from 1 to 100', 'maxConcurrency');
   if (state.status !== 'none') return reject('conflict', `webhook subscription ${c.subscriptionId} exists already`);
   return [
     {
@@ -76,11 +78,17 @@ function decideCreate(c: CreateSubscription, state: SubscriptionState): Decision
 
 function decideDelete(c: DeleteSubscription, state: SubscriptionState): Decision<WebhookSubscriptionEvent> {
   if (state.status !== 'active' || !inScope(c.callerTenant, state.tenant)) return reject('not_found', `no webhook subscription ${c.subscriptionId}`);
-  return [{ type: 'WebhookSubscriptionDeleted', data: { subscriptionId: c.subscriptionId, tenant: state.tenant, reason: c.reason, deletedBy: c.actor, deletedAt: c.now.toISOString() } }];
+  return [
+    {
+      type: 'WebhookSubscriptionDeleted',
+      data: { subscriptionId: c.subscriptionId, tenant: state.tenant, reason: c.reason, deletedBy: c.actor, deletedAt: c.now.toISOString() },
+    },
+  ];
 }
 
 export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand, WebhookSubscriptionEvent> = {
   initialState: { status: 'none' },
-  evolve: (state, e) => (e.type === 'WebhookSubscriptionCreated' ? { status: 'active', tenant: e.data.tenant } : state.status === 'none' ? state : { ...state, status: 'deleted' }),
+  evolve: (state, e) =>
+    e.type === 'WebhookSubscriptionCreated' ? { status: 'active', tenant: e.data.tenant } : state.status === 'none' ? state : { ...state, status: 'deleted' },
   decide: (c, state) => (c.kind === 'create' ? decideCreate(c, state) : decideDelete(c, state)),
 };

@@ -26,7 +26,10 @@ export type WebhookSubscriptionCreated = DomainEvent<
     createdAt: string;
   }
 >;
-export type WebhookSubscriptionDeleted = DomainEvent<'WebhookSubscriptionDeleted', { subscriptionId: string; tenant: string | null; reason: string; deletedBy: string; deletedAt: string }>;
+export type WebhookSubscriptionDeleted = DomainEvent<
+  'WebhookSubscriptionDeleted',
+  { subscriptionId: string; tenant: string | null; reason: string; deletedBy: string; deletedAt: string }
+>;
 export type WebhookSubscriptionEvent = WebhookSubscriptionCreated | WebhookSubscriptionDeleted;
 
 /**
@@ -80,12 +83,24 @@ export type WebhookDeliverySucceeded = DomainEvent<'WebhookDeliverySucceeded', A
 export type WebhookDeliveryFailed = DomainEvent<'WebhookDeliveryFailed', AttemptRecord & { eventType: string }>;
 
 /** The subscription was deleted while the delivery waited: it is not sent (and not in the inbox). */
-export type WebhookDeliveryDropped = DomainEvent<'WebhookDeliveryDropped', { deliveryId: string; subscriptionId: string; tenant: string | null; reason: 'subscription_deleted'; at: string }>;
+export type WebhookDeliveryDropped = DomainEvent<
+  'WebhookDeliveryDropped',
+  { deliveryId: string; subscriptionId: string; tenant: string | null; reason: 'subscription_deleted'; at: string }
+>;
 
 /** Inbox actions on a failed delivery (each caused by its audit entry). */
-export type WebhookFailureReplayed = DomainEvent<'WebhookFailureReplayed', { deliveryId: string; tenant: string | null; replayDeliveryId: string; reason: string; actor: string; at: string }>;
-export type WebhookFailureSuppressed = DomainEvent<'WebhookFailureSuppressed', { deliveryId: string; tenant: string | null; reason: string; actor: string; at: string }>;
-export type WebhookFailureHandled = DomainEvent<'WebhookFailureHandled', { deliveryId: string; tenant: string | null; reason: string; actor: string; at: string }>;
+export type WebhookFailureReplayed = DomainEvent<
+  'WebhookFailureReplayed',
+  { deliveryId: string; tenant: string | null; replayDeliveryId: string; reason: string; actor: string; at: string }
+>;
+export type WebhookFailureSuppressed = DomainEvent<
+  'WebhookFailureSuppressed',
+  { deliveryId: string; tenant: string | null; reason: string; actor: string; at: string }
+>;
+export type WebhookFailureHandled = DomainEvent<
+  'WebhookFailureHandled',
+  { deliveryId: string; tenant: string | null; reason: string; actor: string; at: string }
+>;
 
 export type WebhookDeliveryEvent =
   | WebhookDeliveryQueued

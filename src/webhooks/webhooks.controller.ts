@@ -45,8 +45,22 @@ const failure = {
   failedAt: '2026-11-26T19:45:05.000Z',
   resolution: null,
 };
-const NOT_FOUND = { status: 404, description: "A delivery that does not exist, or (tenant-scoped token) another tenant's: both answer the same; nothing is acted on.", schema: { example: { statusCode: 404, error: 'Not Found', message: 'no such webhook delivery' } } };
-const CONFLICT = { status: 409, description: 'A delivery that is not failed (still retrying, delivered, or acted on already); nothing is acted on.', schema: { example: { statusCode: 409, error: 'Conflict', message: `delivery ${failure.id} is suppressed: only a failed delivery (in the inbox, not yet acted on) can be replayed` } } };
+const NOT_FOUND = {
+  status: 404,
+  description: "A delivery that does not exist, or (tenant-scoped token) another tenant's: both answer the same; nothing is acted on.",
+  schema: { example: { statusCode: 404, error: 'Not Found', message: 'no such webhook delivery' } },
+};
+const CONFLICT = {
+  status: 409,
+  description: 'A delivery that is not failed (still retrying, delivered, or acted on already); nothing is acted on.',
+  schema: {
+    example: {
+      statusCode: 409,
+      error: 'Conflict',
+      message: `delivery ${failure.id} is suppressed: only a failed delivery (in the inbox, not yet acted on) can be replayed`,
+    },
+  },
+};
 
 /** Outbound webhook subscriptions and the failures inbox (admin; a scoped admin: its own tenant's). */
 @ApiTags('webhooks')
@@ -63,7 +77,17 @@ export class WebhooksController {
   @TenantScope('tenant', 'subscribes for its own tenant (the default); another tenant in the body → 400')
   @ApiOperation({ summary: 'Subscribe a URL to event types; the answer carries the signing secret, shown this once (audited).' })
   @ApiResponse({ status: 201, schema: { example: { ...subscription, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwy4vL0q7mWgA=' } } })
-  @ApiResponse({ status: 400, schema: { example: { statusCode: 400, error: 'Bad Request', message: 'eventTypes: unknown event type "RunExploded"; one of RunEnqueued, …', fields: [{ field: 'eventTypes', problem: 'unknown event type "RunExploded"; one of RunEnqueued, …' }] } } })
+  @ApiResponse({
+    status: 400,
+    schema: {
+      example: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'eventTypes: unknown event type "RunExploded"; one of RunEnqueued, …',
+        fields: [{ field: 'eventTypes', problem: 'unknown event type "RunExploded"; one of RunEnqueued, …' }],
+      },
+    },
+  })
   create(@Body() body: CreateSubscriptionDto, @Operator() ctx: OperatorContext) {
     return this.commands.execute(new CreateSubscriptionCommand(ctx, body));
   }
@@ -82,7 +106,10 @@ export class WebhooksController {
   @Roles('admin')
   @TenantScope('tenant', "404 for another tenant's subscription")
   @ApiOperation({ summary: 'Delete a subscription (audited); its pending deliveries are dropped, its failures stay in the inbox.' })
-  @ApiResponse({ status: 200, schema: { example: { ...subscription, deletedAt: '2026-11-26T12:00:00.000Z', deletedBy: 'alice', deleteReason: 'receiver retired' } } })
+  @ApiResponse({
+    status: 200,
+    schema: { example: { ...subscription, deletedAt: '2026-11-26T12:00:00.000Z', deletedBy: 'alice', deleteReason: 'receiver retired' } },
+  })
   @ApiResponse({ status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: `no webhook subscription ${subscription.id}` } } })
   remove(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ReasonDto, @Operator() ctx: OperatorContext) {
     return this.commands.execute(new DeleteSubscriptionCommand(ctx, id, body.reason));
@@ -102,7 +129,44 @@ export class WebhooksController {
   @Roles('admin')
   @TenantScope('tenant', "404 when a selected delivery is another tenant's")
   @ApiOperation({ summary: 'Deliver failed deliveries again: each becomes a new delivery linked to the original (audited).' })
-  @ApiResponse({ status: 200, schema: { example: { items: [{ ...failure, status: 'replayed', resolution: { action: 'replayed', actor: 'alice', reason: 'receiver fixed', at: '2026-11-26T20:00:00.000Z', replayDeliveryId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' } }], replays: [{ ...failure, id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', replayOf: failure.id, status: 'pending', attempts: 0, queuedAt: '2026-11-26T20:00:00.000Z', nextAttemptAt: '2026-11-26T20:00:00.000Z', lastAttemptAt: null, lastStatus: null, lastErrorKind: null, lastError: null, lastResponseSnippet: null, lastDurationMs: null, failedAt: null }] } } })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      example: {
+        items: [
+          {
+            ...failure,
+            status: 'replayed',
+            resolution: {
+              action: 'replayed',
+              actor: 'alice',
+              reason: 'receiver fixed',
+              at: '2026-11-26T20:00:00.000Z',
+              replayDeliveryId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+            },
+          },
+        ],
+        replays: [
+          {
+            ...failure,
+            id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+            replayOf: failure.id,
+            status: 'pending',
+            attempts: 0,
+            queuedAt: '2026-11-26T20:00:00.000Z',
+            nextAttemptAt: '2026-11-26T20:00:00.000Z',
+            lastAttemptAt: null,
+            lastStatus: null,
+            lastErrorKind: null,
+            lastError: null,
+            lastResponseSnippet: null,
+            lastDurationMs: null,
+            failedAt: null,
+          },
+        ],
+      },
+    },
+  })
   @ApiResponse(NOT_FOUND)
   @ApiResponse(CONFLICT)
   replay(@Body() body: InboxActionDto, @Operator() ctx: OperatorContext) {
@@ -114,7 +178,21 @@ export class WebhooksController {
   @Roles('admin')
   @TenantScope('tenant', "404 when a selected delivery is another tenant's")
   @ApiOperation({ summary: 'Suppress failed deliveries: kept in the inbox, never retried or replayed (audited).' })
-  @ApiResponse({ status: 200, schema: { example: { items: [{ ...failure, status: 'suppressed', resolution: { action: 'suppressed', actor: 'alice', reason: 'receiver retired', at: '2026-11-26T20:00:00.000Z', replayDeliveryId: null } }], replays: [] } } })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      example: {
+        items: [
+          {
+            ...failure,
+            status: 'suppressed',
+            resolution: { action: 'suppressed', actor: 'alice', reason: 'receiver retired', at: '2026-11-26T20:00:00.000Z', replayDeliveryId: null },
+          },
+        ],
+        replays: [],
+      },
+    },
+  })
   @ApiResponse(NOT_FOUND)
   @ApiResponse(CONFLICT)
   suppress(@Body() body: InboxActionDto, @Operator() ctx: OperatorContext) {
@@ -126,7 +204,21 @@ export class WebhooksController {
   @Roles('admin')
   @TenantScope('tenant', "404 when a selected delivery is another tenant's")
   @ApiOperation({ summary: 'Mark failed deliveries handled (dealt with another way) (audited).' })
-  @ApiResponse({ status: 200, schema: { example: { items: [{ ...failure, status: 'handled', resolution: { action: 'handled', actor: 'alice', reason: 're-sent by hand', at: '2026-11-26T20:00:00.000Z', replayDeliveryId: null } }], replays: [] } } })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      example: {
+        items: [
+          {
+            ...failure,
+            status: 'handled',
+            resolution: { action: 'handled', actor: 'alice', reason: 're-sent by hand', at: '2026-11-26T20:00:00.000Z', replayDeliveryId: null },
+          },
+        ],
+        replays: [],
+      },
+    },
+  })
   @ApiResponse(NOT_FOUND)
   @ApiResponse(CONFLICT)
   handled(@Body() body: InboxActionDto, @Operator() ctx: OperatorContext) {

@@ -20,7 +20,11 @@ import { WEBHOOK_SECRETS } from './webhooks.di';
 @Module({
   controllers: [WebhooksController],
   providers: [
-    { provide: WEBHOOK_SECRETS, inject: [APP_CONFIG, SERVER_KEYS], useFactory: (config: AppConfig, keys: ServerKeys) => new WebhookSecrets(config.webhooks.secretsKey, keys.tokenHash) },
+    {
+      provide: WEBHOOK_SECRETS,
+      inject: [APP_CONFIG, SERVER_KEYS],
+      useFactory: (config: AppConfig, keys: ServerKeys) => new WebhookSecrets(config.webhooks.secretsKey, keys.tokenHash),
+    },
     CreateSubscriptionHandler,
     DeleteSubscriptionHandler,
     InboxActionHandler,
@@ -39,9 +43,19 @@ export class WebhooksModule {
     store.registerInline(webhookDeliveriesProjection);
     type D = Record<string, string | number | null>;
     const d = (e: { data: unknown }) => e.data as D;
-    summaries.register('WebhookSubscriptionCreated', (e) => `webhook subscription to ${(d(e).eventTypes as unknown as string[]).join(', ')} at ${new URL(String(d(e).url)).origin} created by ${d(e).createdBy}`);
-    summaries.register('WebhookSubscriptionDeleted', (e) => `webhook subscription ${String(d(e).subscriptionId).slice(0, 8)}… deleted by ${d(e).deletedBy}: "${d(e).reason}"`);
-    summaries.register('WebhookDeliveryQueued', (e) => `${d(e).eventType} queued for webhook subscription ${String(d(e).subscriptionId).slice(0, 8)}…${d(e).replayOf ? ' (replay)' : ''}`);
+    summaries.register(
+      'WebhookSubscriptionCreated',
+      (e) =>
+        `webhook subscription to ${(d(e).eventTypes as unknown as string[]).join(', ')} at ${new URL(String(d(e).url)).origin} created by ${d(e).createdBy}`,
+    );
+    summaries.register(
+      'WebhookSubscriptionDeleted',
+      (e) => `webhook subscription ${String(d(e).subscriptionId).slice(0, 8)}… deleted by ${d(e).deletedBy}: "${d(e).reason}"`,
+    );
+    summaries.register(
+      'WebhookDeliveryQueued',
+      (e) => `${d(e).eventType} queued for webhook subscription ${String(d(e).subscriptionId).slice(0, 8)}…${d(e).replayOf ? ' (replay)' : ''}`,
+    );
     const attempt = (e: { data: unknown }) => `attempt ${d(e).attempt}: ${d(e).status ?? d(e).errorKind} in ${d(e).durationMs} ms`;
     summaries.register('WebhookDeliverySucceeded', (e) => `webhook delivered, ${attempt(e)}`);
     summaries.register('WebhookDeliveryAttempted', (e) => `webhook delivery failed, ${attempt(e)} (${d(e).error}); retry at ${d(e).nextAttemptAt}`);

@@ -29,7 +29,11 @@ describe('alert webhooks as subscriptions', () => {
     t = await startTestApp(env(urls, extra), db);
     return t;
   };
-  const alertSubs = async () => ((await t!.request('GET', '/api/webhooks/subscriptions')).body.items as any[]).filter((s) => s.source === 'alert-config').map((s) => s.url.replace(r.base, '')).sort();
+  const alertSubs = async () =>
+    ((await t!.request('GET', '/api/webhooks/subscriptions')).body.items as any[])
+      .filter((s) => s.source === 'alert-config')
+      .map((s) => s.url.replace(r.base, ''))
+      .sort();
   const reconciles = async () => readEvents(db.pool, { types: ['OperatorActionRecorded'], where: (e) => e.data.action === 'webhook.reconcile_alert_config' });
 
   beforeAll(async () => {
@@ -48,7 +52,11 @@ describe('alert webhooks as subscriptions', () => {
     expect(items).toHaveLength(2);
     for (const s of items) expect(s).toMatchObject({ source: 'alert-config', tenant: null, eventTypes: ['AlertFired', 'AlertResolved'], createdBy: 'system' });
     const [entry] = await reconciles();
-    expect(entry.data).toMatchObject({ actor: 'system', reason: 'ALERT_WEBHOOK_URLS at start-up', details: { subscribed: [`${r.base}/a`, `${r.base}/b`], deleted: [] } });
+    expect(entry.data).toMatchObject({
+      actor: 'system',
+      reason: 'ALERT_WEBHOOK_URLS at start-up',
+      details: { subscribed: [`${r.base}/a`, `${r.base}/b`], deleted: [] },
+    });
     const before = (await db.pool.query('SELECT max(position) AS p FROM events')).rows[0].p;
     await restart(['/b', '/a']);
     expect(await alertSubs()).toEqual(['/a', '/b']);
@@ -72,16 +80,23 @@ describe('alert webhooks as subscriptions', () => {
     expect((await t!.app.get(AlertEvaluator).evaluate()).map((e) => e.data.rule)).toEqual(['auth_failures_spike']);
     await waitFor('/b and /c got the alert', () => r.accepted('/b').length === 1 && r.accepted('/c').length === 1);
     for (const q of [...r.accepted('/b'), ...r.accepted('/c')]) {
-      expect(new Webhook(SECRET).verify(q.body, q.headers as Record<string, string>)).toMatchObject({ type: 'AlertFired', data: { rule: 'auth_failures_spike', value: 3 } });
+      expect(new Webhook(SECRET).verify(q.body, q.headers as Record<string, string>)).toMatchObject({
+        type: 'AlertFired',
+        data: { rule: 'auth_failures_spike', value: 3 },
+      });
     }
   });
 
   it('a new ALERT_WEBHOOK_SECRET replaces the subscriptions; one that is not a Standard Webhooks secret stops the start naming it', async () => {
     await t!.close();
     t = null;
-    await expect(startTestApp(env(['/b', '/c'], { ALERT_WEBHOOK_SECRET: 'whsec_***not base64***' }), db)).rejects.toThrow(/^ALERT_WEBHOOK_SECRET: must be a Standard Webhooks secret/);
+    await expect(startTestApp(env(['/b', '/c'], { ALERT_WEBHOOK_SECRET: 'whsec_***not base64***' }), db)).rejects.toThrow(
+      /^ALERT_WEBHOOK_SECRET: must be a Standard Webhooks secret/,
+    );
     await restart(['/b', '/c'], { ALERT_WEBHOOK_SECRET: WebhookSecrets.generate() });
     expect(await alertSubs()).toEqual(['/b', '/c']);
-    expect((await readEvents(db.pool, { types: ['WebhookSubscriptionDeleted'] })).filter((e) => e.data.reason === 'ALERT_WEBHOOK_SECRET changed')).toHaveLength(2);
+    expect((await readEvents(db.pool, { types: ['WebhookSubscriptionDeleted'] })).filter((e) => e.data.reason === 'ALERT_WEBHOOK_SECRET changed')).toHaveLength(
+      2,
+    );
   });
 });

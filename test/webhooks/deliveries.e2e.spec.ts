@@ -22,19 +22,28 @@ describe('outbound webhooks: a real receiver that fails, times out and recovers'
   const subs: Record<string, { id: string; secret: string }> = {};
   let seq = 0;
 
-  const subscribe = (body: Record<string, unknown>, token?: string) => t.request('POST', '/api/webhooks/subscriptions', { token, body: { reason: 'test receiver', ...body } });
+  const subscribe = (body: Record<string, unknown>, token?: string) =>
+    t.request('POST', '/api/webhooks/subscriptions', { token, body: { reason: 'test receiver', ...body } });
   const register = async (name: string, tenant?: string) => {
-    const res = await t.request('POST', '/api/targets', { body: { type: 'svc', name, ...(tenant ? { tenant } : {}), probe: { kind: 'http', url: `${r.base}/probe` }, reason: 'webhook test' } });
+    const res = await t.request('POST', '/api/targets', {
+      body: { type: 'svc', name, ...(tenant ? { tenant } : {}), probe: { kind: 'http', url: `${r.base}/probe` }, reason: 'webhook test' },
+    });
     expect(res.status).toBe(201);
   };
-  const deliveries = async (subscriptionId: string) => readEvents(t.db.pool, { streamPrefix: 'webhook-delivery-', where: (e) => e.data.subscriptionId === subscriptionId });
+  const deliveries = async (subscriptionId: string) =>
+    readEvents(t.db.pool, { streamPrefix: 'webhook-delivery-', where: (e) => e.data.subscriptionId === subscriptionId });
   const failures = async (query = '', token?: string) => {
     const res = await t.request('GET', `/api/webhooks/failures${query}`, { token });
     expect(res.status).toBe(200);
     return res.body.items as any[];
   };
   const lastPosition = async () => (await t.db.pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM events')).rows[0].p;
-  const readModels = async () => (await t.db.pool.query(`SELECT (SELECT json_agg(doc ORDER BY key) FROM rm_webhook_subscriptions) AS s, (SELECT json_agg(doc ORDER BY key) FROM rm_webhook_deliveries) AS d`)).rows[0];
+  const readModels = async () =>
+    (
+      await t.db.pool.query(
+        `SELECT (SELECT json_agg(doc ORDER BY key) FROM rm_webhook_subscriptions) AS s, (SELECT json_agg(doc ORDER BY key) FROM rm_webhook_deliveries) AS d`,
+      )
+    ).rows[0];
   /** A rejected request: 400 naming the field with nothing appended to the log or the read models. */
   const expectRejected = async (call: () => Promise<{ status: number; body: any }>, status: number, field?: string) => {
     const before = [await lastPosition(), JSON.stringify(await readModels())];
@@ -63,7 +72,13 @@ describe('outbound webhooks: a real receiver that fails, times out and recovers'
     r.script('/recovering', 500, 'hang', 204);
     const created = await subscribe({ url: `${r.base}/recovering`, eventTypes: ['TargetRegistered'] });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ url: `${r.base}/recovering`, eventTypes: ['TargetRegistered'], tenant: null, source: 'api', createdBy: 'bootstrap-admin' });
+    expect(created.body).toMatchObject({
+      url: `${r.base}/recovering`,
+      eventTypes: ['TargetRegistered'],
+      tenant: null,
+      source: 'api',
+      createdBy: 'bootstrap-admin',
+    });
     subs.recovering = { id: created.body.id, secret: created.body.secret };
     // Shown once: never in the list, nor in the log in clear, nor in the timeline.
     const listed = (await t.request('GET', '/api/webhooks/subscriptions')).body.items.find((s: any) => s.id === created.body.id);
@@ -125,18 +140,36 @@ describe('outbound webhooks: a real receiver that fails, times out and recovers'
     });
     const acme = inbox.find((i) => i.tenant === 'acme');
     const globex = inbox.find((i) => i.tenant === 'globex');
-    expect(acme).toMatchObject({ status: 'failed', attempts: 4, lastStatus: 500, lastErrorKind: 'http_status', eventType: 'TargetRegistered', subscriptionId: subs.down.id, resolution: null });
+    expect(acme).toMatchObject({
+      status: 'failed',
+      attempts: 4,
+      lastStatus: 500,
+      lastErrorKind: 'http_status',
+      eventType: 'TargetRegistered',
+      subscriptionId: subs.down.id,
+      resolution: null,
+    });
     expect(globex).toMatchObject({ status: 'failed', attempts: 4, lastStatus: null, lastErrorKind: 'blocked_by_policy', subscriptionId: subs.blocked.id });
     expect(globex.lastError).toMatch(/egress policy refused 169\.254\.169\.254:80 \(link_local\)/);
     expect(r.received.filter((q) => q.path === '/down')).toHaveLength(4);
     // The acme subscription only gets acme's events.
     expect(r.received.filter((q) => q.path === '/down').every((q) => JSON.parse(q.body).data.key === 'svc::acme-web')).toBe(true);
     const types = (await deliveries(subs.down.id)).map((e) => e.type);
-    expect(types).toEqual(['WebhookDeliveryQueued', 'WebhookDeliveryAttempted', 'WebhookDeliveryAttempted', 'WebhookDeliveryAttempted', 'WebhookDeliveryFailed']);
+    expect(types).toEqual([
+      'WebhookDeliveryQueued',
+      'WebhookDeliveryAttempted',
+      'WebhookDeliveryAttempted',
+      'WebhookDeliveryAttempted',
+      'WebhookDeliveryFailed',
+    ]);
   });
 
   it('the inbox filters by tenant, subscription, event type and age; a scoped admin sees its own tenant only', async () => {
-    const mine = (items: any[]) => items.filter((i) => [subs.down.id, subs.blocked.id].includes(i.subscriptionId)).map((i) => i.tenant).sort();
+    const mine = (items: any[]) =>
+      items
+        .filter((i) => [subs.down.id, subs.blocked.id].includes(i.subscriptionId))
+        .map((i) => i.tenant)
+        .sort();
     expect(mine(await failures())).toEqual(['acme', 'globex']);
     expect(mine(await failures('?tenant=globex'))).toEqual(['globex']);
     expect(mine(await failures(`?subscriptionId=${subs.down.id}`))).toEqual(['acme']);
@@ -170,7 +203,10 @@ describe('outbound webhooks: a real receiver that fails, times out and recovers'
     await expectRejected(() => t.request('POST', '/api/webhooks/failures/replay', { body: { deliveryIds: ['not-an-id'], reason: 'x' } }), 400, 'deliveryIds');
     await expectRejected(() => t.request('POST', '/api/webhooks/failures/suppress', { body: { deliveryIds: [subs.down.id] } }), 400, 'reason');
     const globexFailure = (await failures('?tenant=globex'))[0];
-    const foreign = await expectRejected(() => t.request('POST', '/api/webhooks/failures/replay', { token: acmeToken, body: { deliveryIds: [globexFailure.id], reason: 'not mine' } }), 404);
+    const foreign = await expectRejected(
+      () => t.request('POST', '/api/webhooks/failures/replay', { token: acmeToken, body: { deliveryIds: [globexFailure.id], reason: 'not mine' } }),
+      404,
+    );
     expect(foreign.message).toBe('no such webhook delivery');
     await expectRejected(() => t.request('DELETE', `/api/webhooks/subscriptions/${subs.blocked.id}`, { token: acmeToken, body: { reason: 'not mine' } }), 404);
   });
@@ -178,34 +214,66 @@ describe('outbound webhooks: a real receiver that fails, times out and recovers'
   it('replay delivers again under the same webhook-id, linked to the original by causation; suppress and handled keep the item; each is audited with its reason', async () => {
     // One more failure for acme, to mark handled.
     expect((await t.request('POST', '/api/targets/svc::acme-web/poll-now', { body: { reason: 'webhook test' } })).status).toBe(202);
-    const paused = await waitFor('the poll request failed for good', async () => (await failures(`?subscriptionId=${subs.down.id}&eventType=PollRequested`))[0]);
+    const paused = await waitFor(
+      'the poll request failed for good',
+      async () => (await failures(`?subscriptionId=${subs.down.id}&eventType=PollRequested`))[0],
+    );
     const registered = (await failures(`?subscriptionId=${subs.down.id}&eventType=TargetRegistered`))[0];
     const globexFailure = (await failures('?tenant=globex'))[0];
 
     r.script('/down', 204); // the receiver is fixed
-    const replay = await t.request('POST', '/api/webhooks/failures/replay', { token: acmeToken, body: { deliveryIds: [registered.id], reason: 'receiver fixed' } });
+    const replay = await t.request('POST', '/api/webhooks/failures/replay', {
+      token: acmeToken,
+      body: { deliveryIds: [registered.id], reason: 'receiver fixed' },
+    });
     expect(replay.status).toBe(200);
-    expect(replay.body.items[0]).toMatchObject({ id: registered.id, status: 'replayed', resolution: { action: 'replayed', actor: 'acme-admin', reason: 'receiver fixed' } });
+    expect(replay.body.items[0]).toMatchObject({
+      id: registered.id,
+      status: 'replayed',
+      resolution: { action: 'replayed', actor: 'acme-admin', reason: 'receiver fixed' },
+    });
     const copy = replay.body.replays[0];
     expect(copy).toMatchObject({ replayOf: registered.id, messageId: registered.messageId, status: 'pending', tenant: 'acme' });
     await waitFor('the replay was accepted', () => r.accepted('/down').length === 1);
     expect(r.accepted('/down')[0].headers['webhook-id']).toBe(registered.messageId);
     new Webhook(subs.down.secret).verify(r.accepted('/down')[0].body, r.accepted('/down')[0].headers as Record<string, string>);
-    await waitFor('the replay succeeded', async () => (await deliveries(subs.down.id)).some((e) => e.streamId === `webhook-delivery-${copy.id}` && e.type === 'WebhookDeliverySucceeded'));
+    await waitFor('the replay succeeded', async () =>
+      (await deliveries(subs.down.id)).some((e) => e.streamId === `webhook-delivery-${copy.id}` && e.type === 'WebhookDeliverySucceeded'),
+    );
 
     // audit entry → WebhookFailureReplayed on the original → WebhookDeliveryQueued of the copy.
     const [entry] = await readEvents(t.db.pool, { types: ['OperatorActionRecorded'], where: (e) => e.data.action === 'webhook.replay' });
-    expect(entry.data).toMatchObject({ actor: 'acme-admin', tenant: 'acme', reason: 'receiver fixed', target: `webhook-delivery:${registered.id}`, details: { deliveryIds: [registered.id], replayDeliveryIds: [copy.id] } });
+    expect(entry.data).toMatchObject({
+      actor: 'acme-admin',
+      tenant: 'acme',
+      reason: 'receiver fixed',
+      target: `webhook-delivery:${registered.id}`,
+      details: { deliveryIds: [registered.id], replayDeliveryIds: [copy.id] },
+    });
     const entryId = (await t.db.pool.query('SELECT event_id FROM events WHERE position = $1', [entry.position])).rows[0].event_id;
-    const replayed = (await t.db.pool.query(`SELECT event_id, metadata FROM events WHERE type = 'WebhookFailureReplayed' AND stream_id = $1`, [`webhook-delivery-${registered.id}`])).rows[0];
+    const replayed = (
+      await t.db.pool.query(`SELECT event_id, metadata FROM events WHERE type = 'WebhookFailureReplayed' AND stream_id = $1`, [
+        `webhook-delivery-${registered.id}`,
+      ])
+    ).rows[0];
     expect(replayed.metadata.causationId).toBe(entryId);
-    const copyQueued = (await t.db.pool.query(`SELECT metadata FROM events WHERE type = 'WebhookDeliveryQueued' AND stream_id = $1`, [`webhook-delivery-${copy.id}`])).rows[0];
+    const copyQueued = (
+      await t.db.pool.query(`SELECT metadata FROM events WHERE type = 'WebhookDeliveryQueued' AND stream_id = $1`, [`webhook-delivery-${copy.id}`])
+    ).rows[0];
     expect(copyQueued.metadata.causationId).toBe(replayed.event_id);
 
-    const suppressed = await t.request('POST', '/api/webhooks/failures/suppress', { body: { deliveryIds: [globexFailure.id], reason: 'metadata endpoint was a typo' } });
+    const suppressed = await t.request('POST', '/api/webhooks/failures/suppress', {
+      body: { deliveryIds: [globexFailure.id], reason: 'metadata endpoint was a typo' },
+    });
     expect(suppressed.status).toBe(200);
-    expect(suppressed.body.items[0]).toMatchObject({ status: 'suppressed', resolution: { action: 'suppressed', actor: 'bootstrap-admin', reason: 'metadata endpoint was a typo' } });
-    const handled = await t.request('POST', '/api/webhooks/failures/handled', { token: acmeToken, body: { deliveryIds: [paused.id], reason: 'told the receiver by phone' } });
+    expect(suppressed.body.items[0]).toMatchObject({
+      status: 'suppressed',
+      resolution: { action: 'suppressed', actor: 'bootstrap-admin', reason: 'metadata endpoint was a typo' },
+    });
+    const handled = await t.request('POST', '/api/webhooks/failures/handled', {
+      token: acmeToken,
+      body: { deliveryIds: [paused.id], reason: 'told the receiver by phone' },
+    });
     expect(handled.status).toBe(200);
     expect(handled.body.items[0]).toMatchObject({ status: 'handled', resolution: { action: 'handled', reason: 'told the receiver by phone' } });
 
@@ -213,7 +281,10 @@ describe('outbound webhooks: a real receiver that fails, times out and recovers'
     expect((await failures('?status=suppressed')).map((i) => i.id)).toContain(globexFailure.id);
     expect((await failures('?status=handled', acmeToken)).map((i) => i.id)).toEqual([paused.id]);
     expect((await failures('?status=replayed', acmeToken)).map((i) => i.id)).toEqual([registered.id]);
-    expect((await expectRejected(() => t.request('POST', '/api/webhooks/failures/replay', { body: { deliveryIds: [globexFailure.id], reason: 'again' } }), 409)).message).toMatch(/is suppressed/);
+    expect(
+      (await expectRejected(() => t.request('POST', '/api/webhooks/failures/replay', { body: { deliveryIds: [globexFailure.id], reason: 'again' } }), 409))
+        .message,
+    ).toMatch(/is suppressed/);
     // A selection is all or nothing: one delivery that cannot be acted on refuses the lot.
     await expectRejected(() => t.request('POST', '/api/webhooks/failures/handled', { body: { deliveryIds: [paused.id, registered.id], reason: 'x' } }), 409);
     const audit = (await t.request('GET', '/api/audit?limit=500')).body.items.filter((i: any) => /^webhook\./.test(i.action));
@@ -232,7 +303,7 @@ describe('outbound webhooks: a real receiver that fails, times out and recovers'
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: subs.recovering.id, deletedBy: 'bootstrap-admin', deleteReason: 'receiver retired' });
     expect((await t.request('GET', '/api/webhooks/subscriptions')).body.items.map((s: any) => s.id)).not.toContain(subs.recovering.id);
-    const witness = await subscribe({ url: `${r.base}/witness`, eventTypes: ['TargetRegistered'] });
+    expect((await subscribe({ url: `${r.base}/witness`, eventTypes: ['TargetRegistered'] })).status).toBe(201);
     const before = (await deliveries(subs.recovering.id)).length;
     await register(`web-${++seq}`);
     // The dispatcher queues every subscription's delivery of one event in one unit: once the

@@ -38,10 +38,16 @@ describe('webhook delivery across a restart', () => {
   });
 
   it('resumes without duplicates or losses', async () => {
-    const register = async (t: TestApp, name: string) => expect((await t.request('POST', '/api/targets', { body: { type: 'svc', name, probe: { kind: 'http', url: `${r.base}/probe` }, reason: 'restart test' } })).status).toBe(201);
+    const register = async (t: TestApp, name: string) =>
+      expect(
+        (await t.request('POST', '/api/targets', { body: { type: 'svc', name, probe: { kind: 'http', url: `${r.base}/probe` }, reason: 'restart test' } }))
+          .status,
+      ).toBe(201);
     r.script('/hook', 'hang');
     a = await startTestApp(ENV, db);
-    const sub = await a.request('POST', '/api/webhooks/subscriptions', { body: { url: `${r.base}/hook`, eventTypes: ['TargetRegistered'], reason: 'restart test' } });
+    const sub = await a.request('POST', '/api/webhooks/subscriptions', {
+      body: { url: `${r.base}/hook`, eventTypes: ['TargetRegistered'], reason: 'restart test' },
+    });
     expect(sub.status).toBe(201);
     for (let i = 1; i <= 3; i++) await register(a, `before-${i}`);
     // Two in flight (the limit), hanging; the third waits its turn.
@@ -69,7 +75,10 @@ describe('webhook delivery across a restart', () => {
     // The attempts cut off by the stop were made again, under the same message id.
     for (const id of cutOff) expect(r.accepted('/hook').filter((q) => q.headers['webhook-id'] === id)).toHaveLength(1);
     expect(r.maxOpen()).toBeLessThanOrEqual(2);
-    const keys = r.accepted('/hook').map((q) => JSON.parse(q.body).data.key).sort();
+    const keys = r
+      .accepted('/hook')
+      .map((q) => JSON.parse(q.body).data.key)
+      .sort();
     expect(keys).toEqual(['after-1', 'after-2', 'after-3', 'before-1', 'before-2', 'before-3', 'while-down-1', 'while-down-2'].map((n) => `svc::${n}`));
   }, 120_000);
 });
