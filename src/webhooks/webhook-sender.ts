@@ -30,7 +30,7 @@ export class AttemptAbandoned extends Error {
  * attempt with kind `blocked_by_policy`), signed with the `standardwebhooks` library. Redirects are
  * not followed: a 3xx is a failed attempt like any answer outside 2xx.
  */
-export async function sendAttempt(fetch: EgressFetch, r: AttemptRequest): Promise<AttemptResult> {
+export async function sendAttempt(egressFetch: EgressFetch, r: AttemptRequest): Promise<AttemptResult> {
   if (r.secret === null) {
     return {
       status: null,
@@ -45,7 +45,7 @@ export async function sendAttempt(fetch: EgressFetch, r: AttemptRequest): Promis
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const res = await fetch(r.url, {
+    const res = await egressFetch(r.url, {
       method: 'POST',
       redirect: 'manual',
       signal,
