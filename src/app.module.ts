@@ -31,6 +31,7 @@ import type { Clock } from './shared/clock';
 import { CoreModule } from './shared/core.module';
 import { SystemModule } from './system/system.module';
 import { TimelineModule } from './timeline/timeline.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The capabilities, each registering its own commands, projections and routes (the route tables walk them). */
 export const FEATURE_MODULES = [
@@ -51,6 +52,7 @@ export const FEATURE_MODULES = [
   ReplayModule,
   FlagsModule,
   CachesModule,
+  WebhooksModule,
 ];
 
 /** Composition root: infrastructure, then FEATURE_MODULES. */

@@ -15,7 +15,6 @@ import { AlertEvent, alertStream } from './alert.events';
 import { alertDecider, alertEvaluation, AlertState } from './alert.decider';
 import { AlertThresholds, BASELINE_RULES } from './alert-rules';
 import { AlertSignalsReader } from './alert-signals.reader';
-import { AlertWebhooks } from './alert-webhooks';
 
 /**
  * Evaluates the baseline alerts every ALERT_EVAL_MS in exactly one process (advisory lock), so
@@ -34,7 +33,6 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly signals: AlertSignalsReader,
-    private readonly webhooks: AlertWebhooks,
     @Inject(DATABASE_URL) databaseUrl: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -90,7 +88,6 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
           const ev = e as unknown as AlertEvent & RecordedEvent;
           appended.push(ev);
           this.log.warn({ event: ev.type === 'AlertFired' ? 'alert.fired' : 'alert.resolved', rule: rule.name, summary: ev.data.summary, value: ev.data.value }, `${rule.name} ${ev.type === 'AlertFired' ? 'fired' : 'resolved'}: ${ev.data.summary}`);
-          void this.webhooks.deliver(ev);
         }
       } catch (err) {
         if (!(err instanceof ExpectedVersionConflict)) throw err;

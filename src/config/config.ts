@@ -11,6 +11,7 @@ import { egressEnv } from './egress.env';
 import { secretsEnv } from './secrets.env';
 import { flagsEnv } from './flags.env';
 import { cachesEnv } from './caches.env';
+import { webhooksEnv } from './webhooks.env';
 
 /**
  * Every environment variable the service reads, grouped by capability. Capabilities add their
@@ -29,6 +30,7 @@ export const envGroups = {
   secrets: secretsEnv,
   flags: flagsEnv,
   caches: cachesEnv,
+  webhooks: webhooksEnv,
 } as const;
 
 type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };

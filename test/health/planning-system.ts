@@ -39,7 +39,7 @@ export async function startPlanningSystem(env: Record<string, string> = {}): Pro
     s,
     ops,
     until,
-    healthy: () => until('healthy, every target covered', (b) => b.status === 'healthy' && b.backups.covered === 5 && b.lastBackupWrite !== null),
+    healthy: () => until('healthy, every target covered, the last write a repeat poll', (b) => b.status === 'healthy' && b.backups.covered === 5 && b.lastBackupWrite !== null && b.lastBackupWrite.changed === false),
     async degrade() {
       s.modes.set('n0', '401');
       return until('degraded: n0 dead-lettered', (b) => b.status === 'degraded' && b.backups.disabled === 1 && b.recentFailures !== null);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FAST_POLLING_ENV, FlakyServer, refusedPort, startFlakyServer } from '../polling/support';
 import { SCHEDULER_LOCK_KEY } from '../../src/polling/scheduler/poll-scheduler';
+import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { LogLine, MemoryLog } from './memory-log';
@@ -172,7 +173,8 @@ describe('structured log families (e2e)', () => {
       does: 'the alert evaluator sees the dead-lettered runs; its webhook is unreachable',
       lines: [
         ['alert.fired', WARN, { rule: 'dead_letter_nonzero', summary: /job run\(s\) dead-lettered/ }],
-        ['webhook.delivery_failed', WARN, { rule: 'dead_letter_nonzero', url: /^http:\/\/127\.0\.0\.1:\d+$/ }],
+        // The alert webhook is a subscription to AlertFired: its first failed attempt is logged, retries follow.
+        ['webhook.attempt_failed', WARN, { subscriptionId: /./, errorKind: /./, url: /^http:\/\/127\.0\.0\.1:\d+$/ }],
       ],
     },
     {
@@ -237,12 +239,14 @@ describe('structured log families (e2e)', () => {
       ],
     },
     {
-      does: 'the targets read model is missing while the scheduler takes over and a poll outcome arrives',
+      does: 'the targets read model is missing while the scheduler takes over and a target event arrives',
       trigger: async () => {
         await t.db.pool.query('ALTER TABLE rm_targets RENAME TO rm_targets_away');
         try {
           await cutSchedulerLock();
           await log.waitFor('scheduler.failed');
+          // The scheduler cannot load, so it polls nothing: a poll-now written straight to the log is the event the runner cannot apply.
+          await t.app.get<EventStore>(EVENT_STORE).append('target-instance::eu-1', [{ type: 'PollRequested', data: { key: 'instance::eu-1', at: new Date().toISOString() } }], 'any');
           await log.waitFor('projection.failed', { projection: 'targets' });
         } finally {
           await t.db.pool.query('ALTER TABLE rm_targets_away RENAME TO rm_targets');

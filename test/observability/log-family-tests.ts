@@ -10,6 +10,7 @@ export const LOG_FAMILY_TESTS: Readonly<Record<string, { readonly file: string; 
   'background_job_cron.failed': { file: 'test/observability/job-log-families.spec.ts' },
   'background_job.claim_conflict': { file: 'test/observability/job-log-families.spec.ts' },
   'worker.reaped': { file: 'test/observability/job-log-families.spec.ts' },
+  'webhook.delivery_failed': { file: 'test/security/egress-webhook.e2e.spec.ts' },
   'worker.runs_given_back': { file: 'test/observability/job-log-families.spec.ts' },
   'worker.return_refused': { file: 'test/observability/job-log-families.spec.ts' },
   'secrets.key_generated': { file: 'test/process/start-stop.e2e.spec.ts' },

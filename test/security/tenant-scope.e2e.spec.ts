@@ -55,6 +55,9 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
   const doomedTokenIds = {} as Record<Who, string>;
   const runs = {} as Record<Who, string>;
   const overrides = {} as Record<Tenant, string>;
+  /** Per tenant: a subscription the walk deletes, and failed deliveries to replay, suppress and mark handled. */
+  const doomedSubscriptions = {} as Record<Who, string>;
+  const webhookFailures = {} as Record<Tenant, string[]>;
   let seq = 0;
   /** A cache purge that runs for the whole walk (1000 keys at 1 key/s), for the routes that need a running one. */
   let slowPurge = '';
@@ -123,14 +126,23 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     'GET /api/caches/:name/purges': { call: () => ({ path: '/api/caches/walk/purges' }) },
     'GET /api/caches/:name/purges/:id': { call: () => ({ path: `/api/caches/walk/purges/${slowPurge}` }) },
     'POST /api/caches/:name/purges/:id/cancel': { call: () => ({ path: `/api/caches/walk/purges/${slowPurge}/cancel`, body: { reason: 'tenant walk' } }) },
+    'POST /api/webhooks/subscriptions': { call: (who) => ({ path: '/api/webhooks/subscriptions', body: { url: `${s.base}/ok`, eventTypes: ['TickMissed'], tenant: who, reason: 'tenant walk' } }), foreignStatus: 400 },
+    'GET /api/webhooks/subscriptions': { call: () => ({ path: '/api/webhooks/subscriptions' }), adminSeesBoth: true },
+    'DELETE /api/webhooks/subscriptions/:id': { call: (who) => ({ path: `/api/webhooks/subscriptions/${doomedSubscriptions[who]}`, body: { reason: 'tenant walk' } }) },
+    'GET /api/webhooks/failures': { call: () => ({ path: '/api/webhooks/failures' }), adminSeesBoth: true },
+    'POST /api/webhooks/failures/replay': { call: (who) => ({ path: '/api/webhooks/failures/replay', body: { deliveryIds: [webhookFailure(who, 0)], reason: 'tenant walk' } }), foreignStatus: 404 },
+    'POST /api/webhooks/failures/suppress': { call: (who) => ({ path: '/api/webhooks/failures/suppress', body: { deliveryIds: [webhookFailure(who, 1)], reason: 'tenant walk' } }), foreignStatus: 404 },
+    'POST /api/webhooks/failures/handled': { call: (who) => ({ path: '/api/webhooks/failures/handled', body: { deliveryIds: [webhookFailure(who, 2)], reason: 'tenant walk' } }), foreignStatus: 404 },
     'POST /api/replay/what-if': { call: () => ({ path: '/api/replay/what-if', body: { from: started, to: new Date().toISOString(), policy: { jobs: { maxAttempts: 5 } } } }), adminSeesBoth: true },
   };
 
+  const webhookFailure = (who: Who, i: number) => (who === 'nobody' ? randomUUID() : webhookFailures[who][i]);
   const lastPosition = async () => (await t.db.pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM events')).rows[0].p;
   const eventsAfter = async (position: string) => (await t.db.pool.query('SELECT stream_id, type, data, metadata FROM events WHERE position > $1 ORDER BY position', [position])).rows;
   /** Lets what a call set going (a run it queued) finish and every read model catch up. */
   const settle = async () => {
     await waitFor('no run waiting or running', async () => (await t.db.pool.query(`SELECT 1 FROM rm_job_queue WHERE state IN ('pending', 'retrying', 'running', 'cancelling')`)).rowCount === 0);
+    await waitFor('no webhook delivery pending', async () => (await t.db.pool.query(`SELECT 1 FROM rm_webhook_deliveries WHERE status = 'pending'`)).rowCount === 0);
     await waitForProjections(t);
   };
   const call = (token: string | undefined, method: string, c: Call) => t.request(method, c.path, { token, body: c.body ?? (method === 'GET' ? undefined : {}) });
@@ -138,7 +150,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
   const short = (body: unknown) => names(body).slice(0, 300);
   /** A 404's body with the ids of `who`'s objects blanked, so a foreign object's 404 can be compared with a missing one's. */
   const blank = (body: unknown, who: Who) => {
-    const ids = [runs[who], doomedTokenIds[who], `svc::${who}-web`, `svc::${who}-doomed`, `${who}-sync`];
+    const ids = [runs[who], doomedTokenIds[who], `svc::${who}-web`, `svc::${who}-doomed`, `${who}-sync`, doomedSubscriptions[who]];
     return ids.reduce((text, id) => text.split(id).join('<id>'), names(body));
   };
 
@@ -154,12 +166,28 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     await redis.flushdb();
     await redis.mset(Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`slow:${i}`, 'x'])));
     redis.disconnect();
-    t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', POLL_SCHEDULER_ENABLED: 'false', ALERT_EVAL_MS: String(24 * hour), CACHES: `walk=${cacheUrl}`, CACHE_PURGE_KEYS_PER_SECOND: '1' });
+    // Webhooks: one attempt each (no retries), so the failures below land in the inbox at once.
+    t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', POLL_SCHEDULER_ENABLED: 'false', ALERT_EVAL_MS: String(24 * hour), CACHES: `walk=${cacheUrl}`, CACHE_PURGE_KEYS_PER_SECOND: '1', WEBHOOK_RETRY_SCHEDULE_MS: 'none', WEBHOOK_POLL_MS: '50' });
     spec = (await t.request('GET', '/api/docs/json', { token: null })).body;
     for (const x of ['acme', 'globex'] as const) {
       const admin = await t.request('POST', '/api/auth/tokens', { body: { name: `${x}-admin`, role: 'admin', tenant: x, reason: 'tenant walk' } });
       expect(admin.status).toBe(201);
       tokens[x] = admin.body.token;
+      // A receiver that answers 500 for the tenant's target registrations: three failures, then the subscription goes (nothing more is delivered during the walk).
+      const failing = await t.request('POST', '/api/webhooks/subscriptions', { body: { url: `${s.base}/500`, eventTypes: ['TargetRegistered'], tenant: x, reason: 'tenant walk' } });
+      expect(failing.status).toBe(201);
+      for (const name of [`${x}-wh-1`, `${x}-wh-2`, `${x}-wh-3`]) {
+        expect((await t.request('POST', '/api/targets', { body: { type: 'svc', name, tenant: x, probe: { kind: 'http', url: `${s.base}/ok` }, reason: 'tenant walk' } })).status).toBe(201);
+      }
+      webhookFailures[x] = await waitFor(`three failed deliveries of ${x}`, async () => {
+        const items = (await t.request('GET', `/api/webhooks/failures?tenant=${x}`)).body.items as { id: string }[];
+        return items.length === 3 && items.map((i) => i.id);
+      });
+      expect((await t.request('DELETE', `/api/webhooks/subscriptions/${failing.body.id}`, { body: { reason: 'tenant walk' } })).status).toBe(200);
+      for (const which of ['kept', 'doomed']) {
+        const sub = await t.request('POST', '/api/webhooks/subscriptions', { body: { url: `${s.base}/ok`, eventTypes: ['TickMissed'], tenant: x, description: which, reason: 'tenant walk' } });
+        if (which === 'doomed') doomedSubscriptions[x] = sub.body.id;
+      }
       const doomed = await t.request('POST', '/api/auth/tokens', { body: { name: `${x}-doomed`, role: 'viewer', tenant: x, reason: 'tenant walk' } });
       doomedTokenIds[x] = doomed.body.tokenId;
       for (const name of [`${x}-web`, `${x}-doomed`]) {
@@ -184,6 +212,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     expect(purge.status).toBe(202);
     slowPurge = purge.body.id;
     doomedTokenIds.nobody = randomUUID();
+    doomedSubscriptions.nobody = randomUUID();
     runs.nobody = randomUUID();
     await settle();
   }, 60_000);
