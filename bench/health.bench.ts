@@ -67,7 +67,17 @@ function history(i: number, config: ReturnType<typeof loadConfig>): TargetEvent[
     for (const e of evs) s = evolveTarget(s, e);
     events.push(...evs);
   };
-  apply(decide({ type: 'RegisterTarget', spec: { type: ['pve', 'pbs', 'pmg'][i % 3], name: `t${i}`, probe: { kind: 'http', url: `http://10.0.${(i >> 8) & 255}.${i & 255}:8006/ping` } }, source: 'api', at: new Date(t0) }, null).map((e) => ({ ...e, data: { ...e.data, key } }) as TargetEvent));
+  apply(
+    decide(
+      {
+        type: 'RegisterTarget',
+        spec: { type: ['pve', 'pbs', 'pmg'][i % 3], name: `t${i}`, probe: { kind: 'http', url: `http://10.0.${(i >> 8) & 255}.${i & 255}:8006/ping` } },
+        source: 'api',
+        at: new Date(t0),
+      },
+      null,
+    ).map((e) => ({ ...e, data: { ...e.data, key } }) as TargetEvent),
+  );
   const fails = i % 10 === 0 ? 6 : i % 7 === 0 ? 2 : 0;
   const ok: ProbeResult = { ok: true, statusCode: 200, durationMs: 12 };
   const bad: ProbeResult = { ok: false, statusCode: 503, durationMs: 40, failureKind: 'http_5xx', category: 'transient', message: '503 service unavailable' };
@@ -86,7 +96,16 @@ async function main(): Promise<void> {
   const bare = Fastify();
   try {
     await runMigrations(db.url);
-    const env = { LOG_LEVEL: 'warn', ...TEST_SERVER_KEYS, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: TOKEN, PROJECTION_RUNNER_AUTOSTART: 'false', POLL_SCHEDULER_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '0', QUIET_HOURS: 'off' };
+    const env = {
+      LOG_LEVEL: 'warn',
+      ...TEST_SERVER_KEYS,
+      DATABASE_URL: db.url,
+      OPSLEDGER_ADMIN_TOKEN: TOKEN,
+      PROJECTION_RUNNER_AUTOSTART: 'false',
+      POLL_SCHEDULER_ENABLED: 'false',
+      RATE_LIMIT_PER_MINUTE: '0',
+      QUIET_HOURS: 'off',
+    };
     const config = loadConfig(env);
     const store = new PostgresEventStore(pool);
 
@@ -98,7 +117,11 @@ async function main(): Promise<void> {
       Array.from({ length: 16 }, async () => {
         for (let i = next++; i < N; i = next++) {
           const evs = history(i, config);
-          const res = await store.append(targetStream(`svc::t${i}`), evs.map((e) => ({ type: e.type, data: e.data })), 'no_stream');
+          const res = await store.append(
+            targetStream(`svc::t${i}`),
+            evs.map((e) => ({ type: e.type, data: e.data })),
+            'no_stream',
+          );
           recorded.push(...res.events);
         }
       }),
@@ -108,7 +131,10 @@ async function main(): Promise<void> {
     const rowStore = new RowStore<TargetState>(liveTable('targets'));
     const entries = [...rows];
     for (let i = 0; i < entries.length; i += 1000) {
-      await rowStore.save(pool, new Map(entries.slice(i, i + 1000).map(([k, doc]) => [k, { doc, streamId: targetStream(k), revision: last.get(targetStream(k)) ?? null }])));
+      await rowStore.save(
+        pool,
+        new Map(entries.slice(i, i + 1000).map(([k, doc]) => [k, { doc, streamId: targetStream(k), revision: last.get(targetStream(k)) ?? null }])),
+      );
     }
     console.log(`${N} targets, ${recorded.length} events, rows written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -156,8 +182,24 @@ async function main(): Promise<void> {
     writeResults(
       'health',
       [
-        { work: `scheduler health, ${N.toLocaleString('en-US')} instances (${kb} KiB body), ${eventsA.toLocaleString('en-US')} events`, figure: Math.round(a.reqPerSec * 10) / 10, unit: 'req/s', reference: 'bare Fastify, same JSON from memory', referenceFigure: Math.round(ref.reqPerSec * 10) / 10, ratio: ratioOf(a.reqPerSec, ref.reqPerSec), goal: '≥ 0.5×' },
-        { work: `same, after ${EXTRA_EVENTS.toLocaleString('en-US')} more events`, figure: Math.round(b.reqPerSec * 10) / 10, unit: 'req/s', reference: 'bare Fastify, same JSON from memory', referenceFigure: Math.round(ref.reqPerSec * 10) / 10, ratio: ratioOf(b.reqPerSec, ref.reqPerSec), goal: 'flat as the log grows' },
+        {
+          work: `scheduler health, ${N.toLocaleString('en-US')} instances (${kb} KiB body), ${eventsA.toLocaleString('en-US')} events`,
+          figure: Math.round(a.reqPerSec * 10) / 10,
+          unit: 'req/s',
+          reference: 'bare Fastify, same JSON from memory',
+          referenceFigure: Math.round(ref.reqPerSec * 10) / 10,
+          ratio: ratioOf(a.reqPerSec, ref.reqPerSec),
+          goal: '≥ 0.5×',
+        },
+        {
+          work: `same, after ${EXTRA_EVENTS.toLocaleString('en-US')} more events`,
+          figure: Math.round(b.reqPerSec * 10) / 10,
+          unit: 'req/s',
+          reference: 'bare Fastify, same JSON from memory',
+          referenceFigure: Math.round(ref.reqPerSec * 10) / 10,
+          ratio: ratioOf(b.reqPerSec, ref.reqPerSec),
+          goal: 'flat as the log grows',
+        },
       ],
       { before: a, after: b, bare: ref },
     );

@@ -43,7 +43,19 @@ const pct = (xs: number[], p: number) => {
 const ms = (v: number) => v.toFixed(1);
 
 function envFor(url: string, extra: Record<string, string> = {}) {
-  return loadConfig({ LOG_LEVEL: 'warn', ...TEST_SERVER_KEYS, DATABASE_URL: url, OPSLEDGER_ADMIN_TOKEN: TOKEN, POLL_SCHEDULER_ENABLED: 'false', WORKER_CONCURRENCY: '0', RATE_LIMIT_PER_MINUTE: '0', QUIET_HOURS: 'off', PIT_SNAPSHOT_INTERVAL_MS: '86400000', PROJECTION_POLL_MS: '50', ...extra });
+  return loadConfig({
+    LOG_LEVEL: 'warn',
+    ...TEST_SERVER_KEYS,
+    DATABASE_URL: url,
+    OPSLEDGER_ADMIN_TOKEN: TOKEN,
+    POLL_SCHEDULER_ENABLED: 'false',
+    WORKER_CONCURRENCY: '0',
+    RATE_LIMIT_PER_MINUTE: '0',
+    QUIET_HOURS: 'off',
+    PIT_SNAPSHOT_INTERVAL_MS: '86400000',
+    PROJECTION_POLL_MS: '50',
+    ...extra,
+  });
 }
 
 /** One poll outcome per target at `at` (+ i ms), as one transaction: the shape the scheduler writes. */
@@ -142,7 +154,7 @@ async function main(): Promise<void> {
     await get(sched);
     const live = await timed(REQUESTS, () => get(sched).then(() => undefined));
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const from = t0.getTime() + 1000;
     const to = t0.getTime() + rounds * stepMs;
     const moments = Array.from({ length: REQUESTS }, () => new Date(from + rnd() * (to - from)).toISOString());
@@ -151,7 +163,11 @@ async function main(): Promise<void> {
       const start = from + rnd() * Math.max(0, to - from - 3_600_000);
       return [new Date(start).toISOString(), new Date(start + 3_600_000).toISOString()];
     });
-    const timeline = await timed(REQUESTS, (i) => get(`${base}/api/timeline?from=${encodeURIComponent(windows[i][0])}&to=${encodeURIComponent(windows[i][1])}&limit=${TIMELINE_LIMIT}`).then(() => undefined));
+    const timeline = await timed(REQUESTS, (i) =>
+      get(`${base}/api/timeline?from=${encodeURIComponent(windows[i][0])}&to=${encodeURIComponent(windows[i][1])}&limit=${TIMELINE_LIMIT}`).then(
+        () => undefined,
+      ),
+    );
     await app.close();
     app = null;
 
@@ -199,9 +215,33 @@ async function main(): Promise<void> {
       const restoreRate = rate(restored.events, restoreMs);
       const bothRate = rate(restored.events, restoreMs + rebuildMs);
       writeResults('history', [
-        { work: `\`?at=\` scheduler health at ${fmt(total)} events, p99`, figure: Math.round(rows.at.p99), unit: 'ms', reference: 'live p99', referenceFigure: Math.round(rows.live.p99), ratio: ratioOf(rows.at.p99, rows.live.p99), goal: 'p99 ≤ 3× live (lower is better)' },
-        { work: `\`?at=\` scheduler health at ${fmt(total)} events, p50`, figure: Math.round(rows.at.p50), unit: 'ms', reference: 'live p50', referenceFigure: Math.round(rows.live.p50), ratio: ratioOf(rows.at.p50, rows.live.p50), goal: null },
-        { work: `restore + rebuild of every read model, ${fmt(restored.events)} events`, figure: bothRate, unit: 'events/s', reference: 'restore alone', referenceFigure: restoreRate, ratio: ratioOf(bothRate, restoreRate), goal: '≥ 0.5× restore alone' },
+        {
+          work: `\`?at=\` scheduler health at ${fmt(total)} events, p99`,
+          figure: Math.round(rows.at.p99),
+          unit: 'ms',
+          reference: 'live p99',
+          referenceFigure: Math.round(rows.live.p99),
+          ratio: ratioOf(rows.at.p99, rows.live.p99),
+          goal: 'p99 ≤ 3× live (lower is better)',
+        },
+        {
+          work: `\`?at=\` scheduler health at ${fmt(total)} events, p50`,
+          figure: Math.round(rows.at.p50),
+          unit: 'ms',
+          reference: 'live p50',
+          referenceFigure: Math.round(rows.live.p50),
+          ratio: ratioOf(rows.at.p50, rows.live.p50),
+          goal: null,
+        },
+        {
+          work: `restore + rebuild of every read model, ${fmt(restored.events)} events`,
+          figure: bothRate,
+          unit: 'events/s',
+          reference: 'restore alone',
+          referenceFigure: restoreRate,
+          ratio: ratioOf(bothRate, restoreRate),
+          goal: '≥ 0.5× restore alone',
+        },
       ]);
       // Results go to bench/results/ (not committed); the latest figures are copied into docs/performance.md.
       const doc = path.join(__dirname, 'results', 'history.md');
@@ -211,7 +251,11 @@ async function main(): Promise<void> {
         `# Point-in-time and backup performance (\`npm run bench:history\`)\n\n` +
           `Written by the benchmark itself (bench/history.bench.ts); rerun it to refresh. BENCH_SCALE scales the log and target counts.\n` +
           `\`?at=\` starts from the newest read-model snapshot before T (one per 10 min of history, as PIT_SNAPSHOT_INTERVAL_MS does) and folds the events after it, so its cost grows with the events per snapshot interval, not with the log.\n\n` +
-          '```\n' + lines.slice(0, 2).join('\n') + '\n```\n\n' + lines.slice(3).join('\n') + '\n',
+          '```\n' +
+          lines.slice(0, 2).join('\n') +
+          '\n```\n\n' +
+          lines.slice(3).join('\n') +
+          '\n',
       );
     } finally {
       await dst.stop();

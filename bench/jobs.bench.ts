@@ -48,7 +48,16 @@ const CALLERS = 8;
 const BATCH = 100;
 const log = pino({ level: 'warn' });
 
-interface Result { drainJobsPerSec: number; drainMs: number; drainComplete: boolean; steadyEnqueued: number; steadyCompletedPerSec: number; p50Ms: number; p99Ms: number; loadavg: number[] }
+interface Result {
+  drainJobsPerSec: number;
+  drainMs: number;
+  drainComplete: boolean;
+  steadyEnqueued: number;
+  steadyCompletedPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  loadavg: number[];
+}
 interface System {
   /** Unique label: the system and how it is configured. */
   name: string;
@@ -93,16 +102,18 @@ async function measure(sys: System): Promise<Result> {
   let enqueued = 0;
   const until = Date.now() + STEADY_S * 1000;
   const gap = 1000 / RATE;
-  await Promise.all(Array.from({ length: CALLERS }, async (_, k) => {
-    let next = Date.now() + (k * gap) / CALLERS; // callers staggered across the interval
-    while (next < until) {
-      const wait = next - Date.now();
-      if (wait > 0) await sleep(wait);
-      await sys.enqueueOne(Date.now());
-      enqueued++;
-      next += gap;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CALLERS }, async (_, k) => {
+      let next = Date.now() + (k * gap) / CALLERS; // callers staggered across the interval
+      while (next < until) {
+        const wait = next - Date.now();
+        if (wait > 0) await sleep(wait);
+        await sys.enqueueOne(Date.now());
+        enqueued++;
+        next += gap;
+      }
+    }),
+  );
   const completedInWindow = done;
   const drainUntil = Date.now() + 30_000;
   while (done < enqueued && Date.now() < drainUntil) await sleep(20);
@@ -110,12 +121,22 @@ async function measure(sys: System): Promise<Result> {
   await sys.stopWorkers();
   await sys.close();
   latencies.sort((a, b) => a - b);
-  return { drainJobsPerSec: Math.round((drained / drainMs) * 1000), drainMs, drainComplete: drained === DRAIN, steadyEnqueued: enqueued, steadyCompletedPerSec: Math.round(completedInWindow / STEADY_S), p50Ms: pct(latencies, 50), p99Ms: pct(latencies, 99), loadavg: loadNow };
+  return {
+    drainJobsPerSec: Math.round((drained / drainMs) * 1000),
+    drainMs,
+    drainComplete: drained === DRAIN,
+    steadyEnqueued: enqueued,
+    steadyCompletedPerSec: Math.round(completedInWindow / STEADY_S),
+    p50Ms: pct(latencies, 50),
+    p99Ms: pct(latencies, 99),
+    loadavg: loadNow,
+  };
 }
 
 /** opsledger with its defaults, or with the worker knobs set for throughput (env names as in the README). */
 function opsledger(url: string, variant: System['variant']): System {
-  const env: Record<string, string> = variant === 'defaults' ? {} : { WORKER_LOCAL_QUEUE_SIZE: process.env.BENCH_OPSLEDGER_LOCAL_QUEUE ?? String(BATCH), WORKER_COMPLETE_BATCH_MS: '0' };
+  const env: Record<string, string> =
+    variant === 'defaults' ? {} : { WORKER_LOCAL_QUEUE_SIZE: process.env.BENCH_OPSLEDGER_LOCAL_QUEUE ?? String(BATCH), WORKER_COMPLETE_BATCH_MS: '0' };
   const config = loadConfig({ WORKER_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: 'warn', ...env }).jobs;
   const pool = new Pool({ connectionString: url, max: CONCURRENCY + 2 });
   pool.on('error', () => undefined); // idle clients cut at the end of the run
@@ -128,14 +149,24 @@ function opsledger(url: string, variant: System['variant']): System {
   const rt = createJobsRuntime({ pool, store, clock: systemClock, log, config, catalog, fetch: egress.fetch });
   const worker = rt.newWorker({ mode: 'worker', version: 'bench' });
   const event = (params: Record<string, unknown>) => {
-    const [e] = eventsOrThrow(runDecider.decide({ type: 'Enqueue', definition: def, runId: randomUUID(), trigger: 'manual', actor: 'bench', reason: null, params, now: new Date() }, null));
+    const [e] = eventsOrThrow(
+      runDecider.decide(
+        { type: 'Enqueue', definition: def, runId: randomUUID(), trigger: 'manual', actor: 'bench', reason: null, params, now: new Date() },
+        null,
+      ),
+    );
     return { event: e as RunEnqueued };
   };
   return {
     name: `opsledger ${variant}`,
     kind: 'opsledger',
     variant,
-    options: variant === 'defaults' ? `WORKER_CONCURRENCY=${CONCURRENCY}, pool ${CONCURRENCY + 2}` : `WORKER_CONCURRENCY=${CONCURRENCY}, ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(', ')}, pool ${CONCURRENCY + 2}`,
+    options:
+      variant === 'defaults'
+        ? `WORKER_CONCURRENCY=${CONCURRENCY}, pool ${CONCURRENCY + 2}`
+        : `WORKER_CONCURRENCY=${CONCURRENCY}, ${Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}, pool ${CONCURRENCY + 2}`,
     setup: async () => void (await runMigrations(url)),
     async bulkEnqueue(n) {
       for (let i = 0; i < n; i += 1000) await rt.queue.enqueue(Array.from({ length: Math.min(1000, n - i) }, () => event({})));
@@ -170,7 +201,9 @@ function graphile(url: string, variant: System['variant']): System {
     name: `graphile-worker ${variant}`,
     kind: 'graphile-worker',
     variant,
-    options: throughput ? `concurrency ${CONCURRENCY}, localQueue.size ${BATCH}, completeJobBatchDelay 0, pool ${CONCURRENCY + 2}` : `concurrency ${CONCURRENCY}, pool 10 (its default)`,
+    options: throughput
+      ? `concurrency ${CONCURRENCY}, localQueue.size ${BATCH}, completeJobBatchDelay 0, pool ${CONCURRENCY + 2}`
+      : `concurrency ${CONCURRENCY}, pool 10 (its default)`,
     async setup() {
       utils = await gw.makeWorkerUtils({ pgPool: pool });
       await utils.migrate();
@@ -218,17 +251,25 @@ function pgBoss(url: string, variant: System['variant']): System {
     name: `pg-boss ${variant}`,
     kind: 'pg-boss',
     variant,
-    options: throughput ? `localConcurrency ${CONCURRENCY}, batchSize ${BATCH}, burstWhenBatchFull, notify, polling 0.5 s` : `localConcurrency ${CONCURRENCY} (batchSize 1, polling 2 s: its defaults)`,
+    options: throughput
+      ? `localConcurrency ${CONCURRENCY}, batchSize ${BATCH}, burstWhenBatchFull, notify, polling 0.5 s`
+      : `localConcurrency ${CONCURRENCY} (batchSize 1, polling 2 s: its defaults)`,
     async setup() {
       await boss.start();
       await boss.createQueue('noop', throughput ? { notify: true } : {});
     },
     async bulkEnqueue(n) {
-      for (let i = 0; i < n; i += 1000) await boss.insert('noop', Array.from({ length: Math.min(1000, n - i) }, () => ({ data: {} })));
+      for (let i = 0; i < n; i += 1000)
+        await boss.insert(
+          'noop',
+          Array.from({ length: Math.min(1000, n - i) }, () => ({ data: {} })),
+        );
     },
     enqueueOne: async (t) => void (await boss.send('noop', { t })),
     async startWorkers(cb) {
-      const opts = throughput ? { localConcurrency: CONCURRENCY, batchSize: BATCH, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 } : { localConcurrency: CONCURRENCY };
+      const opts = throughput
+        ? { localConcurrency: CONCURRENCY, batchSize: BATCH, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 }
+        : { localConcurrency: CONCURRENCY };
       await boss.work<{ t?: number }>('noop', opts, async (jobs) => {
         for (const job of jobs) await cb(typeof job.data?.t === 'number' ? job.data.t : null);
       });
@@ -239,14 +280,41 @@ function pgBoss(url: string, variant: System['variant']): System {
   };
 }
 
-interface JsonRow { work: string; figure: number; unit: string; better: 'higher' | 'lower'; reference: string; referenceFigure: number; ratio: number; loadavg: number[] }
+interface JsonRow {
+  work: string;
+  figure: number;
+  unit: string;
+  better: 'higher' | 'lower';
+  reference: string;
+  referenceFigure: number;
+  ratio: number;
+  loadavg: number[];
+}
 
 /** opsledger's rows against one peer variant: the drain rate and the steady p99 start latency. */
 function rowsAgainst(ol: System, olR: Result, peer: System, peerR: Result): JsonRow[] {
   const label = (s: System) => `${s.name} (${s.options})`;
   return [
-    { work: `drain ${DRAIN.toLocaleString('en-US')} no-op jobs, concurrency ${CONCURRENCY}: ${label(ol)}`, figure: olR.drainJobsPerSec, unit: 'jobs/s', better: 'higher', reference: label(peer) + (peerR.drainComplete ? '' : `, cut off at ${MAX_DRAIN_MS / 1000} s`), referenceFigure: peerR.drainJobsPerSec, ratio: round2(olR.drainJobsPerSec / peerR.drainJobsPerSec), loadavg: olR.loadavg },
-    { work: `steady ${CALLERS * RATE} jobs/s, enqueue→start p99: ${label(ol)}`, figure: olR.p99Ms, unit: 'ms', better: 'lower', reference: label(peer), referenceFigure: peerR.p99Ms, ratio: round2(olR.p99Ms / peerR.p99Ms), loadavg: olR.loadavg },
+    {
+      work: `drain ${DRAIN.toLocaleString('en-US')} no-op jobs, concurrency ${CONCURRENCY}: ${label(ol)}`,
+      figure: olR.drainJobsPerSec,
+      unit: 'jobs/s',
+      better: 'higher',
+      reference: label(peer) + (peerR.drainComplete ? '' : `, cut off at ${MAX_DRAIN_MS / 1000} s`),
+      referenceFigure: peerR.drainJobsPerSec,
+      ratio: round2(olR.drainJobsPerSec / peerR.drainJobsPerSec),
+      loadavg: olR.loadavg,
+    },
+    {
+      work: `steady ${CALLERS * RATE} jobs/s, enqueue→start p99: ${label(ol)}`,
+      figure: olR.p99Ms,
+      unit: 'ms',
+      better: 'lower',
+      reference: label(peer),
+      referenceFigure: peerR.p99Ms,
+      ratio: round2(olR.p99Ms / peerR.p99Ms),
+      loadavg: olR.loadavg,
+    },
   ];
 }
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -284,22 +352,32 @@ async function main(): Promise<void> {
       results.set(s, r);
       process.stdout.write(`  ${JSON.stringify(r)}\n`);
     }
-    process.stdout.write(`\njobs benchmark: drain ${DRAIN} no-op jobs at concurrency ${CONCURRENCY} (cut off after ${MAX_DRAIN_MS / 1000} s); then ${CALLERS} callers × ${RATE}/s for ${STEADY_S} s\n`);
-    process.stdout.write(`${'system'.padEnd(28)} ${'drain jobs/s'.padStart(13)} ${'steady done/s'.padStart(14)} ${'enqueued'.padStart(9)} ${'start p50 ms'.padStart(13)} ${'start p99 ms'.padStart(13)}  load average (1/5/15 min)\n`);
+    process.stdout.write(
+      `\njobs benchmark: drain ${DRAIN} no-op jobs at concurrency ${CONCURRENCY} (cut off after ${MAX_DRAIN_MS / 1000} s); then ${CALLERS} callers × ${RATE}/s for ${STEADY_S} s\n`,
+    );
+    process.stdout.write(
+      `${'system'.padEnd(28)} ${'drain jobs/s'.padStart(13)} ${'steady done/s'.padStart(14)} ${'enqueued'.padStart(9)} ${'start p50 ms'.padStart(13)} ${'start p99 ms'.padStart(13)}  load average (1/5/15 min)\n`,
+    );
     for (const [s, r] of results) {
-      process.stdout.write(`${s.name.padEnd(28)} ${(String(r.drainJobsPerSec) + (r.drainComplete ? '' : '*')).padStart(13)} ${String(r.steadyCompletedPerSec).padStart(14)} ${String(r.steadyEnqueued).padStart(9)} ${String(r.p50Ms).padStart(13)} ${String(r.p99Ms).padStart(13)}  ${r.loadavg.join(' ')}\n`);
+      process.stdout.write(
+        `${s.name.padEnd(28)} ${(String(r.drainJobsPerSec) + (r.drainComplete ? '' : '*')).padStart(13)} ${String(r.steadyCompletedPerSec).padStart(14)} ${String(r.steadyEnqueued).padStart(9)} ${String(r.p50Ms).padStart(13)} ${String(r.p99Ms).padStart(13)}  ${r.loadavg.join(' ')}\n`,
+      );
     }
-    if ([...results.values()].some((r) => !r.drainComplete)) process.stdout.write(`* drain cut off at ${MAX_DRAIN_MS / 1000} s: rate over the jobs done by then\n`);
+    if ([...results.values()].some((r) => !r.drainComplete))
+      process.stdout.write(`* drain cut off at ${MAX_DRAIN_MS / 1000} s: rate over the jobs done by then\n`);
     const rows: JsonRow[] = [];
     // Like with like: opsledger's defaults against each peer's defaults, its throughput knobs
     // against each peer's throughput options (opsledger's defaults where its knobs were not run).
     for (const [peer, peerR] of results) {
       if (peer.kind === 'opsledger') continue;
-      const ol = [...results.keys()].find((s) => s.kind === 'opsledger' && s.variant === peer.variant) ?? [...results.keys()].find((s) => s.kind === 'opsledger');
+      const ol =
+        [...results.keys()].find((s) => s.kind === 'opsledger' && s.variant === peer.variant) ?? [...results.keys()].find((s) => s.kind === 'opsledger');
       if (!ol) continue;
       const olR = results.get(ol)!;
       rows.push(...rowsAgainst(ol, olR, peer, peerR));
-      process.stdout.write(`${ol.name} / ${peer.name}: drain ×${(olR.drainJobsPerSec / peerR.drainJobsPerSec).toFixed(2)}, steady ×${(olR.steadyCompletedPerSec / peerR.steadyCompletedPerSec).toFixed(2)}, start p50 ×${(olR.p50Ms / peerR.p50Ms).toFixed(2)}, p99 ×${(olR.p99Ms / peerR.p99Ms).toFixed(2)}\n`);
+      process.stdout.write(
+        `${ol.name} / ${peer.name}: drain ×${(olR.drainJobsPerSec / peerR.drainJobsPerSec).toFixed(2)}, steady ×${(olR.steadyCompletedPerSec / peerR.steadyCompletedPerSec).toFixed(2)}, start p50 ×${(olR.p50Ms / peerR.p50Ms).toFixed(2)}, p99 ×${(olR.p99Ms / peerR.p99Ms).toFixed(2)}\n`,
+      );
     }
     const dir = path.resolve(__dirname, 'results');
     mkdirSync(dir, { recursive: true });

@@ -79,7 +79,21 @@ async function main(): Promise<void> {
         for (let i = next++; i < N; i = next++) {
           const key = `svc::t${i}`;
           const at = new Date(t0 + WARMUP * 250 + Math.random() * INTERVAL_S * 1000).toISOString();
-          await events.append(targetStream(key), [{ type: 'TargetRegistered', data: { key, spec: { type: 'svc', name: `t${i}`, probe: { kind: 'http', url }, intervalSeconds: INTERVAL_S, adaptive: false }, source: 'api', at } }], 'no_stream');
+          await events.append(
+            targetStream(key),
+            [
+              {
+                type: 'TargetRegistered',
+                data: {
+                  key,
+                  spec: { type: 'svc', name: `t${i}`, probe: { kind: 'http', url }, intervalSeconds: INTERVAL_S, adaptive: false },
+                  source: 'api',
+                  at,
+                },
+              },
+            ],
+            'no_stream',
+          );
         }
       }),
     );
@@ -101,7 +115,16 @@ async function main(): Promise<void> {
     worker.start();
     // The target server is on 127.0.0.1, which the egress policy refuses unless opened.
     const egress = new Egress({ allow: parseAllowList('127.0.0.1/32'), ownPorts: () => [], connectTimeoutMs: 5000, log });
-    const scheduler = new PollScheduler({ store: events, repo, probes: new ProbeRegistry(egress), loops: null, clock: systemClock, log, cfg, databaseUrl: db.url });
+    const scheduler = new PollScheduler({
+      store: events,
+      repo,
+      probes: new ProbeRegistry(egress),
+      loops: null,
+      clock: systemClock,
+      log,
+      cfg,
+      databaseUrl: db.url,
+    });
     const s0 = performance.now();
     scheduler.start();
     while (!scheduler.isActive || scheduler.stats.polls === 0) await sleep(5);
@@ -142,7 +165,9 @@ async function main(): Promise<void> {
 
     const sustained = polls / SECONDS;
     const bare = refPolls / refSeconds;
-    console.log(`\npolling bench: ${N} targets, interval ${INTERVAL_S} s (demand ${(N / INTERVAL_S).toFixed(0)} polls/s), concurrency ${CONCURRENCY}, ${SECONDS} s measured`);
+    console.log(
+      `\npolling bench: ${N} targets, interval ${INTERVAL_S} s (demand ${(N / INTERVAL_S).toFixed(0)} polls/s), concurrency ${CONCURRENCY}, ${SECONDS} s measured`,
+    );
     console.table({
       'start-up: load all target states (ms)': f1(loadMs),
       'start-up: scheduler start → first poll (ms)': f1(firstPollMs),

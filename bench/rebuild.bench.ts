@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const scan = async () => {
       const t = performance.now();
       let n = 0;
-      for (let tx = '0', pos = '0'; ; ) {
+      for (let tx = '0', pos = '0'; ;) {
         const { rows } = await db.pool.query(READ_ALL_SQL, [tx, pos, BATCH]);
         if (!rows.length) break;
         n += rows.length;
@@ -103,7 +103,17 @@ async function main(): Promise<void> {
     const rawRate = rate(raw.n, raw.ms);
     writeResults(
       'rebuild',
-      [{ work: `projection rebuild, ${fmt(LOG_EVENTS)} events`, figure: rebuildRate, unit: 'events/s', reference: 'raw keyset scan (READ_ALL_SQL via pg)', referenceFigure: rawRate, ratio: ratioOf(rebuildRate, rawRate), goal: '≥ 0.5×' }],
+      [
+        {
+          work: `projection rebuild, ${fmt(LOG_EVENTS)} events`,
+          figure: rebuildRate,
+          unit: 'events/s',
+          reference: 'raw keyset scan (READ_ALL_SQL via pg)',
+          referenceFigure: rawRate,
+          ratio: ratioOf(rebuildRate, rawRate),
+          goal: '≥ 0.5×',
+        },
+      ],
       { machine: machine(), events: LOG_EVENTS, batch: BATCH, scale: SCALE, runs },
     );
   } finally {

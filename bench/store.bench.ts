@@ -15,7 +15,11 @@ import { bulkFill, createRawTable, eventData, eventMeta, fmt, LOG_EVENTS, machin
 /** The machine is shared: alternate store and raw in slices, so a change of load hits both alike. */
 const SLICES = 4;
 /** Each call's units: `perCall`, or what the call returns (appends that got in, for the contended measure). */
-async function sideBySide(perCall: number, store: (w: number, i: number) => Promise<void | number>, raw: (w: number, i: number) => Promise<void | number>): Promise<{ store: number; raw: number }> {
+async function sideBySide(
+  perCall: number,
+  store: (w: number, i: number) => Promise<void | number>,
+  raw: (w: number, i: number) => Promise<void | number>,
+): Promise<{ store: number; raw: number }> {
   const sum = { store: { units: 0, ms: 0 }, raw: { units: 0, ms: 0 } };
   // Each writer's loop index continues across slices (streams and revisions stay consistent).
   const next = { store: new Map<number, number>(), raw: new Map<number, number>() };
@@ -72,10 +76,15 @@ interface Row {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  process.stderr.write(`bench:store — ${machine()}; ${WRITERS} writers, ${PHASE_MS} ms per append phase, ${fmt(LOG_EVENTS)} events read${NOTIFY_IN_TX ? '; NOTIFY inside each append (0001)' : ''}\n`);
+  process.stderr.write(
+    `bench:store — ${machine()}; ${WRITERS} writers, ${PHASE_MS} ms per append phase, ${fmt(LOG_EVENTS)} events read${NOTIFY_IN_TX ? '; NOTIFY inside each append (0001)' : ''}\n`,
+  );
   const db = await startBenchDb(WRITERS + 4);
   // BENCH_APPEND_CONNECTIONS: the store's grouped-append connections (EVENT_APPEND_CONNECTIONS; default 4).
-  const store = new PostgresEventStore(db.pool, process.env.BENCH_APPEND_CONNECTIONS ? { appendConnections: Number(process.env.BENCH_APPEND_CONNECTIONS) } : {});
+  const store = new PostgresEventStore(
+    db.pool,
+    process.env.BENCH_APPEND_CONNECTIONS ? { appendConnections: Number(process.env.BENCH_APPEND_CONNECTIONS) } : {},
+  );
   if (NOTIFY_IN_TX) {
     // Any Queryable other than the pool takes the in-transaction path (ol_append, NOTIFY inside).
     const viaNotifyingPath: Pick<typeof db.pool, 'query'> = { query: ((...a: unknown[]) => (db.pool.query as any)(...a)) as any };
@@ -86,8 +95,14 @@ async function main(): Promise<void> {
     await createRawTable(db.pool);
 
     // Warm-up: connections open, plans cached, a few pages in.
-    await timedLoops(WRITERS, 500, 1, (w, i) => store.append(`warm-${w}`, [{ type: 'PollSucceeded', data: eventData(i), metadata: eventMeta(i) }], BigInt(i) - 1n).then(() => undefined));
-    await timedLoops(WRITERS, 500, 1, (w, i) => db.pool.query(RAW_INSERT, [`warm-${w}`, i, randomUUID(), 'PollSucceeded', 1, JSON.stringify(eventData(i)), JSON.stringify(eventMeta(i))]).then(() => undefined));
+    await timedLoops(WRITERS, 500, 1, (w, i) =>
+      store.append(`warm-${w}`, [{ type: 'PollSucceeded', data: eventData(i), metadata: eventMeta(i) }], BigInt(i) - 1n).then(() => undefined),
+    );
+    await timedLoops(WRITERS, 500, 1, (w, i) =>
+      db.pool
+        .query(RAW_INSERT, [`warm-${w}`, i, randomUUID(), 'PollSucceeded', 1, JSON.stringify(eventData(i)), JSON.stringify(eventMeta(i))])
+        .then(() => undefined),
+    );
 
     // 1. Single-event appends, each writer its own stream, expected revision checked.
     const single = await sideBySide(
@@ -109,7 +124,11 @@ async function main(): Promise<void> {
       async (w, i) => {
         const expected = seen.store.get(w) ?? -1n;
         try {
-          const r = await store.append('one-stream', [{ type: 'PollSucceeded', data: eventData(i), metadata: eventMeta(i) }], expected < 0n ? 'no_stream' : expected);
+          const r = await store.append(
+            'one-stream',
+            [{ type: 'PollSucceeded', data: eventData(i), metadata: eventMeta(i) }],
+            expected < 0n ? 'no_stream' : expected,
+          );
           seen.store.set(w, r.nextRevision);
           return 1;
         } catch (err) {
@@ -120,7 +139,15 @@ async function main(): Promise<void> {
       },
       async (w, i) => {
         const expected = seen.raw.get(w) ?? -1n;
-        const { rows } = await db.pool.query<{ stored: string | null; actual: string }>(RAW_INSERT_AT, ['one-stream', expected.toString(), randomUUID(), 'PollSucceeded', 1, JSON.stringify(eventData(i)), JSON.stringify(eventMeta(i))]);
+        const { rows } = await db.pool.query<{ stored: string | null; actual: string }>(RAW_INSERT_AT, [
+          'one-stream',
+          expected.toString(),
+          randomUUID(),
+          'PollSucceeded',
+          1,
+          JSON.stringify(eventData(i)),
+          JSON.stringify(eventMeta(i)),
+        ]);
         seen.raw.set(w, BigInt(rows[0].stored ?? rows[0].actual));
         return rows[0].stored === null ? 0 : 1;
       },
@@ -128,7 +155,8 @@ async function main(): Promise<void> {
     results.push({ what: `${WRITERS} writers appending to ONE stream at an expected revision`, ...oneStream, unit: 'appends/s' });
 
     // 3. Batched appends: 100 events per append.
-    const batch = (i: number) => Array.from({ length: BATCH }, (_, k) => ({ type: 'PollSucceeded', data: eventData(i * BATCH + k), metadata: eventMeta(i * BATCH + k) }));
+    const batch = (i: number) =>
+      Array.from({ length: BATCH }, (_, k) => ({ type: 'PollSucceeded', data: eventData(i * BATCH + k), metadata: eventMeta(i * BATCH + k) }));
     const batched = await sideBySide(
       BATCH,
       async (w, i) => {
@@ -156,7 +184,7 @@ async function main(): Promise<void> {
     const readStore = async () => {
       const t = performance.now();
       let n = 0;
-      for (let from: string | null = null; ; ) {
+      for (let from: string | null = null; ;) {
         const page = await store.readAll(from, READ_PAGE);
         if (!page.length) break;
         n += page.length;
@@ -167,7 +195,7 @@ async function main(): Promise<void> {
     const readRaw = async () => {
       const t = performance.now();
       let n = 0;
-      for (let from = '0'; ; ) {
+      for (let from = '0'; ;) {
         const { rows } = await db.pool.query(RAW_SCAN, [from, READ_PAGE]);
         if (!rows.length) break;
         n += rows.length;
@@ -179,7 +207,12 @@ async function main(): Promise<void> {
     const rs = [await readRaw(), await readStore(), await readRaw(), await readStore()];
     const bestStore = [rs[1], rs[3]].sort((a, b) => a.ms - b.ms)[0];
     const bestRaw = [rs[0], rs[2]].sort((a, b) => a.ms - b.ms)[0];
-    results.push({ what: `readAll over ${fmt(bestStore.n)} events (pages of ${READ_PAGE})`, store: rate(bestStore.n, bestStore.ms), raw: rate(bestRaw.n, bestRaw.ms), unit: 'events/s' });
+    results.push({
+      what: `readAll over ${fmt(bestStore.n)} events (pages of ${READ_PAGE})`,
+      store: rate(bestStore.n, bestStore.ms),
+      raw: rate(bestRaw.n, bestRaw.ms),
+      unit: 'events/s',
+    });
   } finally {
     await store.close();
     await db.stop();

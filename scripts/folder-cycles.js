@@ -37,17 +37,31 @@ function nodeOf(file) {
 /** Tarjan's strongly connected components. */
 function components(nodes, edges) {
   let index = 0;
-  const idx = new Map(), low = new Map(), stack = [], on = new Set(), out = [];
+  const idx = new Map(),
+    low = new Map(),
+    stack = [],
+    on = new Set(),
+    out = [];
   const visit = (v) => {
-    idx.set(v, index); low.set(v, index); index++; stack.push(v); on.add(v);
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    on.add(v);
     for (const w of Object.keys(edges[v] || {})) {
-      if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-      else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
     }
     if (low.get(v) === idx.get(v)) {
       const group = [];
       let w;
-      do { w = stack.pop(); on.delete(w); group.push(w); } while (w !== v);
+      do {
+        w = stack.pop();
+        on.delete(w);
+        group.push(w);
+      } while (w !== v);
       out.push(group.sort());
     }
   };
@@ -57,7 +71,9 @@ function components(nodes, edges) {
 
 /** Greedy order (Eades–Lin–Smyth) of a group, lowest layer last; weights = file-level imports. */
 function layerOrder(group, edges) {
-  const left = new Set(group), head = [], tail = [];
+  const left = new Set(group),
+    head = [],
+    tail = [];
   const w = (a, b) => (edges[a] && edges[a][b] ? edges[a][b].length : 0);
   const outW = (v) => [...left].reduce((s, u) => s + (u !== v ? w(v, u) : 0), 0);
   const inW = (v) => [...left].reduce((s, u) => s + (u !== v ? w(u, v) : 0), 0);
@@ -66,8 +82,15 @@ function layerOrder(group, edges) {
     while (moved) {
       moved = false;
       for (const v of [...left].sort()) {
-        if (inW(v) === 0) { head.push(v); left.delete(v); moved = true; }
-        else if (outW(v) === 0) { tail.unshift(v); left.delete(v); moved = true; }
+        if (inW(v) === 0) {
+          head.push(v);
+          left.delete(v);
+          moved = true;
+        } else if (outW(v) === 0) {
+          tail.unshift(v);
+          left.delete(v);
+          moved = true;
+        }
       }
     }
     if (!left.size) break;
@@ -102,7 +125,12 @@ async function main() {
   }
 
   if (process.argv.includes('--graph')) {
-    for (const a of [...nodes].sort()) console.log(`${a} -> ${Object.keys(edges[a] || {}).sort().join(', ')}`);
+    for (const a of [...nodes].sort())
+      console.log(
+        `${a} -> ${Object.keys(edges[a] || {})
+          .sort()
+          .join(', ')}`,
+      );
     console.log('');
   }
 
@@ -116,7 +144,10 @@ async function main() {
       for (const b of Object.keys(edges[a] || {}).sort()) {
         if (!rank.has(b) || rank.get(b) > rank.get(a)) continue;
         console.log(`  ${a} imports ${b} (runs back up):`);
-        for (const imp of edges[a][b]) { console.log(`    ${imp}`); back++; }
+        for (const imp of edges[a][b]) {
+          console.log(`    ${imp}`);
+          back++;
+        }
       }
     }
   }

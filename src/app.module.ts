@@ -73,7 +73,11 @@ export class AppModule {
         ...FEATURE_MODULES,
       ],
       // Global guards run in this order: how often (every request counts, failed logins too), then who, then which tenant.
-      providers: [{ provide: APP_GUARD, useExisting: RateLimitGuard }, { provide: APP_GUARD, useExisting: AuthGuard }, { provide: APP_GUARD, useExisting: TenantScopeGuard }],
+      providers: [
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useExisting: TenantScopeGuard },
+      ],
     };
   }
 }

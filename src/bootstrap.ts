@@ -39,7 +39,17 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Log
   });
   fastify.addHook('onResponse', async (req, reply) => {
     // URL without the query string: queries may carry filters, never secrets, but stay terse.
-    log.info({ event: 'http.request', requestId: req.id, method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    log.info(
+      {
+        event: 'http.request',
+        requestId: req.id,
+        method: req.method,
+        path: req.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new JsonExceptionFilter(log, config.core.dbUnavailableRetryAfterSeconds));

@@ -4,7 +4,18 @@ import { cachePurgesProjection } from './cache-purges.projection';
 
 let position = 0n;
 const ev = (type: string, data: Record<string, unknown>): RecordedEvent =>
-  ({ eventId: `e${++position}`, streamId: 'cache_purge-s-x', revision: position, position, type, schemaVersion: 1, data: { purgeId: 'p1', cache: 'sessions', ...data }, metadata: { occurredAt: '' }, recordedAt: new Date(), checkpoint: String(position) }) as RecordedEvent;
+  ({
+    eventId: `e${++position}`,
+    streamId: 'cache_purge-s-x',
+    revision: position,
+    position,
+    type,
+    schemaVersion: 1,
+    data: { purgeId: 'p1', cache: 'sessions', ...data },
+    metadata: { occurredAt: '' },
+    recordedAt: new Date(),
+    checkpoint: String(position),
+  }) as RecordedEvent;
 
 describe('cache purges projection', () => {
   it('follows a purge from start through progress and a cancel request to its end', () => {
@@ -15,8 +26,19 @@ describe('cache purges projection', () => {
       ev('CachePurgeFinished', { outcome: 'cancelled', scanned: 120, removed: 110, error: null, finishedAt: 't3' }),
     ]);
     expect(rows.get('p1')).toEqual({
-      id: 'p1', cache: 'sessions', match: { pattern: 'user:*' }, state: 'cancelled', scanned: 120, removed: 110, reason: 'r', startedBy: 'alice', startedAt: 't0', lastProgressAt: 't1',
-      cancelRequested: { by: 'bob', reason: 'enough', at: 't2' }, finishedAt: 't3', error: null,
+      id: 'p1',
+      cache: 'sessions',
+      match: { pattern: 'user:*' },
+      state: 'cancelled',
+      scanned: 120,
+      removed: 110,
+      reason: 'r',
+      startedBy: 'alice',
+      startedAt: 't0',
+      lastProgressAt: 't1',
+      cancelRequested: { by: 'bob', reason: 'enough', at: 't2' },
+      finishedAt: 't3',
+      error: null,
     });
   });
 });

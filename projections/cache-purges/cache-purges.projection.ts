@@ -14,7 +14,21 @@ export const cachePurgesProjection: Projection<PurgeRow> = {
     const e = event as unknown as CachePurgeEvent;
     if (e.type === 'CachePurgeStarted') {
       const d = e.data;
-      return { id: d.purgeId, cache: d.cache, match: d.match, state: 'running', scanned: 0, removed: 0, reason: d.reason, startedBy: d.startedBy, startedAt: d.startedAt, lastProgressAt: d.startedAt, cancelRequested: null, finishedAt: null, error: null };
+      return {
+        id: d.purgeId,
+        cache: d.cache,
+        match: d.match,
+        state: 'running',
+        scanned: 0,
+        removed: 0,
+        reason: d.reason,
+        startedBy: d.startedBy,
+        startedAt: d.startedAt,
+        lastProgressAt: d.startedAt,
+        cancelRequested: null,
+        finishedAt: null,
+        error: null,
+      };
     }
     if (!row) return null;
     switch (e.type) {

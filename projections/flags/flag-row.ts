@@ -7,7 +7,13 @@ export interface FlagRow {
   readonly type: FlagType;
   readonly defaultValue: FlagValue;
   /** The operator's value, or null when the flag serves its default. */
-  readonly current: { readonly value: FlagValue; readonly expiresAt: string | null; readonly setBy: string; readonly setAt: string; readonly reason: string } | null;
+  readonly current: {
+    readonly value: FlagValue;
+    readonly expiresAt: string | null;
+    readonly setBy: string;
+    readonly setAt: string;
+    readonly reason: string;
+  } | null;
   readonly definedBy: string;
   readonly definedAt: string;
   /** The last change of any kind (definition, value, expiry). */

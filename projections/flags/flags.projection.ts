@@ -14,14 +14,27 @@ export const flagsProjection: Projection<FlagRow> = {
     const e = event as unknown as FlagEvent;
     if (e.type === 'FlagDefined') {
       const d = e.data;
-      return { key: d.key, description: d.description, type: d.type, defaultValue: d.defaultValue, current: null, definedBy: d.definedBy, definedAt: d.definedAt, updatedAt: d.definedAt };
+      return {
+        key: d.key,
+        description: d.description,
+        type: d.type,
+        defaultValue: d.defaultValue,
+        current: null,
+        definedBy: d.definedBy,
+        definedAt: d.definedAt,
+        updatedAt: d.definedAt,
+      };
     }
     if (!row) return null;
     switch (e.type) {
       case 'FlagRedefined':
         return { ...row, description: e.data.description, defaultValue: e.data.defaultValue, updatedAt: e.data.redefinedAt };
       case 'FlagValueSet':
-        return { ...row, current: { value: e.data.value, expiresAt: e.data.expiresAt, setBy: e.data.setBy, setAt: e.data.setAt, reason: e.data.reason }, updatedAt: e.data.setAt };
+        return {
+          ...row,
+          current: { value: e.data.value, expiresAt: e.data.expiresAt, setBy: e.data.setBy, setAt: e.data.setAt, reason: e.data.reason },
+          updatedAt: e.data.setAt,
+        };
       case 'FlagValueCleared':
         return { ...row, current: null, updatedAt: e.data.clearedAt };
       case 'FlagValueExpired':

@@ -31,7 +31,17 @@ export const loopPausesProjection: Projection<LoopPauseRow> = {
     const ev = e as unknown as LoopPauseEvent;
     if (ev.type === 'LoopPaused') {
       const d = ev.data;
-      return { loop: d.loop, paused: true, reason: d.reason, pausedBy: d.pausedBy, pausedAt: d.at, resumeAt: d.resumeAt, resumedBy: null, resumedAt: null, resumeReason: null };
+      return {
+        loop: d.loop,
+        paused: true,
+        reason: d.reason,
+        pausedBy: d.pausedBy,
+        pausedAt: d.at,
+        resumeAt: d.resumeAt,
+        resumedBy: null,
+        resumedAt: null,
+        resumeReason: null,
+      };
     }
     if (!row) return null;
     return { ...row, paused: false, resumedBy: ev.data.resumedBy, resumedAt: ev.data.at, resumeReason: ev.data.reason };

@@ -22,8 +22,16 @@ export interface TokenRow {
 export function tokenRow(s: TokenState): TokenRow | null {
   if (s.status === 'none') return null;
   return {
-    tokenId: s.tokenId, name: s.name, role: s.role, tenant: s.tenant, hash: s.hash, ...(s.hashScheme ? { hashScheme: s.hashScheme } : {}),
-    issuedAt: s.issuedAt, expiresAt: s.expiresAt, revokedAt: s.revokedAt, revokeReason: s.revokeReason,
+    tokenId: s.tokenId,
+    name: s.name,
+    role: s.role,
+    tenant: s.tenant,
+    hash: s.hash,
+    ...(s.hashScheme ? { hashScheme: s.hashScheme } : {}),
+    issuedAt: s.issuedAt,
+    expiresAt: s.expiresAt,
+    revokedAt: s.revokedAt,
+    revokeReason: s.revokeReason,
   };
 }
 

@@ -23,7 +23,15 @@ export const TenantScope = (rule: TenantRule, note: string) =>
     SetMetadata(TENANT_SCOPE, { rule, note } satisfies TenantScopeDeclaration),
     ApiExtension(TENANT_SCOPE_EXTENSION, rule),
     ...(rule === 'installation'
-      ? [ApiResponse({ status: 403, description: 'A tenant-scoped token: this route acts on the whole installation.', schema: { example: { statusCode: 403, error: 'Forbidden', message: installationOnlyMessage({ name: 'acme-admin', tenant: 'acme' }), tenant: 'acme' } } })]
+      ? [
+          ApiResponse({
+            status: 403,
+            description: 'A tenant-scoped token: this route acts on the whole installation.',
+            schema: {
+              example: { statusCode: 403, error: 'Forbidden', message: installationOnlyMessage({ name: 'acme-admin', tenant: 'acme' }), tenant: 'acme' },
+            },
+          }),
+        ]
       : []),
   );
 

@@ -87,7 +87,10 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
         for (const e of r.events) {
           const ev = e as unknown as AlertEvent & RecordedEvent;
           appended.push(ev);
-          this.log.warn({ event: ev.type === 'AlertFired' ? 'alert.fired' : 'alert.resolved', rule: rule.name, summary: ev.data.summary, value: ev.data.value }, `${rule.name} ${ev.type === 'AlertFired' ? 'fired' : 'resolved'}: ${ev.data.summary}`);
+          this.log.warn(
+            { event: ev.type === 'AlertFired' ? 'alert.fired' : 'alert.resolved', rule: rule.name, summary: ev.data.summary, value: ev.data.value },
+            `${rule.name} ${ev.type === 'AlertFired' ? 'fired' : 'resolved'}: ${ev.data.summary}`,
+          );
         }
       } catch (err) {
         if (!(err instanceof ExpectedVersionConflict)) throw err;
@@ -101,7 +104,10 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     this.states = new Map();
     for (const rule of BASELINE_RULES) {
       const events = await this.store.readStream(alertStream(rule.name));
-      const state = fold(alertDecider, events.map((e) => e as unknown as AlertEvent));
+      const state = fold(
+        alertDecider,
+        events.map((e) => e as unknown as AlertEvent),
+      );
       this.states.set(rule.name, { state, revision: BigInt(events.length) - 1n, pendingSince: null });
     }
   }

@@ -73,7 +73,12 @@ export class AuthGuard implements CanActivate {
     const need = this.reflector.getAllAndOverride<Role | undefined>(MIN_ROLE, targets) ?? 'admin';
     if (!roleAtLeast(row.role, need)) {
       this.logFailure(req, 'forbidden', row, { requiredRole: need });
-      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this needs the ${need} role or higher; token "${row.name}" has ${row.role}`, requiredRole: need });
+      throw new ForbiddenException({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: `this needs the ${need} role or higher; token "${row.name}" has ${row.role}`,
+        requiredRole: need,
+      });
     }
     return true;
   }
@@ -93,7 +98,16 @@ export class AuthGuard implements CanActivate {
   private logFailure(req: Request, reason: AuthFailureReason, row?: TokenRow, extra: Record<string, unknown> = {}): void {
     this.failures.record(reason);
     this.log.warn(
-      { event: 'auth.failed', reason, ip: req.ip, method: req.method, path: req.url.split('?')[0], requestId: req.id, ...(row ? { tokenId: row.tokenId, tokenName: row.name } : {}), ...extra },
+      {
+        event: 'auth.failed',
+        reason,
+        ip: req.ip,
+        method: req.method,
+        path: req.url.split('?')[0],
+        requestId: req.id,
+        ...(row ? { tokenId: row.tokenId, tokenName: row.name } : {}),
+        ...extra,
+      },
       `auth failed: ${reason}`,
     );
   }

@@ -8,7 +8,9 @@ describe('bearer token header', () => {
     ['BEARER   olt_abc  ', 'olt_abc'],
   ])('reads the token of %j', (header, token) => expect(bearerToken(header)).toBe(token));
 
-  it.each([undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer two tokens', 'Bearerolt_abc'])('has none in %j', (header) => expect(bearerToken(header)).toBeNull());
+  it.each([undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer two tokens', 'Bearerolt_abc'])('has none in %j', (header) =>
+    expect(bearerToken(header)).toBeNull(),
+  );
 });
 
 describe('secretsEqual', () => {

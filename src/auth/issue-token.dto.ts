@@ -14,7 +14,11 @@ export class IssueTokenDto {
   @IsIn(ROLES as unknown as string[], { message: `role must be one of ${ROLES.join(', ')}` })
   role!: string;
 
-  @ApiPropertyOptional({ description: "Limit the token to one tenant. A tenant-scoped admin can issue only for its own tenant (the default for it).", example: 'acme', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Limit the token to one tenant. A tenant-scoped admin can issue only for its own tenant (the default for it).',
+    example: 'acme',
+    nullable: true,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)

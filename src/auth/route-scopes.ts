@@ -33,7 +33,12 @@ export function controllersOf(modules: readonly ModuleRef[]): Type[] {
   return [...out];
 }
 
-const join = (...parts: string[]) => '/' + parts.flatMap((p) => p.split('/')).filter(Boolean).join('/');
+const join = (...parts: string[]) =>
+  '/' +
+  parts
+    .flatMap((p) => p.split('/'))
+    .filter(Boolean)
+    .join('/');
 
 /** Every route of these controllers with its tenant rule, sorted by path then method. */
 export function routeScopes(controllers: readonly Type[]): RouteScope[] {

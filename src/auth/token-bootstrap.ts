@@ -56,7 +56,10 @@ export class TokenBootstrap implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const value = this.config.core.adminToken;
     if (value && value.length < MIN_ADMIN_TOKEN_LENGTH) {
-      throw new ConfigError('OPSLEDGER_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters of random text (e.g. the output of "openssl rand -base64 32")`);
+      throw new ConfigError(
+        'OPSLEDGER_ADMIN_TOKEN',
+        `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters of random text (e.g. the output of "openssl rand -base64 32")`,
+      );
     }
     const lock = await this.tokens.pool.connect();
     try {
@@ -92,7 +95,9 @@ export class TokenBootstrap implements OnApplicationBootstrap {
     }
     if (existing) return;
     try {
-      await this.issue.execute(new IssueTokenCommand(ctx, { name: BOOTSTRAP_TOKEN_NAME, role: 'admin' }, 'OPSLEDGER_ADMIN_TOKEN bootstrap', { tokenId, hash: digest }));
+      await this.issue.execute(
+        new IssueTokenCommand(ctx, { name: BOOTSTRAP_TOKEN_NAME, role: 'admin' }, 'OPSLEDGER_ADMIN_TOKEN bootstrap', { tokenId, hash: digest }),
+      );
       this.log.info({ event: 'auth.bootstrap_token_issued', tokenId }, 'issued the bootstrap admin token from OPSLEDGER_ADMIN_TOKEN');
     } catch (err) {
       if (!(err instanceof ExpectedVersionConflict)) throw err;

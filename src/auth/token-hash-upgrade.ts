@@ -47,7 +47,11 @@ export class TokenHashUpgrade {
           }
           return n;
         });
-        if (rekeyed) this.log.info({ event: 'auth.token_hashes_rekeyed', count: rekeyed }, `re-keyed the stored digests of ${rekeyed} token(s) issued before TOKEN_HASH_KEY`);
+        if (rekeyed)
+          this.log.info(
+            { event: 'auth.token_hashes_rekeyed', count: rekeyed },
+            `re-keyed the stored digests of ${rekeyed} token(s) issued before TOKEN_HASH_KEY`,
+          );
         return rekeyed;
       } catch (err) {
         if (!(err instanceof ExpectedVersionConflict) || attempt >= MAX_ATTEMPTS) throw err;

@@ -32,8 +32,18 @@ export class TokenRepository {
   }
 
   /** In the caller's unit (with its audit entry): the events and the read-model rows. A conflict rolls all of it back. */
-  appendIn(uow: UnitOfWork, tokenId: string, events: readonly TokenEvent[], expected: ExpectedRevision, metadata: Partial<EventMetadata>): Promise<AppendResult> {
-    return uow.append(tokenStream(tokenId), events.map((e) => ({ type: e.type, data: e.data, metadata })), expected);
+  appendIn(
+    uow: UnitOfWork,
+    tokenId: string,
+    events: readonly TokenEvent[],
+    expected: ExpectedRevision,
+    metadata: Partial<EventMetadata>,
+  ): Promise<AppendResult> {
+    return uow.append(
+      tokenStream(tokenId),
+      events.map((e) => ({ type: e.type, data: e.data, metadata })),
+      expected,
+    );
   }
 
   async findByHash(hash: string, db: SqlSession = this.pool): Promise<TokenRow | null> {

@@ -8,7 +8,18 @@ import { initialTokenState } from './token.state';
 
 const at = new Date('2026-03-01T10:00:00.000Z');
 const hash = tokenDigest(Buffer.from('k'.repeat(32)), newTokenSecret());
-const issue = (over: Partial<IssueToken> = {}): IssueToken => ({ kind: 'IssueToken', tokenId: 'tok-1', name: 'ci', role: 'operator', tenant: null, hash, expiresAt: null, at, issuerTenant: null, ...over });
+const issue = (over: Partial<IssueToken> = {}): IssueToken => ({
+  kind: 'IssueToken',
+  tokenId: 'tok-1',
+  name: 'ci',
+  role: 'operator',
+  tenant: null,
+  hash,
+  expiresAt: null,
+  at,
+  issuerTenant: null,
+  ...over,
+});
 
 const { given } = spec(tokenDecider);
 const issued = (over: Partial<IssueToken> = {}) => eventsOrThrow(tokenDecider.decide(issue(over), initialTokenState))[0] as TokenIssued;
@@ -16,18 +27,44 @@ const revoked: TokenEvent = { type: 'TokenRevoked', data: { tokenId: 'tok-1', re
 
 describe('token decider: issue', () => {
   it('issues a new token with its hash, role, tenant and normalised expiry', () => {
-    given().when(issue({ tenant: 'acme', expiresAt: '2027-01-01T01:00:00+01:00' })).then([
-      { type: 'TokenIssued', data: { tokenId: 'tok-1', name: 'ci', role: 'operator', tenant: 'acme', hash, hashScheme: 'hmac-sha256', issuedAt: at.toISOString(), expiresAt: '2027-01-01T00:00:00.000Z' } },
-    ]);
+    given()
+      .when(issue({ tenant: 'acme', expiresAt: '2027-01-01T01:00:00+01:00' }))
+      .then([
+        {
+          type: 'TokenIssued',
+          data: {
+            tokenId: 'tok-1',
+            name: 'ci',
+            role: 'operator',
+            tenant: 'acme',
+            hash,
+            hashScheme: 'hmac-sha256',
+            issuedAt: at.toISOString(),
+            expiresAt: '2027-01-01T00:00:00.000Z',
+          },
+        },
+      ]);
   });
 
   it('trims the name', () => {
     expect(issued({ name: '  deploy bot ' }).data).toMatchObject({ name: 'deploy bot' });
   });
 
-  it('refuses an unknown role, naming the field', () => { given().when(issue({ role: 'root' })).thenRejects('invalid', 'role'); });
-  it('refuses an empty name', () => { given().when(issue({ name: '  ' })).thenRejects('invalid', 'name'); });
-  it('refuses a name with control characters', () => { given().when(issue({ name: 'a\nb' })).thenRejects('invalid', 'name'); });
+  it('refuses an unknown role, naming the field', () => {
+    given()
+      .when(issue({ role: 'root' }))
+      .thenRejects('invalid', 'role');
+  });
+  it('refuses an empty name', () => {
+    given()
+      .when(issue({ name: '  ' }))
+      .thenRejects('invalid', 'name');
+  });
+  it('refuses a name with control characters', () => {
+    given()
+      .when(issue({ name: 'a\nb' }))
+      .thenRejects('invalid', 'name');
+  });
   it.each([
     ['NUL', 'a\u0000b'],
     ['zero-width space', 'ad\u200bmin'],
@@ -41,54 +78,117 @@ describe('token decider: issue', () => {
     ['tag character', 'a\u{E0041}'],
     ['blank braille pattern', 'a\u2800'],
     ['unassigned code point', 'a\uffffb'],
-  ])('refuses a name with an invisible character (%s)', (_, name) => { given().when(issue({ name })).thenRejects('invalid', 'name'); });
+  ])('refuses a name with an invisible character (%s)', (_, name) => {
+    given().when(issue({ name })).thenRejects('invalid', 'name');
+  });
   it('accepts visible names in any script', () => {
     expect(issued({ name: 'déploiement 日本 😀' }).data.name).toBe('déploiement 日本 😀');
   });
   it('reserves the bootstrap name for the bootstrap', () => {
-    given().when(issue({ name: BOOTSTRAP_TOKEN_NAME })).thenRejects('invalid', 'name');
+    given()
+      .when(issue({ name: BOOTSTRAP_TOKEN_NAME }))
+      .thenRejects('invalid', 'name');
     expect(issued({ name: BOOTSTRAP_TOKEN_NAME, role: 'admin', bootstrap: true }).data).toMatchObject({ name: BOOTSTRAP_TOKEN_NAME });
   });
-  it.each(['system', 'System', 'ｓｙｓｔｅｍ', 'anonymous', 'static-secret', 'cli:root', 'Bootstrap-Admin'])('reserves %s for actors that are not tokens', (name) => {
-    given().when(issue({ name, bootstrap: false })).thenRejects('invalid', 'name');
+  it.each(['system', 'System', 'ｓｙｓｔｅｍ', 'anonymous', 'static-secret', 'cli:root', 'Bootstrap-Admin'])(
+    'reserves %s for actors that are not tokens',
+    (name) => {
+      given()
+        .when(issue({ name, bootstrap: false }))
+        .thenRejects('invalid', 'name');
+    },
+  );
+  it('lets even the bootstrap take no other reserved name', () => {
+    given()
+      .when(issue({ name: 'system', bootstrap: true }))
+      .thenRejects('invalid', 'name');
   });
-  it('lets even the bootstrap take no other reserved name', () => { given().when(issue({ name: 'system', bootstrap: true })).thenRejects('invalid', 'name'); });
-  it('refuses a tenant with spaces', () => { given().when(issue({ tenant: 'a b' })).thenRejects('invalid', 'tenant'); });
+  it('refuses a tenant with spaces', () => {
+    given()
+      .when(issue({ tenant: 'a b' }))
+      .thenRejects('invalid', 'tenant');
+  });
   it('refuses an expiry in the past or now', () => {
-    given().when(issue({ expiresAt: new Date(at.getTime() - 1000).toISOString() })).thenRejects('invalid', 'expiresAt');
-    given().when(issue({ expiresAt: at.toISOString() })).thenRejects('invalid', 'expiresAt');
+    given()
+      .when(issue({ expiresAt: new Date(at.getTime() - 1000).toISOString() }))
+      .thenRejects('invalid', 'expiresAt');
+    given()
+      .when(issue({ expiresAt: at.toISOString() }))
+      .thenRejects('invalid', 'expiresAt');
   });
-  it('refuses an expiry that is not RFC 3339', () => { given().when(issue({ expiresAt: 'next tuesday' })).thenRejects('invalid', 'expiresAt'); });
-  it('refuses a malformed hash', () => { given().when(issue({ hash: 'abc' })).thenRejects('invalid', 'hash'); });
-  it('refuses a token id that cannot be a stream name', () => { given().when(issue({ tokenId: 'a/b' })).thenRejects('invalid', 'tokenId'); });
+  it('refuses an expiry that is not RFC 3339', () => {
+    given()
+      .when(issue({ expiresAt: 'next tuesday' }))
+      .thenRejects('invalid', 'expiresAt');
+  });
+  it('refuses a malformed hash', () => {
+    given()
+      .when(issue({ hash: 'abc' }))
+      .thenRejects('invalid', 'hash');
+  });
+  it('refuses a token id that cannot be a stream name', () => {
+    given()
+      .when(issue({ tokenId: 'a/b' }))
+      .thenRejects('invalid', 'tokenId');
+  });
   it('refuses to issue the same token id twice', () => expect(given(issued()).when(issue()).thenRejects('conflict').field).toBeUndefined());
   it('lets a tenant-scoped issuer issue only for its own tenant', () => {
-    given().when(issue({ issuerTenant: 'acme', tenant: 'other' })).thenRejects('forbidden', 'tenant');
-    given().when(issue({ issuerTenant: 'acme', tenant: null })).thenRejects('forbidden', 'tenant');
+    given()
+      .when(issue({ issuerTenant: 'acme', tenant: 'other' }))
+      .thenRejects('forbidden', 'tenant');
+    given()
+      .when(issue({ issuerTenant: 'acme', tenant: null }))
+      .thenRejects('forbidden', 'tenant');
     expect(issued({ issuerTenant: 'acme', tenant: 'acme' }).data.tenant).toBe('acme');
   });
 });
 
 describe('token decider: revoke', () => {
-  const revoke = (reason = 'left the team', revokerTenant: string | null = null): TokenCommand => ({ kind: 'RevokeToken', tokenId: 'tok-1', reason, revokerTenant });
+  const revoke = (reason = 'left the team', revokerTenant: string | null = null): TokenCommand => ({
+    kind: 'RevokeToken',
+    tokenId: 'tok-1',
+    reason,
+    revokerTenant,
+  });
 
-  it('revokes an active token with the reason', () => { given(issued()).when(revoke(' left the team ')).then([revoked]); });
-  it('needs a reason', () => { given(issued()).when(revoke('   ')).thenRejects('invalid', 'reason'); });
+  it('revokes an active token with the reason', () => {
+    given(issued()).when(revoke(' left the team ')).then([revoked]);
+  });
+  it('needs a reason', () => {
+    given(issued()).when(revoke('   ')).thenRejects('invalid', 'reason');
+  });
   it('refuses an unknown token', () => expect(given().when(revoke()).thenRejects('not_found').field).toBeUndefined());
   it('refuses a token revoked already', () => expect(given(issued(), revoked).when(revoke()).thenRejects('conflict').field).toBeUndefined());
   it("answers another tenant's token as not found to a tenant-scoped revoker", () => {
-    expect(given(issued({ tenant: 'other' })).when(revoke('x', 'acme')).thenRejects('not_found').field).toBeUndefined();
+    expect(
+      given(issued({ tenant: 'other' }))
+        .when(revoke('x', 'acme'))
+        .thenRejects('not_found').field,
+    ).toBeUndefined();
     expect(given(issued()).when(revoke('x', 'acme')).thenRejects('not_found').field).toBeUndefined();
-    given(issued({ tenant: 'acme' })).when(revoke('x', 'acme')).then([{ type: 'TokenRevoked', data: { tokenId: 'tok-1', reason: 'x' } }]);
+    given(issued({ tenant: 'acme' }))
+      .when(revoke('x', 'acme'))
+      .then([{ type: 'TokenRevoked', data: { tokenId: 'tok-1', reason: 'x' } }]);
   });
 });
 
 describe('token decider: re-key a legacy digest', () => {
-  const legacy: TokenEvent = { type: 'TokenIssued', data: { tokenId: 'tok-1', name: 'ci', role: 'operator', tenant: null, hash: sha256Hex('olt_x'), issuedAt: at.toISOString(), expiresAt: null } };
+  const legacy: TokenEvent = {
+    type: 'TokenIssued',
+    data: { tokenId: 'tok-1', name: 'ci', role: 'operator', tenant: null, hash: sha256Hex('olt_x'), issuedAt: at.toISOString(), expiresAt: null },
+  };
   const rekey = (h = hash): TokenCommand => ({ kind: 'RekeyTokenHash', tokenId: 'tok-1', hash: h });
 
-  it('replaces a bare SHA-256 by the keyed digest', () => { given(legacy).when(rekey()).then([{ type: 'TokenHashRekeyed', data: { tokenId: 'tok-1', hash, hashScheme: 'hmac-sha256' } }]); });
-  it('re-keys a revoked token too', () => { given(legacy, revoked).when(rekey()).then([{ type: 'TokenHashRekeyed', data: { tokenId: 'tok-1', hash, hashScheme: 'hmac-sha256' } }]); });
+  it('replaces a bare SHA-256 by the keyed digest', () => {
+    given(legacy)
+      .when(rekey())
+      .then([{ type: 'TokenHashRekeyed', data: { tokenId: 'tok-1', hash, hashScheme: 'hmac-sha256' } }]);
+  });
+  it('re-keys a revoked token too', () => {
+    given(legacy, revoked)
+      .when(rekey())
+      .then([{ type: 'TokenHashRekeyed', data: { tokenId: 'tok-1', hash, hashScheme: 'hmac-sha256' } }]);
+  });
   it('does nothing to a keyed token or an unknown one', () => {
     given(issued()).when(rekey()).then([]);
     given().when(rekey()).then([]);
@@ -100,7 +200,14 @@ describe('token decider: re-key a legacy digest', () => {
 
 describe('token evolve', () => {
   it('folds issued then revoked into a revoked token that keeps its identity', () => {
-    expect(given(issued(), revoked).state).toMatchObject({ status: 'revoked', tokenId: 'tok-1', name: 'ci', role: 'operator', hash, revokeReason: 'left the team' });
+    expect(given(issued(), revoked).state).toMatchObject({
+      status: 'revoked',
+      tokenId: 'tok-1',
+      name: 'ci',
+      role: 'operator',
+      hash,
+      revokeReason: 'left the team',
+    });
   });
   it('ignores a revoke of a token it never saw issued', () => {
     expect(given(revoked).state).toEqual(initialTokenState);

@@ -99,7 +99,8 @@ export function tokenNameProblem(name: string, bootstrap: boolean): string | nul
   const folded = name.normalize('NFKC').toLowerCase();
   const reserved = RESERVED_TOKEN_NAMES.find((r) => r === folded);
   if (reserved === BOOTSTRAP_TOKEN_NAME && bootstrap && name === BOOTSTRAP_TOKEN_NAME) return null;
-  if (reserved) return `"${name}" is reserved${reserved === BOOTSTRAP_TOKEN_NAME ? ' for the OPSLEDGER_ADMIN_TOKEN bootstrap' : ': the audit log uses it for actors that are not tokens'}`;
+  if (reserved)
+    return `"${name}" is reserved${reserved === BOOTSTRAP_TOKEN_NAME ? ' for the OPSLEDGER_ADMIN_TOKEN bootstrap' : ': the audit log uses it for actors that are not tokens'}`;
   if (folded.startsWith(RESERVED_TOKEN_NAME_PREFIX)) return `must not start with "${RESERVED_TOKEN_NAME_PREFIX}": the audit log names command-line users so`;
   return null;
 }
@@ -111,7 +112,8 @@ function decideIssue(c: IssueToken, state: TokenState): Decision<TokenEvent> {
   if (nameProblem) return invalid('name', nameProblem);
   if (!(ROLES as readonly string[]).includes(c.role)) return invalid('role', `must be one of ${ROLES.join(', ')}`);
   if (c.tenant !== null && !TENANT.test(c.tenant)) return invalid('tenant', 'must be 1-100 letters, digits, ".", "-" or "_"');
-  if (!inScope(c.issuerTenant, c.tenant)) return reject('forbidden', `a token scoped to tenant "${c.issuerTenant}" can only issue tokens for that tenant`, 'tenant');
+  if (!inScope(c.issuerTenant, c.tenant))
+    return reject('forbidden', `a token scoped to tenant "${c.issuerTenant}" can only issue tokens for that tenant`, 'tenant');
   if (!HASH.test(c.hash)) return invalid('hash', 'must be a 256-bit hex digest');
   let expiresAt: string | null = null;
   if (c.expiresAt !== null) {
@@ -124,7 +126,16 @@ function decideIssue(c: IssueToken, state: TokenState): Decision<TokenEvent> {
   return [
     {
       type: TOKEN_ISSUED,
-      data: { tokenId: c.tokenId, name, role: c.role as Role, tenant: c.tenant, hash: c.hash, hashScheme: HASH_SCHEME, issuedAt: c.at.toISOString(), expiresAt },
+      data: {
+        tokenId: c.tokenId,
+        name,
+        role: c.role as Role,
+        tenant: c.tenant,
+        hash: c.hash,
+        hashScheme: HASH_SCHEME,
+        issuedAt: c.at.toISOString(),
+        expiresAt,
+      },
     },
   ];
 }

@@ -45,8 +45,17 @@ export function evolveToken(state: TokenState, event: TokenFact): TokenState {
     case TOKEN_ISSUED: {
       const d = event.data as TokenIssuedData;
       return {
-        status: 'active', tokenId: d.tokenId, name: d.name, role: d.role, tenant: d.tenant, hash: d.hash, hashScheme: d.hashScheme ?? null,
-        issuedAt: d.issuedAt, expiresAt: d.expiresAt, revokedAt: null, revokeReason: null,
+        status: 'active',
+        tokenId: d.tokenId,
+        name: d.name,
+        role: d.role,
+        tenant: d.tenant,
+        hash: d.hash,
+        hashScheme: d.hashScheme ?? null,
+        issuedAt: d.issuedAt,
+        expiresAt: d.expiresAt,
+        revokedAt: null,
+        revokeReason: null,
       };
     }
     case TOKEN_HASH_REKEYED: {

@@ -17,7 +17,14 @@ describe('backup and restore', () => {
 
   it('restores every event as it was stored: ids, streams, revisions, positions, times, stored shape', async () => {
     const source = new InMemoryEventStore();
-    await source.append('a', [{ type: 'BackupSpecShaped', data: { n: 1 } }, { type: 'Other', data: { n: 2 } }], 'no_stream');
+    await source.append(
+      'a',
+      [
+        { type: 'BackupSpecShaped', data: { n: 1 } },
+        { type: 'Other', data: { n: 2 } },
+      ],
+      'no_stream',
+    );
     await source.transact(async (uow) => {
       await uow.append('b', [{ type: 'Other', data: { n: 3 } }], 'no_stream');
       await uow.append('a', [{ type: 'Other', data: { n: 4 } }], 1n);

@@ -11,7 +11,12 @@ import { BACKUP_FORMAT, BACKUP_VERSION, BackupEvent, BackupHeader } from './back
  * cut: every append committed before it is in the file, an append in flight is wholly left out.
  * Read models are not backed up.
  */
-export async function backupEventLog(store: EventStore, file: string, onProgress?: (events: number) => void, batch = 5000): Promise<{ events: number; bytes: number }> {
+export async function backupEventLog(
+  store: EventStore,
+  file: string,
+  onProgress?: (events: number) => void,
+  batch = 5000,
+): Promise<{ events: number; bytes: number }> {
   const gzip = createGzip({ level: 6 });
   const out = createWriteStream(file);
   gzip.pipe(out);
@@ -24,7 +29,17 @@ export async function backupEventLog(store: EventStore, file: string, onProgress
   await store.atSnapshot(async (snap) => {
     for await (const page of snap.scan(undefined, { pageSize: batch, stored: true })) {
       for (const e of page) {
-        const line: BackupEvent = { position: e.position.toString(), streamId: e.streamId, revision: e.revision.toString(), eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt.toISOString() };
+        const line: BackupEvent = {
+          position: e.position.toString(),
+          streamId: e.streamId,
+          revision: e.revision.toString(),
+          eventId: e.eventId,
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          data: e.data,
+          metadata: e.metadata,
+          recordedAt: e.recordedAt.toISOString(),
+        };
         await write(line);
       }
       events += page.length;

@@ -9,7 +9,15 @@ import { PG_POOL } from '../database/database.module';
 import { RecordRestoreDrillDto } from './restore-drill.dto';
 import { RestoreDrills } from './record-restore-drill';
 
-const example = { drillId: '3d5e…', owner: 'alice', result: 'passed', notes: 'restored into staging; bodies matched', eventsRestored: 1250000, durationSeconds: 184, performedAt: '2026-11-25T09:30:00.000Z' };
+const example = {
+  drillId: '3d5e…',
+  owner: 'alice',
+  result: 'passed',
+  notes: 'restored into staging; bodies matched',
+  eventsRestored: 1250000,
+  durationSeconds: 184,
+  performedAt: '2026-11-25T09:30:00.000Z',
+};
 
 @ApiTags('backup')
 @ApiBearerAuth()

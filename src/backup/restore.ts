@@ -51,7 +51,12 @@ export async function restoreEventLog(store: EventStore, file: string, onProgres
       const events = await uow.restore(archive());
       // The audit chain continues from its last link.
       const last = chain.last;
-      if (last) await sqlOf(uow).query('UPDATE audit_chain_head SET last_event_id = $1, last_hash = $2, length = $3 WHERE id = 1', [last.eventId, (last.data as { hash: string }).hash, chain.links]);
+      if (last)
+        await sqlOf(uow).query('UPDATE audit_chain_head SET last_event_id = $1, last_hash = $2, length = $3 WHERE id = 1', [
+          last.eventId,
+          (last.data as { hash: string }).hash,
+          chain.links,
+        ]);
       return { events };
     });
   } catch (err) {

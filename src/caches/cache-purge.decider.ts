@@ -4,7 +4,13 @@ import { describeMatch, matchesEverything } from './purge-slot';
 
 /** The write model of one slot (cache + key or pattern): the purge running in it, if any. */
 export interface PurgeSlotState {
-  readonly active: { readonly purgeId: string; readonly lastBeatAt: string; readonly scanned: number; readonly removed: number; readonly cancelRequested: boolean } | null;
+  readonly active: {
+    readonly purgeId: string;
+    readonly lastBeatAt: string;
+    readonly scanned: number;
+    readonly removed: number;
+    readonly cancelRequested: boolean;
+  } | null;
   readonly known: readonly string[];
 }
 export const initialPurgeSlot: PurgeSlotState = { active: null, known: [] };
@@ -53,9 +59,14 @@ export type PurgeCommand = StartPurge | RecordProgress | RequestCancel | FinishP
 export function evolvePurgeSlot(state: PurgeSlotState, e: CachePurgeEvent): PurgeSlotState {
   switch (e.type) {
     case 'CachePurgeStarted':
-      return { active: { purgeId: e.data.purgeId, lastBeatAt: e.data.startedAt, scanned: 0, removed: 0, cancelRequested: false }, known: [...state.known, e.data.purgeId] };
+      return {
+        active: { purgeId: e.data.purgeId, lastBeatAt: e.data.startedAt, scanned: 0, removed: 0, cancelRequested: false },
+        known: [...state.known, e.data.purgeId],
+      };
     case 'CachePurgeProgressed':
-      return state.active?.purgeId === e.data.purgeId ? { ...state, active: { ...state.active, lastBeatAt: e.data.at, scanned: e.data.scanned, removed: e.data.removed } } : state;
+      return state.active?.purgeId === e.data.purgeId
+        ? { ...state, active: { ...state.active, lastBeatAt: e.data.at, scanned: e.data.scanned, removed: e.data.removed } }
+        : state;
     case 'CachePurgeCancelRequested':
       return state.active?.purgeId === e.data.purgeId ? { ...state, active: { ...state.active, cancelRequested: true } } : state;
     case 'CachePurgeFinished':
@@ -72,11 +83,28 @@ function decideStart(cmd: StartPurge, state: PurgeSlotState): Decision<CachePurg
   const a = state.active;
   if (a) {
     if (cmd.now.getTime() - Date.parse(a.lastBeatAt) < cmd.staleMs) {
-      return reject('conflict', `purge ${a.purgeId} of ${describeMatch(cmd.match)} in cache "${cmd.cache}" is running; wait for it or cancel it (POST /api/caches/${cmd.cache}/purges/${a.purgeId}/cancel)`);
+      return reject(
+        'conflict',
+        `purge ${a.purgeId} of ${describeMatch(cmd.match)} in cache "${cmd.cache}" is running; wait for it or cancel it (POST /api/caches/${cmd.cache}/purges/${a.purgeId}/cancel)`,
+      );
     }
-    events.push({ type: 'CachePurgeFinished', data: { purgeId: a.purgeId, cache: cmd.cache, outcome: 'abandoned', scanned: a.scanned, removed: a.removed, error: `no progress since ${a.lastBeatAt}: its process stopped`, finishedAt: at } });
+    events.push({
+      type: 'CachePurgeFinished',
+      data: {
+        purgeId: a.purgeId,
+        cache: cmd.cache,
+        outcome: 'abandoned',
+        scanned: a.scanned,
+        removed: a.removed,
+        error: `no progress since ${a.lastBeatAt}: its process stopped`,
+        finishedAt: at,
+      },
+    });
   }
-  events.push({ type: 'CachePurgeStarted', data: { purgeId: cmd.purgeId, cache: cmd.cache, match: cmd.match, reason: cmd.reason, startedBy: cmd.actor, startedAt: at } });
+  events.push({
+    type: 'CachePurgeStarted',
+    data: { purgeId: cmd.purgeId, cache: cmd.cache, match: cmd.match, reason: cmd.reason, startedBy: cmd.actor, startedAt: at },
+  });
   return events;
 }
 
@@ -100,7 +128,12 @@ function decide(cmd: PurgeCommand, state: PurgeSlotState): Decision<CachePurgeEv
       if (state.active!.cancelRequested) return reject('conflict', `purge ${cmd.purgeId} is being cancelled already`);
       return [{ type: 'CachePurgeCancelRequested', data: { purgeId: cmd.purgeId, cache, reason: cmd.reason, requestedBy: cmd.actor, at } }];
     case 'finish':
-      return [{ type: 'CachePurgeFinished', data: { purgeId: cmd.purgeId, cache, outcome: cmd.outcome, scanned: cmd.scanned, removed: cmd.removed, error: cmd.error, finishedAt: at } }];
+      return [
+        {
+          type: 'CachePurgeFinished',
+          data: { purgeId: cmd.purgeId, cache, outcome: cmd.outcome, scanned: cmd.scanned, removed: cmd.removed, error: cmd.error, finishedAt: at },
+        },
+      ];
   }
 }
 

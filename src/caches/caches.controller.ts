@@ -14,8 +14,19 @@ import { CancelPurgeDto, StartPurgeDto } from './caches.dto';
 import { PurgesQuery } from './purges.query';
 
 const ROW = {
-  id: '3f0c2d1e-5a7b-4c4e-9d41-2b7f0e6c9a10', cache: 'sessions', match: { pattern: 'user:42:*' }, state: 'running', scanned: 1200, removed: 1180, reason: 'stale profile pages after the user merge',
-  startedBy: 'alice', startedAt: '2026-11-25T14:00:00.000Z', lastProgressAt: '2026-11-25T14:00:02.000Z', cancelRequested: null, finishedAt: null, error: null,
+  id: '3f0c2d1e-5a7b-4c4e-9d41-2b7f0e6c9a10',
+  cache: 'sessions',
+  match: { pattern: 'user:42:*' },
+  state: 'running',
+  scanned: 1200,
+  removed: 1180,
+  reason: 'stale profile pages after the user merge',
+  startedBy: 'alice',
+  startedAt: '2026-11-25T14:00:00.000Z',
+  lastProgressAt: '2026-11-25T14:00:02.000Z',
+  cancelRequested: null,
+  finishedAt: null,
+  error: null,
 };
 const SHARED_MACHINERY = 'caches are shared infrastructure of the installation';
 const NO_CACHE = { statusCode: 404, error: 'Not Found', message: 'no cache named "nope"; GET /api/caches lists them (CACHES)' };
@@ -48,12 +59,34 @@ export class CachesController {
   @HttpCode(202)
   @Roles('admin')
   @TenantScope('installation', SHARED_MACHINERY)
-  @ApiOperation({ summary: 'Remove one key or every key matching a pattern (SCAN + UNLINK in batches, throttled per cache); runs in the background as a tracked purge; one per cache and key or pattern at a time (admin, audited as cache.purge).' })
+  @ApiOperation({
+    summary:
+      'Remove one key or every key matching a pattern (SCAN + UNLINK in batches, throttled per cache); runs in the background as a tracked purge; one per cache and key or pattern at a time (admin, audited as cache.purge).',
+  })
   @ApiParam({ name: 'name', example: 'sessions' })
   @ApiResponse({ status: 202, schema: { example: { ...ROW, scanned: 0, removed: 0, lastProgressAt: '2026-11-25T14:00:00.000Z' } } })
-  @ApiResponse({ status: 400, schema: { example: { statusCode: 400, error: 'Bad Request', message: 'confirmAll: must be true to purge pattern "*": it matches every key of the cache', fields: [{ field: 'confirmAll', problem: 'must be true to purge pattern "*": it matches every key of the cache' }] } } })
+  @ApiResponse({
+    status: 400,
+    schema: {
+      example: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'confirmAll: must be true to purge pattern "*": it matches every key of the cache',
+        fields: [{ field: 'confirmAll', problem: 'must be true to purge pattern "*": it matches every key of the cache' }],
+      },
+    },
+  })
   @ApiResponse({ status: 404, schema: { example: NO_CACHE } })
-  @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: `purge ${ROW.id} of pattern "user:42:*" in cache "sessions" is running; wait for it or cancel it (POST /api/caches/sessions/purges/${ROW.id}/cancel)` } } })
+  @ApiResponse({
+    status: 409,
+    schema: {
+      example: {
+        statusCode: 409,
+        error: 'Conflict',
+        message: `purge ${ROW.id} of pattern "user:42:*" in cache "sessions" is running; wait for it or cancel it (POST /api/caches/sessions/purges/${ROW.id}/cancel)`,
+      },
+    },
+  })
   purge(@Param('name') name: string, @Body() b: StartPurgeDto, @Operator() ctx: OperatorContext): Promise<PurgeRow> {
     if ((b.key === undefined) === (b.pattern === undefined)) throw BadInput.field('key', 'give exactly one of key or pattern');
     const match = b.key !== undefined ? { key: b.key } : { pattern: b.pattern! };
@@ -65,7 +98,10 @@ export class CachesController {
   @TenantScope('installation', SHARED_MACHINERY)
   @ApiOperation({ summary: "The cache's purges, newest first (at most 100): state, keys scanned and removed, who, why (admin)." })
   @ApiParam({ name: 'name', example: 'sessions' })
-  @ApiResponse({ status: 200, schema: { example: { purges: [{ ...ROW, state: 'completed', scanned: 5400, removed: 5400, finishedAt: '2026-11-25T14:00:06.000Z' }] } } })
+  @ApiResponse({
+    status: 200,
+    schema: { example: { purges: [{ ...ROW, state: 'completed', scanned: 5400, removed: 5400, finishedAt: '2026-11-25T14:00:06.000Z' }] } },
+  })
   async purges(@Param('name') name: string): Promise<{ purges: PurgeRow[] }> {
     this.known(name);
     return { purges: await this.queries.execute(new PurgesQuery(name)) };
@@ -93,7 +129,12 @@ export class CachesController {
   @ApiParam({ name: 'name', example: 'sessions' })
   @ApiResponse({ status: 202, schema: { example: { ...ROW, cancelRequested: { by: 'bob', reason: 'wrong pattern', at: '2026-11-25T14:00:03.000Z' } } } })
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: `purge ${ROW.id} has finished already` } } })
-  cancel(@Param('name') name: string, @Param('id', new ParseUUIDPipe()) id: string, @Body() b: CancelPurgeDto, @Operator() ctx: OperatorContext): Promise<PurgeRow> {
+  cancel(
+    @Param('name') name: string,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() b: CancelPurgeDto,
+    @Operator() ctx: OperatorContext,
+  ): Promise<PurgeRow> {
     return this.commands.execute(new CancelPurgeCommand(ctx, name, id, b.reason));
   }
 }

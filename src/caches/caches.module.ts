@@ -26,6 +26,9 @@ export class CachesModule {
     summaries.register('CachePurgeStarted', (e) => `purge of ${describeMatch(d(e).match)} in cache ${d(e).cache} started by ${d(e).startedBy}`);
     summaries.register('CachePurgeProgressed', (e) => `purge in cache ${d(e).cache}: ${d(e).removed} keys removed so far`);
     summaries.register('CachePurgeCancelRequested', (e) => `purge in cache ${d(e).cache}: cancel requested by ${d(e).requestedBy}`);
-    summaries.register('CachePurgeFinished', (e) => `purge in cache ${d(e).cache} ${d(e).outcome}: ${d(e).removed} keys removed${d(e).error ? ` (${d(e).error})` : ''}`);
+    summaries.register(
+      'CachePurgeFinished',
+      (e) => `purge in cache ${d(e).cache} ${d(e).outcome}: ${d(e).removed} keys removed${d(e).error ? ` (${d(e).error})` : ''}`,
+    );
   }
 }

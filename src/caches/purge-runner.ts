@@ -45,7 +45,12 @@ export class PurgeRunner implements BeforeApplicationShutdown {
     const abort = new AbortController();
     const entry = { abort, done: Promise.resolve(), reason: null as string | null };
     entry.done = this.run(job, abort.signal, () => entry.reason)
-      .catch((err) => this.log.error({ event: 'cache.purge_failed', purgeId: job.purgeId, cache: job.cache, err: String(err) }, `purge ${job.purgeId} could not record its end`))
+      .catch((err) =>
+        this.log.error(
+          { event: 'cache.purge_failed', purgeId: job.purgeId, cache: job.cache, err: String(err) },
+          `purge ${job.purgeId} could not record its end`,
+        ),
+      )
       .finally(() => this.running.delete(job.purgeId));
     this.running.set(job.purgeId, entry);
   }
@@ -107,8 +112,15 @@ export class PurgeRunner implements BeforeApplicationShutdown {
         } while (cursor !== '0' && !signal.aborted && !cancelled);
       }
       cancelled ||= signal.aborted;
-      await this.slots.act(job.stream, () => ({ kind: 'finish', ...base, outcome: cancelled ? 'cancelled' : 'completed', scanned, removed, error: stopReason(), now: this.clock.now() }), job.metadata);
-      this.log.info({ event: 'cache.purge_finished', ...base, outcome: cancelled ? 'cancelled' : 'completed', scanned, removed }, `purge ${job.purgeId} of cache ${job.cache} ${cancelled ? 'cancelled' : 'completed'}: ${removed} keys removed`);
+      await this.slots.act(
+        job.stream,
+        () => ({ kind: 'finish', ...base, outcome: cancelled ? 'cancelled' : 'completed', scanned, removed, error: stopReason(), now: this.clock.now() }),
+        job.metadata,
+      );
+      this.log.info(
+        { event: 'cache.purge_finished', ...base, outcome: cancelled ? 'cancelled' : 'completed', scanned, removed },
+        `purge ${job.purgeId} of cache ${job.cache} ${cancelled ? 'cancelled' : 'completed'}: ${removed} keys removed`,
+      );
     } catch (err) {
       // Taken over (its process was thought dead) or ended by another writer: nothing more to record.
       if (err instanceof RejectedError) {

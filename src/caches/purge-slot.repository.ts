@@ -14,10 +14,17 @@ export class PurgeSlots {
   async act(stream: string, command: () => PurgeCommand, metadata: Partial<EventMetadata>): Promise<PurgeSlotState> {
     for (let attempt = 0; ; attempt++) {
       const history = await this.store.readStream(stream);
-      const state = fold(purgeDecider, history.map((e) => e as unknown as CachePurgeEvent));
+      const state = fold(
+        purgeDecider,
+        history.map((e) => e as unknown as CachePurgeEvent),
+      );
       const events = eventsOrThrow(purgeDecider.decide(command(), state));
       try {
-        await this.store.append(stream, events.map((e) => ({ ...e, metadata })), history.length ? BigInt(history.length - 1) : 'no_stream');
+        await this.store.append(
+          stream,
+          events.map((e) => ({ ...e, metadata })),
+          history.length ? BigInt(history.length - 1) : 'no_stream',
+        );
         return fold(purgeDecider, events, state);
       } catch (err) {
         // A cancel request landed between the read and the append: decide again on it.

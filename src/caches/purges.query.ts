@@ -6,7 +6,11 @@ import { PG_POOL } from '../database/database.module';
 
 /** A cache's purges, newest first (at most `limit`), or one of them by id. */
 export class PurgesQuery extends Query<PurgeRow[]> {
-  constructor(readonly cache: string, readonly id: string | null = null, readonly limit = 100) {
+  constructor(
+    readonly cache: string,
+    readonly id: string | null = null,
+    readonly limit = 100,
+  ) {
     super();
   }
 }
@@ -16,7 +20,10 @@ export class PurgesHandler implements IQueryHandler<PurgesQuery, PurgeRow[]> {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async execute(q: PurgesQuery): Promise<PurgeRow[]> {
-    const { rows } = await this.pool.query<{ doc: PurgeRow }>('SELECT doc FROM rm_cache_purges WHERE cache = $1 AND ($2::text IS NULL OR key = $2) ORDER BY started_at DESC LIMIT $3', [q.cache, q.id, q.limit]);
+    const { rows } = await this.pool.query<{ doc: PurgeRow }>(
+      'SELECT doc FROM rm_cache_purges WHERE cache = $1 AND ($2::text IS NULL OR key = $2) ORDER BY started_at DESC LIMIT $3',
+      [q.cache, q.id, q.limit],
+    );
     return rows.map((r) => r.doc);
   }
 }

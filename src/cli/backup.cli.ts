@@ -22,7 +22,9 @@ new Command('backup')
       const { events, bytes } = await backupEventLog(store, file, (n) => process.stderr.write(`\r${n} events`));
       const s = (Date.now() - started) / 1000;
       process.stderr.write('\n');
-      process.stdout.write(`backed up ${events} events to ${file} (${(bytes / 1048576).toFixed(1)} MiB) in ${s.toFixed(1)} s (${Math.round(events / Math.max(s, 0.001))} events/s)\n`);
+      process.stdout.write(
+        `backed up ${events} events to ${file} (${(bytes / 1048576).toFixed(1)} MiB) in ${s.toFixed(1)} s (${Math.round(events / Math.max(s, 0.001))} events/s)\n`,
+      );
     } finally {
       await store.close();
       await pool.end();

@@ -37,7 +37,10 @@ async function withApp<T>(fn: (app: INestApplicationContext, log: Logger) => Pro
     throw err;
   }
   // Logs go to stderr; stdout carries the answer.
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { service: 'opsledger-projections' }, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination(2));
+  const log = pino(
+    { level: process.env.LOG_LEVEL ?? 'warn', base: { service: 'opsledger-projections' }, redact: { paths: REDACT, censor: '[redacted]' } },
+    pino.destination(2),
+  );
   config = await resolveServerKeys(config, log).catch((err) => {
     throw err instanceof ConfigError ? new Error(`invalid configuration: ${err.message}`) : err;
   });
@@ -48,7 +51,9 @@ async function withApp<T>(fn: (app: INestApplicationContext, log: Logger) => Pro
       throw err instanceof ConfigError ? new Error(`invalid configuration: ${err.message}`) : err;
     });
     // appMode server: no poll scheduler or job workers in this short-lived process.
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, core: { ...config.core, appMode: 'server' } }, url, log), { logger: false });
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, core: { ...config.core, appMode: 'server' } }, url, log), {
+      logger: false,
+    });
     try {
       return await fn(app, log);
     } finally {
@@ -120,7 +125,9 @@ async function rebuild(app: INestApplicationContext, name: string, reason: strin
   }
   bar.stop();
   const secs = (Date.now() - started) / 1000;
-  process.stdout.write(`rebuilt ${name} v${projection.version}: ${folded} events in ${secs.toFixed(secs < 10 ? 2 : 1)} s (${Math.round(folded / Math.max(secs, 0.001))} events/s)${here ? '' : ' by the running service'}\n`);
+  process.stdout.write(
+    `rebuilt ${name} v${projection.version}: ${folded} events in ${secs.toFixed(secs < 10 ? 2 : 1)} s (${Math.round(folded / Math.max(secs, 0.001))} events/s)${here ? '' : ' by the running service'}\n`,
+  );
 }
 
 const program = new Command('projections').description('opsledger read models: status and blue/green rebuilds').showHelpAfterError();
@@ -133,7 +140,11 @@ program
     await withApp(async (app) => {
       const statuses = await app.get(ProjectionRunnerService).status();
       const migrations = await app.get(QueryBus).execute(new GetMigrationStatusQuery());
-      process.stdout.write(o.json ? `${JSON.stringify({ projections: statuses, migrationStatus: migrations }, null, 2)}\n` : formatStatusTable(statuses) + formatMigrationSummary(migrations));
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify({ projections: statuses, migrationStatus: migrations }, null, 2)}\n`
+          : formatStatusTable(statuses) + formatMigrationSummary(migrations),
+      );
     });
   });
 

@@ -40,18 +40,33 @@ new Command('restore')
       process.stderr.write('\n');
       const loaded = (Date.now() - started) / 1000;
       process.stdout.write(`restored ${events} events in ${loaded.toFixed(1)} s\n`);
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, core: { ...config.core, appMode: 'server' } }, url, log), { logger: false });
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, core: { ...config.core, appMode: 'server' } }, url, log), {
+        logger: false,
+      });
       try {
         // Every read model in one read of the restored log.
         const t0 = Date.now();
         const rebuilt = await app.get(ProjectionRunnerService).rebuildAllHere(`restore from ${file}`);
-        const versions = new Map(app.get(ProjectionRegistry).all().map((p) => [p.name, p.version]));
+        const versions = new Map(
+          app
+            .get(ProjectionRegistry)
+            .all()
+            .map((p) => [p.name, p.version]),
+        );
         process.stdout.write(`rebuilt ${rebuilt.map((n) => `${n} v${versions.get(n)}`).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
         const total = (Date.now() - started) / 1000;
         process.stdout.write(`restore and rebuild done in ${total.toFixed(1)} s (${Math.round(events / Math.max(total, 0.001))} events/s)\n`);
         if (opts.drillOwner) {
           const ctx = { ...systemOperator(randomUUID()), actor: `cli:${opts.drillOwner}` };
-          await app.get(RestoreDrills).record(ctx, { owner: opts.drillOwner, result: 'passed', notes: `npm run restore -- ${file}`, eventsRestored: events, durationSeconds: Math.round(total) });
+          await app
+            .get(RestoreDrills)
+            .record(ctx, {
+              owner: opts.drillOwner,
+              result: 'passed',
+              notes: `npm run restore -- ${file}`,
+              eventsRestored: events,
+              durationSeconds: Math.round(total),
+            });
           process.stdout.write(`recorded a passed restore drill owned by ${opts.drillOwner}\n`);
         }
       } finally {

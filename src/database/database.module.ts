@@ -34,7 +34,12 @@ export class DatabaseModule implements OnApplicationShutdown {
         {
           provide: EVENT_STORE,
           inject: [PG_POOL, APP_CONFIG],
-          useFactory: (pool: Pool, config: AppConfig) => postgresEventStore(pool, { pollMs: config.core.projectionPollMs, appendConnections: config.core.eventAppendConnections, appendGroupMax: config.core.eventAppendGroupMax }),
+          useFactory: (pool: Pool, config: AppConfig) =>
+            postgresEventStore(pool, {
+              pollMs: config.core.projectionPollMs,
+              appendConnections: config.core.eventAppendConnections,
+              appendGroupMax: config.core.eventAppendGroupMax,
+            }),
         },
       ],
       exports: [PG_POOL, EVENT_STORE, DATABASE_URL],

@@ -98,7 +98,12 @@ export class LeaderLock {
   }
 
   private async connect(): Promise<Client> {
-    const c = new Client({ connectionString: this.options.databaseUrl, keepAlive: true, connectionTimeoutMillis: 10_000, application_name: `opsledger-${this.options.name}`.slice(0, 63) });
+    const c = new Client({
+      connectionString: this.options.databaseUrl,
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+      application_name: `opsledger-${this.options.name}`.slice(0, 63),
+    });
     const lost = () => this.lost(c);
     c.on('error', lost);
     c.on('end', lost);

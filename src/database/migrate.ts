@@ -37,5 +37,11 @@ async function recordRun(db: Client, startedAt: Date, ran: string[], error: stri
   if (!rows[0].ok) return; // a database migrated short of 0014 (a failed first run)
   const finishedAt = new Date();
   if (ran.length) await db.query('UPDATE migrations SET applied_at = $2 WHERE applied_at IS NULL AND name = ANY($1::text[])', [ran, finishedAt]);
-  await db.query('INSERT INTO migration_runs (started_at, finished_at, applied, error, instance) VALUES ($1, $2, $3, $4, $5)', [startedAt, finishedAt, ran, error, `${hostname()}:${process.pid}`]);
+  await db.query('INSERT INTO migration_runs (started_at, finished_at, applied, error, instance) VALUES ($1, $2, $3, $4, $5)', [
+    startedAt,
+    finishedAt,
+    ran,
+    error,
+    `${hostname()}:${process.pid}`,
+  ]);
 }

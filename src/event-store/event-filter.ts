@@ -57,14 +57,20 @@ export function eventMatches(filter: EventFilter, e: RecordedEvent, commitStarte
     const own = (e.data as { tenant?: unknown } | null)?.tenant;
     if (own !== filter.tenant && e.metadata.tenant !== filter.tenant) return false;
   }
-  if (filter.recordedAt && !inRange(filter.recordedAt.byCommit ? commitStartedAt.getTime() : e.recordedAt.getTime(), filter.recordedAt, (d) => d.getTime())) return false;
+  if (filter.recordedAt && !inRange(filter.recordedAt.byCommit ? commitStartedAt.getTime() : e.recordedAt.getTime(), filter.recordedAt, (d) => d.getTime()))
+    return false;
   if (filter.positions && !inRange(e.position, filter.positions, (p) => p)) return false;
   if (filter.anyOf && !filter.anyOf.some((f) => eventMatches(f, e, commitStartedAt))) return false;
   return true;
 }
 
 function inRange<T, V extends number | bigint>(v: V, r: Range<T>, of: (t: T) => V): boolean {
-  return (r.gt === undefined || v > of(r.gt)) && (r.gte === undefined || v >= of(r.gte)) && (r.lt === undefined || v < of(r.lt)) && (r.lte === undefined || v <= of(r.lte));
+  return (
+    (r.gt === undefined || v > of(r.gt)) &&
+    (r.gte === undefined || v >= of(r.gte)) &&
+    (r.lt === undefined || v < of(r.lt)) &&
+    (r.lte === undefined || v <= of(r.lte))
+  );
 }
 
 /** Several streams at once: every stream starting with `prefix`, and/or the streams of `ranges`. */

@@ -62,7 +62,14 @@ export class FlagExpiryLoop implements OnApplicationBootstrap, BeforeApplication
     const recorded: string[] = [];
     for (const flag of due) {
       try {
-        await changeFlag(this.audit, systemOperator(`flag-expiry-${randomUUID()}`), { action: 'flag.expire', key: flag.key, reason: `temporary value reached its expiresAt ${flag.current!.expiresAt}` }, (at) => ({ kind: 'expire', key: flag.key, now: at }), { expiresAt: flag.current!.expiresAt }, this.clock);
+        await changeFlag(
+          this.audit,
+          systemOperator(`flag-expiry-${randomUUID()}`),
+          { action: 'flag.expire', key: flag.key, reason: `temporary value reached its expiresAt ${flag.current!.expiresAt}` },
+          (at) => ({ kind: 'expire', key: flag.key, now: at }),
+          { expiresAt: flag.current!.expiresAt },
+          this.clock,
+        );
         recorded.push(flag.key);
       } catch (err) {
         // Cleared or set again since the read: nothing to record.

@@ -14,7 +14,13 @@ describe('effectiveValue: expiry decided at read time', () => {
 
 describe('valueProblem', () => {
   it('checks each type', () => {
-    expect([valueProblem('boolean', true), valueProblem('string', 'x'), valueProblem('number', 1.5), valueProblem('json', { a: [1] }), valueProblem('json', [])]).toEqual([null, null, null, null, null]);
+    expect([
+      valueProblem('boolean', true),
+      valueProblem('string', 'x'),
+      valueProblem('number', 1.5),
+      valueProblem('json', { a: [1] }),
+      valueProblem('json', []),
+    ]).toEqual([null, null, null, null, null]);
     expect(valueProblem('number', '1')).toMatch(/finite number/);
     expect(valueProblem('json', 'x')).toMatch(/object or array/);
     expect(valueProblem('boolean', undefined)).toBe('is required');

@@ -5,7 +5,13 @@ import { FlagEvent, FlagType, FlagValue } from './flag.events';
 /** The write model of one flag stream: what the commands need to decide. */
 export type FlagState =
   | { readonly status: 'none' }
-  | { readonly status: 'defined'; readonly type: FlagType; readonly description: string; readonly defaultValue: FlagValue; readonly current: { readonly value: FlagValue; readonly expiresAt: string | null } | null };
+  | {
+      readonly status: 'defined';
+      readonly type: FlagType;
+      readonly description: string;
+      readonly defaultValue: FlagValue;
+      readonly current: { readonly value: FlagValue; readonly expiresAt: string | null } | null;
+    };
 
 export const initialFlagState: FlagState = { status: 'none' };
 
@@ -67,17 +73,43 @@ function decide(cmd: FlagCommand, state: FlagState): Decision<FlagEvent> {
     if (state.status !== 'none') return reject('conflict', `flag "${cmd.key}" exists already; PATCH /api/flags/${cmd.key} changes its description or default`);
     const problem = valueProblem(cmd.type, cmd.defaultValue);
     if (problem) return reject('invalid', problem, 'defaultValue');
-    return [{ type: 'FlagDefined', data: { key: cmd.key, description: cmd.description, type: cmd.type, defaultValue: cmd.defaultValue as FlagValue, reason: cmd.reason, definedBy: cmd.actor, definedAt: at } }];
+    return [
+      {
+        type: 'FlagDefined',
+        data: {
+          key: cmd.key,
+          description: cmd.description,
+          type: cmd.type,
+          defaultValue: cmd.defaultValue as FlagValue,
+          reason: cmd.reason,
+          definedBy: cmd.actor,
+          definedAt: at,
+        },
+      },
+    ];
   }
   if (state.status === 'none') return notFound(cmd.key);
   switch (cmd.kind) {
     case 'redefine': {
-      if (cmd.description === undefined && cmd.defaultValue === undefined) return reject('invalid', 'give description or defaultValue (or both)', 'description');
+      if (cmd.description === undefined && cmd.defaultValue === undefined)
+        return reject('invalid', 'give description or defaultValue (or both)', 'description');
       if (cmd.defaultValue !== undefined) {
         const problem = valueProblem(state.type, cmd.defaultValue);
         if (problem) return reject('invalid', problem, 'defaultValue');
       }
-      return [{ type: 'FlagRedefined', data: { key: cmd.key, description: cmd.description ?? state.description, defaultValue: (cmd.defaultValue ?? state.defaultValue) as FlagValue, reason: cmd.reason, redefinedBy: cmd.actor, redefinedAt: at } }];
+      return [
+        {
+          type: 'FlagRedefined',
+          data: {
+            key: cmd.key,
+            description: cmd.description ?? state.description,
+            defaultValue: (cmd.defaultValue ?? state.defaultValue) as FlagValue,
+            reason: cmd.reason,
+            redefinedBy: cmd.actor,
+            redefinedAt: at,
+          },
+        },
+      ];
     }
     case 'set': {
       const problem = valueProblem(state.type, cmd.value);
@@ -86,7 +118,8 @@ function decide(cmd: FlagCommand, state: FlagState): Decision<FlagEvent> {
       if (cmd.expiresAt !== null) {
         const ms = Date.parse(cmd.expiresAt);
         if (ms <= cmd.now.getTime()) return reject('invalid', 'must be in the future', 'expiresAt');
-        if (ms - cmd.now.getTime() > MAX_FLAG_EXPIRY_MS) return reject('invalid', 'must be at most 90 days ahead: a longer change is a permanent one (leave expiresAt out)', 'expiresAt');
+        if (ms - cmd.now.getTime() > MAX_FLAG_EXPIRY_MS)
+          return reject('invalid', 'must be at most 90 days ahead: a longer change is a permanent one (leave expiresAt out)', 'expiresAt');
         expiresAt = new Date(ms).toISOString();
       }
       return [{ type: 'FlagValueSet', data: { key: cmd.key, value: cmd.value as FlagValue, expiresAt, reason: cmd.reason, setBy: cmd.actor, setAt: at } }];

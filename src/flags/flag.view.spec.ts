@@ -1,7 +1,16 @@
 import { etagOf, flagView, matchesIfNoneMatch } from './flag.view';
 
 describe('flag view and ETag', () => {
-  const row = { key: 'beta', description: 'beta UI', type: 'boolean' as const, defaultValue: false, current: { value: true, expiresAt: '2026-11-25T12:00:00.000Z', setBy: 'bob', setAt: '2026-11-25T11:00:00.000Z', reason: 'trial' }, definedBy: 'alice', definedAt: '2026-11-25T10:00:00.000Z', updatedAt: '2026-11-25T11:00:00.000Z' };
+  const row = {
+    key: 'beta',
+    description: 'beta UI',
+    type: 'boolean' as const,
+    defaultValue: false,
+    current: { value: true, expiresAt: '2026-11-25T12:00:00.000Z', setBy: 'bob', setAt: '2026-11-25T11:00:00.000Z', reason: 'trial' },
+    definedBy: 'alice',
+    definedAt: '2026-11-25T10:00:00.000Z',
+    updatedAt: '2026-11-25T11:00:00.000Z',
+  };
 
   it('serves the set value with who set it until it expires, then the default', () => {
     expect(flagView(row, new Date('2026-11-25T11:30:00Z'))).toMatchObject({ value: true, source: 'set', expiresAt: '2026-11-25T12:00:00.000Z', setBy: 'bob' });
@@ -15,6 +24,12 @@ describe('flag view and ETag', () => {
   });
 
   it('If-None-Match matches a listed tag, a weak one, or *', () => {
-    expect([matchesIfNoneMatch('"a", "b"', '"b"'), matchesIfNoneMatch('W/"b"', '"b"'), matchesIfNoneMatch('*', '"b"'), matchesIfNoneMatch('"a"', '"b"'), matchesIfNoneMatch(undefined, '"b"')]).toEqual([true, true, true, false, false]);
+    expect([
+      matchesIfNoneMatch('"a", "b"', '"b"'),
+      matchesIfNoneMatch('W/"b"', '"b"'),
+      matchesIfNoneMatch('*', '"b"'),
+      matchesIfNoneMatch('"a"', '"b"'),
+      matchesIfNoneMatch(undefined, '"b"'),
+    ]).toEqual([true, true, true, false, false]);
   });
 });

@@ -29,6 +29,9 @@ export const etagOf = (body: unknown) => `"${createHash('sha256').update(JSON.st
 /** If-None-Match (RFC 9110): a list of entity tags, weak ones compared weakly, or `*`. */
 export function matchesIfNoneMatch(header: string | string[] | undefined, etag: string): boolean {
   if (!header) return false;
-  const tags = [header].flat().flatMap((h) => h.split(',')).map((t) => t.trim().replace(/^W\//, ''));
+  const tags = [header]
+    .flat()
+    .flatMap((h) => h.split(','))
+    .map((t) => t.trim().replace(/^W\//, ''));
   return tags.includes('*') || tags.includes(etag);
 }

@@ -25,7 +25,10 @@ export class FlagsModule {
     const show = (v: unknown) => JSON.stringify(v);
     summaries.register('FlagDefined', (e) => `flag ${d(e).key} defined (${d(e).type}, default ${show(d(e).defaultValue)}) by ${d(e).definedBy}`);
     summaries.register('FlagRedefined', (e) => `flag ${d(e).key} redefined (default ${show(d(e).defaultValue)}) by ${d(e).redefinedBy}`);
-    summaries.register('FlagValueSet', (e) => `flag ${d(e).key} set to ${show(d(e).value)}${d(e).expiresAt ? ` until ${d(e).expiresAt}` : ''} by ${d(e).setBy}`);
+    summaries.register(
+      'FlagValueSet',
+      (e) => `flag ${d(e).key} set to ${show(d(e).value)}${d(e).expiresAt ? ` until ${d(e).expiresAt}` : ''} by ${d(e).setBy}`,
+    );
     summaries.register('FlagValueCleared', (e) => `flag ${d(e).key} cleared (back to its default) by ${d(e).clearedBy}`);
     summaries.register('FlagValueExpired', (e) => `flag ${d(e).key}: temporary value expired at ${d(e).expiresAt}`);
   }

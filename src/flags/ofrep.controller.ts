@@ -12,7 +12,13 @@ import { ofrepError, ofrepEvaluation } from './ofrep.view';
 
 const SHARED = 'global flags: the same evaluation for every caller (no tenant overrides)';
 const BODY = { schema: { type: 'object', properties: { context: { type: 'object', additionalProperties: true, example: { targetingKey: 'user-42' } } } } };
-const EVALUATION = { key: 'checkout.new-flow', value: true, reason: 'STATIC', variant: 'set', metadata: { type: 'boolean', expiresAt: '2026-11-25T18:00:00.000Z' } };
+const EVALUATION = {
+  key: 'checkout.new-flow',
+  value: true,
+  reason: 'STATIC',
+  variant: 'set',
+  metadata: { type: 'boolean', expiresAt: '2026-11-25T18:00:00.000Z' },
+};
 
 /** The request body OFREP defines: `{ "context": { ... } }`, both optional; anything else is a 400 naming the field. */
 function checkBody(body: unknown, key: string | null): void {

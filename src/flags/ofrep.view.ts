@@ -18,7 +18,13 @@ export function ofrepEvaluation(row: FlagRow, now: Date) {
 }
 
 /** OFREP's error body (`key`, `errorCode`, `errorDetails`) with this API's usual fields beside it. */
-export function ofrepError(status: 400 | 404, key: string | null, errorCode: 'FLAG_NOT_FOUND' | 'INVALID_CONTEXT' | 'PARSE_ERROR', details: string, field?: string) {
+export function ofrepError(
+  status: 400 | 404,
+  key: string | null,
+  errorCode: 'FLAG_NOT_FOUND' | 'INVALID_CONTEXT' | 'PARSE_ERROR',
+  details: string,
+  field?: string,
+) {
   return {
     statusCode: status,
     error: status === 404 ? 'Not Found' : 'Bad Request',

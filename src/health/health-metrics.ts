@@ -10,6 +10,8 @@ const STATUS_VALUE: Record<string, number> = { healthy: 0, degraded: 1, unhealth
 @Injectable()
 export class HealthMetrics {
   constructor(metrics: MetricsService, health: HealthViews) {
-    metrics.gauge(OPS_HEALTH_STATUS_METRIC, 'Ops health status: 0 healthy, 1 degraded, 2 unhealthy', [], async () => [[{}, STATUS_VALUE[(await health.readStatus()).status] ?? 2]]);
+    metrics.gauge(OPS_HEALTH_STATUS_METRIC, 'Ops health status: 0 healthy, 1 degraded, 2 unhealthy', [], async () => [
+      [{}, STATUS_VALUE[(await health.readStatus()).status] ?? 2],
+    ]);
   }
 }

@@ -71,7 +71,15 @@ export class HealthViews implements OpsHealthSource {
 
   async scheduler(at: Date | null, tenant: string | null): Promise<AsOf<SchedulerHealthBody>> {
     const cfg = schedulerHealthConfig(this.config);
-    if (at) return { asOf: at, body: schedulerHealthView([...(await this.pit.rowsAt(targetsProjection, at)).values()].filter((t) => inScope(tenant, t.spec.tenant)), at, cfg) };
+    if (at)
+      return {
+        asOf: at,
+        body: schedulerHealthView(
+          [...(await this.pit.rowsAt(targetsProjection, at)).values()].filter((t) => inScope(tenant, t.spec.tenant)),
+          at,
+          cfg,
+        ),
+      };
     const now = this.clock.now();
     return { asOf: now, body: schedulerHealthView(await this.targets.all(tenant), now, cfg) };
   }
@@ -98,7 +106,17 @@ export class HealthViews implements OpsHealthSource {
         cronTickMs: j.cronTickMs,
         janitorIntervalMs: j.janitorIntervalMs,
       });
-      return { asOf: at, body: opsHealthView(all.filter((t) => inScope(tenant, t.spec.tenant)), loops, at, cfg, drills.values(), [...pauses.values()]) };
+      return {
+        asOf: at,
+        body: opsHealthView(
+          all.filter((t) => inScope(tenant, t.spec.tenant)),
+          loops,
+          at,
+          cfg,
+          drills.values(),
+          [...pauses.values()],
+        ),
+      };
     }
     const now = this.clock.now();
     const [targets, loops, drills, pauses] = await Promise.all([
@@ -107,7 +125,14 @@ export class HealthViews implements OpsHealthSource {
       this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills'),
       this.pool.query<{ doc: LoopPauseRow }>('SELECT doc FROM rm_loop_pauses'),
     ]);
-    const body = opsHealthView(targets, loops, now, cfg, drills.rows.map((r) => r.doc), pauses.rows.map((r) => r.doc));
+    const body = opsHealthView(
+      targets,
+      loops,
+      now,
+      cfg,
+      drills.rows.map((r) => r.doc),
+      pauses.rows.map((r) => r.doc),
+    );
     if (tenant === null) this.noteStatus(body);
     return { asOf: now, body };
   }
@@ -124,6 +149,10 @@ export class HealthViews implements OpsHealthSource {
     const previous = this.lastStatus;
     this.lastStatus = body.status;
     if (body.status === 'healthy') this.log.info({ event: 'health_check.recovered', status: body.status, previous }, 'ops health recovered');
-    else this.log.warn({ event: 'health_check.degraded', status: body.status, previous, issues: body.issues }, `ops health ${body.status}: ${body.issues.join('; ')}`);
+    else
+      this.log.warn(
+        { event: 'health_check.degraded', status: body.status, previous, issues: body.issues },
+        `ops health ${body.status}: ${body.issues.join('; ')}`,
+      );
   }
 }

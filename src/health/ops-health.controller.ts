@@ -18,12 +18,21 @@ import { BAD_AT } from './scheduler-health.controller';
 
 export { opsHealthConfig } from './health-views.service';
 
-
 const OPS_EXAMPLE = {
   status: 'degraded',
   issues: ['High disabled: 15/127 (12%)'],
   workers: { cron: 'idle', janitor: 'idle', 'job-worker': 'idle', 'poll-scheduler': 'working', backfill: 'working', refreshWorker: 'working' },
-  loops: [{ loop: 'poll-scheduler', state: 'working', instanceId: 'host-a:4121:x1y2z3', intervalMs: 5000, lastRunAt: '2026-03-02T10:29:58Z', stale: false, processes: 2 }],
+  loops: [
+    {
+      loop: 'poll-scheduler',
+      state: 'working',
+      instanceId: 'host-a:4121:x1y2z3',
+      intervalMs: 5000,
+      lastRunAt: '2026-03-02T10:29:58Z',
+      stale: false,
+      processes: 2,
+    },
+  ],
   inQuietHours: false,
   queue: { depth: 112, ready: 3, locked: 1 },
   coverage: { total: 127, healthy: 110, deadLettered: 15, paused: 0 },
@@ -31,7 +40,16 @@ const OPS_EXAMPLE = {
   lastBackupWrite: { planningFullId: 'feed::enscr.elevesing1iereannee', changed: true, nbEvents: 2, at: '2026-03-02T10:30:00Z', outcome: 'http_5xx 503' },
   lastSuccessAt: '2026-03-02T10:30:00Z',
   failedHosts: [{ host: 'fac-de-sciences', count: 2, lastFailure: 'http_timeout', kind: 'http_timeout' }],
-  recentFailures: [{ planningFullId: 'feed::fac-de-sciences.m1info', target: 'feed::fac-de-sciences.m1info', failureKind: 'http_timeout', kind: 'http_timeout', failures: 3, disabledUntil: '2026-03-02T11:00:00Z' }],
+  recentFailures: [
+    {
+      planningFullId: 'feed::fac-de-sciences.m1info',
+      target: 'feed::fac-de-sciences.m1info',
+      failureKind: 'http_timeout',
+      kind: 'http_timeout',
+      failures: 3,
+      disabledUntil: '2026-03-02T11:00:00Z',
+    },
+  ],
   restoreDrill: { lastAt: '2026-01-15T09:30:00Z', owner: 'alice', result: 'passed' },
   notices: [],
   checkedAt: '2026-03-02T10:30:01Z',
@@ -93,8 +111,18 @@ export class OpsHealthController {
   })
   @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: OPS_EXAMPLE } })
   @ApiResponse(BAD_AT)
-  @ApiResponse({ status: 404, description: 'Missing or wrong x-ops-token / bearer token (same answer as an unknown route).', schema: { example: { message: 'Cannot GET /api/ops/health', error: 'Not Found', statusCode: 404 } } })
-  async get(@Req() req: FastifyRequest, @Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @Headers('x-ops-token') token?: string, @Headers('authorization') authorization?: string) {
+  @ApiResponse({
+    status: 404,
+    description: 'Missing or wrong x-ops-token / bearer token (same answer as an unknown route).',
+    schema: { example: { message: 'Cannot GET /api/ops/health', error: 'Not Found', statusCode: 404 } },
+  })
+  async get(
+    @Req() req: FastifyRequest,
+    @Query() q: AtQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('x-ops-token') token?: string,
+    @Headers('authorization') authorization?: string,
+  ) {
     const tenant = await this.authorize(req, token, authorization);
     const at = await this.pit.parseAt(q.at);
     const r = await this.views.ops(at, tenant);

@@ -129,13 +129,18 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
   }
   // A paused scheduler is not stuck: it was told to wait (the pause is the issue).
   if (overdue >= cfg.stuckMinReady && (!scheduler || !scheduler.alive || !['working', 'quiet_hours', 'paused'].includes(scheduler.row.state))) {
-    const why = !scheduler ? 'no poll scheduler running' : scheduler.alive || ['stopped', 'crashed'].includes(scheduler.row.state) ? `scheduler ${scheduler.row.state}` : 'scheduler stale';
+    const why = !scheduler
+      ? 'no poll scheduler running'
+      : scheduler.alive || ['stopped', 'crashed'].includes(scheduler.row.state)
+        ? `scheduler ${scheduler.row.state}`
+        : 'scheduler stale';
     critical.push(`Queue stuck: ${overdue} ready but ${why}`);
   }
 
   const total = facts.targets.length;
   const deadLettered = facts.targets.filter((r) => r.deadLetter).length;
-  if (total && deadLettered / total > cfg.disabledThreshold) minor.push(`High disabled: ${deadLettered}/${total} (${Math.round((100 * deadLettered) / total)}%)`);
+  if (total && deadLettered / total > cfg.disabledThreshold)
+    minor.push(`High disabled: ${deadLettered}/${total} (${Math.round((100 * deadLettered) / total)}%)`);
 
   const drillIssue = restoreDrillView(facts.drills ?? [], now, cfg.restoreDrillMaxAgeDays ?? 92).issue;
   if (drillIssue) (cfg.requireRestoreDrill ? minor : notices).push(drillIssue);

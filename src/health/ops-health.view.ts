@@ -82,7 +82,15 @@ export function opsHealthBody(a: OpsHealthAssessment, targets: readonly TargetSt
     status: a.status,
     issues: a.issues,
     workers: { ...Object.fromEntries(a.loops.map((l) => [l.loop, l.speaker.state])), ...planningWorkers(a.loops) } as Record<string, string>,
-    loops: a.loops.map(({ loop, speaker: r, stale, processes }) => ({ loop, state: r.state, instanceId: r.instanceId, intervalMs: r.intervalMs, lastRunAt: rfc3339(r.lastRunAt), stale, processes })),
+    loops: a.loops.map(({ loop, speaker: r, stale, processes }) => ({
+      loop,
+      state: r.state,
+      instanceId: r.instanceId,
+      intervalMs: r.intervalMs,
+      lastRunAt: rfc3339(r.lastRunAt),
+      stale,
+      processes,
+    })),
     inQuietHours: inQuietHours(now, cfg.quietHours, cfg.quietHoursTz),
     queue: { depth: a.queue.waiting, ready: a.queue.ready, locked: typeof inFlight === 'number' ? inFlight : 0 },
     coverage: {
@@ -97,14 +105,23 @@ export function opsHealthBody(a: OpsHealthAssessment, targets: readonly TargetSt
     failedHosts: failedHosts.length ? failedHosts : null,
     recentFailures: recentFailures.length ? recentFailures : null,
     restoreDrill: restoreDrillView(drills, now, cfg.restoreDrillMaxAgeDays ?? 92).restoreDrill,
-    pauses: a.pauses.length ? a.pauses.map(({ loop, reason, pausedBy, pausedAt, resumeAt }) => ({ loop, reason, pausedBy, pausedAt: rfc3339(pausedAt), resumeAt: rfc3339(resumeAt) })) : null,
+    pauses: a.pauses.length
+      ? a.pauses.map(({ loop, reason, pausedBy, pausedAt, resumeAt }) => ({ loop, reason, pausedBy, pausedAt: rfc3339(pausedAt), resumeAt: rfc3339(resumeAt) }))
+      : null,
     notices: a.notices,
     checkedAt: rfc3339(now),
   };
 }
 
 /** Ops health at `now`: the rules' assessment, formatted. Live and `?at=` answers both come from here. */
-export function opsHealthView(targets: readonly TargetState[], loops: readonly LoopStateRow[], now: Date, cfg: OpsHealthConfig, drills: Iterable<RestoreDrillRow> = [], pauses: readonly LoopPauseRow[] = []) {
+export function opsHealthView(
+  targets: readonly TargetState[],
+  loops: readonly LoopStateRow[],
+  now: Date,
+  cfg: OpsHealthConfig,
+  drills: Iterable<RestoreDrillRow> = [],
+  pauses: readonly LoopPauseRow[] = [],
+) {
   const drillRows = [...drills];
   return opsHealthBody(assessOpsHealth({ targets, loops, drills: drillRows, pauses }, now, cfg), targets, drillRows, now, cfg);
 }

@@ -31,7 +31,9 @@ export function schedulerHealthView(rows: readonly TargetState[], now: Date, cfg
     const due = nextDueMs(r);
     if (due !== null && due <= t + cfg.dueWindowSeconds * 1000) dueWithin++;
   }
-  const dead = sorted.filter((r) => r.deadLetter).sort((a, b) => Date.parse(a.deadLetter!.nextRetry) - Date.parse(b.deadLetter!.nextRetry) || (a.key < b.key ? -1 : 1));
+  const dead = sorted
+    .filter((r) => r.deadLetter)
+    .sort((a, b) => Date.parse(a.deadLetter!.nextRetry) - Date.parse(b.deadLetter!.nextRetry) || (a.key < b.key ? -1 : 1));
   const enabled = cfg.adaptiveEnabled;
   return {
     updatedAt: rfc3339(now),
@@ -49,10 +51,18 @@ export function schedulerHealthView(rows: readonly TargetState[], now: Date, cfg
     },
     // With adaptive polling disabled these three arrays are empty.
     breakers: enabled
-      ? sorted.filter((r) => r.breaker.state !== 'closed').map((r) => ({ instance: r.name, type: r.type, state: r.breaker.state, failures: r.breaker.failureCount, retryAt: rfc3339(r.breaker.retryAt) }))
+      ? sorted
+          .filter((r) => r.breaker.state !== 'closed')
+          .map((r) => ({ instance: r.name, type: r.type, state: r.breaker.state, failures: r.breaker.failureCount, retryAt: rfc3339(r.breaker.retryAt) }))
       : [],
     staleness: enabled
-      ? sorted.map((r) => ({ instance: r.name, type: r.type, score: round2(stalenessScore(now, r.lastSuccess, cfg.maxIntervalMs)), lastSuccess: rfc3339(r.lastSuccess), lastError: rfc3339(r.lastError?.at) }))
+      ? sorted.map((r) => ({
+          instance: r.name,
+          type: r.type,
+          score: round2(stalenessScore(now, r.lastSuccess, cfg.maxIntervalMs)),
+          lastSuccess: rfc3339(r.lastSuccess),
+          lastError: rfc3339(r.lastError?.at),
+        }))
       : [],
     instances: enabled ? sorted.map(instanceView) : [],
   };

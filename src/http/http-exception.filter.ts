@@ -40,9 +40,18 @@ export class JsonExceptionFilter implements ExceptionFilter {
     // The safety net for concurrent writers: a command that did not re-decide (or ran out of
     // retries) answers 409 and the client may retry; never a 500.
     if (exception instanceof ExpectedVersionConflict) {
-      this.log.warn({ event: 'http.write_conflict', requestId: req.id, method: req.method, path: req.url.split('?')[0], stream: exception.streamId }, 'concurrent change');
+      this.log.warn(
+        { event: 'http.write_conflict', requestId: req.id, method: req.method, path: req.url.split('?')[0], stream: exception.streamId },
+        'concurrent change',
+      );
       const what = /^([a-z_]+)-/.exec(exception.streamId)?.[1] ?? 'the data';
-      void reply.status(409).send({ statusCode: 409, error: 'Conflict', message: `${what} changed concurrently while this request was decided; nothing was changed, retry the request` });
+      void reply
+        .status(409)
+        .send({
+          statusCode: 409,
+          error: 'Conflict',
+          message: `${what} changed concurrently while this request was decided; nothing was changed, retry the request`,
+        });
       return;
     }
     const e = exception as { statusCode?: number; message?: string; code?: string };
@@ -52,11 +61,18 @@ export class JsonExceptionFilter implements ExceptionFilter {
       return;
     }
     if (isDatabaseUnavailable(exception)) {
-      this.log.warn({ event: 'http.database_unavailable', requestId: req.id, method: req.method, path: req.url.split('?')[0], err: String(e?.message ?? exception) }, 'database unavailable');
+      this.log.warn(
+        { event: 'http.database_unavailable', requestId: req.id, method: req.method, path: req.url.split('?')[0], err: String(e?.message ?? exception) },
+        'database unavailable',
+      );
       void reply
         .status(503)
         .header('retry-after', String(this.dbRetryAfterSeconds))
-        .send({ statusCode: 503, error: 'Service Unavailable', message: `the database cannot be reached right now; retry after ${this.dbRetryAfterSeconds} s` });
+        .send({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: `the database cannot be reached right now; retry after ${this.dbRetryAfterSeconds} s`,
+        });
       return;
     }
     this.log.error({ event: 'http.unhandled_error', requestId: req.id, method: req.method, url: req.url, err: exception }, 'unhandled error');

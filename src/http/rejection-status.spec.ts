@@ -7,13 +7,25 @@ describe('rejections as HTTP answers (one mapping for every aggregate)', () => {
   it('answers invalid with 400 naming the field, in the body every other 400 has', () => {
     const r = rejectionResponse(reject('invalid', 'must be one of viewer, operator, admin', 'role'));
     expect(r).toEqual({ status: 400, body: BadInput.field('role', 'must be one of viewer, operator, admin').getResponse() });
-    expect(rejectionResponse(reject('invalid', 'add --yes to go ahead'))).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'add --yes to go ahead', fields: [] } });
+    expect(rejectionResponse(reject('invalid', 'add --yes to go ahead'))).toEqual({
+      status: 400,
+      body: { statusCode: 400, error: 'Bad Request', message: 'add --yes to go ahead', fields: [] },
+    });
   });
 
   it('answers forbidden, not_found and conflict with 403, 404 and 409', () => {
-    expect(rejectionResponse(reject('forbidden', 'only for its own tenant', 'tenant'))).toEqual({ status: 403, body: { statusCode: 403, error: 'Forbidden', message: 'tenant: only for its own tenant' } });
-    expect(rejectionResponse(reject('not_found', 'no token with id x'))).toEqual({ status: 404, body: { statusCode: 404, error: 'Not Found', message: 'no token with id x' } });
-    expect(rejectionResponse(reject('conflict', 'revoked already'))).toEqual({ status: 409, body: { statusCode: 409, error: 'Conflict', message: 'revoked already' } });
+    expect(rejectionResponse(reject('forbidden', 'only for its own tenant', 'tenant'))).toEqual({
+      status: 403,
+      body: { statusCode: 403, error: 'Forbidden', message: 'tenant: only for its own tenant' },
+    });
+    expect(rejectionResponse(reject('not_found', 'no token with id x'))).toEqual({
+      status: 404,
+      body: { statusCode: 404, error: 'Not Found', message: 'no token with id x' },
+    });
+    expect(rejectionResponse(reject('conflict', 'revoked already'))).toEqual({
+      status: 409,
+      body: { statusCode: 409, error: 'Conflict', message: 'revoked already' },
+    });
   });
 
   it('finds the rejection a thrown error carries, and its status for the audit log', () => {

@@ -26,7 +26,10 @@ export interface RetryRun extends Omit<EnqueueRun, 'type' | 'trigger' | 'retryOf
 }
 
 const manualGuard = (def: JobDefinitionSnapshot, what: string) =>
-  reject('conflict', `job "${def.name}" is marked manualRun=false: it is not safe to run twice, so ${what} is disabled; it runs only on its schedule (${def.schedule})`);
+  reject(
+    'conflict',
+    `job "${def.name}" is marked manualRun=false: it is not safe to run twice, so ${what} is disabled; it runs only on its schedule (${def.schedule})`,
+  );
 
 /**
  * The run decider's rules for a run that does not exist yet (run.decider.ts): manual runs and
@@ -38,18 +41,32 @@ export function decideEnqueue(c: EnqueueRun): Decision<RunEnqueued> {
   if (c.trigger === 'manual' && !def.manualRun) return manualGuard(def, 'run-now');
   if (c.trigger === 'retry' && !def.manualRun) return manualGuard(def, 'retry');
   const paramTenant = typeof c.params.tenant === 'string' ? c.params.tenant : null;
-  if (def.tenant && paramTenant && paramTenant !== def.tenant) return reject('conflict', `job "${def.name}" is scoped to tenant ${def.tenant}; params.tenant ${paramTenant} is not allowed`);
+  if (def.tenant && paramTenant && paramTenant !== def.tenant)
+    return reject('conflict', `job "${def.name}" is scoped to tenant ${def.tenant}; params.tenant ${paramTenant} is not allowed`);
   const now = c.now.toISOString();
   return [
     {
       type: 'RunEnqueued',
       data: {
-        runId: c.runId, job: def.name, trigger: c.trigger, actor: c.actor, reason: c.reason, params: c.params,
-        tenant: def.tenant ?? paramTenant, priority: def.priority, attempt: 1, maxAttempts: def.maxAttempts, timeoutMs: def.timeoutMs,
+        runId: c.runId,
+        job: def.name,
+        trigger: c.trigger,
+        actor: c.actor,
+        reason: c.reason,
+        params: c.params,
+        tenant: def.tenant ?? paramTenant,
+        priority: def.priority,
+        attempt: 1,
+        maxAttempts: def.maxAttempts,
+        timeoutMs: def.timeoutMs,
         ...(def.stuckAfterMs !== undefined ? { stuckAfterMs: def.stuckAfterMs } : {}),
-        cancellable: def.cancellable, backoff: def.backoff, enqueuedAt: now, readyAt: now,
+        cancellable: def.cancellable,
+        backoff: def.backoff,
+        enqueuedAt: now,
+        readyAt: now,
         expiresAt: def.expiresAfterMs === null ? null : new Date(c.now.getTime() + def.expiresAfterMs).toISOString(),
-        scheduledFor: c.scheduledFor ? c.scheduledFor.toISOString() : null, retryOf: c.retryOf ?? null,
+        scheduledFor: c.scheduledFor ? c.scheduledFor.toISOString() : null,
+        retryOf: c.retryOf ?? null,
       },
     },
   ];
@@ -59,6 +76,7 @@ export function decideRetry(c: RetryRun): Decision<RunEnqueued> {
   const { type: _retry, original, definition, params, ...rest } = c;
   if (!original) return reject('not_found', 'no such run');
   if (!definition) return reject('conflict', `job "${original.job}" is no longer defined; its runs cannot be retried`);
-  if (!['failed', 'cancelled', 'expired'].includes(original.state)) return reject('conflict', `only failed, cancelled or expired runs can be retried; this run is ${original.state}`);
+  if (!['failed', 'cancelled', 'expired'].includes(original.state))
+    return reject('conflict', `only failed, cancelled or expired runs can be retried; this run is ${original.state}`);
   return decideEnqueue({ ...rest, type: 'Enqueue', definition, trigger: 'retry', retryOf: original.runId, params: params ?? original.params });
 }

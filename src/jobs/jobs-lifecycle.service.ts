@@ -52,42 +52,60 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     // One unit: the `config.reconcile` entry and every definition change it causes, or nothing.
-    await this.audit.act(systemOperator(randomUUID()), { action: 'config.reconcile', target: 'jobs', reason: `job definitions from OPSLEDGER_CONFIG ${this.config.core.configFile ?? '(none)'} and code` }, {
-      apply: async (unit) => {
-        const plan = await planDefinitions(unit.uow, this.catalog.all());
-        if (!plan.changes.length) return;
-        await unit.record('applied', { changes: changeList(plan) });
-        await appendDefinitions(unit.uow, plan, unit.metadata, this.log);
+    await this.audit.act(
+      systemOperator(randomUUID()),
+      { action: 'config.reconcile', target: 'jobs', reason: `job definitions from OPSLEDGER_CONFIG ${this.config.core.configFile ?? '(none)'} and code` },
+      {
+        apply: async (unit) => {
+          const plan = await planDefinitions(unit.uow, this.catalog.all());
+          if (!plan.changes.length) return;
+          await unit.record('applied', { changes: changeList(plan) });
+          await appendDefinitions(unit.uow, plan, unit.metadata, this.log);
+        },
       },
-    }, { conflictRetries: 3 });
+      { conflictRetries: 3 },
+    );
     const mode = this.config.core.appMode;
     if (mode === 'server') return;
     const j = this.config.jobs;
     if (!j.runJobs) {
       // Said once, so ops health can tell "switched off" from "never started" or "died".
-      await this.loops.report('job-worker', 'stopped', j.workerHeartbeatMs, { ran: true, detail: { role: 'disabled', reason: 'RUN_JOBS=false' } }).catch(() => undefined);
+      await this.loops
+        .report('job-worker', 'stopped', j.workerHeartbeatMs, { ran: true, detail: { role: 'disabled', reason: 'RUN_JOBS=false' } })
+        .catch(() => undefined);
       this.log.warn({ event: 'worker.disabled' }, 'RUN_JOBS=false: this process runs no job worker, cron ticker or janitor');
       return;
     }
     if (j.workerConcurrency > 0) {
-      this.worker = this.rt.newWorker({ mode, version: APP_VERSION }, {
-        onHeartbeat: async (state) => {
-          await this.loops.report('job-worker', state, j.workerHeartbeatMs, { ran: true, detail: { workerId: this.worker?.id, running: this.worker?.running.length ?? 0 } });
-          // Reaping is cheap (one indexed query when nobody is dead), so every heartbeat looks.
-          await this.rt.reaper.reap(j.workerReapAfterMs, this.worker?.id ?? 'unknown');
+      this.worker = this.rt.newWorker(
+        { mode, version: APP_VERSION },
+        {
+          onHeartbeat: async (state) => {
+            await this.loops.report('job-worker', state, j.workerHeartbeatMs, {
+              ran: true,
+              detail: { workerId: this.worker?.id, running: this.worker?.running.length ?? 0 },
+            });
+            // Reaping is cheap (one indexed query when nobody is dead), so every heartbeat looks.
+            await this.rt.reaper.reap(j.workerReapAfterMs, this.worker?.id ?? 'unknown');
+          },
+          onOutcome: (job, outcome, durationMs) => this.signals.recordOutcome(job, outcome, durationMs),
+          paused: () => this.pauses.holds('job-worker') !== null,
         },
-        onOutcome: (job, outcome, durationMs) => this.signals.recordOutcome(job, outcome, durationMs),
-        paused: () => this.pauses.holds('job-worker') !== null,
-      });
+      );
       await this.worker.start();
       await this.loops.report('job-worker', 'idle', j.workerHeartbeatMs, { detail: { workerId: this.worker.id } }).catch(() => undefined);
     }
     this.every('cron', j.cronTickMs, async () => {
       await this.rt.ticker.tick();
     });
-    this.every('janitor', j.janitorIntervalMs, async () => {
-      if (await this.janitorLock.tryAcquire()) await this.rt.janitor.run(this.rt.janitorRules, 'janitor');
-    }, false);
+    this.every(
+      'janitor',
+      j.janitorIntervalMs,
+      async () => {
+        if (await this.janitorLock.tryAcquire()) await this.rt.janitor.run(this.rt.janitorRules, 'janitor');
+      },
+      false,
+    );
   }
 
   /** A timed loop that never overlaps itself and reports its state as `loop`. */
@@ -119,6 +137,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
       await this.worker.stop(Math.floor(this.config.core.shutdownTimeoutMs * 0.6));
       await this.loops.report('job-worker', 'stopped', this.config.jobs.workerHeartbeatMs).catch(() => undefined);
     }
-    for (const loop of ['cron', 'janitor']) if (this.config.core.appMode !== 'server' && this.config.jobs.runJobs) await this.loops.report(loop, 'stopped', 0).catch(() => undefined);
+    for (const loop of ['cron', 'janitor'])
+      if (this.config.core.appMode !== 'server' && this.config.jobs.runJobs) await this.loops.report(loop, 'stopped', 0).catch(() => undefined);
   }
 }

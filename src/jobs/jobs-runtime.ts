@@ -23,7 +23,15 @@ export type JobsConfig = AppConfig['jobs'];
  * queue and the job definitions are inline read models: claims and cron read them right after
  * an append, so the store folds every append of theirs in its own transaction.
  */
-export function createJobsRuntime(deps: { pool: Pool; store: EventStore; clock: Clock; log: Logger; config: JobsConfig; catalog: JobCatalog; fetch: EgressFetch }) {
+export function createJobsRuntime(deps: {
+  pool: Pool;
+  store: EventStore;
+  clock: Clock;
+  log: Logger;
+  config: JobsConfig;
+  catalog: JobCatalog;
+  fetch: EgressFetch;
+}) {
   const { pool, store, clock, log, config, catalog, fetch } = deps;
   store.registerInline(jobQueueProjection);
   store.registerInline(jobDefinitionsProjection);
@@ -41,20 +49,30 @@ export function createJobsRuntime(deps: { pool: Pool; store: EventStore; clock: 
     idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
   };
   const newWorker = (o: Partial<JobWorkerOptions> & Pick<JobWorkerOptions, 'mode' | 'version'>, hooks?: JobWorkerHooks) =>
-    new JobWorker(pool, store, writer, queue, catalog, clock, log, {
-      concurrency: config.workerConcurrency,
-      pollMs: config.workerPollMs,
-      heartbeatMs: config.workerHeartbeatMs,
-      claimBatch: config.workerClaimBatch,
-      localQueueSize: config.workerLocalQueueSize,
-      localQueueTtlMs: config.workerLocalQueueTtlMs,
-      completeBatchMs: config.workerCompleteBatchMs,
-      leaseMs: config.workerReapAfterMs,
-      logTailBytes: config.jobLogTailBytes,
-      killGraceMs: config.jobKillGraceMs,
-      fetch,
-      ...o,
-    }, hooks);
+    new JobWorker(
+      pool,
+      store,
+      writer,
+      queue,
+      catalog,
+      clock,
+      log,
+      {
+        concurrency: config.workerConcurrency,
+        pollMs: config.workerPollMs,
+        heartbeatMs: config.workerHeartbeatMs,
+        claimBatch: config.workerClaimBatch,
+        localQueueSize: config.workerLocalQueueSize,
+        localQueueTtlMs: config.workerLocalQueueTtlMs,
+        completeBatchMs: config.workerCompleteBatchMs,
+        leaseMs: config.workerReapAfterMs,
+        logTailBytes: config.jobLogTailBytes,
+        killGraceMs: config.jobKillGraceMs,
+        fetch,
+        ...o,
+      },
+      hooks,
+    );
   return { writer, queue, notifier, reaper, janitor, janitorRules, ticker, newWorker };
 }
 export type JobsRuntime = ReturnType<typeof createJobsRuntime>;

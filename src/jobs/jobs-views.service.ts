@@ -58,10 +58,22 @@ export class JobsViews {
       const last = lastRunsOf(runs);
       const from = failureWindowStart(at);
       const unresolved = unresolvedByJob(runs.filter((r) => isFailureLink(r, from)));
-      return { asOf: at, body: { jobs: visibleDefinitions(defs.values(), false, tenant).map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), at, this.context(unresolved.get(d.name)))) } };
+      return {
+        asOf: at,
+        body: {
+          jobs: visibleDefinitions(defs.values(), false, tenant).map((d) =>
+            inventoryItem(d, stats.get(d.name), last.get(d.name), at, this.context(unresolved.get(d.name))),
+          ),
+        },
+      };
     }
     const now = this.clock.now();
-    const [defs, stats, last, links] = await Promise.all([this.runs.definitions(false, tenant), this.runs.queueStats(tenant), this.runs.lastRuns(tenant), this.runs.failureLinks(failureWindowStart(now), tenant)]);
+    const [defs, stats, last, links] = await Promise.all([
+      this.runs.definitions(false, tenant),
+      this.runs.queueStats(tenant),
+      this.runs.lastRuns(tenant),
+      this.runs.failureLinks(failureWindowStart(now), tenant),
+    ]);
     const unresolved = unresolvedByJob(links);
     return { asOf: now, body: { jobs: defs.map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), now, this.context(unresolved.get(d.name)))) } };
   }
@@ -69,7 +81,12 @@ export class JobsViews {
   /** One job's inventory line and 30-day trend (the drill-in), live. */
   async detail(def: JobDefinitionRow, tenant: string | null, now: Date) {
     const from = failureWindowStart(now);
-    const [stats, last, trend, links] = await Promise.all([this.runs.queueStats(tenant), this.runs.lastRuns(tenant), this.runs.dailyTrend(def.name, now), this.runs.failureLinks(from, tenant, def.name)]);
+    const [stats, last, trend, links] = await Promise.all([
+      this.runs.queueStats(tenant),
+      this.runs.lastRuns(tenant),
+      this.runs.dailyTrend(def.name, now),
+      this.runs.failureLinks(from, tenant, def.name),
+    ]);
     return {
       job: inventoryItem(def, stats.get(def.name), last.get(def.name), now, this.context(unresolvedByJob(links).get(def.name))),
       trend: dailyTrendView(trend, now, unresolvedByDay(links)),
@@ -94,7 +111,20 @@ export class JobsViews {
     }
     const now = this.clock.now();
     const { rows } = await this.pool.query(`SELECT * FROM job_workers ORDER BY started_at DESC`);
-    let lease: WorkerLeaseRow[] = rows.map((r) => ({ id: r.id, host: r.host, pid: r.pid, mode: r.mode, version: r.version, concurrency: r.concurrency, startedAt: r.started_at, lastSeen: r.last_seen, processed: Number(r.processed), failed: Number(r.failed), current: r.current, stoppedAt: r.stopped_at }));
+    let lease: WorkerLeaseRow[] = rows.map((r) => ({
+      id: r.id,
+      host: r.host,
+      pid: r.pid,
+      mode: r.mode,
+      version: r.version,
+      concurrency: r.concurrency,
+      startedAt: r.started_at,
+      lastSeen: r.last_seen,
+      processed: Number(r.processed),
+      failed: Number(r.failed),
+      current: r.current,
+      stoppedAt: r.stopped_at,
+    }));
     if (tenant !== null) {
       // Workers are shared; a scoped caller sees only its own runs among what they are running.
       const mine = await this.pool.query<{ key: string }>(`SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling') AND tenant = $1`, [tenant]);

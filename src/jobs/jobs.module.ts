@@ -45,7 +45,10 @@ import { RunsController } from './runs.controller';
       inject: [APP_CONFIG, JobHandlerRegistry],
       useFactory: (config: AppConfig, handlers: JobHandlerRegistry) => {
         const j = config.jobs;
-        const catalog = new JobCatalog({ timeoutMs: j.jobDefaultTimeoutMs, maxAttempts: j.jobDefaultMaxAttempts, backoffBaseMs: j.jobBackoffBaseMs, backoffMaxMs: j.jobBackoffMaxMs }, handlers);
+        const catalog = new JobCatalog(
+          { timeoutMs: j.jobDefaultTimeoutMs, maxAttempts: j.jobDefaultMaxAttempts, backoffBaseMs: j.jobBackoffBaseMs, backoffMaxMs: j.jobBackoffMaxMs },
+          handlers,
+        );
         const file = readConfigFile(config.core.configFile);
         catalog.addFromConfig(file.jobs, file.baseDir);
         return catalog;
@@ -67,7 +70,19 @@ import { RunsController } from './runs.controller';
     { provide: QUEUE_SNAPSHOT_SOURCE, useExisting: JobsSignals },
     { provide: CRON_PROBLEMS_SOURCE, useExisting: JobsSignals },
   ],
-  exports: [JOB_CATALOG, JOBS_RUNTIME, JobHandlerRegistry, RunReadModel, JobsService, JobsLifecycle, JobsViews, JobsSignals, QUEUE_SNAPSHOT, QUEUE_SNAPSHOT_SOURCE, CRON_PROBLEMS_SOURCE],
+  exports: [
+    JOB_CATALOG,
+    JOBS_RUNTIME,
+    JobHandlerRegistry,
+    RunReadModel,
+    JobsService,
+    JobsLifecycle,
+    JobsViews,
+    JobsSignals,
+    QUEUE_SNAPSHOT,
+    QUEUE_SNAPSHOT_SOURCE,
+    CRON_PROBLEMS_SOURCE,
+  ],
 })
 export class JobsModule {
   constructor(registry: ProjectionRegistry, summaries: EventSummaries) {

@@ -33,7 +33,14 @@ export class JobsQueueSnapshot implements QueueSnapshotProvider {
   async snapshotFor(authorization: string | undefined): Promise<Record<string, unknown> | null> {
     if (!this.authorized(authorization)) return null;
     const q = await readQueueFigures(this.pool, this.clock.now());
-    return { pending: q.pending, retrying: q.retrying, processing: q.processing, dead_letter: q.deadLetter, oldest_ready_at: rfc3339(q.oldestReadyAt), oldest_ready_age_seconds: q.oldestReadyAgeSeconds };
+    return {
+      pending: q.pending,
+      retrying: q.retrying,
+      processing: q.processing,
+      dead_letter: q.deadLetter,
+      oldest_ready_at: rfc3339(q.oldestReadyAt),
+      oldest_ready_age_seconds: q.oldestReadyAgeSeconds,
+    };
   }
 }
 
@@ -60,7 +67,11 @@ export async function readQueueFigures(pool: Pool, now: Date): Promise<QueueFigu
   );
   const r = rows[0];
   return {
-    pending: r.pending, retrying: r.retrying, processing: r.processing, deadLetter: r.dead_letter, oldestReadyAt: r.oldest,
+    pending: r.pending,
+    retrying: r.retrying,
+    processing: r.processing,
+    deadLetter: r.dead_letter,
+    oldestReadyAt: r.oldest,
     oldestReadyAgeSeconds: r.oldest ? Math.max(0, Math.floor((now.getTime() - r.oldest.getTime()) / 1000)) : null,
   };
 }

@@ -4,7 +4,14 @@ import { decideEnqueue, decideRetry, EnqueueRun, RetryRun } from './enqueue.deci
 import type { RunErrorKind, RunEvent } from './events/run.events';
 import { evolveRun, RunState } from './run.state';
 
-export interface Outcome { readonly finishedAt: string; readonly durationMs: number; readonly exitCode: number | null; readonly logTail: string; readonly error: string | null; readonly errorKind?: RunErrorKind }
+export interface Outcome {
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly exitCode: number | null;
+  readonly logTail: string;
+  readonly error: string | null;
+  readonly errorKind?: RunErrorKind;
+}
 
 /** Commands on a run that exists. A report about an attempt the run has moved past is a `conflict`. */
 export type RunStepCommand =
@@ -70,7 +77,8 @@ function decideStep(s: RunState, cmd: RunStepCommand): Decision<RunEvent> {
   switch (cmd.type) {
     case 'Claim': {
       if (s.state !== 'pending' && s.state !== 'retrying') return stale(`run is ${s.state}, not waiting`);
-      if (s.expiresAt && Date.parse(s.expiresAt) <= cmd.now.getTime()) return accept({ type: 'RunExpired', data: { at: iso(cmd.now), expiresAt: s.expiresAt } });
+      if (s.expiresAt && Date.parse(s.expiresAt) <= cmd.now.getTime())
+        return accept({ type: 'RunExpired', data: { at: iso(cmd.now), expiresAt: s.expiresAt } });
       if (Date.parse(s.readyAt) > cmd.now.getTime()) return stale('run is not ready yet');
       return accept({ type: 'RunClaimed', data: { workerId: cmd.workerId, attempt: s.attempt, claimedAt: iso(cmd.now) } });
     }
@@ -83,20 +91,36 @@ function decideStep(s: RunState, cmd: RunStepCommand): Decision<RunEvent> {
       const failed: RunEvent = { type: 'RunFailed', data: { workerId: cmd.workerId, attempt: cmd.attempt, ...cmd.outcome } };
       const now = new Date(cmd.outcome.finishedAt);
       // A run someone asked to cancel is not retried.
-      if (s.state === 'cancelling') return accept(failed, { type: 'RunCancelled', data: { at: iso(now), by: 'worker', reason: s.cancelRequest?.reason ?? 'cancelled', durationMs: cmd.outcome.durationMs } });
+      if (s.state === 'cancelling')
+        return accept(failed, {
+          type: 'RunCancelled',
+          data: { at: iso(now), by: 'worker', reason: s.cancelRequest?.reason ?? 'cancelled', durationMs: cmd.outcome.durationMs },
+        });
       // A request the egress policy refused fails the same way on every attempt until the
       // configuration changes: retrying only burns attempts, so it is dead-lettered at once.
-      if (cmd.outcome.errorKind === 'blocked_by_policy') return accept(failed, { type: 'RunDeadLettered', data: { attempts: s.attempt, reason: 'blocked_by_policy', at: iso(now) } });
+      if (cmd.outcome.errorKind === 'blocked_by_policy')
+        return accept(failed, { type: 'RunDeadLettered', data: { attempts: s.attempt, reason: 'blocked_by_policy', at: iso(now) } });
       return accept(failed, retryOrDeadLetter(s, now, cmd.outcome.error ?? 'failed'));
     }
     case 'ConfirmCancel': {
       if (!owns(s, cmd.workerId, cmd.attempt)) return stale(`worker ${cmd.workerId} no longer owns attempt ${cmd.attempt}`);
-      return accept({ type: 'RunCancelled', data: { at: cmd.outcome.finishedAt, by: 'worker', reason: s.cancelRequest?.reason ?? 'cancelled', durationMs: cmd.outcome.durationMs, logTail: cmd.outcome.logTail } });
+      return accept({
+        type: 'RunCancelled',
+        data: {
+          at: cmd.outcome.finishedAt,
+          by: 'worker',
+          reason: s.cancelRequest?.reason ?? 'cancelled',
+          durationMs: cmd.outcome.durationMs,
+          logTail: cmd.outcome.logTail,
+        },
+      });
     }
     case 'RequestCancel': {
-      if (!s.cancellable) return reject('conflict', `job "${s.job}" is not cancellable: its handler has no cooperative cancel hook, so stopping it could leave half-done work`);
+      if (!s.cancellable)
+        return reject('conflict', `job "${s.job}" is not cancellable: its handler has no cooperative cancel hook, so stopping it could leave half-done work`);
       const requested: RunEvent = { type: 'CancelRequested', data: { actor: cmd.actor, reason: cmd.reason, at: iso(cmd.now) } };
-      if (s.state === 'pending' || s.state === 'retrying') return accept(requested, { type: 'RunCancelled', data: { at: iso(cmd.now), by: 'operator', reason: cmd.reason, durationMs: null } });
+      if (s.state === 'pending' || s.state === 'retrying')
+        return accept(requested, { type: 'RunCancelled', data: { at: iso(cmd.now), by: 'operator', reason: cmd.reason, durationMs: null } });
       if (s.state === 'running') return accept(requested);
       if (s.state === 'cancelling') return reject('conflict', 'a cancel was already requested for this run');
       return reject('conflict', `run already ended (${s.state}); nothing to cancel`);
@@ -111,7 +135,11 @@ function decideStep(s: RunState, cmd: RunStepCommand): Decision<RunEvent> {
       if (s.state !== 'running' && s.state !== 'cancelling') return stale(`run is ${s.state}, not running`);
       if (s.workerId !== cmd.workerId) return stale(`run belongs to ${s.workerId}, not ${cmd.workerId}`);
       const abandoned: RunEvent = { type: 'RunAbandoned', data: { workerId: cmd.workerId, attempt: s.attempt, at: iso(cmd.now), reason: cmd.reason } };
-      if (s.state === 'cancelling') return accept(abandoned, { type: 'RunCancelled', data: { at: iso(cmd.now), by: 'worker', reason: s.cancelRequest?.reason ?? 'cancelled', durationMs: null } });
+      if (s.state === 'cancelling')
+        return accept(abandoned, {
+          type: 'RunCancelled',
+          data: { at: iso(cmd.now), by: 'worker', reason: s.cancelRequest?.reason ?? 'cancelled', durationMs: null },
+        });
       // A graceful release gives the attempt back: the run waits again with the same attempt number.
       if (!cmd.countsAsAttempt) return accept(abandoned, { type: 'RetryScheduled', data: { attempt: s.attempt, readyAt: iso(cmd.now), backoffMs: 0 } });
       return accept(abandoned, retryOrDeadLetter(s, cmd.now, `abandoned: ${cmd.reason}`));
@@ -120,7 +148,18 @@ function decideStep(s: RunState, cmd: RunStepCommand): Decision<RunEvent> {
       if (s.state !== 'running' && s.state !== 'cancelling') return stale(`run is ${s.state}, not running`);
       const started = s.claimedAt ? Date.parse(s.claimedAt) : cmd.now.getTime();
       return accept(
-        { type: 'RunFailed', data: { workerId: s.workerId ?? 'unknown', attempt: s.attempt, finishedAt: iso(cmd.now), durationMs: cmd.now.getTime() - started, exitCode: null, logTail: '', error: cmd.reason } },
+        {
+          type: 'RunFailed',
+          data: {
+            workerId: s.workerId ?? 'unknown',
+            attempt: s.attempt,
+            finishedAt: iso(cmd.now),
+            durationMs: cmd.now.getTime() - started,
+            exitCode: null,
+            logTail: '',
+            error: cmd.reason,
+          },
+        },
         { type: 'RunDeadLettered', data: { attempts: s.attempt, reason: cmd.reason, at: iso(cmd.now) } },
       );
     }

@@ -65,24 +65,73 @@ export function evolveRun(row: RunState | null, event: RunFact): RunState | null
   if (e.type === 'RunEnqueued') {
     const d = e.data;
     return {
-      runId: d.runId, job: d.job, state: 'pending', trigger: d.trigger, actor: d.actor, reason: d.reason, params: d.params, tenant: d.tenant,
-      priority: d.priority, priorityRank: PRIORITY_RANK[d.priority], attempt: d.attempt, maxAttempts: d.maxAttempts, timeoutMs: d.timeoutMs,
+      runId: d.runId,
+      job: d.job,
+      state: 'pending',
+      trigger: d.trigger,
+      actor: d.actor,
+      reason: d.reason,
+      params: d.params,
+      tenant: d.tenant,
+      priority: d.priority,
+      priorityRank: PRIORITY_RANK[d.priority],
+      attempt: d.attempt,
+      maxAttempts: d.maxAttempts,
+      timeoutMs: d.timeoutMs,
       ...(d.stuckAfterMs !== undefined ? { stuckAfterMs: d.stuckAfterMs } : {}),
-      cancellable: d.cancellable, backoff: d.backoff, enqueuedAt: d.enqueuedAt, readyAt: d.readyAt, expiresAt: d.expiresAt,
-      scheduledFor: d.scheduledFor, retryOf: d.retryOf, workerId: null, claimedAt: null, finishedAt: null, durationMs: null,
-      exitCode: null, error: null, cancelRequest: null, failures: 0, updatedAt: occurredAt(event) ?? d.enqueuedAt,
+      cancellable: d.cancellable,
+      backoff: d.backoff,
+      enqueuedAt: d.enqueuedAt,
+      readyAt: d.readyAt,
+      expiresAt: d.expiresAt,
+      scheduledFor: d.scheduledFor,
+      retryOf: d.retryOf,
+      workerId: null,
+      claimedAt: null,
+      finishedAt: null,
+      durationMs: null,
+      exitCode: null,
+      error: null,
+      cancelRequest: null,
+      failures: 0,
+      updatedAt: occurredAt(event) ?? d.enqueuedAt,
     };
   }
   if (!row) return null;
   const at = occurredAt(event) ?? row.updatedAt;
   switch (e.type) {
     case 'RunClaimed':
-      return { ...row, state: 'running', workerId: e.data.workerId, attempt: e.data.attempt, claimedAt: e.data.claimedAt, finishedAt: null, durationMs: null, updatedAt: at };
+      return {
+        ...row,
+        state: 'running',
+        workerId: e.data.workerId,
+        attempt: e.data.attempt,
+        claimedAt: e.data.claimedAt,
+        finishedAt: null,
+        durationMs: null,
+        updatedAt: at,
+      };
     case 'RunSucceeded':
-      return { ...row, state: 'succeeded', finishedAt: e.data.finishedAt, durationMs: e.data.durationMs, exitCode: e.data.exitCode, error: null, updatedAt: at };
+      return {
+        ...row,
+        state: 'succeeded',
+        finishedAt: e.data.finishedAt,
+        durationMs: e.data.durationMs,
+        exitCode: e.data.exitCode,
+        error: null,
+        updatedAt: at,
+      };
     case 'RunFailed':
       // Terminal only once RunDeadLettered follows; until then the state is whatever comes next.
-      return { ...row, failures: row.failures + 1, finishedAt: e.data.finishedAt, durationMs: e.data.durationMs, exitCode: e.data.exitCode, error: e.data.error, updatedAt: at };
+      return {
+        ...row,
+        failures: row.failures + 1,
+        finishedAt: e.data.finishedAt,
+        durationMs: e.data.durationMs,
+        exitCode: e.data.exitCode,
+        error: e.data.error,
+        updatedAt: at,
+      };
     case 'RunAbandoned':
       return { ...row, failures: row.failures + 1, error: `abandoned: ${e.data.reason}`, updatedAt: at };
     case 'RetryScheduled':
@@ -90,7 +139,12 @@ export function evolveRun(row: RunState | null, event: RunFact): RunState | null
     case 'RunDeadLettered':
       return { ...row, state: 'failed', finishedAt: row.finishedAt ?? e.data.at, error: row.error ?? e.data.reason, updatedAt: at };
     case 'CancelRequested':
-      return { ...row, state: row.state === 'running' ? 'cancelling' : row.state, cancelRequest: { actor: e.data.actor, reason: e.data.reason, at: e.data.at }, updatedAt: at };
+      return {
+        ...row,
+        state: row.state === 'running' ? 'cancelling' : row.state,
+        cancelRequest: { actor: e.data.actor, reason: e.data.reason, at: e.data.at },
+        updatedAt: at,
+      };
     case 'RunCancelled':
       return { ...row, state: 'cancelled', finishedAt: e.data.at, durationMs: e.data.durationMs, error: e.data.reason, updatedAt: at };
     case 'RunExpired':

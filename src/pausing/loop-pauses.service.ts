@@ -74,18 +74,37 @@ export class LoopPauses implements OnModuleInit, OnApplicationShutdown {
     return this.act(loop, op, 'loop.resume', reason, {}, (now) => ({ kind: 'resume', loop, reason, actor: op.actor, now }));
   }
 
-  private async act(loop: PausableLoop, op: OperatorContext, action: string, reason: string, details: Record<string, unknown>, command: (now: Date) => LoopPauseCommand): Promise<LoopPauseRow> {
-    const row = await this.audit.act(op, { action, target: loop, reason }, {
-      apply: async (unit) => {
-        const history = await unit.uow.readStream(loopPauseStream(loop));
-        const state = fold(loopPauseDecider, history.map((e) => e as unknown as LoopPauseEvent));
-        const events = eventsOrThrow(loopPauseDecider.decide(command(this.clock.now()), state));
-        await unit.record('applied', details);
-        await unit.uow.append(loopPauseStream(loop), events.map((e) => ({ ...e, metadata: unit.metadata })), history.length ? BigInt(history.length - 1) : 'no_stream');
-        const { rows } = await sqlOf(unit.uow).query<{ doc: LoopPauseRow }>('SELECT doc FROM rm_loop_pauses WHERE key = $1', [loop]);
-        return rows[0].doc;
+  private async act(
+    loop: PausableLoop,
+    op: OperatorContext,
+    action: string,
+    reason: string,
+    details: Record<string, unknown>,
+    command: (now: Date) => LoopPauseCommand,
+  ): Promise<LoopPauseRow> {
+    const row = await this.audit.act(
+      op,
+      { action, target: loop, reason },
+      {
+        apply: async (unit) => {
+          const history = await unit.uow.readStream(loopPauseStream(loop));
+          const state = fold(
+            loopPauseDecider,
+            history.map((e) => e as unknown as LoopPauseEvent),
+          );
+          const events = eventsOrThrow(loopPauseDecider.decide(command(this.clock.now()), state));
+          await unit.record('applied', details);
+          await unit.uow.append(
+            loopPauseStream(loop),
+            events.map((e) => ({ ...e, metadata: unit.metadata })),
+            history.length ? BigInt(history.length - 1) : 'no_stream',
+          );
+          const { rows } = await sqlOf(unit.uow).query<{ doc: LoopPauseRow }>('SELECT doc FROM rm_loop_pauses WHERE key = $1', [loop]);
+          return rows[0].doc;
+        },
       },
-    }, { conflictRetries: 3 });
+      { conflictRetries: 3 },
+    );
     await this.refresh(); // the audit line (audit.loop.pause / audit.loop.resume) says who and why
     return row;
   }

@@ -101,7 +101,10 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
     const rows = snap?.rows ?? new Map<string, Row>();
     const since = snap ? new Date(snap.lastEventAt.getTime() - RECORDED_AT_SLACK_MS) : new Date(0);
     await this.store.atSnapshot(async (log) => {
-      for await (const batch of log.scan({ types: projection.canHandle, recordedAt: { gt: since, lte: at } }, { from: snap?.checkpoint ?? null, pageSize: BATCH })) {
+      for await (const batch of log.scan(
+        { types: projection.canHandle, recordedAt: { gt: since, lte: at } },
+        { from: snap?.checkpoint ?? null, pageSize: BATCH },
+      )) {
         foldInMemory(projection, batch, rows);
       }
     });

@@ -25,7 +25,10 @@ export async function takeSnapshot(store: EventStore, pool: Pool, projection: Pr
       [projection.name],
     );
     if (!cp.length || !cp[0].checkpoint || cp[0].version !== projection.version) return null;
-    const { rows: last } = await db.query<{ position: string }>('SELECT position FROM projection_snapshots WHERE name = $1 AND version = $2 ORDER BY id DESC LIMIT 1', [projection.name, projection.version]);
+    const { rows: last } = await db.query<{ position: string }>(
+      'SELECT position FROM projection_snapshots WHERE name = $1 AND version = $2 ORDER BY id DESC LIMIT 1',
+      [projection.name, projection.version],
+    );
     if (last.length && last[0].position === cp[0].position) return null;
     const position = BigInt(cp[0].position);
     const [at] = await snap.readAll(null, 1, { positions: { gte: position, lte: position } });

@@ -37,7 +37,15 @@ export const breakerAdmits = (b: BreakerSnapshot, at: Date) => b.state !== 'open
  */
 export function decideBreaker(cmd: BreakerCommand, b: BreakerSnapshot): BreakerEvent[] {
   const at = cmd.at.toISOString();
-  const t = (over: Partial<BreakerTransition>): BreakerTransition => ({ key: cmd.key, since: at, lastTransition: at, retryAt: null, failureCount: b.failureCount, trips: b.trips, ...over });
+  const t = (over: Partial<BreakerTransition>): BreakerTransition => ({
+    key: cmd.key,
+    since: at,
+    lastTransition: at,
+    retryAt: null,
+    failureCount: b.failureCount,
+    trips: b.trips,
+    ...over,
+  });
   if (cmd.type === 'AdmitProbe') {
     if (b.state !== 'open') return [];
     if (!cmd.force && !breakerAdmits(b, cmd.at)) return [];

@@ -18,12 +18,24 @@ function problems(errors: ValidationError[], parent = ''): string[] {
 /** DTO → spec without undefined fields (the API and the config file produce the same spec). */
 export function specFromDto(dto: Omit<CreateTargetDto, 'reason'>): TargetSpec {
   return JSON.parse(
-    JSON.stringify({ type: dto.type, name: dto.name, displayName: dto.displayName, probe: { ...dto.probe, jsonCheck: dto.probe.jsonCheck ? { ...dto.probe.jsonCheck } : undefined }, intervalSeconds: dto.intervalSeconds, adaptive: dto.adaptive, tenant: dto.tenant }),
+    JSON.stringify({
+      type: dto.type,
+      name: dto.name,
+      displayName: dto.displayName,
+      probe: { ...dto.probe, jsonCheck: dto.probe.jsonCheck ? { ...dto.probe.jsonCheck } : undefined },
+      intervalSeconds: dto.intervalSeconds,
+      adaptive: dto.adaptive,
+      tenant: dto.tenant,
+    }),
   );
 }
 
 /** Validates the config file's targets with the API's DTO and the target rules; the first problem names the entry and the field. */
-export function parseConfigTargets(entries: readonly unknown[], knownKinds: readonly string[], rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs'>): TargetSpec[] {
+export function parseConfigTargets(
+  entries: readonly unknown[],
+  knownKinds: readonly string[],
+  rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs'>,
+): TargetSpec[] {
   const seen = new Set<string>();
   return entries.map((raw, i) => {
     const obj = (raw ?? {}) as Record<string, unknown>;
@@ -33,7 +45,8 @@ export function parseConfigTargets(entries: readonly unknown[], knownKinds: read
     const dto = plainToInstance(CreateTargetDto, raw);
     const errs = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
     if (errs.length) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: ${problems(errs).join('; ')}`);
-    if (!knownKinds.includes(dto.probe.kind)) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: probe.kind: unknown probe kind "${dto.probe.kind}"; known: ${knownKinds.join(', ')}`);
+    if (!knownKinds.includes(dto.probe.kind))
+      throw new ConfigError('OPSLEDGER_CONFIG', `${label}: probe.kind: unknown probe kind "${dto.probe.kind}"; known: ${knownKinds.join(', ')}`);
     const spec = specFromDto(dto);
     const interval = fixedIntervalProblem(spec, rules);
     if (interval) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: intervalSeconds: ${interval}`);

@@ -45,7 +45,14 @@ export function decideDeadLetter(cmd: DeadLetterCommand, dl: DeadLetterSnapshot 
     const nextRetry = new Date(cmd.at.getTime() + retryDelayMs(retryCount, config)).toISOString();
     return [{ type: 'DeadLetterRetryFailed', data: { key, at, reason: dl.reason, firstAttempt: dl.firstAttempt, lastAttempt, retryCount, nextRetry } }];
   }
-  const reason = cmd.category === 'permanent' ? 'permanent_failure' : cmd.category === 'config' ? 'config_error' : cmd.consecutiveFailures >= config.streak ? 'max_retry_attempts' : null;
+  const reason =
+    cmd.category === 'permanent'
+      ? 'permanent_failure'
+      : cmd.category === 'config'
+        ? 'config_error'
+        : cmd.consecutiveFailures >= config.streak
+          ? 'max_retry_attempts'
+          : null;
   if (!reason) return [];
   const nextRetry = new Date(cmd.at.getTime() + retryDelayMs(0, config)).toISOString();
   return [{ type: 'TargetDeadLettered', data: { key, at, reason, firstAttempt: cmd.firstFailureAt ?? lastAttempt, lastAttempt, retryCount: 0, nextRetry } }];

@@ -10,7 +10,10 @@ const fold = (...events: TargetEvent[]) => events.reduce<TargetState | null>(evo
 
 const registered: TargetEvent = { type: 'TargetRegistered', data: { key, spec, source: 'api', at: iso(0) } };
 const opened: TargetEvent = { type: 'BreakerOpened', data: { key, since: iso(10), lastTransition: iso(10), retryAt: iso(5_000), failureCount: 5, trips: 1 } };
-const deadLettered: TargetEvent = { type: 'TargetDeadLettered', data: { key, at: iso(10), reason: 'permanent_failure', firstAttempt: iso(10), lastAttempt: iso(10), retryCount: 0, nextRetry: iso(300_000) } };
+const deadLettered: TargetEvent = {
+  type: 'TargetDeadLettered',
+  data: { key, at: iso(10), reason: 'permanent_failure', firstAttempt: iso(10), lastAttempt: iso(10), retryCount: 0, nextRetry: iso(300_000) },
+};
 const requested: TargetEvent = { type: 'PollRequested', data: { key, at: iso(20) } };
 const paused: TargetEvent = { type: 'TargetPaused', data: { key, at: iso(30) } };
 

@@ -30,10 +30,24 @@ export class PollingMetrics {
            FROM rm_targets`,
       );
       const r = rows[0];
-      return [[{ state: 'total' }, r.total], [{ state: 'healthy' }, r.healthy], [{ state: 'dead_lettered' }, r.dead], [{ state: 'paused' }, r.paused]];
+      return [
+        [{ state: 'total' }, r.total],
+        [{ state: 'healthy' }, r.healthy],
+        [{ state: 'dead_lettered' }, r.dead],
+        [{ state: 'paused' }, r.paused],
+      ];
     });
-    this.polls = metrics.counter('opsledger_polls_total', 'Poll outcomes recorded by this process: succeeded, failed (by failure kind) or skipped (breaker open)', ['outcome', 'failure_kind']);
-    this.duration = metrics.histogram('opsledger_poll_duration_seconds', 'Probe duration by outcome', ['outcome'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+    this.polls = metrics.counter(
+      'opsledger_polls_total',
+      'Poll outcomes recorded by this process: succeeded, failed (by failure kind) or skipped (breaker open)',
+      ['outcome', 'failure_kind'],
+    );
+    this.duration = metrics.histogram(
+      'opsledger_poll_duration_seconds',
+      'Probe duration by outcome',
+      ['outcome'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    );
   }
 
   /** Called by the scheduler with the events of each recorded outcome. */

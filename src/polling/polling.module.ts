@@ -18,15 +18,7 @@ import { TargetsController } from './targets.controller';
  */
 @Module({
   controllers: [TargetsController],
-  providers: [
-    ProbeRegistry,
-    TargetRepository,
-    TargetReadModel,
-    TargetCommands,
-    ConfigReconciler,
-    PollSchedulerService,
-    PollingMetrics,
-  ],
+  providers: [ProbeRegistry, TargetRepository, TargetReadModel, TargetCommands, ConfigReconciler, PollSchedulerService, PollingMetrics],
   exports: [ProbeRegistry, TargetReadModel, PollSchedulerService],
 })
 export class PollingModule implements OnModuleInit, OnApplicationBootstrap {

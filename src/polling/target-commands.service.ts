@@ -90,7 +90,12 @@ export class TargetCommands {
     }
     if ('replace' in change) {
       const spec = change.replace;
-      return this.decideAndAppend(unit.uow, `${spec.type}::${spec.name}`, (at) => [{ type: 'ChangeTarget', key: `${spec.type}::${spec.name}`, spec, at }], unit.metadata);
+      return this.decideAndAppend(
+        unit.uow,
+        `${spec.type}::${spec.name}`,
+        (at) => [{ type: 'ChangeTarget', key: `${spec.type}::${spec.name}`, spec, at }],
+        unit.metadata,
+      );
     }
     return this.decideAndAppend(unit.uow, change.remove, (at) => [{ type: 'RemoveTarget', key: change.remove, at }], unit.metadata);
   }
@@ -128,9 +133,14 @@ export class TargetCommands {
     reason: string,
     details?: Record<string, unknown>,
   ): Promise<{ state: TargetState | null; events: TargetEvent[] }> {
-    return this.audit.act(op, { action, target: `target:${key}`, reason }, {
-      apply: (unit) => this.decideAndAppend(unit.uow, key, commands, unit.metadata, () => unit.record('applied', details)),
-    }, { conflictRetries: CONFLICT_RETRIES });
+    return this.audit.act(
+      op,
+      { action, target: `target:${key}`, reason },
+      {
+        apply: (unit) => this.decideAndAppend(unit.uow, key, commands, unit.metadata, () => unit.record('applied', details)),
+      },
+      { conflictRetries: CONFLICT_RETRIES },
+    );
   }
 
   /**
@@ -148,7 +158,11 @@ export class TargetCommands {
     const events = this.decideAll(commands(this.clock.now(), state), state);
     if (!events.length) return { state, events };
     await beforeAppend?.();
-    await uow.append(targetStream(key), events.map((e) => ({ type: e.type, data: e.data, schemaVersion: targetEventSchemaVersion(e.type), metadata })), revision < 0n ? 'no_stream' : revision);
+    await uow.append(
+      targetStream(key),
+      events.map((e) => ({ type: e.type, data: e.data, schemaVersion: targetEventSchemaVersion(e.type), metadata })),
+      revision < 0n ? 'no_stream' : revision,
+    );
     return { state: events.reduce<TargetState | null>((st, e) => evolveTarget(st, e), state), events };
   }
 }

@@ -50,12 +50,14 @@ export class TargetRepository {
   /** Every target; with `uow`, as that unit sees them. */
   async loadAll(pageSize = 5000, uow?: UnitOfWork): Promise<Map<string, LoadedTarget>> {
     const out = new Map<string, LoadedTarget>();
-    const { rows } = await (uow ? sqlOf(uow) : this.pool).query<{ key: string; doc: TargetState; revision: string }>('SELECT key, doc, revision FROM rm_targets');
+    const { rows } = await (uow ? sqlOf(uow) : this.pool).query<{ key: string; doc: TargetState; revision: string }>(
+      'SELECT key, doc, revision FROM rm_targets',
+    );
     for (const r of rows) out.set(r.key, { state: r.doc, revision: BigInt(r.revision) });
     // Events not yet in the read model (or of streams without a row), in pages, stream by stream.
     const log: StreamReader = uow ?? this.store;
     const ranges = new Map(rows.map((r) => [targetStream(r.key), { from: BigInt(r.revision) + 1n }]));
-    for (let after: { streamId: string; revision: bigint } | undefined; ; ) {
+    for (let after: { streamId: string; revision: bigint } | undefined; ;) {
       const page = await log.readStreams({ prefix: 'target-', ranges }, { after, limit: pageSize });
       for (const e of page) {
         const key = e.streamId.slice('target-'.length);

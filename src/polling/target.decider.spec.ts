@@ -5,7 +5,14 @@ import type { ProbeResult } from './probes/probe';
 import { DecideContext, planPoll, TargetCommand, targetDecider } from './target.decider';
 
 const ctx: DecideContext = {
-  rules: { breaker: { failureThreshold: 3, openBaseMs: 1000, openMaxMs: 8000 }, deadLetter: { streak: 4, retryScheduleMs: [60_000, 120_000] }, adaptiveEnabled: false, defaultIntervalMs: 10_000, minIntervalMs: 5_000, maxIntervalMs: 300_000 },
+  rules: {
+    breaker: { failureThreshold: 3, openBaseMs: 1000, openMaxMs: 8000 },
+    deadLetter: { streak: 4, retryScheduleMs: [60_000, 120_000] },
+    adaptiveEnabled: false,
+    defaultIntervalMs: 10_000,
+    minIntervalMs: 5_000,
+    maxIntervalMs: 300_000,
+  },
   random: () => 0.5,
   intervalFactor: 1,
 };
@@ -19,7 +26,16 @@ const { given } = deciderSpec(targetDecider(ctx));
 const ok: ProbeResult = { ok: true, statusCode: 200, durationMs: 3 };
 const boom: ProbeResult = { ok: false, statusCode: 500, durationMs: 3, failureKind: 'http_5xx', category: 'transient', message: '500 internal server error' };
 const denied: ProbeResult = { ok: false, statusCode: 401, durationMs: 3, failureKind: 'http_4xx', category: 'permanent', message: '401 unauthorized' };
-const outcome = (result: ProbeResult, ms: number): TargetCommand => ({ type: 'RecordPollOutcome', key, at: at(ms), result, startedAt: at(ms), finishedAt: at(ms), dueAt: at(ms), trigger: 'schedule' });
+const outcome = (result: ProbeResult, ms: number): TargetCommand => ({
+  type: 'RecordPollOutcome',
+  key,
+  at: at(ms),
+  result,
+  startedAt: at(ms),
+  finishedAt: at(ms),
+  dueAt: at(ms),
+  trigger: 'schedule',
+});
 
 /** The events a sequence of commands appends after `history`, each decided on what the ones before left: a scenario reads as a sequence of whens. */
 function decided(history: readonly TargetEvent[], ...cmds: TargetCommand[]): TargetEvent[] {
@@ -35,17 +51,29 @@ const stateOf = (...events: TargetEvent[]) => given(...events).state;
 
 describe('target decider', () => {
   it('registers once; a second registration is a conflict', () => {
-    given().when({ type: 'RegisterTarget', spec, source: 'api', at: at(0) }).then([registered]);
-    given(registered).when({ type: 'RegisterTarget', spec, source: 'api', at: at(0) }).thenRejects('conflict');
+    given()
+      .when({ type: 'RegisterTarget', spec, source: 'api', at: at(0) })
+      .then([registered]);
+    given(registered)
+      .when({ type: 'RegisterTarget', spec, source: 'api', at: at(0) })
+      .thenRejects('conflict');
   });
 
   it('commands on an unknown target are not_found', () => {
-    expect(given().when({ type: 'PauseTarget', key, at: at(0) }).thenRejects('not_found').reason).toBe(`no target ${key}`);
+    expect(
+      given()
+        .when({ type: 'PauseTarget', key, at: at(0) })
+        .thenRejects('not_found').reason,
+    ).toBe(`no target ${key}`);
   });
 
   it('refuses a fixed interval below the minimum, naming intervalSeconds', () => {
-    given().when({ type: 'RegisterTarget', spec: { ...spec, intervalSeconds: 1 }, source: 'api', at: at(0) }).thenRejects('invalid', 'intervalSeconds');
-    given(registered).when({ type: 'ChangeTarget', key, spec: { ...spec, intervalSeconds: 1 }, at: at(1) }).thenRejects('invalid', 'intervalSeconds');
+    given()
+      .when({ type: 'RegisterTarget', spec: { ...spec, intervalSeconds: 1 }, source: 'api', at: at(0) })
+      .thenRejects('invalid', 'intervalSeconds');
+    given(registered)
+      .when({ type: 'ChangeTarget', key, spec: { ...spec, intervalSeconds: 1 }, at: at(1) })
+      .thenRejects('invalid', 'intervalSeconds');
   });
 
   it('a success schedules the next poll one interval later', () => {
@@ -62,7 +90,11 @@ describe('target decider', () => {
     expect(state!.nextDueAt).toBe(at(21_000).toISOString());
     expect(planPoll(state, at(20_500))).toEqual({ action: 'wait', until: t0 + 21_000 });
     expect(planPoll({ ...state!, nextDueMs: t0 + 20_500 }, at(20_500))).toEqual({ action: 'skip' });
-    expect(given(registered, ...events).when({ type: 'SkipPoll', key, at: at(20_500) }).then([expect.objectContaining({ type: 'PollSkipped' })])[0]).toMatchObject({ type: 'PollSkipped', data: { nextPollAt: at(21_000).toISOString() } });
+    expect(
+      given(registered, ...events)
+        .when({ type: 'SkipPoll', key, at: at(20_500) })
+        .then([expect.objectContaining({ type: 'PollSkipped' })])[0],
+    ).toMatchObject({ type: 'PollSkipped', data: { nextPollAt: at(21_000).toISOString() } });
     expect(planPoll(state, at(21_000))).toEqual({ action: 'probe', trigger: 'half_open', halfOpen: true });
   });
 
@@ -70,11 +102,31 @@ describe('target decider', () => {
     const open = [registered, ...decided([registered], outcome(boom, 0), outcome(boom, 1), outcome(boom, 2))];
     // Resumed while open: due at once, but the breaker keeps it shut until its retryAt.
     const resumed = [...open, ...decided(open, { type: 'PauseTarget', key, at: at(400) }, { type: 'ResumeTarget', key, at: at(500) })];
-    given(...resumed).when({ type: 'StartPoll', key, at: at(500) }).then([{ type: 'PollSkipped', data: { key, at: at(500).toISOString(), reason: 'breaker_open', retryAt: at(1002).toISOString(), nextPollAt: at(1002).toISOString() } }]);
-    given(...open).when({ type: 'StartPoll', key, at: at(1002) }).then([{ type: 'BreakerHalfOpened', data: { key, since: at(1002).toISOString(), lastTransition: at(1002).toISOString(), retryAt: at(1002).toISOString(), failureCount: 3, trips: 1 } }]);
+    given(...resumed)
+      .when({ type: 'StartPoll', key, at: at(500) })
+      .then([
+        {
+          type: 'PollSkipped',
+          data: { key, at: at(500).toISOString(), reason: 'breaker_open', retryAt: at(1002).toISOString(), nextPollAt: at(1002).toISOString() },
+        },
+      ]);
+    given(...open)
+      .when({ type: 'StartPoll', key, at: at(1002) })
+      .then([
+        {
+          type: 'BreakerHalfOpened',
+          data: { key, since: at(1002).toISOString(), lastTransition: at(1002).toISOString(), retryAt: at(1002).toISOString(), failureCount: 3, trips: 1 },
+        },
+      ]);
     const requested = decided(open, { type: 'RequestPoll', key, at: at(600) });
-    expect(given(...open, ...requested).when({ type: 'StartPoll', key, at: at(600) }).then([expect.objectContaining({ type: 'BreakerHalfOpened' })])).toHaveLength(1);
-    given(registered).when({ type: 'StartPoll', key, at: at(0) }).then([]);
+    expect(
+      given(...open, ...requested)
+        .when({ type: 'StartPoll', key, at: at(600) })
+        .then([expect.objectContaining({ type: 'BreakerHalfOpened' })]),
+    ).toHaveLength(1);
+    given(registered)
+      .when({ type: 'StartPoll', key, at: at(0) })
+      .then([]);
   });
 
   it('half-open success closes the breaker; failure reopens with double time', () => {
@@ -104,7 +156,11 @@ describe('target decider', () => {
   });
 
   it('redrive needs a dead-lettered target and forces the next probe', () => {
-    expect(given(registered).when({ type: 'RedriveTarget', key, at: at(0) }).thenRejects('conflict').reason).toMatch(/not dead-lettered/);
+    expect(
+      given(registered)
+        .when({ type: 'RedriveTarget', key, at: at(0) })
+        .thenRejects('conflict').reason,
+    ).toMatch(/not dead-lettered/);
     const dl = [registered, ...decided([registered], outcome(denied, 0))];
     const events = decided(dl, { type: 'RedriveTarget', key, at: at(5) });
     const state = stateOf(...dl, ...events);
@@ -116,13 +172,19 @@ describe('target decider', () => {
   it('pause stops polling; change is a no-op when the spec is the same', () => {
     const paused = [registered, ...decided([registered], { type: 'PauseTarget', key, at: at(1) })];
     expect(planPoll(stateOf(...paused), at(100_000))).toEqual({ action: 'none' });
-    given(...paused).when({ type: 'PauseTarget', key, at: at(2) }).then([]);
-    given(...paused).when({ type: 'ChangeTarget', key, spec: { ...spec }, at: at(2) }).then([]);
+    given(...paused)
+      .when({ type: 'PauseTarget', key, at: at(2) })
+      .then([]);
+    given(...paused)
+      .when({ type: 'ChangeTarget', key, spec: { ...spec }, at: at(2) })
+      .then([]);
     expect(decided(paused, { type: 'ChangeTarget', key, spec: { ...spec, intervalSeconds: 30 }, at: at(2) }).map((e) => e.type)).toEqual(['TargetChanged']);
   });
 
   it('a poll-now on a paused target is a conflict', () => {
     const paused = [registered, ...decided([registered], { type: 'PauseTarget', key, at: at(1) })];
-    given(...paused).when({ type: 'RequestPoll', key, at: at(2) }).thenRejects('conflict');
+    given(...paused)
+      .when({ type: 'RequestPoll', key, at: at(2) })
+      .thenRejects('conflict');
   });
 });

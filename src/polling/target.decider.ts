@@ -40,14 +40,24 @@ export type TargetCommand =
   /** A scheduled poll came due while the breaker is open. */
   | On<{ readonly type: 'SkipPoll' }>
   /** The probe's result: every event of the poll (outcome with its interval, breaker and dead-letter transitions), for one append. */
-  | On<{ readonly type: 'RecordPollOutcome'; readonly result: ProbeResult; readonly startedAt: Date; readonly finishedAt: Date; readonly dueAt: Date; readonly trigger: PollTrigger }>;
+  | On<{
+      readonly type: 'RecordPollOutcome';
+      readonly result: ProbeResult;
+      readonly startedAt: Date;
+      readonly finishedAt: Date;
+      readonly dueAt: Date;
+      readonly trigger: PollTrigger;
+    }>;
 
 /**
  * A fixed interval below POLL_MIN_INTERVAL_SECONDS would poll one target as fast as the scheduler
  * can (0.01 s is about 32 polls a second, forever); adaptive intervals are clamped already.
  * Returns the problem with intervalSeconds, or null.
  */
-export function fixedIntervalProblem(spec: Pick<TargetSpec, 'intervalSeconds' | 'adaptive'>, rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs'>): string | null {
+export function fixedIntervalProblem(
+  spec: Pick<TargetSpec, 'intervalSeconds' | 'adaptive'>,
+  rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs'>,
+): string | null {
   const fixed = !rules.adaptiveEnabled || spec.adaptive === false;
   if (!fixed || spec.intervalSeconds === undefined || spec.intervalSeconds * 1000 >= rules.minIntervalMs) return null;
   return `a fixed interval must be at least POLL_MIN_INTERVAL_SECONDS (${rules.minIntervalMs / 1000} s); use a longer interval or adaptive polling`;
@@ -121,7 +131,9 @@ function decide(cmd: TargetCommand, s: TargetState | null, ctx: DecideContext): 
       if (!s.deadLetter) return reject('conflict', `target ${key} is not dead-lettered`);
       return [{ type: 'TargetRedriven', data: { key, at, previousReason: s.deadLetter.reason, retryCount: s.deadLetter.retryCount } }];
     case 'ResetBreaker':
-      return [{ type: 'BreakerReset', data: { key, at, previousState: s.breaker.state, since: at, lastTransition: at, retryAt: null, failureCount: 0, trips: 0 } }];
+      return [
+        { type: 'BreakerReset', data: { key, at, previousState: s.breaker.state, since: at, lastTransition: at, retryAt: null, failureCount: 0, trips: 0 } },
+      ];
     case 'StartPoll': {
       const plan = planPoll(s, cmd.at);
       if (plan.action === 'skip') return decide({ type: 'SkipPoll', key, at: cmd.at }, s, ctx);
@@ -146,7 +158,20 @@ function decideOutcome(cmd: Extract<TargetCommand, { type: 'RecordPollOutcome' }
   const firstFailureAt = ok ? null : (s.firstFailureAt ?? iso(startedAt));
   const transitions: TargetEvent[] = [
     ...decideBreaker({ type: 'RecordOutcome', key: s.key, config: ctx.rules.breaker, ok, at: finishedAt, category }, s.breaker),
-    ...decideDeadLetter({ type: 'RecordOutcome', key: s.key, config: ctx.rules.deadLetter, ok, category, attemptAt: startedAt, at: finishedAt, consecutiveFailures, firstFailureAt }, s.deadLetter),
+    ...decideDeadLetter(
+      {
+        type: 'RecordOutcome',
+        key: s.key,
+        config: ctx.rules.deadLetter,
+        ok,
+        category,
+        attemptAt: startedAt,
+        at: finishedAt,
+        consecutiveFailures,
+        firstFailureAt,
+      },
+      s.deadLetter,
+    ),
   ];
   const after = transitions.reduce<TargetState>((st, e) => evolveTarget(st, e)!, s);
   const interval = chooseInterval({
@@ -165,7 +190,16 @@ function decideOutcome(cmd: Extract<TargetCommand, { type: 'RecordPollOutcome' }
   const retryAt = after.breaker.state === 'open' && after.breaker.retryAt ? Date.parse(after.breaker.retryAt) : null;
   const nextMs = after.deadLetter ? Math.max(Date.parse(after.deadLetter.nextRetry), retryAt ?? 0) : (retryAt ?? startedAt.getTime() + interval.chosenMs);
   const nextPollAt = new Date(nextMs).toISOString();
-  const common = { key: s.key, at: iso(startedAt), durationMs: result.durationMs, statusCode: result.statusCode, trigger: cmd.trigger, dueAt: iso(cmd.dueAt), interval, nextPollAt };
+  const common = {
+    key: s.key,
+    at: iso(startedAt),
+    durationMs: result.durationMs,
+    statusCode: result.statusCode,
+    trigger: cmd.trigger,
+    dueAt: iso(cmd.dueAt),
+    interval,
+    nextPollAt,
+  };
   const poll: PollSucceeded | PollFailed = result.ok
     ? { type: 'PollSucceeded', data: common }
     : { type: 'PollFailed', data: { ...common, failureKind: result.failureKind, category: result.category, message: result.message, consecutiveFailures } };

@@ -91,7 +91,14 @@ const plusOne = (s: TargetState): Partial<TargetState> => (s.lastWrite ? { lastW
 
 const due = (at: string) => ({ nextDueAt: at, nextDueMs: Date.parse(at) });
 
-export const closedBreaker = (at: string | null): BreakerSnapshot => ({ state: 'closed', since: at, lastTransition: null, retryAt: null, failureCount: 0, trips: 0 });
+export const closedBreaker = (at: string | null): BreakerSnapshot => ({
+  state: 'closed',
+  since: at,
+  lastTransition: null,
+  retryAt: null,
+  failureCount: 0,
+  trips: 0,
+});
 
 /** Before its registration (and after its removal) a target has no state. */
 export const initialTargetState: TargetState | null = null;

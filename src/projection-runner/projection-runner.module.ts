@@ -11,8 +11,14 @@ import { ProjectionRunnerService } from './projection-runner.service';
 })
 export class ProjectionRunnerModule {
   constructor(metrics: MetricsService, runner: ProjectionRunnerService) {
-    metrics.gauge('opsledger_projection_lag_events', 'Events in the log not yet applied, by projection', ['projection'], async () => (await runner.status()).map((s) => [{ projection: s.name }, s.lag.events] as const));
-    metrics.gauge('opsledger_projection_lag_seconds', 'Age of the oldest event not yet applied, by projection', ['projection'], async () => (await runner.status()).map((s) => [{ projection: s.name }, s.lag.seconds] as const));
-    metrics.gauge('opsledger_projection_failed', '1 when a projection is stopped on an error', ['projection'], async () => (await runner.status()).map((s) => [{ projection: s.name }, s.state === 'failed' ? 1 : 0] as const));
+    metrics.gauge('opsledger_projection_lag_events', 'Events in the log not yet applied, by projection', ['projection'], async () =>
+      (await runner.status()).map((s) => [{ projection: s.name }, s.lag.events] as const),
+    );
+    metrics.gauge('opsledger_projection_lag_seconds', 'Age of the oldest event not yet applied, by projection', ['projection'], async () =>
+      (await runner.status()).map((s) => [{ projection: s.name }, s.lag.seconds] as const),
+    );
+    metrics.gauge('opsledger_projection_failed', '1 when a projection is stopped on an error', ['projection'], async () =>
+      (await runner.status()).map((s) => [{ projection: s.name }, s.state === 'failed' ? 1 : 0] as const),
+    );
   }
 }

@@ -123,6 +123,14 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
   }
 
   private makeWorker(projection: Projection, onRebuildProgress?: (p: RebuildProgress) => void): ProjectionWorker {
-    return new ProjectionWorker({ pool: this.pool, store: this.store, databaseUrl: this.databaseUrl, projection, log: this.log, options: this.options, onRebuildProgress });
+    return new ProjectionWorker({
+      pool: this.pool,
+      store: this.store,
+      databaseUrl: this.databaseUrl,
+      projection,
+      log: this.log,
+      options: this.options,
+      onRebuildProgress,
+    });
   }
 }

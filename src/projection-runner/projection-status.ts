@@ -51,7 +51,12 @@ export interface ProjectionStatus {
  * Status of every registered projection, as any process sees it: the checkpoint table says
  * where each stands, pg_locks whether some process runs it, the log how far behind it is.
  */
-export async function projectionStatus(db: Queryable, store: StatusEventSource, projections: readonly Projection[], now = new Date()): Promise<ProjectionStatus[]> {
+export async function projectionStatus(
+  db: Queryable,
+  store: StatusEventSource,
+  projections: readonly Projection[],
+  now = new Date(),
+): Promise<ProjectionStatus[]> {
   const names = projections.map((p) => p.name);
   const [rows, held, head] = await Promise.all([readCheckpoints(db, names), heldProjectionLocks(db, names), store.head().then((h) => h?.position ?? 0n)]);
   return Promise.all(
@@ -74,7 +79,9 @@ export async function projectionStatus(db: Queryable, store: StatusEventSource, 
           lastEventAt: rfc3339(row?.lastEventAt),
           updatedAt: rfc3339(row?.updatedAt),
           running,
-          rebuild: row?.rebuildStartedAt ? { reason: row.rebuildReason, startedAt: rfc3339(row.rebuildStartedAt), position: Number(row.rebuildPosition ?? 0n) } : null,
+          rebuild: row?.rebuildStartedAt
+            ? { reason: row.rebuildReason, startedAt: rfc3339(row.rebuildStartedAt), position: Number(row.rebuildPosition ?? 0n) }
+            : null,
           rebuildRequestedAt: rfc3339(row?.rebuildRequestedAt),
           rebuiltAt: rfc3339(row?.rebuiltAt),
         };
@@ -97,7 +104,13 @@ export const LAG_COUNT_CAP = 100_000;
  * position)` the head's position can be below the checkpoint's while events are still to come, so
  * the events behind are counted after the checkpoint rather than taken as a difference of positions.
  */
-async function lag(db: Queryable, store: StatusEventSource, row: CheckpointRow | undefined, head: bigint, now: Date): Promise<{ events: number; seconds: number }> {
+async function lag(
+  db: Queryable,
+  store: StatusEventSource,
+  row: CheckpointRow | undefined,
+  head: bigint,
+  now: Date,
+): Promise<{ events: number; seconds: number }> {
   const [next] = await store.readAll(row?.checkpoint ?? null, 1);
   if (!next) return { events: 0, seconds: 0 };
   const { txId, position } = decodeCheckpoint(row?.checkpoint ?? null);

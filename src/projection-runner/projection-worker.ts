@@ -244,16 +244,20 @@ export class ProjectionWorker {
     const state = this.currentState();
     if (state === this.persistedState) return;
     const errors = [this.liveFailure, this.rebuildFailure].filter((f): f is Failure => f !== null);
-    await this.deps.pool.query(
-      `UPDATE projection_checkpoints SET state = $2, error = $3, error_at = $4, updated_at = now() WHERE name = $1`,
-      [this.name, state, errors.length ? errors.map((f) => f.message).join('; ') : null, errors.length ? errors[0].at : null],
-    );
+    await this.deps.pool.query(`UPDATE projection_checkpoints SET state = $2, error = $3, error_at = $4, updated_at = now() WHERE name = $1`, [
+      this.name,
+      state,
+      errors.length ? errors.map((f) => f.message).join('; ') : null,
+      errors.length ? errors[0].at : null,
+    ]);
     this.persistedState = state;
   }
 
   private async markStopped(): Promise<void> {
     await this.deps.pool
-      .query(`UPDATE projection_checkpoints SET state = CASE WHEN state = 'failed' THEN state ELSE 'stopped' END, updated_at = now() WHERE name = $1`, [this.name])
+      .query(`UPDATE projection_checkpoints SET state = CASE WHEN state = 'failed' THEN state ELSE 'stopped' END, updated_at = now() WHERE name = $1`, [
+        this.name,
+      ])
       .catch(() => undefined);
     this.persistedState = null;
   }
@@ -264,11 +268,22 @@ export class ProjectionWorker {
     const text = `${track === 'rebuild' ? 'rebuild: ' : ''}${message(err)}`;
     const failure: Failure = { message: text, at: new Date(), retryAt: Date.now() + options.retryMs };
     log.error(
-      { event: 'projection.failed', projection: projection.name, track, err: message(err), checkpoint: track === 'live' ? this.checkpoint : this.rebuild?.checkpoint ?? null, retryInMs: options.retryMs },
+      {
+        event: 'projection.failed',
+        projection: projection.name,
+        track,
+        err: message(err),
+        checkpoint: track === 'live' ? this.checkpoint : (this.rebuild?.checkpoint ?? null),
+        retryInMs: options.retryMs,
+      },
       `projection ${projection.name} failed (${track}); retrying in ${options.retryMs} ms: ${message(err)}`,
     );
     await this.deps.pool
-      .query(`UPDATE projection_checkpoints SET state = 'failed', error = $2, error_at = $3, updated_at = now() WHERE name = $1`, [projection.name, text, failure.at])
+      .query(`UPDATE projection_checkpoints SET state = 'failed', error = $2, error_at = $3, updated_at = now() WHERE name = $1`, [
+        projection.name,
+        text,
+        failure.at,
+      ])
       .catch(() => undefined);
     this.persistedState = 'failed';
     return failure;
@@ -301,7 +316,10 @@ export class ProjectionWorker {
         await applyEvents(c, projection, batch, this.table);
       });
     }
-    this.deps.log.debug({ event: 'projection.batch', projection: projection.name, from: this.checkpoint, to: last.checkpoint, events: batch.length }, 'batch applied');
+    this.deps.log.debug(
+      { event: 'projection.batch', projection: projection.name, from: this.checkpoint, to: last.checkpoint, events: batch.length },
+      'batch applied',
+    );
     this.checkpoint = last.checkpoint;
     this.persistedState = state;
     return this.behind;

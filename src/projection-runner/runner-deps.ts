@@ -14,7 +14,11 @@ export interface RunnerEventSource {
    * pass; events of other `types` may come without content). Sources without it are read page
    * by page with readAll.
    */
-  streamAll?(from: Checkpoint | null, options: { limit: number; pageSize: number; types?: readonly string[] }, onPage: (events: RecordedEvent[]) => Promise<void>): Promise<number>;
+  streamAll?(
+    from: Checkpoint | null,
+    options: { limit: number; pageSize: number; types?: readonly string[] },
+    onPage: (events: RecordedEvent[]) => Promise<void>,
+  ): Promise<number>;
   /** Resolves on the next append anywhere, or after `ms`. Stores without it are polled. */
   waitForAppend?(ms: number, signal?: AbortSignal): Promise<void>;
 }

@@ -10,7 +10,8 @@ import { MemoryFold } from './memory-fold';
 import { createShadow, shadowTable, swapShadowIn, tableExists } from './shadow-table';
 
 /** What one step of a rebuild did: folded a batch, found the swap blocked by a reader, or swapped in. */
-export type RebuildStep = { readonly kind: 'folded' } | { readonly kind: 'swap_waiting' } | { readonly kind: 'swapped'; readonly checkpoint: Checkpoint | null };
+export type RebuildStep =
+  { readonly kind: 'folded' } | { readonly kind: 'swap_waiting' } | { readonly kind: 'swapped'; readonly checkpoint: Checkpoint | null };
 
 const isLockTimeout = (err: unknown) => (err as { code?: string })?.code === '55P03';
 
@@ -29,7 +30,10 @@ export async function takeRebuildRequest(pool: Pool, name: string, inFlight: boo
   const row = await readCheckpoint(pool, name);
   if (!row?.rebuildRequestedAt) return null;
   if (!inFlight) return row.rebuildReason ?? 'requested';
-  await pool.query(`UPDATE projection_checkpoints SET rebuild_requested_at = NULL WHERE name = $1 AND rebuild_requested_at = $2`, [name, row.rebuildRequestedAt]);
+  await pool.query(`UPDATE projection_checkpoints SET rebuild_requested_at = NULL WHERE name = $1 AND rebuild_requested_at = $2`, [
+    name,
+    row.rebuildRequestedAt,
+  ]);
   return null;
 }
 
@@ -73,7 +77,10 @@ export class ShadowRebuild {
         [projection.name, reason],
       );
     });
-    log.info({ event: 'projection.rebuild_started', projection: projection.name, version: projection.version, reason }, `rebuilding projection ${projection.name} into ${shadowTable(projection.name)}: ${reason}`);
+    log.info(
+      { event: 'projection.rebuild_started', projection: projection.name, version: projection.version, reason },
+      `rebuilding projection ${projection.name} into ${shadowTable(projection.name)}: ${reason}`,
+    );
     return new ShadowRebuild(deps, reason, null, 0n, true);
   }
 
@@ -125,7 +132,7 @@ export class ShadowRebuild {
     try {
       if (store.streamAll) read = await store.streamAll(from, { limit, pageSize, types }, onPage);
       else {
-        for (let at = from; read < limit; ) {
+        for (let at = from; read < limit;) {
           const page = await store.readAll(at, Math.min(pageSize, limit - read));
           read += page.length;
           if (page.length) await onPage(page);
@@ -205,7 +212,7 @@ export class ShadowRebuild {
           if (batch.length < options.rebuildBatchSize) break;
         }
         if (projection.inline) {
-          for (let from = checkpoint; ; ) {
+          for (let from = checkpoint; ;) {
             const ahead = await store.readCommittedAfter(from, projection.canHandle, options.rebuildBatchSize, c);
             if (ahead.length) await applyEvents(c, projection, ahead, shadow);
             if (ahead.length < options.rebuildBatchSize) break;
@@ -225,7 +232,10 @@ export class ShadowRebuild {
     } catch (err) {
       if (isLockTimeout(err)) {
         // Waiting longer would queue every reader behind the lock request: back off and retry.
-        log.warn({ event: 'projection.swap_waiting', projection: projection.name }, `the swap of ${projection.name} waits for a long reader of ${live}; trying again`);
+        log.warn(
+          { event: 'projection.swap_waiting', projection: projection.name },
+          `the swap of ${projection.name} waits for a long reader of ${live}; trying again`,
+        );
         return { kind: 'swap_waiting' };
       }
       throw err;

@@ -12,12 +12,22 @@ import { OverrideSubject, overrideStream, RateLimitOverrideEvent } from './rate-
 import { RateLimiter } from './rate-limiter';
 
 export class GrantOverrideCommand extends Command<RateLimitOverrideRow> {
-  constructor(readonly ctx: OperatorContext, readonly subject: OverrideSubject, readonly limit: number, readonly expiresAt: string, readonly reason: string) {
+  constructor(
+    readonly ctx: OperatorContext,
+    readonly subject: OverrideSubject,
+    readonly limit: number,
+    readonly expiresAt: string,
+    readonly reason: string,
+  ) {
     super();
   }
 }
 export class RevokeOverrideCommand extends Command<RateLimitOverrideRow> {
-  constructor(readonly ctx: OperatorContext, readonly overrideId: string, readonly reason: string) {
+  constructor(
+    readonly ctx: OperatorContext,
+    readonly overrideId: string,
+    readonly reason: string,
+  ) {
     super();
   }
 }
@@ -30,19 +40,38 @@ abstract class OverrideHandler {
     protected readonly limiter: RateLimiter,
   ) {}
 
-  protected async run(id: string, ctx: OperatorContext, action: string, reason: string, details: Record<string, unknown>, command: (now: Date) => OverrideCommand): Promise<RateLimitOverrideRow> {
-    const row = await this.audit.act(ctx, { action, target: `rate-limit-override:${id}`, reason }, {
-      apply: async (unit) => {
-        const history = await unit.uow.readStream(overrideStream(id));
-        const state = fold(overrideDecider, history.map((e) => e as unknown as RateLimitOverrideEvent));
-        const events = eventsOrThrow(overrideDecider.decide(command(this.clock.now()), state));
-        await unit.record('applied', details);
-        // The store folds the override into its inline read model in this unit: read the row back.
-        await unit.uow.append(overrideStream(id), events.map((e) => ({ ...e, metadata: unit.metadata })), history.length ? BigInt(history.length - 1) : 'no_stream');
-        const { rows } = await sqlOf(unit.uow).query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE key = $1', [id]);
-        return rows[0].doc;
+  protected async run(
+    id: string,
+    ctx: OperatorContext,
+    action: string,
+    reason: string,
+    details: Record<string, unknown>,
+    command: (now: Date) => OverrideCommand,
+  ): Promise<RateLimitOverrideRow> {
+    const row = await this.audit.act(
+      ctx,
+      { action, target: `rate-limit-override:${id}`, reason },
+      {
+        apply: async (unit) => {
+          const history = await unit.uow.readStream(overrideStream(id));
+          const state = fold(
+            overrideDecider,
+            history.map((e) => e as unknown as RateLimitOverrideEvent),
+          );
+          const events = eventsOrThrow(overrideDecider.decide(command(this.clock.now()), state));
+          await unit.record('applied', details);
+          // The store folds the override into its inline read model in this unit: read the row back.
+          await unit.uow.append(
+            overrideStream(id),
+            events.map((e) => ({ ...e, metadata: unit.metadata })),
+            history.length ? BigInt(history.length - 1) : 'no_stream',
+          );
+          const { rows } = await sqlOf(unit.uow).query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE key = $1', [id]);
+          return rows[0].doc;
+        },
       },
-    }, { conflictRetries: 3 });
+      { conflictRetries: 3 },
+    );
     await this.limiter.refreshOverrides();
     return row;
   }
@@ -74,6 +103,12 @@ export class RevokeOverrideHandler extends OverrideHandler implements ICommandHa
     super(audit, clock, limiter);
   }
   execute(c: RevokeOverrideCommand) {
-    return this.run(c.overrideId, c.ctx, 'rate_limit.override_revoke', c.reason, {}, (now) => ({ kind: 'revoke', overrideId: c.overrideId, reason: c.reason, actor: c.ctx.actor, now }));
+    return this.run(c.overrideId, c.ctx, 'rate_limit.override_revoke', c.reason, {}, (now) => ({
+      kind: 'revoke',
+      overrideId: c.overrideId,
+      reason: c.reason,
+      actor: c.ctx.actor,
+      now,
+    }));
   }
 }

@@ -44,7 +44,15 @@ function decideGrant(cmd: GrantOverride, state: OverrideState): Decision<RateLim
   return [
     {
       type: 'RateLimitOverrideGranted',
-      data: { overrideId: cmd.overrideId, subject, limit: cmd.limit, expiresAt: new Date(expires).toISOString(), reason: cmd.reason, grantedBy: cmd.actor, grantedAt: cmd.now.toISOString() },
+      data: {
+        overrideId: cmd.overrideId,
+        subject,
+        limit: cmd.limit,
+        expiresAt: new Date(expires).toISOString(),
+        reason: cmd.reason,
+        grantedBy: cmd.actor,
+        grantedAt: cmd.now.toISOString(),
+      },
     },
   ];
 }
@@ -53,7 +61,9 @@ function decideRevoke(cmd: RevokeOverride, state: OverrideState): Decision<RateL
   if (state.status === 'none') return reject('not_found', `no rate-limit override ${cmd.overrideId}`);
   if (state.status === 'revoked') return reject('conflict', `override ${cmd.overrideId} is revoked already`);
   if (Date.parse(state.expiresAt) <= cmd.now.getTime()) return reject('conflict', `override ${cmd.overrideId} has expired already`);
-  return [{ type: 'RateLimitOverrideRevoked', data: { overrideId: cmd.overrideId, reason: cmd.reason, revokedBy: cmd.actor, revokedAt: cmd.now.toISOString() } }];
+  return [
+    { type: 'RateLimitOverrideRevoked', data: { overrideId: cmd.overrideId, reason: cmd.reason, revokedBy: cmd.actor, revokedAt: cmd.now.toISOString() } },
+  ];
 }
 
 /** Granting and revoking a temporary rate-limit override; the time comes in the command. */

@@ -25,6 +25,9 @@ export class RateLimitModule {
       const d = e.data as { subject: { tenant?: string; ip?: string }; limit: number; expiresAt: string; grantedBy: string };
       return `rate limit for ${d.subject.tenant ? `tenant ${d.subject.tenant}` : `address ${d.subject.ip}`} lifted to ${d.limit}/window until ${d.expiresAt} by ${d.grantedBy}`;
     });
-    summaries.register('RateLimitOverrideRevoked', (e) => `rate-limit override ${(e.data as { overrideId: string }).overrideId.slice(0, 8)}… ended early by ${(e.data as { revokedBy: string }).revokedBy}`);
+    summaries.register(
+      'RateLimitOverrideRevoked',
+      (e) => `rate-limit override ${(e.data as { overrideId: string }).overrideId.slice(0, 8)}… ended early by ${(e.data as { revokedBy: string }).revokedBy}`,
+    );
   }
 }

@@ -8,14 +8,34 @@ import type { JobRetryPolicy } from './what-if-policy';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 type Ev = Pick<RecordedEvent, 'type' | 'data' | 'metadata' | 'recordedAt'>;
-const wrap = (e: RunEvent, atMs: number): Ev => ({ type: e.type, data: e.data, metadata: { occurredAt: new Date(atMs).toISOString() }, recordedAt: new Date(atMs) });
+const wrap = (e: RunEvent, atMs: number): Ev => ({
+  type: e.type,
+  data: e.data,
+  metadata: { occurredAt: new Date(atMs).toISOString() },
+  recordedAt: new Date(atMs),
+});
 
 const enqueued = (maxAttempts: number): RunEnqueued => ({
   type: 'RunEnqueued',
   data: {
-    runId: 'r1', job: 'nightly', trigger: 'manual', actor: 'alice', reason: 'test', params: {}, tenant: null, priority: 'normal', attempt: 1, maxAttempts,
-    timeoutMs: 60_000, cancellable: false, backoff: { kind: 'exponential', baseMs: 1000, maxMs: 60_000 }, enqueuedAt: new Date(T0).toISOString(),
-    readyAt: new Date(T0).toISOString(), expiresAt: null, scheduledFor: null, retryOf: null,
+    runId: 'r1',
+    job: 'nightly',
+    trigger: 'manual',
+    actor: 'alice',
+    reason: 'test',
+    params: {},
+    tenant: null,
+    priority: 'normal',
+    attempt: 1,
+    maxAttempts,
+    timeoutMs: 60_000,
+    cancellable: false,
+    backoff: { kind: 'exponential', baseMs: 1000, maxMs: 60_000 },
+    enqueuedAt: new Date(T0).toISOString(),
+    readyAt: new Date(T0).toISOString(),
+    expiresAt: null,
+    scheduledFor: null,
+    retryOf: null,
   },
 });
 
@@ -93,7 +113,12 @@ describe('RunReplay', () => {
     const events = record(['fail']);
     const row = events.reduce<RunState | null>((s, e) => evolveRun(s, e), null);
     const claimed = eventsOrThrow(runDecider.decide({ type: 'Claim', workerId: 'w1', now: new Date(T0 + 60_000) }, row));
-    const forced = eventsOrThrow(runDecider.decide({ type: 'ForceFail', reason: 'stuck', now: new Date(T0 + 70_000) }, claimed.reduce<RunState | null>((s, e) => evolveRun(s, wrap(e, T0 + 60_000)), row)));
+    const forced = eventsOrThrow(
+      runDecider.decide(
+        { type: 'ForceFail', reason: 'stuck', now: new Date(T0 + 70_000) },
+        claimed.reduce<RunState | null>((s, e) => evolveRun(s, wrap(e, T0 + 60_000)), row),
+      ),
+    );
     const all = [...events, ...claimed.map((e) => wrap(e, T0 + 60_000)), ...forced.map((e) => wrap(e, T0 + 70_000))];
     const r = replay(all, { maxAttempts: 10 });
     expect(r.actual).toEqual({ retries: 1, deadLetters: 1, retryWaitSeconds: 1 });

@@ -34,7 +34,11 @@ function count(c: Counts, before: RunState | null, e: RunEvent): void {
 }
 
 const figures = (c: Counts): JobFigures => ({ retries: c.retries, deadLetters: c.deadLetters, retryWaitSeconds: Math.round(c.retryWaitMs) / 1000 });
-export const addJobFigures = (a: JobFigures, b: JobFigures): JobFigures => ({ retries: a.retries + b.retries, deadLetters: a.deadLetters + b.deadLetters, retryWaitSeconds: Math.round((a.retryWaitSeconds + b.retryWaitSeconds) * 1000) / 1000 });
+export const addJobFigures = (a: JobFigures, b: JobFigures): JobFigures => ({
+  retries: a.retries + b.retries,
+  deadLetters: a.deadLetters + b.deadLetters,
+  retryWaitSeconds: Math.round((a.retryWaitSeconds + b.retryWaitSeconds) * 1000) / 1000,
+});
 export const zeroJobFigures = (): JobFigures => ({ retries: 0, deadLetters: 0, retryWaitSeconds: 0 });
 
 /**
@@ -107,7 +111,11 @@ export class RunReplay {
   private withPolicy(row: RunState | null, e: Evolvable): RunState | null {
     if (!row || e.type !== 'RunEnqueued') return row;
     const p = this.policy;
-    return { ...row, maxAttempts: p.maxAttempts ?? row.maxAttempts, backoff: { ...row.backoff, baseMs: p.backoffBaseMs ?? row.backoff.baseMs, maxMs: p.backoffMaxMs ?? row.backoff.maxMs } };
+    return {
+      ...row,
+      maxAttempts: p.maxAttempts ?? row.maxAttempts,
+      backoff: { ...row.backoff, baseMs: p.backoffBaseMs ?? row.backoff.baseMs, maxMs: p.backoffMaxMs ?? row.backoff.maxMs },
+    };
   }
 
   private resolve(p: NonNullable<RunReplay['pending']>, follow: RunEvent | null): void {
@@ -115,8 +123,26 @@ export class RunReplay {
     const f = p.failure;
     const cmd: RunStepCommand =
       f.type === 'RunFailed'
-        ? { type: 'Fail', workerId: f.data.workerId, attempt: f.data.attempt, outcome: { finishedAt: f.data.finishedAt, durationMs: f.data.durationMs, exitCode: f.data.exitCode, logTail: f.data.logTail, error: f.data.error, errorKind: f.data.errorKind } }
-        : { type: 'Abandon', workerId: f.data.workerId, reason: f.data.reason, now: new Date(f.data.at), countsAsAttempt: !(follow?.type === 'RetryScheduled' && follow.data.attempt === f.data.attempt) };
+        ? {
+            type: 'Fail',
+            workerId: f.data.workerId,
+            attempt: f.data.attempt,
+            outcome: {
+              finishedAt: f.data.finishedAt,
+              durationMs: f.data.durationMs,
+              exitCode: f.data.exitCode,
+              logTail: f.data.logTail,
+              error: f.data.error,
+              errorKind: f.data.errorKind,
+            },
+          }
+        : {
+            type: 'Abandon',
+            workerId: f.data.workerId,
+            reason: f.data.reason,
+            now: new Date(f.data.at),
+            countsAsAttempt: !(follow?.type === 'RetryScheduled' && follow.data.attempt === f.data.attempt),
+          };
     // What the recorded rules say here; when the log says otherwise the follow-up was forced (janitor, operator), not policy.
     const expected = runDecider.decide(cmd, p.actualBefore);
     const expectedLast = isRejection(expected) ? null : expected[expected.length - 1]?.type;

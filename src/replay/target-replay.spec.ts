@@ -51,7 +51,14 @@ function record(script: Step[], ctx: DecideContext): TargetEvent[] {
     const result: ProbeResult = step.ok
       ? { ok: true, statusCode: 200, durationMs: PROBE_MS }
       : step.blocked
-        ? { ok: false, statusCode: null, durationMs: PROBE_MS, failureKind: 'blocked_by_policy', category: 'config', message: 'egress policy refused 127.0.0.1:1 (loopback)' }
+        ? {
+            ok: false,
+            statusCode: null,
+            durationMs: PROBE_MS,
+            failureKind: 'blocked_by_policy',
+            category: 'config',
+            message: 'egress policy refused 127.0.0.1:1 (loopback)',
+          }
         : { ok: false, statusCode: 500, durationMs: PROBE_MS, failureKind: 'http_5xx', category: 'transient', message: '500 internal server error' };
     push(decide({ type: 'RecordPollOutcome', key: KEY, at: fin, result, startedAt: at, finishedAt: fin, dueAt: at, trigger }, s!));
   }
@@ -127,7 +134,14 @@ describe('TargetReplay', () => {
   it('given refusals by the egress policy, then any policy dead-letters at the first one and no breaker opens', () => {
     // Refused at +0 (dead-lettered at +0.01 s); the retry at +10.01 s is refused again; then EGRESS_ALLOW changed and
     // the retry at +30.02 s succeeds.
-    const h = record([{ at: 0, ok: false, blocked: true }, { at: 10_010, ok: false, blocked: true }, { at: 30_100, ok: true }], RECORDED);
+    const h = record(
+      [
+        { at: 0, ok: false, blocked: true },
+        { at: 10_010, ok: false, blocked: true },
+        { at: 30_100, ok: true },
+      ],
+      RECORDED,
+    );
     const { actual, whatIf } = replay(h, RECORDED, null, T0 - 1000, T0 + 40_000);
     expect(actual).toEqual({ breakerOpens: 0, timeOpenSeconds: 0, deadLetterEntries: 1, deadLetterRetries: 2, pollsSkipped: 0 });
     expect(whatIf).toEqual(actual);

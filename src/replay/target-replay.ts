@@ -131,7 +131,14 @@ export class TargetReplay {
     const result: ProbeResult =
       poll.type === 'PollSucceeded'
         ? { ok: true, statusCode: d.statusCode, durationMs: d.durationMs }
-        : { ok: false, statusCode: d.statusCode, durationMs: d.durationMs, failureKind: poll.data.failureKind, category: poll.data.category, message: poll.data.message };
+        : {
+            ok: false,
+            statusCode: d.statusCode,
+            durationMs: d.durationMs,
+            failureKind: poll.data.failureKind,
+            category: poll.data.category,
+            message: poll.data.message,
+          };
     this.simDecide({ type: 'RecordPollOutcome', key: this.key, at: finishedAt, result, startedAt, finishedAt, dueAt: new Date(d.dueAt), trigger: d.trigger });
   }
 }

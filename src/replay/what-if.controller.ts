@@ -19,10 +19,25 @@ export class WhatIfController {
   @Roles('admin')
   @TenantScope('tenant', "replays the tenant's targets and runs only")
   @ApiOperation({
-    summary: 'Replay the recorded poll outcomes and job results of a window through the same deciders with another policy, next to what actually happened. Appends nothing.',
+    summary:
+      'Replay the recorded poll outcomes and job results of a window through the same deciders with another policy, next to what actually happened. Appends nothing.',
   })
-  @ApiResponse({ status: 200, description: 'Per target and job, and in total: what happened (actual) and what the policy would have done (whatIf).', schema: { example: WHAT_IF_EXAMPLE } })
-  @ApiBadRequestResponse({ description: 'A field is invalid; the message and `fields` name it.', schema: { example: { statusCode: 400, error: 'Bad Request', message: 'policy.breaker.failureThreshold: failureThreshold must not be less than 1', fields: [{ field: 'policy.breaker.failureThreshold', problem: 'failureThreshold must not be less than 1' }] } } })
+  @ApiResponse({
+    status: 200,
+    description: 'Per target and job, and in total: what happened (actual) and what the policy would have done (whatIf).',
+    schema: { example: WHAT_IF_EXAMPLE },
+  })
+  @ApiBadRequestResponse({
+    description: 'A field is invalid; the message and `fields` name it.',
+    schema: {
+      example: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'policy.breaker.failureThreshold: failureThreshold must not be less than 1',
+        fields: [{ field: 'policy.breaker.failureThreshold', problem: 'failureThreshold must not be less than 1' }],
+      },
+    },
+  })
   whatIf(@Body() body: WhatIfDto, @Operator() ctx: OperatorContext) {
     return this.queries.execute(new WhatIfQuery(body, ctx.tenant));
   }

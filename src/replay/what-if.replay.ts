@@ -137,7 +137,12 @@ export class WhatIfReplay {
     if (!job || (this.scope.jobs && !this.scope.jobs.has(job)) || !inScope(this.scope.tenant, r.tenant)) return;
     const f = r.finish();
     const j = this.jobs.get(job) ?? { runs: 0, actual: zeroJobFigures(), whatIf: zeroJobFigures(), unknown: 0 };
-    this.jobs.set(job, { runs: j.runs + 1, actual: addJobFigures(j.actual, f.actual), whatIf: addJobFigures(j.whatIf, f.whatIf), unknown: j.unknown + r.unknownOutcomes });
+    this.jobs.set(job, {
+      runs: j.runs + 1,
+      actual: addJobFigures(j.actual, f.actual),
+      whatIf: addJobFigures(j.whatIf, f.whatIf),
+      unknown: j.unknown + r.unknownOutcomes,
+    });
   }
 
   result(): WhatIfComparison {

@@ -27,7 +27,8 @@ export const reject = (code: RejectionCode, reason: string, field?: string): Rej
 export const isRejection = (x: unknown): x is Rejection => typeof x === 'object' && x !== null && (x as Rejection).rejected === true;
 
 /** Folds events from the decider's initial state. */
-export const fold = <S, E>(d: Pick<Decider<S, never, E>, 'initialState' | 'evolve'>, events: readonly E[], from: S = d.initialState): S => events.reduce(d.evolve, from);
+export const fold = <S, E>(d: Pick<Decider<S, never, E>, 'initialState' | 'evolve'>, events: readonly E[], from: S = d.initialState): S =>
+  events.reduce(d.evolve, from);
 
 /**
  * A rejection crossing a service boundary; the HTTP layer maps it to 400/403/404/409 in one place

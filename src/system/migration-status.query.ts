@@ -21,7 +21,9 @@ export class GetMigrationStatusHandler implements IQueryHandler<GetMigrationStat
   async execute(): Promise<MigrationStatus> {
     const [applied, lastRun, projections, head] = await Promise.all([
       this.pool.query<{ name: string; applied_at: Date | null }>('SELECT name, applied_at FROM migrations ORDER BY timestamp'),
-      this.pool.query<{ started_at: Date; finished_at: Date; applied: string[]; error: string | null; instance: string }>('SELECT * FROM migration_runs ORDER BY id DESC LIMIT 1'),
+      this.pool.query<{ started_at: Date; finished_at: Date; applied: string[]; error: string | null; instance: string }>(
+        'SELECT * FROM migration_runs ORDER BY id DESC LIMIT 1',
+      ),
       this.runner.status(),
       this.store.head(),
     ]);

@@ -4,7 +4,13 @@ import type { ProjectionStatus } from '../projection-runner/projection-status';
 export interface MigrationFacts {
   readonly code: readonly { readonly name: string; readonly timestamp: number }[];
   readonly applied: readonly { readonly name: string; readonly appliedAt: Date | null }[];
-  readonly lastRun: { readonly startedAt: Date; readonly finishedAt: Date; readonly applied: readonly string[]; readonly error: string | null; readonly instance: string } | null;
+  readonly lastRun: {
+    readonly startedAt: Date;
+    readonly finishedAt: Date;
+    readonly applied: readonly string[];
+    readonly error: string | null;
+    readonly instance: string;
+  } | null;
   readonly projections: readonly ProjectionStatus[];
   /** Position of the last event in the log (how far a rebuild has to go). */
   readonly head: number;
@@ -70,7 +76,15 @@ export function migrationStatus(f: MigrationFacts) {
     pending,
     /** Applied by a newer release than this code: a rollback is running against a newer schema. */
     unknownApplied: f.applied.filter((a) => !known.has(a.name)).map((a) => a.name),
-    lastRun: f.lastRun ? { startedAt: iso(f.lastRun.startedAt), finishedAt: iso(f.lastRun.finishedAt), applied: f.lastRun.applied, error: f.lastRun.error, instance: f.lastRun.instance } : null,
+    lastRun: f.lastRun
+      ? {
+          startedAt: iso(f.lastRun.startedAt),
+          finishedAt: iso(f.lastRun.finishedAt),
+          applied: f.lastRun.applied,
+          error: f.lastRun.error,
+          instance: f.lastRun.instance,
+        }
+      : null,
     projections,
   };
 }

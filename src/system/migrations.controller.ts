@@ -14,10 +14,30 @@ const EXAMPLE = {
   ],
   pending: [],
   unknownApplied: [],
-  lastRun: { startedAt: '2026-11-25T14:00:00.950Z', finishedAt: '2026-11-25T14:00:01.200Z', applied: ['Flags1764000000014', 'MigrationRuns1764000000015'], error: null, instance: 'api-1:4711' },
+  lastRun: {
+    startedAt: '2026-11-25T14:00:00.950Z',
+    finishedAt: '2026-11-25T14:00:01.200Z',
+    applied: ['Flags1764000000014', 'MigrationRuns1764000000015'],
+    error: null,
+    instance: 'api-1:4711',
+  },
   projections: [
-    { name: 'flags', version: 1, storedVersion: 1, state: 'live', rebuild: { pending: false, running: false, position: null, head: null, progress: null, reason: null }, settled: true },
-    { name: 'job_runs', version: 3, storedVersion: 2, state: 'rebuilding', rebuild: { pending: false, running: true, position: 48210, head: 120934, progress: 0.399, reason: 'version 2 → 3' }, settled: false },
+    {
+      name: 'flags',
+      version: 1,
+      storedVersion: 1,
+      state: 'live',
+      rebuild: { pending: false, running: false, position: null, head: null, progress: null, reason: null },
+      settled: true,
+    },
+    {
+      name: 'job_runs',
+      version: 3,
+      storedVersion: 2,
+      state: 'rebuilding',
+      rebuild: { pending: false, running: true, position: 48210, head: 120934, progress: 0.399, reason: 'version 2 → 3' },
+      settled: false,
+    },
   ],
 };
 
@@ -30,7 +50,10 @@ export class MigrationsController {
   @Get()
   @Roles('admin')
   @TenantScope('installation', 'the schema and read models of the whole installation')
-  @ApiOperation({ summary: 'Every migration (applied-at or pending), the last migration run, every projection (code and stored version, rebuild pending or running and its progress), and `settled`: this deploy has finished migrating and rebuilding (admin).' })
+  @ApiOperation({
+    summary:
+      'Every migration (applied-at or pending), the last migration run, every projection (code and stored version, rebuild pending or running and its progress), and `settled`: this deploy has finished migrating and rebuilding (admin).',
+  })
   @ApiResponse({ status: 200, schema: { example: EXAMPLE } })
   status(): Promise<MigrationStatus> {
     return this.queries.execute(new GetMigrationStatusQuery());

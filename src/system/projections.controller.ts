@@ -40,7 +40,10 @@ export class ProjectionsController {
   @Get()
   @Roles('admin')
   @TenantScope('installation', 'read models of every tenant (their errors may quote any event)')
-  @ApiOperation({ summary: 'Every projection: version, checkpoint, lag (events and seconds), state (starting, catching_up, live, rebuilding, failed, stopped) and last error (admin).' })
+  @ApiOperation({
+    summary:
+      'Every projection: version, checkpoint, lag (events and seconds), state (starting, catching_up, live, rebuilding, failed, stopped) and last error (admin).',
+  })
   @ApiResponse({ status: 200, schema: { example: { projections: [STATUS_EXAMPLE] } } })
   async list(): Promise<{ projections: ProjectionStatus[] }> {
     return { projections: await this.queries.execute(new GetProjectionStatusQuery()) };
@@ -50,11 +53,39 @@ export class ProjectionsController {
   @Roles('admin')
   @TenantScope('installation', "rebuilds a read model of every tenant's data")
   @HttpCode(202)
-  @ApiOperation({ summary: 'Rebuild a read model blue/green: fold the log into a shadow table while the live one keeps serving, then swap (admin, audited as projection.rebuild).' })
+  @ApiOperation({
+    summary:
+      'Rebuild a read model blue/green: fold the log into a shadow table while the live one keeps serving, then swap (admin, audited as projection.rebuild).',
+  })
   @ApiParam({ name: 'name', example: 'job_queue' })
-  @ApiResponse({ status: 202, schema: { example: { name: 'job_queue', version: 2, requestedAt: '2026-03-01T10:00:00Z', reason: 'row shape changed', runnerActive: true, message: 'rebuild of job_queue requested; GET /api/projections shows its progress' } } })
-  @ApiResponse({ status: 400, schema: { example: { statusCode: 400, error: 'Bad Request', message: 'reason: reason should not be empty', fields: [{ field: 'reason', problem: 'reason should not be empty' }] } } })
-  @ApiResponse({ status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: 'no projection named "nope"; GET /api/projections lists them' } } })
+  @ApiResponse({
+    status: 202,
+    schema: {
+      example: {
+        name: 'job_queue',
+        version: 2,
+        requestedAt: '2026-03-01T10:00:00Z',
+        reason: 'row shape changed',
+        runnerActive: true,
+        message: 'rebuild of job_queue requested; GET /api/projections shows its progress',
+      },
+    },
+  })
+  @ApiResponse({
+    status: 400,
+    schema: {
+      example: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'reason: reason should not be empty',
+        fields: [{ field: 'reason', problem: 'reason should not be empty' }],
+      },
+    },
+  })
+  @ApiResponse({
+    status: 404,
+    schema: { example: { statusCode: 404, error: 'Not Found', message: 'no projection named "nope"; GET /api/projections lists them' } },
+  })
   rebuild(@Param('name') name: string, @Body() body: RebuildProjectionDto, @Operator() op: OperatorContext): Promise<RebuildAccepted> {
     return this.commands.execute(new RebuildProjectionCommand(op, name, body.reason));
   }

@@ -40,12 +40,16 @@ export class RebuildProjectionHandler implements ICommandHandler<RebuildProjecti
     const reason = cmd.reason.trim();
     if (!reason) throw BadInput.field('reason', 'is required: say why the projection is rebuilt');
     // The request row and its audit entry commit together.
-    const requestedAt = await this.audit.act(cmd.operator, { action: 'projection.rebuild', target: `projection:${cmd.name}`, reason }, {
-      apply: async (unit) => {
-        await unit.record('applied', { version: projection.version });
-        return this.runner.requestRebuild(cmd.name, reason, sqlOf(unit.uow));
+    const requestedAt = await this.audit.act(
+      cmd.operator,
+      { action: 'projection.rebuild', target: `projection:${cmd.name}`, reason },
+      {
+        apply: async (unit) => {
+          await unit.record('applied', { version: projection.version });
+          return this.runner.requestRebuild(cmd.name, reason, sqlOf(unit.uow));
+        },
       },
-    });
+    );
     const [status] = (await this.runner.status()).filter((s) => s.name === cmd.name);
     const runnerActive = status?.running ?? false;
     return {

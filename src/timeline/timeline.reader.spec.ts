@@ -21,14 +21,19 @@ describe('TimelineReader', () => {
     clock = 1;
     const cause = await store.append('jobdef-nightly', [{ type: 'JobDefined', data: { name: 'nightly', tenant: 'acme' } }], 'no_stream');
     clock = 2;
-    await store.append('job-r1', [{ type: 'RunEnqueued', data: { runId: 'r1', job: 'nightly' }, metadata: { causationId: cause.events[0].eventId } }], 'no_stream');
+    await store.append(
+      'job-r1',
+      [{ type: 'RunEnqueued', data: { runId: 'r1', job: 'nightly' }, metadata: { causationId: cause.events[0].eventId } }],
+      'no_stream',
+    );
     clock = 3;
     await store.append('target-web', [{ type: 'PollFailed', data: {}, metadata: { tenant: 'globex' } }], 'no_stream');
     clock = 100; // at `to`: outside
     await store.append('target-web', [{ type: 'PollSucceeded', data: {} }], 0n);
   });
 
-  const streams = async (filter: Partial<Parameters<TimelineReader['page']>[0]>) => (await reader.page({ ...window, ...filter }, 50, null)).items.map((i) => i.streamId);
+  const streams = async (filter: Partial<Parameters<TimelineReader['page']>[0]>) =>
+    (await reader.page({ ...window, ...filter }, 50, null)).items.map((i) => i.streamId);
 
   it('selects the window, a target, a job, a tenant and types', async () => {
     expect(await streams({})).toEqual(['jobdef-nightly', 'job-r1', 'target-web']);

@@ -121,7 +121,13 @@ export class TimelineReader {
   }
 
   private link(c: RecordedEvent): CauseLink {
-    return { eventId: c.eventId, type: c.type, at: new Date(c.metadata.occurredAt ?? c.recordedAt).toISOString(), actor: c.metadata.actor ?? null, summary: this.summaries.summarize(c) };
+    return {
+      eventId: c.eventId,
+      type: c.type,
+      at: new Date(c.metadata.occurredAt ?? c.recordedAt).toISOString(),
+      actor: c.metadata.actor ?? null,
+      summary: this.summaries.summarize(c),
+    };
   }
 
   /** Loads causes hop by hop for the whole page at once (one query per hop, not per event). */

@@ -71,7 +71,11 @@ describe('OPSLEDGER_ADMIN_TOKEN bootstrap', () => {
     const old = await start(first);
     expect((await old.request('GET', '/api/auth/whoami', { token: first })).status).toBe(200); // now in its cache
     await start(second);
-    await waitFor('the old process to refuse the revoked value', async () => (await old.request('GET', '/api/auth/whoami', { token: first })).status === 401, 2000);
+    await waitFor(
+      'the old process to refuse the revoked value',
+      async () => (await old.request('GET', '/api/auth/whoami', { token: first })).status === 401,
+      2000,
+    );
     expect((await old.request('GET', '/api/auth/whoami', { token: second })).status).toBe(200);
   });
 

@@ -38,7 +38,9 @@ describe('backup and restore', () => {
     let cut = '';
     try {
       for (const tenant of ['acme', 'globex']) {
-        const r = await a.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant }, limit: 2000, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), reason: `backfill ${tenant}` } });
+        const r = await a.request('POST', '/api/rate-limits/overrides', {
+          body: { subject: { tenant }, limit: 2000, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), reason: `backfill ${tenant}` },
+        });
         expect(r.status).toBe(201);
       }
       const tok = await a.request('POST', '/api/auth/tokens', { body: { name: 'grafana', role: 'viewer', reason: 'dashboards' } });
@@ -54,7 +56,10 @@ describe('backup and restore', () => {
 
     const fresh = await createTestDatabase();
     try {
-      const { stdout } = await run('node', ['-r', 'ts-node/register/transpile-only', 'src/cli/restore.cli.ts', file, '--drill-owner', 'alice'], { cwd: root, env: { ...process.env, ...TEST_SERVER_KEYS, DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' } });
+      const { stdout } = await run('node', ['-r', 'ts-node/register/transpile-only', 'src/cli/restore.cli.ts', file, '--drill-owner', 'alice'], {
+        cwd: root,
+        env: { ...process.env, ...TEST_SERVER_KEYS, DATABASE_URL: fresh.url, LOG_LEVEL: 'silent' },
+      });
       expect(stdout).toMatch(/restored \d+ events/);
       expect(stdout).toMatch(/rebuilt audit_log/);
       const b = await startTestApp({ OPSLEDGER_ADMIN_TOKEN: a.adminToken }, fresh);
@@ -64,7 +69,9 @@ describe('backup and restore', () => {
         const drills = await b.request('GET', '/api/ops/restore-drills');
         expect(drills.body.items).toEqual([expect.objectContaining({ owner: 'alice', result: 'passed', eventsRestored: expect.any(Number) })]);
         // The log goes on where it stopped: new appends, and the audit chain, continue.
-        const r = await b.request('POST', '/api/rate-limits/overrides', { body: { subject: { ip: '10.0.0.1' }, limit: 900, expiresAt: new Date(Date.now() + 3600_000).toISOString(), reason: 'after restore' } });
+        const r = await b.request('POST', '/api/rate-limits/overrides', {
+          body: { subject: { ip: '10.0.0.1' }, limit: 900, expiresAt: new Date(Date.now() + 3600_000).toISOString(), reason: 'after restore' },
+        });
         expect(r.status).toBe(201);
         const { verifyTestChain } = await import('../support/audit-chain');
         expect((await verifyTestChain(fresh.pool)).ok).toBe(true);
@@ -89,9 +96,14 @@ describe('backup and restore', () => {
       const { gzipSync } = await import('node:zlib');
       const { writeFileSync } = await import('node:fs');
       const cut = path.join(dir, 'cut.ndjson.gz');
-      writeFileSync(cut, gzipSync('{"format":"opsledger-event-log","version":1}\n{"position":"1","streamId":"s","revision":"0","eventId":"6f0b4c1e-0000-4000-8000-000000000001","type":"X","schemaVersion":1,"data":{},"metadata":{},"recordedAt":"2026-11-25T00:00:00Z"}\n'));
+      writeFileSync(
+        cut,
+        gzipSync(
+          '{"format":"opsledger-event-log","version":1}\n{"position":"1","streamId":"s","revision":"0","eventId":"6f0b4c1e-0000-4000-8000-000000000001","type":"X","schemaVersion":1,"data":{},"metadata":{},"recordedAt":"2026-11-25T00:00:00Z"}\n',
+        ),
+      );
       await expect(restoreEventLog(new PostgresEventStore(empty.pool), cut)).rejects.toThrow(/truncated.*nothing was restored/);
-      expect((await empty.pool.query("SELECT count(*) FROM events")).rows[0].count).toBe("0");
+      expect((await empty.pool.query('SELECT count(*) FROM events')).rows[0].count).toBe('0');
     } finally {
       await empty.drop();
     }

@@ -5,7 +5,8 @@ import { waitFor } from '../support/wait-for';
 /** The redis-server jest's global setup started (test/support/redis-server.ts). */
 function redisBase(): string {
   const url = process.env.TEST_REDIS_URL;
-  if (!url) throw new Error(`TEST_REDIS_URL is not set: ${process.env.TEST_REDIS_UNAVAILABLE ?? 'the global setup starts redis-server (Debian package redis-server)'}`);
+  if (!url)
+    throw new Error(`TEST_REDIS_URL is not set: ${process.env.TEST_REDIS_UNAVAILABLE ?? 'the global setup starts redis-server (Debian package redis-server)'}`);
   return url;
 }
 
@@ -61,9 +62,17 @@ describe('throttled cache purge against a real redis-server', () => {
     // 200 keys of burst, then 400 at 200 keys/s: at least 2 s (less a scheduling margin).
     expect(Date.parse(done.finishedAt) - Date.parse(done.startedAt)).toBeGreaterThanOrEqual(1800);
 
-    const { rows } = await t.db.pool.query(`SELECT event_id, type, data, metadata FROM events WHERE type LIKE 'CachePurge%' OR (type = 'OperatorActionRecorded' AND data->>'action' LIKE 'cache.%') ORDER BY position`);
+    const { rows } = await t.db.pool.query(
+      `SELECT event_id, type, data, metadata FROM events WHERE type LIKE 'CachePurge%' OR (type = 'OperatorActionRecorded' AND data->>'action' LIKE 'cache.%') ORDER BY position`,
+    );
     const audit = rows.find((r) => r.type === 'OperatorActionRecorded');
-    expect(audit.data).toMatchObject({ action: 'cache.purge', target: 'cache:sessions', reason: 'stale profiles', outcome: 'applied', details: { pattern: 'user:*' } });
+    expect(audit.data).toMatchObject({
+      action: 'cache.purge',
+      target: 'cache:sessions',
+      reason: 'stale profiles',
+      outcome: 'applied',
+      details: { pattern: 'user:*' },
+    });
     const types = rows.filter((r) => r.type !== 'OperatorActionRecorded').map((r) => r.type);
     expect(types[0]).toBe('CachePurgeStarted');
     expect(types.at(-1)).toBe('CachePurgeFinished');
@@ -100,7 +109,9 @@ describe('throttled cache purge against a real redis-server', () => {
     const next = await start('pages', { pattern: 'page:*' });
     expect(next.status).toBe(202);
     expect(await finished('pages', next.body.id)).toMatchObject({ state: 'completed', removed: 800 - done.removed });
-    const audit = await t.db.pool.query(`SELECT data->>'action' AS action FROM events WHERE type = 'OperatorActionRecorded' AND data->>'action' = 'cache.purge_cancel'`);
+    const audit = await t.db.pool.query(
+      `SELECT data->>'action' AS action FROM events WHERE type = 'OperatorActionRecorded' AND data->>'action' = 'cache.purge_cancel'`,
+    );
     expect(audit.rowCount).toBe(1);
     const list = await t.request('GET', '/api/caches/pages/purges');
     expect(list.body.purges.map((p: { id: string }) => p.id)).toEqual(expect.arrayContaining([first.body.id, next.body.id]));
@@ -156,7 +167,14 @@ describe('throttled cache purge against a real redis-server', () => {
 
   it('serves no credentials; a cache that cannot be reached ends the purge as failed, saying why', async () => {
     const list = await t.request('GET', '/api/caches');
-    expect(list.body).toEqual({ keysPerSecond: 200, caches: [{ name: 'sessions', address: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+\/1$/) }, { name: 'pages', address: expect.stringMatching(/\/2$/) }, { name: 'locked', address: 'redis://127.0.0.1:1/0' }] });
+    expect(list.body).toEqual({
+      keysPerSecond: 200,
+      caches: [
+        { name: 'sessions', address: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+\/1$/) },
+        { name: 'pages', address: expect.stringMatching(/\/2$/) },
+        { name: 'locked', address: 'redis://127.0.0.1:1/0' },
+      ],
+    });
     const res = await start('locked', { pattern: 'x:*' });
     expect(res.status).toBe(202);
     const done = await finished('locked', res.body.id);

@@ -71,7 +71,11 @@ describe('loadConfig', () => {
           value = v.parse(garbage);
         } catch (err) {
           expect(err).toBeInstanceOf(ConfigError);
-          expect({ name: v.name, variable: (err as ConfigError).variable, named: (err as ConfigError).message.startsWith(`${v.name}: `) }).toEqual({ name: v.name, variable: v.name, named: true });
+          expect({ name: v.name, variable: (err as ConfigError).variable, named: (err as ConfigError).message.startsWith(`${v.name}: `) }).toEqual({
+            name: v.name,
+            variable: v.name,
+            named: true,
+          });
           rejected.push(v.name);
           continue;
         }

@@ -99,7 +99,11 @@ describe('LeaderLock: one holder at a time, takeover when the holder dies, clean
     expect(await a.tryAcquire()).toBe(true);
     expect(a.term).toEqual({ lock: 'takeover', term: 2 });
     // The lost term of A is closed (released) before its second term starts.
-    expect(events().filter((e) => e.lock === 'takeover').map((e) => `${e.event}#${e.term}`)).toEqual([
+    expect(
+      events()
+        .filter((e) => e.lock === 'takeover')
+        .map((e) => `${e.event}#${e.term}`),
+    ).toEqual([
       'leader.acquired#1', // A
       'leader.acquired#1', // B
       'leader.released#1', // B
@@ -112,10 +116,20 @@ describe('LeaderLock: one holder at a time, takeover when the holder dies, clean
     const l = lock('concurrent');
     const results = await Promise.all([l.tryAcquire(), l.tryAcquire(), l.tryAcquire()]);
     expect(results).toEqual([true, true, true]);
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'opsledger-concurrent' AND datname = current_database()`);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'opsledger-concurrent' AND datname = current_database()`,
+    );
     expect(rows[0].n).toBe(1);
     await l.release();
-    await until('the session is gone', async () => (await db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'opsledger-concurrent' AND datname = current_database()`)).rows[0].n === 0);
+    await until(
+      'the session is gone',
+      async () =>
+        (
+          await db.pool.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'opsledger-concurrent' AND datname = current_database()`,
+          )
+        ).rows[0].n === 0,
+    );
   });
 
   it('a release during a try waits for it, then lets go of what it took', async () => {

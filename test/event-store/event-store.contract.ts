@@ -52,7 +52,7 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
       let all: RecordedEvent[] = [];
       for (const until = Date.now() + 10_000; ; await sleep(20)) {
         all = [];
-        for (let from: string | null = null; ; ) {
+        for (let from: string | null = null; ;) {
           const page = await store.readAll(from, 3, filter);
           all.push(...page);
           if (page.length < 3) break;
@@ -112,8 +112,22 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
     it('treats a re-append of stored event ids as a no-op returning the original positions', async () => {
       const s = stream();
       const ids = [randomUUID(), randomUUID()];
-      const first = await store.append(s, [{ ...ev(1), eventId: ids[0] }, { ...ev(2), eventId: ids[1] }], 'no_stream');
-      const again = await store.append(s, [{ ...ev(1), eventId: ids[0] }, { ...ev(2), eventId: ids[1] }], 'no_stream');
+      const first = await store.append(
+        s,
+        [
+          { ...ev(1), eventId: ids[0] },
+          { ...ev(2), eventId: ids[1] },
+        ],
+        'no_stream',
+      );
+      const again = await store.append(
+        s,
+        [
+          { ...ev(1), eventId: ids[0] },
+          { ...ev(2), eventId: ids[1] },
+        ],
+        'no_stream',
+      );
       expect(again.positions).toEqual(first.positions);
       expect(again.nextRevision).toBe(1n);
       expect(await store.readStream(s)).toHaveLength(2);
@@ -122,7 +136,14 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
     it('answers each append of a concurrent burst on its own: stored, conflicting, replayed and half-replayed side by side', async () => {
       const done = stream();
       const ids = [randomUUID(), randomUUID()];
-      const first = await store.append(done, [{ ...ev(1), eventId: ids[0] }, { ...ev(2), eventId: ids[1] }], 'no_stream');
+      const first = await store.append(
+        done,
+        [
+          { ...ev(1), eventId: ids[0] },
+          { ...ev(2), eventId: ids[1] },
+        ],
+        'no_stream',
+      );
       const half = stream();
       const halfIds = [randomUUID(), randomUUID()];
       await store.append(half, [{ ...ev(1), eventId: halfIds[0] }], 'no_stream');
@@ -130,14 +151,39 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
       const one = stream();
       const [freshResults, conflictNoStream, conflictExact, replay, halfReplay, oneStream] = await Promise.all([
         Promise.allSettled(fresh.map((s, i) => store.append(s, [ev(i), ev(i + 100)], 'no_stream'))),
-        store.append(done, [ev(9)], 'no_stream').then(() => 'stored', (err) => err),
-        store.append(done, [ev(9)], 0n).then(() => 'stored', (err) => err),
-        store.append(done, [{ ...ev(1), eventId: ids[0] }, { ...ev(2), eventId: ids[1] }], 0n),
-        store.append(half, [{ ...ev(1), eventId: halfIds[0] }, { ...ev(2), eventId: halfIds[1] }], 'any').then(() => 'stored', (err) => err),
+        store.append(done, [ev(9)], 'no_stream').then(
+          () => 'stored',
+          (err) => err,
+        ),
+        store.append(done, [ev(9)], 0n).then(
+          () => 'stored',
+          (err) => err,
+        ),
+        store.append(
+          done,
+          [
+            { ...ev(1), eventId: ids[0] },
+            { ...ev(2), eventId: ids[1] },
+          ],
+          0n,
+        ),
+        store
+          .append(
+            half,
+            [
+              { ...ev(1), eventId: halfIds[0] },
+              { ...ev(2), eventId: halfIds[1] },
+            ],
+            'any',
+          )
+          .then(
+            () => 'stored',
+            (err) => err,
+          ),
         // One stream, each append at the revision the one before it leaves: retried on conflict, none lost.
         Promise.all(
           Array.from({ length: 8 }, async (_, w) => {
-            for (let expected: bigint | 'no_stream' = 'no_stream'; ; ) {
+            for (let expected: bigint | 'no_stream' = 'no_stream'; ;) {
               try {
                 return await store.append(one, [ev(w)], expected);
               } catch (err) {
@@ -174,7 +220,7 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
       const isMine = (e: RecordedEvent) => e.streamId === a || e.streamId === b;
       // Readable may trail committed (a store stays behind any older open transaction, and other
       // test files share the server): read on from the last checkpoint until all four show up.
-      for (const until = Date.now() + 10_000; all.filter(isMine).length < 4 && Date.now() < until; ) {
+      for (const until = Date.now() + 10_000; all.filter(isMine).length < 4 && Date.now() < until;) {
         const page = await store.readAll(from, 2);
         if (!page.length) {
           await new Promise((r) => setTimeout(r, 20));
@@ -224,7 +270,14 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
       it('filters readAll by type, stream, stream prefix, data field, tenant, position and any-of, in commit order', async () => {
         const p = `f-${randomUUID()}-`;
         const other = `g-${randomUUID()}`;
-        const a = await store.append(`${p}a`, [{ type: 'A', data: { job: 'x', tenant: 't1' } }, { type: 'B', data: { job: 'y' }, metadata: { tenant: 't2' } }], 'no_stream');
+        const a = await store.append(
+          `${p}a`,
+          [
+            { type: 'A', data: { job: 'x', tenant: 't1' } },
+            { type: 'B', data: { job: 'y' }, metadata: { tenant: 't2' } },
+          ],
+          'no_stream',
+        );
         const b = await store.append(`${p}b`, [{ type: 'A', data: { job: 'y' } }], 'no_stream');
         await store.append(other, [{ type: 'A', data: { job: 'y' } }], 'no_stream');
         const ids = (es: RecordedEvent[]) => es.map((e) => e.eventId);
@@ -237,7 +290,10 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
         expect(ids(await readMatching({ ...mine, data: { job: ['x', 'y'], tenant: ['t1'] } }, 1))).toEqual([a.events[0].eventId]);
         expect(ids(await readMatching({ ...mine, tenant: 't1' }, 1))).toEqual([a.events[0].eventId]); // data.tenant
         expect(ids(await readMatching({ ...mine, tenant: 't2' }, 1))).toEqual([a.events[1].eventId]); // metadata.tenant
-        expect(ids(await readMatching({ ...mine, positions: { gte: a.events[1].position, lte: b.events[0].position } }, 2))).toEqual([a.events[1].eventId, b.events[0].eventId]);
+        expect(ids(await readMatching({ ...mine, positions: { gte: a.events[1].position, lte: b.events[0].position } }, 2))).toEqual([
+          a.events[1].eventId,
+          b.events[0].eventId,
+        ]);
         expect(ids(await readMatching({ ...mine, positions: { gt: a.events[0].position, lt: b.events[0].position } }, 1))).toEqual([a.events[1].eventId]);
         expect(ids(await readMatching({ ...mine, anyOf: [{ types: ['B'] }, { streams: [`${p}b`] }] }, 2))).toEqual([a.events[1].eventId, b.events[0].eventId]);
         expect(await readMatching({ ...mine, types: [] }, 0)).toEqual([]);
@@ -263,7 +319,10 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
         const streams = (es: RecordedEvent[]) => es.map((e) => e.streamId.slice(p.length));
         expect(streams(await readMatching({ ...mine, recordedAt: { gte: edge } }, 1))).toEqual(['y']);
         expect(streams(await readMatching({ ...mine, recordedAt: { lt: edge } }, 2))).toEqual(['early', 'x']);
-        expect(streams(await readMatching({ ...mine, recordedAt: { gt: justAfter(early.events[0].recordedAt), lte: justAfter(edge) } }, 2))).toEqual(['x', 'y']);
+        expect(streams(await readMatching({ ...mine, recordedAt: { gt: justAfter(early.events[0].recordedAt), lte: justAfter(edge) } }, 2))).toEqual([
+          'x',
+          'y',
+        ]);
         // By commit: the unit began before the edge, so it is wholly before it.
         expect(streams(await readMatching({ ...mine, recordedAt: { lt: edge, byCommit: true } }, 3))).toEqual(['early', 'x', 'y']);
         expect(streams(await readMatching({ ...mine, recordedAt: { gte: edge, byCommit: true } }, 0))).toEqual([]);
@@ -283,10 +342,20 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
         const order = seen(whole);
         expect([order.slice(0, 3), order.slice(3)].map((g) => g.join())).toEqual(expect.arrayContaining(['a@0,a@1,a@2', 'b@0,b@1']));
         expect(byStream(await store.readStreams({ prefix: q, ranges: new Map([[`${q}a`, { from: 1n }]]) }))).toEqual(['a@1', 'a@2', 'b@0', 'b@1']);
-        expect(byStream(await store.readStreams({ ranges: new Map([[`${q}a`, { before: 2n }], [`${q}b`, { from: 1n }], [`${q}none`, {}]]) }))).toEqual(['a@0', 'a@1', 'b@1']);
+        expect(
+          byStream(
+            await store.readStreams({
+              ranges: new Map([
+                [`${q}a`, { before: 2n }],
+                [`${q}b`, { from: 1n }],
+                [`${q}none`, {}],
+              ]),
+            }),
+          ),
+        ).toEqual(['a@0', 'a@1', 'b@1']);
         expect(await store.readStreams({})).toEqual([]);
         const paged: RecordedEvent[] = [];
-        for (let page = await store.readStreams({ prefix: q }, { limit: 2 }); ; ) {
+        for (let page = await store.readStreams({ prefix: q }, { limit: 2 }); ;) {
           paged.push(...page);
           if (page.length < 2) break;
           const last = page[page.length - 1];
@@ -326,7 +395,8 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
           const all: number[][] = [];
           for await (const page of snap.scan({ streams: [s] }, { pageSize: 2 })) all.push(page.map((e) => (e.data as { n: number }).n));
           const fromSecond: number[] = [];
-          for await (const page of snap.scan({ streams: [s] }, { from: before.events[0].checkpoint })) fromSecond.push(...page.map((e) => (e.data as { n: number }).n));
+          for await (const page of snap.scan({ streams: [s] }, { from: before.events[0].checkpoint }))
+            fromSecond.push(...page.map((e) => (e.data as { n: number }).n));
           return {
             first: first.length,
             again: (await snap.readStream(s)).length,
@@ -353,7 +423,10 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
           for (const stored of [false, true]) for await (const page of snap.scan({ streams: [s] }, { stored })) out.push(page);
           return out.map(([e]) => [e.schemaVersion, e.data]);
         });
-        expect(scanned).toEqual([[2, { a: 1, v2: true }], [1, { a: 1 }]]);
+        expect(scanned).toEqual([
+          [2, { a: 1, v2: true }],
+          [1, { a: 1 }],
+        ]);
       });
 
       it('scans in the order events were written when asked (a unit that wrote first but committed last comes first)', async () => {
@@ -426,7 +499,9 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
         const s = `inl-${randomUUID()}`;
         await store.append(s, [counted(1)], 'no_stream');
         // The caller says the row is {n: 10}: the fold starts there (the stored {n: 1} is not read).
-        await store.transact((uow) => uow.appendMany([{ streamId: s, events: [counted(2)], expected: 0n }], { knownRows: { [projection.name]: new Map([[s, { n: 10, last: 1 }]]) } }));
+        await store.transact((uow) =>
+          uow.appendMany([{ streamId: s, events: [counted(2)], expected: 0n }], { knownRows: { [projection.name]: new Map([[s, { n: 10, last: 1 }]]) } }),
+        );
         expect(await rowOf(s)).toEqual({ n: 11, last: 2 });
         const fresh = `inl-${randomUUID()}`;
         await store.append(fresh, [counted(5)], 'no_stream', { knownRows: { [projection.name]: new Map([[fresh, null]]) } });
@@ -461,7 +536,11 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
             { streamId: b, events: [ev(3)], expected: 'no_stream' },
             { streamId: c, events: [ev(4), ev(5)], expected: 0n },
           ]);
-          seenInside.push(await revisions(a), (await uow.readStream(a)).map((e) => e.revision), (await uow.readStream(c)).map((e) => e.revision));
+          seenInside.push(
+            await revisions(a),
+            (await uow.readStream(a)).map((e) => e.revision),
+            (await uow.readStream(c)).map((e) => e.revision),
+          );
           return [ra, rb, rc];
         });
         expect(seenInside).toEqual([[], [0n, 1n], [0n, 1n, 2n]]);
@@ -487,7 +566,14 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
           .catch((e) => e);
         expect(single).toBeInstanceOf(ExpectedVersionConflict);
         expect(single).toMatchObject({ streamId: c, actual: 0n });
-        const many = await store.transact((uow) => uow.appendMany([{ streamId: a, events: [ev(1)], expected: 'no_stream' }, { streamId: c, events: [ev(3)], expected: 'no_stream' }])).catch((e) => e);
+        const many = await store
+          .transact((uow) =>
+            uow.appendMany([
+              { streamId: a, events: [ev(1)], expected: 'no_stream' },
+              { streamId: c, events: [ev(3)], expected: 'no_stream' },
+            ]),
+          )
+          .catch((e) => e);
         expect(many).toBeInstanceOf(ExpectedVersionConflict);
         expect(many).toMatchObject({ streamId: c, actual: 0n });
         expect(await revisions(a)).toEqual([]);
@@ -550,8 +636,15 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
           expect(await empty.store.oldestRecordedAt()).toBeNull();
           const at = new Date('2026-01-02T03:04:05.678Z');
           const archived = (i: number, stream: string, revision: bigint): ArchivedEvent => ({
-            eventId: randomUUID(), streamId: stream, revision, position: BigInt(100 + i * 10), type: 'ThingHappened', schemaVersion: 1,
-            data: { n: i }, metadata: { occurredAt: at.toISOString(), actor: 'restore' }, recordedAt: new Date(at.getTime() + i),
+            eventId: randomUUID(),
+            streamId: stream,
+            revision,
+            position: BigInt(100 + i * 10),
+            type: 'ThingHappened',
+            schemaVersion: 1,
+            data: { n: i },
+            metadata: { occurredAt: at.toISOString(), actor: 'restore' },
+            recordedAt: new Date(at.getTime() + i),
           });
           const archive = [archived(0, 'r-a', 0n), archived(1, 'r-b', 0n), archived(2, 'r-a', 1n)];
           async function* from(events: ArchivedEvent[], failAt?: number) {
@@ -603,7 +696,9 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
             await sqlOf(uow).query('INSERT INTO uow_contract_rows (id) VALUES ($1)', [`${a}-kept`]);
             await uow.append(a, [ev(3)], 'no_stream');
           });
-          const rows = await store.transact(async (uow) => (await sqlOf(uow).query<{ id: string }>('SELECT id FROM uow_contract_rows WHERE id LIKE $1 ORDER BY id', [`${a}-%`])).rows);
+          const rows = await store.transact(
+            async (uow) => (await sqlOf(uow).query<{ id: string }>('SELECT id FROM uow_contract_rows WHERE id LIKE $1 ORDER BY id', [`${a}-%`])).rows,
+          );
           expect(rows.map((r) => r.id)).toEqual([`${a}-kept`]);
           expect((await store.readStream(a)).map((e) => (e.data as { n: number }).n)).toEqual([3]);
         });

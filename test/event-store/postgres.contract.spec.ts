@@ -11,21 +11,27 @@ let db: TestDatabase;
 beforeAll(async () => (db = await createTestDatabase(60)));
 afterAll(async () => db.drop());
 
-eventStoreContract('postgres', async (opts) => {
-  const own = opts?.emptyLog ? await createTestDatabase(4) : null;
-  const pool = own?.pool ?? db.pool;
-  const store = new PostgresEventStore(pool, { pollMs: 200 });
-  return {
-    store,
-    async dispose() {
-      await store.close();
-      await own?.drop();
-    },
-    // The shape of every read-model table (migrations add generated columns and indexes to theirs).
-    createRows: async (projection) => void (await pool.query(`CREATE TABLE rm_${projection} (key text PRIMARY KEY, doc jsonb NOT NULL, stream_id text, revision bigint)`)),
-    rows: async (projection) => new Map((await pool.query<{ key: string; doc: unknown }>(`SELECT key, doc FROM rm_${projection}`)).rows.map((r) => [r.key, r.doc])),
-  };
-}, { sql: true });
+eventStoreContract(
+  'postgres',
+  async (opts) => {
+    const own = opts?.emptyLog ? await createTestDatabase(4) : null;
+    const pool = own?.pool ?? db.pool;
+    const store = new PostgresEventStore(pool, { pollMs: 200 });
+    return {
+      store,
+      async dispose() {
+        await store.close();
+        await own?.drop();
+      },
+      // The shape of every read-model table (migrations add generated columns and indexes to theirs).
+      createRows: async (projection) =>
+        void (await pool.query(`CREATE TABLE rm_${projection} (key text PRIMARY KEY, doc jsonb NOT NULL, stream_id text, revision bigint)`)),
+      rows: async (projection) =>
+        new Map((await pool.query<{ key: string; doc: unknown }>(`SELECT key, doc FROM rm_${projection}`)).rows.map((r) => [r.key, r.doc])),
+    };
+  },
+  { sql: true },
+);
 
 describe('PostgreSQL gap safety', () => {
   it('never lets a reader pass an open transaction, and shows its event first once it commits', async () => {
@@ -45,7 +51,8 @@ describe('PostgreSQL gap safety', () => {
     // Visible once no older transaction is open anywhere in the cluster (other test files' databases
     // share the transaction-id horizon), so wait for the fact rather than read once.
     let after = await store.readAll(from, 100);
-    for (const until = Date.now() + 20_000; after.length < 2 && Date.now() < until; after = await store.readAll(from, 100)) await new Promise((r) => setTimeout(r, 50));
+    for (const until = Date.now() + 20_000; after.length < 2 && Date.now() < until; after = await store.readAll(from, 100))
+      await new Promise((r) => setTimeout(r, 50));
     expect(after.map((e) => e.type)).toEqual(['A', 'B']);
     await store.close();
   });
@@ -83,16 +90,27 @@ describe('PostgreSQL gap safety', () => {
 describe('PostgreSQL grouped appends', () => {
   const txOf = (r: { events: readonly { checkpoint: string }[] }) => r.events[0].checkpoint.split(':')[0];
   const rawInsert = (c: PoolClient, stream: string, revision: number) =>
-    c.query(`INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES ($1, $2, gen_random_uuid(), 'Raw', '{}', '{}')`, [stream, revision]);
+    c.query(`INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES ($1, $2, gen_random_uuid(), 'Raw', '{}', '{}')`, [
+      stream,
+      revision,
+    ]);
   const waitingOnLock = async () =>
-    Number((await db.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`)).rows[0].n);
+    Number(
+      (
+        await db.pool.query(
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`,
+        )
+      ).rows[0].n,
+    );
 
   it('sends the appends that wait for a connection together, in one transaction, and fails only the member with bad input', async () => {
     const store = new PostgresEventStore(db.pool, { appendConnections: 1 });
     try {
       const burst = (n: number, bad?: number) => {
         const streams = Array.from({ length: n }, (_, i) => `group-${randomUUID()}-${i}`);
-        return Promise.allSettled(streams.map((s, i) => store.append(s, [{ type: 'G', data: { i, text: i === bad ? 'nul \u0000 here' : 'ok' } }], 'no_stream'))).then((r) => ({ streams, settled: r }));
+        return Promise.allSettled(
+          streams.map((s, i) => store.append(s, [{ type: 'G', data: { i, text: i === bad ? 'nul \u0000 here' : 'ok' } }], 'no_stream')),
+        ).then((r) => ({ streams, settled: r }));
       };
       const good = await burst(20);
       const ok = good.settled.map((r) => (r as PromiseFulfilledResult<AppendResult>).value);
@@ -118,7 +136,13 @@ describe('PostgreSQL grouped appends', () => {
       const first = await store.append(s, events, 'no_stream');
       expect(first.events.map((e) => Number(e.revision))).toEqual(Array.from({ length: 20 }, (_, n) => n));
       expect((await store.append(s, events, 'no_stream')).positions).toEqual(first.positions);
-      const conflict = await store.append(s, events.map((e) => ({ ...e, eventId: randomUUID() })), 5n).catch((err) => err);
+      const conflict = await store
+        .append(
+          s,
+          events.map((e) => ({ ...e, eventId: randomUUID() })),
+          5n,
+        )
+        .catch((err) => err);
       expect(conflict).toBeInstanceOf(ExpectedVersionConflict);
       expect((conflict as ExpectedVersionConflict).actual).toBe(19n);
       expect(await store.readStream(s)).toHaveLength(20);
@@ -135,7 +159,18 @@ describe('PostgreSQL grouped appends', () => {
       await rawInsert(raw, x, 1);
       const call = db.pool.query(
         `SELECT o_member, o_status, o_revision::int AS rev, o_actual::int AS actual FROM ol_append_group($1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::uuid[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[])`,
-        [[x, y], ['no_stream', 'no_stream'], [null, null], [1, 3], [2, 1], [randomUUID(), randomUUID(), randomUUID()], ['G', 'G', 'G'], [1, 1, 1], ['{}', '{}', '{}'], ['{}', '{}', '{}']],
+        [
+          [x, y],
+          ['no_stream', 'no_stream'],
+          [null, null],
+          [1, 3],
+          [2, 1],
+          [randomUUID(), randomUUID(), randomUUID()],
+          ['G', 'G', 'G'],
+          [1, 1, 1],
+          ['{}', '{}', '{}'],
+          ['{}', '{}', '{}'],
+        ],
       );
       // x's revision 0 went in; its revision 1 waits for the raw writer: commit it then.
       await waitFor('the careful path waits', async () => (await waitingOnLock()) === 1);
@@ -170,8 +205,22 @@ describe('PostgreSQL grouped appends', () => {
       const first = store.append(blocker, [{ type: 'G', data: {} }], 'any');
       await waitFor('the blocker waits', async () => (await waitingOnLock()) === 1);
       const group = Promise.allSettled([
-        store.append(strict, [{ type: 'G', data: { n: 0 } }, { type: 'G', data: { n: 1 } }], 'no_stream'),
-        store.append(loose, [{ type: 'G', data: { n: 2 } }, { type: 'G', data: { n: 3 } }], 'any'),
+        store.append(
+          strict,
+          [
+            { type: 'G', data: { n: 0 } },
+            { type: 'G', data: { n: 1 } },
+          ],
+          'no_stream',
+        ),
+        store.append(
+          loose,
+          [
+            { type: 'G', data: { n: 2 } },
+            { type: 'G', data: { n: 3 } },
+          ],
+          'any',
+        ),
         store.append(fresh, [{ type: 'G', data: { n: 4 } }], 'no_stream'),
       ]);
       await raw1.query('COMMIT');

@@ -27,7 +27,9 @@ describe('global feature flags', () => {
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ value: true, source: 'set', expiresAt: null, setBy: 'bootstrap-admin' });
 
-    const { rows } = await t.db.pool.query(`SELECT event_id, type, data, metadata FROM events WHERE type IN ('OperatorActionRecorded', 'FlagValueSet') ORDER BY position`);
+    const { rows } = await t.db.pool.query(
+      `SELECT event_id, type, data, metadata FROM events WHERE type IN ('OperatorActionRecorded', 'FlagValueSet') ORDER BY position`,
+    );
     const audit = rows.find((r) => r.type === 'OperatorActionRecorded' && r.data.action === 'flag.set');
     const effect = rows.find((r) => r.type === 'FlagValueSet');
     expect(audit.data).toMatchObject({ target: 'flag:checkout.new-flow', reason: 'launch day', outcome: 'applied', details: { value: true, expiresAt: null } });
@@ -41,13 +43,18 @@ describe('global feature flags', () => {
     expect((await t.request('PUT', '/api/flags/checkout.new-flow/value', { token: viewer, body: { value: false, reason: 'x' } })).status).toBe(403);
 
     const history = await t.request('GET', '/api/flags/checkout.new-flow/history');
-    expect(history.body.events.map((e: { type: string; actor: string }) => [e.type, e.actor])).toEqual([['FlagDefined', 'bootstrap-admin'], ['FlagValueSet', 'bootstrap-admin']]);
+    expect(history.body.events.map((e: { type: string; actor: string }) => [e.type, e.actor])).toEqual([
+      ['FlagDefined', 'bootstrap-admin'],
+      ['FlagValueSet', 'bootstrap-admin'],
+    ]);
     expect(history.body.events[1].causationId).toBe(audit.event_id);
 
     const cleared = await t.request('DELETE', '/api/flags/checkout.new-flow/value', { body: { reason: 'rolled back' } });
     expect(cleared.body).toMatchObject({ value: false, source: 'default' });
     expect((await t.request('DELETE', '/api/flags/checkout.new-flow/value', { body: { reason: 'again' } })).status).toBe(409);
-    expect((await t.request('PATCH', '/api/flags/checkout.new-flow', { body: { defaultValue: true, reason: 'the new flow is the default' } })).body).toMatchObject({ value: true, source: 'default', description: 'new checkout' });
+    expect(
+      (await t.request('PATCH', '/api/flags/checkout.new-flow', { body: { defaultValue: true, reason: 'the new flow is the default' } })).body,
+    ).toMatchObject({ value: true, source: 'default', description: 'new checkout' });
   });
 
   it('GET /api/flags answers 304 to If-None-Match while nothing changed, and a new ETag after a change', async () => {
@@ -122,7 +129,10 @@ describe('flag expiry loop', () => {
     const b = await startTestApp({ ...env, OPSLEDGER_ADMIN_TOKEN: a.adminToken }, a.db);
     try {
       await define(a, { key: 'short', type: 'boolean', defaultValue: false });
-      expect((await a.request('PUT', '/api/flags/short/value', { body: { value: true, expiresAt: new Date(Date.now() + 1500).toISOString(), reason: 'brief' } })).status).toBe(200);
+      expect(
+        (await a.request('PUT', '/api/flags/short/value', { body: { value: true, expiresAt: new Date(Date.now() + 1500).toISOString(), reason: 'brief' } }))
+          .status,
+      ).toBe(200);
       await waitForStream(a.db.pool, 'flag-short', 'the expiry recorded', (types) => types.includes('FlagValueExpired'));
       // Give the other process several sweeps: the expiry is recorded once.
       await new Promise((r) => setTimeout(r, 500));

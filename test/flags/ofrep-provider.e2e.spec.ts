@@ -21,7 +21,13 @@ describe('OpenFeature OFREP provider against opsledger', () => {
     ];
     for (const f of flags) expect((await t.request('POST', '/api/flags', { body: { ...f, description: f.key, reason: 'OFREP test' } })).status).toBe(201);
     expect((await t.request('PUT', '/api/flags/checkout.new-flow/value', { body: { value: true, reason: 'launch' } })).status).toBe(200);
-    expect((await t.request('PUT', '/api/flags/banner/value', { body: { value: 'sale', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), reason: 'sale week' } })).status).toBe(200);
+    expect(
+      (
+        await t.request('PUT', '/api/flags/banner/value', {
+          body: { value: 'sale', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), reason: 'sale week' },
+        })
+      ).status,
+    ).toBe(200);
     await OpenFeature.setProviderAndWait(new OFREPProvider({ baseUrl: t.url, headers: [['Authorization', `Bearer ${viewer}`]] }));
   });
   afterAll(async () => {
@@ -80,7 +86,12 @@ describe('OpenFeature OFREP provider against opsledger', () => {
     const before = (await t.db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n;
     const res = await t.request('POST', '/ofrep/v1/evaluate/flags/banner', { token: viewer, body: { context: 'user-42' } });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ key: 'banner', errorCode: 'INVALID_CONTEXT', fields: [{ field: 'context', problem: 'must be a JSON object' }], message: 'context: must be a JSON object' });
+    expect(res.body).toMatchObject({
+      key: 'banner',
+      errorCode: 'INVALID_CONTEXT',
+      fields: [{ field: 'context', problem: 'must be a JSON object' }],
+      message: 'context: must be a JSON object',
+    });
     const bulk = await t.request('POST', '/ofrep/v1/evaluate/flags', { token: viewer, body: { flags: ['banner'] } });
     expect(bulk.status).toBe(400);
     expect(bulk.body.fields).toEqual([{ field: 'flags', problem: 'is not a known field' }]);

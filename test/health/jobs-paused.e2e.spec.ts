@@ -12,7 +12,15 @@ function configFile(): string {
   const file = path.join(dir, 'jobs.json');
   const echo = { kind: 'command', argv: [process.execPath, '-e', 'console.log("ran")'] };
   // A job named like the route segment: POST /api/jobs/worker/run must still run it.
-  writeFileSync(file, JSON.stringify({ jobs: [{ name: 'echo', schedule: 'on-demand', handler: echo }, { name: 'worker', schedule: 'on-demand', handler: echo }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      jobs: [
+        { name: 'echo', schedule: 'on-demand', handler: echo },
+        { name: 'worker', schedule: 'on-demand', handler: echo },
+      ],
+    }),
+  );
   return file;
 }
 
@@ -23,14 +31,29 @@ describe('pausing the job worker and the poll scheduler; RUN_JOBS=false', () => 
   const ops = async () => (await t.request('GET', '/api/ops/plannings', { token: null, headers: { 'x-ops-token': OPS_TOKEN } })).body;
   const pauseRows = async () => (await t.db.pool.query(`SELECT doc FROM rm_loop_pauses ORDER BY key`)).rows.map((r) => r.doc);
   /** What an operator action appends: audit entries and pause events (the scheduler appends poll outcomes meanwhile). */
-  const actionEvents = async () => Number((await t.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE stream_id LIKE 'loop-pause-%' OR type = 'OperatorActionRecorded'`)).rows[0].n);
+  const actionEvents = async () =>
+    Number((await t.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE stream_id LIKE 'loop-pause-%' OR type = 'OperatorActionRecorded'`)).rows[0].n);
   const polls = async () => Number((await t.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE type IN ('PollSucceeded', 'PollFailed')`)).rows[0].n);
   const runState = async (id: string) => (await t.request('GET', `/api/runs/${id}`)).body.run?.state;
 
   beforeAll(async () => {
     s = await startFlakyServer();
-    t = await startTestApp({ ...FAST_POLLING_ENV, OPS_TOKEN, OPSLEDGER_CONFIG: configFile(), WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200', LOOP_PAUSE_REFRESH_MS: '100' });
-    for (const name of ['a', 'b']) expect((await t.request('POST', '/api/targets', { body: { type: 'feed', name, probe: { kind: 'http', url: `${s.base}/ok` }, intervalSeconds: 0.2, adaptive: false } })).status).toBe(201);
+    t = await startTestApp({
+      ...FAST_POLLING_ENV,
+      OPS_TOKEN,
+      OPSLEDGER_CONFIG: configFile(),
+      WORKER_POLL_MS: '50',
+      WORKER_HEARTBEAT_MS: '200',
+      LOOP_PAUSE_REFRESH_MS: '100',
+    });
+    for (const name of ['a', 'b'])
+      expect(
+        (
+          await t.request('POST', '/api/targets', {
+            body: { type: 'feed', name, probe: { kind: 'http', url: `${s.base}/ok` }, intervalSeconds: 0.2, adaptive: false },
+          })
+        ).status,
+      ).toBe(201);
     await waitFor('healthy', async () => (await ops()).status === 'healthy');
   });
   afterAll(async () => {
@@ -46,7 +69,7 @@ describe('pausing the job worker and the poll scheduler; RUN_JOBS=false', () => 
       ['/api/monitoring/scheduler/pause', { reason: 'x', resumeAt: 'soon' }, 'resumeAt'],
       ['/api/monitoring/scheduler/pause', { reason: 'x', resumeAt: '2020-01-01T00:00:00Z' }, 'resumeAt'],
       ['/api/jobs/worker/pause', { reason: 'x', until: '2030-01-01T00:00:00Z' }, 'until'],
-      ['/api/jobs/worker/resume', { }, 'reason'],
+      ['/api/jobs/worker/resume', {}, 'reason'],
     ];
     for (const [route, body, field] of cases) {
       const res = await t.request('POST', route, { body });
@@ -69,9 +92,13 @@ describe('pausing the job worker and the poll scheduler; RUN_JOBS=false', () => 
     expect(h.status).toBe('degraded');
     expect(h.issues).toEqual(['poll-scheduler paused by bootstrap-admin: database failover']);
     expect(h.workers).toMatchObject({ 'poll-scheduler': 'paused', backfill: 'paused', refreshWorker: 'paused' });
-    expect(h.pauses).toEqual([{ loop: 'poll-scheduler', reason: 'database failover', pausedBy: 'bootstrap-admin', pausedAt: expect.stringMatching(/Z$/), resumeAt: null }]);
+    expect(h.pauses).toEqual([
+      { loop: 'poll-scheduler', reason: 'database failover', pausedBy: 'bootstrap-admin', pausedAt: expect.stringMatching(/Z$/), resumeAt: null },
+    ]);
     // The loop itself reports `paused` on its next report.
-    await waitFor('scheduler reports paused', async () => (await t.db.pool.query(`SELECT state FROM loop_states WHERE loop = 'poll-scheduler'`)).rows.every((r) => r.state === 'paused'));
+    await waitFor('scheduler reports paused', async () =>
+      (await t.db.pool.query(`SELECT state FROM loop_states WHERE loop = 'poll-scheduler'`)).rows.every((r) => r.state === 'paused'),
+    );
     const n = await polls();
     await new Promise((r) => setTimeout(r, 1000)); // five intervals of both targets
     expect(await polls()).toBe(n);
@@ -79,7 +106,11 @@ describe('pausing the job worker and the poll scheduler; RUN_JOBS=false', () => 
     expect((await ops()).status).toBe('degraded');
     expect((await t.request('POST', '/api/monitoring/scheduler/pause', { body: { reason: 'again' } })).status).toBe(409);
 
-    expect((await t.request('POST', '/api/monitoring/scheduler/resume', { body: { reason: 'failover done' } })).body).toMatchObject({ paused: false, resumedBy: 'bootstrap-admin', resumeReason: 'failover done' });
+    expect((await t.request('POST', '/api/monitoring/scheduler/resume', { body: { reason: 'failover done' } })).body).toMatchObject({
+      paused: false,
+      resumedBy: 'bootstrap-admin',
+      resumeReason: 'failover done',
+    });
     await waitFor('polling again', async () => (await polls()) > n + 2);
     await waitFor('healthy again', async () => (await ops()).status === 'healthy');
   });
@@ -89,7 +120,9 @@ describe('pausing the job worker and the poll scheduler; RUN_JOBS=false', () => 
     const items = (audit.items ?? audit.entries ?? audit) as any[];
     const pause = items.find((e) => e.action === 'loop.pause' && e.target === 'poll-scheduler');
     expect(pause).toMatchObject({ reason: 'database failover', outcome: 'applied' });
-    const { rows } = await t.db.pool.query(`SELECT e.type, e.metadata->>'causationId' AS cause, a.event_id::text AS audit_id FROM events e JOIN events a ON a.event_id::text = e.metadata->>'causationId' WHERE e.stream_id = 'loop-pause-poll-scheduler' ORDER BY e.revision`);
+    const { rows } = await t.db.pool.query(
+      `SELECT e.type, e.metadata->>'causationId' AS cause, a.event_id::text AS audit_id FROM events e JOIN events a ON a.event_id::text = e.metadata->>'causationId' WHERE e.stream_id = 'loop-pause-poll-scheduler' ORDER BY e.revision`,
+    );
     expect(rows.map((r) => r.type)).toEqual(['LoopPaused', 'LoopResumed']);
     const timeline = (await t.request('GET', '/api/timeline?limit=200')).body;
     const lines = JSON.stringify(timeline);
@@ -130,7 +163,9 @@ describe('RUN_JOBS=false', () => {
   it('runs no job worker, cron or janitor: runs stay pending, ops health is unhealthy with "Jobs not started (RUN_JOBS=false)"', async () => {
     const t = await startTestApp({ ...FAST_POLLING_ENV, RUN_JOBS: 'false', OPSLEDGER_CONFIG: configFile(), WORKER_POLL_MS: '50' });
     try {
-      const h = await waitFor('scheduler up', async () => ((b) => (b.workers['poll-scheduler'] ? b : null))((await t.request('GET', '/api/ops/plannings', { token: null })).body));
+      const h = await waitFor('scheduler up', async () =>
+        ((b) => (b.workers['poll-scheduler'] ? b : null))((await t.request('GET', '/api/ops/plannings', { token: null })).body),
+      );
       expect(h.status).toBe('unhealthy');
       expect(h.issues).toEqual(['Jobs not started (RUN_JOBS=false)']);
       expect(h.workers['job-worker']).toBe('stopped');

@@ -20,17 +20,28 @@ describe('GET /api/ops/plannings and the planning-refresh fields of ops health',
     expect(health.backups.disabled / health.backups.total).not.toBeNaN();
     expect(`${health.backups.covered}/${health.backups.total}`).toMatch(/^\d+\/\d+$/);
     expect(typeof health.inQuietHours).toBe('boolean');
-    for (const w of ['backfill', 'refreshWorker']) expect(['starting', 'idle', 'working', 'paused', 'quiet_hours', 'stopped', 'crashed', 'unknown']).toContain(health.workers[w]);
+    for (const w of ['backfill', 'refreshWorker'])
+      expect(['starting', 'idle', 'working', 'paused', 'quiet_hours', 'stopped', 'crashed', 'unknown']).toContain(health.workers[w]);
     for (const list of [health.failedHosts, health.recentFailures]) if (list !== null) expect(list.length).toBeGreaterThan(0); // null, never []
     for (const host of health.failedHosts || []) {
       expect(host).toMatchObject({ host: expect.any(String), count: expect.any(Number) });
       expect(PLANNING_FAILURE_KINDS).toContain(host.lastFailure);
     }
     for (const failure of health.recentFailures || []) {
-      expect(failure).toMatchObject({ planningFullId: expect.stringMatching(/^feed::n\d$/), failures: expect.any(Number), disabledUntil: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
+      expect(failure).toMatchObject({
+        planningFullId: expect.stringMatching(/^feed::n\d$/),
+        failures: expect.any(Number),
+        disabledUntil: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      });
       expect(PLANNING_FAILURE_KINDS).toContain(failure.failureKind);
     }
-    if (health.lastBackupWrite !== null) expect(health.lastBackupWrite).toMatchObject({ planningFullId: expect.any(String), changed: expect.any(Boolean), nbEvents: expect.any(Number), at: expect.stringMatching(/Z$/) });
+    if (health.lastBackupWrite !== null)
+      expect(health.lastBackupWrite).toMatchObject({
+        planningFullId: expect.any(String),
+        changed: expect.any(Boolean),
+        nbEvents: expect.any(Number),
+        at: expect.stringMatching(/Z$/),
+      });
   }
 
   it('healthy: every target covered, nothing disabled, failedHosts and recentFailures null, both worker keys set', async () => {
@@ -61,7 +72,8 @@ describe('GET /api/ops/plannings and the planning-refresh fields of ops health',
 
   it('degraded: the dead-lettered target is disabled, in failedHosts and recentFailures with its next try; the write that disabled it is the last one', async () => {
     // Only n0 keeps being polled, so the last write is its own.
-    for (let i = 1; i < 5; i++) expect((await p.t.request('PATCH', `/api/targets/feed::n${i}`, { body: { paused: true, reason: 'isolate n0' } })).status).toBe(200);
+    for (let i = 1; i < 5; i++)
+      expect((await p.t.request('PATCH', `/api/targets/feed::n${i}`, { body: { paused: true, reason: 'isolate n0' } })).status).toBe(200);
     const b = await p.degrade();
     readAsPlanningClients(b);
     expect(b.issues).toEqual(['High disabled: 1/5 (20%)']);

@@ -94,13 +94,18 @@ interface Element {
 /** The dashboard component: JSX transpiled by TypeScript, rendered to text by a minimal createElement. */
 async function renderDashboard(url: string): Promise<{ text: string; components: Record<string, any[]> }> {
   const body = `async function Dashboard(token) {\n${pointAt(dashboard!, url)}\n}`;
-  const js = ts.transpileModule(body, { compilerOptions: { jsx: ts.JsxEmit.React, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None }, fileName: 'dashboard.tsx' }).outputText;
+  const js = ts.transpileModule(body, {
+    compilerOptions: { jsx: ts.JsxEmit.React, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None },
+    fileName: 'dashboard.tsx',
+  }).outputText;
   const components: Record<string, any[]> = {};
   const component = (name: string) => (props: Record<string, unknown>) => {
     (components[name] ??= []).push(props);
     return { type: 'span', props: {}, children: [name, ...Object.values(props).filter((v) => typeof v !== 'object'), props.children] };
   };
-  const React = { createElement: (type: Element['type'], props: Record<string, unknown> | null, ...children: unknown[]): Element => ({ type, props: props ?? {}, children }) };
+  const React = {
+    createElement: (type: Element['type'], props: Record<string, unknown> | null, ...children: unknown[]): Element => ({ type, props: props ?? {}, children }),
+  };
   const context = vm.createContext({ fetch, React, StatusBadge: component('StatusBadge'), Metric: component('Metric'), Alert: component('Alert') });
   vm.runInContext(js, context);
   const tree = await vm.runInContext(`Dashboard(${JSON.stringify(OPS_TOKEN)})`, context, { timeout: 5000 });
@@ -119,7 +124,6 @@ async function renderDashboard(url: string): Promise<{ text: string; components:
 
 const describeSeed = doc ? describe : describe.skip;
 if (!doc) {
-  // eslint-disable-next-line no-console
   console.log(`skipping PlanningSup client examples: no source document in ${seedsDir} (set OPSLEDGER_SEEDS_DIR)`);
 }
 

@@ -25,7 +25,9 @@ export async function startPlanningSystem(env: Record<string, string> = {}): Pro
   const t = await startTestApp({ ...FAST_POLLING_ENV, OPS_TOKEN, DEAD_LETTER_RETRY_SCHEDULE: '600', ...env });
   for (let i = 0; i < 5; i++) {
     s.modes.set(`n${i}`, 'ok');
-    const res = await t.request('POST', '/api/targets', { body: { type: 'feed', name: `n${i}`, probe: { kind: 'http', url: `${s.base}/switch/n${i}` }, intervalSeconds: 0.2, adaptive: false } });
+    const res = await t.request('POST', '/api/targets', {
+      body: { type: 'feed', name: `n${i}`, probe: { kind: 'http', url: `${s.base}/switch/n${i}` }, intervalSeconds: 0.2, adaptive: false },
+    });
     if (res.status !== 201) throw new Error(`register n${i}: ${res.status} ${JSON.stringify(res.body)}`);
   }
   const ops = async (path = '/api/ops/plannings') => {
@@ -33,13 +35,18 @@ export async function startPlanningSystem(env: Record<string, string> = {}): Pro
     if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
     return res.body;
   };
-  const until = (label: string, pred: (b: any) => boolean, timeoutMs = 15_000) => waitFor(label, async () => ((b) => (pred(b) ? b : null))(await ops()), timeoutMs);
+  const until = (label: string, pred: (b: any) => boolean, timeoutMs = 15_000) =>
+    waitFor(label, async () => ((b) => (pred(b) ? b : null))(await ops()), timeoutMs);
   return {
     t,
     s,
     ops,
     until,
-    healthy: () => until('healthy, every target covered, the last write a repeat poll', (b) => b.status === 'healthy' && b.backups.covered === 5 && b.lastBackupWrite !== null && b.lastBackupWrite.changed === false),
+    healthy: () =>
+      until(
+        'healthy, every target covered, the last write a repeat poll',
+        (b) => b.status === 'healthy' && b.backups.covered === 5 && b.lastBackupWrite !== null && b.lastBackupWrite.changed === false,
+      ),
     async degrade() {
       s.modes.set('n0', '401');
       return until('degraded: n0 dead-lettered', (b) => b.status === 'degraded' && b.backups.disabled === 1 && b.recentFailures !== null);

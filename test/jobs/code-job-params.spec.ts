@@ -18,7 +18,7 @@ describe('run parameters of a code job', () => {
     await db.drop();
   });
 
-  it('are the handler\'s argument object, as checked at run-now', async () => {
+  it("are the handler's argument object, as checked at run-now", async () => {
     const params = validateRunParams(p.catalog.get('rollup')!, { tenant: 'acme', dryRun: true, from: '2025-03-01T00:00:00Z', to: '2025-03-02T00:00:00Z' });
     const worker = p.newWorker({ mode: 'worker', version: 'test', concurrency: 1 });
     await worker.start();

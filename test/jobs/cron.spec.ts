@@ -41,7 +41,7 @@ describe('cron ticker across processes', () => {
     // processes tick every second until hh:mm:s9.5 (5 to 14 ticks), so that the 60 s of downtime
     // below hold exactly six */10 ticks, all older than the grace, and none due.
     const start = justAfter(await definedAt(a));
-    const steps = 5 + (((((9_500 - start - 5 * SECOND) % 10_000) + 10_000) % 10_000) / SECOND);
+    const steps = 5 + ((((9_500 - start - 5 * SECOND) % 10_000) + 10_000) % 10_000) / SECOND;
     clock.set(start);
     await Promise.all([a, b, c].map((p) => p.ticker.tick())); // baseline pass
     const { rows: before } = await a.pool.query(`SELECT count(*)::int AS n FROM events WHERE type = 'RunEnqueued'`);
@@ -70,7 +70,9 @@ describe('cron ticker across processes', () => {
     clock.advance(60 * SECOND);
     const [d, e] = [proc(), proc()];
     await Promise.all([d, e].map((p) => p.ticker.tick()));
-    const missed = await d.pool.query(`SELECT data->>'job' AS job, data->>'tick' AS tick, data->>'caughtUpBy' AS by FROM events WHERE type = 'TickMissed' ORDER BY 1, 2`);
+    const missed = await d.pool.query(
+      `SELECT data->>'job' AS job, data->>'tick' AS tick, data->>'caughtUpBy' AS by FROM events WHERE type = 'TickMissed' ORDER BY 1, 2`,
+    );
     const missed10 = missed.rows.filter((r) => r.job === 'every-10s');
     // Six */10 ticks passed while down, all older than the 5 s grace: each recorded once.
     const sixTicks = Array.from({ length: 6 }, (_, i) => iso(end + 500 + i * 10 * SECOND));
@@ -86,7 +88,9 @@ describe('cron ticker across processes', () => {
     const catchUps = afterDowntime.rows.filter((r) => r.job === 'every-10s');
     expect(catchUps.map((r) => r.tick)).toEqual([sixTicks[5]]);
     expect(missed10.filter((r) => r.by).map((r) => [r.tick, `job-${r.by}`])).toEqual([[sixTicks[5], catchUps[0].stream_id]]);
-    expect(afterDowntime.rows.filter((r) => r.job === 'every-second').map((r) => r.tick)).toEqual(Array.from({ length: 5 }, (_, i) => iso(end + 55_500 + i * SECOND)));
+    expect(afterDowntime.rows.filter((r) => r.job === 'every-second').map((r) => r.tick)).toEqual(
+      Array.from({ length: 5 }, (_, i) => iso(end + 55_500 + i * SECOND)),
+    );
     // rm_job_definitions is applied inline with each TickMissed.
     const { rows: def } = await d.pool.query(`SELECT doc FROM rm_job_definitions WHERE key = 'every-10s'`);
     expect(def[0].doc.missedTicks).toBe(6);
@@ -126,7 +130,9 @@ describe('cron ticker started while the run history lags', () => {
     expect(onTime.rows[0].n).toBe(11);
     const { rows } = await a.pool.query(`SELECT data->>'tick' AS tick FROM events WHERE type = 'TickMissed'`);
     expect(rows).toEqual([]);
-    const { rows: runs } = await a.pool.query(`SELECT data->>'scheduledFor' AS tick, count(*)::int AS n FROM events WHERE type = 'RunEnqueued' GROUP BY 1 HAVING count(*) > 1`);
+    const { rows: runs } = await a.pool.query(
+      `SELECT data->>'scheduledFor' AS tick, count(*)::int AS n FROM events WHERE type = 'RunEnqueued' GROUP BY 1 HAVING count(*) > 1`,
+    );
     expect(runs).toEqual([]);
   });
 });

@@ -22,12 +22,25 @@ export function jobsConfig(env: Record<string, string> = {}): JobsConfig {
 }
 
 /** The plain job runtime over a database: one "process" (own pool and store). */
-export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: JobCatalog; clock?: Clock; poolSize?: number; egress?: Egress; log?: pino.Logger } = {}) {
+export function runtimeOn(
+  url: string,
+  opts: { config?: JobsConfig; catalog?: JobCatalog; clock?: Clock; poolSize?: number; egress?: Egress; log?: pino.Logger } = {},
+) {
   const config = opts.config ?? jobsConfig();
   const pool = new Pool({ connectionString: url, max: opts.poolSize ?? 8 });
   pool.on('error', () => undefined); // idle clients cut when the test database is dropped (as DatabaseModule does)
   const store = new PostgresEventStore(pool, { pollMs: 100 });
-  const catalog = opts.catalog ?? new JobCatalog({ timeoutMs: config.jobDefaultTimeoutMs, maxAttempts: config.jobDefaultMaxAttempts, backoffBaseMs: config.jobBackoffBaseMs, backoffMaxMs: config.jobBackoffMaxMs }, new JobHandlerRegistry());
+  const catalog =
+    opts.catalog ??
+    new JobCatalog(
+      {
+        timeoutMs: config.jobDefaultTimeoutMs,
+        maxAttempts: config.jobDefaultMaxAttempts,
+        backoffBaseMs: config.jobBackoffBaseMs,
+        backoffMaxMs: config.jobBackoffMaxMs,
+      },
+      new JobHandlerRegistry(),
+    );
   const clock = opts.clock ?? systemClock;
   const egress = opts.egress ?? testEgress();
   const log = opts.log ?? quietLog;
@@ -45,7 +58,21 @@ export function runtimeOn(url: string, opts: { config?: JobsConfig; catalog?: Jo
       const ids: string[] = [];
       for (let i = 0; i < n; i += batch) {
         const evs = Array.from({ length: Math.min(batch, n - i) }, (_, j) => {
-          const [e] = eventsOrThrow(runDecider.decide({ type: 'Enqueue', definition: def, runId: randomUUID(), trigger: 'manual', actor: 'test', reason: 'test', params: typeof params === 'function' ? params(i + j) : params, now: clock.now() }, null));
+          const [e] = eventsOrThrow(
+            runDecider.decide(
+              {
+                type: 'Enqueue',
+                definition: def,
+                runId: randomUUID(),
+                trigger: 'manual',
+                actor: 'test',
+                reason: 'test',
+                params: typeof params === 'function' ? params(i + j) : params,
+                now: clock.now(),
+              },
+              null,
+            ),
+          );
           return { event: e as RunEnqueued };
         });
         ids.push(...(await rt.queue.enqueue(evs)).runIds);

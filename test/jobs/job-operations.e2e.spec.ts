@@ -31,17 +31,54 @@ describe('job operations (e2e)', () => {
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-ops-'));
     const config = path.join(dir, 'jobs.json');
-    writeFileSync(config, JSON.stringify({
-      jobs: [
-        { name: 'weekly-license-renewal-reminder', description: 'Sends renewal reminders', schedule: 'on-demand', maxAttempts: 1, handler: { kind: 'command', argv: [node, '-e', FLAKY, path.join(dir, 'marker')] } },
-        { name: 'reminders', description: 'Sends reminders', schedule: 'on-demand', timeout: '30m', stuckAfter: '1h', expiresAfter: '2h', handler: { kind: 'command', argv: [node, '-e', ''] } },
-        {
-          name: 'rollup', schedule: 'on-demand', maxAttempts: 1, params: ['tenant', 'dryRun', 'timeRange'],
-          handler: { kind: 'command', argv: [node, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', '--', '--tenant={tenant}', '--dry-run={dryRun}', '--from={from}', '--to={to}'] },
-        },
-        { name: 'hook', schedule: 'on-demand', params: ['tenant', 'dryRun', 'timeRange'], handler: { kind: 'http', method: 'POST', url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/run` } },
-      ],
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        jobs: [
+          {
+            name: 'weekly-license-renewal-reminder',
+            description: 'Sends renewal reminders',
+            schedule: 'on-demand',
+            maxAttempts: 1,
+            handler: { kind: 'command', argv: [node, '-e', FLAKY, path.join(dir, 'marker')] },
+          },
+          {
+            name: 'reminders',
+            description: 'Sends reminders',
+            schedule: 'on-demand',
+            timeout: '30m',
+            stuckAfter: '1h',
+            expiresAfter: '2h',
+            handler: { kind: 'command', argv: [node, '-e', ''] },
+          },
+          {
+            name: 'rollup',
+            schedule: 'on-demand',
+            maxAttempts: 1,
+            params: ['tenant', 'dryRun', 'timeRange'],
+            handler: {
+              kind: 'command',
+              argv: [
+                node,
+                '-e',
+                'console.log(JSON.stringify(process.argv.slice(1)))',
+                '--',
+                '--tenant={tenant}',
+                '--dry-run={dryRun}',
+                '--from={from}',
+                '--to={to}',
+              ],
+            },
+          },
+          {
+            name: 'hook',
+            schedule: 'on-demand',
+            params: ['tenant', 'dryRun', 'timeRange'],
+            handler: { kind: 'http', method: 'POST', url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/run` },
+          },
+        ],
+      }),
+    );
     t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200' });
   });
   afterAll(async () => {
@@ -66,7 +103,12 @@ describe('job operations (e2e)', () => {
   it('the inventory carries the expiration note, the stuck age (declared or default) and the accepted parameters', async () => {
     const jobs = (await t.request('GET', '/api/jobs')).body.jobs;
     const byName = Object.fromEntries(jobs.map((j: any) => [j.name, j]));
-    expect(byName.reminders).toMatchObject({ description: 'Sends reminders. Expires if still queued after 2 h.', expiresAfterMs: 7_200_000, stuckAfterMs: 3_600_000, params: [] });
+    expect(byName.reminders).toMatchObject({
+      description: 'Sends reminders. Expires if still queued after 2 h.',
+      expiresAfterMs: 7_200_000,
+      stuckAfterMs: 3_600_000,
+      params: [],
+    });
     expect(byName.rollup).toMatchObject({ description: '', expiresAfterMs: null, stuckAfterMs: 900_000, params: ['tenant', 'dryRun', 'timeRange'] });
   });
 

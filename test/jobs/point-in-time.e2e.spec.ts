@@ -42,14 +42,33 @@ describe('?at= on /api/jobs, /api/system/queue, /api/system/workers (e2e)', () =
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'opsledger-pit-'));
     const config = path.join(dir, 'jobs.json');
-    writeFileSync(config, JSON.stringify({
-      jobs: [
-        { name: 'gated', schedule: 'on-demand', params: ['custom'], maxAttempts: 2, cancellable: true, targetDuration: '1s', handler: { kind: 'command', argv: [node, '-e', GATED] } },
-        // Scheduled far away: it never runs here, but its next run shows the view's `now`.
-        { name: 'new-year', schedule: '0 0 1 1 *', handler: { kind: 'command', argv: [node, '-e', ''] } },
-      ],
-    }));
-    t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200', JOB_BACKOFF_BASE_MS: '4000', JOB_KILL_GRACE_MS: '300', PIT_SNAPSHOT_INTERVAL_MS: '3600000' });
+    writeFileSync(
+      config,
+      JSON.stringify({
+        jobs: [
+          {
+            name: 'gated',
+            schedule: 'on-demand',
+            params: ['custom'],
+            maxAttempts: 2,
+            cancellable: true,
+            targetDuration: '1s',
+            handler: { kind: 'command', argv: [node, '-e', GATED] },
+          },
+          // Scheduled far away: it never runs here, but its next run shows the view's `now`.
+          { name: 'new-year', schedule: '0 0 1 1 *', handler: { kind: 'command', argv: [node, '-e', ''] } },
+        ],
+      }),
+    );
+    t = await startTestApp({
+      OPSLEDGER_CONFIG: config,
+      WORKER_CONCURRENCY: '1',
+      WORKER_POLL_MS: '50',
+      WORKER_HEARTBEAT_MS: '200',
+      JOB_BACKOFF_BASE_MS: '4000',
+      JOB_KILL_GRACE_MS: '300',
+      PIT_SNAPSHOT_INTERVAL_MS: '3600000',
+    });
 
     // The scripted sequence, recorded moment by moment: the tests below replay and read it.
     await record('started');

@@ -46,7 +46,10 @@ describe('queue retention: one rule for the janitor (SQL) and for ?at= answers (
   it('the SQL predicate over rm_job_queue gives the same table', async () => {
     const left = new Set<string>();
     for (const cls of Object.keys(RETENTION_CLASSES) as RetentionClass[]) {
-      const { rows } = await db.pool.query<{ key: string }>(`SELECT key FROM rm_job_queue WHERE ${leftQueueViewSql(cls)}`, queueRetentionParams(cls, at, rules));
+      const { rows } = await db.pool.query<{ key: string }>(
+        `SELECT key FROM rm_job_queue WHERE ${leftQueueViewSql(cls)}`,
+        queueRetentionParams(cls, at, rules),
+      );
       for (const r of rows) left.add(r.key);
     }
     expect(CASES.map((_, i) => left.has(`case-${i}`))).toEqual(CASES.map((c) => c.left));

@@ -22,13 +22,23 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 async function startApp(): Promise<TestApp> {
   const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-signals-'));
   const config = path.join(dir, 'jobs.json');
-  writeFileSync(config, JSON.stringify({
-    jobs: [
-      { name: 'echo', schedule: 'on-demand', handler: { kind: 'command', argv: [node, '-e', 'console.log("ok")'] } },
-      { name: 'flaky-cron', schedule: '0 0 1 1 *', maxAttempts: 1, handler: { kind: 'command', argv: [node, '-e', 'process.exit(2)'] } },
-    ],
-  }));
-  return startTestApp({ OPSLEDGER_CONFIG: config, CRON_SECRET: SECRET, ALERT_EVAL_MS: '3600000', WORKER_CONCURRENCY: '2', WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200' });
+  writeFileSync(
+    config,
+    JSON.stringify({
+      jobs: [
+        { name: 'echo', schedule: 'on-demand', handler: { kind: 'command', argv: [node, '-e', 'console.log("ok")'] } },
+        { name: 'flaky-cron', schedule: '0 0 1 1 *', maxAttempts: 1, handler: { kind: 'command', argv: [node, '-e', 'process.exit(2)'] } },
+      ],
+    }),
+  );
+  return startTestApp({
+    OPSLEDGER_CONFIG: config,
+    CRON_SECRET: SECRET,
+    ALERT_EVAL_MS: '3600000',
+    WORKER_CONCURRENCY: '2',
+    WORKER_POLL_MS: '50',
+    WORKER_HEARTBEAT_MS: '200',
+  });
 }
 
 /** Runs `job` now and waits until the run ends in `end`. */
@@ -44,7 +54,7 @@ describe('job alert sources (e2e)', () => {
   beforeAll(async () => (t = await startApp()));
   afterAll(async () => t?.close());
 
-  it('alerts: dead_letter_nonzero and cron_failing fire once a cron job\'s run fails and is dead-lettered', async () => {
+  it("alerts: dead_letter_nonzero and cron_failing fire once a cron job's run fails and is dead-lettered", async () => {
     const evaluator = t.app.get(AlertEvaluator);
     const rules = (events: { data: { rule: string } }[]) => events.map((e) => e.data.rule);
     expect(rules(await evaluator.evaluate())).not.toEqual(expect.arrayContaining(['dead_letter_nonzero']));
@@ -57,7 +67,6 @@ describe('job alert sources (e2e)', () => {
     expect(fired.filter((e) => e.type === 'AlertFired').map((e) => e.data.rule)).toEqual(expect.arrayContaining(['dead_letter_nonzero', 'cron_failing']));
     expect(JSON.stringify(fired.find((e) => e.data.rule === 'cron_failing')?.data)).toContain('flaky-cron: last run failed');
   });
-
 });
 
 // Its own app, with the same runs made up front: the metrics and timeline tests read them.
@@ -80,12 +89,17 @@ describe('job metrics and timeline summaries (e2e)', () => {
       return res.text();
     };
     // The worker counts a result right after its write commits, a moment after the run reads as ended.
-    const text = await waitFor('/metrics counts the flaky-cron run', async () => {
-      const body = await scrape();
-      return sample(body, 'opsledger_job_duration_seconds_count', { job: 'flaky-cron' }) === 1 && body;
-    }, 5000);
+    const text = await waitFor(
+      '/metrics counts the flaky-cron run',
+      async () => {
+        const body = await scrape();
+        return sample(body, 'opsledger_job_duration_seconds_count', { job: 'flaky-cron' }) === 1 && body;
+      },
+      5000,
+    );
     const snapshot = health.queue ?? health;
-    for (const s of ['pending', 'retrying', 'processing', 'dead_letter']) expect({ s, v: sample(text, 'opsledger_queue_jobs', { state: s }) }).toEqual({ s, v: snapshot[s] });
+    for (const s of ['pending', 'retrying', 'processing', 'dead_letter'])
+      expect({ s, v: sample(text, 'opsledger_queue_jobs', { state: s }) }).toEqual({ s, v: snapshot[s] });
     expect(snapshot.dead_letter).toBe(1);
     expect(sample(text, 'opsledger_queue_oldest_ready_age_seconds')).toBe(snapshot.oldest_ready_age_seconds ?? 0);
     expect(sample(text, 'opsledger_cron_problems')).toBe(1);
@@ -96,13 +110,17 @@ describe('job metrics and timeline summaries (e2e)', () => {
     expect(sample(text, 'opsledger_job_duration_seconds_bucket', { job: 'flaky-cron', le: '+Inf' })).toBe(1);
   });
 
-  it('timeline ?job= shows every event of the job\'s runs with a one-line summary', async () => {
+  it("timeline ?job= shows every event of the job's runs with a one-line summary", async () => {
     const to = new Date(Date.now() + 1000).toISOString();
     // The timeline is gap-safe: a background transaction in flight holds back later commits briefly.
-    const res = await waitFor('the five events of the run in the timeline', async () => {
-      const r = await t.request('GET', `/api/timeline?from=${startedAt}&to=${to}&job=flaky-cron`);
-      return r.body.items?.length >= 5 && r;
-    }, 5000);
+    const res = await waitFor(
+      'the five events of the run in the timeline',
+      async () => {
+        const r = await t.request('GET', `/api/timeline?from=${startedAt}&to=${to}&job=flaky-cron`);
+        return r.body.items?.length >= 5 && r;
+      },
+      5000,
+    );
     expect(res.status).toBe(200);
     const items: { type: string; summary: string }[] = res.body.items;
     expect(items.map((i) => i.type)).toEqual(['JobDefined', 'RunEnqueued', 'RunClaimed', 'RunFailed', 'RunDeadLettered']);

@@ -3,7 +3,8 @@ import { waitFor } from '../support/wait-for';
 import { jobsConfig, runtimeOn, streamTypes, TestRuntime } from './harness';
 
 /** A handler that runs until it is aborted (a hung job that still honours its signal at shutdown). */
-const hang = (_p: Record<string, unknown>, signal: AbortSignal) => new Promise<void>((_r, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+const hang = (_p: Record<string, unknown>, signal: AbortSignal) =>
+  new Promise<void>((_r, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
 
 describe('janitor: stuck = active longer than the stuck age, whatever the timeout', () => {
   let db: TestDatabase;

@@ -24,13 +24,16 @@ async function startScene(): Promise<TenantScene> {
   const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-tenant-'));
   const config = path.join(dir, 'jobs.json');
   const noop = { kind: 'command', argv: [node, '-e', ''] };
-  writeFileSync(config, JSON.stringify({
-    jobs: [
-      { name: 'acme-sync', schedule: 'on-demand', tenant: 'acme', cancellable: true, handler: noop },
-      { name: 'globex-sync', schedule: 'on-demand', tenant: 'globex', cancellable: true, handler: noop },
-      { name: 'shared-report', schedule: 'on-demand', cancellable: true, params: ['tenant'], handler: noop },
-    ],
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      jobs: [
+        { name: 'acme-sync', schedule: 'on-demand', tenant: 'acme', cancellable: true, handler: noop },
+        { name: 'globex-sync', schedule: 'on-demand', tenant: 'globex', cancellable: true, handler: noop },
+        { name: 'shared-report', schedule: 'on-demand', cancellable: true, params: ['tenant'], handler: noop },
+      ],
+    }),
+  );
   // No worker: runs stay pending, so counts and cancel-pending have something to act on.
   const t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '0' });
   const acmeOp = await issue(t, 'acme-ops', 'operator', 'acme');
@@ -58,7 +61,7 @@ describe('tenant scope on jobs and system endpoints (e2e)', () => {
   beforeAll(async () => ({ t, acmeOp, acmeAdmin, runs } = await startScene()));
   afterAll(async () => t?.close());
 
-  it('lists only its tenant\'s jobs (live and ?at=); other jobs are 404, not 403', async () => {
+  it("lists only its tenant's jobs (live and ?at=); other jobs are 404, not 403", async () => {
     const all = await t.request('GET', '/api/jobs');
     expect(all.body.jobs.map((j: any) => j.name)).toEqual(['acme-sync', 'globex-sync', 'shared-report']);
     const mine = await t.request('GET', '/api/jobs', { token: acmeOp });
@@ -72,7 +75,7 @@ describe('tenant scope on jobs and system endpoints (e2e)', () => {
     }
   });
 
-  it('runs: other tenants\' runs are 404 to read, cancel and retry, and nothing is appended', async () => {
+  it("runs: other tenants' runs are 404 to read, cancel and retry, and nothing is appended", async () => {
     const before = await count();
     expect((await t.request('POST', '/api/jobs/globex-sync/run', { body: { reason: 'x' }, token: acmeOp })).status).toBe(404);
     expect((await t.request('POST', '/api/jobs/shared-report/run', { body: { reason: 'x', params: { tenant: 'acme' } }, token: acmeOp })).status).toBe(404);
@@ -86,7 +89,7 @@ describe('tenant scope on jobs and system endpoints (e2e)', () => {
     expect((await t.request('GET', '/api/runs')).body.runs).toHaveLength(3);
   });
 
-  it('system endpoints count and list its tenant\'s runs only; the janitor is 403 (installation-wide)', async () => {
+  it("system endpoints count and list its tenant's runs only; the janitor is 403 (installation-wide)", async () => {
     const q = await t.request('GET', '/api/system/queue', { token: acmeAdmin });
     expect(q.body.pending).toBe(1);
     expect((await t.request('GET', '/api/system/queue')).body.pending).toBe(3);
@@ -112,7 +115,7 @@ describe('tenant scope on jobs and system endpoints (e2e): cancel-pending', () =
   beforeAll(async () => ({ t, acmeAdmin, runs } = await startScene()));
   afterAll(async () => t?.close());
 
-  it('cancel-pending touches only its tenant\'s runs', async () => {
+  it("cancel-pending touches only its tenant's runs", async () => {
     const res = await t.request('POST', '/api/system/cancel-pending', { body: { confirm: true, reason: 'acme cleanup' }, token: acmeAdmin });
     expect(res.body).toEqual({ cancelled: 1 });
     const state = async (id: string) => (await t.request('GET', `/api/runs/${id}`)).body.run.state;

@@ -40,11 +40,16 @@ describe('job log families that need a broken or raced database', () => {
 
   it('worker.reaped: a worker unseen too long is reaped and its run given back', async () => {
     const [runId] = await p.enqueueMany('j', 1, { fresh: true });
-    await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency, last_seen) VALUES ('w-dead', 'h', 1, 'worker', 't', 1, now() - interval '1 hour')`);
+    await p.pool.query(
+      `INSERT INTO job_workers (id, host, pid, mode, version, concurrency, last_seen) VALUES ('w-dead', 'h', 1, 'worker', 't', 1, now() - interval '1 hour')`,
+    );
     const claimed = await p.queue.claim('w-dead', ['j'], 5, new Date());
     expect(claimed.map((c) => c.runId)).toContain(runId);
     await p.reaper.reap(30_000, 'w-alive');
-    expect(await log.waitFor('worker.reaped', { workerId: 'w-dead', reapedBy: 'w-alive' })).toMatchObject({ level: 40, abandonedRuns: expect.arrayContaining([runId]) });
+    expect(await log.waitFor('worker.reaped', { workerId: 'w-dead', reapedBy: 'w-alive' })).toMatchObject({
+      level: 40,
+      abandonedRuns: expect.arrayContaining([runId]),
+    });
   });
 
   it('worker.runs_given_back and worker.return_refused: a reaped worker gives its held runs back, and the write is refused', async () => {

@@ -28,16 +28,25 @@ describe('structured log families (e2e)', () => {
     s.modes.set('flaky', '500');
     const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-logs-'));
     const config = path.join(dir, 'opsledger.json');
-    writeFileSync(config, JSON.stringify({
-      targets: [{ type: 'instance', name: 'eu-1', probe: { kind: 'http', url: `${s.base}/switch/flaky` }, intervalSeconds: 0.2, adaptive: false }],
-      jobs: [
-        { name: 'every-second', schedule: '* * * * * *', catchUp: 'once', handler: { kind: 'command', argv: [node, '-e', ''] } },
-        { name: 'fails', schedule: 'on-demand', maxAttempts: 2, backoff: { kind: 'fixed', base: 0 }, handler: { kind: 'command', argv: [node, '-e', 'process.exit(2)'] } },
-        { name: 'blocked', schedule: 'on-demand', maxAttempts: 1, handler: { kind: 'http', method: 'POST', url: 'http://169.254.169.254/latest/meta-data' } },
-        { name: 'slow', schedule: 'on-demand', timeout: '30s', handler: { kind: 'command', argv: [node, '-e', 'setInterval(() => {}, 1000)'] } },
-        { name: 'unclaimed', schedule: 'on-demand', handler: { kind: 'code', handler: 'registered-nowhere' } },
-      ],
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        targets: [{ type: 'instance', name: 'eu-1', probe: { kind: 'http', url: `${s.base}/switch/flaky` }, intervalSeconds: 0.2, adaptive: false }],
+        jobs: [
+          { name: 'every-second', schedule: '* * * * * *', catchUp: 'once', handler: { kind: 'command', argv: [node, '-e', ''] } },
+          {
+            name: 'fails',
+            schedule: 'on-demand',
+            maxAttempts: 2,
+            backoff: { kind: 'fixed', base: 0 },
+            handler: { kind: 'command', argv: [node, '-e', 'process.exit(2)'] },
+          },
+          { name: 'blocked', schedule: 'on-demand', maxAttempts: 1, handler: { kind: 'http', method: 'POST', url: 'http://169.254.169.254/latest/meta-data' } },
+          { name: 'slow', schedule: 'on-demand', timeout: '30s', handler: { kind: 'command', argv: [node, '-e', 'setInterval(() => {}, 1000)'] } },
+          { name: 'unclaimed', schedule: 'on-demand', handler: { kind: 'code', handler: 'registered-nowhere' } },
+        ],
+      }),
+    );
     t = await startTestApp(
       {
         ...FAST_POLLING_ENV,
@@ -123,7 +132,11 @@ describe('structured log families (e2e)', () => {
       },
       lines: [
         ['audit.job.run', INFO, () => ({ outcome: 'applied', actor: 'bootstrap-admin', target: 'job:fails', reason: 'log families', auditEventId: /./ })],
-        ['background_job_batch.claimed', INFO, () => ({ workerId: /./, count: 1, jobs: { fails: 1 }, runs: { 0: { runId: runIds.fails, job: 'fails', attempt: 1 } } })],
+        [
+          'background_job_batch.claimed',
+          INFO,
+          () => ({ workerId: /./, count: 1, jobs: { fails: 1 }, runs: { 0: { runId: runIds.fails, job: 'fails', attempt: 1 } } }),
+        ],
         ['background_job.failed', WARN, () => ({ runId: runIds.fails, error: 'exit code 2', exitCode: 2 })],
         ['background_job.retrying', WARN, () => ({ runId: runIds.fails, attempt: 2 })],
         ['background_job.dead_letter', ERROR, () => ({ runId: runIds.fails, attempts: 2, reason: 'exit code 2' })],
@@ -226,9 +239,11 @@ describe('structured log families (e2e)', () => {
       lines: [['auth.address_limited', WARN, { address: '127.0.0.1', failures: 3, windowMs: 60000 }]],
     },
     {
-      does: 'the connections holding the alert evaluator\'s and the poll scheduler\'s locks are cut',
+      does: "the connections holding the alert evaluator's and the poll scheduler's locks are cut",
       trigger: async () => {
-        await t.db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'opsledger-alert-evaluator'`);
+        await t.db.pool.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'opsledger-alert-evaluator'`,
+        );
         await cutSchedulerLock();
         await waitFor('the scheduler is active again', () => log.find('scheduler.active').length >= 2);
       },
@@ -246,7 +261,9 @@ describe('structured log families (e2e)', () => {
           await cutSchedulerLock();
           await log.waitFor('scheduler.failed');
           // The scheduler cannot load, so it polls nothing: a poll-now written straight to the log is the event the runner cannot apply.
-          await t.app.get<EventStore>(EVENT_STORE).append('target-instance::eu-1', [{ type: 'PollRequested', data: { key: 'instance::eu-1', at: new Date().toISOString() } }], 'any');
+          await t.app
+            .get<EventStore>(EVENT_STORE)
+            .append('target-instance::eu-1', [{ type: 'PollRequested', data: { key: 'instance::eu-1', at: new Date().toISOString() } }], 'any');
           await log.waitFor('projection.failed', { projection: 'targets' });
         } finally {
           await t.db.pool.query('ALTER TABLE rm_targets_away RENAME TO rm_targets');

@@ -26,7 +26,9 @@ describe('every log family in docs/operations.md is read back by a test', () => 
   const families = documentedFamilies(read('docs/operations.md'));
 
   it('finds the families of the table', () => {
-    expect(families).toEqual(expect.arrayContaining(['background_job_batch.claimed', 'background_job.fail_active', 'breaker.half_opened', 'audit.<action>', 'process.stopped']));
+    expect(families).toEqual(
+      expect.arrayContaining(['background_job_batch.claimed', 'background_job.fail_active', 'breaker.half_opened', 'audit.<action>', 'process.stopped']),
+    );
     expect(families.length).toBeGreaterThan(50);
   });
 

@@ -28,10 +28,17 @@ describe('polling metrics and the health_degraded alert (real app, real HTTP tar
 
   beforeAll(async () => {
     s = await startFlakyServer();
-    t = await startTestApp({ ...FAST_POLLING_ENV, DEAD_LETTER_RETRY_SCHEDULE: '600', ALERT_EVAL_MS: '3600000', ALERT_HEALTH_DEGRADED_FOR_MS: String(DEGRADED_FOR_MS) });
+    t = await startTestApp({
+      ...FAST_POLLING_ENV,
+      DEAD_LETTER_RETRY_SCHEDULE: '600',
+      ALERT_EVAL_MS: '3600000',
+      ALERT_HEALTH_DEGRADED_FOR_MS: String(DEGRADED_FOR_MS),
+    });
     for (let i = 0; i < 10; i++) {
       s.modes.set(`n${i}`, 'ok');
-      const res = await t.request('POST', '/api/targets', { body: { type: 'svc', name: `n${i}`, probe: { kind: 'http', url: `${s.base}/switch/n${i}` }, intervalSeconds: 0.3, adaptive: false } });
+      const res = await t.request('POST', '/api/targets', {
+        body: { type: 'svc', name: `n${i}`, probe: { kind: 'http', url: `${s.base}/switch/n${i}` }, intervalSeconds: 0.3, adaptive: false },
+      });
       expect(res.status).toBe(201);
     }
     await waitFor('all healthy', async () => (await t.request('GET', '/api/ops/health', { token: null })).body.coverage.healthy === 10);

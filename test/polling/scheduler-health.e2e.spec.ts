@@ -24,14 +24,21 @@ const SEED_JQ = {
 
 /** curl -s URL | jq -c QUERY, with the real binaries (async: the server runs in this process); one JSON value per line. */
 async function curlJq(url: string, token: string, query: string): Promise<unknown[]> {
-  const { stdout } = await promisify(execFile)('/bin/bash', ['-o', 'pipefail', '-c', 'curl -sf -H "authorization: Bearer $TOKEN" "$URL" | /usr/bin/jq -c "$QUERY"'], {
-    env: { ...process.env, TOKEN: token, URL: url, QUERY: query },
-    encoding: 'utf8',
-    timeout: 10_000,
-  }).catch((err) => {
+  const { stdout } = await promisify(execFile)(
+    '/bin/bash',
+    ['-o', 'pipefail', '-c', 'curl -sf -H "authorization: Bearer $TOKEN" "$URL" | /usr/bin/jq -c "$QUERY"'],
+    {
+      env: { ...process.env, TOKEN: token, URL: url, QUERY: query },
+      encoding: 'utf8',
+      timeout: 10_000,
+    },
+  ).catch((err) => {
     throw new Error(`${err.message}\nstdout: ${err.stdout}\nstderr: ${err.stderr}`);
   });
-  return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 async function healthOf(t: TestApp): Promise<any> {
@@ -52,14 +59,32 @@ async function startScenario(): Promise<{ t: TestApp; s: FlakyServer }> {
     ['pbs', 'pbs-c', '/401'],
     ['pmg', 'pmg-d', '/badjson'],
   ]) {
-    expect((await register(type, name, path, path === '/badjson' ? { probe: { kind: 'http', url: `${s.base}${path}`, jsonCheck: { path: 'status', equals: 'ok' } } } : {})).status).toBe(201);
+    expect(
+      (
+        await register(
+          type,
+          name,
+          path,
+          path === '/badjson' ? { probe: { kind: 'http', url: `${s.base}${path}`, jsonCheck: { path: 'status', equals: 'ok' } } } : {},
+        )
+      ).status,
+    ).toBe(201);
   }
   // Wait until every rule has shown in the read model: a success, an open breaker, both dead-letter reasons.
-  await waitFor('read model with every state', async () => {
-    const b = await healthOf(t);
-    const by = Object.fromEntries(b.instances.map((i: any) => [i.key, i]));
-    return by['pve::pve-a']?.pollStatus.lastSuccess && by['pve::pve-b']?.deadLetter.present && by['pbs::pbs-c']?.deadLetter.present && by['pmg::pmg-d']?.deadLetter.present ? b : null;
-  }, 30_000);
+  await waitFor(
+    'read model with every state',
+    async () => {
+      const b = await healthOf(t);
+      const by = Object.fromEntries(b.instances.map((i: any) => [i.key, i]));
+      return by['pve::pve-a']?.pollStatus.lastSuccess &&
+        by['pve::pve-b']?.deadLetter.present &&
+        by['pbs::pbs-c']?.deadLetter.present &&
+        by['pmg::pmg-d']?.deadLetter.present
+        ? b
+        : null;
+    },
+    30_000,
+  );
   return { t, s };
 }
 
@@ -79,7 +104,9 @@ describe('GET /api/monitoring/scheduler/health', () => {
     const broken = JSON.parse(JSON.stringify(SCHEDULER_HEALTH_EXAMPLE));
     delete broken.instances[0].breaker.retryAt;
     broken.queue.extra = 1;
-    expect(validate(schedulerHealthSchema, broken)).toEqual(expect.arrayContaining(['$.instances[0].breaker: missing retryAt', '$.queue: unexpected property extra']));
+    expect(validate(schedulerHealthSchema, broken)).toEqual(
+      expect.arrayContaining(['$.instances[0].breaker: missing retryAt', '$.queue: unexpected property extra']),
+    );
   });
 
   it('the live response matches the schema and says what happened', async () => {
@@ -96,7 +123,13 @@ describe('GET /api/monitoring/scheduler/health', () => {
     expect(by['pve::pve-b'].deadLetter).toMatchObject({ present: true, reason: 'max_retry_attempts' });
     expect(by['pve::pve-b'].breaker.state).not.toBe('closed');
     expect(by['pmg::pmg-d'].pollStatus.lastError.message).toMatch(/not JSON/);
-    expect(by['pve::pve-a']).toMatchObject({ displayName: 'pve-a display', instance: 'pve-a', connection: `${s.base}/ok`, deadLetter: { present: false }, breaker: { state: 'closed' } });
+    expect(by['pve::pve-a']).toMatchObject({
+      displayName: 'pve-a display',
+      instance: 'pve-a',
+      connection: `${s.base}/ok`,
+      deadLetter: { present: false },
+      breaker: { state: 'closed' },
+    });
     // dueWithinSeconds (12 s): pve-a polls every ≤ 2 s; the dead-lettered ones retry in 600 s.
     expect(b.queue.dueWithinSeconds).toBe(1);
   });
@@ -118,8 +151,13 @@ describe('GET /api/monitoring/scheduler/health', () => {
     const stale = (await curlJq(url, t.adminToken, SEED_JQ.stale)) as any[];
     // Never succeeded: score 1. pve-a succeeded, but its adaptive interval grows toward
     // POLL_MAX_INTERVAL_SECONDS, so just before its next poll it may be stale too (score > 0.5).
-    expect(stale.filter((r) => r.lastSuccess === null).map((r) => r.instance).sort()).toEqual(['pbs-c', 'pmg-d', 'pve-b']);
-    expect(stale.every((r) => r.lastSuccess === null ? r.score === 1 : r.instance === 'pve-a')).toBe(true);
+    expect(
+      stale
+        .filter((r) => r.lastSuccess === null)
+        .map((r) => r.instance)
+        .sort(),
+    ).toEqual(['pbs-c', 'pmg-d', 'pve-b']);
+    expect(stale.every((r) => (r.lastSuccess === null ? r.score === 1 : r.instance === 'pve-a'))).toBe(true);
     expect(stale.every((r) => r.score > 0.5)).toBe(true);
     const streak = (await curlJq(url, t.adminToken, SEED_JQ.failureStreak)) as any[];
     expect(streak.map((r) => r.key).sort()).toEqual(['pbs::pbs-c', 'pmg::pmg-d', 'pve::pve-b']);
@@ -131,7 +169,6 @@ describe('GET /api/monitoring/scheduler/health', () => {
     const b = schedulerHealthView(rows, new Date(), { adaptiveEnabled: false, maxIntervalMs: 1000, dueWindowSeconds: 12 });
     expect(b).toMatchObject({ enabled: false, breakers: [], staleness: [], instances: [] });
   });
-
 });
 
 // Its own app: it pauses every target, which the tests above must not see.
@@ -148,7 +185,8 @@ describe('GET /api/monitoring/scheduler/health across a rebuild', () => {
 
   it('after a projection rebuild both endpoints return the same bodies', async () => {
     // Freeze the targets so nothing changes while we compare.
-    for (const key of ['pve::pve-a', 'pve::pve-b', 'pbs::pbs-c', 'pmg::pmg-d']) expect((await t.request('PATCH', `/api/targets/${key}`, { body: { paused: true } })).status).toBe(200);
+    for (const key of ['pve::pve-a', 'pve::pve-b', 'pbs::pbs-c', 'pmg::pmg-d'])
+      expect((await t.request('PATCH', `/api/targets/${key}`, { body: { paused: true } })).status).toBe(200);
     const store = new PostgresEventStore(t.db.pool);
     const caughtUp = async () => {
       // Every committed event readable (none held back behind an in-flight transaction), and applied.
@@ -160,16 +198,27 @@ describe('GET /api/monitoring/scheduler/health across a rebuild', () => {
       return p && p.state === 'live' && p.lag.events === 0 && head && p.checkpoint === head.checkpoint ? p : null;
     };
     await waitFor('targets projection caught up', caughtUp);
-    const normalize = (b: any) => ({ ...b, updatedAt: null, checkedAt: null, loops: null, workers: null, staleness: b.staleness?.map((x: any) => ({ ...x, score: null })) });
+    const normalize = (b: any) => ({
+      ...b,
+      updatedAt: null,
+      checkedAt: null,
+      loops: null,
+      workers: null,
+      staleness: b.staleness?.map((x: any) => ({ ...x, score: null })),
+    });
     const before = { sched: normalize(await health()), ops: normalize((await t.request('GET', '/api/ops/health')).body) };
     const liveRows = (await t.db.pool.query('SELECT doc FROM rm_targets ORDER BY key')).rows.map((r) => r.doc);
 
     const res = await t.request('POST', '/api/projections/targets/rebuild', { body: { reason: 'rebuild equality test' } });
     expect(res.status).toBe(202);
-    await waitFor('rebuild done', async () => {
-      const p = await caughtUp();
-      return p && p.rebuiltAt && !p.rebuild ? p : null;
-    }, 30_000);
+    await waitFor(
+      'rebuild done',
+      async () => {
+        const p = await caughtUp();
+        return p && p.rebuiltAt && !p.rebuild ? p : null;
+      },
+      30_000,
+    );
     const after = { sched: normalize(await health()), ops: normalize((await t.request('GET', '/api/ops/health')).body) };
     expect(after).toEqual(before);
 

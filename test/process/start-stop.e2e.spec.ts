@@ -28,17 +28,33 @@ describe('process start and clean shutdown (embedded PostgreSQL)', () => {
     const [port, pgPort] = [await freePort(), await freePort()];
     const child = spawn('node', ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: '', OPSLEDGER_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        OPSLEDGER_DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
     child.stdout.on('data', (d) => (log += d));
     child.stderr.on('data', (d) => (log += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    await waitFor('the service to answer its health check', async () => {
-      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${log}`);
-      return fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
-    }, 60_000, 250).catch((err) => {
+    await waitFor(
+      'the service to answer its health check',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${log}`);
+        return fetch(`http://127.0.0.1:${port}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      60_000,
+      250,
+    ).catch((err) => {
       throw new Error(`did not start: ${err.message}\n${log}`);
     });
     const t0 = Date.now();

@@ -26,7 +26,16 @@ describe('npm run projections -- status | rebuild', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const store = new PostgresEventStore(db.pool);
-    await store.append('audit-2026-01-01', [{ type: 'OperatorActionRecorded', data: { action: 'x.y', target: null, reason: 'seed', actor: 'a', role: 'admin', tenant: null, requestId: 'r', clientIp: '' } }], 'any');
+    await store.append(
+      'audit-2026-01-01',
+      [
+        {
+          type: 'OperatorActionRecorded',
+          data: { action: 'x.y', target: null, reason: 'seed', actor: 'a', role: 'admin', tenant: null, requestId: 'r', clientIp: '' },
+        },
+      ],
+      'any',
+    );
     await store.close();
   });
   afterAll(async () => db.drop());
@@ -54,7 +63,9 @@ describe('npm run projections -- status | rebuild', () => {
     expect(cp.rebuilt_at).not.toBeNull();
     expect(cp.state).toBe('stopped');
     const { rows } = await db.pool.query(`SELECT data FROM events WHERE data->>'action' = 'projection.rebuild'`);
-    expect(rows.map((x) => x.data)).toContainEqual(expect.objectContaining({ target: 'projection:tokens', reason: 'cli test', actor: expect.stringMatching(/^cli:/) }));
+    expect(rows.map((x) => x.data)).toContainEqual(
+      expect.objectContaining({ target: 'projection:tokens', reason: 'cli test', actor: expect.stringMatching(/^cli:/) }),
+    );
   }, 120_000);
 
   it('rejects an unknown name', async () => {

@@ -38,7 +38,8 @@ describe('/api/projections', () => {
     expect(res.status).toBe(200);
     const names = res.body.projections.map((x: any) => x.name);
     expect(names).toEqual([...names].sort());
-    for (const x of res.body.projections) expect(Object.keys(x)).toEqual(expect.arrayContaining(['name', 'version', 'checkpoint', 'position', 'lag', 'state', 'error']));
+    for (const x of res.body.projections)
+      expect(Object.keys(x)).toEqual(expect.arrayContaining(['name', 'version', 'checkpoint', 'position', 'lag', 'state', 'error']));
   });
 
   it('starts a rebuild with 202, records the operator action, and swaps the rebuilt table in', async () => {

@@ -46,7 +46,8 @@ const live = async (name: string, version = 1) => {
   const [s] = await projectionStatus(db.pool, store, [counter(name, { version })]);
   return s.state === 'live' && s.lag.events === 0 && s.storedVersion === version && (await pastEveryEvent(db.pool, name)) ? s : null;
 };
-const indexes = async (table: string) => (await db.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1`, [table])).rows.map((r) => r.indexname);
+const indexes = async (table: string) =>
+  (await db.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1`, [table])).rows.map((r) => r.indexname);
 const exists = async (table: string) => (await db.pool.query('SELECT to_regclass($1) IS NOT NULL AS ok', [table])).rows[0].ok;
 
 describe('blue/green rebuild', () => {
@@ -55,7 +56,11 @@ describe('blue/green rebuild', () => {
     await createRmTable(db.pool, 'rb');
     await db.pool.query(`CREATE INDEX rm_rb_last ON rm_rb (((doc->>'last')::int))`);
     await appendCounted(store, 'rb', 13, 2345, 7);
-    await store.append('rb-noise', Array.from({ length: 120 }, () => ({ type: 'Unrelated', data: {} })), 'any');
+    await store.append(
+      'rb-noise',
+      Array.from({ length: 120 }, () => ({ type: 'Unrelated', data: {} })),
+      'any',
+    );
     const { log, events } = capturingLog();
     const w = track(makeWorker(db, store, p, { log }));
     w.start();
@@ -258,7 +263,11 @@ describe('rebuilding several projections together', () => {
     await createRmTable(db.pool, 'tg_counts');
     await createRmTable(db.pool, 'tg_buckets');
     await appendCounted(store, 'tg', 12, 1200, 7);
-    await store.append('tg-noise', Array.from({ length: 150 }, () => ({ type: 'Unrelated', data: {} })), 'any');
+    await store.append(
+      'tg-noise',
+      Array.from({ length: 150 }, () => ({ type: 'Unrelated', data: {} })),
+      'any',
+    );
     const counts = counter('tg_counts');
     const bucketed = buckets('tg_buckets');
     const passes: { from: string | null; types?: readonly string[] }[] = [];

@@ -32,7 +32,11 @@ describe('projection runner: catch-up and live', () => {
     const p = counter('catchup');
     await createRmTable(db.pool, 'catchup');
     await appendCounted(store, 'cu', 7, 1234, 10);
-    await store.append('noise-1', Array.from({ length: 250 }, () => ({ type: 'Unrelated', data: {} })), 'any');
+    await store.append(
+      'noise-1',
+      Array.from({ length: 250 }, () => ({ type: 'Unrelated', data: {} })),
+      'any',
+    );
     const w = track(makeWorker(db, store, p));
     w.start();
     await waitFor('catch-up', () => caughtUp('catchup'));
@@ -59,7 +63,11 @@ describe('projection runner: catch-up and live', () => {
     w.start();
     await waitFor('first catch-up', () => caughtUp('skipper'));
     const before = await checkpointRow(db.pool, 'skipper');
-    await store.append('noise-2', Array.from({ length: 330 }, () => ({ type: 'Unrelated', data: {} })), 'any');
+    await store.append(
+      'noise-2',
+      Array.from({ length: 330 }, () => ({ type: 'Unrelated', data: {} })),
+      'any',
+    );
     const after = await waitFor('skip-advance', async () => ((await pastEveryEvent(db.pool, 'skipper')) ? checkpointRow(db.pool, 'skipper') : null));
     expect(Number(after.events_processed) - Number(before.events_processed)).toBe(330);
     expect(await docs(db.pool, 'rm_skipper')).toEqual(await expectedRows(store, p));
@@ -80,8 +88,18 @@ describe('projection runner: failures', () => {
     // Both appends in one transaction, so the runner sees all ten events in one batch.
     const c = await db.pool.connect();
     await c.query('BEGIN');
-    await store.appendWith(c, 'half-a', Array.from({ length: 5 }, (_, i) => ({ type: 'Counted', data: { n: 5000 + i } })), 'any');
-    await store.appendWith(c, 'half-b', Array.from({ length: 5 }, (_, i) => ({ type: 'Counted', data: { n: 5005 + i } })), 'any');
+    await store.appendWith(
+      c,
+      'half-a',
+      Array.from({ length: 5 }, (_, i) => ({ type: 'Counted', data: { n: 5000 + i } })),
+      'any',
+    );
+    await store.appendWith(
+      c,
+      'half-b',
+      Array.from({ length: 5 }, (_, i) => ({ type: 'Counted', data: { n: 5005 + i } })),
+      'any',
+    );
     await c.query('COMMIT');
     c.release();
     await waitFor('failed state', async () => (await checkpointRow(db.pool, 'halfway')).state === 'failed');
@@ -191,7 +209,12 @@ describe('projection runner: one runner per projection', () => {
     const c = track(makeWorker(db, store, pc));
     c.start();
     await waitFor('C is standby', async () => c.role === 'standby');
-    const holderPid = async () => (await db.pool.query(`SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'opsledger-projection:solo'`)).rows[0]?.pid ?? null;
+    const holderPid = async () =>
+      (
+        await db.pool.query(
+          `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'opsledger-projection:solo'`,
+        )
+      ).rows[0]?.pid ?? null;
     const killed = await holderPid();
     expect(killed).not.toBeNull();
     await db.pool.query('SELECT pg_terminate_backend($1)', [killed]);
@@ -228,12 +251,19 @@ describe('projection status: lag in commit order', () => {
     try {
       await a.query('BEGIN');
       await a.query('SELECT pg_current_xact_id()');
-      const b = await store.append('lag-b', Array.from({ length: 5 }, (_, n) => ({ type: 'Counted', data: { n } })), 'no_stream');
+      const b = await store.append(
+        'lag-b',
+        Array.from({ length: 5 }, (_, n) => ({ type: 'Counted', data: { n } })),
+        'no_stream',
+      );
       const ea = await store.appendWith(a, 'lag-a', [{ type: 'Counted', data: { n: 0 } }], 'no_stream');
       await a.query('COMMIT');
       const [aEvent] = ea.events;
       expect(aEvent.position > b.events[4].position).toBe(true);
-      await db.pool.query(`INSERT INTO projection_checkpoints (name, version, checkpoint, position, state) VALUES ('lag_order', 1, $1, $2, 'live')`, [aEvent.checkpoint, aEvent.position.toString()]);
+      await db.pool.query(`INSERT INTO projection_checkpoints (name, version, checkpoint, position, state) VALUES ('lag_order', 1, $1, $2, 'live')`, [
+        aEvent.checkpoint,
+        aEvent.position.toString(),
+      ]);
       await waitFor('B readable', async () => (await store.readAll(aEvent.checkpoint, 10)).length === 5);
       const head = (await store.head())!;
       expect(head.position < aEvent.position).toBe(true);

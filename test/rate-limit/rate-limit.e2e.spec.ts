@@ -37,7 +37,9 @@ describe('rate limits', () => {
   });
 
   it('lifts the limit for an address with an audited override that expires on its own', async () => {
-    const grant = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { ip: '127.0.0.1' }, limit: 12, expiresAt: inFuture(2500), reason: 'incident triage' } });
+    const grant = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { ip: '127.0.0.1' }, limit: 12, expiresAt: inFuture(2500), reason: 'incident triage' },
+    });
     expect(grant.status).toBe(201);
     expect(grant.body).toMatchObject({ subject: { ip: '127.0.0.1' }, limit: 12, active: true, reason: 'incident triage' });
     const statuses: number[] = [];
@@ -56,13 +58,19 @@ describe('rate limits', () => {
 
   it('rejects a bad override naming the field, and appends nothing', async () => {
     const before = await countEvents(t);
-    const both = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { ip: '127.0.0.1', tenant: 'acme' }, limit: 10, expiresAt: inFuture(60000), reason: 'x' } });
+    const both = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { ip: '127.0.0.1', tenant: 'acme' }, limit: 10, expiresAt: inFuture(60000), reason: 'x' },
+    });
     expect(both.status).toBe(400);
     expect(both.body.fields).toEqual([{ field: 'subject', problem: 'must name exactly one of tenant or ip' }]);
-    const past = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: '2020-01-01T00:00:00Z', reason: 'x' } });
+    const past = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: '2020-01-01T00:00:00Z', reason: 'x' },
+    });
     expect(past.status).toBe(400);
     expect(past.body.fields[0].field).toBe('expiresAt');
-    const unknown = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: inFuture(60000), reason: 'x', extra: 1 } });
+    const unknown = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: inFuture(60000), reason: 'x', extra: 1 },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.fields[0]).toEqual({ field: 'extra', problem: 'is not a known field' });
     const noReason = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: inFuture(60000) } });
@@ -73,7 +81,9 @@ describe('rate limits', () => {
   });
 
   it('revokes an override early (audited) and 404s an unknown one', async () => {
-    const grant = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 100, expiresAt: inFuture(60000), reason: 'backfill' } });
+    const grant = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { tenant: 'acme' }, limit: 100, expiresAt: inFuture(60000), reason: 'backfill' },
+    });
     const revoked = await t.request('DELETE', `/api/rate-limits/overrides/${grant.body.id}`, { body: { reason: 'done' } });
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ active: false, revokeReason: 'done' });
@@ -90,7 +100,10 @@ describe('rate limits across processes', () => {
     const b = await startTestApp({ ...env, OPSLEDGER_ADMIN_TOKEN: a.adminToken }, a.db, { clock });
     try {
       for (let i = 0; i < 4; i++) expect((await a.request('GET', '/api/rate-limits/overrides')).status).toBe(200);
-      await waitFor("a's four requests in the shared counters", async () => (await a.db.pool.query(`SELECT coalesce(sum(count), 0)::int AS n FROM rate_limit_counters WHERE subject LIKE 'token:%'`)).rows[0].n === 4);
+      await waitFor(
+        "a's four requests in the shared counters",
+        async () => (await a.db.pool.query(`SELECT coalesce(sum(count), 0)::int AS n FROM rate_limit_counters WHERE subject LIKE 'token:%'`)).rows[0].n === 4,
+      );
       const fromB: number[] = [];
       for (let i = 0; i < 3; i++) fromB.push((await b.request('GET', '/api/rate-limits/overrides')).status);
       expect(fromB).toEqual([200, 200, 429]);

@@ -35,7 +35,13 @@ export function targetHistory(name: string, t0: number, script: { at: number; ok
     out.push({ stream, events: evs.map((e) => ({ type: e.type, data: e.data, metadata: { occurredAt: new Date(at).toISOString() } })) });
     for (const e of evs) s = evolveTarget(s, e);
   };
-  push(decide({ type: 'RegisterTarget', spec: { type: 'instance', name, probe: { kind: 'http', url: 'http://127.0.0.1:9/' } }, source: 'api', at: new Date(t0 - 500) }, null), t0 - 500);
+  push(
+    decide(
+      { type: 'RegisterTarget', spec: { type: 'instance', name, probe: { kind: 'http', url: 'http://127.0.0.1:9/' } }, source: 'api', at: new Date(t0 - 500) },
+      null,
+    ),
+    t0 - 500,
+  );
   for (const step of script) {
     const at = new Date(t0 + step.at);
     const cur: TargetState = s!;
@@ -69,9 +75,24 @@ export function runHistory(job: string, t0: number, outcomes: ('ok' | 'fail')[],
   const enqueued: RunEnqueued = {
     type: 'RunEnqueued',
     data: {
-      runId, job, trigger: 'manual', actor: 'test', reason: 'synthetic', params: {}, tenant: null, priority: 'normal', attempt: 1, maxAttempts: rules.maxAttempts,
-      timeoutMs: 60_000, cancellable: false, backoff: { kind: 'exponential', baseMs: rules.backoffBaseMs, maxMs: 60_000 }, enqueuedAt: new Date(t0).toISOString(),
-      readyAt: new Date(t0).toISOString(), expiresAt: null, scheduledFor: null, retryOf: null,
+      runId,
+      job,
+      trigger: 'manual',
+      actor: 'test',
+      reason: 'synthetic',
+      params: {},
+      tenant: null,
+      priority: 'normal',
+      attempt: 1,
+      maxAttempts: rules.maxAttempts,
+      timeoutMs: 60_000,
+      cancellable: false,
+      backoff: { kind: 'exponential', baseMs: rules.backoffBaseMs, maxMs: 60_000 },
+      enqueuedAt: new Date(t0).toISOString(),
+      readyAt: new Date(t0).toISOString(),
+      expiresAt: null,
+      scheduledFor: null,
+      retryOf: null,
     },
   };
   push([enqueued]);
@@ -79,7 +100,12 @@ export function runHistory(job: string, t0: number, outcomes: ('ok' | 'fail')[],
     t = Math.max(t + 1000, Date.parse(row!.readyAt));
     act({ type: 'Claim', workerId: 'w1', now: new Date(t) });
     t += 100;
-    act({ type: o === 'ok' ? 'Succeed' : 'Fail', workerId: 'w1', attempt: row!.attempt, outcome: { finishedAt: new Date(t).toISOString(), durationMs: 100, exitCode: o === 'ok' ? 0 : 1, logTail: '', error: o === 'ok' ? null : 'exit 1' } });
+    act({
+      type: o === 'ok' ? 'Succeed' : 'Fail',
+      workerId: 'w1',
+      attempt: row!.attempt,
+      outcome: { finishedAt: new Date(t).toISOString(), durationMs: 100, exitCode: o === 'ok' ? 0 : 1, logTail: '', error: o === 'ok' ? null : 'exit 1' },
+    });
   }
   return out;
 }

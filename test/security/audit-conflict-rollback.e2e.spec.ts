@@ -22,7 +22,9 @@ describe('audit: a conflict inside the unit of work', () => {
   });
   /** Each test its own target: its key. */
   const register = async (name: string) => {
-    const reg = await t.request('POST', '/api/targets', { body: { type: 'instance', name, probe: { kind: 'http', url: 'http://127.0.0.1:9/x' }, reason: 'setup' } });
+    const reg = await t.request('POST', '/api/targets', {
+      body: { type: 'instance', name, probe: { kind: 'http', url: 'http://127.0.0.1:9/x' }, reason: 'setup' },
+    });
     expect(reg.status).toBe(201);
     return `instance::${name}`;
   };
@@ -31,12 +33,24 @@ describe('audit: a conflict inside the unit of work', () => {
     await t?.close();
   });
 
-  const entriesWith = async (reason: string) => (await t.db.pool.query(`SELECT event_id, data FROM events WHERE type = 'OperatorActionRecorded' AND data->>'reason' = $1`, [reason])).rows;
+  const entriesWith = async (reason: string) =>
+    (await t.db.pool.query(`SELECT event_id, data FROM events WHERE type = 'OperatorActionRecorded' AND data->>'reason' = $1`, [reason])).rows;
   const blockedAppends = async () =>
-    Number((await t.db.pool.query(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`)).rows[0].count);
+    Number(
+      (
+        await t.db.pool.query(
+          `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`,
+        )
+      ).rows[0].count,
+    );
 
   /** Holds `event` at the stream's next revision, uncommitted, while `act` runs; returns its answer after COMMIT. */
-  async function raceWith(key: string, event: { type: string; data: unknown }, act: () => Promise<{ status: number; body: any }>, whileBlocked: () => Promise<void>) {
+  async function raceWith(
+    key: string,
+    event: { type: string; data: unknown },
+    act: () => Promise<{ status: number; body: any }>,
+    whileBlocked: () => Promise<void>,
+  ) {
     const stream = `target-${key}`;
     const head = (await store.readStream(stream)).length - 1;
     const holder: PoolClient = await t.db.pool.connect();

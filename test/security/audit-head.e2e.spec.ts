@@ -10,7 +10,11 @@ class MemoryLog extends Writable {
     done();
   }
   heads(): { position: string; mac: string; head: string }[] {
-    return this.text.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.event === 'audit.chain_head');
+    return this.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.event === 'audit.chain_head');
   }
 }
 
@@ -33,7 +37,9 @@ describe('audit chain head publication', () => {
 
     const metrics = (await t.request('GET', '/metrics')).body as string;
     expect(metrics).toMatch(new RegExp(`^opsledger_audit_chain_position\\{service="opsledger"\\} ${current.position}$`, 'm'));
-    expect(metrics).toMatch(new RegExp(`^opsledger_audit_chain_head_info\\{position="${current.position}",mac="${current.mac}",service="opsledger"\\} 1$`, 'm'));
+    expect(metrics).toMatch(
+      new RegExp(`^opsledger_audit_chain_head_info\\{position="${current.position}",mac="${current.mac}",service="opsledger"\\} 1$`, 'm'),
+    );
 
     const verified = await auditVerify(t.db.url, ['--head', line.head]);
     expect(verified.stdout).toMatch(new RegExp(`matching the published head ${current.position}`));

@@ -34,11 +34,16 @@ async function expectUnavailable(t: TestApp): Promise<void> {
 }
 
 async function expectRecovered(t: TestApp, name: string): Promise<void> {
-  await waitFor('GET /api/targets to answer 200 again', async () => {
-    const res = await t.request('GET', '/api/targets');
-    if (res.status !== 200) throw new Error(`still ${res.status}: ${JSON.stringify(res.body)}`);
-    return true;
-  }, 30_000, 200);
+  await waitFor(
+    'GET /api/targets to answer 200 again',
+    async () => {
+      const res = await t.request('GET', '/api/targets');
+      if (res.status !== 200) throw new Error(`still ${res.status}: ${JSON.stringify(res.body)}`);
+      return true;
+    },
+    30_000,
+    200,
+  );
   expect((await t.request('POST', '/api/targets', { body: { ...TARGET, name } })).status).toBe(201);
   expect((await t.request('GET', '/api/health', { token: null })).status).toBe(200);
 }

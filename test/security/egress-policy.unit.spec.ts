@@ -53,10 +53,13 @@ describe('egress policy: address classification (ipaddr.js)', () => {
     expect(check(policy(), address)).toEqual({ allowed: false, reason: range });
   });
 
-  it.each(['1.1.1.1', '8.8.8.8', '93.184.215.14', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:1.1.1.1'])('%s is public and allowed', (address) => {
-    expect(addressRange(address)).toBe('unicast');
-    expect(check(policy(), address, 443)).toEqual({ allowed: true, by: 'public' });
-  });
+  it.each(['1.1.1.1', '8.8.8.8', '93.184.215.14', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:1.1.1.1'])(
+    '%s is public and allowed',
+    (address) => {
+      expect(addressRange(address)).toBe('unicast');
+      expect(check(policy(), address, 443)).toEqual({ allowed: true, by: 'public' });
+    },
+  );
 });
 
 describe('egress policy: own ports', () => {

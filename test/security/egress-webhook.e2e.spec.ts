@@ -49,7 +49,9 @@ describe('alert webhooks to refused addresses (EGRESS_ALLOW unset)', () => {
     ]);
     expect(s.total()).toBe(0);
     const inbox = (await t.request('GET', '/api/webhooks/failures')).body.items;
-    expect(inbox.map((i: { lastErrorKind: string; eventType: string }) => [i.lastErrorKind, i.eventType])).toEqual(Array(3).fill(['blocked_by_policy', 'AlertFired']));
+    expect(inbox.map((i: { lastErrorKind: string; eventType: string }) => [i.lastErrorKind, i.eventType])).toEqual(
+      Array(3).fill(['blocked_by_policy', 'AlertFired']),
+    );
     expect(s.received).toEqual([]);
     const metrics = await t.request('GET', '/metrics');
     expect(metrics.body).toMatch(/opsledger_webhook_delivery_failures_total\{service="opsledger"\} 3/);

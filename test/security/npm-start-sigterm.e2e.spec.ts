@@ -32,7 +32,12 @@ function descendants(pid: number): number[] {
       } catch {
         /* none */
       }
-      next.push(...children.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0));
+      next.push(
+        ...children
+          .split('\n')
+          .map((s) => Number(s.trim()))
+          .filter((n) => n > 0),
+      );
     }
     out.push(...next);
     frontier = next;
@@ -58,7 +63,11 @@ describe('SIGTERM to `npm start`', () => {
   beforeAll(() => {
     copyFileSync(path.join(ROOT, 'package.json'), path.join(app, 'package.json'));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'), 'dir');
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(app, 'dist')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(app, 'dist')],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
     expect(existsSync(path.join(app, 'dist/src/main.js'))).toBe(true);
   }, 120_000);
 
@@ -74,7 +83,16 @@ describe('SIGTERM to `npm start`', () => {
     const [port, pgPort] = [await freePort(), await freePort()];
     const npm = spawn('npm', ['start', '--ignore-scripts'], {
       cwd: app,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? app, OPSLEDGER_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', POLL_SCHEDULER_ENABLED: 'false' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? app,
+        OPSLEDGER_DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        POLL_SCHEDULER_ENABLED: 'false',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
@@ -82,10 +100,18 @@ describe('SIGTERM to `npm start`', () => {
     npm.stderr.on('data', (d) => (log += d));
     const exited = new Promise<number | null>((r) => npm.on('exit', (code) => r(code)));
 
-    await waitFor('npm start to answer the health check', async () => {
-      if (npm.exitCode !== null) throw new Error(`npm exited with ${npm.exitCode}`);
-      return fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
-    }, 90_000, 250).catch((err) => {
+    await waitFor(
+      'npm start to answer the health check',
+      async () => {
+        if (npm.exitCode !== null) throw new Error(`npm exited with ${npm.exitCode}`);
+        return fetch(`http://127.0.0.1:${port}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      90_000,
+      250,
+    ).catch((err) => {
       throw new Error(`npm start did not come up: ${err.message}\n${log}`);
     });
     const tree = descendants(npm.pid!);
@@ -100,10 +126,15 @@ describe('SIGTERM to `npm start`', () => {
     clearTimeout(timer);
     expect(code).toBe(0);
     // Everything npm started is gone once npm is (the service stopped PostgreSQL before exiting).
-    await waitFor('every process npm started to exit', () => {
-      expect(tree.filter(running).map((pid) => `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`)).toEqual([]);
-      return true;
-    }, 5000, 100);
+    await waitFor(
+      'every process npm started to exit',
+      () => {
+        expect(tree.filter(running).map((pid) => `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`)).toEqual([]);
+        return true;
+      },
+      5000,
+      100,
+    );
     expect(log).toContain('"event":"process.stopping","signal":"SIGTERM"');
     expect(log).toContain('"event":"worker.stopped"');
     expect(log).toContain('"event":"process.stopped"');

@@ -37,6 +37,10 @@ describe('a write conflict reaching the HTTP layer', () => {
   it('answers 409 naming what changed, never 500', async () => {
     const res = await fetch(`${url}/escape`, { method: 'POST' });
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({ statusCode: 409, error: 'Conflict', message: 'target changed concurrently while this request was decided; nothing was changed, retry the request' });
+    expect(await res.json()).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'target changed concurrently while this request was decided; nothing was changed, retry the request',
+    });
   });
 });

@@ -16,11 +16,22 @@ export async function verifyTestChain(pool: Pool, options: Partial<VerifyOptions
 }
 
 /** An applied operator action without effects (a chain link and nothing else); its effects' metadata. */
-export function recordAction(recorder: AuditRecorder, ctx: OperatorContext, action: string, target: string | null, reason: string, details?: Record<string, unknown>): Promise<AuditMetadata> {
-  return recorder.act(ctx, { action, target, reason }, {
-    apply: async (unit) => {
-      await unit.record('applied', details);
-      return unit.metadata;
+export function recordAction(
+  recorder: AuditRecorder,
+  ctx: OperatorContext,
+  action: string,
+  target: string | null,
+  reason: string,
+  details?: Record<string, unknown>,
+): Promise<AuditMetadata> {
+  return recorder.act(
+    ctx,
+    { action, target, reason },
+    {
+      apply: async (unit) => {
+        await unit.record('applied', details);
+        return unit.metadata;
+      },
     },
-  });
+  );
 }

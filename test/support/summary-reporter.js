@@ -25,7 +25,9 @@ class SummaryReporter {
 
   onRunComplete(_contexts, results) {
     const suiteErrors = results.testResults.filter((r) => r.testExecError || (r.failureMessage && r.numFailingTests === 0)).length;
-    const line = `${results.numPassedTests} passed, ${results.numFailedTests + suiteErrors} failed` + (results.numPendingTests ? `, ${results.numPendingTests} skipped` : '');
+    const line =
+      `${results.numPassedTests} passed, ${results.numFailedTests + suiteErrors} failed` +
+      (results.numPendingTests ? `, ${results.numPendingTests} skipped` : '');
     const out = process.env.TEST_SUMMARY_FILE;
     if (out) {
       mkdirSync(path.dirname(out), { recursive: true });

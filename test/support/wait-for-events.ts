@@ -31,7 +31,15 @@ export async function readEvents(db: Db, q: EventQuery = {}): Promise<LoggedEven
       ORDER BY position`,
     [q.stream ?? null, q.streamPrefix ?? null, q.types ? [...q.types] : null],
   );
-  const events: LoggedEvent[] = rows.map((r) => ({ position: r.position, streamId: r.stream_id, revision: r.revision, type: r.type, data: r.data, metadata: r.metadata, recordedAt: r.recorded_at }));
+  const events: LoggedEvent[] = rows.map((r) => ({
+    position: r.position,
+    streamId: r.stream_id,
+    revision: r.revision,
+    type: r.type,
+    data: r.data,
+    metadata: r.metadata,
+    recordedAt: r.recorded_at,
+  }));
   return q.where ? events.filter(q.where) : events;
 }
 
@@ -43,18 +51,26 @@ export async function streamTypes(db: Db, streamId: string): Promise<string[]> {
 
 /** Waits until the types of one stream satisfy `done` (e.g. include 'BreakerOpened'); returns them. */
 export function waitForStream(db: Db, streamId: string, description: string, done: (types: string[]) => boolean, timeoutMs?: number): Promise<string[]> {
-  return waitFor(`${streamId}: ${description}`, async () => {
-    const types = await streamTypes(db, streamId);
-    if (done(types)) return types;
-    throw new Error(`${streamId} holds [${types.join(', ')}]`);
-  }, timeoutMs);
+  return waitFor(
+    `${streamId}: ${description}`,
+    async () => {
+      const types = await streamTypes(db, streamId);
+      if (done(types)) return types;
+      throw new Error(`${streamId} holds [${types.join(', ')}]`);
+    },
+    timeoutMs,
+  );
 }
 
 /** Waits until at least `count` events match `q` (a fact in the log, not a moment); returns them all. */
 export function waitForEvents(db: Db, description: string, q: EventQuery, count = 1, timeoutMs?: number): Promise<LoggedEvent[]> {
-  return waitFor(description, async () => {
-    const events = await readEvents(db, q);
-    if (events.length >= count) return events;
-    throw new Error(`${events.length} of ${count} matching event(s) so far: [${events.map((e) => `${e.streamId}:${e.type}`).join(', ')}]`);
-  }, timeoutMs);
+  return waitFor(
+    description,
+    async () => {
+      const events = await readEvents(db, q);
+      if (events.length >= count) return events;
+      throw new Error(`${events.length} of ${count} matching event(s) so far: [${events.map((e) => `${e.streamId}:${e.type}`).join(', ')}]`);
+    },
+    timeoutMs,
+  );
 }

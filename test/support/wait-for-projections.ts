@@ -8,12 +8,16 @@ import { waitFor } from './wait-for';
  * caught up; so it also waits until no committed event lies beyond the readable horizon.
  */
 export async function waitForProjections(t: TestApp, timeoutMs = 15_000): Promise<void> {
-  await waitFor('every projection to apply every committed event', async () => {
-    const { rows } = await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`);
-    const res = await t.request('GET', '/api/projections');
-    const list: { name: string; state: string; lag: { events: number } }[] = res.body?.projections ?? res.body;
-    const behind = Array.isArray(list) ? list.filter((p) => p.state !== 'live' || p.lag.events !== 0) : null;
-    if (rows[0].n === '0' && res.status === 200 && behind?.length === 0) return true;
-    throw new Error(`${rows[0].n} committed event(s) not yet readable; GET /api/projections ${res.status}, behind: ${JSON.stringify(behind ?? res.body)}`);
-  }, timeoutMs);
+  await waitFor(
+    'every projection to apply every committed event',
+    async () => {
+      const { rows } = await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`);
+      const res = await t.request('GET', '/api/projections');
+      const list: { name: string; state: string; lag: { events: number } }[] = res.body?.projections ?? res.body;
+      const behind = Array.isArray(list) ? list.filter((p) => p.state !== 'live' || p.lag.events !== 0) : null;
+      if (rows[0].n === '0' && res.status === 200 && behind?.length === 0) return true;
+      throw new Error(`${rows[0].n} committed event(s) not yet readable; GET /api/projections ${res.status}, behind: ${JSON.stringify(behind ?? res.body)}`);
+    },
+    timeoutMs,
+  );
 }

@@ -41,7 +41,10 @@ export async function waitFor<T>(
     }
     if (Date.now() - started >= timeoutMs) {
       const seen = last.threw ? `the last try failed:\n${describeError(last.error)}` : `the last try returned ${inspect(last.value, { depth: 4 })}`;
-      const err = new WaitTimeoutError(`timed out after ${timeoutMs} ms (${tries} tries) waiting for ${description}; ${seen}`, last.threw ? { cause: last.error } : undefined);
+      const err = new WaitTimeoutError(
+        `timed out after ${timeoutMs} ms (${tries} tries) waiting for ${description}; ${seen}`,
+        last.threw ? { cause: last.error } : undefined,
+      );
       err.stack = `${err.name}: ${err.message}\n${caller}`;
       throw err;
     }

@@ -10,19 +10,29 @@ describe('waitFor', () => {
 
   it('keeps trying while the condition throws, and returns once it passes', async () => {
     let n = 0;
-    const v = await waitFor('n reaches 2', () => {
-      n++;
-      expect(n).toBeGreaterThanOrEqual(2);
-      return n;
-    }, 1000, 1);
+    const v = await waitFor(
+      'n reaches 2',
+      () => {
+        n++;
+        expect(n).toBeGreaterThanOrEqual(2);
+        return n;
+      },
+      1000,
+      1,
+    );
     expect(v).toBe(2);
   });
 
   it('on timeout shows the last failing expect, diff included, not a bare "timed out"', async () => {
-    const err = await waitFor('the answer', () => {
-      expect({ answer: 41 }).toEqual({ answer: 42 });
-      return true;
-    }, 30, 5).catch((e: unknown) => e);
+    const err = await waitFor(
+      'the answer',
+      () => {
+        expect({ answer: 41 }).toEqual({ answer: 42 });
+        return true;
+      },
+      30,
+      5,
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WaitTimeoutError);
     const message = stripVTControlCharacters((err as Error).message); // without colours, in a terminal too
     expect(message).toMatch(/^timed out after 30 ms \(\d+ tries\) waiting for the answer; the last try failed:\n/);

@@ -19,7 +19,12 @@ describe('GET /api/system/migrations', () => {
       expect(s.migrations.every((m: { state: string; appliedAt: string | null }) => m.state === 'applied' && m.appliedAt !== null)).toBe(true);
       expect(s.pending).toEqual([]);
       expect(s.lastRun).toMatchObject({ error: null, instance: expect.stringMatching(/:\d+$/) });
-      expect(s.projections.find((p: { name: string }) => p.name === 'flags')).toMatchObject({ version: 1, storedVersion: 1, settled: true, rebuild: { pending: false, running: false } });
+      expect(s.projections.find((p: { name: string }) => p.name === 'flags')).toMatchObject({
+        version: 1,
+        storedVersion: 1,
+        settled: true,
+        rebuild: { pending: false, running: false },
+      });
       // A viewer or operator token may not read it.
       const viewer = (await t.request('POST', '/api/auth/tokens', { body: { name: 'v', role: 'viewer', reason: 'migrations test' } })).body.token;
       expect((await t.request('GET', '/api/system/migrations', { token: viewer })).status).toBe(403);
@@ -38,13 +43,20 @@ describe('GET /api/system/migrations', () => {
       const before = await status(t);
       expect(before.pending).toEqual(['Flags1764000000014']);
       expect(before.settled).toBe(false);
-      expect(before.migrations.find((m: { name: string }) => m.name === 'Flags1764000000014')).toEqual({ name: 'Flags1764000000014', timestamp: 1764000000014, state: 'pending', appliedAt: null });
+      expect(before.migrations.find((m: { name: string }) => m.name === 'Flags1764000000014')).toEqual({
+        name: 'Flags1764000000014',
+        timestamp: 1764000000014,
+        state: 'pending',
+        appliedAt: null,
+      });
 
       expect(await runMigrations(db.url)).toEqual(['Flags1764000000014']);
       const after = await waitFor('settled after the run', async () => ((await status(t)).settled ? status(t) : null));
       expect(after.pending).toEqual([]);
       expect(after.lastRun.applied).toEqual(['Flags1764000000014']);
-      expect(Date.parse(after.migrations.find((m: { name: string }) => m.name === 'Flags1764000000014').appliedAt)).toBeGreaterThanOrEqual(Date.parse(after.lastRun.startedAt));
+      expect(Date.parse(after.migrations.find((m: { name: string }) => m.name === 'Flags1764000000014').appliedAt)).toBeGreaterThanOrEqual(
+        Date.parse(after.lastRun.startedAt),
+      );
     } finally {
       await t.close();
       await db.drop();
@@ -60,7 +72,12 @@ describe('GET /api/system/migrations', () => {
       await db.pool.query(`UPDATE projection_checkpoints SET version = 0 WHERE name = 'flags'`);
       const due = await status(t);
       expect(due.settled).toBe(false);
-      expect(due.projections.find((p: { name: string }) => p.name === 'flags')).toMatchObject({ version: 1, storedVersion: 0, settled: false, rebuild: { pending: true } });
+      expect(due.projections.find((p: { name: string }) => p.name === 'flags')).toMatchObject({
+        version: 1,
+        storedVersion: 0,
+        settled: false,
+        rebuild: { pending: true },
+      });
       expect((await t.request('POST', '/api/projections/flags/rebuild', { body: { reason: 'version bump' } })).status).toBe(202);
       const done = await waitFor('rebuilt and settled', async () => ((await status(t)).settled ? status(t) : null));
       expect(done.projections.find((p: { name: string }) => p.name === 'flags')).toMatchObject({ storedVersion: 1, settled: true });

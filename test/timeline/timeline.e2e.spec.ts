@@ -23,15 +23,21 @@ describe('GET /api/timeline', () => {
     await store.append('target-instance::eu-2', [{ type: 'ThingRecovered', data: { durationMs: 12 } }], 'any');
     await a.query('COMMIT');
     a.release();
-    const override = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 900, expiresAt: new Date(Date.now() + 3600_000).toISOString(), reason: 'backfill after outage' } });
+    const override = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { tenant: 'acme' }, limit: 900, expiresAt: new Date(Date.now() + 3600_000).toISOString(), reason: 'backfill after outage' },
+    });
     expect(override.status).toBe(201);
 
     const url = `/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&types=ThingFailed,ThingRecovered,RateLimitOverrideGranted,OperatorActionRecorded`;
     // Gap-safe: the grant shows once in-flight background transactions have ended.
-    const res = await waitFor('the override grant in the timeline', async () => {
-      const r = await t.request('GET', url);
-      return r.body.items?.some((e: { type: string }) => e.type === 'RateLimitOverrideGranted') && r;
-    }, 5000);
+    const res = await waitFor(
+      'the override grant in the timeline',
+      async () => {
+        const r = await t.request('GET', url);
+        return r.body.items?.some((e: { type: string }) => e.type === 'RateLimitOverrideGranted') && r;
+      },
+      5000,
+    );
     expect(res.status).toBe(200);
     const items = res.body.items.filter((i: { type: string; summary: string }) => i.type !== 'OperatorActionRecorded' || /rate_limit/.test(i.summary));
     expect(items.map((i: { type: string }) => i.type)).toEqual(['ThingFailed', 'ThingRecovered', 'OperatorActionRecorded', 'RateLimitOverrideGranted']);
@@ -39,7 +45,13 @@ describe('GET /api/timeline', () => {
     expect(items[0].streamId).toBe('target-instance::eu-1');
     const granted = items[3];
     expect(granted.actor).toBe('bootstrap-admin');
-    expect(granted.causedBy).toEqual([expect.objectContaining({ type: 'OperatorActionRecorded', actor: 'bootstrap-admin', summary: expect.stringContaining('rate_limit.override on rate-limit-override:') })]);
+    expect(granted.causedBy).toEqual([
+      expect.objectContaining({
+        type: 'OperatorActionRecorded',
+        actor: 'bootstrap-admin',
+        summary: expect.stringContaining('rate_limit.override on rate-limit-override:'),
+      }),
+    ]);
     expect(granted.causedBy[0].summary).toContain('"backfill after outage"');
   });
 
@@ -67,10 +79,15 @@ describe('GET /api/timeline', () => {
 
   it('streams ndjson', async () => {
     await sampled('instance::streamed');
-    const res = await fetch(`${t.url}/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&target=instance::streamed&format=ndjson`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+    const res = await fetch(`${t.url}/api/timeline?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to())}&target=instance::streamed&format=ndjson`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.data.i)).toEqual([0, 1, 2, 3, 4]);
   });
 

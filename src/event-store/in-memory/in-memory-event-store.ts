@@ -75,7 +75,12 @@ export class InMemoryEventStore implements EventStore {
     };
     const appendOne = (streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult => {
       const prior = pending.get(streamId);
-      const staged = this.write(streamId, events, expected, prior ? prior.events[prior.events.length - 1]?.revision ?? prior.base : this.revisionOf(streamId));
+      const staged = this.write(
+        streamId,
+        events,
+        expected,
+        prior ? (prior.events[prior.events.length - 1]?.revision ?? prior.base) : this.revisionOf(streamId),
+      );
       pending.set(streamId, { base: prior?.base ?? this.revisionOf(streamId), events: [...(prior?.events ?? []), ...staged.events] });
       return resultOf(staged.events);
     };
@@ -102,7 +107,11 @@ export class InMemoryEventStore implements EventStore {
           if (!revisionMatches(a.expected, actual)) throw new ExpectedVersionConflict(a.streamId, a.expected, actual);
         }
         const results = appends.map((a) => appendOne(a.streamId, a.events, a.expected));
-        this.applyInline(changes, results.flatMap((r) => r.events), options);
+        this.applyInline(
+          changes,
+          results.flatMap((r) => r.events),
+          options,
+        );
         return results;
       },
       readStream: async (streamId, options = {}) => {
@@ -152,7 +161,10 @@ export class InMemoryEventStore implements EventStore {
       sql: null,
       readStream: async (streamId, options = {}) => {
         view();
-        return sliceStream((this.streams.get(streamId) ?? []).filter((e) => seen(e)), options);
+        return sliceStream(
+          (this.streams.get(streamId) ?? []).filter((e) => seen(e)),
+          options,
+        );
       },
       readStreams: async (query, options) => readStreamsOf(view(), query, options),
       readEvents: async (ids) => {
@@ -172,7 +184,7 @@ export class InMemoryEventStore implements EventStore {
             for (let i = 0; i < all.length; i += pageSize) yield options.stored ? all.slice(i, i + pageSize).map(asWritten) : all.slice(i, i + pageSize);
             return;
           }
-          for (let from = options.from ?? null; ; ) {
+          for (let from = options.from ?? null; ;) {
             const page = readFrom(view(), from, pageSize, filter);
             if (page.length) yield options.stored ? page.map(asWritten) : page;
             if (page.length < pageSize) return;
@@ -244,7 +256,7 @@ export class InMemoryEventStore implements EventStore {
           if (!started.has(key) && known?.has(key)) {
             const doc = known.get(key);
             row = doc === null || doc === undefined ? null : { doc, streamId: null, revision: null };
-          } else row = mineChanges.has(key) ? mineChanges.get(key)! : this.rows.get(p.name)?.get(key) ?? null;
+          } else row = mineChanges.has(key) ? mineChanges.get(key)! : (this.rows.get(p.name)?.get(key) ?? null);
           started.add(key);
           if (row && row.streamId === e.streamId && row.revision !== null && row.revision >= e.revision) continue;
           const next = p.evolve(row ? structuredClone(row.doc) : null, e, key);

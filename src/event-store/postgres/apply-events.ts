@@ -22,7 +22,11 @@ export async function applyEvents<Row>(
   if (!relevant.length) return 0;
   const keyed = relevant.map((e) => ({ e, keys: projection.keysOf(e) }));
   const store = new RowStore<Row>(table);
-  const loaded = await store.load(db, [...new Set(keyed.flatMap((k) => k.keys))].filter((k) => !known?.has(k)), true);
+  const loaded = await store.load(
+    db,
+    [...new Set(keyed.flatMap((k) => k.keys))].filter((k) => !known?.has(k)),
+    true,
+  );
   const stored = (key: string): StoredRow<Row> | null => {
     if (!known?.has(key)) return loaded.get(key) ?? null;
     const doc = known.get(key)!;
@@ -43,7 +47,12 @@ export async function applyEvents<Row>(
  * One event folded into one row: the row after it (null: removed), or undefined when the row has
  * seen the event already (an inline projection applied it in the append's transaction).
  */
-export function evolveRow<Row>(projection: InlineProjection<Row>, row: StoredRow<Row> | null, e: RecordedEvent, key: string): StoredRow<Row> | null | undefined {
+export function evolveRow<Row>(
+  projection: InlineProjection<Row>,
+  row: StoredRow<Row> | null,
+  e: RecordedEvent,
+  key: string,
+): StoredRow<Row> | null | undefined {
   if (projection.inline && row && row.streamId === e.streamId && row.revision !== null && row.revision >= e.revision) return undefined;
   const next = projection.evolve(row ? row.doc : null, e, key);
   return next === null ? null : { doc: next, streamId: e.streamId, revision: e.revision };

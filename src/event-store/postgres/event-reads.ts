@@ -63,10 +63,11 @@ export function toEvent(r: EventRow, stored: boolean): RecordedEvent {
 }
 
 export async function readStreamOn(db: SqlSession, streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-  const { rows } = await db.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
-    [streamId, (options.fromRevision ?? 0n).toString(), options.maxCount ?? null],
-  );
+  const { rows } = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`, [
+    streamId,
+    (options.fromRevision ?? 0n).toString(),
+    options.maxCount ?? null,
+  ]);
   return rows.map(eventFromRow);
 }
 
@@ -91,7 +92,13 @@ export function orderedSql(order: 'commit' | 'position', from: Checkpoint | null
   return `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.length ? where.join(' AND ') : 'TRUE'} ORDER BY ${orderBy}`;
 }
 
-export async function readAllOn(db: SqlSession, from: Checkpoint | null, limit: number, filter: EventFilter | undefined, horizon: Horizon): Promise<RecordedEvent[]> {
+export async function readAllOn(
+  db: SqlSession,
+  from: Checkpoint | null,
+  limit: number,
+  filter: EventFilter | undefined,
+  horizon: Horizon,
+): Promise<RecordedEvent[]> {
   if (!filter && horizon === 'readable') {
     const { txId, position } = decodeCheckpoint(from);
     const { rows } = await db.query<EventRow>(READ_ALL_SQL, [txId, position.toString(), limit]);
@@ -110,9 +117,18 @@ export async function readStreamsOn(db: SqlSession, q: StreamsQuery, options: Re
   let join = '';
   if (q.ranges?.size) {
     const ranges = [...q.ranges];
-    const streams = v.add(ranges.map(([s]) => s), 'text[]');
-    const froms = v.add(ranges.map(([, r]) => r.from?.toString() ?? null), 'bigint[]');
-    const befores = v.add(ranges.map(([, r]) => r.before?.toString() ?? null), 'bigint[]');
+    const streams = v.add(
+      ranges.map(([s]) => s),
+      'text[]',
+    );
+    const froms = v.add(
+      ranges.map(([, r]) => r.from?.toString() ?? null),
+      'bigint[]',
+    );
+    const befores = v.add(
+      ranges.map(([, r]) => r.before?.toString() ?? null),
+      'bigint[]',
+    );
     // With a prefix, streams without a range are read whole (LEFT JOIN); without, only the listed ones.
     join = `${q.prefix === undefined ? 'JOIN' : 'LEFT JOIN'} unnest(${streams}, ${froms}, ${befores}) AS w(s, f, b) ON w.s = events.stream_id`;
     where.push('events.revision >= COALESCE(w.f, 0)', '(w.b IS NULL OR events.revision < w.b)');
@@ -120,7 +136,10 @@ export async function readStreamsOn(db: SqlSession, q: StreamsQuery, options: Re
   if (q.prefix !== undefined) where.push(`events.stream_id LIKE ${v.add(`${q.prefix.replace(/[\\%_]/g, '\\$&')}%`, 'text')}`);
   if (options.after) where.push(`(events.stream_id, events.revision) > (${v.add(options.after.streamId, 'text')}, ${v.add(options.after.revision, 'bigint')})`);
   const limit = options.limit === undefined ? '' : ` LIMIT ${v.add(BigInt(options.limit), 'bigint')}`;
-  const { rows } = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ${join} WHERE ${where.join(' AND ')} ORDER BY events.stream_id, events.revision${limit}`, v.values);
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events ${join} WHERE ${where.join(' AND ')} ORDER BY events.stream_id, events.revision${limit}`,
+    v.values,
+  );
   return rows.map(eventFromRow);
 }
 
@@ -130,7 +149,10 @@ export async function readEventsOn(db: SqlSession, eventIds: readonly string[]):
   // Ids that are not UUIDs cannot be stored (and would fail the cast).
   const ids = [...new Set(eventIds.filter((id) => UUID.test(id)))];
   if (!ids.length) return [];
-  const { rows } = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY events.transaction_id, events.position`, [ids]);
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY events.transaction_id, events.position`,
+    [ids],
+  );
   return rows.map(eventFromRow);
 }
 

@@ -44,7 +44,8 @@ export function filterSql(filter: EventFilter | undefined, v: SqlValues): string
     const t = v.add(filter.tenant, 'text');
     and.push(`(events.metadata->>'tenant' = ${t} OR events.data->>'tenant' = ${t})`);
   }
-  if (filter.recordedAt) and.push(...(filter.recordedAt.byCommit ? commitWindow(filter.recordedAt, v) : rangeSql('events.recorded_at', filter.recordedAt, v, 'timestamptz')));
+  if (filter.recordedAt)
+    and.push(...(filter.recordedAt.byCommit ? commitWindow(filter.recordedAt, v) : rangeSql('events.recorded_at', filter.recordedAt, v, 'timestamptz')));
   if (filter.positions) and.push(...rangeSql('events.position', filter.positions, v, 'bigint'));
   if (filter.anyOf) and.push(filter.anyOf.length ? `(${filter.anyOf.map((f) => filterSql(f, v)).join(' OR ')})` : 'FALSE');
   return and.length ? and.join(' AND ') : 'TRUE';

@@ -246,7 +246,13 @@ export class PostgresEventStore implements EventStore {
    * unit of work, which notifies after its commit. `replayed`: the events were stored already (an
    * idempotent retry).
    */
-  private async appendOn(db: Queryable, streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, mode: 'caller-transaction' | 'unit'): Promise<{ result: AppendResult; replayed: boolean }> {
+  private async appendOn(
+    db: Queryable,
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+    mode: 'caller-transaction' | 'unit',
+  ): Promise<{ result: AppendResult; replayed: boolean }> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const now = new Date().toISOString();
     const ids = events.map((e) => e.eventId ?? randomUUID());
@@ -291,7 +297,8 @@ export class PostgresEventStore implements EventStore {
       // A concurrent append took the same revision first: the transaction is aborted, so the
       // caller decides. The revision that collided is the best known (a lookup would need a
       // second connection while this one is held: a pool of waiting units could starve it).
-      if (e.code === '23505' && e.constraint === 'events_stream_revision_key') throw new ExpectedVersionConflict(streamId, expected, collidedRevision(e.detail));
+      if (e.code === '23505' && e.constraint === 'events_stream_revision_key')
+        throw new ExpectedVersionConflict(streamId, expected, collidedRevision(e.detail));
       throw err;
     }
   }
@@ -328,7 +335,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** The readable log after `from` through one cursor, page by page (see streamReadable): a rebuild's pass. */
-  streamAll(from: Checkpoint | null, options: { limit: number; pageSize: number; types?: readonly string[] }, onPage: (events: RecordedEvent[]) => Promise<void>): Promise<number> {
+  streamAll(
+    from: Checkpoint | null,
+    options: { limit: number; pageSize: number; types?: readonly string[] },
+    onPage: (events: RecordedEvent[]) => Promise<void>,
+  ): Promise<number> {
     return streamReadable(this.pool, from, options, onPage);
   }
 

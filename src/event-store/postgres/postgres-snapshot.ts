@@ -57,7 +57,9 @@ export class PostgresSnapshotReader implements SnapshotReader {
     // A scan is read to its end: plan for the whole result, not for its first rows (the cursor default).
     await this.client.query('SET LOCAL cursor_tuple_fraction = 1');
     // DECLARE takes no bind parameters: the query carries its values as typed, escaped literals.
-    await this.client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${orderedSql(options.order ?? 'commit', options.from ?? null, filter, 'committed', new SqlValues('literals'))}`);
+    await this.client.query(
+      `DECLARE ${name} NO SCROLL CURSOR FOR ${orderedSql(options.order ?? 'commit', options.from ?? null, filter, 'committed', new SqlValues('literals'))}`,
+    );
     try {
       for (;;) {
         this.check();

@@ -123,7 +123,10 @@ export class PostgresUnitOfWork implements UnitOfWork {
     const expected = appends.map((a) => (typeof a.expected === 'bigint' ? a.expected.toString() : null));
     let rows: { bad_stream: string | null; revision: string; position: string; event_id: string; tx: string; recorded_at: Date }[];
     try {
-      ({ rows } = await this.client.query({ ...APPEND_STREAMS, values: [appends.map((a) => a.streamId), kinds, expected, app, off, ids, types, versions, data, meta] }));
+      ({ rows } = await this.client.query({
+        ...APPEND_STREAMS,
+        values: [appends.map((a) => a.streamId), kinds, expected, app, off, ids, types, versions, data, meta],
+      }));
     } catch (err) {
       const e = err as { code?: string; constraint?: string; detail?: string };
       if (e.code === '23505' && e.constraint === 'events_stream_revision_key') {
@@ -158,7 +161,10 @@ export class PostgresUnitOfWork implements UnitOfWork {
       });
       return { nextRevision: recorded[recorded.length - 1].revision, positions: recorded.map((e) => e.position), events: recorded };
     });
-    await this.applyInline(results.flatMap((r) => r.events), options);
+    await this.applyInline(
+      results.flatMap((r) => r.events),
+      options,
+    );
     return results;
   }
 }

@@ -9,7 +9,13 @@ import { previousTick } from '../definitions/cron-schedule';
  * ended failed (dead-lettered) or expired, or whose latest tick older than `graceMs` has no run
  * (the ticker enqueues a tick within CRON_TICK_MS, so a missing one means no ticker is running).
  */
-export function cronProblems(defs: readonly JobDefinitionRow[], lastRuns: ReadonlyMap<string, LastRun>, lastScheduledFor: ReadonlyMap<string, Date>, now: Date, graceMs: number): string[] {
+export function cronProblems(
+  defs: readonly JobDefinitionRow[],
+  lastRuns: ReadonlyMap<string, LastRun>,
+  lastScheduledFor: ReadonlyMap<string, Date>,
+  now: Date,
+  graceMs: number,
+): string[] {
   const out: string[] = [];
   for (const d of defs) {
     if (d.removedAt || !isScheduled(d.definition)) continue;

@@ -62,7 +62,14 @@ export class CronTicker {
         for (const t of plan.missed) if (await this.recordIfMissed(def, t, catchUp.has(t.getTime()), now, enqueued)) missed.push(t);
         if (missed.length) {
           this.log.warn(
-            { event: 'background_job_cron.missed', job: def.name, missed: missed.length, first: missed[0].toISOString(), last: missed[missed.length - 1].toISOString(), policy: def.catchUp },
+            {
+              event: 'background_job_cron.missed',
+              job: def.name,
+              missed: missed.length,
+              first: missed[0].toISOString(),
+              last: missed[missed.length - 1].toISOString(),
+              policy: def.catchUp,
+            },
             `${def.name} missed ${missed.length} tick(s)`,
           );
         }
@@ -112,7 +119,17 @@ export class CronTicker {
         return await this.underTickLock(def, tick, async (uow) => {
           const ran = await uow.readStream(runStream(runId), { maxCount: 1 });
           if (ran.length || (await uow.readEvents([eventId])).length) return false;
-          const e: TickMissed = { type: 'TickMissed', data: { job: def.name, tick: tick.toISOString(), detectedAt: now.toISOString(), policy: def.catchUp, caughtUpBy: catchUp ? runId : null, ...(def.tenant ? { tenant: def.tenant } : {}) } };
+          const e: TickMissed = {
+            type: 'TickMissed',
+            data: {
+              job: def.name,
+              tick: tick.toISOString(),
+              detectedAt: now.toISOString(),
+              policy: def.catchUp,
+              caughtUpBy: catchUp ? runId : null,
+              ...(def.tenant ? { tenant: def.tenant } : {}),
+            },
+          };
           await uow.append(jobDefStream(def.name), [{ ...e, eventId, metadata: { actor: 'cron' } }], 'any');
           if (catchUp) await this.enqueue(def, tick, now, out);
           return true;
@@ -125,7 +142,10 @@ export class CronTicker {
 
   private async enqueue(def: JobDefinition, tick: Date, now: Date, out: string[]): Promise<void> {
     const runId = tickRunId(def.name, tick);
-    const d = runDecider.decide({ type: 'Enqueue', definition: def, runId, trigger: 'schedule', actor: 'cron', reason: null, params: {}, now, scheduledFor: tick }, null);
+    const d = runDecider.decide(
+      { type: 'Enqueue', definition: def, runId, trigger: 'schedule', actor: 'cron', reason: null, params: {}, now, scheduledFor: tick },
+      null,
+    );
     if (isRejection(d)) return;
     try {
       await this.queue.enqueue([{ event: d[0] as RunEnqueued, metadata: { actor: 'cron', correlationId: runId } }]);

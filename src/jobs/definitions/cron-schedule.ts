@@ -28,7 +28,9 @@ export function nextTick(expr: string, timezone: string, after: Date): Date {
 /** The most recent tick at or before `at` (null if none in the parser's range). */
 export function previousTick(expr: string, timezone: string, at: Date): Date | null {
   try {
-    return CronExpressionParser.parse(expr, { tz: timezone, currentDate: new Date(at.getTime() + 1) }).prev().toDate();
+    return CronExpressionParser.parse(expr, { tz: timezone, currentDate: new Date(at.getTime() + 1) })
+      .prev()
+      .toDate();
   } catch {
     return null;
   }

@@ -6,8 +6,7 @@ import type { JobDefinition, JobDefinitionSnapshot } from '../events/job-definit
 
 /** One job's definition as its `jobdef-<name>` stream says: what reconciling needs to know. */
 export type JobDefinitionState =
-  | { readonly status: 'none' }
-  | { readonly status: 'defined' | 'removed'; readonly definition: JobDefinitionSnapshot; readonly source: 'config' | 'code' };
+  { readonly status: 'none' } | { readonly status: 'defined' | 'removed'; readonly definition: JobDefinitionSnapshot; readonly source: 'config' | 'code' };
 
 export type JobDefinitionCommand =
   /** The job as the config file and the code declare it now. */
@@ -47,7 +46,8 @@ export const jobDefinitionDecider: Decider<JobDefinitionState, JobDefinitionComm
   initialState: initialJobDefinitionState,
   evolve: evolveJobDefinition,
   decide(cmd, state) {
-    if (cmd.type === 'Undeclare') return state.status === 'defined' ? [{ type: 'JobRemoved', data: { name: cmd.name, ...tenantTag(state.definition.tenant) } }] : [];
+    if (cmd.type === 'Undeclare')
+      return state.status === 'defined' ? [{ type: 'JobRemoved', data: { name: cmd.name, ...tenantTag(state.definition.tenant) } }] : [];
     const d = cmd.definition;
     const snap = snapshot(d);
     if (state.status !== 'defined') return [{ type: 'JobDefined', data: { name: d.name, definition: snap, source: d.source, ...tenantTag(snap.tenant) } }];

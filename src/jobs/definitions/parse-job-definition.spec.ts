@@ -5,8 +5,23 @@ const parse = (raw: unknown, allowCommand = true) => parseJobDefinition(raw, 0, 
 
 describe('job definitions', () => {
   it('fills defaults and parses durations', () => {
-    expect(parse({ name: 'nightly', schedule: '0 0 2 * * *', timezone: 'Europe/Stockholm', timeout: '10m', expiresAfter: '2h', handler: { kind: 'command', argv: ['/bin/true'], cwd: 'jobs' } })).toMatchObject({
-      priority: 'normal', manualRun: true, cancellable: false, timeoutMs: 600_000, expiresAfterMs: 7_200_000, maxAttempts: 3, catchUp: 'once',
+    expect(
+      parse({
+        name: 'nightly',
+        schedule: '0 0 2 * * *',
+        timezone: 'Europe/Stockholm',
+        timeout: '10m',
+        expiresAfter: '2h',
+        handler: { kind: 'command', argv: ['/bin/true'], cwd: 'jobs' },
+      }),
+    ).toMatchObject({
+      priority: 'normal',
+      manualRun: true,
+      cancellable: false,
+      timeoutMs: 600_000,
+      expiresAfterMs: 7_200_000,
+      maxAttempts: 3,
+      catchUp: 'once',
       handler: { kind: 'command', argv: ['/bin/true'], env: [], cwd: '/etc/opsledger/jobs' },
     });
   });
@@ -24,18 +39,26 @@ describe('job definitions', () => {
     [{ name: 'a', stuckAfter: 'later' }, 'job "a": field "stuckAfter" must be a duration'],
     [{ name: 'a', params: ['tenant', 'region'] }, 'job "a": field "params" must be a list of distinct names from tenant, dryRun, timeRange, custom'],
     [{ name: 'a', params: 'tenant' }, 'job "a": field "params" must be a list'],
-    [{ name: 'a', params: ['tenant'], handler: { kind: 'command', argv: ['/bin/x', '--from={from}'] } }, 'job "a": field "handler.argv" uses {from}, but the job does not declare the timeRange parameter'],
+    [
+      { name: 'a', params: ['tenant'], handler: { kind: 'command', argv: ['/bin/x', '--from={from}'] } },
+      'job "a": field "handler.argv" uses {from}, but the job does not declare the timeRange parameter',
+    ],
   ])('an invalid definition names the job and the field: %j', (raw, message) => {
     expect(() => parse(raw)).toThrow(message);
   });
 
   it('stuckAfter and params are stored only when declared (older stored definitions compare equal)', () => {
-    expect(parse({ name: 'a', timeout: '1h', stuckAfter: '2h', params: ['tenant', 'timeRange'] })).toMatchObject({ stuckAfterMs: 7_200_000, params: ['tenant', 'timeRange'] });
+    expect(parse({ name: 'a', timeout: '1h', stuckAfter: '2h', params: ['tenant', 'timeRange'] })).toMatchObject({
+      stuckAfterMs: 7_200_000,
+      params: ['tenant', 'timeRange'],
+    });
     const plain = parse({ name: 'a' });
     expect('stuckAfterMs' in plain || 'params' in plain).toBe(false);
   });
 
   it('command handlers only from the config file', () => {
-    expect(() => parse({ name: 'a', handler: { kind: 'command', argv: ['/bin/true'] } }, false)).toThrow('command handlers can only be declared in the config file');
+    expect(() => parse({ name: 'a', handler: { kind: 'command', argv: ['/bin/true'] } }, false)).toThrow(
+      'command handlers can only be declared in the config file',
+    );
   });
 });

@@ -9,13 +9,44 @@ describe('reconciling job definitions', () => {
     const a = { ...parse({ name: 'a' }), source: 'config' as const };
     const b = { ...parse({ name: 'b', priority: 'high' }), source: 'config' as const };
     const stored = [
-      { name: 'b', definition: parse({ name: 'b' }), source: 'config' as const, definedAt: '', changedAt: '', removedAt: null, missedTicks: 0, lastMissedTick: null },
-      { name: 'c', definition: parse({ name: 'c' }), source: 'config' as const, definedAt: '', changedAt: '', removedAt: null, missedTicks: 0, lastMissedTick: null },
-      { name: 'd', definition: parse({ name: 'd' }), source: 'config' as const, definedAt: '', changedAt: '', removedAt: null, missedTicks: 0, lastMissedTick: null },
+      {
+        name: 'b',
+        definition: parse({ name: 'b' }),
+        source: 'config' as const,
+        definedAt: '',
+        changedAt: '',
+        removedAt: null,
+        missedTicks: 0,
+        lastMissedTick: null,
+      },
+      {
+        name: 'c',
+        definition: parse({ name: 'c' }),
+        source: 'config' as const,
+        definedAt: '',
+        changedAt: '',
+        removedAt: null,
+        missedTicks: 0,
+        lastMissedTick: null,
+      },
+      {
+        name: 'd',
+        definition: parse({ name: 'd' }),
+        source: 'config' as const,
+        definedAt: '',
+        changedAt: '',
+        removedAt: null,
+        missedTicks: 0,
+        lastMissedTick: null,
+      },
     ];
     const d = { ...parse({ name: 'd' }), source: 'config' as const };
     const out = decideReconcile([a, b, d], stored);
-    expect([...out].map(([k, e]) => [k, e.type])).toEqual([['a', 'JobDefined'], ['b', 'JobChanged'], ['c', 'JobRemoved']]);
+    expect([...out].map(([k, e]) => [k, e.type])).toEqual([
+      ['a', 'JobDefined'],
+      ['b', 'JobChanged'],
+      ['c', 'JobRemoved'],
+    ]);
     expect(out.get('b')!.data).toMatchObject({ changed: ['priority'] });
   });
 });

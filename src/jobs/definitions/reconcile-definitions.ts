@@ -25,7 +25,15 @@ export function decideReconcile(declared: readonly JobDefinition[], stored: read
 /** The stored definitions as `uow` sees them, and the changes that bring them in line with `declared`. */
 export async function planDefinitions(uow: UnitOfWork, declared: readonly JobDefinition[]): Promise<DefinitionsPlan> {
   const { rows } = await sqlOf(uow).query<{ key: string; doc: JobDefinitionRow; revision: string }>('SELECT key, doc, revision FROM rm_job_definitions');
-  return { revisions: new Map(rows.map((r) => [r.key, BigInt(r.revision)])), changes: [...decideReconcile(declared, rows.map((r) => r.doc))] };
+  return {
+    revisions: new Map(rows.map((r) => [r.key, BigInt(r.revision)])),
+    changes: [
+      ...decideReconcile(
+        declared,
+        rows.map((r) => r.doc),
+      ),
+    ],
+  };
 }
 
 export interface DefinitionsPlan {
@@ -39,7 +47,14 @@ export const changeList = (plan: DefinitionsPlan) => plan.changes.map(([job, e])
 export async function appendDefinitions(uow: UnitOfWork, plan: DefinitionsPlan, metadata: Partial<EventMetadata>, log: Logger): Promise<number> {
   for (const [name, event] of plan.changes) await uow.append(jobDefStream(name), [{ ...event, metadata }], plan.revisions.get(name) ?? 'no_stream');
   for (const [name, event] of plan.changes) {
-    log.info({ event: `background_job.definition.${event.type === 'JobDefined' ? 'defined' : event.type === 'JobChanged' ? 'changed' : 'removed'}`, job: name, ...(event.type === 'JobChanged' ? { changed: event.data.changed } : {}) }, `job ${name}: ${event.type}`);
+    log.info(
+      {
+        event: `background_job.definition.${event.type === 'JobDefined' ? 'defined' : event.type === 'JobChanged' ? 'changed' : 'removed'}`,
+        job: name,
+        ...(event.type === 'JobChanged' ? { changed: event.data.changed } : {}),
+      },
+      `job ${name}: ${event.type}`,
+    );
   }
   return plan.changes.length;
 }
@@ -52,7 +67,9 @@ export async function appendDefinitions(uow: UnitOfWork, plan: DefinitionsPlan, 
 export async function reconcileDefinitions(store: EventStore, declared: readonly JobDefinition[], log: Logger): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await store.transact(async (uow) => appendDefinitions(uow, await planDefinitions(uow, declared), { actor: 'system', correlationId: 'startup-reconcile' }, log));
+      return await store.transact(async (uow) =>
+        appendDefinitions(uow, await planDefinitions(uow, declared), { actor: 'system', correlationId: 'startup-reconcile' }, log),
+      );
     } catch (err) {
       if (!(err instanceof ExpectedVersionConflict) || attempt >= 3) throw err;
     }

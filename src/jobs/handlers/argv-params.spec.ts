@@ -5,7 +5,13 @@ describe('argv placeholders', () => {
 
   it('fills every placeholder from the run parameters', () => {
     expect(argvWithParams(argv, { tenant: 'acme', dryRun: true, from: '2025-03-01T00:00:00Z', to: '2025-03-02T00:00:00Z' })).toEqual([
-      '/usr/local/bin/rollup', '--tenant=acme', '--dry-run=true', '--from', '2025-03-01T00:00:00Z', '--to=2025-03-02T00:00:00Z', 'literal {x} {}',
+      '/usr/local/bin/rollup',
+      '--tenant=acme',
+      '--dry-run=true',
+      '--from',
+      '2025-03-01T00:00:00Z',
+      '--to=2025-03-02T00:00:00Z',
+      'literal {x} {}',
     ]);
   });
 

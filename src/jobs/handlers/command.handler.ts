@@ -13,7 +13,12 @@ import { RingBuffer } from './ring-buffer';
 export function runCommand(spec: CommandHandlerSpec, ctx: HandlerContext): Promise<HandlerResult> {
   const env: NodeJS.ProcessEnv = {};
   for (const name of spec.env) if (process.env[name] !== undefined) env[name] = process.env[name];
-  Object.assign(env, { OPSLEDGER_JOB: ctx.job, OPSLEDGER_RUN_ID: ctx.runId, OPSLEDGER_RUN_ATTEMPT: String(ctx.attempt), OPSLEDGER_PARAMS: JSON.stringify(ctx.params) });
+  Object.assign(env, {
+    OPSLEDGER_JOB: ctx.job,
+    OPSLEDGER_RUN_ID: ctx.runId,
+    OPSLEDGER_RUN_ATTEMPT: String(ctx.attempt),
+    OPSLEDGER_PARAMS: JSON.stringify(ctx.params),
+  });
   const tail = new RingBuffer(ctx.logTailBytes);
   return new Promise<HandlerResult>((resolve) => {
     let settled = false;
@@ -56,7 +61,13 @@ export function runCommand(spec: CommandHandlerSpec, ctx: HandlerContext): Promi
     child.on('close', (code, signal) => {
       const aborted = ctx.signal.aborted ? String(ctx.signal.reason) : null;
       if (code === 0 && !aborted) finish({ ok: true, exitCode: 0, logTail: tail.toString(), error: null });
-      else finish({ ok: false, exitCode: code, logTail: tail.toString(), error: aborted ? `${aborted}: stopped with ${signal ?? `exit code ${code}`}` : signal ? `killed by ${signal}` : `exit code ${code}` });
+      else
+        finish({
+          ok: false,
+          exitCode: code,
+          logTail: tail.toString(),
+          error: aborted ? `${aborted}: stopped with ${signal ?? `exit code ${code}`}` : signal ? `killed by ${signal}` : `exit code ${code}`,
+        });
     });
     if (ctx.signal.aborted) onAbort();
     else ctx.signal.addEventListener('abort', onAbort, { once: true });

@@ -58,7 +58,11 @@ export class Janitor {
       `SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling')
           AND claimed_at + make_interval(secs => coalesce((doc->>'stuckAfterMs')::float8, $2) / 1000) < $1::timestamptz`,
       [iso, rules.stuckAfterMs],
-      { type: 'ForceFail', reason: `janitor: stuck (active longer than its stuck age, ${formatMinutes(rules.stuckAfterMs)} unless the job declares stuckAfter)`, now },
+      {
+        type: 'ForceFail',
+        reason: `janitor: stuck (active longer than its stuck age, ${formatMinutes(rules.stuckAfterMs)} unless the job declares stuckAfter)`,
+        now,
+      },
       metadata,
       unit,
     );
@@ -76,24 +80,52 @@ export class Janitor {
       metadata,
       unit,
     );
-    const drop = async (cls: RetentionClass) => (await db.query(`DELETE FROM rm_job_queue WHERE ${leftQueueViewSql(cls)}`, queueRetentionParams(cls, now, rules))).rowCount ?? 0;
+    const drop = async (cls: RetentionClass) =>
+      (await db.query(`DELETE FROM rm_job_queue WHERE ${leftQueueViewSql(cls)}`, queueRetentionParams(cls, now, rules))).rowCount ?? 0;
     const droppedCompleted = await drop('completed');
     const droppedFailed = await drop('failed');
     const reaped = await this.reaper.reap(rules.reapWorkersAfterMs, by, unit);
-    const expiredIdempotencyKeys = (await db.query(`DELETE FROM job_idempotency_keys WHERE created_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [iso, rules.idempotencyKeyTtlMs])).rowCount ?? 0;
-    const report: JanitorReport = { failedActive, cancelledPending, expired, droppedCompleted, droppedFailed, reapedWorkers: reaped.workers.length, abandonedRuns: reaped.runs.length, expiredIdempotencyKeys };
+    const expiredIdempotencyKeys =
+      (
+        await db.query(`DELETE FROM job_idempotency_keys WHERE created_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`, [
+          iso,
+          rules.idempotencyKeyTtlMs,
+        ])
+      ).rowCount ?? 0;
+    const report: JanitorReport = {
+      failedActive,
+      cancelledPending,
+      expired,
+      droppedCompleted,
+      droppedFailed,
+      reapedWorkers: reaped.workers.length,
+      abandonedRuns: reaped.runs.length,
+      expiredIdempotencyKeys,
+    };
     this.log.info({ event: 'background_job.janitor', by, ...report }, 'janitor ran');
     return report;
   }
 
   /** Force-fail every active run (operator "Fail Active Jobs"), in the operator's unit; only `tenant`'s when given. */
   failAllActive(unit: UnitOfWork, reason: string, metadata: Partial<EventMetadata>, tenant: string | null = null): Promise<number> {
-    return this.applyTo(`SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling') AND ($1::text IS NULL OR tenant = $1)`, [tenant], { type: 'ForceFail', reason, now: this.clock.now() }, metadata, unit);
+    return this.applyTo(
+      `SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling') AND ($1::text IS NULL OR tenant = $1)`,
+      [tenant],
+      { type: 'ForceFail', reason, now: this.clock.now() },
+      metadata,
+      unit,
+    );
   }
 
   /** Cancel every waiting run (operator "Cancel All Pending"), in the operator's unit; only `tenant`'s when given. */
   cancelAllPending(unit: UnitOfWork, reason: string, metadata: Partial<EventMetadata>, tenant: string | null = null): Promise<number> {
-    return this.applyTo(`SELECT key FROM rm_job_queue WHERE state IN ('pending', 'retrying') AND ($1::text IS NULL OR tenant = $1)`, [tenant], { type: 'ForceCancel', reason, by: 'operator', now: this.clock.now() }, metadata, unit);
+    return this.applyTo(
+      `SELECT key FROM rm_job_queue WHERE state IN ('pending', 'retrying') AND ($1::text IS NULL OR tenant = $1)`,
+      [tenant],
+      { type: 'ForceCancel', reason, by: 'operator', now: this.clock.now() },
+      metadata,
+      unit,
+    );
   }
 
   /** Each chunk in its own unit, or every chunk in `unit`. */

@@ -57,11 +57,19 @@ export class JobQueue {
     return this.append(uow, runs, true);
   }
 
-  private async append(uow: UnitOfWork, runs: readonly { event: RunEnqueued; metadata?: Partial<EventMetadata> }[], notify: boolean): Promise<{ runIds: string[] }> {
-    await this.writer.commit(uow, runs.map((r) => ({ runId: r.event.data.runId, expected: 'no_stream' as const, events: [r.event], metadata: r.metadata })), {
-      notify,
-      known: new Map(runs.map((r) => [r.event.data.runId, null])),
-    });
+  private async append(
+    uow: UnitOfWork,
+    runs: readonly { event: RunEnqueued; metadata?: Partial<EventMetadata> }[],
+    notify: boolean,
+  ): Promise<{ runIds: string[] }> {
+    await this.writer.commit(
+      uow,
+      runs.map((r) => ({ runId: r.event.data.runId, expected: 'no_stream' as const, events: [r.event], metadata: r.metadata })),
+      {
+        notify,
+        known: new Map(runs.map((r) => [r.event.data.runId, null])),
+      },
+    );
     return { runIds: runs.map((r) => r.event.data.runId) };
   }
 
@@ -72,7 +80,11 @@ export class JobQueue {
    */
   async takeIdempotencyKey(uow: UnitOfWork, job: string, key: string, runId: string): Promise<{ duplicateOf: string } | null> {
     const sql = sqlOf(uow);
-    const ins = await sql.query(`INSERT INTO job_idempotency_keys (key, job, run_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING run_id`, [`${job}:${key}`, job, runId]);
+    const ins = await sql.query(`INSERT INTO job_idempotency_keys (key, job, run_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING run_id`, [
+      `${job}:${key}`,
+      job,
+      runId,
+    ]);
     if (ins.rowCount) return null;
     const { rows } = await sql.query<{ run_id: string }>(`SELECT run_id FROM job_idempotency_keys WHERE key = $1`, [`${job}:${key}`]);
     return { duplicateOf: rows[0].run_id };

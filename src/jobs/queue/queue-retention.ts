@@ -45,4 +45,7 @@ export function leftQueueViewSql(cls: RetentionClass): string {
   return `state IN (${states}) AND finished_at < $1::timestamptz - make_interval(secs => $2::float8 / 1000)`;
 }
 
-export const queueRetentionParams = (cls: RetentionClass, at: Date, rules: QueueRetention): [string, number] => [at.toISOString(), RETENTION_CLASSES[cls].afterMs(rules)];
+export const queueRetentionParams = (cls: RetentionClass, at: Date, rules: QueueRetention): [string, number] => [
+  at.toISOString(),
+  RETENTION_CLASSES[cls].afterMs(rules),
+];

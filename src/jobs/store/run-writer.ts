@@ -44,7 +44,11 @@ export class RunWriter {
    * store folds onto those without a reload. Runs the janitor dropped from the queue view are
    * known to have no row there, so they are not put back.
    */
-  async commit(uow: UnitOfWork, changes: readonly RunChange[], opts: { notify?: boolean; known?: ReadonlyMap<string, QueueRow | null>; notInQueue?: ReadonlySet<string> } = {}): Promise<RecordedEvent[]> {
+  async commit(
+    uow: UnitOfWork,
+    changes: readonly RunChange[],
+    opts: { notify?: boolean; known?: ReadonlyMap<string, QueueRow | null>; notInQueue?: ReadonlySet<string> } = {},
+  ): Promise<RecordedEvent[]> {
     const withEvents = changes.filter((ch) => ch.events.length);
     if (!withEvents.length) return [];
     const known = new Map<string, QueueRow | null>(opts.known);
@@ -65,7 +69,10 @@ export class RunWriter {
     if (!runIds.length) return out;
     const c = sqlOf(uow);
     const sorted = [...new Set(runIds)].sort();
-    const q = await c.query<{ key: string; doc: QueueRow; revision: string }>(`SELECT key, doc, revision FROM rm_job_queue WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`, [sorted]);
+    const q = await c.query<{ key: string; doc: QueueRow; revision: string }>(
+      `SELECT key, doc, revision FROM rm_job_queue WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`,
+      [sorted],
+    );
     for (const r of q.rows) out.set(r.key, { runId: r.key, row: r.doc, revision: BigInt(r.revision), inQueue: true });
     // Runs the janitor dropped from the queue view: fold their streams (the async history could lag,
     // and appends need the exact head revision). A transaction-level advisory lock per run keeps
@@ -88,10 +95,19 @@ export class RunWriter {
   async lockKnown(uow: UnitOfWork, known: ReadonlyMap<string, { row: QueueRow; revision: bigint }>): Promise<Map<string, LockedRun>> {
     const out = new Map<string, LockedRun>();
     if (!known.size) return out;
-    const { rows } = await sqlOf(uow).query<{ key: string; revision: string }>(`SELECT key, revision FROM rm_job_queue WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`, [[...known.keys()].sort()]);
+    const { rows } = await sqlOf(uow).query<{ key: string; revision: string }>(
+      `SELECT key, revision FROM rm_job_queue WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`,
+      [[...known.keys()].sort()],
+    );
     const at = new Map(rows.map((r) => [r.key, BigInt(r.revision)]));
     for (const [runId, k] of known) if (at.get(runId) === k.revision) out.set(runId, { runId, row: k.row, revision: k.revision, inQueue: true });
-    for (const l of (await this.lock(uow, [...known.keys()].filter((id) => !out.has(id)))).values()) out.set(l.runId, l);
+    for (const l of (
+      await this.lock(
+        uow,
+        [...known.keys()].filter((id) => !out.has(id)),
+      )
+    ).values())
+      out.set(l.runId, l);
     return out;
   }
 

@@ -30,7 +30,13 @@ export interface InventoryContext {
 
 /** `2h` → "2 h": the largest unit that divides the duration evenly. */
 export function humanDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000]] as const) if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
   return `${ms} ms`;
 }
 
@@ -55,7 +61,9 @@ export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefi
     name: d.name,
     description: describeJob(def.description, def.expiresAfterMs),
     owner: def.owner,
-    schedule: scheduled ? { kind: 'cron', text: describeCron(def.schedule), cron: def.schedule, timezone: def.timezone } : { kind: 'on-demand', text: 'On demand', cron: null, timezone: def.timezone },
+    schedule: scheduled
+      ? { kind: 'cron', text: describeCron(def.schedule), cron: def.schedule, timezone: def.timezone }
+      : { kind: 'on-demand', text: 'On demand', cron: null, timezone: def.timezone },
     priority: def.priority,
     manualRun: def.manualRun,
     cancellable: def.cancellable,

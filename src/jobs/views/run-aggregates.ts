@@ -31,7 +31,17 @@ export function queueStatsOf(rows: Iterable<RunLike>): Map<string, JobQueueStats
     }
     acc.set(r.job, a);
   }
-  return new Map([...acc].map(([job, a]) => [job, { pending: a.pending, running: a.running, oldestRunningSince: a.oldestRunning === null ? null : iso(a.oldestRunning), oldestReadyAt: a.oldestReady === null ? null : iso(a.oldestReady) }]));
+  return new Map(
+    [...acc].map(([job, a]) => [
+      job,
+      {
+        pending: a.pending,
+        running: a.running,
+        oldestRunningSince: a.oldestRunning === null ? null : iso(a.oldestRunning),
+        oldestReadyAt: a.oldestReady === null ? null : iso(a.oldestReady),
+      },
+    ]),
+  );
 }
 
 /** RunReadModel.lastRuns: per job, the most recently enqueued run and when it last moved. */

@@ -7,7 +7,12 @@ export interface TrendDay {
 }
 
 /** A 30-day failure trend with every day present (zeros where nothing ran), oldest first. */
-export function dailyTrendView(rows: readonly { day: string; runs: number; failures: number }[], now: Date, unresolved: ReadonlyMap<string, number> = new Map(), days = 30): TrendDay[] {
+export function dailyTrendView(
+  rows: readonly { day: string; runs: number; failures: number }[],
+  now: Date,
+  unresolved: ReadonlyMap<string, number> = new Map(),
+  days = 30,
+): TrendDay[] {
   const byDay = new Map(rows.map((r) => [r.day, r]));
   const out: TrendDay[] = [];
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());

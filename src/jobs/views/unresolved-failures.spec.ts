@@ -1,6 +1,12 @@
 import { RunLink, unresolvedByDay, unresolvedByJob, unresolvedFailures } from './unresolved-failures';
 
-const run = (runId: string, state: string, retryOf: string | null = null, finishedAt = '2025-03-01T06:00:00Z', job = 'j'): RunLink => ({ runId, job, state, retryOf, finishedAt });
+const run = (runId: string, state: string, retryOf: string | null = null, finishedAt = '2025-03-01T06:00:00Z', job = 'j'): RunLink => ({
+  runId,
+  job,
+  state,
+  retryOf,
+  finishedAt,
+});
 
 describe('unresolved failures', () => {
   it('a failure stays unresolved until a retry of it succeeds', () => {
@@ -18,8 +24,23 @@ describe('unresolved failures', () => {
   });
 
   it('counts per job and per day of the failure', () => {
-    const runs = [run('a', 'failed', null, '2025-03-01T01:00:00Z', 'x'), run('b', 'failed', null, '2025-03-02T01:00:00Z', 'y'), run('c', 'failed', null, '2025-03-02T02:00:00Z', 'y'), run('d', 'succeeded', 'c', '2025-03-02T03:00:00Z', 'y')];
-    expect(unresolvedByJob(runs)).toEqual(new Map([['x', 1], ['y', 1]]));
-    expect(unresolvedByDay(runs)).toEqual(new Map([['2025-03-01', 1], ['2025-03-02', 1]]));
+    const runs = [
+      run('a', 'failed', null, '2025-03-01T01:00:00Z', 'x'),
+      run('b', 'failed', null, '2025-03-02T01:00:00Z', 'y'),
+      run('c', 'failed', null, '2025-03-02T02:00:00Z', 'y'),
+      run('d', 'succeeded', 'c', '2025-03-02T03:00:00Z', 'y'),
+    ];
+    expect(unresolvedByJob(runs)).toEqual(
+      new Map([
+        ['x', 1],
+        ['y', 1],
+      ]),
+    );
+    expect(unresolvedByDay(runs)).toEqual(
+      new Map([
+        ['2025-03-01', 1],
+        ['2025-03-02', 1],
+      ]),
+    );
   });
 });

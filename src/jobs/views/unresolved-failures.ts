@@ -45,6 +45,7 @@ export function unresolvedByDay(runs: Iterable<RunLink>): Map<string, number> {
 }
 
 /** Whether a run belongs to the window's links: it finished after `from`, and failed or is a retry. */
-export const isFailureLink = (r: RunLink, from: Date) => r.finishedAt !== null && Date.parse(r.finishedAt) > from.getTime() && (r.state === 'failed' || r.retryOf !== null);
+export const isFailureLink = (r: RunLink, from: Date) =>
+  r.finishedAt !== null && Date.parse(r.finishedAt) > from.getTime() && (r.state === 'failed' || r.retryOf !== null);
 
 export const failureWindowStart = (now: Date, days = FAILURE_WINDOW_DAYS) => new Date(now.getTime() - days * 86_400_000);

@@ -19,9 +19,18 @@ export function workerLeasesAt(workers: Iterable<WorkerHistoryRow>, runs: Iterab
     if (w.reapedAt) continue;
     if (w.stoppedAt && at.getTime() - Date.parse(w.stoppedAt) > reapAfterMs) continue;
     out.push({
-      id: w.workerId, host: w.host, pid: w.pid, mode: w.mode, version: w.version, concurrency: w.concurrency,
-      startedAt: new Date(w.startedAt), lastSeen: new Date(w.lastEventAt), processed: w.processed, failed: w.failed,
-      current: (current.get(w.workerId) ?? []).sort((a, b) => a.startedAt.localeCompare(b.startedAt)), stoppedAt: w.stoppedAt ? new Date(w.stoppedAt) : null,
+      id: w.workerId,
+      host: w.host,
+      pid: w.pid,
+      mode: w.mode,
+      version: w.version,
+      concurrency: w.concurrency,
+      startedAt: new Date(w.startedAt),
+      lastSeen: new Date(w.lastEventAt),
+      processed: w.processed,
+      failed: w.failed,
+      current: (current.get(w.workerId) ?? []).sort((a, b) => a.startedAt.localeCompare(b.startedAt)),
+      stoppedAt: w.stoppedAt ? new Date(w.stoppedAt) : null,
       online: !w.stoppedAt,
     });
   }

@@ -22,13 +22,25 @@ export function workersView(rows: readonly WorkerLeaseRow[], now: Date, offlineM
   return rows.map((w) => {
     const online = w.online ?? (!w.stoppedAt && now.getTime() - w.lastSeen.getTime() <= offlineMs);
     return {
-      id: w.id, host: w.host, pid: w.pid, mode: w.mode, version: w.version, concurrency: w.concurrency,
+      id: w.id,
+      host: w.host,
+      pid: w.pid,
+      mode: w.mode,
+      version: w.version,
+      concurrency: w.concurrency,
       status: online ? 'online' : 'offline',
       startedAt: rfc3339(w.startedAt),
       uptimeSeconds: Math.max(0, Math.floor(((w.stoppedAt ?? now).getTime() - w.startedAt.getTime()) / 1000)),
       processed: w.processed,
       failed: w.failed,
-      nowRunning: online ? w.current.map((c) => ({ runId: c.runId, job: c.job, startedAt: rfc3339(c.startedAt), elapsedSeconds: Math.max(0, Math.floor((now.getTime() - Date.parse(c.startedAt)) / 1000)) })) : [],
+      nowRunning: online
+        ? w.current.map((c) => ({
+            runId: c.runId,
+            job: c.job,
+            startedAt: rfc3339(c.startedAt),
+            elapsedSeconds: Math.max(0, Math.floor((now.getTime() - Date.parse(c.startedAt)) / 1000)),
+          }))
+        : [],
       lastSeen: rfc3339(w.lastSeen),
       lastSeenAgeSeconds: Math.max(0, Math.floor((now.getTime() - w.lastSeen.getTime()) / 1000)),
     };

@@ -126,15 +126,29 @@ export class JobWorker {
       [this.id, hostname(), process.pid, this.opts.mode, this.opts.version, this.opts.concurrency],
     );
     this.leaseRenewedAt = renewing;
-    const started: WorkerStarted = { type: 'WorkerStarted', data: { workerId: this.id, host: hostname(), pid: process.pid, mode: this.opts.mode, version: this.opts.version, concurrency: this.opts.concurrency, at: now.toISOString() } };
+    const started: WorkerStarted = {
+      type: 'WorkerStarted',
+      data: {
+        workerId: this.id,
+        host: hostname(),
+        pid: process.pid,
+        mode: this.opts.mode,
+        version: this.opts.version,
+        concurrency: this.opts.concurrency,
+        at: now.toISOString(),
+      },
+    };
     await this.store.append(workerStream(this.id), [{ ...started, metadata: { actor: `worker:${this.id}` } }], 'no_stream');
     this.log.info({ event: 'worker.started', workerId: this.id, concurrency: this.opts.concurrency }, `job worker ${this.id} started`);
     await this.listen();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.opts.heartbeatMs);
-    this.cancelTimer = setInterval(() => {
-      this.giveBackOverdue();
-      void this.checkCancels();
-    }, Math.max(50, this.opts.pollMs));
+    this.cancelTimer = setInterval(
+      () => {
+        this.giveBackOverdue();
+        void this.checkCancels();
+      },
+      Math.max(50, this.opts.pollMs),
+    );
     this.jobs = this.catalog.runnable();
     this.loopDone = this.loop();
   }
@@ -215,8 +229,16 @@ export class JobWorker {
   private giveBack(runs: readonly HeldRun[], why: string): void {
     if (!runs.length) return;
     const now = this.clock.now();
-    for (const run of runs) this.pending.push({ run, kind: 'return', cmd: { type: 'Abandon', workerId: this.id, reason: `${why}: given back from the local queue of worker ${this.id}`, now, countsAsAttempt: false } });
-    this.log.info({ event: 'worker.runs_given_back', workerId: this.id, runs: runs.length, reason: why }, `${runs.length} held run(s) given back unstarted (${why})`);
+    for (const run of runs)
+      this.pending.push({
+        run,
+        kind: 'return',
+        cmd: { type: 'Abandon', workerId: this.id, reason: `${why}: given back from the local queue of worker ${this.id}`, now, countsAsAttempt: false },
+      });
+    this.log.info(
+      { event: 'worker.runs_given_back', workerId: this.id, runs: runs.length, reason: why },
+      `${runs.length} held run(s) given back unstarted (${why})`,
+    );
     this.scheduleFlush();
   }
 
@@ -229,10 +251,27 @@ export class JobWorker {
     const done = (async () => {
       let result: HandlerResult;
       if (!def) result = { ok: false, exitCode: null, logTail: '', error: `job "${row.job}" is not defined in this process` };
-      else result = await runHandler(def, this.catalog.handlers, { runId, job: row.job, attempt: row.attempt, params: row.params, signal: abort.signal, logTailBytes: this.opts.logTailBytes, killGraceMs: this.opts.killGraceMs, fetch: this.opts.fetch });
+      else
+        result = await runHandler(def, this.catalog.handlers, {
+          runId,
+          job: row.job,
+          attempt: row.attempt,
+          params: row.params,
+          signal: abort.signal,
+          logTailBytes: this.opts.logTailBytes,
+          killGraceMs: this.opts.killGraceMs,
+          fetch: this.opts.fetch,
+        });
       clearTimeout(timer);
       const finishedAt = this.clock.now();
-      const outcome: Outcome = { finishedAt: finishedAt.toISOString(), durationMs: Date.now() - startedAt, exitCode: result.exitCode, logTail: result.logTail, error: result.error, ...(result.errorKind ? { errorKind: result.errorKind } : {}) };
+      const outcome: Outcome = {
+        finishedAt: finishedAt.toISOString(),
+        durationMs: Date.now() - startedAt,
+        exitCode: result.exitCode,
+        logTail: result.logTail,
+        error: result.error,
+        ...(result.errorKind ? { errorKind: result.errorKind } : {}),
+      };
       const reason = abort.signal.aborted ? (abort.signal.reason as AbortReason) : null;
       let cmd: RunStepCommand;
       if (reason === 'shutdown') cmd = { type: 'Abandon', workerId: this.id, reason: 'worker shutting down', now: finishedAt, countsAsAttempt: false };
@@ -296,7 +335,14 @@ export class JobWorker {
     const jobs: Record<string, number> = {};
     for (const c of claimed) jobs[c.row.job] = (jobs[c.row.job] ?? 0) + 1;
     this.log.info(
-      { event: 'background_job_batch.claimed', workerId: this.id, count: claimed.length, wanted, jobs, runs: claimed.map((c) => ({ runId: c.runId, job: c.row.job, attempt: c.row.attempt })) },
+      {
+        event: 'background_job_batch.claimed',
+        workerId: this.id,
+        count: claimed.length,
+        wanted,
+        jobs,
+        runs: claimed.map((c) => ({ runId: c.runId, job: c.row.job, attempt: c.row.attempt })),
+      },
       `claimed ${claimed.length} run(s)`,
     );
   }
@@ -317,7 +363,10 @@ export class JobWorker {
       else if (types.has('RetryScheduled')) counts.retrying++;
       if (types.has('RunFailed')) counts.failed++;
     }
-    this.log.info({ event: 'background_job_batch.finished', workerId: this.id, count: decisions.size, ...counts, writeMs }, `recorded ${decisions.size} run result(s)`);
+    this.log.info(
+      { event: 'background_job_batch.finished', workerId: this.id, count: decisions.size, ...counts, writeMs },
+      `recorded ${decisions.size} run result(s)`,
+    );
   }
 
   private logDecisions(decisions: Map<string, Decision<RunEvent>>, writes: ReadonlyMap<string, PendingWrite>): void {
@@ -325,7 +374,8 @@ export class JobWorker {
       const w = writes.get(runId);
       if (w?.kind === 'return') {
         // Refused: the reaper (or a cancel) got there first; the run never started here.
-        if (isRejection(d)) this.log.info({ event: 'worker.return_refused', runId, workerId: this.id, reason: d.reason }, `held run ${runId} was no longer ours: ${d.reason}`);
+        if (isRejection(d))
+          this.log.info({ event: 'worker.return_refused', runId, workerId: this.id, reason: d.reason }, `held run ${runId} was no longer ours: ${d.reason}`);
         continue;
       }
       if (isRejection(d)) {
@@ -334,9 +384,22 @@ export class JobWorker {
       }
       this.reportOutcome(w?.run.row.job ?? 'unknown', d);
       for (const e of d) {
-        if (e.type === 'RetryScheduled') this.log.warn({ event: 'background_job.retrying', runId, attempt: e.data.attempt, readyAt: e.data.readyAt }, `run ${runId} will retry`);
-        if (e.type === 'RunDeadLettered') this.log.error({ event: 'background_job.dead_letter', runId, attempts: e.data.attempts, reason: e.data.reason }, `run ${runId} dead-lettered`);
-        if (e.type === 'RunFailed') this.log.warn({ event: 'background_job.failed', runId, error: e.data.error, ...(e.data.errorKind ? { errorKind: e.data.errorKind } : {}), exitCode: e.data.exitCode, durationMs: e.data.durationMs }, `run ${runId} failed`);
+        if (e.type === 'RetryScheduled')
+          this.log.warn({ event: 'background_job.retrying', runId, attempt: e.data.attempt, readyAt: e.data.readyAt }, `run ${runId} will retry`);
+        if (e.type === 'RunDeadLettered')
+          this.log.error({ event: 'background_job.dead_letter', runId, attempts: e.data.attempts, reason: e.data.reason }, `run ${runId} dead-lettered`);
+        if (e.type === 'RunFailed')
+          this.log.warn(
+            {
+              event: 'background_job.failed',
+              runId,
+              error: e.data.error,
+              ...(e.data.errorKind ? { errorKind: e.data.errorKind } : {}),
+              exitCode: e.data.exitCode,
+              durationMs: e.data.durationMs,
+            },
+            `run ${runId} failed`,
+          );
       }
     }
   }
@@ -346,20 +409,44 @@ export class JobWorker {
     const result = events.find((e) => e.type === 'RunSucceeded' || e.type === 'RunFailed');
     const durationMs = result && (result.type === 'RunSucceeded' || result.type === 'RunFailed') ? result.data.durationMs : null;
     const types = new Set(events.map((e) => e.type));
-    const outcome = types.has('RunSucceeded') ? 'succeeded' : types.has('RunDeadLettered') ? 'failed' : types.has('RunCancelled') ? 'cancelled' : types.has('RetryScheduled') && types.has('RunFailed') ? 'retried' : null;
+    const outcome = types.has('RunSucceeded')
+      ? 'succeeded'
+      : types.has('RunDeadLettered')
+        ? 'failed'
+        : types.has('RunCancelled')
+          ? 'cancelled'
+          : types.has('RetryScheduled') && types.has('RunFailed')
+            ? 'retried'
+            : null;
     // A graceful release (RunAbandoned + RetryScheduled) is not a result.
-    if (outcome) this.hooks.onOutcome(job, outcome, durationMs ?? (events.find((e) => e.type === 'RunCancelled')?.data as { durationMs?: number | null } | undefined)?.durationMs ?? null);
+    if (outcome)
+      this.hooks.onOutcome(
+        job,
+        outcome,
+        durationMs ?? (events.find((e) => e.type === 'RunCancelled')?.data as { durationMs?: number | null } | undefined)?.durationMs ?? null,
+      );
   }
 
   private async checkCancels(): Promise<void> {
     if (!this.inflight.size && !this.local.length) return;
     try {
-      const { rows } = await this.pool.query<{ key: string }>(`SELECT key FROM rm_job_queue WHERE key = ANY($1::text[]) AND state = 'cancelling'`, [[...this.inflight.keys(), ...this.local.runIds()]]);
+      const { rows } = await this.pool.query<{ key: string }>(`SELECT key FROM rm_job_queue WHERE key = ANY($1::text[]) AND state = 'cancelling'`, [
+        [...this.inflight.keys(), ...this.local.runIds()],
+      ]);
       // A held run someone asked to cancel is cancelled without starting.
       const now = this.clock.now();
       for (const run of this.local.remove(new Set(rows.map((r) => r.key)))) {
         this.log.info({ event: 'background_job.cancelling', runId: run.runId, workerId: this.id }, `cancelling ${run.runId} (not started)`);
-        this.pending.push({ run, kind: 'result', cmd: { type: 'ConfirmCancel', workerId: this.id, attempt: run.row.attempt, outcome: { finishedAt: now.toISOString(), durationMs: 0, exitCode: null, logTail: '', error: null } } });
+        this.pending.push({
+          run,
+          kind: 'result',
+          cmd: {
+            type: 'ConfirmCancel',
+            workerId: this.id,
+            attempt: run.row.attempt,
+            outcome: { finishedAt: now.toISOString(), durationMs: 0, exitCode: null, logTail: '', error: null },
+          },
+        });
         this.scheduleFlush();
       }
       for (const r of rows) {
@@ -415,10 +502,17 @@ export class JobWorker {
       if (!this.flushing) this.scheduleFlush();
       await this.flushing;
     }
-    const stopped: WorkerStopped = { type: 'WorkerStopped', data: { workerId: this.id, at: this.clock.now().toISOString(), processed: this.processed, failed: this.failed, released: [...this.released] } };
+    const stopped: WorkerStopped = {
+      type: 'WorkerStopped',
+      data: { workerId: this.id, at: this.clock.now().toISOString(), processed: this.processed, failed: this.failed, released: [...this.released] },
+    };
     try {
       await this.store.append(workerStream(this.id), [{ ...stopped, metadata: { actor: `worker:${this.id}` } }], 'any');
-      await this.pool.query(`UPDATE job_workers SET stopped_at = now(), last_seen = now(), processed = $2, failed = $3, current = '[]' WHERE id = $1`, [this.id, this.processed, this.failed]);
+      await this.pool.query(`UPDATE job_workers SET stopped_at = now(), last_seen = now(), processed = $2, failed = $3, current = '[]' WHERE id = $1`, [
+        this.id,
+        this.processed,
+        this.failed,
+      ]);
     } catch (err) {
       this.log.warn({ event: 'worker.stop_record_failed', err }, 'could not record the worker stop');
     }

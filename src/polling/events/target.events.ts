@@ -1,7 +1,16 @@
 import type { BreakerEvent } from './breaker.events';
 import type { DeadLetterEvent } from './dead-letter.events';
 import type { PollFailed, PollSkipped, PollSucceeded } from './poll-outcome.events';
-import type { BreakerReset, PollRequested, TargetChanged, TargetPaused, TargetRedriven, TargetRegistered, TargetRemoved, TargetResumed } from './target-lifecycle.events';
+import type {
+  BreakerReset,
+  PollRequested,
+  TargetChanged,
+  TargetPaused,
+  TargetRedriven,
+  TargetRegistered,
+  TargetRemoved,
+  TargetResumed,
+} from './target-lifecycle.events';
 import { POLL_FAILED_SCHEMA_VERSION } from './poll-failed.upcaster';
 
 /**

@@ -3,7 +3,14 @@ import type { ProbeSpec } from '../events/target-spec';
 
 export type ProbeResult =
   | { readonly ok: true; readonly statusCode: number | null; readonly durationMs: number }
-  | { readonly ok: false; readonly statusCode: number | null; readonly durationMs: number; readonly failureKind: FailureKind; readonly category: FailureCategory; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly statusCode: number | null;
+      readonly durationMs: number;
+      readonly failureKind: FailureKind;
+      readonly category: FailureCategory;
+      readonly message: string;
+    };
 
 /** What a probe needs to know about its target. */
 export interface ProbeTarget {

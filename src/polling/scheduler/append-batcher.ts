@@ -64,7 +64,8 @@ export class AppendBatcher {
         return out;
       });
     } catch {
-      for (const p of batch) await this.store.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected).then(p.resolve, p.reject);
+      for (const p of batch)
+        await this.store.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected).then(p.resolve, p.reject);
       return;
     }
     batch.forEach((p, i) => p.resolve(results[i]));

@@ -36,7 +36,11 @@ export interface DueLoopDeps {
  * recorded).
  */
 export async function runDueLoop(d: DueLoopDeps, keepGoing: () => boolean, waker: LocalWaker): Promise<void> {
-  const targets = new ScheduledTargets(d.repo, () => d.clock.now().getTime(), () => waker.wake());
+  const targets = new ScheduledTargets(
+    d.repo,
+    () => d.clock.now().getTime(),
+    () => waker.wake(),
+  );
   const poll: RunPollDeps = { ...d, appender: new PollEventAppender(d.store, targets, d.stats) };
   let inFlight = 0;
   const drained = new LocalWaker();
@@ -44,7 +48,10 @@ export async function runDueLoop(d: DueLoopDeps, keepGoing: () => boolean, waker
   const t0 = performance.now();
   const head = await d.store.head();
   targets.load(await d.repo.loadAll());
-  d.log.info({ event: 'scheduler.active', instanceId: INSTANCE_ID, targets: targets.size, loadMs: Math.round(performance.now() - t0) }, 'poll scheduler active');
+  d.log.info(
+    { event: 'scheduler.active', instanceId: INSTANCE_ID, targets: targets.size, loadMs: Math.round(performance.now() - t0) },
+    'poll scheduler active',
+  );
   const sub = d.store.subscribe({
     from: head?.checkpoint ?? null,
     onBatch: (batch) => targets.onEvents(batch),
@@ -82,7 +89,10 @@ export async function runDueLoop(d: DueLoopDeps, keepGoing: () => boolean, waker
     const pollsSinceReport = d.stats.polls - pollsReported;
     pollsReported = d.stats.polls;
     const state = d.paused?.() ? 'paused' : quiet ? 'quiet_hours' : inFlight > 0 || pollsSinceReport > 0 ? 'working' : 'idle';
-    await d.loops?.report(SCHEDULER_LOOP, state, d.cfg.reportMs, { ran: true, detail: { role: 'active', inFlight, targets: targets.size, polls: d.stats.polls, pollsSinceReport } });
+    await d.loops?.report(SCHEDULER_LOOP, state, d.cfg.reportMs, {
+      ran: true,
+      detail: { role: 'active', inFlight, targets: targets.size, polls: d.stats.polls, pollsSinceReport },
+    });
   };
 
   try {

@@ -30,7 +30,18 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
     metrics: PollingMetrics,
     pauses: LoopPauses,
   ) {
-    this.scheduler = new PollScheduler({ store, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl, onOutcome: (evs) => metrics.record(evs), paused: () => pauses.holds('poll-scheduler') !== null });
+    this.scheduler = new PollScheduler({
+      store,
+      repo,
+      probes,
+      loops,
+      clock,
+      log,
+      cfg: config.polling,
+      databaseUrl,
+      onOutcome: (evs) => metrics.record(evs),
+      paused: () => pauses.holds('poll-scheduler') !== null,
+    });
   }
 
   onApplicationBootstrap(): void {

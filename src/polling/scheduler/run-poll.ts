@@ -55,7 +55,16 @@ export async function runPoll(s: TargetSlot, dueMs: number, d: RunPollDeps): Pro
   const finished = d.clock.now();
   d.stats.polls++;
 
-  const outcome = { type: 'RecordPollOutcome', key: s.key, at: finished, result, startedAt: started, finishedAt: finished, dueAt: new Date(dueMs), trigger: plan.trigger } as const;
+  const outcome = {
+    type: 'RecordPollOutcome',
+    key: s.key,
+    at: finished,
+    result,
+    startedAt: started,
+    finishedAt: finished,
+    dueAt: new Date(dueMs),
+    trigger: plan.trigger,
+  } as const;
   const events = await d.appender.append(s, (state) => (state ? decider.decide(outcome, state) : []));
   logPollEvents(d.log, s.key, events);
   d.onOutcome?.(events);

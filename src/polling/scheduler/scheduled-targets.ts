@@ -20,7 +20,15 @@ export interface TargetSlot {
   backoffUntil: number;
 }
 
-const slot = (key: string, l: LoadedTarget): TargetSlot => ({ key, state: l.state, revision: l.revision, dueMs: null, busy: false, seenRevision: l.revision, backoffUntil: 0 });
+const slot = (key: string, l: LoadedTarget): TargetSlot => ({
+  key,
+  state: l.state,
+  revision: l.revision,
+  dueMs: null,
+  busy: false,
+  seenRevision: l.revision,
+  backoffUntil: 0,
+});
 
 /**
  * Every target's folded state in memory, with its due time in a min-heap (no per-target timers).

@@ -79,7 +79,18 @@ export class Slot {
       },
     });
     // onLine only fires once the child writes, after `life` exists.
-    const life: Life = { slot: this.name, mode: this.mode, pid: proc.pid, spawnedAt: Date.now(), startedAt: null, killedAt: null, exitedAt: null, exit: null, lines, logFile };
+    const life: Life = {
+      slot: this.name,
+      mode: this.mode,
+      pid: proc.pid,
+      spawnedAt: Date.now(),
+      startedAt: null,
+      killedAt: null,
+      exitedAt: null,
+      exit: null,
+      lines,
+      logFile,
+    };
     void proc.exited.then((s) => {
       life.exit = s;
       life.exitedAt = Date.now();
