@@ -82,17 +82,15 @@ async function main() {
       );
     writeResults(
       'auth',
-      rows
-        .slice(1, 3)
-        .map((r) => ({
-          work: r.label,
-          figure: Math.round(r.rps),
-          unit: 'req/s',
-          reference: 'public health (one SELECT 1)',
-          referenceFigure: Math.round(ref),
-          ratio: ratioOf(r.rps, ref),
-          goal: null,
-        })),
+      rows.slice(1, 3).map((r) => ({
+        work: r.label,
+        figure: Math.round(r.rps),
+        unit: 'req/s',
+        reference: 'public health (one SELECT 1)',
+        referenceFigure: Math.round(ref),
+        ratio: ratioOf(r.rps, ref),
+        goal: null,
+      })),
       { rows },
     );
   } finally {

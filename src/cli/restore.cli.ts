@@ -58,15 +58,13 @@ new Command('restore')
         process.stdout.write(`restore and rebuild done in ${total.toFixed(1)} s (${Math.round(events / Math.max(total, 0.001))} events/s)\n`);
         if (opts.drillOwner) {
           const ctx = { ...systemOperator(randomUUID()), actor: `cli:${opts.drillOwner}` };
-          await app
-            .get(RestoreDrills)
-            .record(ctx, {
-              owner: opts.drillOwner,
-              result: 'passed',
-              notes: `npm run restore -- ${file}`,
-              eventsRestored: events,
-              durationSeconds: Math.round(total),
-            });
+          await app.get(RestoreDrills).record(ctx, {
+            owner: opts.drillOwner,
+            result: 'passed',
+            notes: `npm run restore -- ${file}`,
+            eventsRestored: events,
+            durationSeconds: Math.round(total),
+          });
           process.stdout.write(`recorded a passed restore drill owned by ${opts.drillOwner}\n`);
         }
       } finally {

@@ -113,6 +113,8 @@ export interface EventStore extends LogReader {
   subscribe(options: SubscribeOptions): Subscription;
   /** Head of the log: the newest readable checkpoint and its position/time (null when empty). */
   head(): Promise<LogEnd | null>;
+  /** How many readable events come after `from` in the log's order, counting at most `cap` (projection lag). */
+  countAfter(from: Checkpoint | null, cap: number): Promise<number>;
   /** When the earliest event of the log was recorded (null when empty). */
   oldestRecordedAt(): Promise<Date | null>;
   /** Whether `text` is a checkpoint this store could have handed out (well formed, in range). */

@@ -45,13 +45,11 @@ export class JsonExceptionFilter implements ExceptionFilter {
         'concurrent change',
       );
       const what = /^([a-z_]+)-/.exec(exception.streamId)?.[1] ?? 'the data';
-      void reply
-        .status(409)
-        .send({
-          statusCode: 409,
-          error: 'Conflict',
-          message: `${what} changed concurrently while this request was decided; nothing was changed, retry the request`,
-        });
+      void reply.status(409).send({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `${what} changed concurrently while this request was decided; nothing was changed, retry the request`,
+      });
       return;
     }
     const e = exception as { statusCode?: number; message?: string; code?: string };

@@ -28,7 +28,7 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
   constructor(
     private readonly registry: ProjectionRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(EVENT_STORE) private readonly store: RunnerEventSource & Pick<EventStore, 'head'>,
+    @Inject(EVENT_STORE) private readonly store: RunnerEventSource & Pick<EventStore, 'head' | 'countAfter'>,
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,

@@ -1,14 +1,13 @@
 import type { Projection } from '../../projections/projection';
 import type { Checkpoint, RecordedEvent } from '../event-store/envelope';
 import type { EventStore } from '../event-store/event-store.port';
-import { decodeCheckpoint } from '../event-store/postgres/checkpoint';
 import type { Queryable } from '../event-store/postgres/postgres-event-store';
 import { rfc3339 } from '../shared/clock';
 import { CheckpointRow, ProjectionState, readCheckpoints } from './checkpoint-store';
 import { heldProjectionLocks } from './projection-lock';
 
 /** What status reads of the log: its head, and the first event a projection has not applied. */
-export interface StatusEventSource extends Pick<EventStore, 'head'> {
+export interface StatusEventSource extends Pick<EventStore, 'head' | 'countAfter'> {
   readAll(from: Checkpoint | null, limit: number): Promise<RecordedEvent[]>;
 }
 
@@ -71,7 +70,7 @@ export async function projectionStatus(
           storedVersion: row?.version ?? null,
           checkpoint: row?.checkpoint ?? null,
           position: Number(row?.position ?? 0n),
-          lag: await lag(db, store, row, head, now),
+          lag: await lag(store, row, head, now),
           state: effectiveState(row, running),
           error: row?.error ?? null,
           errorAt: rfc3339(row?.errorAt),
@@ -104,25 +103,11 @@ export const LAG_COUNT_CAP = 100_000;
  * position)` the head's position can be below the checkpoint's while events are still to come, so
  * the events behind are counted after the checkpoint rather than taken as a difference of positions.
  */
-async function lag(
-  db: Queryable,
-  store: StatusEventSource,
-  row: CheckpointRow | undefined,
-  head: bigint,
-  now: Date,
-): Promise<{ events: number; seconds: number }> {
+async function lag(store: StatusEventSource, row: CheckpointRow | undefined, head: bigint, now: Date): Promise<{ events: number; seconds: number }> {
   const [next] = await store.readAll(row?.checkpoint ?? null, 1);
   if (!next) return { events: 0, seconds: 0 };
-  const { txId, position } = decodeCheckpoint(row?.checkpoint ?? null);
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (
-       SELECT 1 FROM events
-        WHERE (events.transaction_id, events.position) > ($1::xid8, $2::bigint)
-          AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        LIMIT $3) behind`,
-    [txId, position.toString(), LAG_COUNT_CAP],
-  );
-  const counted = rows[0].n;
+  const counted = await store.countAfter(row?.checkpoint ?? null, LAG_COUNT_CAP);
+  const position = row?.position ?? 0n;
   const estimate = head > position ? Number(head - position) : 0;
   const seconds = Math.max(0, Math.round((now.getTime() - next.recordedAt.getTime()) / 100) / 10);
   return { events: Math.max(1, counted >= LAG_COUNT_CAP ? Math.max(counted, estimate) : counted), seconds };

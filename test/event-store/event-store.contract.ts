@@ -238,6 +238,17 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
       expect((await store.head())?.position).toBe(all[all.length - 1].position);
     });
 
+    it('counts the events after a checkpoint, at most a cap (projection lag)', async () => {
+      const s = stream();
+      const before = await store.head();
+      const base = await store.countAfter(before?.checkpoint ?? null, 1_000_000);
+      const r = await store.append(s, [ev(1), ev(2), ev(3)], 'no_stream');
+      expect(await store.countAfter(before?.checkpoint ?? null, 1_000_000)).toBe(base + 3);
+      expect(await store.countAfter(r.events[0].checkpoint, 1_000_000)).toBe(2);
+      expect(await store.countAfter(r.events[2].checkpoint, 1_000_000)).toBe(0);
+      expect(await store.countAfter(null, 2)).toBe(2);
+    });
+
     it('reads a stream from a revision with a maximum count', async () => {
       const s = stream();
       await store.append(s, [ev(1), ev(2), ev(3), ev(4)], 'no_stream');

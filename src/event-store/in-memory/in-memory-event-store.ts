@@ -342,6 +342,11 @@ export class InMemoryEventStore implements EventStore {
     return e ? { checkpoint: e.checkpoint, position: e.position, recordedAt: e.recordedAt } : null;
   }
 
+  async countAfter(from: Checkpoint | null, cap: number): Promise<number> {
+    const after = from === null ? 0 : Number(from);
+    return Math.min(cap, Math.max(0, this.log.length - after));
+  }
+
   async oldestRecordedAt(): Promise<Date | null> {
     return this.log.reduce<Date | null>((min, e) => (min === null || e.recordedAt < min ? e.recordedAt : min), null);
   }

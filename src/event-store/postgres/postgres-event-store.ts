@@ -9,7 +9,7 @@ import { startSubscription } from '../subscription';
 import type { SqlSession, TransactOptions, UnitOfWork } from '../unit-of-work';
 import { AppendGroups } from './append-groups';
 import { applyEvents } from './apply-events';
-import { isCheckpoint } from './checkpoint';
+import { decodeCheckpoint, isCheckpoint } from './checkpoint';
 import { EVENT_COLUMNS, EventRow, eventFromRow, readAllOn, readEventsOn, readStreamOn, readStreamsOn, streamReadable } from './event-reads';
 import { EventNotifier } from './event-notifier';
 import { PostgresSnapshotReader } from './postgres-snapshot';
@@ -361,6 +361,19 @@ export class PostgresEventStore implements EventStore {
     if (!rows.length) return null;
     const e = eventFromRow(rows[0]);
     return { checkpoint: e.checkpoint, position: e.position, recordedAt: e.recordedAt };
+  }
+
+  async countAfter(from: Checkpoint | null, cap: number): Promise<number> {
+    const { txId, position } = decodeCheckpoint(from);
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM events
+          WHERE (events.transaction_id, events.position) > ($1::xid8, $2::bigint)
+            AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          LIMIT $3) behind`,
+      [txId, position.toString(), cap],
+    );
+    return rows[0].n;
   }
 
   async oldestRecordedAt(): Promise<Date | null> {
