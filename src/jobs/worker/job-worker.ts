@@ -11,12 +11,13 @@ import { WorkerStarted, workerStream, WorkerStopped } from '../events/worker.eve
 import type { AbortReason, HandlerResult } from '../handlers/handler';
 import { runHandler } from '../handlers/run-handler';
 import type { JobQueue } from '../queue/job-queue';
-import { Decision, isRejection } from '../../shared/decider';
 import { Outcome, runDecider, RunStepCommand } from '../run.decider';
 import type { RunEvent } from '../events/run.events';
 import { JOBS_CHANNEL, RunWriter } from '../store/run-writer';
 import type { ClaimedRun } from '../queue/job-queue';
 import { HeldRun, LocalQueue } from './local-queue';
+import type { PendingWrite } from './pending-write';
+import { outcomeOf, WorkerLog } from './worker-log';
 
 export interface JobWorkerOptions {
   readonly concurrency: number;
@@ -56,13 +57,6 @@ interface InFlight {
   readonly done: Promise<void>;
 }
 
-/** A write waiting for the next group: a result, or a held run given back unstarted. */
-interface PendingWrite {
-  readonly run: HeldRun;
-  readonly cmd: RunStepCommand;
-  readonly kind: 'result' | 'return';
-}
-
 /**
  * Claims runs from the queue and executes them, up to `concurrency` at once; with a local queue it
  * claims up to `localQueueSize` more ahead and starts them as slots free up. Results are written in
@@ -88,6 +82,7 @@ export class JobWorker {
   private readonly released = new Set<string>();
   private jobs: string[] = [];
   private readonly local: LocalQueue;
+  private readonly wlog: WorkerLog;
   /** Date.now() when the last lease renewal that succeeded was sent: the reaper cannot take this worker's runs before this + leaseMs. */
   private leaseRenewedAt = 0;
 
@@ -103,6 +98,7 @@ export class JobWorker {
     private readonly hooks: JobWorkerHooks = {},
   ) {
     this.local = new LocalQueue(opts.localQueueSize, opts.localQueueTtlMs);
+    this.wlog = new WorkerLog(log, this.id);
   }
 
   get running(): readonly { runId: string; job: string; startedAt: number }[] {
@@ -187,7 +183,7 @@ export class JobWorker {
       if (want > 0) {
         try {
           const claimed = await this.queue.claim(this.id, jobs, want, this.clock.now());
-          if (claimed.length) this.logClaimed(claimed, want);
+          if (claimed.length) this.wlog.claimed(claimed, want);
           this.onClaimed(claimed);
           full = claimed.length === want;
         } catch (err) {
@@ -316,8 +312,8 @@ export class JobWorker {
             () => ({ actor: `worker:${this.id}` }),
             new Map(batch.map((b) => [b.run.runId, { row: b.run.row, revision: b.run.revision }])),
           );
-          this.logDecisions(decisions, byId);
-          this.logFinished(decisions, Date.now() - started);
+          this.wlog.decisions(decisions, byId, (job, events) => this.reportOutcome(job, events));
+          this.wlog.finished(decisions, Date.now() - started);
         } catch (err) {
           this.log.error({ event: 'worker.complete_failed', workerId: this.id, runs: batch.length, err }, 'could not record run results; retrying');
           this.pending.unshift(...batch);
@@ -330,101 +326,9 @@ export class JobWorker {
     });
   }
 
-  /** One line per claim transaction that took work: did the worker claim, and what. */
-  private logClaimed(claimed: readonly ClaimedRun[], wanted: number): void {
-    const jobs: Record<string, number> = {};
-    for (const c of claimed) jobs[c.row.job] = (jobs[c.row.job] ?? 0) + 1;
-    this.log.info(
-      {
-        event: 'background_job_batch.claimed',
-        workerId: this.id,
-        count: claimed.length,
-        wanted,
-        jobs,
-        runs: claimed.map((c) => ({ runId: c.runId, job: c.row.job, attempt: c.row.attempt })),
-      },
-      `claimed ${claimed.length} run(s)`,
-    );
-  }
-
-  /** One line per written batch of results: how each run ended, and how long the write took. */
-  private logFinished(decisions: Map<string, Decision<RunEvent>>, writeMs: number): void {
-    const counts = { succeeded: 0, failed: 0, retrying: 0, deadLettered: 0, cancelled: 0, released: 0, discarded: 0 };
-    for (const d of decisions.values()) {
-      if (isRejection(d)) {
-        counts.discarded++;
-        continue;
-      }
-      const types = new Set(d.map((e) => e.type));
-      if (types.has('RunSucceeded')) counts.succeeded++;
-      else if (types.has('RunCancelled')) counts.cancelled++;
-      else if (types.has('RunAbandoned')) counts.released++;
-      else if (types.has('RunDeadLettered')) counts.deadLettered++;
-      else if (types.has('RetryScheduled')) counts.retrying++;
-      if (types.has('RunFailed')) counts.failed++;
-    }
-    this.log.info(
-      { event: 'background_job_batch.finished', workerId: this.id, count: decisions.size, ...counts, writeMs },
-      `recorded ${decisions.size} run result(s)`,
-    );
-  }
-
-  private logDecisions(decisions: Map<string, Decision<RunEvent>>, writes: ReadonlyMap<string, PendingWrite>): void {
-    for (const [runId, d] of decisions) {
-      const w = writes.get(runId);
-      if (w?.kind === 'return') {
-        // Refused: the reaper (or a cancel) got there first; the run never started here.
-        if (isRejection(d))
-          this.log.info({ event: 'worker.return_refused', runId, workerId: this.id, reason: d.reason }, `held run ${runId} was no longer ours: ${d.reason}`);
-        continue;
-      }
-      if (isRejection(d)) {
-        this.log.warn({ event: 'background_job.result_discarded', runId, workerId: this.id, reason: d.reason }, `result of ${runId} discarded: ${d.reason}`);
-        continue;
-      }
-      this.reportOutcome(w?.run.row.job ?? 'unknown', d);
-      for (const e of d) {
-        if (e.type === 'RetryScheduled')
-          this.log.warn({ event: 'background_job.retrying', runId, attempt: e.data.attempt, readyAt: e.data.readyAt }, `run ${runId} will retry`);
-        if (e.type === 'RunDeadLettered')
-          this.log.error({ event: 'background_job.dead_letter', runId, attempts: e.data.attempts, reason: e.data.reason }, `run ${runId} dead-lettered`);
-        if (e.type === 'RunFailed')
-          this.log.warn(
-            {
-              event: 'background_job.failed',
-              runId,
-              error: e.data.error,
-              ...(e.data.errorKind ? { errorKind: e.data.errorKind } : {}),
-              exitCode: e.data.exitCode,
-              durationMs: e.data.durationMs,
-            },
-            `run ${runId} failed`,
-          );
-      }
-    }
-  }
-
   private reportOutcome(job: string, events: readonly RunEvent[]): void {
-    if (!this.hooks.onOutcome) return;
-    const result = events.find((e) => e.type === 'RunSucceeded' || e.type === 'RunFailed');
-    const durationMs = result && (result.type === 'RunSucceeded' || result.type === 'RunFailed') ? result.data.durationMs : null;
-    const types = new Set(events.map((e) => e.type));
-    const outcome = types.has('RunSucceeded')
-      ? 'succeeded'
-      : types.has('RunDeadLettered')
-        ? 'failed'
-        : types.has('RunCancelled')
-          ? 'cancelled'
-          : types.has('RetryScheduled') && types.has('RunFailed')
-            ? 'retried'
-            : null;
-    // A graceful release (RunAbandoned + RetryScheduled) is not a result.
-    if (outcome)
-      this.hooks.onOutcome(
-        job,
-        outcome,
-        durationMs ?? (events.find((e) => e.type === 'RunCancelled')?.data as { durationMs?: number | null } | undefined)?.durationMs ?? null,
-      );
+    const o = this.hooks.onOutcome && outcomeOf(events);
+    if (o) this.hooks.onOutcome!(job, o.outcome, o.durationMs);
   }
 
   private async checkCancels(): Promise<void> {
