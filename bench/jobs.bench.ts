@@ -288,12 +288,15 @@ interface JsonRow {
   reference: string;
   referenceFigure: number;
   ratio: number;
+  goal: string | null;
   loadavg: number[];
 }
 
 /** opsledger's rows against one peer variant: the drain rate and the steady p99 start latency. */
 function rowsAgainst(ol: System, olR: Result, peer: System, peerR: Result): JsonRow[] {
   const label = (s: System) => `${s.name} (${s.options})`;
+  // The issue's goals are set against graphile-worker with its documented throughput options.
+  const goalPeer = peer.name.startsWith('graphile-worker') && /localQueue/.test(peer.options);
   return [
     {
       work: `drain ${DRAIN.toLocaleString('en-US')} no-op jobs, concurrency ${CONCURRENCY}: ${label(ol)}`,
@@ -303,6 +306,7 @@ function rowsAgainst(ol: System, olR: Result, peer: System, peerR: Result): Json
       reference: label(peer) + (peerR.drainComplete ? '' : `, cut off at ${MAX_DRAIN_MS / 1000} s`),
       referenceFigure: peerR.drainJobsPerSec,
       ratio: round2(olR.drainJobsPerSec / peerR.drainJobsPerSec),
+      goal: goalPeer ? '≥ 1.0×' : null,
       loadavg: olR.loadavg,
     },
     {
@@ -313,6 +317,7 @@ function rowsAgainst(ol: System, olR: Result, peer: System, peerR: Result): Json
       reference: label(peer),
       referenceFigure: peerR.p99Ms,
       ratio: round2(olR.p99Ms / peerR.p99Ms),
+      goal: goalPeer ? '≤ 1.0× (lower is better)' : null,
       loadavg: olR.loadavg,
     },
   ];

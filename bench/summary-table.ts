@@ -18,7 +18,7 @@ export function tableLines(results: BenchResults): string[] {
   const at = results.at.slice(0, 16).replace('T', ' ') + ' UTC';
   return results.rows.map(
     (r) =>
-      `| \`${results.bench}\` | ${cell(r.work)} | ${number(r.figure)} ${cell(r.unit)} | ${r.reference === null ? '—' : `${cell(r.reference)}: ${r.referenceFigure === null ? '—' : number(r.referenceFigure)}`} | ${r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`} | ${r.goal === null ? '—' : cell(r.goal)} | ${load} | ${at} |`,
+      `| \`${results.bench}\` | ${cell(r.work)} | ${number(r.figure)} ${cell(r.unit)} | ${r.reference === null ? '—' : `${cell(r.reference)}: ${r.referenceFigure === null ? '—' : number(r.referenceFigure)}`} | ${r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`} | ${r.goal == null ? '—' : cell(r.goal)} | ${load} | ${at} |`,
   );
 }
 
