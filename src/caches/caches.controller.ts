@@ -12,6 +12,7 @@ import { CacheClients, cacheAddress } from './cache-clients';
 import { CancelPurgeCommand, StartPurgeCommand } from './cache-purge.commands';
 import { CancelPurgeDto, StartPurgeDto } from './caches.dto';
 import { PurgesQuery } from './purges.query';
+import { badRequestExample, conflictExample } from '../http/error-examples';
 
 const ROW = {
   id: '3f0c2d1e-5a7b-4c4e-9d41-2b7f0e6c9a10',
@@ -65,28 +66,13 @@ export class CachesController {
   })
   @ApiParam({ name: 'name', example: 'sessions' })
   @ApiResponse({ status: 202, schema: { example: { ...ROW, scanned: 0, removed: 0, lastProgressAt: '2026-11-25T14:00:00.000Z' } } })
-  @ApiResponse({
-    status: 400,
-    schema: {
-      example: {
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'confirmAll: must be true to purge pattern "*": it matches every key of the cache',
-        fields: [{ field: 'confirmAll', problem: 'must be true to purge pattern "*": it matches every key of the cache' }],
-      },
-    },
-  })
+  @ApiResponse(badRequestExample('confirmAll', 'must be true to purge pattern "*": it matches every key of the cache'))
   @ApiResponse({ status: 404, schema: { example: NO_CACHE } })
-  @ApiResponse({
-    status: 409,
-    schema: {
-      example: {
-        statusCode: 409,
-        error: 'Conflict',
-        message: `purge ${ROW.id} of pattern "user:42:*" in cache "sessions" is running; wait for it or cancel it (POST /api/caches/sessions/purges/${ROW.id}/cancel)`,
-      },
-    },
-  })
+  @ApiResponse(
+    conflictExample(
+      `purge ${ROW.id} of pattern "user:42:*" in cache "sessions" is running; wait for it or cancel it (POST /api/caches/sessions/purges/${ROW.id}/cancel)`,
+    ),
+  )
   purge(@Param('name') name: string, @Body() b: StartPurgeDto, @Operator() ctx: OperatorContext): Promise<PurgeRow> {
     if ((b.key === undefined) === (b.pattern === undefined)) throw BadInput.field('key', 'give exactly one of key or pattern');
     const match = b.key !== undefined ? { key: b.key } : { pattern: b.pattern! };

@@ -13,6 +13,7 @@ import { etagOf, flagView, FlagView, matchesIfNoneMatch } from './flag.view';
 import { ClearFlagValueDto, DefineFlagDto, RedefineFlagDto, SetFlagValueDto } from './flags.dto';
 import { GetFlagQuery } from './get-flag.query';
 import { ListFlagsQuery } from './list-flags.query';
+import { badRequestExample, conflictExample } from '../http/error-examples';
 
 const EXAMPLE = {
   key: 'checkout.new-flow',
@@ -117,27 +118,8 @@ export class FlagsController {
   @TenantScope('installation', GLOBAL_CHANGE)
   @ApiOperation({ summary: 'Define a flag: key, description, type (boolean, string, number, json) and default value (admin, audited as flag.define).' })
   @ApiResponse({ status: 201, schema: { example: { ...EXAMPLE, value: false, source: 'default', expiresAt: null, setBy: null, setAt: null } } })
-  @ApiResponse({
-    status: 400,
-    schema: {
-      example: {
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'defaultValue: must be true or false (the flag is boolean)',
-        fields: [{ field: 'defaultValue', problem: 'must be true or false (the flag is boolean)' }],
-      },
-    },
-  })
-  @ApiResponse({
-    status: 409,
-    schema: {
-      example: {
-        statusCode: 409,
-        error: 'Conflict',
-        message: 'flag "checkout.new-flow" exists already; PATCH /api/flags/checkout.new-flow changes its description or default',
-      },
-    },
-  })
+  @ApiResponse(badRequestExample('defaultValue', 'must be true or false (the flag is boolean)'))
+  @ApiResponse(conflictExample('flag "checkout.new-flow" exists already; PATCH /api/flags/checkout.new-flow changes its description or default'))
   async define(@Body() b: DefineFlagDto, @Operator() ctx: OperatorContext): Promise<FlagView> {
     const row = await this.commands.execute(
       new ChangeFlagCommand(ctx, b.key, b.reason, { kind: 'define', description: b.description, type: b.type, defaultValue: b.defaultValue }),
@@ -164,17 +146,7 @@ export class FlagsController {
   @ApiOperation({ summary: "Set the flag's value, permanently or until expiresAt (admin, audited as flag.set)." })
   @ApiParam({ name: 'key', example: 'checkout.new-flow' })
   @ApiResponse({ status: 200, schema: { example: EXAMPLE } })
-  @ApiResponse({
-    status: 400,
-    schema: {
-      example: {
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'expiresAt: must be in the future',
-        fields: [{ field: 'expiresAt', problem: 'must be in the future' }],
-      },
-    },
-  })
+  @ApiResponse(badRequestExample('expiresAt', 'must be in the future'))
   @ApiResponse({ status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: 'no flag "nope"; GET /api/flags lists them' } } })
   async set(@Param('key') key: string, @Body() b: SetFlagValueDto, @Operator() ctx: OperatorContext): Promise<FlagView> {
     const row = await this.commands.execute(new ChangeFlagCommand(ctx, key, b.reason, { kind: 'set', value: b.value, expiresAt: b.expiresAt ?? null }));

@@ -5,6 +5,7 @@ import { Roles } from '../access/roles.decorator';
 import { TenantScope } from '../access/tenant-scope.decorator';
 import { PauseLoopDto, ResumeLoopDto } from './pause-loop.dto';
 import { LoopPauses } from './loop-pauses.service';
+import { conflictExample } from '../http/error-examples';
 
 const paused = (loop: string) => ({
   loop,
@@ -47,16 +48,7 @@ export class LoopPausesController {
   })
   @ApiResponse({ status: 200, schema: { example: paused('job-worker') } })
   @ApiResponse(BAD)
-  @ApiResponse({
-    status: 409,
-    schema: {
-      example: {
-        statusCode: 409,
-        error: 'Conflict',
-        message: 'job-worker is paused already (by alice since 2026-03-02T10:00:00.000Z: "deploy"); resume it first',
-      },
-    },
-  })
+  @ApiResponse(conflictExample('job-worker is paused already (by alice since 2026-03-02T10:00:00.000Z: "deploy"); resume it first'))
   pauseJobs(@Body() body: PauseLoopDto, @Operator() op: OperatorContext) {
     return this.pauses.pause('job-worker', op, body.reason, body.resumeAt ?? null);
   }

@@ -9,6 +9,7 @@ import { ListFailuresQuery } from './list-failures.query';
 import { ListSubscriptionsQuery } from './list-subscriptions.query';
 import { CreateSubscriptionCommand, DeleteSubscriptionCommand } from './subscription.commands';
 import { CreateSubscriptionDto, InboxActionDto, ListFailuresDto, ReasonDto } from './webhooks.dto';
+import { badRequestExample } from '../http/error-examples';
 
 const subscription = {
   id: '3b7c9f0e-2a41-4c55-9d1e-5f6a7b8c9d0e',
@@ -45,6 +46,16 @@ const failure = {
   failedAt: '2026-11-26T19:45:05.000Z',
   resolution: null,
 };
+/** The inbox-action answer for one failed delivery, resolved by `action` (replays: the new deliveries a replay queued). */
+const resolvedExample = (action: string, reason: string, replayDeliveryId: string | null = null, replays: object[] = []) => ({
+  status: 200,
+  schema: {
+    example: {
+      items: [{ ...failure, status: action, resolution: { action, actor: 'alice', reason, at: '2026-11-26T20:00:00.000Z', replayDeliveryId } }],
+      replays,
+    },
+  },
+});
 const NOT_FOUND = {
   status: 404,
   description: "A delivery that does not exist, or (tenant-scoped token) another tenant's: both answer the same; nothing is acted on.",
@@ -77,17 +88,7 @@ export class WebhooksController {
   @TenantScope('tenant', 'subscribes for its own tenant (the default); another tenant in the body → 400')
   @ApiOperation({ summary: 'Subscribe a URL to event types; the answer carries the signing secret, shown this once (audited).' })
   @ApiResponse({ status: 201, schema: { example: { ...subscription, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwy4vL0q7mWgA=' } } })
-  @ApiResponse({
-    status: 400,
-    schema: {
-      example: {
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'eventTypes: unknown event type "RunExploded"; one of RunEnqueued, …',
-        fields: [{ field: 'eventTypes', problem: 'unknown event type "RunExploded"; one of RunEnqueued, …' }],
-      },
-    },
-  })
+  @ApiResponse(badRequestExample('eventTypes', 'unknown event type "RunExploded"; one of RunEnqueued, …'))
   create(@Body() body: CreateSubscriptionDto, @Operator() ctx: OperatorContext) {
     return this.commands.execute(new CreateSubscriptionCommand(ctx, body));
   }
@@ -129,44 +130,26 @@ export class WebhooksController {
   @Roles('admin')
   @TenantScope('tenant', "404 when a selected delivery is another tenant's")
   @ApiOperation({ summary: 'Deliver failed deliveries again: each becomes a new delivery linked to the original (audited).' })
-  @ApiResponse({
-    status: 200,
-    schema: {
-      example: {
-        items: [
-          {
-            ...failure,
-            status: 'replayed',
-            resolution: {
-              action: 'replayed',
-              actor: 'alice',
-              reason: 'receiver fixed',
-              at: '2026-11-26T20:00:00.000Z',
-              replayDeliveryId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
-            },
-          },
-        ],
-        replays: [
-          {
-            ...failure,
-            id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
-            replayOf: failure.id,
-            status: 'pending',
-            attempts: 0,
-            queuedAt: '2026-11-26T20:00:00.000Z',
-            nextAttemptAt: '2026-11-26T20:00:00.000Z',
-            lastAttemptAt: null,
-            lastStatus: null,
-            lastErrorKind: null,
-            lastError: null,
-            lastResponseSnippet: null,
-            lastDurationMs: null,
-            failedAt: null,
-          },
-        ],
+  @ApiResponse(
+    resolvedExample('replayed', 'receiver fixed', '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', [
+      {
+        ...failure,
+        id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+        replayOf: failure.id,
+        status: 'pending',
+        attempts: 0,
+        queuedAt: '2026-11-26T20:00:00.000Z',
+        nextAttemptAt: '2026-11-26T20:00:00.000Z',
+        lastAttemptAt: null,
+        lastStatus: null,
+        lastErrorKind: null,
+        lastError: null,
+        lastResponseSnippet: null,
+        lastDurationMs: null,
+        failedAt: null,
       },
-    },
-  })
+    ]),
+  )
   @ApiResponse(NOT_FOUND)
   @ApiResponse(CONFLICT)
   replay(@Body() body: InboxActionDto, @Operator() ctx: OperatorContext) {
@@ -178,21 +161,7 @@ export class WebhooksController {
   @Roles('admin')
   @TenantScope('tenant', "404 when a selected delivery is another tenant's")
   @ApiOperation({ summary: 'Suppress failed deliveries: kept in the inbox, never retried or replayed (audited).' })
-  @ApiResponse({
-    status: 200,
-    schema: {
-      example: {
-        items: [
-          {
-            ...failure,
-            status: 'suppressed',
-            resolution: { action: 'suppressed', actor: 'alice', reason: 'receiver retired', at: '2026-11-26T20:00:00.000Z', replayDeliveryId: null },
-          },
-        ],
-        replays: [],
-      },
-    },
-  })
+  @ApiResponse(resolvedExample('suppressed', 'receiver retired'))
   @ApiResponse(NOT_FOUND)
   @ApiResponse(CONFLICT)
   suppress(@Body() body: InboxActionDto, @Operator() ctx: OperatorContext) {
@@ -204,21 +173,7 @@ export class WebhooksController {
   @Roles('admin')
   @TenantScope('tenant', "404 when a selected delivery is another tenant's")
   @ApiOperation({ summary: 'Mark failed deliveries handled (dealt with another way) (audited).' })
-  @ApiResponse({
-    status: 200,
-    schema: {
-      example: {
-        items: [
-          {
-            ...failure,
-            status: 'handled',
-            resolution: { action: 'handled', actor: 'alice', reason: 're-sent by hand', at: '2026-11-26T20:00:00.000Z', replayDeliveryId: null },
-          },
-        ],
-        replays: [],
-      },
-    },
-  })
+  @ApiResponse(resolvedExample('handled', 're-sent by hand'))
   @ApiResponse(NOT_FOUND)
   @ApiResponse(CONFLICT)
   handled(@Body() body: InboxActionDto, @Operator() ctx: OperatorContext) {
