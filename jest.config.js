@@ -1,4 +1,11 @@
-/** Unit specs sit beside the code; integration tests live in test/. One embedded PostgreSQL serves all. */
+/**
+ * Every spec: unit specs beside the code, integration and e2e tests in test/. One embedded
+ * PostgreSQL (global setup) serves all. `npm run test:unit` (jest.unit.config.js) runs the pure ones.
+ *
+ * ts-jest only transpiles (tsconfig sets isolatedModules; diagnostics off): type errors
+ * are caught by `tsc -p tsconfig.json --noEmit`, which `npm test` runs before jest and whose
+ * `include` covers every spec and support file (src/, projections/, test/, migrations/, bench/).
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/projections', '<rootDir>/test'],

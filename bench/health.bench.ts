@@ -16,8 +16,8 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import { foldInMemory } from '../projections/projection';
 import { targetsProjection } from '../projections/targets/targets.projection';
-import type { TargetState } from '../projections/targets/target-state';
-import { evolveTarget } from '../projections/targets/target-state';
+import type { TargetState } from '../src/polling/target.state';
+import { evolveTarget } from '../src/polling/target.state';
 import { createApp } from '../src/bootstrap';
 import { TEST_SERVER_KEYS } from '../test/support/server-keys';
 import { loadConfig } from '../src/config/config';
@@ -27,10 +27,12 @@ import type { RecordedEvent } from '../src/event-store/envelope';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
 import type { TargetEvent } from '../src/polling/events/target.events';
 import type { ProbeResult } from '../src/polling/probes/probe';
-import { pollRules } from '../src/polling/scheduler/poll-scheduler';
-import { decideTarget } from '../src/polling/target.decider';
-import { targetStream } from '../src/polling/target-spec';
-import { liveTable, RowStore } from '../src/projection-runner/row-store';
+import { pollRules } from '../src/polling/poll-rules';
+import { TargetCommand, targetDecider } from '../src/polling/target.decider';
+import { eventsOrThrow } from '../src/shared/decider';
+import { targetStream } from '../src/polling/events/target-spec';
+import { liveTable, RowStore } from '../src/event-store/postgres/row-store';
+import { ratioOf, runBench, writeResults } from './result-file';
 import { freePort } from '../test/support/free-port';
 
 const N = Number(process.env.BENCH_TARGETS ?? 10_000);
@@ -57,20 +59,31 @@ async function cannon(url: string, headers: Record<string, string> = {}): Promis
 function history(i: number, config: ReturnType<typeof loadConfig>): TargetEvent[] {
   const key = `svc::t${i}`;
   const t0 = Date.now() - 3_600_000;
-  const ctx = { rules: pollRules(config.polling), random: () => 0.5, intervalFactor: 1 };
+  const decider = targetDecider({ rules: pollRules(config.polling), random: () => 0.5, intervalFactor: 1 });
+  const decide = (cmd: TargetCommand, state: TargetState | null) => eventsOrThrow(decider.decide(cmd, state));
   const events: TargetEvent[] = [];
   let s: TargetState | null = null;
-  const apply = (evs: TargetEvent[]) => {
+  const apply = (evs: readonly TargetEvent[]) => {
     for (const e of evs) s = evolveTarget(s, e);
     events.push(...evs);
   };
-  apply(decideTarget({ type: 'RegisterTarget', spec: { type: ['pve', 'pbs', 'pmg'][i % 3], name: `t${i}`, probe: { kind: 'http', url: `http://10.0.${(i >> 8) & 255}.${i & 255}:8006/ping` } }, source: 'api', at: new Date(t0) }, null, ctx).map((e) => ({ ...e, data: { ...e.data, key } }) as TargetEvent));
+  apply(
+    decide(
+      {
+        type: 'RegisterTarget',
+        spec: { type: ['pve', 'pbs', 'pmg'][i % 3], name: `t${i}`, probe: { kind: 'http', url: `http://10.0.${(i >> 8) & 255}.${i & 255}:8006/ping` } },
+        source: 'api',
+        at: new Date(t0),
+      },
+      null,
+    ).map((e) => ({ ...e, data: { ...e.data, key } }) as TargetEvent),
+  );
   const fails = i % 10 === 0 ? 6 : i % 7 === 0 ? 2 : 0;
   const ok: ProbeResult = { ok: true, statusCode: 200, durationMs: 12 };
   const bad: ProbeResult = { ok: false, statusCode: 503, durationMs: 40, failureKind: 'http_5xx', category: 'transient', message: '503 service unavailable' };
   for (let k = 0; k < 4 + fails; k++) {
     const at = new Date(t0 + k * 10_000);
-    apply(decideTarget({ type: 'RecordPollOutcome', at, result: k < 4 ? ok : bad, startedAt: at, finishedAt: at, dueAt: at, trigger: 'schedule' }, s, ctx));
+    apply(decide({ type: 'RecordPollOutcome', key, at, result: k < 4 ? ok : bad, startedAt: at, finishedAt: at, dueAt: at, trigger: 'schedule' }, s));
   }
   return events;
 }
@@ -83,7 +96,16 @@ async function main(): Promise<void> {
   const bare = Fastify();
   try {
     await runMigrations(db.url);
-    const env = { LOG_LEVEL: 'warn', ...TEST_SERVER_KEYS, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: TOKEN, PROJECTION_RUNNER_AUTOSTART: 'false', POLL_SCHEDULER_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '0', QUIET_HOURS: 'off' };
+    const env = {
+      LOG_LEVEL: 'warn',
+      ...TEST_SERVER_KEYS,
+      DATABASE_URL: db.url,
+      OPSLEDGER_ADMIN_TOKEN: TOKEN,
+      PROJECTION_RUNNER_AUTOSTART: 'false',
+      POLL_SCHEDULER_ENABLED: 'false',
+      RATE_LIMIT_PER_MINUTE: '0',
+      QUIET_HOURS: 'off',
+    };
     const config = loadConfig(env);
     const store = new PostgresEventStore(pool);
 
@@ -95,7 +117,11 @@ async function main(): Promise<void> {
       Array.from({ length: 16 }, async () => {
         for (let i = next++; i < N; i = next++) {
           const evs = history(i, config);
-          const res = await store.append(targetStream(`svc::t${i}`), evs.map((e) => ({ type: e.type, data: e.data })), 'no_stream');
+          const res = await store.append(
+            targetStream(`svc::t${i}`),
+            evs.map((e) => ({ type: e.type, data: e.data })),
+            'no_stream',
+          );
           recorded.push(...res.events);
         }
       }),
@@ -105,7 +131,10 @@ async function main(): Promise<void> {
     const rowStore = new RowStore<TargetState>(liveTable('targets'));
     const entries = [...rows];
     for (let i = 0; i < entries.length; i += 1000) {
-      await rowStore.save(pool, new Map(entries.slice(i, i + 1000).map(([k, doc]) => [k, { doc, streamId: targetStream(k), revision: last.get(targetStream(k)) ?? null }])));
+      await rowStore.save(
+        pool,
+        new Map(entries.slice(i, i + 1000).map(([k, doc]) => [k, { doc, streamId: targetStream(k), revision: last.get(targetStream(k)) ?? null }])),
+      );
     }
     console.log(`${N} targets, ${recorded.length} events, rows written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -150,6 +179,30 @@ async function main(): Promise<void> {
     });
     console.log(`ratio opsledger/bare req/s: ${(a.reqPerSec / ref.reqPerSec).toFixed(2)} (A), ${(b.reqPerSec / ref.reqPerSec).toFixed(2)} (B)`);
     console.log(`p99 after ${EXTRA_EVENTS} more events / before: ${(b.p99 / a.p99).toFixed(2)} (≈1 means the response time does not grow with the log)`);
+    writeResults(
+      'health',
+      [
+        {
+          work: `scheduler health, ${N.toLocaleString('en-US')} instances (${kb} KiB body), ${eventsA.toLocaleString('en-US')} events`,
+          figure: Math.round(a.reqPerSec * 10) / 10,
+          unit: 'req/s',
+          reference: 'bare Fastify, same JSON from memory',
+          referenceFigure: Math.round(ref.reqPerSec * 10) / 10,
+          ratio: ratioOf(a.reqPerSec, ref.reqPerSec),
+          goal: '≥ 0.5×',
+        },
+        {
+          work: `same, after ${EXTRA_EVENTS.toLocaleString('en-US')} more events`,
+          figure: Math.round(b.reqPerSec * 10) / 10,
+          unit: 'req/s',
+          reference: 'bare Fastify, same JSON from memory',
+          referenceFigure: Math.round(ref.reqPerSec * 10) / 10,
+          ratio: ratioOf(b.reqPerSec, ref.reqPerSec),
+          goal: 'flat as the log grows',
+        },
+      ],
+      { before: a, after: b, bare: ref },
+    );
   } finally {
     await app?.close().catch(() => undefined);
     await bare.close().catch(() => undefined);
@@ -159,10 +212,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench('health', main);

@@ -23,14 +23,15 @@ import { runMigrations } from '../src/database/migrate';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
 import { ProbeRegistry } from '../src/polling/probes/probe-registry';
 import { Egress } from '../src/egress/egress-fetch';
-import { parseAllowList } from '../src/egress/allow-list';
+import { parseAllowList } from '../src/shared/allow-list';
 import { PollScheduler } from '../src/polling/scheduler/poll-scheduler';
 import { TargetRepository } from '../src/polling/target-repository';
-import { targetStream } from '../src/polling/target-spec';
+import { targetStream } from '../src/polling/events/target-spec';
 import { projectionStatus } from '../src/projection-runner/projection-status';
 import { ProjectionWorker } from '../src/projection-runner/projection-worker';
 import { systemClock } from '../src/shared/clock';
 import { freePort } from '../test/support/free-port';
+import { ratioOf, runBench, writeResults } from './result-file';
 
 const N = Number(process.env.BENCH_TARGETS ?? 10_000);
 const INTERVAL_S = Number(process.env.BENCH_INTERVAL_SECONDS ?? 10);
@@ -56,9 +57,11 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping`;
   const pool = new Pool({ connectionString: db.url, max: 20 });
+  let store: PostgresEventStore | null = null;
   try {
     await runMigrations(db.url);
-    const store = new PostgresEventStore(pool, { pollMs: 200 });
+    const events = new PostgresEventStore(pool, { pollMs: 200 });
+    store = events;
     const cfg = loadConfig({
       POLL_CONCURRENCY: String(CONCURRENCY),
       POLL_TIMEOUT_MS: '5000',
@@ -76,20 +79,34 @@ async function main(): Promise<void> {
         for (let i = next++; i < N; i = next++) {
           const key = `svc::t${i}`;
           const at = new Date(t0 + WARMUP * 250 + Math.random() * INTERVAL_S * 1000).toISOString();
-          await store.append(targetStream(key), [{ type: 'TargetRegistered', data: { key, spec: { type: 'svc', name: `t${i}`, probe: { kind: 'http', url }, intervalSeconds: INTERVAL_S, adaptive: false }, source: 'api', at } }], 'no_stream');
+          await events.append(
+            targetStream(key),
+            [
+              {
+                type: 'TargetRegistered',
+                data: {
+                  key,
+                  spec: { type: 'svc', name: `t${i}`, probe: { kind: 'http', url }, intervalSeconds: INTERVAL_S, adaptive: false },
+                  source: 'api',
+                  at,
+                },
+              },
+            ],
+            'no_stream',
+          );
         }
       }),
     );
     console.log(`registered ${N} targets in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    const repo = new TargetRepository(store, pool);
+    const repo = new TargetRepository(events, pool);
     const l0 = performance.now();
     const loaded = await repo.loadAll();
     const loadMs = performance.now() - l0;
 
     const worker = new ProjectionWorker({
       pool,
-      store: store as never,
+      store: events as never,
       databaseUrl: db.url,
       projection: targetsProjection,
       log,
@@ -98,7 +115,16 @@ async function main(): Promise<void> {
     worker.start();
     // The target server is on 127.0.0.1, which the egress policy refuses unless opened.
     const egress = new Egress({ allow: parseAllowList('127.0.0.1/32'), ownPorts: () => [], connectTimeoutMs: 5000, log });
-    const scheduler = new PollScheduler({ store, pool, repo, probes: new ProbeRegistry(egress), loops: null, clock: systemClock, log, cfg, databaseUrl: db.url });
+    const scheduler = new PollScheduler({
+      store: events,
+      repo,
+      probes: new ProbeRegistry(egress),
+      loops: null,
+      clock: systemClock,
+      log,
+      cfg,
+      databaseUrl: db.url,
+    });
     const s0 = performance.now();
     scheduler.start();
     while (!scheduler.isActive || scheduler.stats.polls === 0) await sleep(5);
@@ -112,7 +138,7 @@ async function main(): Promise<void> {
     const until = Date.now() + SECONDS * 1000;
     let rssMax = 0;
     while (Date.now() < until) {
-      const [st] = await projectionStatus(pool, store as never, [targetsProjection]);
+      const [st] = await projectionStatus(pool, events as never, [targetsProjection]);
       lags.push(st.lag.seconds * 1000);
       rssMax = Math.max(rssMax, process.memoryUsage().rss);
       await sleep(250);
@@ -139,7 +165,9 @@ async function main(): Promise<void> {
 
     const sustained = polls / SECONDS;
     const bare = refPolls / refSeconds;
-    console.log(`\npolling bench: ${N} targets, interval ${INTERVAL_S} s (demand ${(N / INTERVAL_S).toFixed(0)} polls/s), concurrency ${CONCURRENCY}, ${SECONDS} s measured`);
+    console.log(
+      `\npolling bench: ${N} targets, interval ${INTERVAL_S} s (demand ${(N / INTERVAL_S).toFixed(0)} polls/s), concurrency ${CONCURRENCY}, ${SECONDS} s measured`,
+    );
     console.table({
       'start-up: load all target states (ms)': f1(loadMs),
       'start-up: scheduler start → first poll (ms)': f1(firstPollMs),
@@ -156,7 +184,20 @@ async function main(): Promise<void> {
       'ratio sustained / demanded': (sustained / (N / INTERVAL_S)).toFixed(2),
       'ratio sustained / bare-fetch capacity': (sustained / bare).toFixed(2),
     });
+    writeResults('polling', [
+      {
+        work: `polling, ${N.toLocaleString('en-US')} targets at ${INTERVAL_S} s (demand ${(N / INTERVAL_S).toFixed(0)}/s), lateness p99 ${f1(stats.lateness.percentile(99))} ms, RSS ${f1(rssMax / 2 ** 20)} MB`,
+        figure: Math.round(sustained * 10) / 10,
+        unit: 'polls/s',
+        reference: 'bare fetch, same concurrency',
+        referenceFigure: Math.round(bare),
+        ratio: ratioOf(sustained, bare),
+        goal: 'keeps up with demand; RSS ≤ 300 MB; ≥ 0.5× bare fetch at saturation',
+      },
+    ]);
   } finally {
+    // The store's LISTEN connection is a checked-out client: pool.end() waits for it.
+    await store?.close();
     await pool.end().catch(() => undefined);
     server.closeAllConnections();
     server.close();
@@ -165,10 +206,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench('polling', main);

@@ -1,15 +1,16 @@
 /**
  * npm run bench:rebuild — a blue/green rebuild of a projection over the whole log (1M events by
  * default; BENCH_EVENTS / BENCH_SCALE change it), in events/s, next to a raw keyset scan of the same
- * events through the same driver. The projection folds 3 of the 5 event types into one row per
+ * events through the same driver. The rebuild streams pages of BENCH_REBUILD_BATCH events through a
+ * cursor, 100 pages a step, folding in memory. The projection folds 3 of the 5 event types into one row per
  * stream (10,000 rows), the shape of a per-target health read model.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import pino from 'pino';
 import type { Projection } from '../projections/projection';
-import { PostgresEventStore, READ_ALL_SQL } from '../src/event-store/postgres/postgres-event-store';
+import { READ_ALL_SQL } from '../src/event-store/postgres/event-reads';
+import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
 import { ProjectionWorker } from '../src/projection-runner/projection-worker';
+import { ratioOf, runBench, writeResults } from './result-file';
 import { bulkFill, fmt, LOG_EVENTS, machine, rate, SCALE, startBenchDb } from './support';
 
 const BATCH = Number(process.env.BENCH_REBUILD_BATCH ?? 1000);
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     const scan = async () => {
       const t = performance.now();
       let n = 0;
-      for (let tx = '0', pos = '0'; ; ) {
+      for (let tx = '0', pos = '0'; ;) {
         const { rows } = await db.pool.query(READ_ALL_SQL, [tx, pos, BATCH]);
         if (!rows.length) break;
         n += rows.length;
@@ -98,11 +99,22 @@ async function main(): Promise<void> {
       `ratio rebuild / raw scan                ${(rate(best.events, best.ms) / rate(raw.n, raw.ms)).toFixed(2)}×`,
     ];
     process.stdout.write(lines.join('\n') + `\n(total ${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
-    const dir = path.resolve(__dirname, 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      path.join(dir, 'rebuild.json'),
-      JSON.stringify({ date: new Date().toISOString(), machine: machine(), events: LOG_EVENTS, batch: BATCH, scale: SCALE, rawScan: rate(raw.n, raw.ms), rebuild: rate(best.events, best.ms), runs }, null, 2),
+    const rebuildRate = rate(best.events, best.ms);
+    const rawRate = rate(raw.n, raw.ms);
+    writeResults(
+      'rebuild',
+      [
+        {
+          work: `projection rebuild, ${fmt(LOG_EVENTS)} events`,
+          figure: rebuildRate,
+          unit: 'events/s',
+          reference: 'raw keyset scan (READ_ALL_SQL via pg)',
+          referenceFigure: rawRate,
+          ratio: ratioOf(rebuildRate, rawRate),
+          goal: '≥ 0.5×',
+        },
+      ],
+      { machine: machine(), events: LOG_EVENTS, batch: BATCH, scale: SCALE, runs },
     );
   } finally {
     await store.close();
@@ -110,7 +122,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench:rebuild failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+runBench('rebuild', main);

@@ -53,7 +53,7 @@ export async function bulkFill(pool: Pool, table: string, total: number, opts: {
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
   // g numbers the filled events globally: stream g % streams, revision g / streams (the timed
   // phases write other stream names), the type cycling within each stream.
-  for (let done = Number(rows[0].n), g0 = 0; done < total; ) {
+  for (let done = Number(rows[0].n), g0 = 0; done < total;) {
     const n = Math.min(chunk, total - done);
     await pool.query(
       `INSERT INTO ${table} (stream_id, revision, event_id, type, schema_version, data, metadata)
@@ -79,7 +79,12 @@ export const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 export const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Runs `workers` loops until `ms` has passed; each loop call does `perCall` units. Returns units/s. */
-export async function timedLoops(workers: number, ms: number, perCall: number, call: (worker: number, i: number) => Promise<void>): Promise<{ units: number; ms: number; perSecond: number }> {
+export async function timedLoops(
+  workers: number,
+  ms: number,
+  perCall: number,
+  call: (worker: number, i: number) => Promise<void>,
+): Promise<{ units: number; ms: number; perSecond: number }> {
   const until = Date.now() + ms;
   const t0 = performance.now();
   let units = 0;

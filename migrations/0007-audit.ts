@@ -9,7 +9,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  */
 export class Audit1764000000007 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE audit_chain_head (id smallint PRIMARY KEY CHECK (id = 1), last_event_id uuid, last_hash text NOT NULL, length bigint NOT NULL DEFAULT 0)`);
+    await q.query(
+      `CREATE TABLE audit_chain_head (id smallint PRIMARY KEY CHECK (id = 1), last_event_id uuid, last_hash text NOT NULL, length bigint NOT NULL DEFAULT 0)`,
+    );
     await q.query(`INSERT INTO audit_chain_head (id, last_hash) VALUES (1, '${'0'.repeat(64)}')`);
     await q.query(`CREATE INDEX events_audit_chain ON events (position) WHERE type = 'OperatorActionRecorded'`);
     await q.query(`

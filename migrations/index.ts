@@ -10,7 +10,33 @@ import { Alerts1764000000009 } from './0009-alerts';
 import { ProjectionSnapshots1764000000010 } from './0010-projection-snapshots';
 import { JobWorkerHistory1764000000011 } from './0011-job-worker-history';
 import { ServerKeyFingerprints1764000000012 } from './0012-server-key-fingerprints';
-import { ConsoleSessions1764000000013 } from './0013-console-sessions';
+import { LoopPauses1764000000013 } from './0013-loop-pauses';
+import { Flags1764000000014 } from './0014-flags';
+import { MigrationRuns1764000000015 } from './0015-migration-runs';
+import { CachePurges1764000000016 } from './0016-cache-purges';
+import { AppendGroups1764000000017 } from './0017-append-groups';
+import { Webhooks1764000000018 } from './0018-webhooks';
+import { ConsoleSessions1764000000019 } from './0019-console-sessions';
 
 /** Every migration, in order. Listed by hand so the same list works from ts (tests) and dist. */
-export const migrations = [EventStore1764000000001, ProjectionRebuilds1764000000002, Tokens1764000000003, LoopStates1764000000004, TargetsReadModel1764000000005, Jobs1764000000006, Audit1764000000007, RateLimits1764000000008, Alerts1764000000009, ProjectionSnapshots1764000000010, JobWorkerHistory1764000000011, ServerKeyFingerprints1764000000012, ConsoleSessions1764000000013];
+export const migrations = [
+  EventStore1764000000001,
+  ProjectionRebuilds1764000000002,
+  Tokens1764000000003,
+  LoopStates1764000000004,
+  TargetsReadModel1764000000005,
+  Jobs1764000000006,
+  Audit1764000000007,
+  RateLimits1764000000008,
+  Alerts1764000000009,
+  ProjectionSnapshots1764000000010,
+  JobWorkerHistory1764000000011,
+  ServerKeyFingerprints1764000000012,
+  LoopPauses1764000000013,
+  Flags1764000000014,
+  MigrationRuns1764000000015,
+  CachePurges1764000000016,
+  AppendGroups1764000000017,
+  Webhooks1764000000018,
+  ConsoleSessions1764000000019,
+];

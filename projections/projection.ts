@@ -4,7 +4,9 @@ import type { RecordedEvent } from '../src/event-store/envelope';
  * A read model as a pure fold. Rows are JSON documents keyed by a string; the runner loads the
  * rows an event touches, applies `evolve` in log order and writes them back with the checkpoint
  * in one transaction. The same functions fold events in memory for point-in-time answers.
- * No Nest, no TypeORM, no I/O here.
+ * No Nest, no TypeORM, no I/O here. From src/ a projection imports event types only, except that a
+ * row which is an aggregate's state (runs, tokens) is folded by that aggregate's own evolve (pure,
+ * beside its decider): one fold, so the read model and the rules cannot disagree.
  */
 export interface Projection<Row = unknown> {
   /** Stable name; the live table is `rm_<name>`. */

@@ -37,25 +37,44 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, ...consoleEnv(), PORT: String(port), HOST: '127.0.0.1', OPSLEDGER_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), OPSLEDGER_ADMIN_TOKEN: token, LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH,
+      ...consoleEnv(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      OPSLEDGER_DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(await freePort()),
+      OPSLEDGER_ADMIN_TOKEN: token,
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   try {
     for (let i = 0; ; i++) {
-      const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (i > 240) throw new Error('the service did not start within 120 s');
       await new Promise((r) => setTimeout(r, 500));
     }
     const api = async (method: string, p: string, body?: unknown, tok = token) => {
-      const res = await fetch(url + p, { method, headers: { authorization: `Bearer ${tok}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(url + p, {
+        method,
+        headers: { authorization: `Bearer ${tok}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     };
     await seed(api, upstream);
     mkdirSync(OUT, { recursive: true });
     const browser = await launchChromium();
-    for (const [width, height, suffix] of [[1280, 900, '1280'], [390, 844, '390']] as const) {
+    for (const [width, height, suffix] of [
+      [1280, 900, '1280'],
+      [390, 844, '390'],
+    ] as const) {
       const ctx = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
       const page = await ctx.newPage();
       await page.goto(url);
@@ -65,8 +84,14 @@ async function main(): Promise<void> {
         await page.goto(url + p);
         await page.getByText(text).filter({ visible: true }).first().waitFor();
         await page.waitForTimeout(400);
-        const full = await page.evaluate(() => (globalThis as any).document.documentElement.scrollHeight as number);
-        await page.screenshot({ path: path.join(OUT, `${name}-${suffix}.png`), fullPage: true, clip: { x: 0, y: 0, width, height: Math.min(full, width > 500 ? 1800 : 2400) } });
+        const full = await page.evaluate(
+          () => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight,
+        );
+        await page.screenshot({
+          path: path.join(OUT, `${name}-${suffix}.png`),
+          fullPage: true,
+          clip: { x: 0, y: 0, width, height: Math.min(full, width > 500 ? 1800 : 2400) },
+        });
         process.stdout.write(`docs/console/${name}-${suffix}.png\n`);
       }
       await ctx.close();

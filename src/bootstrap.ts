@@ -4,17 +4,18 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
-import { JsonExceptionFilter } from './shared/http-exception.filter';
+import type { Clock } from './shared/clock';
+import { JsonExceptionFilter } from './http/http-exception.filter';
 import { PinoNestLogger } from './shared/logger';
 import { rejectUnsafeInput } from './shared/unsafe-input';
 import { validationPipe } from './shared/validation';
 import { checkKeyFingerprintsAt } from './secrets/key-fingerprints';
 import { serverKeys } from './secrets/server-keys';
 import { APP_VERSION } from './shared/version';
-import { registerConsoleWeb } from './console-web/console-static';
+import { registerConsoleWeb } from './console/web/console-static';
 
 /** Builds the whole application (routes, pipes, OpenAPI) without listening; main.ts and e2e tests share it. */
-export async function createApp(config: AppConfig, databaseUrl: string, log: Logger): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, databaseUrl: string, log: Logger, opts: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
   // A process holding other keys than the database was set up with stops here (ConfigError).
   const keys = serverKeys(config);
   await checkKeyFingerprintsAt(databaseUrl, { tokenHash: keys.tokenHash, auditChain: keys.auditChain });
@@ -28,7 +29,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Log
       return typeof id === 'string' && /^[\x21-\x7e]{1,128}$/.test(id) ? id : crypto.randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, log), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, log, opts.clock), adapter, {
     logger: new PinoNestLogger(log),
     bufferLogs: false,
   });
@@ -41,7 +42,17 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Log
   });
   fastify.addHook('onResponse', async (req, reply) => {
     // URL without the query string: queries may carry filters, never secrets, but stay terse.
-    log.info({ event: 'http.request', requestId: req.id, method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    log.info(
+      {
+        event: 'http.request',
+        requestId: req.id,
+        method: req.method,
+        path: req.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new JsonExceptionFilter(log, config.core.dbUnavailableRetryAfterSeconds));

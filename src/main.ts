@@ -74,13 +74,16 @@ async function start(app: Awaited<ReturnType<typeof createApp>>, config: ReturnT
   } else {
     await app.listen({ port: config.core.port, host: config.core.host });
     const shown = config.core.host === '0.0.0.0' ? '127.0.0.1' : config.core.host;
-    log.info({ event: 'process.started', mode: config.core.appMode, url: `http://${shown}:${config.core.port}` }, `opsledger listening on http://${shown}:${config.core.port}`);
+    log.info(
+      { event: 'process.started', mode: config.core.appMode, url: `http://${shown}:${config.core.port}` },
+      `opsledger listening on http://${shown}:${config.core.port}`,
+    );
   }
 }
 
 main().catch((err) => {
   // A configuration problem found after parsing (e.g. a bad OPSLEDGER_ADMIN_TOKEN) is one line too.
   if (err instanceof ConfigError) process.stderr.write(`opsledger: invalid configuration: ${err.message}\n`);
-  else process.stderr.write(`opsledger: failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  else process.stderr.write(`opsledger: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

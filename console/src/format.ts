@@ -2,14 +2,18 @@
 
 export function exact(iso: string | null | undefined): string {
   if (!iso) return '—';
-  return new Date(iso).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(iso)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function relative(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '—';
   const s = Math.round((Date.parse(iso) - now) / 1000);
   const a = Math.abs(s);
-  const text = a < 60 ? `${a} s` : a < 3600 ? `${Math.round(a / 60)} min` : a < 86_400 ? `${(a / 3600).toFixed(a < 36_000 ? 1 : 0)} h` : `${Math.round(a / 86_400)} d`;
+  const text =
+    a < 60 ? `${a} s` : a < 3600 ? `${Math.round(a / 60)} min` : a < 86_400 ? `${(a / 3600).toFixed(a < 36_000 ? 1 : 0)} h` : `${Math.round(a / 86_400)} d`;
   if (a < 2) return 'now';
   return s > 0 ? `in ${text}` : `${text} ago`;
 }
@@ -25,7 +29,7 @@ export function duration(ms: number | null | undefined): string {
 
 export const clockTime = (ms: number) => new Date(ms).toISOString().slice(11, 19) + 'Z';
 
-/** Success-rate colours of seed 004: green ≥ 99 %, neutral ≥ 90 %, red below. */
+/** Success-rate colours of the System Status page: green ≥ 99 %, neutral ≥ 90 %, red below. */
 export function bandOf(rate: number | null): 'green' | 'neutral' | 'red' | 'none' {
   if (rate === null) return 'none';
   return rate >= 99 ? 'green' : rate >= 90 ? 'neutral' : 'red';

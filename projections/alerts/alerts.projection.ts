@@ -22,8 +22,26 @@ export const alertsProjection: Projection<AlertRow> = {
   evolve(row, event: RecordedEvent) {
     const e = event as unknown as AlertEvent;
     if (e.type === 'AlertFired') {
-      return { rule: e.data.rule, state: 'firing', summary: e.data.summary, value: e.data.value, pendingSince: e.data.pendingSince, firedAt: e.data.firedAt, resolvedAt: null, timesFired: (row?.timesFired ?? 0) + 1 };
+      return {
+        rule: e.data.rule,
+        state: 'firing',
+        summary: e.data.summary,
+        value: e.data.value,
+        pendingSince: e.data.pendingSince,
+        firedAt: e.data.firedAt,
+        resolvedAt: null,
+        timesFired: (row?.timesFired ?? 0) + 1,
+      };
     }
-    return { rule: e.data.rule, state: 'resolved', summary: e.data.summary, value: e.data.value, pendingSince: null, firedAt: e.data.firedAt, resolvedAt: e.data.resolvedAt, timesFired: row?.timesFired ?? 1 };
+    return {
+      rule: e.data.rule,
+      state: 'resolved',
+      summary: e.data.summary,
+      value: e.data.value,
+      pendingSince: null,
+      firedAt: e.data.firedAt,
+      resolvedAt: e.data.resolvedAt,
+      timesFired: row?.timesFired ?? 1,
+    };
   },
 };

@@ -1,4 +1,4 @@
-import type { JobDefinitionSnapshot } from '../../src/jobs/definitions/job-definition';
+import type { JobDefinitionSnapshot } from '../../src/jobs/events/job-definition';
 
 export interface JobDefinitionRow {
   readonly name: string;

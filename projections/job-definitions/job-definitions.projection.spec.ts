@@ -2,7 +2,18 @@ import type { RecordedEvent } from '../../src/event-store/envelope';
 import { foldInMemory } from '../projection';
 import { jobDefinitionsProjection } from './job-definitions.projection';
 
-const ev = (type: string, data: unknown, occurredAt: string, rev: bigint): RecordedEvent => ({ eventId: `e${rev}`, streamId: 'jobdef-nightly', revision: rev, position: rev, type, schemaVersion: 1, data, metadata: { occurredAt }, recordedAt: new Date(occurredAt), checkpoint: '' });
+const ev = (type: string, data: unknown, occurredAt: string, rev: bigint): RecordedEvent => ({
+  eventId: `e${rev}`,
+  streamId: 'jobdef-nightly',
+  revision: rev,
+  position: rev,
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: { occurredAt },
+  recordedAt: new Date(occurredAt),
+  checkpoint: '',
+});
 const definition = { name: 'nightly', schedule: '0 2 * * *' } as never;
 
 describe('job_definitions projection', () => {
@@ -14,6 +25,12 @@ describe('job_definitions projection', () => {
       ev('JobChanged', { name: 'nightly', definition, source: 'config', changed: ['schedule'] }, '2025-03-04T00:00:00.000Z', 3n),
       ev('JobRemoved', { name: 'nightly' }, '2025-03-05T00:00:00.000Z', 4n),
     ]);
-    expect(rows.get('nightly')).toMatchObject({ definedAt: '2025-03-01T00:00:00.000Z', changedAt: '2025-03-04T00:00:00.000Z', removedAt: '2025-03-05T00:00:00.000Z', missedTicks: 2, lastMissedTick: '2025-03-02T02:00:00.000Z' });
+    expect(rows.get('nightly')).toMatchObject({
+      definedAt: '2025-03-01T00:00:00.000Z',
+      changedAt: '2025-03-04T00:00:00.000Z',
+      removedAt: '2025-03-05T00:00:00.000Z',
+      missedTicks: 2,
+      lastMissedTick: '2025-03-02T02:00:00.000Z',
+    });
   });
 });

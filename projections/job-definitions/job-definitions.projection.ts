@@ -10,14 +10,25 @@ export function evolveJobDefinition(row: JobDefinitionRow | null, event: Pick<Re
     case 'JobDefined':
     case 'JobChanged':
       return {
-        name: e.data.name, definition: e.data.definition, source: e.data.source,
-        definedAt: row && !row.removedAt ? row.definedAt : at, changedAt: at, removedAt: null,
-        missedTicks: row?.missedTicks ?? 0, lastMissedTick: row?.lastMissedTick ?? null,
+        name: e.data.name,
+        definition: e.data.definition,
+        source: e.data.source,
+        definedAt: row && !row.removedAt ? row.definedAt : at,
+        changedAt: at,
+        removedAt: null,
+        missedTicks: row?.missedTicks ?? 0,
+        lastMissedTick: row?.lastMissedTick ?? null,
       };
     case 'JobRemoved':
       return row ? { ...row, removedAt: at } : null;
     case 'TickMissed':
-      return row ? { ...row, missedTicks: row.missedTicks + 1, lastMissedTick: row.lastMissedTick && row.lastMissedTick > e.data.tick ? row.lastMissedTick : e.data.tick } : null;
+      return row
+        ? {
+            ...row,
+            missedTicks: row.missedTicks + 1,
+            lastMissedTick: row.lastMissedTick && row.lastMissedTick > e.data.tick ? row.lastMissedTick : e.data.tick,
+          }
+        : null;
     default:
       return row;
   }

@@ -4,10 +4,37 @@ import { jobQueueProjection } from './job-queue.projection';
 
 const at = '2025-03-01T10:00:00.000Z';
 let rev = 0n;
-const ev = (type: string, data: unknown): RecordedEvent => ({ eventId: `e${rev}`, streamId: 'job-r1', revision: rev, position: rev++, type, schemaVersion: 1, data, metadata: { occurredAt: at }, recordedAt: new Date(at), checkpoint: '' });
+const ev = (type: string, data: unknown): RecordedEvent => ({
+  eventId: `e${rev}`,
+  streamId: 'job-r1',
+  revision: rev,
+  position: rev++,
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: { occurredAt: at },
+  recordedAt: new Date(at),
+  checkpoint: '',
+});
 const enqueued = ev('RunEnqueued', {
-  runId: 'r1', job: 'j', trigger: 'manual', actor: 'ann', reason: 'r', params: {}, tenant: null, priority: 'low', attempt: 1, maxAttempts: 2, timeoutMs: 1000,
-  cancellable: true, backoff: { kind: 'fixed', baseMs: 1, maxMs: 1 }, enqueuedAt: at, readyAt: at, expiresAt: null, scheduledFor: null, retryOf: null,
+  runId: 'r1',
+  job: 'j',
+  trigger: 'manual',
+  actor: 'ann',
+  reason: 'r',
+  params: {},
+  tenant: null,
+  priority: 'low',
+  attempt: 1,
+  maxAttempts: 2,
+  timeoutMs: 1000,
+  cancellable: true,
+  backoff: { kind: 'fixed', baseMs: 1, maxMs: 1 },
+  enqueuedAt: at,
+  readyAt: at,
+  expiresAt: null,
+  scheduledFor: null,
+  retryOf: null,
 });
 
 describe('job_queue projection', () => {

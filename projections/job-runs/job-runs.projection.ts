@@ -1,7 +1,24 @@
-import { RUN_EVENT_TYPES } from '../../src/jobs/events/run.events';
+import type { RecordedEvent } from '../../src/event-store/envelope';
+import { RUN_EVENT_TYPES, RunEvent } from '../../src/jobs/events/run.events';
+import { evolveRun } from '../../src/jobs/run.state';
 import type { Projection } from '../projection';
 import type { RunRow } from './run-row';
-import { evolveRun } from './run.evolve';
+
+/** The log tail after an event: what the attempt (or the cancel) last reported. */
+function logTailAfter(row: RunRow | null, e: RunEvent): string | null {
+  if (e.type === 'RunSucceeded' || e.type === 'RunFailed') return e.data.logTail;
+  if (e.type === 'RunCancelled') return e.data.logTail ?? row?.logTail ?? null;
+  return e.type === 'RunEnqueued' ? null : (row?.logTail ?? null);
+}
+
+/**
+ * A run with its log tail, folded from its stream. The run's state is the run aggregate's own fold
+ * (src/jobs/run.state.ts): the history and the queue the rules decide on cannot disagree.
+ */
+export function evolveRunRow(row: RunRow | null, event: Pick<RecordedEvent, 'type' | 'data' | 'metadata' | 'recordedAt'>): RunRow | null {
+  const next = evolveRun(row, event);
+  return next && { ...next, logTail: logTailAfter(row, event as unknown as RunEvent) };
+}
 
 /**
  * Run history (`rm_job_runs`): every run with its outcome and log tail; never purged by the janitor.
@@ -14,5 +31,5 @@ export const jobRunsProjection: Projection<RunRow> = {
   version: 1,
   canHandle: RUN_EVENT_TYPES,
   keysOf: (e) => [(e.data as { runId?: string }).runId ?? e.streamId.slice('job-'.length)],
-  evolve: (row, e) => evolveRun(row, e),
+  evolve: (row, e) => evolveRunRow(row, e),
 };

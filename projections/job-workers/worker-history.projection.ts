@@ -15,7 +15,20 @@ export function evolveWorkerHistory(row: WorkerHistoryRow | null, event: Ev): Wo
     switch (e.type) {
       case 'WorkerStarted': {
         const d = e.data;
-        return { workerId: d.workerId, host: d.host, pid: d.pid, mode: d.mode, version: d.version, concurrency: d.concurrency, startedAt: d.at, stoppedAt: null, reapedAt: null, lastEventAt: d.at, processed: 0, failed: 0 };
+        return {
+          workerId: d.workerId,
+          host: d.host,
+          pid: d.pid,
+          mode: d.mode,
+          version: d.version,
+          concurrency: d.concurrency,
+          startedAt: d.at,
+          stoppedAt: null,
+          reapedAt: null,
+          lastEventAt: d.at,
+          processed: 0,
+          failed: 0,
+        };
       }
       case 'WorkerStopped':
         return row ? { ...row, stoppedAt: e.data.at, lastEventAt: e.data.at, processed: e.data.processed, failed: e.data.failed } : null;

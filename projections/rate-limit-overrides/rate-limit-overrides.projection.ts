@@ -27,7 +27,19 @@ export const rateLimitOverridesProjection: Projection<RateLimitOverrideRow> = {
     const e = event as unknown as RateLimitOverrideEvent;
     if (e.type === 'RateLimitOverrideGranted') {
       const d = e.data;
-      return { id: d.overrideId, subject: d.subject, limit: d.limit, expiresAt: d.expiresAt, expiresAtEpochMs: Date.parse(d.expiresAt), reason: d.reason, grantedBy: d.grantedBy, grantedAt: d.grantedAt, revokedAt: null, revokedBy: null, revokeReason: null };
+      return {
+        id: d.overrideId,
+        subject: d.subject,
+        limit: d.limit,
+        expiresAt: d.expiresAt,
+        expiresAtEpochMs: Date.parse(d.expiresAt),
+        reason: d.reason,
+        grantedBy: d.grantedBy,
+        grantedAt: d.grantedAt,
+        revokedAt: null,
+        revokedBy: null,
+        revokeReason: null,
+      };
     }
     if (!row) return null;
     return { ...row, revokedAt: e.data.revokedAt, revokedBy: e.data.revokedBy, revokeReason: e.data.reason };

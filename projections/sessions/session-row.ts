@@ -1,5 +1,5 @@
-import type { Role } from '../../src/auth/roles';
-import type { SessionEndReason } from '../../src/console-session/session.events';
+import type { Role } from '../../src/access/roles';
+import type { SessionEndReason } from '../../src/console/session/session.events';
 
 /** One row of `rm_sessions`: what the guard needs to accept a session cookie, and what admins list. */
 export interface SessionRow {

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../../src/event-store/envelope';
-import type { SessionEndedData, SessionStartedData } from '../../src/console-session/session.events';
+import type { SessionEndedData, SessionStartedData } from '../../src/console/session/session.events';
 import type { Projection } from '../projection';
 import type { SessionRow } from './session-row';
 

@@ -1,5 +1,6 @@
-import type { Role } from '../../src/auth/roles';
+import type { Role } from '../../src/access/roles';
 import type { HashScheme } from '../../src/auth/token-issued.event';
+import { initialTokenState, TokenState } from '../../src/auth/token.state';
 
 /** One row of `rm_tokens`: what the guard needs to authenticate, and what the list shows. */
 export interface TokenRow {
@@ -15,4 +16,27 @@ export interface TokenRow {
   readonly expiresAt: string | null;
   readonly revokedAt: string | null;
   readonly revokeReason: string | null;
+}
+
+/** The token aggregate's state as stored in a row (a revoked token is one with `revokedAt`). */
+export function tokenRow(s: TokenState): TokenRow | null {
+  if (s.status === 'none') return null;
+  return {
+    tokenId: s.tokenId,
+    name: s.name,
+    role: s.role,
+    tenant: s.tenant,
+    hash: s.hash,
+    ...(s.hashScheme ? { hashScheme: s.hashScheme } : {}),
+    issuedAt: s.issuedAt,
+    expiresAt: s.expiresAt,
+    revokedAt: s.revokedAt,
+    revokeReason: s.revokeReason,
+  };
+}
+
+/** The state a stored row holds: the inverse of `tokenRow`. */
+export function tokenStateOf(row: TokenRow | null): TokenState {
+  if (!row) return initialTokenState;
+  return { ...row, status: row.revokedAt ? 'revoked' : 'active', hashScheme: row.hashScheme ?? null };
 }

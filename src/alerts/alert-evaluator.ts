@@ -4,16 +4,17 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL } from '../database/database.module';
 import { RecordedEvent } from '../event-store/envelope';
-import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
-import { ProjectionLock } from '../projection-runner/projection-lock';
+import { hashedLockKey, LeaderLock } from '../database/leader-lock';
 import { Clock, CLOCK } from '../shared/clock';
+import { eventsOrThrow, fold } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
+import { TimedLoop } from '../shared/timed-loop';
 import { AlertEvent, alertStream } from './alert.events';
-import { AlertState, decideAlert, evolveAlert, initialAlertState } from './alert.decider';
+import { alertDecider, alertEvaluation, AlertState } from './alert.decider';
 import { AlertThresholds, BASELINE_RULES } from './alert-rules';
 import { AlertSignalsReader } from './alert-signals.reader';
-import { AlertWebhooks } from './alert-webhooks';
 
 /**
  * Evaluates the baseline alerts every ALERT_EVAL_MS in exactly one process (advisory lock), so
@@ -22,22 +23,23 @@ import { AlertWebhooks } from './alert-webhooks';
  */
 @Injectable()
 export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly lock: ProjectionLock;
-  private states = new Map<string, { state: AlertState; revision: bigint }>();
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private leader = false;
+  private readonly lock: LeaderLock;
+  /** Per rule: its firing state and stream revision, and since when its condition has held (memory only). */
+  private states = new Map<string, { state: AlertState; revision: bigint; pendingSince: string | null }>();
+  private loop: TimedLoop | null = null;
+  /** The lock term the firing states were loaded in: a new term loads them again. */
+  private loadedTerm: number | null = null;
 
   constructor(
-    private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly signals: AlertSignalsReader,
-    private readonly webhooks: AlertWebhooks,
     @Inject(DATABASE_URL) databaseUrl: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    this.lock = new ProjectionLock(databaseUrl, 'alert-evaluator');
+    // The key it has always had, so old and new processes exclude each other during a deploy.
+    this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.projection:alert-evaluator'), name: 'alert-evaluator', log });
   }
 
   private get thresholds(): AlertThresholds {
@@ -46,53 +48,49 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
 
   onApplicationBootstrap(): void {
     if (this.config.core.appMode === 'worker') return;
-    this.timer = setInterval(() => void this.tick(), this.config.alerts.evalMs);
-    this.timer.unref();
+    this.loop = new TimedLoop({
+      everyMs: this.config.alerts.evalMs,
+      unref: true,
+      step: async () => void (await this.evaluate()),
+      onError: (err) => this.log.error({ event: 'alert.evaluation_failed', err: String(err) }, 'alert evaluation failed'),
+    });
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop?.stop();
     await this.lock.release();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.evaluate()
-      .then(() => undefined)
-      .catch((err) => this.log.error({ event: 'alert.evaluation_failed', err: String(err) }, 'alert evaluation failed'))
-      .finally(() => (this.running = null));
-    await this.running;
   }
 
   /** One evaluation if this process holds the evaluator lock. Returns the events appended. */
   async evaluate(): Promise<AlertEvent[]> {
-    if (!(await this.lock.tryAcquire())) {
-      this.leader = false;
-      return [];
-    }
-    if (!this.leader) {
+    if (!(await this.lock.tryAcquire())) return [];
+    const term = this.lock.term!.term;
+    if (this.loadedTerm !== term) {
       await this.loadStates();
-      this.leader = true;
+      this.loadedTerm = term;
     }
     const now = this.clock.now();
     const signals = await this.signals.read(now);
     const appended: AlertEvent[] = [];
     for (const rule of BASELINE_RULES) {
-      const cur = this.states.get(rule.name) ?? { state: initialAlertState, revision: -1n };
-      const { state, events } = decideAlert(rule, signals, this.thresholds, cur.state, now);
+      const cur = this.states.get(rule.name) ?? { state: alertDecider.initialState, revision: -1n, pendingSince: null };
+      const cmd = alertEvaluation(rule, signals, this.thresholds, cur.pendingSince, now);
+      const events = eventsOrThrow(alertDecider.decide(cmd, cur.state));
       if (!events.length) {
-        this.states.set(rule.name, { ...cur, state });
+        this.states.set(rule.name, { ...cur, pendingSince: cmd.pendingSince });
         continue;
       }
       try {
         const r = await this.store.append(alertStream(rule.name), events, cur.revision < 0n ? 'no_stream' : cur.revision);
-        this.states.set(rule.name, { state, revision: r.nextRevision });
+        this.states.set(rule.name, { state: fold(alertDecider, events, cur.state), revision: r.nextRevision, pendingSince: cmd.pendingSince });
         for (const e of r.events) {
           const ev = e as unknown as AlertEvent & RecordedEvent;
           appended.push(ev);
-          this.log.warn({ event: ev.type === 'AlertFired' ? 'alert.fired' : 'alert.resolved', rule: rule.name, summary: ev.data.summary, value: ev.data.value }, `${rule.name} ${ev.type === 'AlertFired' ? 'fired' : 'resolved'}: ${ev.data.summary}`);
-          void this.webhooks.deliver(ev);
+          this.log.warn(
+            { event: ev.type === 'AlertFired' ? 'alert.fired' : 'alert.resolved', rule: rule.name, summary: ev.data.summary, value: ev.data.value },
+            `${rule.name} ${ev.type === 'AlertFired' ? 'fired' : 'resolved'}: ${ev.data.summary}`,
+          );
         }
       } catch (err) {
         if (!(err instanceof ExpectedVersionConflict)) throw err;
@@ -106,8 +104,11 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     this.states = new Map();
     for (const rule of BASELINE_RULES) {
       const events = await this.store.readStream(alertStream(rule.name));
-      const state = events.map((e) => e as unknown as AlertEvent).reduce(evolveAlert, initialAlertState);
-      this.states.set(rule.name, { state, revision: BigInt(events.length) - 1n });
+      const state = fold(
+        alertDecider,
+        events.map((e) => e as unknown as AlertEvent),
+      );
+      this.states.set(rule.name, { state, revision: BigInt(events.length) - 1n, pendingSince: null });
     }
   }
 }

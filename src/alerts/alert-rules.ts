@@ -29,13 +29,21 @@ export const BASELINE_RULES: readonly AlertRule[] = [
     name: 'health_degraded',
     description: 'App health degraded for more than 2 minutes',
     forMs: (t) => t.healthDegradedForMs,
-    read: (s) => ({ active: s.health.status !== 'healthy', value: s.health.status === 'healthy' ? 0 : 1, summary: s.health.status === 'healthy' ? 'ops health is healthy' : `ops health is ${s.health.status}: ${s.health.issues.join('; ') || 'no detail'}` }),
+    read: (s) => ({
+      active: s.health.status !== 'healthy',
+      value: s.health.status === 'healthy' ? 0 : 1,
+      summary: s.health.status === 'healthy' ? 'ops health is healthy' : `ops health is ${s.health.status}: ${s.health.issues.join('; ') || 'no detail'}`,
+    }),
   },
   {
     name: 'queue_backlog',
     description: 'Queue backlog above normal for 10 minutes',
     forMs: (t) => t.backlogForMs,
-    read: (s, t) => ({ active: s.queue.pending > t.backlogThreshold, value: s.queue.pending, summary: `${s.queue.pending} jobs pending (normal is at most ${t.backlogThreshold})` }),
+    read: (s, t) => ({
+      active: s.queue.pending > t.backlogThreshold,
+      value: s.queue.pending,
+      summary: `${s.queue.pending} jobs pending (normal is at most ${t.backlogThreshold})`,
+    }),
   },
   {
     name: 'oldest_ready_age',
@@ -56,18 +64,30 @@ export const BASELINE_RULES: readonly AlertRule[] = [
     name: 'cron_failing',
     description: 'A cron job is failing or not running',
     forMs: () => 0,
-    read: (s) => ({ active: s.cronProblems.length > 0, value: s.cronProblems.length, summary: s.cronProblems.length ? s.cronProblems.join('; ') : 'every cron job ran and succeeded' }),
+    read: (s) => ({
+      active: s.cronProblems.length > 0,
+      value: s.cronProblems.length,
+      summary: s.cronProblems.length ? s.cronProblems.join('; ') : 'every cron job ran and succeeded',
+    }),
   },
   {
     name: 'webhook_failures_spike',
     description: 'Webhook delivery failures spike',
     forMs: () => 0,
-    read: (s, t) => ({ active: s.webhookFailures >= t.webhookFailuresThreshold, value: s.webhookFailures, summary: `${s.webhookFailures} webhook deliveries failed recently (threshold ${t.webhookFailuresThreshold})` }),
+    read: (s, t) => ({
+      active: s.webhookFailures >= t.webhookFailuresThreshold,
+      value: s.webhookFailures,
+      summary: `${s.webhookFailures} webhook deliveries failed recently (threshold ${t.webhookFailuresThreshold})`,
+    }),
   },
   {
     name: 'auth_failures_spike',
     description: 'Admin auth failures spike',
     forMs: () => 0,
-    read: (s, t) => ({ active: s.authFailures >= t.authFailuresThreshold, value: s.authFailures, summary: `${s.authFailures} failed authentications recently (threshold ${t.authFailuresThreshold})` }),
+    read: (s, t) => ({
+      active: s.authFailures >= t.authFailuresThreshold,
+      value: s.authFailures,
+      summary: `${s.authFailures} failed authentications recently (threshold ${t.authFailuresThreshold})`,
+    }),
   },
 ];

@@ -7,7 +7,7 @@ import { SharedCounters } from '../metrics/shared-counters';
 import { AUTH_FAILURE_COUNTER } from '../auth/auth-failure-counter';
 import { CRON_PROBLEMS_SOURCE, CronProblemsSource, OPS_HEALTH_SOURCE, OpsHealthSource, QUEUE_SNAPSHOT_SOURCE, QueueSnapshotSource } from './alert-sources';
 import { AlertSignals } from './alert-signals';
-import { WEBHOOK_FAILURE_COUNTER } from './alert-webhooks';
+import { WEBHOOK_FAILURE_COUNTER } from './webhook-failures';
 
 @Injectable()
 export class AlertSignalsReader {

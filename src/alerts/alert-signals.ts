@@ -2,7 +2,7 @@
 export interface AlertSignals {
   /** Ops health status (healthy | degraded | unhealthy) and its issues. */
   readonly health: { status: string; issues: string[] };
-  /** Jobs queue snapshot as on /api/health (seed 002). */
+  /** Jobs queue snapshot as on /api/health with the cron secret. */
   readonly queue: { pending: number; deadLetter: number; oldestReadyAgeSeconds: number | null };
   /** Cron-scheduled jobs in trouble: last run failed, or a tick overdue. */
   readonly cronProblems: string[];

@@ -1,42 +1,86 @@
+import { spec } from '../../test/support/given';
 import { BASELINE_RULES } from './alert-rules';
 import { AlertSignals } from './alert-signals';
-import { decideAlert, initialAlertState } from './alert.decider';
+import { alertDecider, alertEvaluation, initialAlertState } from './alert.decider';
+import type { AlertEvent } from './alert.events';
 
-const t = { healthDegradedForMs: 120_000, backlogThreshold: 100, backlogForMs: 600_000, oldestReadyAgeSeconds: 300, webhookFailuresThreshold: 5, authFailuresThreshold: 20 };
-const calm: AlertSignals = { health: { status: 'healthy', issues: [] }, queue: { pending: 3, deadLetter: 0, oldestReadyAgeSeconds: 2 }, cronProblems: [], webhookFailures: 0, authFailures: 0 };
+const t = {
+  healthDegradedForMs: 120_000,
+  backlogThreshold: 100,
+  backlogForMs: 600_000,
+  oldestReadyAgeSeconds: 300,
+  webhookFailuresThreshold: 5,
+  authFailuresThreshold: 20,
+};
+const calm: AlertSignals = {
+  health: { status: 'healthy', issues: [] },
+  queue: { pending: 3, deadLetter: 0, oldestReadyAgeSeconds: 2 },
+  cronProblems: [],
+  webhookFailures: 0,
+  authFailures: 0,
+};
 const rule = (name: string) => BASELINE_RULES.find((r) => r.name === name)!;
 const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, s));
+/** The evaluation the evaluator makes: `pendingSince` is what it remembers from the last one. */
+const evaluate = (name: string, signals: AlertSignals, now: Date, pendingSince: string | null = null) =>
+  alertEvaluation(rule(name), signals, t, pendingSince, now);
+
+const { given } = spec(alertDecider);
 
 describe('alert decider', () => {
-  it('has the seven baseline alerts of seed 002', () => {
-    expect(BASELINE_RULES.map((r) => r.name)).toEqual(['health_degraded', 'queue_backlog', 'oldest_ready_age', 'dead_letter_nonzero', 'cron_failing', 'webhook_failures_spike', 'auth_failures_spike']);
+  it('has the seven baseline alerts', () => {
+    expect(BASELINE_RULES.map((r) => r.name)).toEqual([
+      'health_degraded',
+      'queue_backlog',
+      'oldest_ready_age',
+      'dead_letter_nonzero',
+      'cron_failing',
+      'webhook_failures_spike',
+      'auth_failures_spike',
+    ]);
   });
 
   it('given degraded health, when it has lasted less than 2 minutes, then it is pending and nothing fires', () => {
     const degraded = { ...calm, health: { status: 'degraded', issues: ['High disabled: 2/10 (20%)'] } };
-    const first = decideAlert(rule('health_degraded'), degraded, t, initialAlertState, at(0));
-    expect(first.events).toEqual([]);
-    expect(first.state.pendingSince).toBe(at(0).toISOString());
-    const later = decideAlert(rule('health_degraded'), degraded, t, first.state, new Date(at(0).getTime() + 119_000));
-    expect(later.events).toEqual([]);
+    const first = evaluate('health_degraded', degraded, at(0));
+    given().when(first).then([]);
+    expect(first.pendingSince).toBe(at(0).toISOString());
+    given()
+      .when(evaluate('health_degraded', degraded, new Date(at(0).getTime() + 119_000), first.pendingSince))
+      .then([]);
   });
 
   it('given degraded health for 2 minutes, then it fires once, and resolves when healthy again', () => {
     const degraded = { ...calm, health: { status: 'unhealthy', issues: ['Queue stuck'] } };
-    const pending = decideAlert(rule('health_degraded'), degraded, t, initialAlertState, at(0)).state;
-    const fired = decideAlert(rule('health_degraded'), degraded, t, pending, new Date(at(0).getTime() + 120_000));
-    expect(fired.events).toEqual([{ type: 'AlertFired', data: { rule: 'health_degraded', summary: 'ops health is unhealthy: Queue stuck', value: 1, pendingSince: at(0).toISOString(), firedAt: new Date(at(0).getTime() + 120_000).toISOString() } }]);
-    expect(decideAlert(rule('health_degraded'), degraded, t, fired.state, at(59)).events).toEqual([]);
-    const resolved = decideAlert(rule('health_degraded'), calm, t, fired.state, new Date(at(0).getTime() + 300_000));
-    expect(resolved.events[0]).toMatchObject({ type: 'AlertResolved', data: { rule: 'health_degraded', firedAt: fired.state.firedAt } });
-    expect(resolved.state).toEqual(initialAlertState);
+    const pending = evaluate('health_degraded', degraded, at(0)).pendingSince;
+    const fired: AlertEvent = {
+      type: 'AlertFired',
+      data: {
+        rule: 'health_degraded',
+        summary: 'ops health is unhealthy: Queue stuck',
+        value: 1,
+        pendingSince: at(0).toISOString(),
+        firedAt: new Date(at(0).getTime() + 120_000).toISOString(),
+      },
+    };
+    given()
+      .when(evaluate('health_degraded', degraded, new Date(at(0).getTime() + 120_000), pending))
+      .then([fired]);
+    given(fired)
+      .when(evaluate('health_degraded', degraded, at(59), pending))
+      .then([]);
+    const resolved = given(fired).when(evaluate('health_degraded', calm, new Date(at(0).getTime() + 300_000), pending));
+    resolved.then([{ type: 'AlertResolved', data: expect.objectContaining({ rule: 'health_degraded', firedAt: fired.data.firedAt }) }]);
+    expect(resolved.state()).toEqual(initialAlertState);
   });
 
   it('given a condition that clears while pending, then the pending time starts over', () => {
     const backlog = { ...calm, queue: { ...calm.queue, pending: 500 } };
-    const p = decideAlert(rule('queue_backlog'), backlog, t, initialAlertState, at(0)).state;
-    const cleared = decideAlert(rule('queue_backlog'), calm, t, p, at(30));
-    expect(cleared).toEqual({ state: initialAlertState, events: [] });
+    const p = evaluate('queue_backlog', backlog, at(0)).pendingSince;
+    const cleared = evaluate('queue_backlog', calm, at(30), p);
+    given().when(cleared).then([]);
+    expect(cleared.pendingSince).toBeNull();
+    expect(evaluate('queue_backlog', backlog, at(40), cleared.pendingSince).pendingSince).toBe(at(40).toISOString());
   });
 
   it.each([
@@ -46,11 +90,15 @@ describe('alert decider', () => {
     ['webhook_failures_spike', { webhookFailures: 5 }, 5],
     ['auth_failures_spike', { authFailures: 20 }, 20],
   ])('given %s past its threshold, then it fires at once', (name, patch, value) => {
-    const r = decideAlert(rule(name), { ...calm, ...patch } as AlertSignals, t, initialAlertState, at(0));
-    expect(r.events).toEqual([expect.objectContaining({ type: 'AlertFired', data: expect.objectContaining({ rule: name, value }) })]);
+    given()
+      .when(evaluate(name, { ...calm, ...patch } as AlertSignals, at(0)))
+      .then([expect.objectContaining({ type: 'AlertFired', data: expect.objectContaining({ rule: name, value }) })]);
   });
 
   it('given calm signals, then no rule fires', () => {
-    for (const r of BASELINE_RULES) expect(decideAlert(r, calm, t, initialAlertState, at(0)).events).toEqual([]);
+    for (const r of BASELINE_RULES)
+      given()
+        .when(evaluate(r.name, calm, at(0)))
+        .then([]);
   });
 });

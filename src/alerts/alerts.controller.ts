@@ -2,8 +2,8 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import type { AlertRow } from '../../projections/alerts/alerts.projection';
-import { Roles } from '../auth/roles.decorator';
-import { TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { TenantScope } from '../access/tenant-scope.decorator';
 import { PG_POOL } from '../database/database.module';
 import { BASELINE_RULES } from './alert-rules';
 
@@ -22,8 +22,26 @@ export class AlertsController {
     schema: {
       example: {
         alerts: [
-          { rule: 'dead_letter_nonzero', description: 'Dead-letter count is non-zero', state: 'firing', summary: '2 job run(s) dead-lettered', value: 2, firedAt: '2026-11-25T13:00:15.000Z', resolvedAt: null, timesFired: 1 },
-          { rule: 'health_degraded', description: 'App health degraded for more than 2 minutes', state: 'ok', summary: null, value: null, firedAt: null, resolvedAt: null, timesFired: 0 },
+          {
+            rule: 'dead_letter_nonzero',
+            description: 'Dead-letter count is non-zero',
+            state: 'firing',
+            summary: '2 job run(s) dead-lettered',
+            value: 2,
+            firedAt: '2026-11-25T13:00:15.000Z',
+            resolvedAt: null,
+            timesFired: 1,
+          },
+          {
+            rule: 'health_degraded',
+            description: 'App health degraded for more than 2 minutes',
+            state: 'ok',
+            summary: null,
+            value: null,
+            firedAt: null,
+            resolvedAt: null,
+            timesFired: 0,
+          },
         ],
       },
     },

@@ -4,10 +4,9 @@ import { ProjectionRegistry } from '../projection-runner/projection-registry';
 import { EventSummaries } from '../timeline/event-summaries';
 import { AlertEvaluator } from './alert-evaluator';
 import { AlertSignalsReader } from './alert-signals.reader';
-import { AlertWebhooks } from './alert-webhooks';
 import { AlertsController } from './alerts.controller';
 
-@Module({ controllers: [AlertsController], providers: [AlertEvaluator, AlertSignalsReader, AlertWebhooks], exports: [AlertEvaluator] })
+@Module({ controllers: [AlertsController], providers: [AlertEvaluator, AlertSignalsReader], exports: [AlertEvaluator] })
 export class AlertsModule {
   constructor(registry: ProjectionRegistry, summaries: EventSummaries) {
     registry.register(alertsProjection);

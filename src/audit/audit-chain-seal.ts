@@ -17,12 +17,16 @@ export class AuditChainSeal implements OnApplicationBootstrap {
   constructor(private readonly recorder: AuditRecorder) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.recorder.act(systemOperator(`audit-seal-${randomUUID()}`), { action: SEAL_ACTION, target: 'audit-chain', reason: 'seal the links written before AUDIT_CHAIN_KEY' }, {
-      apply: async (unit) => {
-        const db = sqlOf(unit.uow);
-        const { rows } = await db.query<LockedHead>(LOCK_HEAD_SQL);
-        if ((await legacySeal(db, rows[0])).sealsLegacyLinks) await unit.record('applied');
+    await this.recorder.act(
+      systemOperator(`audit-seal-${randomUUID()}`),
+      { action: SEAL_ACTION, target: 'audit-chain', reason: 'seal the links written before AUDIT_CHAIN_KEY' },
+      {
+        apply: async (unit) => {
+          const db = sqlOf(unit.uow);
+          const { rows } = await db.query<LockedHead>(LOCK_HEAD_SQL);
+          if ((await legacySeal(unit.uow, rows[0])).sealsLegacyLinks) await unit.record('applied');
+        },
       },
-    });
+    );
   }
 }

@@ -37,7 +37,12 @@ describe('audit chain hashing', () => {
   });
 
   describe('version 1 (before ADR 0007)', () => {
-    const link = { eventId: 'e1', streamId: 'audit-2026-11-25', occurredAt: '2026-11-25T10:00:00.000Z', data: { action: 'job.run', reason: 'x', prevHash: GENESIS_HASH } };
+    const link = {
+      eventId: 'e1',
+      streamId: 'audit-2026-11-25',
+      occurredAt: '2026-11-25T10:00:00.000Z',
+      data: { action: 'job.run', reason: 'x', prevHash: GENESIS_HASH },
+    };
 
     it('is the plain SHA-256 older links were written with', () => {
       const h = legacyChainHash(GENESIS_HASH, link);

@@ -1,9 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { Queryable } from '../event-store/postgres/postgres-event-store';
+import type { StreamReader } from '../event-store/event-store.port';
 
 /** JSON with keys sorted at every level, so the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {
-  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON(): unknown }).toJSON());
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return canonicalJson((value as { toJSON(): unknown }).toJSON());
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
@@ -35,13 +36,15 @@ export const LOCK_HEAD_SQL = 'SELECT last_hash, last_event_id, length FROM audit
 /**
  * The first keyed link after unkeyed (version 1) ones states how many there are, under its MAC.
  * Verify accepts unkeyed links only when such a seal follows them, so a history rewritten
- * without the key into version-1 links (which needs no key) is refused too. Call after locking
- * the head (a statement of its own, so it sees the link committed just before the lock was won).
+ * without the key into version-1 links (which needs no key) is refused too. Call with the unit
+ * that locked the head, after the lock (a read of its own, so it sees the link committed just
+ * before the lock was won).
  */
-export async function legacySeal(db: Queryable, head: LockedHead): Promise<{ sealsLegacyLinks?: number }> {
+export async function legacySeal(log: Pick<StreamReader, 'readEvents'>, head: LockedHead): Promise<{ sealsLegacyLinks?: number }> {
   if (head.length === '0' || !head.last_event_id) return {};
-  const { rows } = await db.query<{ chain: string | null }>(`SELECT data->>'chain' AS chain FROM events WHERE event_id = $1`, [head.last_event_id]);
-  return rows.length && rows[0].chain === null ? { sealsLegacyLinks: Number(head.length) } : {};
+  const [last] = await log.readEvents([head.last_event_id]);
+  const chain = (last?.data as { chain?: unknown } | null)?.chain;
+  return last && (chain === undefined || chain === null) ? { sealsLegacyLinks: Number(head.length) } : {};
 }
 
 /**

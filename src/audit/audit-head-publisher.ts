@@ -25,11 +25,18 @@ export class AuditHeadPublisher implements OnApplicationBootstrap, BeforeApplica
     @Inject(LOGGER) private readonly log: Logger,
     metrics: MetricsService,
   ) {
-    metrics.gauge('opsledger_audit_chain_position', 'Links in the audit hash chain: the position of its head', [], async () => [[{}, Number((await readChainHead(this.pool)).position)]]);
-    metrics.gauge('opsledger_audit_chain_head_info', 'The audit chain head (value 1): position and MAC as labels, for `npm run audit -- verify --head <position>:<mac>`', ['position', 'mac'], async () => {
-      const h = await readChainHead(this.pool);
-      return [[{ position: String(h.position), mac: h.mac }, 1]];
-    });
+    metrics.gauge('opsledger_audit_chain_position', 'Links in the audit hash chain: the position of its head', [], async () => [
+      [{}, Number((await readChainHead(this.pool)).position)],
+    ]);
+    metrics.gauge(
+      'opsledger_audit_chain_head_info',
+      'The audit chain head (value 1): position and MAC as labels, for `npm run audit -- verify --head <position>:<mac>`',
+      ['position', 'mac'],
+      async () => {
+        const h = await readChainHead(this.pool);
+        return [[{ position: String(h.position), mac: h.mac }, 1]];
+      },
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -49,7 +56,10 @@ export class AuditHeadPublisher implements OnApplicationBootstrap, BeforeApplica
   async publish(): Promise<void> {
     try {
       const h = await readChainHead(this.pool);
-      this.log.info({ event: 'audit.chain_head', position: String(h.position), eventId: h.eventId, mac: h.mac, head: formatHead(h) }, `audit chain head ${formatHead(h)}`);
+      this.log.info(
+        { event: 'audit.chain_head', position: String(h.position), eventId: h.eventId, mac: h.mac, head: formatHead(h) },
+        `audit chain head ${formatHead(h)}`,
+      );
     } catch (err) {
       this.log.warn({ event: 'audit.chain_head_failed', err: err instanceof Error ? err.message : String(err) }, 'could not read the audit chain head');
     }

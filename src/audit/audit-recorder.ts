@@ -7,7 +7,7 @@ import { ExpectedVersionConflict } from '../event-store/expected-version-conflic
 import { sqlOf, SqlSession, UnitOfWork } from '../event-store/unit-of-work';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
-import { rejectionStatus } from '../shared/rejection-status';
+import { rejectionStatus } from '../http/rejection-status';
 import { keyId } from '../secrets/key-fingerprints';
 import { SERVER_KEYS, ServerKeys } from '../secrets/server-keys';
 import { CHAIN_VERSION, chainMac, legacySeal, LOCK_HEAD_SQL, LockedHead } from './audit-chain';
@@ -81,7 +81,12 @@ export class AuditRecorder {
         const value = await this.store.transact(async (uow) => {
           await sqlOf(uow).query('SELECT 1 FROM audit_chain_head WHERE id = 1 FOR UPDATE');
           const eventId = randomUUID();
-          const metadata: AuditMetadata = { causationId: eventId, correlationId: ctx.requestId, actor: ctx.actor, ...(ctx.tenant ? { tenant: ctx.tenant } : {}) };
+          const metadata: AuditMetadata = {
+            causationId: eventId,
+            correlationId: ctx.requestId,
+            actor: ctx.actor,
+            ...(ctx.tenant ? { tenant: ctx.tenant } : {}),
+          };
           const unit: ActionUnit = {
             uow: effectsAfterEntry(uow, () => done.entry !== null),
             metadata,
@@ -101,7 +106,18 @@ export class AuditRecorder {
         const status = rejectionStatus(err);
         if (status !== null) {
           this.log.info(
-            { event: `audit.${action.action}`, outcome: 'rejected', status, actor: ctx.actor, role: ctx.role, tenant: ctx.tenant, target: action.target, reason: action.reason, requestId: ctx.requestId, problem: (err as Error).message },
+            {
+              event: `audit.${action.action}`,
+              outcome: 'rejected',
+              status,
+              actor: ctx.actor,
+              role: ctx.role,
+              tenant: ctx.tenant,
+              target: action.target,
+              reason: action.reason,
+              requestId: ctx.requestId,
+              problem: (err as Error).message,
+            },
             `${ctx.actor} ${action.action} ${action.target ?? ''} rejected (${status})`.replace(/ {2,}/g, ' '),
           );
         }
@@ -111,7 +127,15 @@ export class AuditRecorder {
   }
 
   /** The chain link: read the head (locked since the unit began), append the entry, move the head. */
-  private async appendEntry(uow: UnitOfWork, db: SqlSession, eventId: string, ctx: OperatorContext, action: AuditedAction, outcome: AuditOutcome, details?: Record<string, unknown>): Promise<void> {
+  private async appendEntry(
+    uow: UnitOfWork,
+    db: SqlSession,
+    eventId: string,
+    ctx: OperatorContext,
+    action: AuditedAction,
+    outcome: AuditOutcome,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     const now = this.clock.now();
     const streamId = auditStream(now);
     const occurredAt = now.toISOString();
@@ -131,11 +155,17 @@ export class AuditRecorder {
       prevHash,
       chain: CHAIN_VERSION,
       keyId: keyId(this.keys.auditChain),
-      ...(await legacySeal(db, rows[0])),
+      ...(await legacySeal(uow, rows[0])),
     };
     const metadata = { occurredAt, correlationId: ctx.requestId, actor: ctx.actor, ...(ctx.tenant ? { tenant: ctx.tenant } : {}) };
     // The MAC covers data and metadata exactly as stored (outcome included).
-    const hash = chainMac(this.keys.auditChain, prevHash, { eventId, streamId, type: 'OperatorActionRecorded', data: data as unknown as Record<string, unknown>, metadata });
+    const hash = chainMac(this.keys.auditChain, prevHash, {
+      eventId,
+      streamId,
+      type: 'OperatorActionRecorded',
+      data: data as unknown as Record<string, unknown>,
+      metadata,
+    });
     await uow.append(streamId, [{ type: 'OperatorActionRecorded', eventId, data: { ...data, hash }, metadata }], 'any');
     await db.query('UPDATE audit_chain_head SET last_event_id = $1, last_hash = $2, length = length + 1 WHERE id = 1', [eventId, hash]);
   }
@@ -143,7 +173,17 @@ export class AuditRecorder {
   /** After the commit: the log line says what is now in the log. */
   private logEntry(ctx: OperatorContext, action: AuditedAction, entry: { eventId: string; outcome: AuditOutcome }): void {
     this.log.info(
-      { event: `audit.${action.action}`, outcome: entry.outcome, actor: ctx.actor, role: ctx.role, tenant: ctx.tenant, target: action.target, reason: action.reason, requestId: ctx.requestId, auditEventId: entry.eventId },
+      {
+        event: `audit.${action.action}`,
+        outcome: entry.outcome,
+        actor: ctx.actor,
+        role: ctx.role,
+        tenant: ctx.tenant,
+        target: action.target,
+        reason: action.reason,
+        requestId: ctx.requestId,
+        auditEventId: entry.eventId,
+      },
       `${ctx.actor} ${action.action} ${action.target ?? ''}`.trim() + (entry.outcome === 'applied' ? '' : ` (${entry.outcome})`),
     );
   }
@@ -159,13 +199,19 @@ function effectsAfterEntry(uow: UnitOfWork, recorded: () => boolean): UnitOfWork
       return uow.sql;
     },
     readStream: (streamId, options) => uow.readStream(streamId, options),
-    append: async (streamId, events, expected) => {
+    readStreams: (query, options) => uow.readStreams(query, options),
+    readEvents: (eventIds) => uow.readEvents(eventIds),
+    append: async (streamId, events, expected, options) => {
       guard();
-      return uow.append(streamId, events, expected);
+      return uow.append(streamId, events, expected, options);
     },
-    appendMany: async (appends) => {
+    appendMany: async (appends, options) => {
       guard();
-      return uow.appendMany(appends);
+      return uow.appendMany(appends, options);
+    },
+    restore: async (archive) => {
+      guard();
+      return uow.restore(archive);
     },
   };
 }

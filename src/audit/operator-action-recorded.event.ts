@@ -1,5 +1,5 @@
 import { DomainEvent } from '../event-store/envelope';
-import { Role } from '../auth/roles';
+import { Role } from '../access/roles';
 
 /**
  * What an attempt turned out to be: `applied` (its effects are in the log with causationId = this

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { Principal, Role } from '../auth/roles';
+import { Principal, Role } from '../access/roles';
 
 /** Who pressed the button, from where, in which request: attached to every operator action. */
 export interface OperatorContext {

@@ -21,7 +21,10 @@ export function limitKey(address: string): string {
   try {
     const a = ipaddr.process(address);
     if (a.kind() === 'ipv4') return a.toString();
-    return `${(a as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
+    return `${(a as ipaddr.IPv6).parts
+      .slice(0, 4)
+      .map((p) => p.toString(16))
+      .join(':')}::/64`;
   } catch {
     return address;
   }
@@ -101,7 +104,11 @@ export class AuthFailureLimiter {
     }
     if (this.window !== w) return null; // the window ended while counting
     if (count >= this.limit) {
-      if (!this.blocked.has(key)) this.log.warn({ event: 'auth.address_limited', address: key, failures: count, windowMs: this.config.auth.failureWindowMs }, `too many failed authentications from ${key}`);
+      if (!this.blocked.has(key))
+        this.log.warn(
+          { event: 'auth.address_limited', address: key, failures: count, windowMs: this.config.auth.failureWindowMs },
+          `too many failed authentications from ${key}`,
+        );
       this.blocked.add(key);
     }
     return count > this.limit ? this.tooMany(now) : null;

@@ -2,7 +2,15 @@ import { Injectable, Optional } from '@nestjs/common';
 import { SharedCounters } from '../metrics/shared-counters';
 import { AUTH_FAILURE_COUNTER } from './auth-failure-counter';
 
-export const AUTH_FAILURE_REASONS = ['missing_token', 'malformed_header', 'unknown_token', 'revoked_token', 'expired_token', 'unknown_session', 'forbidden'] as const;
+export const AUTH_FAILURE_REASONS = [
+  'missing_token',
+  'malformed_header',
+  'unknown_token',
+  'revoked_token',
+  'expired_token',
+  'unknown_session',
+  'forbidden',
+] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
 /**

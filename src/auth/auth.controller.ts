@@ -1,34 +1,31 @@
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { Clock, CLOCK } from '../shared/clock';
-import { BadInput, Conflict, NotFound } from '../shared/errors';
+import { BadInput } from '../shared/errors';
 import { IssuedToken, IssueTokenCommand } from './issue-token.command';
 import { IssueTokenDto } from './issue-token.dto';
 import { RevokedToken, RevokeTokenCommand } from './revoke-token.command';
 import { RevokeTokenDto } from './revoke-token.dto';
-import { ApiUnauthorized, CurrentPrincipal, Roles } from './roles.decorator';
-import type { Principal } from './roles';
-import { inScope } from './tenant-scope';
-import { CallerTenant, TenantScope } from './tenant-scope.decorator';
+import { ApiUnauthorized, CurrentPrincipal, Roles } from '../access/roles.decorator';
+import type { Principal } from '../access/roles';
+import { inScope } from '../access/tenant-scope';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { TokenView, tokenView } from './token-view';
-import { TokenRejected } from './token-rejected.error';
 import { TokenRepository } from './token-repository';
-import { TOKEN_ID_PATTERN } from './token-stream';
+import { TOKEN_ID_PATTERN } from './token.events';
 
-
-function toHttp(err: unknown): unknown {
-  if (err instanceof ExpectedVersionConflict) return new Conflict('the token changed concurrently; retry');
-  if (!(err instanceof TokenRejected)) return err;
-  if (err.kind === 'not_found') return new NotFound(err.message);
-  if (err.kind === 'forbidden') return new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: err.message });
-  if (err.kind === 'conflict') return new Conflict(err.message);
-  return err.field ? BadInput.field(err.field, err.message.replace(`${err.field}: `, '')) : new BadInput(err.message);
-}
-
-const ISSUED_EXAMPLE = { tokenId: '3f0c2d5e-8a7b-4c1d-9e2f-1a2b3c4d5e6f', name: 'ci', role: 'operator', tenant: null, issuedAt: '2026-03-01T10:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', token: 'olt_q3T0…43 characters…', notice: 'Store this token now: it is not shown again.' };
+const ISSUED_EXAMPLE = {
+  tokenId: '3f0c2d5e-8a7b-4c1d-9e2f-1a2b3c4d5e6f',
+  name: 'ci',
+  role: 'operator',
+  tenant: null,
+  issuedAt: '2026-03-01T10:00:00.000Z',
+  expiresAt: '2027-01-01T00:00:00.000Z',
+  token: 'olt_q3T0…43 characters…',
+  notice: 'Store this token now: it is not shown again.',
+};
 
 @ApiTags('auth')
 @ApiBearerAuth()
@@ -55,23 +52,55 @@ export class AuthController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Issue a bearer token (admin). The token is in this response only; the server keeps its SHA-256 hash. Audited as token.issue.' })
   @ApiResponse({ status: 201, schema: { example: ISSUED_EXAMPLE } })
-  @ApiResponse({ status: 400, schema: { example: { statusCode: 400, error: 'Bad Request', message: 'role: role must be one of viewer, operator, admin', fields: [{ field: 'role', problem: 'role must be one of viewer, operator, admin' }] } } })
+  @ApiResponse({
+    status: 400,
+    schema: {
+      example: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'role: role must be one of viewer, operator, admin',
+        fields: [{ field: 'role', problem: 'role must be one of viewer, operator, admin' }],
+      },
+    },
+  })
   async issue(@Body() body: IssueTokenDto, @Operator() op: OperatorContext): Promise<IssuedToken & { notice: string }> {
-    try {
-      const issued = await this.commands.execute(new IssueTokenCommand(op, { name: body.name, role: body.role, tenant: body.tenant, expiresAt: body.expiresAt ?? null }, body.reason));
-      return { ...issued, notice: 'Store this token now: it is not shown again.' };
-    } catch (err) {
-      throw toHttp(err);
-    }
+    const issued = await this.commands.execute(
+      new IssueTokenCommand(op, { name: body.name, role: body.role, tenant: body.tenant, expiresAt: body.expiresAt ?? null }, body.reason),
+    );
+    return { ...issued, notice: 'Store this token now: it is not shown again.' };
   }
 
   // No @Roles: relies on (and so exercises) the admin default.
   @Get('tokens')
   @TenantScope('tenant', "the tenant's tokens only")
   @ApiUnauthorized()
-  @ApiResponse({ status: 403, schema: { example: { statusCode: 403, error: 'Forbidden', message: 'this needs the admin role or higher; token "ci" has operator', requiredRole: 'admin' } } })
+  @ApiResponse({
+    status: 403,
+    schema: {
+      example: { statusCode: 403, error: 'Forbidden', message: 'this needs the admin role or higher; token "ci" has operator', requiredRole: 'admin' },
+    },
+  })
   @ApiOperation({ summary: 'All tokens (of its tenant, for a tenant-scoped admin), oldest first, with status (admin). Never returns secrets or hashes.' })
-  @ApiResponse({ status: 200, schema: { example: { tokens: [{ tokenId: ISSUED_EXAMPLE.tokenId, name: 'ci', role: 'operator', tenant: null, status: 'active', issuedAt: ISSUED_EXAMPLE.issuedAt, expiresAt: null, revokedAt: null, revokeReason: null }] } } })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      example: {
+        tokens: [
+          {
+            tokenId: ISSUED_EXAMPLE.tokenId,
+            name: 'ci',
+            role: 'operator',
+            tenant: null,
+            status: 'active',
+            issuedAt: ISSUED_EXAMPLE.issuedAt,
+            expiresAt: null,
+            revokedAt: null,
+            revokeReason: null,
+          },
+        ],
+      },
+    },
+  })
   async list(@CallerTenant() tenant: string | null): Promise<{ tokens: TokenView[] }> {
     const now = this.clock.now().getTime();
     const rows = (await this.tokens.list()).filter((r) => inScope(tenant, r.tenant));
@@ -85,18 +114,20 @@ export class AuthController {
   @ApiParam({ name: 'id', description: 'tokenId from the list', example: ISSUED_EXAMPLE.tokenId })
   @ApiQuery({ name: 'reason', required: false, description: 'Why; alternatively in the JSON body.' })
   @ApiBody({ type: RevokeTokenDto, required: false })
-  @ApiResponse({ status: 200, schema: { example: { tokenId: ISSUED_EXAMPLE.tokenId, name: 'ci', revokedAt: '2026-03-02T08:00:00.000Z', reason: 'laptop lost' } } })
+  @ApiResponse({
+    status: 200,
+    schema: { example: { tokenId: ISSUED_EXAMPLE.tokenId, name: 'ci', revokedAt: '2026-03-02T08:00:00.000Z', reason: 'laptop lost' } },
+  })
   @ApiResponse({ status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: `no token with id ${ISSUED_EXAMPLE.tokenId}` } } })
-  @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: `token ${ISSUED_EXAMPLE.tokenId} ("ci") is revoked already` } } })
+  @ApiResponse({
+    status: 409,
+    schema: { example: { statusCode: 409, error: 'Conflict', message: `token ${ISSUED_EXAMPLE.tokenId} ("ci") is revoked already` } },
+  })
   // The body's type must be the DTO alone: a union erases it to Object and the body goes unvalidated.
   async revoke(@Param('id') id: string, @Body() body: RevokeTokenDto, @Query() query: RevokeTokenDto, @Operator() op: OperatorContext): Promise<RevokedToken> {
     if (!TOKEN_ID_PATTERN.test(id)) throw BadInput.field('id', 'must be a tokenId from GET /api/auth/tokens');
     const reason = body?.reason ?? query.reason;
     if (!reason) throw BadInput.field('reason', 'is required (JSON body {"reason": "..."} or ?reason=)');
-    try {
-      return await this.commands.execute(new RevokeTokenCommand(op, id, reason));
-    } catch (err) {
-      throw toHttp(err);
-    }
+    return this.commands.execute(new RevokeTokenCommand(op, id, reason));
   }
 }

@@ -7,15 +7,17 @@ import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { AuthFailureReason, AuthFailures } from './auth-failures';
-import { IS_PUBLIC } from './public.decorator';
-import { STATIC_SECRET, StaticSecret } from './static-secret.decorator';
+import { bearerToken } from './bearer-token';
+import { IS_PUBLIC } from '../access/public.decorator';
+import { STATIC_SECRET, StaticSecret } from '../access/static-secret.decorator';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { MIN_ROLE } from './roles.decorator';
-import { Principal, Role, roleAtLeast } from './roles';
+import { MIN_ROLE } from '../access/roles.decorator';
+import { Principal, Role, roleAtLeast } from '../access/roles';
 import { TokenLookup } from './token-lookup';
 import { secretsEqual } from './token-secret';
-import { SessionAuthenticator } from '../console-session/session-authenticator';
+import { tokenStatus } from './token-status';
+import { COOKIE_AUTHENTICATOR, CookieAuthenticator } from './cookie-authenticator';
 
 type Request = FastifyRequest & { principal?: Principal };
 
@@ -45,7 +47,7 @@ export class AuthGuard implements CanActivate {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     // The console's session cookie, when that module is loaded (absent in the CLIs' contexts).
-    @Optional() private readonly sessions?: SessionAuthenticator,
+    @Optional() @Inject(COOKIE_AUTHENTICATOR) private readonly sessions?: CookieAuthenticator,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -63,18 +65,18 @@ export class AuthGuard implements CanActivate {
       return this.roleAllows(req, targets);
     }
     if (!header) throw await this.unauthorized(req, reply, 'missing_token');
-    const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (!match) throw await this.unauthorized(req, reply, 'malformed_header');
+    const token = bearerToken(header);
+    if (!token) throw await this.unauthorized(req, reply, 'malformed_header');
     const secret = this.reflector.getAllAndOverride<StaticSecret | undefined>(STATIC_SECRET, targets);
     const expected = secret?.(this.config);
-    if (expected && secretsEqual(match[1], expected)) {
+    if (expected && secretsEqual(token, expected)) {
       req.principal = { tokenId: 'static-secret', name: 'static-secret', role: 'viewer', tenant: null };
       return true;
     }
-    const row = await this.lookup.byToken(match[1]);
+    const row = await this.lookup.byToken(token);
     if (!row) throw await this.unauthorized(req, reply, 'unknown_token');
-    if (row.revokedAt) throw await this.unauthorized(req, reply, 'revoked_token', row);
-    if (row.expiresAt && Date.parse(row.expiresAt) <= this.clock.now().getTime()) throw await this.unauthorized(req, reply, 'expired_token', row);
+    const status = tokenStatus(row, this.clock.now());
+    if (status !== 'active') throw await this.unauthorized(req, reply, status === 'revoked' ? 'revoked_token' : 'expired_token', row);
 
     req.principal = { tokenId: row.tokenId, name: row.name, role: row.role, tenant: row.tenant };
     return this.roleAllows(req, targets);
@@ -85,7 +87,12 @@ export class AuthGuard implements CanActivate {
     const need = this.reflector.getAllAndOverride<Role | undefined>(MIN_ROLE, targets) ?? 'admin';
     if (!roleAtLeast(p.role, need)) {
       this.logFailure(req, 'forbidden', p, { requiredRole: need });
-      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this needs the ${need} role or higher; token "${p.name}" has ${p.role}`, requiredRole: need });
+      throw new ForbiddenException({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: `this needs the ${need} role or higher; token "${p.name}" has ${p.role}`,
+        requiredRole: need,
+      });
     }
     return true;
   }
@@ -105,7 +112,16 @@ export class AuthGuard implements CanActivate {
   private logFailure(req: Request, reason: AuthFailureReason, row?: Pick<TokenRow, 'tokenId' | 'name'>, extra: Record<string, unknown> = {}): void {
     this.failures.record(reason);
     this.log.warn(
-      { event: 'auth.failed', reason, ip: req.ip, method: req.method, path: req.url.split('?')[0], requestId: req.id, ...(row ? { tokenId: row.tokenId, tokenName: row.name } : {}), ...extra },
+      {
+        event: 'auth.failed',
+        reason,
+        ip: req.ip,
+        method: req.method,
+        path: req.url.split('?')[0],
+        requestId: req.id,
+        ...(row ? { tokenId: row.tokenId, tokenName: row.name } : {}),
+        ...extra,
+      },
       `auth failed: ${reason}`,
     );
   }

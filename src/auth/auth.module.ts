@@ -19,7 +19,19 @@ import { TokenRepository } from './token-repository';
 /** Bearer tokens as events, the global guards (role, tenant scope), the OPSLEDGER_ADMIN_TOKEN bootstrap and /api/auth. */
 @Module({
   controllers: [AuthController],
-  providers: [TokenRepository, TokenDigester, TokenLookup, AuthFailures, AuthFailureLimiter, IssueTokenHandler, RevokeTokenHandler, TokenHashUpgrade, TokenBootstrap, AuthGuard, TenantScopeGuard],
+  providers: [
+    TokenRepository,
+    TokenDigester,
+    TokenLookup,
+    AuthFailures,
+    AuthFailureLimiter,
+    IssueTokenHandler,
+    RevokeTokenHandler,
+    TokenHashUpgrade,
+    TokenBootstrap,
+    AuthGuard,
+    TenantScopeGuard,
+  ],
   // AppModule registers AuthGuard before TenantScopeGuard, so the latter sees request.principal.
   exports: [AuthFailures, AuthFailureLimiter, TokenLookup, AuthGuard, TenantScopeGuard],
 })
@@ -31,7 +43,12 @@ export class AuthModule {
       return `token "${d.name}" issued with role ${d.role}${d.tenant ? ` for tenant ${d.tenant}` : ''}`;
     });
     summaries.register('TokenHashRekeyed', (e) => `token ${(e.data as { tokenId: string }).tokenId.slice(0, 12)}… digest re-keyed with TOKEN_HASH_KEY`);
-    summaries.register('TokenRevoked', (e) => `token ${(e.data as { tokenId: string }).tokenId.slice(0, 12)}… revoked: ${(e.data as { reason: string }).reason}`);
-    metrics.counterFrom('opsledger_auth_failures_total', 'Rejected requests by reason (this process)', ['reason'], () => Object.entries(failures.snapshot()).map(([reason, n]) => [{ reason }, n] as const));
+    summaries.register(
+      'TokenRevoked',
+      (e) => `token ${(e.data as { tokenId: string }).tokenId.slice(0, 12)}… revoked: ${(e.data as { reason: string }).reason}`,
+    );
+    metrics.counterFrom('opsledger_auth_failures_total', 'Rejected requests by reason (this process)', ['reason'], () =>
+      Object.entries(failures.snapshot()).map(([reason, n]) => [{ reason }, n] as const),
+    );
   }
 }

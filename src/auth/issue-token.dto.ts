@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { ROLES } from './roles';
+import { ROLES } from '../access/roles';
 
 /** Shape checks only; the rules (future expiry, reserved names) live in token.decider.ts. */
 export class IssueTokenDto {
@@ -14,7 +14,11 @@ export class IssueTokenDto {
   @IsIn(ROLES as unknown as string[], { message: `role must be one of ${ROLES.join(', ')}` })
   role!: string;
 
-  @ApiPropertyOptional({ description: "Limit the token to one tenant. A tenant-scoped admin can issue only for its own tenant (the default for it).", example: 'acme', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Limit the token to one tenant. A tenant-scoped admin can issue only for its own tenant (the default for it).',
+    example: 'acme',
+    nullable: true,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)

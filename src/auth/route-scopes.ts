@@ -1,6 +1,6 @@
 import { RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { TENANT_SCOPE, TenantScopeDeclaration } from './tenant-scope.decorator';
+import { TENANT_SCOPE, TenantScopeDeclaration } from '../access/tenant-scope.decorator';
 
 export interface RouteScope {
   /** e.g. GET */
@@ -33,7 +33,12 @@ export function controllersOf(modules: readonly ModuleRef[]): Type[] {
   return [...out];
 }
 
-const join = (...parts: string[]) => '/' + parts.flatMap((p) => p.split('/')).filter(Boolean).join('/');
+const join = (...parts: string[]) =>
+  '/' +
+  parts
+    .flatMap((p) => p.split('/'))
+    .filter(Boolean)
+    .join('/');
 
 /** Every route of these controllers with its tenant rule, sorted by path then method. */
 export function routeScopes(controllers: readonly Type[]): RouteScope[] {

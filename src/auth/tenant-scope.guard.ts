@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { LOGGER } from '../shared/logger';
 import { AuthFailures } from './auth-failures';
-import type { Principal } from './roles';
-import { installationOnlyMessage, TENANT_SCOPE, TenantScopeDeclaration } from './tenant-scope.decorator';
+import type { Principal } from '../access/roles';
+import { installationOnlyMessage, TENANT_SCOPE, TenantScopeDeclaration } from '../access/tenant-scope.decorator';
 
 /**
  * Runs after AuthGuard (which sets request.principal). A tenant-scoped token may not call an
@@ -30,7 +30,18 @@ export class TenantScopeGuard implements CanActivate {
     if (declared && declared.rule !== 'installation') return true;
     this.failures.record('forbidden');
     this.log.warn(
-      { event: 'auth.failed', reason: 'forbidden', ip: req.ip, method: req.method, path: req.url.split('?')[0], requestId: req.id, tokenId: p.tokenId, tokenName: p.name, tenant: p.tenant, tenantScope: declared?.rule ?? 'undeclared' },
+      {
+        event: 'auth.failed',
+        reason: 'forbidden',
+        ip: req.ip,
+        method: req.method,
+        path: req.url.split('?')[0],
+        requestId: req.id,
+        tokenId: p.tokenId,
+        tokenName: p.name,
+        tenant: p.tenant,
+        tenantScope: declared?.rule ?? 'undeclared',
+      },
       'auth failed: forbidden',
     );
     throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: installationOnlyMessage(p), tenant: p.tenant });

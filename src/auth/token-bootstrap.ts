@@ -6,6 +6,7 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ConfigError } from '../config/env-var';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
+import { RejectedError } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
 import { IssueTokenHandler } from './issue-token.handler';
 import { IssueTokenCommand } from './issue-token.command';
@@ -14,7 +15,6 @@ import { RevokeTokenCommand } from './revoke-token.command';
 import { BOOTSTRAP_TOKEN_NAME } from './token.decider';
 import { TokenDigester } from './token-digester';
 import { TokenHashUpgrade } from './token-hash-upgrade';
-import { TokenRejected } from './token-rejected.error';
 import { TokenRepository } from './token-repository';
 
 export const BOOTSTRAP_ID_PREFIX = 'bootstrap-';
@@ -56,9 +56,12 @@ export class TokenBootstrap implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const value = this.config.core.adminToken;
     if (value && value.length < MIN_ADMIN_TOKEN_LENGTH) {
-      throw new ConfigError('OPSLEDGER_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters of random text (e.g. the output of "openssl rand -base64 32")`);
+      throw new ConfigError(
+        'OPSLEDGER_ADMIN_TOKEN',
+        `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters of random text (e.g. the output of "openssl rand -base64 32")`,
+      );
     }
-    const lock = await this.tokens.store.pool.connect();
+    const lock = await this.tokens.pool.connect();
     try {
       await lock.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
       await this.upgrade.run();
@@ -87,12 +90,14 @@ export class TokenBootstrap implements OnApplicationBootstrap {
         this.log.info({ event: 'auth.bootstrap_token_revoked', tokenId: old.tokenId }, 'revoked the previous bootstrap admin token');
       } catch (err) {
         // A peer without the lock (an older process) revoked it first: the goal is met.
-        if (!(err instanceof TokenRejected && err.kind === 'conflict')) throw err;
+        if (!(err instanceof RejectedError && err.rejection.code === 'conflict')) throw err;
       }
     }
     if (existing) return;
     try {
-      await this.issue.execute(new IssueTokenCommand(ctx, { name: BOOTSTRAP_TOKEN_NAME, role: 'admin' }, 'OPSLEDGER_ADMIN_TOKEN bootstrap', { tokenId, hash: digest }));
+      await this.issue.execute(
+        new IssueTokenCommand(ctx, { name: BOOTSTRAP_TOKEN_NAME, role: 'admin' }, 'OPSLEDGER_ADMIN_TOKEN bootstrap', { tokenId, hash: digest }),
+      );
       this.log.info({ event: 'auth.bootstrap_token_issued', tokenId }, 'issued the bootstrap admin token from OPSLEDGER_ADMIN_TOKEN');
     } catch (err) {
       if (!(err instanceof ExpectedVersionConflict)) throw err;

@@ -3,8 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { sqlOf } from '../event-store/unit-of-work';
+import { eventsOrThrow } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
-import { decideToken } from './token.decider';
+import { tokenDecider } from './token.decider';
 import { TokenDigester } from './token-digester';
 import { TokenRepository } from './token-repository';
 
@@ -39,14 +40,18 @@ export class TokenHashUpgrade {
           for (const row of await this.tokens.legacyHashed(sqlOf(uow))) {
             const { state, revision } = await this.tokens.load(row.tokenId, uow);
             if (state.status === 'none') continue;
-            const events = decideToken({ kind: 'RekeyTokenHash', tokenId: row.tokenId, hash: this.digester.rekey(state.hash) }, state);
+            const events = eventsOrThrow(tokenDecider.decide({ kind: 'RekeyTokenHash', tokenId: row.tokenId, hash: this.digester.rekey(state.hash) }, state));
             if (!events.length) continue;
             await this.tokens.appendIn(uow, row.tokenId, events, revision, { actor: 'system', correlationId });
             n++;
           }
           return n;
         });
-        if (rekeyed) this.log.info({ event: 'auth.token_hashes_rekeyed', count: rekeyed }, `re-keyed the stored digests of ${rekeyed} token(s) issued before TOKEN_HASH_KEY`);
+        if (rekeyed)
+          this.log.info(
+            { event: 'auth.token_hashes_rekeyed', count: rekeyed },
+            `re-keyed the stored digests of ${rekeyed} token(s) issued before TOKEN_HASH_KEY`,
+          );
         return rekeyed;
       } catch (err) {
         if (!(err instanceof ExpectedVersionConflict) || attempt >= MAX_ATTEMPTS) throw err;

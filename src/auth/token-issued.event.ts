@@ -1,5 +1,5 @@
 import { DomainEvent } from '../event-store/envelope';
-import { Role } from './roles';
+import { Role } from '../access/roles';
 
 /** The digest scheme of tokens issued since ADR 0007; a TokenIssued without it holds a bare SHA-256. */
 export const HASH_SCHEME = 'hmac-sha256' as const;

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { Clock, CLOCK } from '../shared/clock';
 import { TokenDigester } from './token-digester';
 import { TokenRepository } from './token-repository';
-import { hashesEqual } from './token-secret';
+import { secretsEqual } from './token-secret';
 
 const MAX_ENTRIES = 10_000;
 
@@ -34,7 +34,7 @@ export class TokenLookup {
     const digest = this.digester.of(token);
     const row = await this.byHash(digest);
     // The lookup matched on the digest already; the constant-time check keeps that the only path.
-    return row && hashesEqual(row.hash, digest) ? row : null;
+    return row && secretsEqual(row.hash, digest) ? row : null;
   }
 
   private async byHash(hash: string): Promise<TokenRow | null> {

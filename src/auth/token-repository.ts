@@ -1,21 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
 import { tokensProjection } from '../../projections/tokens/tokens.projection';
 import type { TokenRow } from '../../projections/tokens/token-row';
+import { PG_POOL } from '../database/database.module';
 import { AppendResult, EventMetadata, ExpectedRevision, RecordedEvent } from '../event-store/envelope';
-import { PostgresEventStore, Queryable } from '../event-store/postgres/postgres-event-store';
-import { sqlOf, UnitOfWork } from '../event-store/unit-of-work';
-import { applyEvents } from '../projection-runner/apply-events';
-import { evolveToken, initialTokenState, TokenState } from './token.decider';
-import { TokenEvent, tokenStream } from './token-stream';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import type { SqlSession, UnitOfWork } from '../event-store/unit-of-work';
+import { evolveToken, initialTokenState, TokenState } from './token.state';
+import { TokenEvent, tokenStream } from './token.events';
 
 /**
- * Token streams and the `rm_tokens` read model. Appends apply the tokens projection (and record
- * the audit action) in the same transaction, so a token authenticates as soon as `issue` returns, and a revoke is visible to
- * the next lookup. Used by the command handlers, the start-up bootstrap and the CLI alike.
+ * Token streams and the `rm_tokens` read model. The tokens projection is inline: the store
+ * applies it (and the caller's unit records the audit action) in the append's transaction, so a
+ * token authenticates as soon as `issue` returns, and a revoke is visible to the next lookup.
+ * Used by the command handlers, the start-up bootstrap and the CLI alike.
  */
 @Injectable()
 export class TokenRepository {
-  constructor(@Inject(PostgresEventStore) readonly store: PostgresEventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(PG_POOL) readonly pool: Pool,
+  ) {
+    store.registerInline(tokensProjection);
+  }
 
   /** From the log, or as a unit of work sees it. */
   async load(tokenId: string, uow?: UnitOfWork): Promise<{ state: TokenState; revision: bigint }> {
@@ -25,31 +32,39 @@ export class TokenRepository {
   }
 
   /** In the caller's unit (with its audit entry): the events and the read-model rows. A conflict rolls all of it back. */
-  async appendIn(uow: UnitOfWork, tokenId: string, events: readonly TokenEvent[], expected: ExpectedRevision, metadata: Partial<EventMetadata>): Promise<AppendResult> {
-    const result = await uow.append(tokenStream(tokenId), events.map((e) => ({ type: e.type, data: e.data, metadata })), expected);
-    await applyEvents(sqlOf(uow), tokensProjection, result.events);
-    return result;
+  appendIn(
+    uow: UnitOfWork,
+    tokenId: string,
+    events: readonly TokenEvent[],
+    expected: ExpectedRevision,
+    metadata: Partial<EventMetadata>,
+  ): Promise<AppendResult> {
+    return uow.append(
+      tokenStream(tokenId),
+      events.map((e) => ({ type: e.type, data: e.data, metadata })),
+      expected,
+    );
   }
 
-  async findByHash(hash: string, db: Queryable = this.store.pool): Promise<TokenRow | null> {
+  async findByHash(hash: string, db: SqlSession = this.pool): Promise<TokenRow | null> {
     const { rows } = await db.query<{ doc: TokenRow }>('SELECT doc FROM rm_tokens WHERE hash = $1', [hash]);
     return rows[0]?.doc ?? null;
   }
 
   /** Every token, oldest first (a handful to a few thousand rows). */
-  async list(db: Queryable = this.store.pool): Promise<TokenRow[]> {
+  async list(db: SqlSession = this.pool): Promise<TokenRow[]> {
     const { rows } = await db.query<{ doc: TokenRow }>('SELECT doc FROM rm_tokens ORDER BY issued_at, key');
     return rows.map((r) => r.doc);
   }
 
   /** Tokens whose stored digest is still a bare SHA-256 (issued before ADR 0007), revoked ones too. */
-  async legacyHashed(db: Queryable = this.store.pool): Promise<TokenRow[]> {
+  async legacyHashed(db: SqlSession = this.pool): Promise<TokenRow[]> {
     const { rows } = await db.query<{ doc: TokenRow }>(`SELECT doc FROM rm_tokens WHERE doc->>'hashScheme' IS NULL ORDER BY issued_at, key`);
     return rows.map((r) => r.doc);
   }
 
   async activeWithIdPrefix(prefix: string): Promise<TokenRow[]> {
-    const { rows } = await this.store.pool.query<{ doc: TokenRow }>(
+    const { rows } = await this.pool.query<{ doc: TokenRow }>(
       `SELECT doc FROM rm_tokens WHERE starts_with(key, $1) AND doc->>'revokedAt' IS NULL ORDER BY issued_at, key`,
       [prefix],
     );

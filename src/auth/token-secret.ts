@@ -28,14 +28,10 @@ export function rekeyedDigest(key: Buffer, sha256: string): string {
   return createHmac('sha256', key).update(sha256, 'utf8').digest('hex');
 }
 
-/** Constant-time comparison of two hex digests (equal length by construction). */
-export function hashesEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
-}
-
-/** Constant-time comparison of two secrets of any length (compared as SHA-256 digests). */
+/**
+ * The one constant-time comparison of secrets (bearer tokens, static secrets, stored digests): both
+ * sides are hashed to 32 bytes first, so neither their length nor a common prefix shows in the time.
+ */
 export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }

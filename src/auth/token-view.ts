@@ -1,4 +1,5 @@
 import type { TokenRow } from '../../projections/tokens/token-row';
+import { TokenStatus, tokenStatus } from './token-status';
 
 /** A token as lists show it (API and CLI): everything but the hash, with its status now. */
 export interface TokenView {
@@ -6,7 +7,7 @@ export interface TokenView {
   name: string;
   role: string;
   tenant: string | null;
-  status: 'active' | 'revoked' | 'expired';
+  status: TokenStatus;
   issuedAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
@@ -19,7 +20,7 @@ export function tokenView(r: TokenRow, nowMs: number): TokenView {
     name: r.name,
     role: r.role,
     tenant: r.tenant,
-    status: r.revokedAt ? 'revoked' : r.expiresAt && Date.parse(r.expiresAt) <= nowMs ? 'expired' : 'active',
+    status: tokenStatus(r, nowMs),
     issuedAt: r.issuedAt,
     expiresAt: r.expiresAt,
     revokedAt: r.revokedAt,

@@ -1,10 +1,11 @@
-import { ROLES, Role } from './roles';
-import { TOKEN_HASH_REKEYED, TokenHashRekeyed } from './token-hash-rekeyed.event';
-import { HASH_SCHEME, HashScheme, TOKEN_ISSUED, TokenIssued } from './token-issued.event';
-import { TokenRejected } from './token-rejected.error';
-import { TOKEN_REVOKED, TokenRevoked } from './token-revoked.event';
-import { TOKEN_ID_PATTERN, TokenEvent } from './token-stream';
-import { inScope } from './tenant-scope';
+import { Decider, Decision, reject } from '../shared/decider';
+import { ROLES, Role } from '../access/roles';
+import { TOKEN_HASH_REKEYED } from './token-hash-rekeyed.event';
+import { HASH_SCHEME, TOKEN_ISSUED } from './token-issued.event';
+import { TOKEN_REVOKED } from './token-revoked.event';
+import { TOKEN_ID_PATTERN, TokenEvent } from './token.events';
+import { evolveToken, initialTokenState, TokenState } from './token.state';
+import { inScope } from '../access/tenant-scope';
 
 /** The name the OPSLEDGER_ADMIN_TOKEN bootstrap uses; reserved so no issued token can pose as it. */
 export const BOOTSTRAP_TOKEN_NAME = 'bootstrap-admin';
@@ -61,45 +62,30 @@ export interface RekeyTokenHash {
 
 export type TokenCommand = IssueToken | RevokeToken | RekeyTokenHash;
 
-export type TokenState =
-  | { readonly status: 'none' }
-  | {
-      readonly status: 'active' | 'revoked';
-      readonly tokenId: string;
-      readonly name: string;
-      readonly role: Role;
-      readonly tenant: string | null;
-      readonly hash: string;
-      /** null: `hash` is a legacy bare SHA-256 (before ADR 0007). */
-      readonly hashScheme: HashScheme | null;
-      readonly issuedAt: string;
-      readonly expiresAt: string | null;
-      readonly revokeReason: string | null;
-    };
-
-export const initialTokenState: TokenState = { status: 'none' };
-
 const TENANT = /^[A-Za-z0-9._-]{1,100}$/;
 const HASH = /^[0-9a-f]{64}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-const invalid = (field: string, problem: string) => new TokenRejected('invalid', problem, field);
+const invalid = (field: string, problem: string) => reject('invalid', problem, field);
 
-/** Rules for issuing and revoking; returns the events to append or throws TokenRejected. */
-export function decideToken(command: IssueToken, state: TokenState): TokenIssued[];
-export function decideToken(command: RevokeToken, state: TokenState): TokenRevoked[];
-export function decideToken(command: RekeyTokenHash, state: TokenState): TokenHashRekeyed[];
-export function decideToken(command: TokenCommand, state: TokenState): TokenEvent[];
-export function decideToken(command: TokenCommand, state: TokenState): TokenEvent[] {
-  switch (command.kind) {
-    case 'IssueToken':
-      return decideIssue(command, state);
-    case 'RevokeToken':
-      return decideRevoke(command, state);
-    case 'RekeyTokenHash':
-      return decideRekey(command, state);
-  }
-}
+/**
+ * Rules for issuing, revoking and re-keying a token: the events to append, or a Rejection. The
+ * time and the caller's tenant come in the command; the decider never sees a secret, only digests.
+ */
+export const tokenDecider: Decider<TokenState, TokenCommand, TokenEvent> = {
+  initialState: initialTokenState,
+  evolve: evolveToken,
+  decide(command, state) {
+    switch (command.kind) {
+      case 'IssueToken':
+        return decideIssue(command, state);
+      case 'RevokeToken':
+        return decideRevoke(command, state);
+      case 'RekeyTokenHash':
+        return decideRekey(command, state);
+    }
+  },
+};
 
 /** Why a token name is refused, or null. */
 export function tokenNameProblem(name: string, bootstrap: boolean): string | null {
@@ -113,62 +99,59 @@ export function tokenNameProblem(name: string, bootstrap: boolean): string | nul
   const folded = name.normalize('NFKC').toLowerCase();
   const reserved = RESERVED_TOKEN_NAMES.find((r) => r === folded);
   if (reserved === BOOTSTRAP_TOKEN_NAME && bootstrap && name === BOOTSTRAP_TOKEN_NAME) return null;
-  if (reserved) return `"${name}" is reserved${reserved === BOOTSTRAP_TOKEN_NAME ? ' for the OPSLEDGER_ADMIN_TOKEN bootstrap' : ': the audit log uses it for actors that are not tokens'}`;
+  if (reserved)
+    return `"${name}" is reserved${reserved === BOOTSTRAP_TOKEN_NAME ? ' for the OPSLEDGER_ADMIN_TOKEN bootstrap' : ': the audit log uses it for actors that are not tokens'}`;
   if (folded.startsWith(RESERVED_TOKEN_NAME_PREFIX)) return `must not start with "${RESERVED_TOKEN_NAME_PREFIX}": the audit log names command-line users so`;
   return null;
 }
 
-function decideIssue(c: IssueToken, state: TokenState): TokenIssued[] {
-  if (!TOKEN_ID_PATTERN.test(c.tokenId)) throw invalid('tokenId', 'must be 1-80 letters, digits, "-" or "_"');
+function decideIssue(c: IssueToken, state: TokenState): Decision<TokenEvent> {
+  if (!TOKEN_ID_PATTERN.test(c.tokenId)) return invalid('tokenId', 'must be 1-80 letters, digits, "-" or "_"');
   const name = c.name.trim();
   const nameProblem = tokenNameProblem(name, !!c.bootstrap);
-  if (nameProblem) throw invalid('name', nameProblem);
-  if (!(ROLES as readonly string[]).includes(c.role)) throw invalid('role', `must be one of ${ROLES.join(', ')}`);
-  if (c.tenant !== null && !TENANT.test(c.tenant)) throw invalid('tenant', 'must be 1-100 letters, digits, ".", "-" or "_"');
-  if (!inScope(c.issuerTenant, c.tenant)) throw new TokenRejected('forbidden', `a token scoped to tenant "${c.issuerTenant}" can only issue tokens for that tenant`, 'tenant');
-  if (!HASH.test(c.hash)) throw invalid('hash', 'must be a 256-bit hex digest');
+  if (nameProblem) return invalid('name', nameProblem);
+  if (!(ROLES as readonly string[]).includes(c.role)) return invalid('role', `must be one of ${ROLES.join(', ')}`);
+  if (c.tenant !== null && !TENANT.test(c.tenant)) return invalid('tenant', 'must be 1-100 letters, digits, ".", "-" or "_"');
+  if (!inScope(c.issuerTenant, c.tenant))
+    return reject('forbidden', `a token scoped to tenant "${c.issuerTenant}" can only issue tokens for that tenant`, 'tenant');
+  if (!HASH.test(c.hash)) return invalid('hash', 'must be a 256-bit hex digest');
   let expiresAt: string | null = null;
   if (c.expiresAt !== null) {
     const t = Date.parse(c.expiresAt);
-    if (!RFC3339.test(c.expiresAt) || Number.isNaN(t)) throw invalid('expiresAt', 'must be an RFC 3339 timestamp, e.g. 2027-01-01T00:00:00Z');
-    if (t <= c.at.getTime()) throw invalid('expiresAt', `must be in the future (now is ${c.at.toISOString()})`);
+    if (!RFC3339.test(c.expiresAt) || Number.isNaN(t)) return invalid('expiresAt', 'must be an RFC 3339 timestamp, e.g. 2027-01-01T00:00:00Z');
+    if (t <= c.at.getTime()) return invalid('expiresAt', `must be in the future (now is ${c.at.toISOString()})`);
     expiresAt = new Date(t).toISOString();
   }
-  if (state.status !== 'none') throw new TokenRejected('conflict', `token ${c.tokenId} was issued already`);
+  if (state.status !== 'none') return reject('conflict', `token ${c.tokenId} was issued already`);
   return [
     {
       type: TOKEN_ISSUED,
-      data: { tokenId: c.tokenId, name, role: c.role as Role, tenant: c.tenant, hash: c.hash, hashScheme: HASH_SCHEME, issuedAt: c.at.toISOString(), expiresAt },
+      data: {
+        tokenId: c.tokenId,
+        name,
+        role: c.role as Role,
+        tenant: c.tenant,
+        hash: c.hash,
+        hashScheme: HASH_SCHEME,
+        issuedAt: c.at.toISOString(),
+        expiresAt,
+      },
     },
   ];
 }
 
-function decideRevoke(c: RevokeToken, state: TokenState): TokenRevoked[] {
+function decideRevoke(c: RevokeToken, state: TokenState): Decision<TokenEvent> {
   const reason = c.reason.trim();
-  if (!reason) throw invalid('reason', 'is required: say why the token is revoked');
-  if (reason.length > 500) throw invalid('reason', 'must be at most 500 characters');
+  if (!reason) return invalid('reason', 'is required: say why the token is revoked');
+  if (reason.length > 500) return invalid('reason', 'must be at most 500 characters');
   // Another tenant's token is answered as absent: its existence is not this caller's business.
-  if (state.status === 'none' || !inScope(c.revokerTenant, state.tenant)) throw new TokenRejected('not_found', `no token with id ${c.tokenId}`);
-  if (state.status === 'revoked') throw new TokenRejected('conflict', `token ${c.tokenId} ("${state.name}") is revoked already`);
+  if (state.status === 'none' || !inScope(c.revokerTenant, state.tenant)) return reject('not_found', `no token with id ${c.tokenId}`);
+  if (state.status === 'revoked') return reject('conflict', `token ${c.tokenId} ("${state.name}") is revoked already`);
   return [{ type: TOKEN_REVOKED, data: { tokenId: c.tokenId, reason } }];
 }
 
-function decideRekey(c: RekeyTokenHash, state: TokenState): TokenHashRekeyed[] {
-  if (!HASH.test(c.hash)) throw invalid('hash', 'must be a 256-bit hex digest');
+function decideRekey(c: RekeyTokenHash, state: TokenState): Decision<TokenEvent> {
+  if (!HASH.test(c.hash)) return invalid('hash', 'must be a 256-bit hex digest');
   if (state.status === 'none' || state.hashScheme === HASH_SCHEME) return [];
   return [{ type: TOKEN_HASH_REKEYED, data: { tokenId: c.tokenId, hash: c.hash, hashScheme: HASH_SCHEME } }];
-}
-
-/** The state of one token stream after an event. */
-export function evolveToken(state: TokenState, event: TokenEvent): TokenState {
-  switch (event.type) {
-    case TOKEN_ISSUED:
-      return { status: 'active', ...event.data, hashScheme: event.data.hashScheme ?? null, revokeReason: null };
-    case TOKEN_HASH_REKEYED:
-      return state.status === 'none' ? state : { ...state, hash: event.data.hash, hashScheme: event.data.hashScheme };
-    case TOKEN_REVOKED:
-      return state.status === 'none' ? state : { ...state, status: 'revoked', revokeReason: event.data.reason };
-    default:
-      return state;
-  }
 }

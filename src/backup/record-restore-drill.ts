@@ -32,12 +32,16 @@ export class RestoreDrills {
       durationSeconds: input.durationSeconds ?? null,
       performedAt: input.performedAt ?? this.clock.now().toISOString(),
     };
-    return this.audit.act(ctx, { action: 'restore_drill.record', target: `restore-drill:${data.drillId}`, reason: input.notes ?? `restore drill ${input.result}` }, {
-      apply: async (unit) => {
-        await unit.record('applied', { owner: input.owner, result: input.result });
-        await unit.uow.append(RESTORE_DRILL_STREAM, [{ type: 'RestoreDrillRecorded', data, metadata: unit.metadata }], 'any');
-        return data;
+    return this.audit.act(
+      ctx,
+      { action: 'restore_drill.record', target: `restore-drill:${data.drillId}`, reason: input.notes ?? `restore drill ${input.result}` },
+      {
+        apply: async (unit) => {
+          await unit.record('applied', { owner: input.owner, result: input.result });
+          await unit.uow.append(RESTORE_DRILL_STREAM, [{ type: 'RestoreDrillRecorded', data, metadata: unit.metadata }], 'any');
+          return data;
+        },
       },
-    });
+    );
   }
 }

@@ -3,13 +3,21 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { Pool } from 'pg';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { Roles } from '../auth/roles.decorator';
-import { TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { TenantScope } from '../access/tenant-scope.decorator';
 import { PG_POOL } from '../database/database.module';
 import { RecordRestoreDrillDto } from './restore-drill.dto';
 import { RestoreDrills } from './record-restore-drill';
 
-const example = { drillId: '3d5e…', owner: 'alice', result: 'passed', notes: 'restored into staging; bodies matched', eventsRestored: 1250000, durationSeconds: 184, performedAt: '2026-11-25T09:30:00.000Z' };
+const example = {
+  drillId: '3d5e…',
+  owner: 'alice',
+  result: 'passed',
+  notes: 'restored into staging; bodies matched',
+  eventsRestored: 1250000,
+  durationSeconds: 184,
+  performedAt: '2026-11-25T09:30:00.000Z',
+};
 
 @ApiTags('backup')
 @ApiBearerAuth()

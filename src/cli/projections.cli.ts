@@ -1,27 +1,29 @@
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { QueryBus } from '@nestjs/cqrs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { Pool } from 'pg';
 import pino, { Logger } from 'pino';
 import { AppModule } from '../app.module';
 import { AuditRecorder } from '../audit/audit-recorder';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { sqlOf } from '../event-store/unit-of-work';
 import { ConfigError, loadConfig } from '../config/config';
-import { PG_POOL } from '../database/database.module';
 import { resolveDatabase } from '../database/resolve-database';
 import { ProjectionRunnerService } from '../projection-runner/projection-runner.service';
-import { headPosition } from '../projection-runner/projection-status';
 import { formatStatusTable } from '../projection-runner/status-table';
 import { REDACT } from '../shared/logger';
+import { sleep } from '../shared/waker';
 import { checkKeyFingerprintsAt } from '../secrets/key-fingerprints';
 import { resolveServerKeys } from '../secrets/key-files';
 import { serverKeys } from '../secrets/server-keys';
+import { formatMigrationSummary } from '../system/migration-summary';
+import { GetMigrationStatusQuery } from '../system/migration-status.query';
 import { cliOperator } from './cli-operator';
 
 /**
- * `npm run projections -- status | rebuild <name>`. Connects through DATABASE_URL or the embedded
+ * `npm run projections -- status | rebuild <name>`. Status also shows the migrations (GET /api/system/migrations). Connects through DATABASE_URL or the embedded
  * PostgreSQL, and builds the application context (runner not started) so the registry holds
  * exactly the projections the service registers. A rebuild runs here when no process runs the
  * projection; otherwise it is requested from the process that does, and watched until it swaps.
@@ -35,7 +37,10 @@ async function withApp<T>(fn: (app: INestApplicationContext, log: Logger) => Pro
     throw err;
   }
   // Logs go to stderr; stdout carries the answer.
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { service: 'opsledger-projections' }, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination(2));
+  const log = pino(
+    { level: process.env.LOG_LEVEL ?? 'warn', base: { service: 'opsledger-projections' }, redact: { paths: REDACT, censor: '[redacted]' } },
+    pino.destination(2),
+  );
   config = await resolveServerKeys(config, log).catch((err) => {
     throw err instanceof ConfigError ? new Error(`invalid configuration: ${err.message}`) : err;
   });
@@ -46,7 +51,9 @@ async function withApp<T>(fn: (app: INestApplicationContext, log: Logger) => Pro
       throw err instanceof ConfigError ? new Error(`invalid configuration: ${err.message}`) : err;
     });
     // appMode server: no poll scheduler or job workers in this short-lived process.
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, core: { ...config.core, appMode: 'server' } }, url, log), { logger: false });
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, core: { ...config.core, appMode: 'server' } }, url, log), {
+      logger: false,
+    });
     try {
       return await fn(app, log);
     } finally {
@@ -57,8 +64,6 @@ async function withApp<T>(fn: (app: INestApplicationContext, log: Logger) => Pro
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function rebuild(app: INestApplicationContext, name: string, reason: string): Promise<void> {
   const runner = app.get(ProjectionRunnerService);
   const projection = runner.projection(name);
@@ -66,13 +71,12 @@ async function rebuild(app: INestApplicationContext, name: string, reason: strin
     const known = (await runner.status()).map((s) => s.name).join(', ') || 'none';
     throw new Error(`no projection named "${name}" (registered: ${known})`);
   }
-  const pool = app.get<Pool>(PG_POOL);
   const audit = app.get(AuditRecorder);
   const operator = cliOperator();
   const action = { action: 'projection.rebuild', target: `projection:${name}`, reason };
 
   const started = Date.now();
-  let total = Number(await headPosition(pool));
+  let total = Number((await app.get<EventStore>(EVENT_STORE).head())?.position ?? 0n);
   const bar = new SingleBar(
     { format: `rebuild ${name} [{bar}] {percentage}% | {value}/{total} events | {speed} events/s | ETA {eta_formatted}`, etaBuffer: 50, hideCursor: true },
     Presets.shades_classic,
@@ -121,19 +125,26 @@ async function rebuild(app: INestApplicationContext, name: string, reason: strin
   }
   bar.stop();
   const secs = (Date.now() - started) / 1000;
-  process.stdout.write(`rebuilt ${name} v${projection.version}: ${folded} events in ${secs.toFixed(secs < 10 ? 2 : 1)} s (${Math.round(folded / Math.max(secs, 0.001))} events/s)${here ? '' : ' by the running service'}\n`);
+  process.stdout.write(
+    `rebuilt ${name} v${projection.version}: ${folded} events in ${secs.toFixed(secs < 10 ? 2 : 1)} s (${Math.round(folded / Math.max(secs, 0.001))} events/s)${here ? '' : ' by the running service'}\n`,
+  );
 }
 
 const program = new Command('projections').description('opsledger read models: status and blue/green rebuilds').showHelpAfterError();
 
 program
   .command('status')
-  .description('name, version, checkpoint, lag (events, seconds) and state of every projection')
-  .option('--json', 'print JSON (the same as GET /api/projections)')
+  .description('name, version, checkpoint, lag (events, seconds) and state of every projection; migrations and whether the deploy has settled')
+  .option('--json', 'print JSON (GET /api/projections as projections, GET /api/system/migrations as migrationStatus)')
   .action(async (o: { json?: boolean }) => {
     await withApp(async (app) => {
       const statuses = await app.get(ProjectionRunnerService).status();
-      process.stdout.write(o.json ? `${JSON.stringify({ projections: statuses }, null, 2)}\n` : formatStatusTable(statuses));
+      const migrations = await app.get(QueryBus).execute(new GetMigrationStatusQuery());
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify({ projections: statuses, migrationStatus: migrations }, null, 2)}\n`
+          : formatStatusTable(statuses) + formatMigrationSummary(migrations),
+      );
     });
   });
 

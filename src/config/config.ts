@@ -9,6 +9,9 @@ import { authEnv } from './auth.env';
 import { replayEnv } from './replay.env';
 import { egressEnv } from './egress.env';
 import { secretsEnv } from './secrets.env';
+import { flagsEnv } from './flags.env';
+import { cachesEnv } from './caches.env';
+import { webhooksEnv } from './webhooks.env';
 import { consoleEnv } from './console.env';
 
 /**
@@ -26,6 +29,9 @@ export const envGroups = {
   replay: replayEnv,
   egress: egressEnv,
   secrets: secretsEnv,
+  flags: flagsEnv,
+  caches: cachesEnv,
+  webhooks: webhooksEnv,
   console: consoleEnv,
 } as const;
 

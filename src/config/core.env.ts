@@ -13,10 +13,16 @@ const proxyList = (name: string, description: string): EnvVar<string[]> => ({
   description,
   defaultText: '(empty)',
   parse: (raw) => {
-    const parts = (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const parts = (raw ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     for (const p of parts) {
       if (!PROXY_RANGE_NAMES.includes(p) && !ipaddr.isValid(p) && !ipaddr.isValidCIDR(p)) {
-        throw new ConfigError(name, `must be a comma-separated list of CIDRs or addresses (e.g. 10.0.0.0/8,127.0.0.1/32; also ${PROXY_RANGE_NAMES.join(', ')}), got "${p}"`);
+        throw new ConfigError(
+          name,
+          `must be a comma-separated list of CIDRs or addresses (e.g. 10.0.0.0/8,127.0.0.1/32; also ${PROXY_RANGE_NAMES.join(', ')}), got "${p}"`,
+        );
       }
     }
     return parts;
@@ -41,11 +47,25 @@ export const coreEnv = {
   adminToken: str('OPSLEDGER_ADMIN_TOKEN', undefined, 'Bootstraps an admin bearer token named "bootstrap-admin" (stored hashed).'),
   configFile: str('OPSLEDGER_CONFIG', undefined, 'Path of the JSON or YAML file with targets and jobs.'),
   bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 'Largest accepted request body.', { min: 1024 }),
-  dbUnavailableRetryAfterSeconds: int('DB_UNAVAILABLE_RETRY_AFTER_SECONDS', 5, 'Retry-After of the 503 a request gets while PostgreSQL cannot be reached.', { min: 1, max: 3600 }),
+  dbUnavailableRetryAfterSeconds: int('DB_UNAVAILABLE_RETRY_AFTER_SECONDS', 5, 'Retry-After of the 503 a request gets while PostgreSQL cannot be reached.', {
+    min: 1,
+    max: 3600,
+  }),
   shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 'Longest a clean shutdown may take before the process exits anyway.', { min: 100 }),
+  eventAppendConnections: int(
+    'EVENT_APPEND_CONNECTIONS',
+    4,
+    'Pooled connections that appends made outside a unit of work use at once. Appends arriving while all are busy wait and go out together as one statement and one commit (each still checked at its own expected revision); fewer connections group more.',
+    { min: 1, max: 100 },
+  ),
+  eventAppendGroupMax: int('EVENT_APPEND_GROUP_MAX', 64, 'Most appends sent together in one grouped statement.', { min: 1, max: 10_000 }),
   projectionBatchSize: int('PROJECTION_BATCH_SIZE', 500, 'Events a projection applies per transaction.', { min: 1, max: 100_000 }),
   projectionPollMs: int('PROJECTION_POLL_MS', 1000, 'Fallback poll of the log when no NOTIFY arrives.', { min: 10 }),
   projectionRetryMs: int('PROJECTION_RETRY_MS', 30_000, 'Wait before a failed projection is tried again.', { min: 10 }),
-  projectionRunnerAutostart: bool('PROJECTION_RUNNER_AUTOSTART', true, 'Start the projection runner when APP_MODE is all or server (the projections CLI turns it off for its own context).'),
+  projectionRunnerAutostart: bool(
+    'PROJECTION_RUNNER_AUTOSTART',
+    true,
+    'Start the projection runner when APP_MODE is all or server (the projections CLI turns it off for its own context).',
+  ),
   projectionsAutoRebuild: bool('PROJECTIONS_AUTO_REBUILD', true, 'Rebuild a projection whose code version changed, at start.'),
 } as const;

@@ -2,8 +2,8 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { EVENT_STORE } from '../event-store/event-store.port';
-import { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { postgresEventStore } from '../event-store/postgres/postgres-event-store';
 
 export const PG_POOL = Symbol('PG_POOL');
 export const DATABASE_URL = Symbol('DATABASE_URL');
@@ -14,7 +14,7 @@ export const DATABASE_URL = Symbol('DATABASE_URL');
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   static forRoot(url: string) {
@@ -34,11 +34,15 @@ export class DatabaseModule implements OnApplicationShutdown {
         {
           provide: EVENT_STORE,
           inject: [PG_POOL, APP_CONFIG],
-          useFactory: (pool: Pool, config: AppConfig) => new PostgresEventStore(pool, { pollMs: config.core.projectionPollMs }),
+          useFactory: (pool: Pool, config: AppConfig) =>
+            postgresEventStore(pool, {
+              pollMs: config.core.projectionPollMs,
+              appendConnections: config.core.eventAppendConnections,
+              appendGroupMax: config.core.eventAppendGroupMax,
+            }),
         },
-        { provide: PostgresEventStore, useExisting: EVENT_STORE },
       ],
-      exports: [PG_POOL, EVENT_STORE, PostgresEventStore, DATABASE_URL],
+      exports: [PG_POOL, EVENT_STORE, DATABASE_URL],
     };
   }
 

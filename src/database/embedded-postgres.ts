@@ -147,10 +147,13 @@ async function connectAdmin(port: number, password: string, previous: readonly s
     } finally {
       await old.end();
     }
-    if (pw === LEGACY_PASSWORD) log.info({ event: 'database.embedded_password_migrated' }, 'replaced the fixed superuser password of this data dir with a generated one');
+    if (pw === LEGACY_PASSWORD)
+      log.info({ event: 'database.embedded_password_migrated' }, 'replaced the fixed superuser password of this data dir with a generated one');
     return (await connect(password))!;
   }
-  throw new Error('the embedded PostgreSQL refuses the password in secrets/pg-password of its data dir: the pg and secrets folders must come from the same installation');
+  throw new Error(
+    'the embedded PostgreSQL refuses the password in secrets/pg-password of its data dir: the pg and secrets folders must come from the same installation',
+  );
 }
 
 async function canConnect(url: string): Promise<boolean> {
@@ -184,7 +187,10 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   const isRoot = await prepareDataDir(pgDir);
 
   let server: EmbeddedPostgresServer | null = null;
-  if (existsSync(path.join(pgDir, 'postmaster.pid')) && ((await canConnect(`${base}/postgres`)) || (await canConnect(`${serverUrl(LEGACY_PASSWORD, opts.port)}/postgres`)))) {
+  if (
+    existsSync(path.join(pgDir, 'postmaster.pid')) &&
+    ((await canConnect(`${base}/postgres`)) || (await canConnect(`${serverUrl(LEGACY_PASSWORD, opts.port)}/postgres`)))
+  ) {
     opts.log.warn({ event: 'database.embedded_reused', dataDir: pgDir, port: opts.port }, 'embedded PostgreSQL already running; reusing it');
   } else {
     server = new EmbeddedPostgres({

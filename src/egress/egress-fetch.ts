@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Agent, fetch as undiciFetch, RequestInit, Response } from 'undici';
-import type { AllowEntry } from './allow-list';
+import type { AllowEntry } from '../shared/allow-list';
 import { createEgressDispatcher } from './egress-dispatcher';
 import { Destination, EgressPolicy } from './egress-policy';
 
@@ -30,7 +30,10 @@ export class Egress {
     this.agent = createEgressDispatcher(this.policy, {
       connectTimeoutMs: opts.connectTimeoutMs,
       onRefused: (dest: Destination, reason: string) => {
-        opts.log.warn({ event: 'egress.refused', host: dest.host, address: dest.address, port: dest.port, reason }, `outbound connection to ${dest.host}:${dest.port} refused by the egress policy (${reason})`);
+        opts.log.warn(
+          { event: 'egress.refused', host: dest.host, address: dest.address, port: dest.port, reason },
+          `outbound connection to ${dest.host}:${dest.port} refused by the egress policy (${reason})`,
+        );
         opts.onRefused?.(reason);
       },
     });

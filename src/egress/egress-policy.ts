@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
-import { AllowEntry, entryCovers, IpAddress, normalizeAddress } from './allow-list';
+import { AllowEntry, entryCovers, IpAddress, normalizeAddress } from '../shared/allow-list';
 
 /** Where a connection would go: the URL's host as written, the address it resolved to, the port. */
 export interface Destination {

@@ -1,6 +1,6 @@
 import { RecordedEvent } from './envelope';
 import { EventStore, SubscribeOptions, Subscription } from './event-store.port';
-import { Waker } from './waker';
+import { Waker } from '../shared/waker';
 
 const DEFAULT_POLL_MS = 1000;
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { workerHistoryProjection } from '../../projections/job-workers/worker-history.projection';
+import { LoopPauseRow, loopPausesProjection } from '../../projections/loop-pauses/loop-pauses.projection';
 import { RestoreDrillRow, restoreDrillsProjection } from '../../projections/restore-drills/restore-drills.projection';
 import { targetsProjection } from '../../projections/targets/targets.projection';
 import type { OpsHealthSource } from '../alerts/alert-sources';
@@ -10,12 +11,13 @@ import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { TargetReadModel } from '../polling/target-read-model';
-import { inScope } from '../auth/tenant-scope';
+import { inScope } from '../access/tenant-scope';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
-import { LoopStateService } from './loop-state.service';
+import { LoopStateService } from '../database/loop-state.service';
 import { loopsAt } from './loops-at';
-import { OpsHealthConfig, opsHealthView } from './ops-health.view';
+import type { OpsHealthConfig } from './ops-health.rules';
+import { opsHealthView } from './ops-health.view';
 import { SchedulerHealthConfig, schedulerHealthView } from './scheduler-health.view';
 
 /** A body and the instant it describes (the X-Opsledger-As-Of header): `?at=<it>` answers the same. */
@@ -41,6 +43,7 @@ export const opsHealthConfig = (config: AppConfig): OpsHealthConfig => ({
   quietHoursTz: config.polling.quietHoursTz,
   requireRestoreDrill: config.polling.requireRestoreDrill,
   restoreDrillMaxAgeDays: config.polling.restoreDrillMaxAgeDays,
+  maxIntervalMs: config.polling.maxIntervalSeconds * 1000,
 });
 
 /**
@@ -63,12 +66,20 @@ export class HealthViews implements OpsHealthSource {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection);
+    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection);
   }
 
   async scheduler(at: Date | null, tenant: string | null): Promise<AsOf<SchedulerHealthBody>> {
     const cfg = schedulerHealthConfig(this.config);
-    if (at) return { asOf: at, body: schedulerHealthView([...(await this.pit.rowsAt(targetsProjection, at)).values()].filter((t) => inScope(tenant, t.spec.tenant)), at, cfg) };
+    if (at)
+      return {
+        asOf: at,
+        body: schedulerHealthView(
+          [...(await this.pit.rowsAt(targetsProjection, at)).values()].filter((t) => inScope(tenant, t.spec.tenant)),
+          at,
+          cfg,
+        ),
+      };
     const now = this.clock.now();
     return { asOf: now, body: schedulerHealthView(await this.targets.all(tenant), now, cfg) };
   }
@@ -76,7 +87,12 @@ export class HealthViews implements OpsHealthSource {
   async ops(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthBody>> {
     const cfg = opsHealthConfig(this.config);
     if (at) {
-      const [targets, workers, drills] = await Promise.all([this.pit.rowsAt(targetsProjection, at), this.pit.rowsAt(workerHistoryProjection, at), this.pit.rowsAt(restoreDrillsProjection, at)]);
+      const [targets, workers, drills, pauses] = await Promise.all([
+        this.pit.rowsAt(targetsProjection, at),
+        this.pit.rowsAt(workerHistoryProjection, at),
+        this.pit.rowsAt(restoreDrillsProjection, at),
+        this.pit.rowsAt(loopPausesProjection, at),
+      ]);
       const all = [...targets.values()];
       const p = this.config.polling;
       const j = this.config.jobs;
@@ -90,11 +106,33 @@ export class HealthViews implements OpsHealthSource {
         cronTickMs: j.cronTickMs,
         janitorIntervalMs: j.janitorIntervalMs,
       });
-      return { asOf: at, body: opsHealthView(all.filter((t) => inScope(tenant, t.spec.tenant)), loops, at, cfg, drills.values()) };
+      return {
+        asOf: at,
+        body: opsHealthView(
+          all.filter((t) => inScope(tenant, t.spec.tenant)),
+          loops,
+          at,
+          cfg,
+          drills.values(),
+          [...pauses.values()],
+        ),
+      };
     }
     const now = this.clock.now();
-    const [targets, loops, drills] = await Promise.all([this.targets.all(tenant), this.loops.list(), this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills')]);
-    const body = opsHealthView(targets, loops, now, cfg, drills.rows.map((r) => r.doc));
+    const [targets, loops, drills, pauses] = await Promise.all([
+      this.targets.all(tenant),
+      this.loops.list(),
+      this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills'),
+      this.pool.query<{ doc: LoopPauseRow }>('SELECT doc FROM rm_loop_pauses'),
+    ]);
+    const body = opsHealthView(
+      targets,
+      loops,
+      now,
+      cfg,
+      drills.rows.map((r) => r.doc),
+      pauses.rows.map((r) => r.doc),
+    );
     if (tenant === null) this.noteStatus(body);
     return { asOf: now, body };
   }
@@ -111,6 +149,10 @@ export class HealthViews implements OpsHealthSource {
     const previous = this.lastStatus;
     this.lastStatus = body.status;
     if (body.status === 'healthy') this.log.info({ event: 'health_check.recovered', status: body.status, previous }, 'ops health recovered');
-    else this.log.warn({ event: 'health_check.degraded', status: body.status, previous, issues: body.issues }, `ops health ${body.status}: ${body.issues.join('; ')}`);
+    else
+      this.log.warn(
+        { event: 'health_check.degraded', status: body.status, previous, issues: body.issues },
+        `ops health ${body.status}: ${body.issues.join('; ')}`,
+      );
   }
 }

@@ -1,10 +1,10 @@
 import type { WorkerHistoryRow } from '../../projections/job-workers/worker-history-row';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from '../polling/target.state';
 import type { QuietHoursWindow } from '../config/polling.env';
 import { inQuietHours } from '../polling/quiet-hours';
-import type { LoopStateRow } from './loop-state';
-import { POLL_SCHEDULER_LOOP } from './ops-health.view';
-import { nextRunMs } from './scheduler-health.view';
+import type { LoopStateRow } from '../database/loop-state';
+import { POLL_SCHEDULER_LOOP } from './ops-health.rules';
+import { nextDueMs } from '../polling/next-due';
 
 /** Marks loop rows derived from the log rather than read from loop_states heartbeats. */
 export const DERIVED_INSTANCE = 'derived-from-log';
@@ -48,7 +48,7 @@ export function loopsAt(targets: readonly TargetState[], workers: readonly Worke
     let earliestDue: number | null = null;
     for (const r of targets) {
       if (r.lastPollAt && (lastPoll === null || Date.parse(r.lastPollAt) > lastPoll)) lastPoll = Date.parse(r.lastPollAt);
-      const due = nextRunMs(r);
+      const due = nextDueMs(r);
       if (due !== null && (earliestDue === null || due < earliestDue)) earliestDue = due;
     }
     const interval = cfg.schedulerReportMs;

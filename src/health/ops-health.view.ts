@@ -1,27 +1,16 @@
-import type { TargetState } from '../../projections/targets/target-state';
-import type { QuietHoursWindow } from '../config/polling.env';
-import { inQuietHours } from '../polling/quiet-hours';
-import { rfc3339 } from '../shared/clock';
+import type { LoopPauseRow } from '../../projections/loop-pauses/loop-pauses.projection';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
-import type { LoopStateRow } from './loop-state';
+import type { TargetState } from '../polling/target.state';
+import { inQuietHours } from '../polling/quiet-hours';
+import type { FailureKind } from '../polling/events/poll-outcome.events';
+import { rfc3339 } from '../shared/clock';
+import type { LoopStateRow } from '../database/loop-state';
+import { assessOpsHealth, OpsHealthAssessment, OpsHealthConfig } from './ops-health.rules';
+import { backupsOf, lastBackupWriteOf, planningFailureKind, planningWorkers } from './planning-fields';
 import { restoreDrillView } from './restore-drill.view';
-import { nextRunMs } from './scheduler-health.view';
+import { nextDueMs } from '../polling/next-due';
 
-export interface OpsHealthConfig {
-  readonly staleFactor: number;
-  readonly disabledThreshold: number;
-  readonly stuckAfterMs: number;
-  readonly stuckMinReady: number;
-  readonly quietHours: QuietHoursWindow | null;
-  readonly quietHoursTz: string;
-  /** OPS_REQUIRE_RESTORE_DRILL: a missing recent drill degrades status (else it is a notice only). */
-  readonly requireRestoreDrill?: boolean;
-  readonly restoreDrillMaxAgeDays?: number;
-}
-
-export const POLL_SCHEDULER_LOOP = 'poll-scheduler';
-
-const ago = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)}s` : ms < 3_600_000 ? `${Math.round(ms / 60_000)}m` : `${Math.round(ms / 3_600_000)}h`);
+export type { OpsHealthConfig } from './ops-health.rules';
 
 function hostOf(url: string): string {
   try {
@@ -31,112 +20,108 @@ function hostOf(url: string): string {
   }
 }
 
-/** The process that speaks for a loop: the freshest non-standby row (a standby only when nothing else reports). */
-function representative(rows: readonly LoopStateRow[]): LoopStateRow {
-  const working = rows.filter((r) => r.detail?.role !== 'standby');
-  const pool = working.length ? working : rows;
-  const at = (r: LoopStateRow) => new Date(r.lastRunAt ?? r.beatAt).getTime();
-  return pool.reduce((best, r) => (at(r) > at(best) ? r : best));
-}
-
-/**
- * GET /api/ops/health: seed 000's rules over the loop heartbeats and the targets read model.
- * Unhealthy: no loop started, a loop stale past staleFactor × its interval (or stopped/crashed),
- * the queue stuck (targets overdue while the scheduler idles). Degraded: a loop paused, or more
- * than disabledThreshold of the targets dead-lettered. Pure, like the scheduler health view.
- */
-export function opsHealthView(targets: readonly TargetState[], loops: readonly LoopStateRow[], now: Date, cfg: OpsHealthConfig, drills: Iterable<RestoreDrillRow> = []) {
-  const t = now.getTime();
-  const critical: string[] = [];
-  const minor: string[] = [];
-
-  const byLoop = new Map<string, LoopStateRow[]>();
-  for (const l of loops) byLoop.set(l.loop, [...(byLoop.get(l.loop) ?? []), l]);
-  if (!byLoop.size) critical.push('Jobs not started');
-  const workers: Record<string, string> = {};
-  const loopViews = [];
-  for (const [name, rows] of [...byLoop].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const r = representative(rows);
-    const last = new Date(r.lastRunAt ?? r.startedAt).getTime();
-    const age = t - last;
-    const stale = age > cfg.staleFactor * r.intervalMs;
-    workers[name] = r.state;
-    if (r.state === 'stopped' || r.state === 'crashed') critical.push(`${name} ${r.state}`);
-    else if (stale) critical.push(`${name} stale (${ago(age)} ago)`);
-    else if (r.state === 'paused') minor.push(`${name} paused`);
-    loopViews.push({ loop: name, state: r.state, instanceId: r.instanceId, intervalMs: r.intervalMs, lastRunAt: rfc3339(r.lastRunAt), stale, processes: rows.length });
-  }
-
-  const scheduler = byLoop.has(POLL_SCHEDULER_LOOP) ? representative(byLoop.get(POLL_SCHEDULER_LOOP)!) : null;
-  const schedulerAlive = scheduler && t - new Date(scheduler.lastRunAt ?? scheduler.startedAt).getTime() <= cfg.staleFactor * scheduler.intervalMs;
-  const queued = targets.filter((r) => !r.paused && !r.deadLetter);
-  let ready = 0;
-  let overdue = 0;
-  for (const r of queued) {
-    const due = nextRunMs(r);
-    if (due === null) continue;
-    if (due <= t) ready++;
-    if (due <= t - cfg.stuckAfterMs) overdue++;
-  }
-  const locked = scheduler && schedulerAlive && typeof scheduler.detail?.inFlight === 'number' ? (scheduler.detail.inFlight as number) : 0;
-  if (overdue >= cfg.stuckMinReady && (!scheduler || !schedulerAlive || !['working', 'quiet_hours'].includes(scheduler.state))) {
-    critical.push(`Queue stuck: ${overdue} ready but ${!scheduler ? 'no poll scheduler running' : schedulerAlive || ['stopped', 'crashed'].includes(scheduler.state) ? `scheduler ${scheduler.state}` : 'scheduler stale'}`);
-  }
-
-  const dead = targets.filter((r) => r.deadLetter);
-  if (targets.length && dead.length / targets.length > cfg.disabledThreshold) {
-    minor.push(`High disabled: ${dead.length}/${targets.length} (${Math.round((100 * dead.length) / targets.length)}%)`);
-  }
-
-  const failing = targets.filter((r) => r.lastError && (r.consecutiveFailures > 0 || r.deadLetter));
-  const hosts = new Map<string, { host: string; count: number; lastAt: number; lastFailure: string }>();
+/** The five hosts with the most failing targets, then the most recent failure. */
+function failedHostsOf(failing: readonly TargetState[]) {
+  const hosts = new Map<string, { host: string; count: number; lastAt: number; kind: FailureKind }>();
   for (const r of failing) {
     const host = hostOf(r.spec.probe.url);
     const at = Date.parse(r.lastError!.at);
-    const h = hosts.get(host) ?? { host, count: 0, lastAt: -Infinity, lastFailure: r.lastError!.failureKind };
+    const h = hosts.get(host) ?? { host, count: 0, lastAt: -Infinity, kind: r.lastError!.failureKind };
     h.count++;
     if (at > h.lastAt) {
       h.lastAt = at;
-      h.lastFailure = r.lastError!.failureKind;
+      h.kind = r.lastError!.failureKind;
     }
     hosts.set(host, h);
   }
-  const failedHosts = [...hosts.values()].sort((a, b) => b.count - a.count || b.lastAt - a.lastAt || (a.host < b.host ? -1 : 1)).slice(0, 5).map(({ host, count, lastFailure }) => ({ host, count, lastFailure }));
-  const recentFailures = [...failing]
+  return [...hosts.values()]
+    .sort((a, b) => b.count - a.count || b.lastAt - a.lastAt || (a.host < b.host ? -1 : 1))
+    .slice(0, 5)
+    .map(({ host, count, kind }) => ({ host, count, lastFailure: planningFailureKind(kind), kind }));
+}
+
+/**
+ * When the scheduler will next try the target: its due time (dead-letter retry, forced poll or
+ * schedule), and not before an open breaker's retryAt (polls due earlier are skipped).
+ */
+function nextTryOf(r: TargetState): string | null {
+  const due = nextDueMs(r);
+  if (due === null) return null;
+  const retryAt = r.breaker.state === 'open' && r.breaker.retryAt && !r.forceNext ? Date.parse(r.breaker.retryAt) : 0;
+  return rfc3339(new Date(Math.max(due, retryAt)).toISOString());
+}
+
+/** The five most recent failures. */
+function recentFailuresOf(failing: readonly TargetState[]) {
+  return [...failing]
     .sort((a, b) => Date.parse(b.lastError!.at) - Date.parse(a.lastError!.at) || (a.key < b.key ? -1 : 1))
     .slice(0, 5)
     .map((r) => ({
+      planningFullId: r.key,
       target: r.key,
-      failureKind: r.lastError!.failureKind,
+      failureKind: planningFailureKind(r.lastError!.failureKind),
+      kind: r.lastError!.failureKind,
       failures: r.consecutiveFailures,
-      disabledUntil: rfc3339(r.deadLetter?.nextRetry ?? (r.breaker.state === 'open' ? r.breaker.retryAt : null)),
+      disabledUntil: nextTryOf(r),
     }));
+}
+
+/**
+ * The body of GET /api/ops/health (field names as the operations dashboard reads them): the
+ * assessment's status, issues and notices, with what an operator looks at next — loop states,
+ * queue, coverage, failing hosts and targets, the latest restore drill.
+ */
+export function opsHealthBody(a: OpsHealthAssessment, targets: readonly TargetState[], drills: Iterable<RestoreDrillRow>, now: Date, cfg: OpsHealthConfig) {
+  // A paused target is not tried until an operator resumes it: it has no "next try" to show.
+  const failing = targets.filter((r) => !r.paused && r.lastError && (r.consecutiveFailures > 0 || r.deadLetter));
+  const failedHosts = failedHostsOf(failing);
+  const recentFailures = recentFailuresOf(failing);
   const lastSuccess = targets.reduce<string | null>((m, r) => (r.lastSuccess && (!m || r.lastSuccess > m) ? r.lastSuccess : m), null);
-
-  // Seed 002's quarterly restore drill: an issue only when required, otherwise a notice.
-  const drill = restoreDrillView(drills, now, cfg.restoreDrillMaxAgeDays ?? 92);
-  const notices: string[] = [];
-  if (drill.issue) (cfg.requireRestoreDrill ? minor : notices).push(drill.issue);
-
-  const issues = [...critical, ...minor];
+  const inFlight = a.scheduler?.alive ? a.scheduler.row.detail?.inFlight : undefined;
   return {
-    status: critical.length ? 'unhealthy' : minor.length ? 'degraded' : 'healthy',
-    issues,
-    workers,
-    loops: loopViews,
+    status: a.status,
+    issues: a.issues,
+    workers: { ...Object.fromEntries(a.loops.map((l) => [l.loop, l.speaker.state])), ...planningWorkers(a.loops) } as Record<string, string>,
+    loops: a.loops.map(({ loop, speaker: r, stale, processes }) => ({
+      loop,
+      state: r.state,
+      instanceId: r.instanceId,
+      intervalMs: r.intervalMs,
+      lastRunAt: rfc3339(r.lastRunAt),
+      stale,
+      processes,
+    })),
     inQuietHours: inQuietHours(now, cfg.quietHours, cfg.quietHoursTz),
-    queue: { depth: queued.length, ready, locked },
+    queue: { depth: a.queue.waiting, ready: a.queue.ready, locked: typeof inFlight === 'number' ? inFlight : 0 },
     coverage: {
       total: targets.length,
       healthy: targets.filter((r) => !r.paused && !r.deadLetter && r.consecutiveFailures === 0 && r.lastSuccess !== null).length,
-      deadLettered: dead.length,
+      deadLettered: a.deadLettered,
       paused: targets.filter((r) => r.paused).length,
     },
+    backups: backupsOf(targets, now, cfg.staleFactor, cfg.maxIntervalMs ?? 300_000),
+    lastBackupWrite: lastBackupWriteOf(targets, now),
     lastSuccessAt: rfc3339(lastSuccess),
     failedHosts: failedHosts.length ? failedHosts : null,
     recentFailures: recentFailures.length ? recentFailures : null,
-    restoreDrill: drill.restoreDrill,
-    notices,
+    restoreDrill: restoreDrillView(drills, now, cfg.restoreDrillMaxAgeDays ?? 92).restoreDrill,
+    pauses: a.pauses.length
+      ? a.pauses.map(({ loop, reason, pausedBy, pausedAt, resumeAt }) => ({ loop, reason, pausedBy, pausedAt: rfc3339(pausedAt), resumeAt: rfc3339(resumeAt) }))
+      : null,
+    notices: a.notices,
     checkedAt: rfc3339(now),
   };
+}
+
+/** Ops health at `now`: the rules' assessment, formatted. Live and `?at=` answers both come from here. */
+export function opsHealthView(
+  targets: readonly TargetState[],
+  loops: readonly LoopStateRow[],
+  now: Date,
+  cfg: OpsHealthConfig,
+  drills: Iterable<RestoreDrillRow> = [],
+  pauses: readonly LoopPauseRow[] = [],
+) {
+  const drillRows = [...drills];
+  return opsHealthBody(assessOpsHealth({ targets, loops, drills: drillRows, pauses }, now, cfg), targets, drillRows, now, cfg);
 }

@@ -3,7 +3,7 @@ import { rfc3339 } from '../shared/clock';
 
 const DAY_MS = 86_400_000;
 
-/** The latest drill performed at or before `now` (seed 002: "quarterly restore drill recorded"). */
+/** The latest drill performed at or before `now` (a quarterly restore drill is expected). */
 export function latestDrill(drills: Iterable<RestoreDrillRow>, now: Date): RestoreDrillRow | null {
   let best: RestoreDrillRow | null = null;
   for (const d of drills) {

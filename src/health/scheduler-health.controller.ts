@@ -1,16 +1,29 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../auth/roles.decorator';
-import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
-import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.query';
+import { Roles } from '../access/roles.decorator';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
+import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.dto';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { HealthViews } from './health-views.service';
 import { SCHEDULER_HEALTH_EXAMPLE } from './scheduler-health.example';
 
 export { schedulerHealthConfig } from './health-views.service';
 
-const BAD_AT = { status: 400, description: '`at` malformed, before the first event or in the future.', schema: { example: { statusCode: 400, error: 'Bad Request', message: 'at: is outside the recorded history; valid range: from 2025-10-20T12:00:00Z (the first event) to now (2025-10-20T13:05:42Z)', fields: [{ field: 'at', problem: 'is outside the recorded history; valid range: from 2025-10-20T12:00:00Z (the first event) to now (2025-10-20T13:05:42Z)' }] } } };
+const BAD_AT = {
+  status: 400,
+  description: '`at` malformed, before the first event or in the future.',
+  schema: {
+    example: {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'at: is outside the recorded history; valid range: from 2025-10-20T12:00:00Z (the first event) to now (2025-10-20T13:05:42Z)',
+      fields: [
+        { field: 'at', problem: 'is outside the recorded history; valid range: from 2025-10-20T12:00:00Z (the first event) to now (2025-10-20T13:05:42Z)' },
+      ],
+    },
+  },
+};
 
 @ApiTags('health')
 @ApiBearerAuth()
@@ -24,7 +37,10 @@ export class SchedulerHealthController {
   @Get()
   @Roles('viewer')
   @TenantScope('tenant', "counts the tenant's targets only (live and `?at=`)")
-  @ApiOperation({ summary: 'Scheduler health snapshot (seed 001): queue, dead-letter, legacy breakers/staleness, and per-instance poll status, breaker and dead-letter. Read from the targets read model; `?at=` answers as of a past instant (same view over the log folded up to then). A tenant-scoped token sees only its targets.' })
+  @ApiOperation({
+    summary:
+      'Scheduler health snapshot: queue, dead-letter, legacy breakers/staleness, and per-instance poll status, breaker and dead-letter. Read from the targets read model; `?at=` answers as of a past instant (same view over the log folded up to then). A tenant-scoped token sees only its targets.',
+  })
   @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: SCHEDULER_HEALTH_EXAMPLE } })
   @ApiResponse(BAD_AT)
   async get(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {

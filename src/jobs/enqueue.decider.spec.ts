@@ -1,42 +1,98 @@
-import type { JobDefinitionSnapshot } from './definitions/job-definition';
-import { decideEnqueue, decideRetry } from './enqueue.decider';
+import { spec } from '../../test/support/given';
+import type { JobDefinitionSnapshot } from './events/job-definition';
+import type { EnqueueRun, RetryRun } from './enqueue.decider';
+import { runDecider } from './run.decider';
 
 const now = new Date('2025-03-01T10:00:00.000Z');
 const def = (over: Partial<JobDefinitionSnapshot> = {}): JobDefinitionSnapshot => ({
-  name: 'daily-mrr-rollup', description: '', owner: 'finance', schedule: '0 2 * * *', timezone: 'UTC', priority: 'high', manualRun: true, cancellable: false,
-  targetDurationMs: null, timeoutMs: 60_000, maxAttempts: 3, backoff: { kind: 'fixed', baseMs: 5, maxMs: 5 }, expiresAfterMs: 30_000,
-  tenant: null, catchUp: 'once', handler: { kind: 'code', handler: 'x' }, ...over,
+  name: 'daily-mrr-rollup',
+  description: '',
+  owner: 'finance',
+  schedule: '0 2 * * *',
+  timezone: 'UTC',
+  priority: 'high',
+  manualRun: true,
+  cancellable: false,
+  targetDurationMs: null,
+  timeoutMs: 60_000,
+  maxAttempts: 3,
+  backoff: { kind: 'fixed', baseMs: 5, maxMs: 5 },
+  expiresAfterMs: 30_000,
+  tenant: null,
+  catchUp: 'once',
+  handler: { kind: 'code', handler: 'x' },
+  ...over,
 });
 const req = { runId: 'r1', actor: 'ann', reason: 'why', params: {}, now };
+const enqueue = (definition: JobDefinitionSnapshot | null, over: Partial<EnqueueRun> = {}): EnqueueRun => ({
+  type: 'Enqueue',
+  definition,
+  trigger: 'manual',
+  ...req,
+  ...over,
+});
+const retry = (definition: JobDefinitionSnapshot | null, original: RetryRun['original'], over: Partial<RetryRun> = {}): RetryRun => ({
+  type: 'Retry',
+  definition,
+  original,
+  ...req,
+  ...over,
+});
+
+// A new run: no history.
+const { given } = spec(runDecider);
 
 describe('enqueue decider', () => {
   it('given a job, when run manually, then RunEnqueued copies the definition and sets expiry', () => {
-    const d = decideEnqueue(def(), { ...req, trigger: 'manual', params: { tenant: 'acme', dryRun: true } });
-    expect(d.ok && d.events[0].data).toMatchObject({ job: 'daily-mrr-rollup', trigger: 'manual', priority: 'high', maxAttempts: 3, tenant: 'acme', readyAt: now.toISOString(), expiresAt: '2025-03-01T10:00:30.000Z', params: { tenant: 'acme', dryRun: true } });
+    const [e] = given()
+      .when(enqueue(def(), { params: { tenant: 'acme', dryRun: true } }))
+      .then([expect.objectContaining({ type: 'RunEnqueued' })]);
+    expect(e.data).toMatchObject({
+      job: 'daily-mrr-rollup',
+      trigger: 'manual',
+      priority: 'high',
+      maxAttempts: 3,
+      tenant: 'acme',
+      readyAt: now.toISOString(),
+      expiresAt: '2025-03-01T10:00:30.000Z',
+      params: { tenant: 'acme', dryRun: true },
+    });
   });
 
   it('given manualRun=false, run-now and retry are conflicts that say why; the schedule still enqueues', () => {
     const guarded = def({ manualRun: false });
-    expect(decideEnqueue(guarded, { ...req, trigger: 'manual' })).toEqual({ ok: false, code: 'conflict', reason: expect.stringContaining('manualRun=false') });
-    expect(decideRetry(guarded, { runId: 'r0', state: 'failed', params: {}, job: 'daily-mrr-rollup' }, req)).toMatchObject({ ok: false, code: 'conflict' });
-    expect(decideEnqueue(guarded, { ...req, trigger: 'schedule', scheduledFor: now }).ok).toBe(true);
+    expect(given().when(enqueue(guarded)).thenRejects('conflict').reason).toEqual(expect.stringContaining('manualRun=false'));
+    given()
+      .when(retry(guarded, { runId: 'r0', state: 'failed', params: {}, job: 'daily-mrr-rollup' }))
+      .thenRejects('conflict');
+    given()
+      .when(enqueue(guarded, { trigger: 'schedule', scheduledFor: now }))
+      .then([expect.objectContaining({ type: 'RunEnqueued' })]);
   });
 
   it('given an unknown job, not_found', () => {
-    expect(decideEnqueue(null, { ...req, trigger: 'manual' })).toMatchObject({ ok: false, code: 'not_found' });
+    given().when(enqueue(null)).thenRejects('not_found');
   });
 
   it('retry takes the original params unless adjusted, and only for ended runs', () => {
     const original = { runId: 'r0', state: 'failed' as const, params: { from: '2025-01-01' }, job: 'daily-mrr-rollup' };
-    const { params: _none, ...noParams } = req;
-    const same = decideRetry(def(), original, noParams);
-    expect(same.ok && same.events[0].data).toMatchObject({ trigger: 'retry', retryOf: 'r0', params: { from: '2025-01-01' } });
-    const adjusted = decideRetry(def(), original, { ...req, params: { from: '2025-02-01' } });
-    expect(adjusted.ok && adjusted.events[0].data.params).toEqual({ from: '2025-02-01' });
-    expect(decideRetry(def(), { ...original, state: 'running' as never }, req)).toMatchObject({ ok: false, code: 'conflict' });
+    const { params: _none, ...noParams } = retry(def(), original);
+    const [same] = given()
+      .when(noParams)
+      .then([expect.objectContaining({ type: 'RunEnqueued' })]);
+    expect(same.data).toMatchObject({ trigger: 'retry', retryOf: 'r0', params: { from: '2025-01-01' } });
+    const [adjusted] = given()
+      .when(retry(def(), original, { params: { from: '2025-02-01' } }))
+      .then([expect.objectContaining({ type: 'RunEnqueued' })]);
+    expect(adjusted.type === 'RunEnqueued' && adjusted.data.params).toEqual({ from: '2025-02-01' });
+    given()
+      .when(retry(def(), { ...original, state: 'running' as never }))
+      .thenRejects('conflict');
   });
 
   it('a tenant-scoped job refuses another tenant', () => {
-    expect(decideEnqueue(def({ tenant: 'acme' }), { ...req, trigger: 'manual', params: { tenant: 'other' } })).toMatchObject({ ok: false, code: 'conflict' });
+    given()
+      .when(enqueue(def({ tenant: 'acme' }), { params: { tenant: 'other' } }))
+      .thenRejects('conflict');
   });
 });

@@ -1,9 +1,12 @@
-import type { RunRow } from '../../projections/job-runs/run-row';
-import type { JobDefinitionSnapshot } from './definitions/job-definition';
-import { accept, Decision, reject } from './decision';
+import { Decision, reject } from '../shared/decider';
+import type { JobDefinitionSnapshot } from './events/job-definition';
 import type { RunEnqueued, Trigger } from './events/run.events';
+import type { RunState } from './run.state';
 
-export interface EnqueueRequest {
+/** A new run of `definition` (null: the job is not defined). */
+export interface EnqueueRun {
+  readonly type: 'Enqueue';
+  readonly definition: JobDefinitionSnapshot | null;
   readonly runId: string;
   readonly trigger: Trigger;
   readonly actor: string | null;
@@ -14,33 +17,66 @@ export interface EnqueueRequest {
   readonly retryOf?: string | null;
 }
 
-const manualGuard = (def: JobDefinitionSnapshot, what: string) =>
-  reject('conflict', `job "${def.name}" is marked manualRun=false: it is not safe to run twice, so ${what} is disabled; it runs only on its schedule (${def.schedule})`);
-
-/** A new run of `def`. Manual runs and retries are refused for manualRun=false jobs. */
-export function decideEnqueue(def: JobDefinitionSnapshot | null, req: EnqueueRequest): Decision<RunEnqueued> {
-  if (!def) return reject('not_found', 'no such job');
-  if (req.trigger === 'manual' && !def.manualRun) return manualGuard(def, 'run-now');
-  if (req.trigger === 'retry' && !def.manualRun) return manualGuard(def, 'retry');
-  const paramTenant = typeof req.params.tenant === 'string' ? req.params.tenant : null;
-  if (def.tenant && paramTenant && paramTenant !== def.tenant) return reject('conflict', `job "${def.name}" is scoped to tenant ${def.tenant}; params.tenant ${paramTenant} is not allowed`);
-  const now = req.now.toISOString();
-  return accept<RunEnqueued>({
-    type: 'RunEnqueued',
-    data: {
-      runId: req.runId, job: def.name, trigger: req.trigger, actor: req.actor, reason: req.reason, params: req.params,
-      tenant: def.tenant ?? paramTenant, priority: def.priority, attempt: 1, maxAttempts: def.maxAttempts, timeoutMs: def.timeoutMs,
-      cancellable: def.cancellable, backoff: def.backoff, enqueuedAt: now, readyAt: now,
-      expiresAt: def.expiresAfterMs === null ? null : new Date(req.now.getTime() + def.expiresAfterMs).toISOString(),
-      scheduledFor: req.scheduledFor ? req.scheduledFor.toISOString() : null, retryOf: req.retryOf ?? null,
-    },
-  });
+/** A new run (trigger retry) of an ended run, with the same or adjusted params. */
+export interface RetryRun extends Omit<EnqueueRun, 'type' | 'trigger' | 'retryOf' | 'params'> {
+  readonly type: 'Retry';
+  /** The run retried (null: no such run). */
+  readonly original: Pick<RunState, 'runId' | 'state' | 'params' | 'job'> | null;
+  readonly params?: Record<string, unknown>;
 }
 
-/** Retry of an ended run: a new run (trigger retry) with the same or adjusted params. */
-export function decideRetry(def: JobDefinitionSnapshot | null, original: Pick<RunRow, 'runId' | 'state' | 'params' | 'job'> | null, req: Omit<EnqueueRequest, 'trigger' | 'retryOf' | 'params'> & { params?: Record<string, unknown> }): Decision<RunEnqueued> {
+const manualGuard = (def: JobDefinitionSnapshot, what: string) =>
+  reject(
+    'conflict',
+    `job "${def.name}" is marked manualRun=false: it is not safe to run twice, so ${what} is disabled; it runs only on its schedule (${def.schedule})`,
+  );
+
+/**
+ * The run decider's rules for a run that does not exist yet (run.decider.ts): manual runs and
+ * retries are refused for manualRun=false jobs.
+ */
+export function decideEnqueue(c: EnqueueRun): Decision<RunEnqueued> {
+  const def = c.definition;
+  if (!def) return reject('not_found', 'no such job');
+  if (c.trigger === 'manual' && !def.manualRun) return manualGuard(def, 'run-now');
+  if (c.trigger === 'retry' && !def.manualRun) return manualGuard(def, 'retry');
+  const paramTenant = typeof c.params.tenant === 'string' ? c.params.tenant : null;
+  if (def.tenant && paramTenant && paramTenant !== def.tenant)
+    return reject('conflict', `job "${def.name}" is scoped to tenant ${def.tenant}; params.tenant ${paramTenant} is not allowed`);
+  const now = c.now.toISOString();
+  return [
+    {
+      type: 'RunEnqueued',
+      data: {
+        runId: c.runId,
+        job: def.name,
+        trigger: c.trigger,
+        actor: c.actor,
+        reason: c.reason,
+        params: c.params,
+        tenant: def.tenant ?? paramTenant,
+        priority: def.priority,
+        attempt: 1,
+        maxAttempts: def.maxAttempts,
+        timeoutMs: def.timeoutMs,
+        ...(def.stuckAfterMs !== undefined ? { stuckAfterMs: def.stuckAfterMs } : {}),
+        cancellable: def.cancellable,
+        backoff: def.backoff,
+        enqueuedAt: now,
+        readyAt: now,
+        expiresAt: def.expiresAfterMs === null ? null : new Date(c.now.getTime() + def.expiresAfterMs).toISOString(),
+        scheduledFor: c.scheduledFor ? c.scheduledFor.toISOString() : null,
+        retryOf: c.retryOf ?? null,
+      },
+    },
+  ];
+}
+
+export function decideRetry(c: RetryRun): Decision<RunEnqueued> {
+  const { type: _retry, original, definition, params, ...rest } = c;
   if (!original) return reject('not_found', 'no such run');
-  if (!def) return reject('conflict', `job "${original.job}" is no longer defined; its runs cannot be retried`);
-  if (!['failed', 'cancelled', 'expired'].includes(original.state)) return reject('conflict', `only failed, cancelled or expired runs can be retried; this run is ${original.state}`);
-  return decideEnqueue(def, { ...req, trigger: 'retry', retryOf: original.runId, params: req.params ?? original.params });
+  if (!definition) return reject('conflict', `job "${original.job}" is no longer defined; its runs cannot be retried`);
+  if (!['failed', 'cancelled', 'expired'].includes(original.state))
+    return reject('conflict', `only failed, cancelled or expired runs can be retried; this run is ${original.state}`);
+  return decideEnqueue({ ...rest, type: 'Enqueue', definition, trigger: 'retry', retryOf: original.runId, params: params ?? original.params });
 }

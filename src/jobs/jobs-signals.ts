@@ -33,23 +33,41 @@ export class JobsSignals implements QueueSnapshotSource, CronProblemsSource, OnM
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.runsTotal = metrics.counter('opsledger_job_runs_total', 'Job run attempts finished by this process, by job and outcome (succeeded, failed = dead-lettered, retried, cancelled)', ['job', 'outcome']);
-    this.duration = metrics.histogram('opsledger_job_duration_seconds', 'Duration of runs that ended (succeeded, failed, cancelled), by job', ['job'], DURATION_BUCKETS);
+    this.runsTotal = metrics.counter(
+      'opsledger_job_runs_total',
+      'Job run attempts finished by this process, by job and outcome (succeeded, failed = dead-lettered, retried, cancelled)',
+      ['job', 'outcome'],
+    );
+    this.duration = metrics.histogram(
+      'opsledger_job_duration_seconds',
+      'Duration of runs that ended (succeeded, failed, cancelled), by job',
+      ['job'],
+      DURATION_BUCKETS,
+    );
   }
 
   onModuleInit(): void {
     const safe = (name: string) => !this.metrics.registry.getSingleMetric(name);
     if (safe('opsledger_queue_jobs')) {
-      this.metrics.gauge('opsledger_queue_jobs', 'Runs in the live queue view by state (seed 002 snapshot)', ['state'], async () => {
+      this.metrics.gauge('opsledger_queue_jobs', 'Runs in the live queue view by state (the /api/health queue snapshot)', ['state'], async () => {
         const q = await readQueueFigures(this.pool, this.clock.now());
-        return [[{ state: 'pending' }, q.pending], [{ state: 'retrying' }, q.retrying], [{ state: 'processing' }, q.processing], [{ state: 'dead_letter' }, q.deadLetter]];
+        return [
+          [{ state: 'pending' }, q.pending],
+          [{ state: 'retrying' }, q.retrying],
+          [{ state: 'processing' }, q.processing],
+          [{ state: 'dead_letter' }, q.deadLetter],
+        ];
       });
     }
     if (safe('opsledger_queue_oldest_ready_age_seconds')) {
-      this.metrics.gauge('opsledger_queue_oldest_ready_age_seconds', 'Age of the oldest run ready to start (0 when none)', [], async () => [[{}, (await readQueueFigures(this.pool, this.clock.now())).oldestReadyAgeSeconds ?? 0]]);
+      this.metrics.gauge('opsledger_queue_oldest_ready_age_seconds', 'Age of the oldest run ready to start (0 when none)', [], async () => [
+        [{}, (await readQueueFigures(this.pool, this.clock.now())).oldestReadyAgeSeconds ?? 0],
+      ]);
     }
     if (safe('opsledger_cron_problems')) {
-      this.metrics.gauge('opsledger_cron_problems', 'Scheduled jobs failing or not running (see GET /api/alerts for the lines)', [], async () => [[{}, (await this.readCronProblems(this.clock.now())).length]]);
+      this.metrics.gauge('opsledger_cron_problems', 'Scheduled jobs failing or not running (see GET /api/alerts for the lines)', [], async () => [
+        [{}, (await this.readCronProblems(this.clock.now())).length],
+      ]);
     }
   }
 

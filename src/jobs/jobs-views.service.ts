@@ -3,18 +3,23 @@ import type { Pool } from 'pg';
 import { jobDefinitionsProjection } from '../../projections/job-definitions/job-definitions.projection';
 import { jobRunsProjection } from '../../projections/job-runs/job-runs.projection';
 import { workerHistoryProjection } from '../../projections/job-workers/worker-history.projection';
-import { inScope } from '../auth/tenant-scope';
+import { inScope } from '../access/tenant-scope';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { Clock, CLOCK } from '../shared/clock';
-import { workerLeasesAt } from '../system/views/workers-at';
-import { WorkerLeaseRow, workersView } from '../system/views/workers.view';
-import { queueTotalsView } from '../system/views/queue-totals.view';
+import { workerLeasesAt } from './views/workers-at';
+import { WorkerLeaseRow, workersView } from './views/workers.view';
+import { queueTotalsView } from './views/queue-totals.view';
+import { queueRetention } from './queue/queue-retention';
 import { RunReadModel, visibleDefinitions } from './run-read-model';
-import { inventoryItem } from './views/inventory.view';
+import { InventoryContext, inventoryItem } from './views/inventory.view';
+import { runView } from './views/run.view';
+import { dailyTrendView } from './views/trend.view';
+import type { JobDefinitionRow } from '../../projections/job-definitions/job-definition-row';
 import { lastRunsOf, queueStatsOf, queueViewAt, stateCountsOf } from './views/run-aggregates';
+import { failureWindowStart, isFailureLink, unresolvedByDay, unresolvedByJob } from './views/unresolved-failures';
 
 /** A body and the instant it describes (sent as the X-Opsledger-As-Of header, milliseconds included). */
 export interface AsOf<T> {
@@ -23,9 +28,11 @@ export interface AsOf<T> {
 }
 
 /**
- * The bodies of GET /api/jobs, /api/system/queue and /api/system/workers, live (read models) or
- * as of a past instant (`?at=`: the same projections folded from the log up to then, fed to the
- * same view functions with now = that instant). `tenant` scopes every answer.
+ * The jobs' query API: the bodies of GET /api/jobs and of the /api/system reads (queue, workers,
+ * recent runs, terminal runs for the metrics page), live (read models) or as of a past instant
+ * (`?at=`: the same projections folded from the log up to then, fed to the same view functions
+ * with now = that instant). `tenant` scopes every answer. Other folders read the jobs read models
+ * through this class only.
  */
 @Injectable()
 export class JobsViews {
@@ -39,10 +46,6 @@ export class JobsViews {
     pit.use(jobRunsProjection, jobDefinitionsProjection, workerHistoryProjection);
   }
 
-  private get queueRules() {
-    return { dropCompletedAfterMs: this.config.jobs.janitorDropCompletedAfterMs, dropFailedAfterMs: this.config.jobs.janitorDropFailedAfterMs };
-  }
-
   /** Every run (never purged) as of `at`, of the caller's tenant. */
   private async runsAt(at: Date, tenant: string | null) {
     return [...(await this.pit.rowsAt(jobRunsProjection, at)).values()].filter((r) => inScope(tenant, r.tenant));
@@ -53,15 +56,49 @@ export class JobsViews {
       const [defs, runs] = await Promise.all([this.pit.rowsAt(jobDefinitionsProjection, at), this.runsAt(at, tenant)]);
       const stats = queueStatsOf(runs);
       const last = lastRunsOf(runs);
-      return { asOf: at, body: { jobs: visibleDefinitions(defs.values(), false, tenant).map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), at)) } };
+      const from = failureWindowStart(at);
+      const unresolved = unresolvedByJob(runs.filter((r) => isFailureLink(r, from)));
+      return {
+        asOf: at,
+        body: {
+          jobs: visibleDefinitions(defs.values(), false, tenant).map((d) =>
+            inventoryItem(d, stats.get(d.name), last.get(d.name), at, this.context(unresolved.get(d.name))),
+          ),
+        },
+      };
     }
     const now = this.clock.now();
-    const [defs, stats, last] = await Promise.all([this.runs.definitions(false, tenant), this.runs.queueStats(tenant), this.runs.lastRuns(tenant)]);
-    return { asOf: now, body: { jobs: defs.map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), now)) } };
+    const [defs, stats, last, links] = await Promise.all([
+      this.runs.definitions(false, tenant),
+      this.runs.queueStats(tenant),
+      this.runs.lastRuns(tenant),
+      this.runs.failureLinks(failureWindowStart(now), tenant),
+    ]);
+    const unresolved = unresolvedByJob(links);
+    return { asOf: now, body: { jobs: defs.map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), now, this.context(unresolved.get(d.name)))) } };
+  }
+
+  /** One job's inventory line and 30-day trend (the drill-in), live. */
+  async detail(def: JobDefinitionRow, tenant: string | null, now: Date) {
+    const from = failureWindowStart(now);
+    const [stats, last, trend, links] = await Promise.all([
+      this.runs.queueStats(tenant),
+      this.runs.lastRuns(tenant),
+      this.runs.dailyTrend(def.name, now),
+      this.runs.failureLinks(from, tenant, def.name),
+    ]);
+    return {
+      job: inventoryItem(def, stats.get(def.name), last.get(def.name), now, this.context(unresolvedByJob(links).get(def.name))),
+      trend: dailyTrendView(trend, now, unresolvedByDay(links)),
+    };
+  }
+
+  private context(unresolvedFailures = 0): InventoryContext {
+    return { unresolvedFailures, defaultStuckAfterMs: this.config.jobs.janitorStuckAfterMs };
   }
 
   async queueTotals(at: Date | null, tenant: string | null): Promise<AsOf<ReturnType<typeof queueTotalsView>>> {
-    if (at) return { asOf: at, body: queueTotalsView(stateCountsOf(queueViewAt(await this.runsAt(at, tenant), at, this.queueRules))) };
+    if (at) return { asOf: at, body: queueTotalsView(stateCountsOf(queueViewAt(await this.runsAt(at, tenant), at, queueRetention(this.config.jobs)))) };
     const now = this.clock.now();
     return { asOf: now, body: queueTotalsView(await this.runs.stateCounts(tenant)) };
   }
@@ -74,7 +111,20 @@ export class JobsViews {
     }
     const now = this.clock.now();
     const { rows } = await this.pool.query(`SELECT * FROM job_workers ORDER BY started_at DESC`);
-    let lease: WorkerLeaseRow[] = rows.map((r) => ({ id: r.id, host: r.host, pid: r.pid, mode: r.mode, version: r.version, concurrency: r.concurrency, startedAt: r.started_at, lastSeen: r.last_seen, processed: Number(r.processed), failed: Number(r.failed), current: r.current, stoppedAt: r.stopped_at }));
+    let lease: WorkerLeaseRow[] = rows.map((r) => ({
+      id: r.id,
+      host: r.host,
+      pid: r.pid,
+      mode: r.mode,
+      version: r.version,
+      concurrency: r.concurrency,
+      startedAt: r.started_at,
+      lastSeen: r.last_seen,
+      processed: Number(r.processed),
+      failed: Number(r.failed),
+      current: r.current,
+      stoppedAt: r.stopped_at,
+    }));
     if (tenant !== null) {
       // Workers are shared; a scoped caller sees only its own runs among what they are running.
       const mine = await this.pool.query<{ key: string }>(`SELECT key FROM rm_job_queue WHERE state IN ('running', 'cancelling') AND tenant = $1`, [tenant]);
@@ -82,5 +132,15 @@ export class JobsViews {
       lease = lease.map((w) => ({ ...w, current: w.current.filter((c) => keys.has(c.runId)) }));
     }
     return { asOf: now, body: { workers: workersView(lease, now, offline) } };
+  }
+
+  /** The last `limit` runs across all jobs, newest first. */
+  async recentRuns(tenant: string | null, limit = 50): Promise<{ runs: ReturnType<typeof runView>[] }> {
+    return { runs: (await this.runs.list({ tenant }, limit)).map((r) => runView(r)) };
+  }
+
+  /** Runs that finished (succeeded or failed) since `from`, for the success-rate and duration figures. */
+  terminalRunsSince(from: Date, tenant: string | null) {
+    return this.runs.terminalRunsSince(from, tenant);
   }
 }

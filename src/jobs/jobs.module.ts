@@ -10,8 +10,7 @@ import { AppConfig } from '../config/config';
 import { readConfigFile } from '../config/config-file';
 import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
-import { EVENT_STORE } from '../event-store/event-store.port';
-import type { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { ProjectionRegistry } from '../projection-runner/projection-registry';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
@@ -26,7 +25,7 @@ import { JobsService } from './jobs.service';
 import { JobsSignals } from './jobs-signals';
 import { JobsViews } from './jobs-views.service';
 import { JOB_EVENT_SUMMARIES } from './timeline/job-event-summaries';
-import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.tokens';
+import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.di';
 import { JobsQueueSnapshot, QUEUE_SNAPSHOT } from './queue-snapshot';
 import { RunReadModel } from './run-read-model';
 import { RunsController } from './runs.controller';
@@ -46,7 +45,10 @@ import { RunsController } from './runs.controller';
       inject: [APP_CONFIG, JobHandlerRegistry],
       useFactory: (config: AppConfig, handlers: JobHandlerRegistry) => {
         const j = config.jobs;
-        const catalog = new JobCatalog({ timeoutMs: j.jobDefaultTimeoutMs, maxAttempts: j.jobDefaultMaxAttempts, backoffBaseMs: j.jobBackoffBaseMs, backoffMaxMs: j.jobBackoffMaxMs }, handlers);
+        const catalog = new JobCatalog(
+          { timeoutMs: j.jobDefaultTimeoutMs, maxAttempts: j.jobDefaultMaxAttempts, backoffBaseMs: j.jobBackoffBaseMs, backoffMaxMs: j.jobBackoffMaxMs },
+          handlers,
+        );
         const file = readConfigFile(config.core.configFile);
         catalog.addFromConfig(file.jobs, file.baseDir);
         return catalog;
@@ -55,7 +57,7 @@ import { RunsController } from './runs.controller';
     {
       provide: JOBS_RUNTIME,
       inject: [PG_POOL, EVENT_STORE, CLOCK, LOGGER, APP_CONFIG, JOB_CATALOG, Egress],
-      useFactory: (pool: Pool, store: PostgresEventStore, clock: Clock, log: Logger, config: AppConfig, catalog: JobCatalog, egress: Egress) =>
+      useFactory: (pool: Pool, store: EventStore, clock: Clock, log: Logger, config: AppConfig, catalog: JobCatalog, egress: Egress) =>
         createJobsRuntime({ pool, store, clock, log, config: config.jobs, catalog, fetch: egress.fetch }),
     },
     RunReadModel,
@@ -68,7 +70,19 @@ import { RunsController } from './runs.controller';
     { provide: QUEUE_SNAPSHOT_SOURCE, useExisting: JobsSignals },
     { provide: CRON_PROBLEMS_SOURCE, useExisting: JobsSignals },
   ],
-  exports: [JOB_CATALOG, JOBS_RUNTIME, JobHandlerRegistry, RunReadModel, JobsService, JobsLifecycle, JobsViews, JobsSignals, QUEUE_SNAPSHOT, QUEUE_SNAPSHOT_SOURCE, CRON_PROBLEMS_SOURCE],
+  exports: [
+    JOB_CATALOG,
+    JOBS_RUNTIME,
+    JobHandlerRegistry,
+    RunReadModel,
+    JobsService,
+    JobsLifecycle,
+    JobsViews,
+    JobsSignals,
+    QUEUE_SNAPSHOT,
+    QUEUE_SNAPSHOT_SOURCE,
+    CRON_PROBLEMS_SOURCE,
+  ],
 })
 export class JobsModule {
   constructor(registry: ProjectionRegistry, summaries: EventSummaries) {

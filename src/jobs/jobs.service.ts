@@ -3,24 +3,18 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AuditRecorder } from '../audit/audit-recorder';
 import type { OperatorContext } from '../audit/operator-context';
-import { inScope } from '../auth/tenant-scope';
+import { inScope } from '../access/tenant-scope';
 import { Clock, CLOCK } from '../shared/clock';
-import { BadInput, Conflict, NotFound } from '../shared/errors';
+import { eventsOrThrow } from '../shared/decider';
+import { BadInput, NotFound } from '../shared/errors';
 import { LOGGER } from '../shared/logger';
 import type { JobCatalog } from './definitions/job-catalog';
-import type { Decision } from './decision';
-import { decideEnqueue, decideRetry } from './enqueue.decider';
 import type { JobsRuntime } from './jobs-runtime';
-import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.tokens';
-import { decideRun } from './run.decider';
+import type { RunEnqueued } from './events/run.events';
+import { JOB_CATALOG, JOBS_RUNTIME } from './jobs.di';
+import { runDecider, RunStepCommand } from './run.decider';
 import { RunReadModel } from './run-read-model';
 import { validateRunParams } from './validate-params';
-
-function orThrow<E>(d: Decision<E>, what: string): asserts d is { ok: true; events: E[] } {
-  if (d.ok) return;
-  if (d.code === 'not_found') throw new NotFound(`${what}: ${d.reason}`);
-  throw new Conflict(d.reason);
-}
 
 /**
  * Operator actions on jobs and runs. Each checks and decides first (a refused action appends
@@ -58,96 +52,160 @@ export class JobsService {
    * entry naming the original run, and answers with the original run id.
    */
   async runNow(name: string, body: { reason: string; params?: Record<string, unknown> }, ctx: OperatorContext, idempotencyKey?: string) {
-    return this.audit.act(ctx, { action: 'job.run', target: `job:${name}`, reason: body.reason }, {
-      check: () => {
-        const def = this.jobFor(name, ctx);
-        if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) throw BadInput.field('Idempotency-Key', 'must be 1-200 visible ASCII characters');
-        const params = validateRunParams(body.params);
-        const d = decideEnqueue(def, { runId: randomUUID(), trigger: 'manual', actor: ctx.actor, reason: body.reason, params, now: this.clock.now() });
-        orThrow(d, `job ${name}`);
-        return { event: d.events[0], params };
+    return this.audit.act(
+      ctx,
+      { action: 'job.run', target: `job:${name}`, reason: body.reason },
+      {
+        check: () => {
+          const def = this.jobFor(name, ctx);
+          if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey))
+            throw BadInput.field('Idempotency-Key', 'must be 1-200 visible ASCII characters');
+          const params = validateRunParams(def, body.params);
+          const [event] = eventsOrThrow(
+            runDecider.decide(
+              {
+                type: 'Enqueue',
+                definition: def,
+                runId: randomUUID(),
+                trigger: 'manual',
+                actor: ctx.actor,
+                reason: body.reason,
+                params,
+                now: this.clock.now(),
+              },
+              null,
+            ),
+          );
+          return { event: event as RunEnqueued, params };
+        },
+        apply: async (unit, { event, params }) => {
+          const runId = event.data.runId;
+          const key = idempotencyKey === undefined ? {} : { idempotencyKey };
+          const replay = idempotencyKey === undefined ? null : await this.rt.queue.takeIdempotencyKey(unit.uow, name, idempotencyKey, runId);
+          if (replay) {
+            await unit.record('duplicate', { runId: replay.duplicateOf, params, ...key });
+            return { runId: replay.duplicateOf, job: name, state: 'duplicate' as const };
+          }
+          await unit.record('applied', { runId, params, ...key });
+          await this.rt.queue.enqueueIn(unit.uow, [{ event, metadata: unit.metadata }]);
+          return { runId, job: name, state: 'pending' as const };
+        },
       },
-      apply: async (unit, { event, params }) => {
-        const runId = event.data.runId;
-        const key = idempotencyKey === undefined ? {} : { idempotencyKey };
-        const replay = idempotencyKey === undefined ? null : await this.rt.queue.takeIdempotencyKey(unit.uow, name, idempotencyKey, runId);
-        if (replay) {
-          await unit.record('duplicate', { runId: replay.duplicateOf, params, ...key });
-          return { runId: replay.duplicateOf, job: name, state: 'duplicate' as const };
-        }
-        await unit.record('applied', { runId, params, ...key });
-        await this.rt.queue.enqueueIn(unit.uow, [{ event, metadata: unit.metadata }]);
-        return { runId, job: name, state: 'pending' as const };
-      },
-    });
+    );
   }
 
   async cancel(runId: string, reason: string, ctx: OperatorContext) {
-    const cmd = { type: 'RequestCancel' as const, actor: ctx.actor, reason, now: this.clock.now() };
-    return this.audit.act(ctx, { action: 'run.cancel', target: `run:${runId}`, reason }, {
-      check: async () => {
-        const current = await this.runFor(runId, ctx);
-        orThrow(decideRun(current.row, cmd), `run ${runId}`);
-        return current.row.job;
+    const cmd: RunStepCommand = { type: 'RequestCancel', actor: ctx.actor, reason, now: this.clock.now() };
+    return this.audit.act(
+      ctx,
+      { action: 'run.cancel', target: `run:${runId}`, reason },
+      {
+        check: async () => {
+          const current = await this.runFor(runId, ctx);
+          eventsOrThrow(runDecider.decide(cmd, current.row));
+          return current.row.job;
+        },
+        apply: async (unit, job) => {
+          // Decided again under the run's row lock: if that refuses, the entry rolls back with it.
+          await unit.record('applied', { job });
+          const events = eventsOrThrow(
+            (
+              await this.rt.writer.actIn(
+                unit.uow,
+                [runId],
+                (row) => runDecider.decide(cmd, row),
+                () => unit.metadata,
+              )
+            ).get(runId)!,
+          );
+          return { runId, job, state: events.some((e) => e.type === 'RunCancelled') ? 'cancelled' : 'cancelling' };
+        },
       },
-      apply: async (unit, job) => {
-        // Decided again under the run's row lock: if that refuses, the entry rolls back with it.
-        await unit.record('applied', { job });
-        const d = (await this.rt.writer.actIn(unit.uow, [runId], (row) => decideRun(row, cmd), () => unit.metadata)).get(runId)!;
-        orThrow(d, `run ${runId}`);
-        return { runId, job, state: d.events.some((e) => e.type === 'RunCancelled') ? 'cancelled' : 'cancelling' };
-      },
-    }, { conflictRetries: 3 });
+      { conflictRetries: 3 },
+    );
   }
 
   async retry(runId: string, body: { reason: string; params?: Record<string, unknown> }, ctx: OperatorContext) {
-    return this.audit.act(ctx, { action: 'run.retry', target: `run:${runId}`, reason: body.reason }, {
-      check: async () => {
-        const original = await this.runFor(runId, ctx);
-        // A scoped caller retries only runs of its own jobs: a shared job's run could be re-aimed elsewhere by new params.
-        if (ctx.tenant !== null) this.jobFor(original.row.job, ctx);
-        const def = this.catalog.get(original.row.job) ?? null;
-        const params = body.params === undefined ? undefined : validateRunParams(body.params);
-        const d = decideRetry(def, original.row, { runId: randomUUID(), actor: ctx.actor, reason: body.reason, params, now: this.clock.now() });
-        orThrow(d, `run ${runId}`);
-        return { job: original.row.job, event: d.events[0] };
+    return this.audit.act(
+      ctx,
+      { action: 'run.retry', target: `run:${runId}`, reason: body.reason },
+      {
+        check: async () => {
+          const original = await this.runFor(runId, ctx);
+          // A scoped caller retries only runs of its own jobs: a shared job's run could be re-aimed elsewhere by new params.
+          if (ctx.tenant !== null) this.jobFor(original.row.job, ctx);
+          const def = this.catalog.get(original.row.job) ?? null;
+          // Adjusted params are checked against the job as defined now; the original's were checked when it was queued.
+          const params = body.params === undefined || def === null ? body.params : validateRunParams(def, body.params);
+          const [event] = eventsOrThrow(
+            runDecider.decide(
+              {
+                type: 'Retry',
+                definition: def,
+                original: original.row,
+                runId: randomUUID(),
+                actor: ctx.actor,
+                reason: body.reason,
+                params,
+                now: this.clock.now(),
+              },
+              null,
+            ),
+          );
+          return { job: original.row.job, event: event as RunEnqueued };
+        },
+        apply: async (unit, { job, event }) => {
+          await unit.record('applied', { job, newRunId: event.data.runId, params: event.data.params });
+          await this.rt.queue.enqueueIn(unit.uow, [{ event, metadata: unit.metadata }]);
+          return { runId: event.data.runId, retryOf: runId, job, state: 'pending' as const };
+        },
       },
-      apply: async (unit, { job, event }) => {
-        await unit.record('applied', { job, newRunId: event.data.runId, params: event.data.params });
-        await this.rt.queue.enqueueIn(unit.uow, [{ event, metadata: unit.metadata }]);
-        return { runId: event.data.runId, retryOf: runId, job, state: 'pending' as const };
-      },
-    });
+    );
   }
 
   /** Cluster housekeeping over every tenant's runs and workers: its route is installation-wide. */
   async janitor(ctx: OperatorContext, reason: string) {
-    return this.audit.act(ctx, { action: 'system.janitor', target: 'queue', reason }, {
-      apply: async (unit) => {
-        await unit.record('applied');
-        return this.rt.janitor.run(this.rt.janitorRules, ctx.actor, unit.metadata, unit.uow);
+    return this.audit.act(
+      ctx,
+      { action: 'system.janitor', target: 'queue', reason },
+      {
+        apply: async (unit) => {
+          await unit.record('applied');
+          return this.rt.janitor.run(this.rt.janitorRules, ctx.actor, unit.metadata, unit.uow);
+        },
       },
-    }, { conflictRetries: 3 });
+      { conflictRetries: 3 },
+    );
   }
 
   async failActive(ctx: OperatorContext, reason: string) {
-    const failed = await this.audit.act(ctx, { action: 'system.fail_active', target: 'queue', reason }, {
-      apply: async (unit) => {
-        await unit.record('applied');
-        return this.rt.janitor.failAllActive(unit.uow, `failed by ${ctx.actor}: ${reason}`, unit.metadata, ctx.tenant);
+    const failed = await this.audit.act(
+      ctx,
+      { action: 'system.fail_active', target: 'queue', reason },
+      {
+        apply: async (unit) => {
+          await unit.record('applied');
+          return this.rt.janitor.failAllActive(unit.uow, `failed by ${ctx.actor}: ${reason}`, unit.metadata, ctx.tenant);
+        },
       },
-    }, { conflictRetries: 3 });
+      { conflictRetries: 3 },
+    );
     this.log.warn({ event: 'background_job.fail_active', actor: ctx.actor, failed }, `${failed} active run(s) force-failed`);
     return { failed };
   }
 
   async cancelPending(ctx: OperatorContext, reason: string) {
-    const cancelled = await this.audit.act(ctx, { action: 'system.cancel_pending', target: 'queue', reason }, {
-      apply: async (unit) => {
-        await unit.record('applied');
-        return this.rt.janitor.cancelAllPending(unit.uow, `cancelled by ${ctx.actor}: ${reason}`, unit.metadata, ctx.tenant);
+    const cancelled = await this.audit.act(
+      ctx,
+      { action: 'system.cancel_pending', target: 'queue', reason },
+      {
+        apply: async (unit) => {
+          await unit.record('applied');
+          return this.rt.janitor.cancelAllPending(unit.uow, `cancelled by ${ctx.actor}: ${reason}`, unit.metadata, ctx.tenant);
+        },
       },
-    }, { conflictRetries: 3 });
+      { conflictRetries: 3 },
+    );
     this.log.warn({ event: 'background_job.cancel_pending', actor: ctx.actor, cancelled }, `${cancelled} pending run(s) cancelled`);
     return { cancelled };
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Pool } from 'pg';
+import { bearerToken } from '../auth/bearer-token';
+import { secretsEqual } from '../auth/token-secret';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
@@ -14,8 +15,6 @@ export interface QueueSnapshotProvider {
   snapshotFor(authorization: string | undefined): Promise<Record<string, unknown> | null>;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 @Injectable()
 export class JobsQueueSnapshot implements QueueSnapshotProvider {
   constructor(
@@ -24,18 +23,24 @@ export class JobsQueueSnapshot implements QueueSnapshotProvider {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Timing-safe: both sides hashed to equal length first, so neither length nor prefix leaks. */
+  /** Timing-safe (secretsEqual): neither the secret's length nor a common prefix leaks. */
   private authorized(header: string | undefined): boolean {
     const secret = this.config.jobs.cronSecret;
-    if (!secret || !header) return false;
-    const m = /^Bearer +(\S+) *$/i.exec(header);
-    return !!m && timingSafeEqual(digest(m[1]), digest(secret));
+    const token = bearerToken(header);
+    return !!secret && token !== null && secretsEqual(token, secret);
   }
 
   async snapshotFor(authorization: string | undefined): Promise<Record<string, unknown> | null> {
     if (!this.authorized(authorization)) return null;
     const q = await readQueueFigures(this.pool, this.clock.now());
-    return { pending: q.pending, retrying: q.retrying, processing: q.processing, dead_letter: q.deadLetter, oldest_ready_at: rfc3339(q.oldestReadyAt), oldest_ready_age_seconds: q.oldestReadyAgeSeconds };
+    return {
+      pending: q.pending,
+      retrying: q.retrying,
+      processing: q.processing,
+      dead_letter: q.deadLetter,
+      oldest_ready_at: rfc3339(q.oldestReadyAt),
+      oldest_ready_age_seconds: q.oldestReadyAgeSeconds,
+    };
   }
 }
 
@@ -62,7 +67,11 @@ export async function readQueueFigures(pool: Pool, now: Date): Promise<QueueFigu
   );
   const r = rows[0];
   return {
-    pending: r.pending, retrying: r.retrying, processing: r.processing, deadLetter: r.dead_letter, oldestReadyAt: r.oldest,
+    pending: r.pending,
+    retrying: r.retrying,
+    processing: r.processing,
+    deadLetter: r.dead_letter,
+    oldestReadyAt: r.oldest,
     oldestReadyAgeSeconds: r.oldest ? Math.max(0, Math.floor((now.getTime() - r.oldest.getTime()) / 1000)) : null,
   };
 }

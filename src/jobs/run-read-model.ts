@@ -1,15 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { inScope } from '../auth/tenant-scope';
+import { inScope } from '../access/tenant-scope';
 import type { JobDefinitionRow } from '../../projections/job-definitions/job-definition-row';
-import type { RunRow, RunStatus } from '../../projections/job-runs/run-row';
-import { evolveRun } from '../../projections/job-runs/run.evolve';
+import { evolveRunRow } from '../../projections/job-runs/job-runs.projection';
+import type { RunRow } from '../../projections/job-runs/run-row';
 import { PG_POOL } from '../database/database.module';
-import { EVENT_STORE } from '../event-store/event-store.port';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import type { RecordedEvent } from '../event-store/envelope';
-import type { PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { runStream } from './events/run.events';
+import type { RunStatus } from './run.state';
 import type { JobQueueStats, LastRun } from './views/inventory.view';
+import type { RunLink } from './views/unresolved-failures';
 
 type Row = Omit<RunRow, 'logTail'> & { logTail?: string | null };
 
@@ -21,7 +22,7 @@ type Row = Omit<RunRow, 'logTail'> & { logTail?: string | null };
 export class RunReadModel {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** A run folded from its own stream (always current), with its events. */
@@ -29,7 +30,7 @@ export class RunReadModel {
     if (!/^[0-9a-f-]{36}$/i.test(runId)) return null;
     const events = await this.store.readStream(runStream(runId));
     let row: RunRow | null = null;
-    for (const e of events) row = evolveRun(row, e);
+    for (const e of events) row = evolveRunRow(row, e);
     return row ? { row, events } : null;
   }
 
@@ -45,19 +46,33 @@ export class RunReadModel {
       this.pool.query<{ doc: Row }>(`SELECT doc FROM rm_job_queue ${w} ORDER BY enqueued_at DESC LIMIT $${params.length}`, params),
       this.pool.query<{ doc: Row }>(`SELECT doc FROM rm_job_runs ${w} ORDER BY enqueued_at DESC LIMIT $${params.length}`, params),
     ]);
-    return mergeRuns(q.rows.map((r) => r.doc), h.rows.map((r) => r.doc), limit);
+    return mergeRuns(
+      q.rows.map((r) => r.doc),
+      h.rows.map((r) => r.doc),
+      limit,
+    );
   }
 
   /** Defined jobs by name; a tenant-scoped caller sees the jobs whose definition names its tenant. */
   async definitions(includeRemoved = false, tenant: string | null = null): Promise<JobDefinitionRow[]> {
     const { rows } = await this.pool.query<{ doc: JobDefinitionRow }>(`SELECT doc FROM rm_job_definitions`);
-    return visibleDefinitions(rows.map((r) => r.doc), includeRemoved, tenant);
+    return visibleDefinitions(
+      rows.map((r) => r.doc),
+      includeRemoved,
+      tenant,
+    );
   }
 
   /** The caller's definition of `name`, or null when it does not exist for the caller (404). */
   async definition(name: string, tenant: string | null): Promise<JobDefinitionRow | null> {
     const { rows } = await this.pool.query<{ doc: JobDefinitionRow }>(`SELECT doc FROM rm_job_definitions WHERE key = $1`, [name]);
-    return visibleDefinitions(rows.map((r) => r.doc), false, tenant)[0] ?? null;
+    return (
+      visibleDefinitions(
+        rows.map((r) => r.doc),
+        false,
+        tenant,
+      )[0] ?? null
+    );
   }
 
   /** `tenant` (a scoped caller) limits every aggregate below to that tenant's runs; null: all. */
@@ -70,11 +85,23 @@ export class RunReadModel {
          FROM rm_job_queue WHERE state IN ('pending', 'retrying', 'running', 'cancelling') AND ($1::text IS NULL OR tenant = $1) GROUP BY job`,
       [tenant],
     );
-    return new Map(rows.map((r) => [r.job, { pending: r.pending, running: r.running, oldestRunningSince: r.oldest_running?.toISOString() ?? null, oldestReadyAt: r.oldest_ready?.toISOString() ?? null }]));
+    return new Map(
+      rows.map((r) => [
+        r.job,
+        {
+          pending: r.pending,
+          running: r.running,
+          oldestRunningSince: r.oldest_running?.toISOString() ?? null,
+          oldestReadyAt: r.oldest_ready?.toISOString() ?? null,
+        },
+      ]),
+    );
   }
 
   async lastRuns(tenant: string | null = null): Promise<Map<string, LastRun>> {
-    const sql = (t: string) => `SELECT DISTINCT ON (job) job, key, state, coalesce(finished_at, claimed_at, enqueued_at) AS at, (doc->>'durationMs')::int AS duration, enqueued_at
+    const sql = (
+      t: string,
+    ) => `SELECT DISTINCT ON (job) job, key, state, coalesce(finished_at, claimed_at, enqueued_at) AS at, (doc->>'durationMs')::int AS duration, enqueued_at
       FROM ${t} WHERE $1::text IS NULL OR tenant = $1 ORDER BY job, enqueued_at DESC`;
     const [q, h] = await Promise.all([this.pool.query(sql('rm_job_queue'), [tenant]), this.pool.query(sql('rm_job_runs'), [tenant])]);
     const out = new Map<string, LastRun & { enqueued: number }>();
@@ -82,13 +109,17 @@ export class RunReadModel {
     for (const r of [...h.rows, ...q.rows]) {
       const cur = out.get(r.job);
       const enqueued = (r.enqueued_at as Date).getTime();
-      if (!cur || enqueued >= cur.enqueued) out.set(r.job, { runId: r.key, state: r.state, at: (r.at as Date).toISOString(), durationMs: r.duration, enqueued });
+      if (!cur || enqueued >= cur.enqueued)
+        out.set(r.job, { runId: r.key, state: r.state, at: (r.at as Date).toISOString(), durationMs: r.duration, enqueued });
     }
     return out;
   }
 
   async stateCounts(tenant: string | null = null): Promise<Record<string, number>> {
-    const { rows } = await this.pool.query<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM rm_job_queue WHERE $1::text IS NULL OR tenant = $1 GROUP BY state`, [tenant]);
+    const { rows } = await this.pool.query<{ state: string; n: number }>(
+      `SELECT state, count(*)::int AS n FROM rm_job_queue WHERE $1::text IS NULL OR tenant = $1 GROUP BY state`,
+      [tenant],
+    );
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 
@@ -102,7 +133,27 @@ export class RunReadModel {
     return rows;
   }
 
-  async terminalRunsSince(from: Date, tenant: string | null = null): Promise<{ job: string; state: 'succeeded' | 'failed'; durationMs: number | null; finishedAt: string }[]> {
+  /**
+   * The failed runs and the retry runs that finished after `from` (what resolving failures needs):
+   * from the history, with the queue's fresher copy of each run still in it (the history lags).
+   */
+  async failureLinks(from: Date, tenant: string | null = null, job: string | null = null): Promise<RunLink[]> {
+    const sql = (t: string) => `SELECT key, job, state, doc->>'retryOf' AS retry_of, finished_at FROM ${t}
+        WHERE finished_at > $1 AND (state = 'failed' OR doc->>'retryOf' IS NOT NULL)
+          AND ($2::text IS NULL OR tenant = $2) AND ($3::text IS NULL OR job = $3)`;
+    type LinkRow = { key: string; job: string; state: string; retry_of: string | null; finished_at: Date };
+    const params = [from.toISOString(), tenant, job];
+    const [h, q] = await Promise.all([this.pool.query<LinkRow>(sql('rm_job_runs'), params), this.pool.query<LinkRow>(sql('rm_job_queue'), params)]);
+    const byId = new Map<string, RunLink>();
+    for (const r of [...h.rows, ...q.rows])
+      byId.set(r.key, { runId: r.key, job: r.job, state: r.state, retryOf: r.retry_of, finishedAt: r.finished_at.toISOString() });
+    return [...byId.values()];
+  }
+
+  async terminalRunsSince(
+    from: Date,
+    tenant: string | null = null,
+  ): Promise<{ job: string; state: 'succeeded' | 'failed'; durationMs: number | null; finishedAt: string }[]> {
     const { rows } = await this.pool.query(
       `SELECT job, state, (doc->>'durationMs')::int AS duration, finished_at FROM rm_job_runs WHERE finished_at > $1 AND state IN ('succeeded', 'failed') AND ($2::text IS NULL OR tenant = $2)`,
       [from.toISOString(), tenant],

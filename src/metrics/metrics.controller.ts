@@ -1,8 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/roles.decorator';
-import { TenantScope } from '../auth/tenant-scope.decorator';
-import { AcceptsStaticSecret } from '../auth/static-secret.decorator';
+import { Roles } from '../access/roles.decorator';
+import { TenantScope } from '../access/tenant-scope.decorator';
+import { AcceptsStaticSecret } from '../access/static-secret.decorator';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('observability')
@@ -18,7 +18,14 @@ export class MetricsController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics (text format). Bearer token of any role without a tenant, or METRICS_TOKEN.' })
   @ApiProduces('text/plain')
-  @ApiResponse({ status: 200, schema: { type: 'string', example: '# HELP opsledger_queue_depth Jobs in the queue by state\n# TYPE opsledger_queue_depth gauge\nopsledger_queue_depth{state="pending",service="opsledger"} 3\n' } })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      type: 'string',
+      example:
+        '# HELP opsledger_queue_depth Jobs in the queue by state\n# TYPE opsledger_queue_depth gauge\nopsledger_queue_depth{state="pending",service="opsledger"} 3\n',
+    },
+  })
   async scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

@@ -12,7 +12,12 @@ export type Sample = readonly [labels: Record<string, string>, value: number];
 export class MetricsService {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({ name: 'opsledger_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [this.registry] });
+  readonly httpRequests = new Counter({
+    name: 'opsledger_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'opsledger_http_request_duration_seconds',
     help: 'HTTP request duration by route',
@@ -61,6 +66,8 @@ export class MetricsService {
   }
 
   histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
-    return (this.registry.getSingleMetric(name) as Histogram<L>) ?? new Histogram({ name, help, labelNames: [...labelNames], buckets, registers: [this.registry] });
+    return (
+      (this.registry.getSingleMetric(name) as Histogram<L>) ?? new Histogram({ name, help, labelNames: [...labelNames], buckets, registers: [this.registry] })
+    );
   }
 }

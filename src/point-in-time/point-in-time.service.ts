@@ -5,14 +5,13 @@ import { foldInMemory, Projection } from '../../projections/projection';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../database/database.module';
-import { inTransaction } from '../database/transaction';
-import { decodeCheckpoint } from '../event-store/postgres/checkpoint';
-import { EVENT_COLUMNS, eventFromRow } from '../event-store/postgres/postgres-event-store';
-import { ProjectionLock } from '../projection-runner/projection-lock';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { hashedLockKey, LeaderLock } from '../database/leader-lock';
 import { ProjectionRegistry } from '../projection-runner/projection-registry';
 import { Clock, CLOCK, rfc3339 } from '../shared/clock';
 import { BadInput } from '../shared/errors';
 import { LOGGER } from '../shared/logger';
+import { TimedLoop } from '../shared/timed-loop';
 import { snapshotBefore, takeSnapshot, thinSnapshots } from './snapshot-store';
 
 /** recorded_at is set at insert, commit order follows later: look this far back past a snapshot. */
@@ -27,48 +26,45 @@ const BATCH = 10_000;
 @Injectable()
 export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly wanted = new Set<string>();
-  private readonly lock: ProjectionLock;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly lock: LeaderLock;
+  private loop: TimedLoop | null = null;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DATABASE_URL) databaseUrl: string,
     private readonly registry: ProjectionRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    this.lock = new ProjectionLock(databaseUrl, 'pit-snapshotter');
+    // The key it has always had, so old and new processes exclude each other during a deploy.
+    this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.projection:pit-snapshotter'), name: 'pit-snapshotter', log });
   }
 
   /** Declares that some `?at=` answer folds this projection, so it gets snapshotted. */
-  use(...projections: Projection<any>[]): void {
+  use(...projections: Projection[]): void {
     for (const p of projections) this.wanted.add(p.name);
   }
 
   onApplicationBootstrap(): void {
     if (this.config.core.appMode === 'worker' || !this.config.core.projectionRunnerAutostart) return;
-    this.timer = setInterval(() => void this.tick(), this.config.pointInTime.snapshotIntervalMs);
-    this.timer.unref();
+    this.loop = new TimedLoop({
+      everyMs: this.config.pointInTime.snapshotIntervalMs,
+      unref: true,
+      step: async () => {
+        if (!(await this.lock.tryAcquire())) return;
+        await this.snapshotNow();
+        await thinSnapshots(this.pool, this.config.pointInTime.snapshotKeepDays);
+      },
+      onError: (err) => this.log.warn({ event: 'snapshot.failed', err: String(err) }, 'read-model snapshot failed'),
+    });
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop?.stop();
     await this.lock.release();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = (async () => {
-      if (!(await this.lock.tryAcquire())) return;
-      await this.snapshotNow();
-      await thinSnapshots(this.pool, this.config.pointInTime.snapshotKeepDays);
-    })()
-      .catch((err) => this.log.warn({ event: 'snapshot.failed', err: String(err) }, 'read-model snapshot failed'))
-      .finally(() => (this.running = null));
-    await this.running;
   }
 
   /** Snapshots every wanted projection that moved since its last snapshot. */
@@ -76,7 +72,7 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
     const taken: string[] = [];
     for (const name of this.wanted) {
       const p = this.registry.get(name);
-      if (p && (await takeSnapshot(this.pool, p))) taken.push(name);
+      if (p && (await takeSnapshot(this.store, this.pool, p))) taken.push(name);
     }
     return taken;
   }
@@ -88,8 +84,7 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
   async parseAt(raw: string | undefined): Promise<Date | null> {
     if (raw === undefined) return null;
     const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? new Date(raw) : new Date(NaN);
-    const { rows } = await this.pool.query<{ first: Date | null }>('SELECT min(recorded_at) AS first FROM events');
-    const first = rows[0].first;
+    const first = await this.store.oldestRecordedAt();
     const now = this.clock.now();
     const range = first ? `from ${rfc3339(first)} (the first event) to now (${rfc3339(now)})` : 'none yet: the log is empty';
     if (Number.isNaN(at.getTime())) throw BadInput.field('at', `must be an RFC 3339 timestamp; valid range: ${range}`);
@@ -98,35 +93,21 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * The rows of `projection` as they stood at `at`. One REPEATABLE READ snapshot: a consistent cut
-   * of the log, so no xmin horizon is needed (it would only hide commits behind an open transaction).
+   * The rows of `projection` as they stood at `at`: the snapshot's rows, then the events after its
+   * checkpoint, read in one snapshot of the log (a consistent cut).
    */
   async rowsAt<Row>(projection: Projection<Row>, at: Date): Promise<Map<string, Row>> {
     const snap = await snapshotBefore(this.pool, projection, at);
     const rows = snap?.rows ?? new Map<string, Row>();
-    let { txId, position } = decodeCheckpoint(snap?.checkpoint ?? null);
     const since = snap ? new Date(snap.lastEventAt.getTime() - RECORDED_AT_SLACK_MS) : new Date(0);
-    await inTransaction(
-      this.pool,
-      async (client) => {
-        for (;;) {
-          const { rows: batch } = await client.query(
-            `SELECT ${EVENT_COLUMNS}
-               FROM events
-              WHERE recorded_at > $1 AND recorded_at <= $2 AND type = ANY($3::text[])
-                AND (events.transaction_id, events.position) > ($4::xid8, $5::bigint)
-              ORDER BY events.transaction_id, events.position LIMIT $6`,
-            [since, at, projection.canHandle, txId, position.toString(), BATCH],
-          );
-          foldInMemory(projection, batch.map(eventFromRow), rows);
-          if (batch.length < BATCH) break;
-          const last = batch[batch.length - 1];
-          txId = last.transaction_id;
-          position = BigInt(last.position);
-        }
-      },
-      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
-    );
+    await this.store.atSnapshot(async (log) => {
+      for await (const batch of log.scan(
+        { types: projection.canHandle, recordedAt: { gt: since, lte: at } },
+        { from: snap?.checkpoint ?? null, pageSize: BATCH },
+      )) {
+        foldInMemory(projection, batch, rows);
+      }
+    });
     return rows;
   }
 }

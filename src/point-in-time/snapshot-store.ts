@@ -1,8 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Pool } from 'pg';
 import type { Projection } from '../../projections/projection';
-import { inTransaction } from '../database/transaction';
-import { liveTable } from '../projection-runner/row-store';
+import type { EventStore } from '../event-store/event-store.port';
+import { liveTable } from '../event-store/postgres/row-store';
+import { sqlOf } from '../event-store/unit-of-work';
 
 export interface Snapshot<Row> {
   readonly checkpoint: string;
@@ -12,32 +13,36 @@ export interface Snapshot<Row> {
 }
 
 /**
- * Copies a read-model table with the checkpoint it stands at. One REPEATABLE READ transaction
- * sees the table and its checkpoint row as the runner committed them together, so the copy is
- * exactly "the log up to this checkpoint". Returns false when nothing changed since the last one.
+ * Copies a read-model table with the checkpoint it stands at. One snapshot sees the table and its
+ * checkpoint row as the runner committed them together, so the copy is exactly "the log up to
+ * this checkpoint". Returns false when nothing changed since the last one.
  */
-export async function takeSnapshot(pool: Pool, projection: Projection<unknown>): Promise<boolean> {
-  return inTransaction(
-    pool,
-    async (client) => {
-      const { rows: cp } = await client.query<{ checkpoint: string | null; position: string; version: number }>(
-        'SELECT checkpoint, position, version FROM projection_checkpoints WHERE name = $1',
-        [projection.name],
-      );
-      if (!cp.length || !cp[0].checkpoint || cp[0].version !== projection.version) return false;
-      const { rows: last } = await client.query<{ position: string }>('SELECT position FROM projection_snapshots WHERE name = $1 AND version = $2 ORDER BY id DESC LIMIT 1', [projection.name, projection.version]);
-      if (last.length && last[0].position === cp[0].position) return false;
-      const { rows: at } = await client.query<{ recorded_at: Date }>('SELECT recorded_at FROM events WHERE position = $1', [cp[0].position]);
-      const { rows } = await client.query<{ key: string; doc: unknown }>(`SELECT key, doc FROM ${liveTable(projection.name)}`);
-      const blob = gzipSync(JSON.stringify(rows.map((r) => [r.key, r.doc])));
-      await client.query(
-        `INSERT INTO projection_snapshots (name, version, checkpoint, position, last_event_at, row_count, rows) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [projection.name, projection.version, cp[0].checkpoint, cp[0].position, at[0]?.recorded_at ?? new Date(0), rows.length, blob],
-      );
-      return true;
-    },
-    'BEGIN ISOLATION LEVEL REPEATABLE READ',
+export async function takeSnapshot(store: EventStore, pool: Pool, projection: Projection<unknown>): Promise<boolean> {
+  const copy = await store.atSnapshot(async (snap) => {
+    const db = sqlOf(snap);
+    const { rows: cp } = await db.query<{ checkpoint: string | null; position: string; version: number }>(
+      'SELECT checkpoint, position, version FROM projection_checkpoints WHERE name = $1',
+      [projection.name],
+    );
+    if (!cp.length || !cp[0].checkpoint || cp[0].version !== projection.version) return null;
+    const { rows: last } = await db.query<{ position: string }>(
+      'SELECT position FROM projection_snapshots WHERE name = $1 AND version = $2 ORDER BY id DESC LIMIT 1',
+      [projection.name, projection.version],
+    );
+    if (last.length && last[0].position === cp[0].position) return null;
+    const position = BigInt(cp[0].position);
+    const [at] = await snap.readAll(null, 1, { positions: { gte: position, lte: position } });
+    const { rows } = await db.query<{ key: string; doc: unknown }>(`SELECT key, doc FROM ${liveTable(projection.name)}`);
+    return { checkpoint: cp[0].checkpoint, position: cp[0].position, lastEventAt: at?.recordedAt ?? new Date(0), rows };
+  });
+  if (!copy) return false;
+  // One process snapshots (the snapshotter's lock): writing after the read cannot race another copy.
+  const blob = gzipSync(JSON.stringify(copy.rows.map((r) => [r.key, r.doc])));
+  await pool.query(
+    `INSERT INTO projection_snapshots (name, version, checkpoint, position, last_event_at, row_count, rows) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [projection.name, projection.version, copy.checkpoint, copy.position, copy.lastEventAt, copy.rows.length, blob],
   );
+  return true;
 }
 
 /** The newest snapshot whose last event was recorded at or before `at`. */

@@ -2,7 +2,18 @@ import { chooseInterval, stalenessScore } from './adaptive-interval';
 
 const now = new Date('2025-10-20T13:00:00.000Z');
 const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
-const base = { now, baseMs: 10_000, minMs: 5_000, maxMs: 300_000, adaptive: true, factor: 1, recentErrors: 0, previousMs: null as number | null, lastSuccess: ago(0), random: () => 0.5 };
+const base = {
+  now,
+  baseMs: 10_000,
+  minMs: 5_000,
+  maxMs: 300_000,
+  adaptive: true,
+  factor: 1,
+  recentErrors: 0,
+  previousMs: null as number | null,
+  lastSuccess: ago(0),
+  random: () => 0.5,
+};
 
 describe('adaptive interval', () => {
   it('staleness is 1 when never succeeded and clamps to [0, 1]', () => {

@@ -23,7 +23,7 @@ export const stalenessScore = (now: Date, lastSuccess: string | null, maxMs: num
   lastSuccess === null ? 1 : clamp((now.getTime() - Date.parse(lastSuccess)) / maxMs, 0, 1);
 
 /**
- * DESIGN "Adaptive interval": min + (max − min)(1 − score), divided by (1 + 0.6 × recent errors),
+ * The adaptive interval: min + (max − min)(1 − score), divided by (1 + 0.6 × recent errors),
  * smoothed 0.6 new / 0.4 previous, ±5 % jitter, clamped to [min, max]. Fixed mode: the base, at least min.
  */
 export function chooseInterval(i: IntervalInputs): IntervalDecision {

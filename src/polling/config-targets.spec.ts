@@ -1,22 +1,33 @@
 import 'reflect-metadata';
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from './target.state';
 import { parseConfigTargets, reconcilePlan } from './config-targets';
 
 const RULES = { adaptiveEnabled: true, minIntervalMs: 5000 };
 const entry = (name: string, url = `http://127.0.0.1:9/${name}`) => ({ type: 'instance', name, probe: { kind: 'http', url } });
 const state = (name: string, source: 'api' | 'config', url = `http://127.0.0.1:9/${name}`): TargetState =>
-  evolveTarget(null, { type: 'TargetRegistered', data: { key: `instance::${name}`, spec: { type: 'instance', name, probe: { kind: 'http', url } }, source, at: '2025-01-01T00:00:00.000Z' } })!;
+  evolveTarget(null, {
+    type: 'TargetRegistered',
+    data: { key: `instance::${name}`, spec: { type: 'instance', name, probe: { kind: 'http', url } }, source, at: '2025-01-01T00:00:00.000Z' },
+  })!;
 
 describe('config file targets', () => {
   it('validates entries with the API rules, naming the entry and the field', () => {
     expect(parseConfigTargets([entry('a')], ['http'], RULES)).toEqual([{ type: 'instance', name: 'a', probe: { kind: 'http', url: 'http://127.0.0.1:9/a' } }]);
-    expect(() => parseConfigTargets([entry('a'), entry('b', 'ftp://x/y')], ['http'], RULES)).toThrow(/targets\[1\] \(instance::b\): probe\.url: must be an http\(s\) URL/);
+    expect(() => parseConfigTargets([entry('a'), entry('b', 'ftp://x/y')], ['http'], RULES)).toThrow(
+      /targets\[1\] \(instance::b\): probe\.url: must be an http\(s\) URL/,
+    );
     expect(() => parseConfigTargets([{ ...entry('a'), colour: 'red' }], ['http'], RULES)).toThrow(/targets\[0\] \(instance::a\): colour: is not a known field/);
     expect(() => parseConfigTargets([{ type: 'instance', name: 'a' }], ['http'], RULES)).toThrow(/probe/);
     expect(() => parseConfigTargets([entry('a'), entry('a')], ['http'], RULES)).toThrow(/declared twice/);
-    expect(() => parseConfigTargets([{ ...entry('a'), probe: { kind: 'tcp', url: 'http://x/' } }], ['http'], RULES)).toThrow(/probe\.kind: unknown probe kind "tcp"/);
-    expect(() => parseConfigTargets([{ ...entry('a'), intervalSeconds: 0.01, adaptive: false }], ['http'], RULES)).toThrow(/targets\[0\] \(instance::a\): intervalSeconds: a fixed interval must be at least POLL_MIN_INTERVAL_SECONDS \(5 s\)/);
-    expect(() => parseConfigTargets([{ ...entry('a'), intervalSeconds: 1 }], ['http'], { ...RULES, adaptiveEnabled: false })).toThrow(/intervalSeconds: a fixed interval/);
+    expect(() => parseConfigTargets([{ ...entry('a'), probe: { kind: 'tcp', url: 'http://x/' } }], ['http'], RULES)).toThrow(
+      /probe\.kind: unknown probe kind "tcp"/,
+    );
+    expect(() => parseConfigTargets([{ ...entry('a'), intervalSeconds: 0.01, adaptive: false }], ['http'], RULES)).toThrow(
+      /targets\[0\] \(instance::a\): intervalSeconds: a fixed interval must be at least POLL_MIN_INTERVAL_SECONDS \(5 s\)/,
+    );
+    expect(() => parseConfigTargets([{ ...entry('a'), intervalSeconds: 1 }], ['http'], { ...RULES, adaptiveEnabled: false })).toThrow(
+      /intervalSeconds: a fixed interval/,
+    );
     expect(parseConfigTargets([{ ...entry('a'), intervalSeconds: 1 }], ['http'], RULES)[0].intervalSeconds).toBe(1); // adaptive: clamped, not refused
   });
 

@@ -1,10 +1,11 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from './target.state';
 import { ConfigError } from '../config/env-var';
 import { CreateTargetDto } from './target.dto';
-import { canonicalSpec, TargetSpec, targetKey } from './target-spec';
-import { fixedIntervalProblem, PollRules } from './target.decider';
+import { canonicalSpec, TargetSpec, targetKey } from './events/target-spec';
+import type { PollRules } from './poll-rules';
+import { fixedIntervalProblem } from './target.decider';
 
 function problems(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -17,12 +18,24 @@ function problems(errors: ValidationError[], parent = ''): string[] {
 /** DTO → spec without undefined fields (the API and the config file produce the same spec). */
 export function specFromDto(dto: Omit<CreateTargetDto, 'reason'>): TargetSpec {
   return JSON.parse(
-    JSON.stringify({ type: dto.type, name: dto.name, displayName: dto.displayName, probe: { ...dto.probe, jsonCheck: dto.probe.jsonCheck ? { ...dto.probe.jsonCheck } : undefined }, intervalSeconds: dto.intervalSeconds, adaptive: dto.adaptive, tenant: dto.tenant }),
+    JSON.stringify({
+      type: dto.type,
+      name: dto.name,
+      displayName: dto.displayName,
+      probe: { ...dto.probe, jsonCheck: dto.probe.jsonCheck ? { ...dto.probe.jsonCheck } : undefined },
+      intervalSeconds: dto.intervalSeconds,
+      adaptive: dto.adaptive,
+      tenant: dto.tenant,
+    }),
   );
 }
 
 /** Validates the config file's targets with the API's DTO and the target rules; the first problem names the entry and the field. */
-export function parseConfigTargets(entries: readonly unknown[], knownKinds: readonly string[], rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs'>): TargetSpec[] {
+export function parseConfigTargets(
+  entries: readonly unknown[],
+  knownKinds: readonly string[],
+  rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs'>,
+): TargetSpec[] {
   const seen = new Set<string>();
   return entries.map((raw, i) => {
     const obj = (raw ?? {}) as Record<string, unknown>;
@@ -32,7 +45,8 @@ export function parseConfigTargets(entries: readonly unknown[], knownKinds: read
     const dto = plainToInstance(CreateTargetDto, raw);
     const errs = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
     if (errs.length) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: ${problems(errs).join('; ')}`);
-    if (!knownKinds.includes(dto.probe.kind)) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: probe.kind: unknown probe kind "${dto.probe.kind}"; known: ${knownKinds.join(', ')}`);
+    if (!knownKinds.includes(dto.probe.kind))
+      throw new ConfigError('OPSLEDGER_CONFIG', `${label}: probe.kind: unknown probe kind "${dto.probe.kind}"; known: ${knownKinds.join(', ')}`);
     const spec = specFromDto(dto);
     const interval = fixedIntervalProblem(spec, rules);
     if (interval) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: intervalSeconds: ${interval}`);

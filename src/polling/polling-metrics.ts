@@ -2,16 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { Counter, Histogram } from 'prom-client';
 import { PG_POOL } from '../database/database.module';
-import { HealthViews } from '../health/health-views.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { TargetEvent } from './events/target.events';
 
-/** docker/prometheus/alerts.yml reads this name: 0 healthy, 1 degraded, 2 unhealthy. */
-export const OPS_HEALTH_STATUS_METRIC = 'opsledger_ops_health_status';
-const STATUS_VALUE: Record<string, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
-
 /**
- * Polling's Prometheus metrics. Gauges are read from rm_targets (and ops health) at scrape time,
+ * Polling's Prometheus metrics. Gauges are read from rm_targets at scrape time,
  * so every process reports the same cluster-wide figure; the poll counter and duration histogram
  * count what this process's scheduler did (Prometheus sums across processes).
  */
@@ -20,8 +15,7 @@ export class PollingMetrics {
   readonly polls: Counter<'outcome' | 'failure_kind'>;
   readonly duration: Histogram<'outcome'>;
 
-  constructor(metrics: MetricsService, @Inject(PG_POOL) pool: Pool, health: HealthViews) {
-    metrics.gauge(OPS_HEALTH_STATUS_METRIC, 'Ops health status: 0 healthy, 1 degraded, 2 unhealthy', [], async () => [[{}, STATUS_VALUE[(await health.readStatus()).status] ?? 2]]);
+  constructor(metrics: MetricsService, @Inject(PG_POOL) pool: Pool) {
     metrics.gauge('opsledger_breakers', 'Polling targets by circuit-breaker state', ['state'], async () => {
       const { rows } = await pool.query<{ state: string; n: number }>(`SELECT breaker_state AS state, count(*)::int AS n FROM rm_targets GROUP BY 1`);
       const by = new Map(rows.map((r) => [r.state, r.n]));
@@ -36,10 +30,24 @@ export class PollingMetrics {
            FROM rm_targets`,
       );
       const r = rows[0];
-      return [[{ state: 'total' }, r.total], [{ state: 'healthy' }, r.healthy], [{ state: 'dead_lettered' }, r.dead], [{ state: 'paused' }, r.paused]];
+      return [
+        [{ state: 'total' }, r.total],
+        [{ state: 'healthy' }, r.healthy],
+        [{ state: 'dead_lettered' }, r.dead],
+        [{ state: 'paused' }, r.paused],
+      ];
     });
-    this.polls = metrics.counter('opsledger_polls_total', 'Poll outcomes recorded by this process: succeeded, failed (by failure kind) or skipped (breaker open)', ['outcome', 'failure_kind']);
-    this.duration = metrics.histogram('opsledger_poll_duration_seconds', 'Probe duration by outcome', ['outcome'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+    this.polls = metrics.counter(
+      'opsledger_polls_total',
+      'Poll outcomes recorded by this process: succeeded, failed (by failure kind) or skipped (breaker open)',
+      ['outcome', 'failure_kind'],
+    );
+    this.duration = metrics.histogram(
+      'opsledger_poll_duration_seconds',
+      'Probe duration by outcome',
+      ['outcome'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    );
   }
 
   /** Called by the scheduler with the events of each recorded outcome. */

@@ -1,20 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TargetState } from '../../projections/targets/target-state';
 import { ActionUnit, AuditRecorder } from '../audit/audit-recorder';
 import type { OperatorContext } from '../audit/operator-context';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { EventMetadata } from '../event-store/envelope';
 import type { UnitOfWork } from '../event-store/unit-of-work';
-import { BadInput, Conflict, NotFound } from '../shared/errors';
+import { eventsOrThrow } from '../shared/decider';
+import { BadInput } from '../shared/errors';
 import { Clock, CLOCK } from '../shared/clock';
 import { TargetEvent, targetEventSchemaVersion } from './events/target.events';
 import { ProbeRegistry } from './probes/probe-registry';
-import { pollRules } from './scheduler/poll-scheduler';
-import { DecideContext, decideTarget, TargetCommand, TargetRejected } from './target.decider';
+import { pollRules } from './poll-rules';
+import { TargetCommand, targetDecider } from './target.decider';
 import { TargetRepository } from './target-repository';
-import { TargetSource, TargetSpec, targetStream } from './target-spec';
-import { evolveTarget } from '../../projections/targets/target-state';
+import { TargetSource, TargetSpec, targetStream } from './events/target-spec';
+import { evolveTarget, TargetState } from './target.state';
 
 export interface PatchTarget {
   readonly displayName?: string;
@@ -42,8 +42,8 @@ export class TargetCommands {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private ctx(): DecideContext {
-    return { rules: pollRules(this.config.polling), random: Math.random, intervalFactor: 1 };
+  private decider() {
+    return targetDecider({ rules: pollRules(this.config.polling), random: Math.random, intervalFactor: 1 });
   }
 
   checkProbeKind(kind: string, field = 'probe.kind'): void {
@@ -61,11 +61,11 @@ export class TargetCommands {
     return this.run(
       key,
       (at, s) => {
-        if (!s) return [{ type: 'ChangeTarget', spec: {} as TargetSpec, at }]; // → not found
+        if (!s) return [{ type: 'ChangeTarget', key, spec: {} as TargetSpec, at }]; // → not found
         const { paused, ...specPatch } = patch;
         // undefined means "not given": JSON drops it so it does not erase a field.
-        const cmds: TargetCommand[] = [{ type: 'ChangeTarget', spec: { ...s.spec, ...JSON.parse(JSON.stringify(specPatch)) }, at }];
-        if (paused !== undefined) cmds.push({ type: paused ? 'PauseTarget' : 'ResumeTarget', at });
+        const cmds: TargetCommand[] = [{ type: 'ChangeTarget', key, spec: { ...s.spec, ...JSON.parse(JSON.stringify(specPatch)) }, at }];
+        if (paused !== undefined) cmds.push(paused ? { type: 'PauseTarget', key, at } : { type: 'ResumeTarget', key, at });
         return cmds;
       },
       op,
@@ -76,7 +76,7 @@ export class TargetCommands {
   }
 
   remove(key: string, op: OperatorContext, reason: string | undefined) {
-    return this.run(key, (at) => [{ type: 'RemoveTarget', at }], op, 'target.remove', reason ?? '');
+    return this.run(key, (at) => [{ type: 'RemoveTarget', key, at }], op, 'target.remove', reason ?? '');
   }
 
   /**
@@ -90,29 +90,35 @@ export class TargetCommands {
     }
     if ('replace' in change) {
       const spec = change.replace;
-      return this.decideAndAppend(unit.uow, `${spec.type}::${spec.name}`, (at) => [{ type: 'ChangeTarget', spec, at }], unit.metadata);
+      return this.decideAndAppend(
+        unit.uow,
+        `${spec.type}::${spec.name}`,
+        (at) => [{ type: 'ChangeTarget', key: `${spec.type}::${spec.name}`, spec, at }],
+        unit.metadata,
+      );
     }
-    return this.decideAndAppend(unit.uow, change.remove, (at) => [{ type: 'RemoveTarget', at }], unit.metadata);
+    return this.decideAndAppend(unit.uow, change.remove, (at) => [{ type: 'RemoveTarget', key: change.remove, at }], unit.metadata);
   }
 
   redrive(key: string, op: OperatorContext, reason: string) {
-    return this.run(key, (at) => [{ type: 'RedriveTarget', at }], op, 'target.redrive', reason);
+    return this.run(key, (at) => [{ type: 'RedriveTarget', key, at }], op, 'target.redrive', reason);
   }
 
   resetBreaker(key: string, op: OperatorContext, reason: string) {
-    return this.run(key, (at) => [{ type: 'ResetBreaker', at }], op, 'target.reset_breaker', reason);
+    return this.run(key, (at) => [{ type: 'ResetBreaker', key, at }], op, 'target.reset_breaker', reason);
   }
 
   pollNow(key: string, op: OperatorContext, reason: string) {
-    return this.run(key, (at) => [{ type: 'RequestPoll', at }], op, 'target.poll_now', reason);
+    return this.run(key, (at) => [{ type: 'RequestPoll', key, at }], op, 'target.poll_now', reason);
   }
 
-  /** Decides a sequence of commands, each against the state the previous ones produced. */
+  /** Decides a sequence of commands, each against the state the previous ones produced; a rejection throws (mapped to 4xx in one place). */
   private decideAll(cmds: TargetCommand[], s: TargetState | null): TargetEvent[] {
+    const decider = this.decider();
     const out: TargetEvent[] = [];
     let cur = s;
     for (const c of cmds) {
-      const evs = decideTarget(c, cur, this.ctx());
+      const evs = eventsOrThrow(decider.decide(c, cur));
       for (const e of evs) cur = evolveTarget(cur, e);
       out.push(...evs);
     }
@@ -127,9 +133,14 @@ export class TargetCommands {
     reason: string,
     details?: Record<string, unknown>,
   ): Promise<{ state: TargetState | null; events: TargetEvent[] }> {
-    return this.audit.act(op, { action, target: `target:${key}`, reason }, {
-      apply: (unit) => this.decideAndAppend(unit.uow, key, commands, unit.metadata, () => unit.record('applied', details)),
-    }, { conflictRetries: CONFLICT_RETRIES });
+    return this.audit.act(
+      op,
+      { action, target: `target:${key}`, reason },
+      {
+        apply: (unit) => this.decideAndAppend(unit.uow, key, commands, unit.metadata, () => unit.record('applied', details)),
+      },
+      { conflictRetries: CONFLICT_RETRIES },
+    );
   }
 
   /**
@@ -144,19 +155,14 @@ export class TargetCommands {
     beforeAppend?: () => Promise<void>,
   ): Promise<{ state: TargetState | null; events: TargetEvent[] }> {
     const { state, revision } = await this.repo.loadIn(uow, key);
-    let events: TargetEvent[];
-    try {
-      events = this.decideAll(commands(this.clock.now(), state), state);
-    } catch (err) {
-      if (err instanceof TargetRejected) {
-        if (err.kind === 'bad_input') throw BadInput.field(err.field ?? 'body', err.message);
-        throw err.kind === 'not_found' ? new NotFound(`no target ${key}`) : new Conflict(err.message);
-      }
-      throw err;
-    }
+    const events = this.decideAll(commands(this.clock.now(), state), state);
     if (!events.length) return { state, events };
     await beforeAppend?.();
-    await uow.append(targetStream(key), events.map((e) => ({ type: e.type, data: e.data, schemaVersion: targetEventSchemaVersion(e.type), metadata })), revision < 0n ? 'no_stream' : revision);
+    await uow.append(
+      targetStream(key),
+      events.map((e) => ({ type: e.type, data: e.data, schemaVersion: targetEventSchemaVersion(e.type), metadata })),
+      revision < 0n ? 'no_stream' : revision,
+    );
     return { state: events.reduce<TargetState | null>((st, e) => evolveTarget(st, e), state), events };
   }
 }

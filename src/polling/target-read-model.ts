@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import type { TargetState } from '../../projections/targets/target-state';
+import type { TargetState } from './target.state';
 import { PG_POOL } from '../database/database.module';
 
 /** Reads rm_targets (never the log): the target API and both health endpoints. */
@@ -10,9 +10,10 @@ export class TargetReadModel {
 
   /** Every target, or only a tenant's (a scoped caller's view). */
   async all(tenant: string | null = null): Promise<TargetState[]> {
-    const { rows } = tenant === null
-      ? await this.pool.query<{ doc: TargetState }>('SELECT doc FROM rm_targets ORDER BY key')
-      : await this.pool.query<{ doc: TargetState }>(`SELECT doc FROM rm_targets WHERE doc->'spec'->>'tenant' = $1 ORDER BY key`, [tenant]);
+    const { rows } =
+      tenant === null
+        ? await this.pool.query<{ doc: TargetState }>('SELECT doc FROM rm_targets ORDER BY key')
+        : await this.pool.query<{ doc: TargetState }>(`SELECT doc FROM rm_targets WHERE doc->'spec'->>'tenant' = $1 ORDER BY key`, [tenant]);
     return rows.map((r) => r.doc);
   }
 

@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from './target.state';
 import { PG_POOL } from '../database/database.module';
 import type { RecordedEvent } from '../event-store/envelope';
-import { EVENT_STORE } from '../event-store/event-store.port';
-import { PostgresEventStore, Queryable } from '../event-store/postgres/postgres-event-store';
-import { sqlOf, UnitOfWork } from '../event-store/unit-of-work';
-import { upcast } from '../event-store/upcasters';
+import { EVENT_STORE, EventStore, StreamReader } from '../event-store/event-store.port';
+import { SqlSession, sqlOf, UnitOfWork } from '../event-store/unit-of-work';
 import type { TargetEvent } from './events/target.events';
-import { targetStream } from './target-spec';
+import { targetStream } from './events/target-spec';
 
 export interface LoadedTarget {
   state: TargetState | null;
@@ -25,7 +23,7 @@ export interface LoadedTarget {
 @Injectable()
 export class TargetRepository {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
@@ -38,7 +36,7 @@ export class TargetRepository {
     return this.loadFrom(sqlOf(uow), (stream, fromRevision) => uow.readStream(stream, { fromRevision }), key);
   }
 
-  private async loadFrom(db: Queryable, read: (stream: string, fromRevision: bigint) => Promise<RecordedEvent[]>, key: string): Promise<LoadedTarget> {
+  private async loadFrom(db: SqlSession, read: (stream: string, fromRevision: bigint) => Promise<RecordedEvent[]>, key: string): Promise<LoadedTarget> {
     const { rows } = await db.query<{ doc: TargetState; revision: string }>('SELECT doc, revision FROM rm_targets WHERE key = $1', [key]);
     let state: TargetState | null = rows[0]?.doc ?? null;
     let revision = rows[0] ? BigInt(rows[0].revision) : -1n;
@@ -49,33 +47,28 @@ export class TargetRepository {
     return { state, revision };
   }
 
-  /** Every target; with `db` (a unit's SQL session), as that unit sees them. */
-  async loadAll(pageSize = 5000, db: Queryable = this.pool): Promise<Map<string, LoadedTarget>> {
+  /** Every target; with `uow`, as that unit sees them. */
+  async loadAll(pageSize = 5000, uow?: UnitOfWork): Promise<Map<string, LoadedTarget>> {
     const out = new Map<string, LoadedTarget>();
-    const { rows } = await db.query<{ key: string; doc: TargetState; revision: string }>('SELECT key, doc, revision FROM rm_targets');
+    const { rows } = await (uow ? sqlOf(uow) : this.pool).query<{ key: string; doc: TargetState; revision: string }>(
+      'SELECT key, doc, revision FROM rm_targets',
+    );
     for (const r of rows) out.set(r.key, { state: r.doc, revision: BigInt(r.revision) });
     // Events not yet in the read model (or of streams without a row), in pages, stream by stream.
-    let after: [string, string] = ['', '-1'];
-    for (;;) {
-      const page = await db.query<{ stream_id: string; revision: string; type: string; schema_version: number; data: unknown; metadata: Record<string, unknown> }>(
-        `SELECT e.stream_id, e.revision, e.type, e.schema_version, e.data, e.metadata
-           FROM events e LEFT JOIN rm_targets r ON r.stream_id = e.stream_id
-          WHERE e.stream_id LIKE 'target-%' AND e.revision > COALESCE(r.revision, -1)
-            AND (e.stream_id, e.revision) > ($1::text, $2::bigint)
-          ORDER BY e.stream_id, e.revision LIMIT $3`,
-        [after[0], after[1], pageSize],
-      );
-      for (const r of page.rows) {
-        const key = r.stream_id.slice('target-'.length);
+    const log: StreamReader = uow ?? this.store;
+    const ranges = new Map(rows.map((r) => [targetStream(r.key), { from: BigInt(r.revision) + 1n }]));
+    for (let after: { streamId: string; revision: bigint } | undefined; ;) {
+      const page = await log.readStreams({ prefix: 'target-', ranges }, { after, limit: pageSize });
+      for (const e of page) {
+        const key = e.streamId.slice('target-'.length);
         const cur = out.get(key) ?? { state: null, revision: -1n };
-        const up = upcast(r.type, r.schema_version, r.data, r.metadata);
-        cur.state = evolveTarget(cur.state, { type: r.type, data: up.data } as TargetEvent);
-        cur.revision = BigInt(r.revision);
+        cur.state = evolveTarget(cur.state, e as unknown as TargetEvent);
+        cur.revision = e.revision;
         out.set(key, cur);
       }
-      if (page.rows.length < pageSize) break;
-      const last = page.rows[page.rows.length - 1];
-      after = [last.stream_id, last.revision];
+      if (page.length < pageSize) break;
+      const last = page[page.length - 1];
+      after = { streamId: last.streamId, revision: last.revision };
     }
     return out;
   }

@@ -5,7 +5,7 @@ import type { TargetEvent } from './events/target.events';
 const hms = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().slice(11, 19) + 'Z' : '?');
 
 export function ordinal(n: number): string {
-  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${s}`;
 }
 
@@ -14,7 +14,8 @@ function changedFields(a: Record<string, unknown>, b: Record<string, unknown>, p
   return keys.flatMap((k) => {
     const x = a?.[k];
     const y = b?.[k];
-    if (x && y && typeof x === 'object' && typeof y === 'object') return changedFields(x as Record<string, unknown>, y as Record<string, unknown>, `${prefix}${k}.`);
+    if (x && y && typeof x === 'object' && typeof y === 'object')
+      return changedFields(x as Record<string, unknown>, y as Record<string, unknown>, `${prefix}${k}.`);
     return JSON.stringify(x) === JSON.stringify(y) ? [] : [`${prefix}${k}`];
   });
 }
@@ -23,8 +24,10 @@ type Summaries = { [T in TargetEvent['type']]: (d: Extract<TargetEvent, { type: 
 
 /** One human line per target event, as the incident timeline shows it. */
 export const TARGET_SUMMARIES: Summaries = {
-  TargetRegistered: (d) => `${d.key} registered (${d.source}${d.spec.tenant ? `, tenant ${d.spec.tenant}` : ''}): ${d.spec.probe.kind} ${d.spec.probe.method ?? 'GET'} ${d.spec.probe.url}`,
-  TargetChanged: (d) => `${d.key} changed: ${changedFields(d.previous as unknown as Record<string, unknown>, d.spec as unknown as Record<string, unknown>).join(', ') || 'no field'}`,
+  TargetRegistered: (d) =>
+    `${d.key} registered (${d.source}${d.spec.tenant ? `, tenant ${d.spec.tenant}` : ''}): ${d.spec.probe.kind} ${d.spec.probe.method ?? 'GET'} ${d.spec.probe.url}`,
+  TargetChanged: (d) =>
+    `${d.key} changed: ${changedFields(d.previous as unknown as Record<string, unknown>, d.spec as unknown as Record<string, unknown>).join(', ') || 'no field'}`,
   TargetPaused: (d) => `${d.key} paused`,
   TargetResumed: (d) => `${d.key} resumed; next poll ${hms(d.nextPollAt)}`,
   TargetRemoved: (d) => `${d.key} removed`,
@@ -32,7 +35,8 @@ export const TARGET_SUMMARIES: Summaries = {
   TargetRedriven: (d) => `${d.key} redriven out of the dead-letter set (was ${d.previousReason}, ${d.retryCount} retries)`,
   BreakerReset: (d) => `breaker reset by hand for ${d.key} (was ${d.previousState})`,
   PollSucceeded: (d) => `${d.key} poll ok: ${d.statusCode ?? '-'} in ${d.durationMs} ms`,
-  PollFailed: (d) => `${d.key} poll failed: ${d.failureKind}${d.statusCode ? ` ${d.statusCode}` : ''} in ${d.durationMs} ms (${ordinal(d.consecutiveFailures)} in a row)`,
+  PollFailed: (d) =>
+    `${d.key} poll failed: ${d.failureKind}${d.statusCode ? ` ${d.statusCode}` : ''} in ${d.durationMs} ms (${ordinal(d.consecutiveFailures)} in a row)`,
   PollSkipped: (d) => `${d.key} poll skipped: breaker open until ${hms(d.retryAt)}`,
   BreakerOpened: (d) => `breaker opened for ${d.key} until ${hms(d.retryAt)} (trip ${d.trips})`,
   BreakerHalfOpened: (d) => `breaker half-open for ${d.key}: one probe admitted`,

@@ -1,74 +1,145 @@
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { spec as deciderSpec } from '../../test/support/given';
+import { isRejection } from '../shared/decider';
 import type { TargetEvent } from './events/target.events';
 import type { ProbeResult } from './probes/probe';
-import { DecideContext, decideTarget, planPoll, TargetCommand, TargetRejected } from './target.decider';
+import { DecideContext, planPoll, TargetCommand, targetDecider } from './target.decider';
 
 const ctx: DecideContext = {
-  rules: { breaker: { failureThreshold: 3, openBaseMs: 1000, openMaxMs: 8000 }, deadLetter: { streak: 4, retryScheduleMs: [60_000, 120_000] }, adaptiveEnabled: false, defaultIntervalMs: 10_000, minIntervalMs: 5_000, maxIntervalMs: 300_000 },
+  rules: {
+    breaker: { failureThreshold: 3, openBaseMs: 1000, openMaxMs: 8000 },
+    deadLetter: { streak: 4, retryScheduleMs: [60_000, 120_000] },
+    adaptiveEnabled: false,
+    defaultIntervalMs: 10_000,
+    minIntervalMs: 5_000,
+    maxIntervalMs: 300_000,
+  },
   random: () => 0.5,
   intervalFactor: 1,
 };
 const t0 = Date.parse('2025-10-20T13:00:00.000Z');
 const at = (ms: number) => new Date(t0 + ms);
+const key = 'instance::eu-1';
 const spec = { type: 'instance', name: 'eu-1', probe: { kind: 'http', url: 'http://127.0.0.1:9/ping' } };
-const registered: TargetEvent = { type: 'TargetRegistered', data: { key: 'instance::eu-1', spec, source: 'api', at: at(0).toISOString() } };
+const registered: TargetEvent = { type: 'TargetRegistered', data: { key, spec, source: 'api', at: at(0).toISOString() } };
 
-const given = (...events: TargetEvent[]) => events.reduce<TargetState | null>((s, e) => evolveTarget(s, e), null);
-const when = (s: TargetState | null, cmd: TargetCommand) => decideTarget(cmd, s, ctx);
+const { given } = deciderSpec(targetDecider(ctx));
 const ok: ProbeResult = { ok: true, statusCode: 200, durationMs: 3 };
 const boom: ProbeResult = { ok: false, statusCode: 500, durationMs: 3, failureKind: 'http_5xx', category: 'transient', message: '500 internal server error' };
 const denied: ProbeResult = { ok: false, statusCode: 401, durationMs: 3, failureKind: 'http_4xx', category: 'permanent', message: '401 unauthorized' };
-const outcome = (result: ProbeResult, ms: number): TargetCommand => ({ type: 'RecordPollOutcome', at: at(ms), result, startedAt: at(ms), finishedAt: at(ms), dueAt: at(ms), trigger: 'schedule' });
+const outcome = (result: ProbeResult, ms: number): TargetCommand => ({
+  type: 'RecordPollOutcome',
+  key,
+  at: at(ms),
+  result,
+  startedAt: at(ms),
+  finishedAt: at(ms),
+  dueAt: at(ms),
+  trigger: 'schedule',
+});
 
-/** Folds the decided events in, so a scenario reads as a sequence of whens. */
-function run(s: TargetState | null, ...cmds: TargetCommand[]): { state: TargetState | null; events: TargetEvent[] } {
-  const events: TargetEvent[] = [];
+/** The events a sequence of commands appends after `history`, each decided on what the ones before left: a scenario reads as a sequence of whens. */
+function decided(history: readonly TargetEvent[], ...cmds: TargetCommand[]): TargetEvent[] {
+  const events = [...history];
   for (const c of cmds) {
-    const evs = when(s, c);
-    events.push(...evs);
-    s = evs.reduce<TargetState | null>((x, e) => evolveTarget(x, e), s);
+    const decision = given(...events).when(c).decision;
+    if (isRejection(decision)) throw new Error(`rejected: ${decision.reason}`);
+    events.push(...decision);
   }
-  return { state: s, events };
+  return events.slice(history.length);
 }
+const stateOf = (...events: TargetEvent[]) => given(...events).state;
 
 describe('target decider', () => {
   it('registers once; a second registration is a conflict', () => {
-    expect(when(null, { type: 'RegisterTarget', spec, source: 'api', at: at(0) })).toEqual([registered]);
-    expect(() => when(given(registered), { type: 'RegisterTarget', spec, source: 'api', at: at(0) })).toThrow(TargetRejected);
+    given()
+      .when({ type: 'RegisterTarget', spec, source: 'api', at: at(0) })
+      .then([registered]);
+    given(registered)
+      .when({ type: 'RegisterTarget', spec, source: 'api', at: at(0) })
+      .thenRejects('conflict');
   });
 
   it('commands on an unknown target are not_found', () => {
-    expect(() => when(null, { type: 'PauseTarget', at: at(0) })).toThrow(expect.objectContaining({ kind: 'not_found' }));
+    expect(
+      given()
+        .when({ type: 'PauseTarget', key, at: at(0) })
+        .thenRejects('not_found').reason,
+    ).toBe(`no target ${key}`);
+  });
+
+  it('refuses a fixed interval below the minimum, naming intervalSeconds', () => {
+    given()
+      .when({ type: 'RegisterTarget', spec: { ...spec, intervalSeconds: 1 }, source: 'api', at: at(0) })
+      .thenRejects('invalid', 'intervalSeconds');
+    given(registered)
+      .when({ type: 'ChangeTarget', key, spec: { ...spec, intervalSeconds: 1 }, at: at(1) })
+      .thenRejects('invalid', 'intervalSeconds');
   });
 
   it('a success schedules the next poll one interval later', () => {
-    const [e] = when(given(registered), outcome(ok, 0));
+    const [e] = decided([registered], outcome(ok, 0));
     expect(e.type).toBe('PollSucceeded');
     expect(e.type === 'PollSucceeded' && e.data.nextPollAt).toBe(at(10_000).toISOString());
   });
 
   it('failures open the breaker at the threshold; a due poll is then skipped until retryAt', () => {
-    const { state, events } = run(given(registered), outcome(boom, 0), outcome(boom, 10_000), outcome(boom, 20_000));
+    const events = decided([registered], outcome(boom, 0), outcome(boom, 10_000), outcome(boom, 20_000));
+    const state = stateOf(registered, ...events);
     expect(events.map((e) => e.type)).toEqual(['PollFailed', 'PollFailed', 'PollFailed', 'BreakerOpened']);
     expect(state!.breaker).toMatchObject({ state: 'open', failureCount: 3, trips: 1, retryAt: at(21_000).toISOString() });
     expect(state!.nextDueAt).toBe(at(21_000).toISOString());
     expect(planPoll(state, at(20_500))).toEqual({ action: 'wait', until: t0 + 21_000 });
     expect(planPoll({ ...state!, nextDueMs: t0 + 20_500 }, at(20_500))).toEqual({ action: 'skip' });
-    expect(when({ ...state!, nextDueMs: t0 + 20_500 }, { type: 'SkipPoll', at: at(20_500) })[0]).toMatchObject({ type: 'PollSkipped', data: { nextPollAt: at(21_000).toISOString() } });
+    expect(
+      given(registered, ...events)
+        .when({ type: 'SkipPoll', key, at: at(20_500) })
+        .then([expect.objectContaining({ type: 'PollSkipped' })])[0],
+    ).toMatchObject({ type: 'PollSkipped', data: { nextPollAt: at(21_000).toISOString() } });
     expect(planPoll(state, at(21_000))).toEqual({ action: 'probe', trigger: 'half_open', halfOpen: true });
   });
 
+  it('starting a due poll: skipped while the breaker is shut, half-opened when one probe is let through, nothing otherwise', () => {
+    const open = [registered, ...decided([registered], outcome(boom, 0), outcome(boom, 1), outcome(boom, 2))];
+    // Resumed while open: due at once, but the breaker keeps it shut until its retryAt.
+    const resumed = [...open, ...decided(open, { type: 'PauseTarget', key, at: at(400) }, { type: 'ResumeTarget', key, at: at(500) })];
+    given(...resumed)
+      .when({ type: 'StartPoll', key, at: at(500) })
+      .then([
+        {
+          type: 'PollSkipped',
+          data: { key, at: at(500).toISOString(), reason: 'breaker_open', retryAt: at(1002).toISOString(), nextPollAt: at(1002).toISOString() },
+        },
+      ]);
+    given(...open)
+      .when({ type: 'StartPoll', key, at: at(1002) })
+      .then([
+        {
+          type: 'BreakerHalfOpened',
+          data: { key, since: at(1002).toISOString(), lastTransition: at(1002).toISOString(), retryAt: at(1002).toISOString(), failureCount: 3, trips: 1 },
+        },
+      ]);
+    const requested = decided(open, { type: 'RequestPoll', key, at: at(600) });
+    expect(
+      given(...open, ...requested)
+        .when({ type: 'StartPoll', key, at: at(600) })
+        .then([expect.objectContaining({ type: 'BreakerHalfOpened' })]),
+    ).toHaveLength(1);
+    given(registered)
+      .when({ type: 'StartPoll', key, at: at(0) })
+      .then([]);
+  });
+
   it('half-open success closes the breaker; failure reopens with double time', () => {
-    const open = run(given(registered), outcome(boom, 0), outcome(boom, 1), outcome(boom, 2)).state;
-    const half = run(open, { type: 'AdmitProbe', at: at(1002), force: false }).state!;
-    expect(half.breaker.state).toBe('half_open');
-    expect(run(half, outcome(ok, 1002)).state!.breaker).toMatchObject({ state: 'closed', failureCount: 0, trips: 0 });
-    const reopened = run(half, outcome(boom, 1002)).state!;
-    expect(reopened.breaker).toMatchObject({ state: 'open', trips: 2, retryAt: at(3002).toISOString() });
+    const open = [registered, ...decided([registered], outcome(boom, 0), outcome(boom, 1), outcome(boom, 2))];
+    const half = [...open, ...decided(open, { type: 'AdmitProbe', key, at: at(1002), force: false })];
+    expect(stateOf(...half)!.breaker.state).toBe('half_open');
+    expect(stateOf(...half, ...decided(half, outcome(ok, 1002)))!.breaker).toMatchObject({ state: 'closed', failureCount: 0, trips: 0 });
+    expect(stateOf(...half, ...decided(half, outcome(boom, 1002)))!.breaker).toMatchObject({ state: 'open', trips: 2, retryAt: at(3002).toISOString() });
   });
 
   it('a permanent failure dead-letters at once; the dead-letter wait overrides the interval', () => {
-    const { state, events } = run(given(registered), outcome(denied, 0));
+    const events = decided([registered], outcome(denied, 0));
+    const state = stateOf(registered, ...events);
     expect(events.map((e) => e.type)).toEqual(['PollFailed', 'TargetDeadLettered']);
     expect(state!.deadLetter).toMatchObject({ reason: 'permanent_failure', retryCount: 0, nextRetry: at(60_000).toISOString() });
     expect(state!.nextDueAt).toBe(at(60_000).toISOString());
@@ -77,27 +148,43 @@ describe('target decider', () => {
   });
 
   it('a transient streak dead-letters; a success recovers it', () => {
-    const dl = run(given(registered), outcome(boom, 0), outcome(boom, 1), outcome(boom, 2), outcome(boom, 3));
-    expect(dl.state!.deadLetter?.reason).toBe('max_retry_attempts');
-    const back = run(dl.state, { type: 'AdmitProbe', at: at(60_003), force: true }, outcome(ok, 60_003));
-    expect(back.events.map((e) => e.type)).toEqual(['BreakerHalfOpened', 'PollSucceeded', 'BreakerClosed', 'TargetRecovered']);
-    expect(back.state!.deadLetter).toBeNull();
+    const dl = [registered, ...decided([registered], outcome(boom, 0), outcome(boom, 1), outcome(boom, 2), outcome(boom, 3))];
+    expect(stateOf(...dl)!.deadLetter?.reason).toBe('max_retry_attempts');
+    const back = decided(dl, { type: 'AdmitProbe', key, at: at(60_003), force: true }, outcome(ok, 60_003));
+    expect(back.map((e) => e.type)).toEqual(['BreakerHalfOpened', 'PollSucceeded', 'BreakerClosed', 'TargetRecovered']);
+    expect(stateOf(...dl, ...back)!.deadLetter).toBeNull();
   });
 
   it('redrive needs a dead-lettered target and forces the next probe', () => {
-    expect(() => when(given(registered), { type: 'RedriveTarget', at: at(0) })).toThrow(/not dead-lettered/);
-    const dl = run(given(registered), outcome(denied, 0)).state;
-    const { state, events } = run(dl, { type: 'RedriveTarget', at: at(5) });
+    expect(
+      given(registered)
+        .when({ type: 'RedriveTarget', key, at: at(0) })
+        .thenRejects('conflict').reason,
+    ).toMatch(/not dead-lettered/);
+    const dl = [registered, ...decided([registered], outcome(denied, 0))];
+    const events = decided(dl, { type: 'RedriveTarget', key, at: at(5) });
+    const state = stateOf(...dl, ...events);
     expect(events.map((e) => e.type)).toEqual(['TargetRedriven']);
     expect(state!.deadLetter).toBeNull();
     expect(planPoll(state, at(5))).toEqual({ action: 'probe', trigger: 'requested', halfOpen: false });
   });
 
   it('pause stops polling; change is a no-op when the spec is the same', () => {
-    const paused = run(given(registered), { type: 'PauseTarget', at: at(1) }).state;
-    expect(planPoll(paused, at(100_000))).toEqual({ action: 'none' });
-    expect(when(paused, { type: 'PauseTarget', at: at(2) })).toEqual([]);
-    expect(when(paused, { type: 'ChangeTarget', spec: { ...spec }, at: at(2) })).toEqual([]);
-    expect(when(paused, { type: 'ChangeTarget', spec: { ...spec, intervalSeconds: 30 }, at: at(2) }).map((e) => e.type)).toEqual(['TargetChanged']);
+    const paused = [registered, ...decided([registered], { type: 'PauseTarget', key, at: at(1) })];
+    expect(planPoll(stateOf(...paused), at(100_000))).toEqual({ action: 'none' });
+    given(...paused)
+      .when({ type: 'PauseTarget', key, at: at(2) })
+      .then([]);
+    given(...paused)
+      .when({ type: 'ChangeTarget', key, spec: { ...spec }, at: at(2) })
+      .then([]);
+    expect(decided(paused, { type: 'ChangeTarget', key, spec: { ...spec, intervalSeconds: 30 }, at: at(2) }).map((e) => e.type)).toEqual(['TargetChanged']);
+  });
+
+  it('a poll-now on a paused target is a conflict', () => {
+    const paused = [registered, ...decided([registered], { type: 'PauseTarget', key, at: at(1) })];
+    given(...paused)
+      .when({ type: 'RequestPoll', key, at: at(2) })
+      .thenRejects('conflict');
   });
 });

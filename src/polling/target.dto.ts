@@ -1,6 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Allow, IsBoolean, IsDefined, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  Allow,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME_PROBLEM = 'must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (no "::")';
@@ -94,7 +111,10 @@ export class CreateTargetDto {
   @IsBoolean()
   adaptive?: boolean;
 
-  @ApiPropertyOptional({ example: 'acme', description: 'Owning tenant. Tokens scoped to a tenant see only its targets; a scoped token registers for its own tenant (the default for it).' })
+  @ApiPropertyOptional({
+    example: 'acme',
+    description: 'Owning tenant. Tokens scoped to a tenant see only its targets; a scoped token registers for its own tenant (the default for it).',
+  })
   @IsOptional()
   @IsString()
   @Matches(NAME, { message: `tenant ${NAME_PROBLEM}` })

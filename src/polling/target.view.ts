@@ -1,8 +1,9 @@
-import type { TargetState } from '../../projections/targets/target-state';
-import { instanceView } from '../health/scheduler-health.view';
+import type { TargetState } from './target.state';
+import { instanceView } from './instance.view';
 import { rfc3339 } from '../shared/clock';
+import { dueMs } from './next-due';
 
-/** A target as the target API shows it: its spec plus seed 001's per-instance status. */
+/** A target as the target API shows it: its spec plus the per-instance status of scheduler health. */
 export function targetView(t: TargetState) {
   const { key, type, displayName, instance, connection, ...status } = instanceView(t);
   return {
@@ -18,7 +19,7 @@ export function targetView(t: TargetState) {
     intervalSeconds: t.spec.intervalSeconds ?? null,
     adaptive: t.spec.adaptive ?? true,
     registeredAt: rfc3339(t.registeredAt),
-    nextPollAt: rfc3339(t.deadLetter ? t.deadLetter.nextRetry : t.nextDueAt),
+    nextPollAt: rfc3339(dueMs(t)),
     lastInterval: t.lastInterval,
     ...status,
   };

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { Roles } from '../auth/roles.decorator';
-import { inScope } from '../auth/tenant-scope';
-import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { inScope } from '../access/tenant-scope';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { BadInput, NotFound } from '../shared/errors';
 import { specFromDto } from './config-targets';
 import { TargetCommands } from './target-commands.service';
@@ -19,7 +19,12 @@ const checkKey = (key: string) => {
 };
 
 const STATUS_EXAMPLE = {
-  pollStatus: { lastSuccess: '2025-10-20T13:05:10Z', lastError: { at: '2025-10-20T13:05:40Z', message: 'timeout after 5000 ms', category: 'transient' }, consecutiveFailures: 2, firstFailureAt: '2025-10-20T13:05:20Z' },
+  pollStatus: {
+    lastSuccess: '2025-10-20T13:05:10Z',
+    lastError: { at: '2025-10-20T13:05:40Z', message: 'timeout after 5000 ms', category: 'transient' },
+    consecutiveFailures: 2,
+    firstFailureAt: '2025-10-20T13:05:20Z',
+  },
   breaker: { state: 'closed', since: '2025-10-20T12:00:00Z', lastTransition: null, retryAt: null, failureCount: 2 },
   deadLetter: { present: false },
 };
@@ -37,12 +42,39 @@ const TARGET_EXAMPLE = {
   adaptive: true,
   registeredAt: '2025-10-20T12:00:00Z',
   nextPollAt: '2025-10-20T13:05:50Z',
-  lastInterval: { mode: 'adaptive', baseMs: 10000, minMs: 5000, maxMs: 300000, stalenessScore: 0.13, recentErrors: 2, previousMs: 9000, rawMs: 117000, smoothedMs: 73800, jitter: 1.02, factor: 1, chosenMs: 75276 },
+  lastInterval: {
+    mode: 'adaptive',
+    baseMs: 10000,
+    minMs: 5000,
+    maxMs: 300000,
+    stalenessScore: 0.13,
+    recentErrors: 2,
+    previousMs: 9000,
+    rawMs: 117000,
+    smoothedMs: 73800,
+    jitter: 1.02,
+    factor: 1,
+    chosenMs: 75276,
+  },
   ...STATUS_EXAMPLE,
 };
 const ACCEPTED = (action: string) => ({ status: 202, schema: { example: { key: 'instance::eu-1', accepted: action, events: ['…'] } } });
-const BAD_INPUT = { status: 400, schema: { example: { statusCode: 400, error: 'Bad Request', message: 'probe.url: must be an http(s) URL', fields: [{ field: 'probe.url', problem: 'must be an http(s) URL' }] } } };
-const NOT_FOUND = { status: 404, description: 'No such target, or (tenant-scoped token) a target of another tenant: both answer the same.', schema: { example: { statusCode: 404, error: 'Not Found', message: 'no target instance::eu-9' } } };
+const BAD_INPUT = {
+  status: 400,
+  schema: {
+    example: {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'probe.url: must be an http(s) URL',
+      fields: [{ field: 'probe.url', problem: 'must be an http(s) URL' }],
+    },
+  },
+};
+const NOT_FOUND = {
+  status: 404,
+  description: 'No such target, or (tenant-scoped token) a target of another tenant: both answer the same.',
+  schema: { example: { statusCode: 404, error: 'Not Found', message: 'no target instance::eu-9' } },
+};
 
 @ApiTags('targets')
 @ApiBearerAuth()
@@ -98,7 +130,8 @@ export class TargetsController {
   @ApiResponse(BAD_INPUT)
   @ApiResponse({ status: 409, schema: { example: { statusCode: 409, error: 'Conflict', message: 'target instance::eu-1 is already registered' } } })
   async create(@Body() body: CreateTargetDto, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
-    if (body.tenant !== undefined && !inScope(tenant, body.tenant)) throw BadInput.field('tenant', `this token is scoped to tenant "${tenant}"; omit tenant or set it to "${tenant}"`);
+    if (body.tenant !== undefined && !inScope(tenant, body.tenant))
+      throw BadInput.field('tenant', `this token is scoped to tenant "${tenant}"; omit tenant or set it to "${tenant}"`);
     const res = await this.commands.register(specFromDto({ ...body, tenant: body.tenant ?? tenant ?? undefined }), 'api', op, body.reason);
     return targetView(res.state!);
   }
@@ -113,7 +146,12 @@ export class TargetsController {
   @ApiResponse(NOT_FOUND)
   async patch(@Param('key') key: string, @Body() body: PatchTargetDto, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
     const { reason, ...patch } = body;
-    const res = await this.commands.change(await this.visible(key, tenant), { ...patch, probe: patch.probe ? specFromDto({ type: 'x', name: 'x', probe: patch.probe }).probe : undefined }, op, reason);
+    const res = await this.commands.change(
+      await this.visible(key, tenant),
+      { ...patch, probe: patch.probe ? specFromDto({ type: 'x', name: 'x', probe: patch.probe }).probe : undefined },
+      op,
+      reason,
+    );
     return targetView(res.state!);
   }
 
@@ -135,7 +173,9 @@ export class TargetsController {
   @TenantScope('tenant', "404 for another tenant's target")
   @HttpCode(202)
   @ApiParam({ name: 'key', example: 'instance::eu-1' })
-  @ApiOperation({ summary: 'Take a dead-lettered target out of the dead-letter set and probe it at once (operator, reason required). Audited as target.redrive.' })
+  @ApiOperation({
+    summary: 'Take a dead-lettered target out of the dead-letter set and probe it at once (operator, reason required). Audited as target.redrive.',
+  })
   @ApiResponse(ACCEPTED('redrive'))
   @ApiResponse(BAD_INPUT)
   @ApiResponse(NOT_FOUND)
@@ -164,7 +204,9 @@ export class TargetsController {
   @TenantScope('tenant', "404 for another tenant's target")
   @HttpCode(202)
   @ApiParam({ name: 'key', example: 'instance::eu-1' })
-  @ApiOperation({ summary: 'Probe the target at once, even with an open breaker or in the dead-letter set (operator, reason required). Audited as target.poll_now.' })
+  @ApiOperation({
+    summary: 'Probe the target at once, even with an open breaker or in the dead-letter set (operator, reason required). Audited as target.poll_now.',
+  })
   @ApiResponse(ACCEPTED('poll-now'))
   @ApiResponse(BAD_INPUT)
   @ApiResponse(NOT_FOUND)

@@ -25,7 +25,27 @@ export interface CheckpointRow {
 
 const big = (v: string | null): bigint | null => (v === null ? null : BigInt(v));
 
-function toRow(r: any): CheckpointRow {
+/** A `projection_checkpoints` row as pg returns it (bigints as text). */
+interface CheckpointRecord {
+  name: string;
+  version: number;
+  checkpoint: string | null;
+  position: string;
+  events_processed: string;
+  state: ProjectionState;
+  error: string | null;
+  error_at: Date | null;
+  last_event_at: Date | null;
+  updated_at: Date;
+  rebuild_requested_at: Date | null;
+  rebuild_reason: string | null;
+  rebuild_started_at: Date | null;
+  rebuild_checkpoint: string | null;
+  rebuild_position: string | null;
+  rebuilt_at: Date | null;
+}
+
+function toRow(r: CheckpointRecord): CheckpointRow {
   return {
     name: r.name,
     version: r.version,
@@ -48,13 +68,13 @@ function toRow(r: any): CheckpointRow {
 
 export async function readCheckpoints(db: Queryable, names?: readonly string[]): Promise<Map<string, CheckpointRow>> {
   const { rows } = names
-    ? await db.query(`SELECT * FROM projection_checkpoints WHERE name = ANY($1::text[])`, [names])
-    : await db.query(`SELECT * FROM projection_checkpoints`);
-  return new Map(rows.map((r) => [r.name as string, toRow(r)]));
+    ? await db.query<CheckpointRecord>(`SELECT * FROM projection_checkpoints WHERE name = ANY($1::text[])`, [names])
+    : await db.query<CheckpointRecord>(`SELECT * FROM projection_checkpoints`);
+  return new Map(rows.map((r) => [r.name, toRow(r)]));
 }
 
 export async function readCheckpoint(db: Queryable, name: string, forUpdate = false): Promise<CheckpointRow | null> {
-  const { rows } = await db.query(`SELECT * FROM projection_checkpoints WHERE name = $1${forUpdate ? ' FOR UPDATE' : ''}`, [name]);
+  const { rows } = await db.query<CheckpointRecord>(`SELECT * FROM projection_checkpoints WHERE name = $1${forUpdate ? ' FOR UPDATE' : ''}`, [name]);
   return rows.length ? toRow(rows[0]) : null;
 }
 

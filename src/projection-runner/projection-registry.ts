@@ -7,9 +7,9 @@ import type { Projection } from '../../projections/projection';
  */
 @Injectable()
 export class ProjectionRegistry {
-  private readonly byName = new Map<string, Projection<any>>();
+  private readonly byName = new Map<string, Projection>();
 
-  register(...projections: Projection<any>[]): void {
+  register(...projections: Projection[]): void {
     for (const p of projections) {
       const existing = this.byName.get(p.name);
       if (existing && existing !== p) throw new Error(`projection "${p.name}" is registered twice`);
@@ -17,11 +17,11 @@ export class ProjectionRegistry {
     }
   }
 
-  all(): Projection<any>[] {
+  all(): Projection[] {
     return [...this.byName.values()];
   }
 
-  get(name: string): Projection<any> | undefined {
+  get(name: string): Projection | undefined {
     return this.byName.get(name);
   }
 }

@@ -5,13 +5,15 @@ import type { Projection } from '../../projections/projection';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../database/database.module';
-import { EVENT_STORE } from '../event-store/event-store.port';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { LOGGER } from '../shared/logger';
 import type { Queryable } from '../event-store/postgres/postgres-event-store';
 import { requestRebuild } from './checkpoint-store';
 import { ProjectionRegistry } from './projection-registry';
 import { projectionStatus, ProjectionStatus } from './projection-status';
-import { ProjectionWorker, RebuildProgress, RunnerEventSource, WorkerOptions } from './projection-worker';
+import { ProjectionWorker } from './projection-worker';
+import { rebuildTogetherHere } from './rebuild-together';
+import type { RebuildProgress, RunnerEventSource, WorkerOptions } from './runner-deps';
 
 /**
  * Runs every registered projection in this process (APP_MODE all or server): one worker each,
@@ -26,7 +28,7 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
   constructor(
     private readonly registry: ProjectionRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(EVENT_STORE) private readonly store: RunnerEventSource,
+    @Inject(EVENT_STORE) private readonly store: RunnerEventSource & Pick<EventStore, 'head' | 'countAfter'>,
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
@@ -81,7 +83,7 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
     await this.stop();
   }
 
-  projection(name: string): Projection<any> | undefined {
+  projection(name: string): Projection | undefined {
     return this.registry.get(name);
   }
 
@@ -108,7 +110,27 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
     return this.makeWorker(p, onProgress).rebuildHere(reason);
   }
 
-  private makeWorker(projection: Projection<any>, onRebuildProgress?: (p: RebuildProgress) => void): ProjectionWorker {
-    return new ProjectionWorker({ pool: this.pool, store: this.store, databaseUrl: this.databaseUrl, projection, log: this.log, options: this.options, onRebuildProgress });
+  /**
+   * Rebuilds every registered projection that no process runs, here and now, with one read of the
+   * log for all of them (after a restore). Returns the names rebuilt.
+   */
+  rebuildAllHere(reason: string, onProgress?: (p: RebuildProgress) => void): Promise<string[]> {
+    const idle = this.registry.all().filter((p) => !this.workers.has(p.name));
+    return rebuildTogetherHere(
+      idle.map((p) => this.makeWorker(p, onProgress)),
+      reason,
+    );
+  }
+
+  private makeWorker(projection: Projection, onRebuildProgress?: (p: RebuildProgress) => void): ProjectionWorker {
+    return new ProjectionWorker({
+      pool: this.pool,
+      store: this.store,
+      databaseUrl: this.databaseUrl,
+      projection,
+      log: this.log,
+      options: this.options,
+      onRebuildProgress,
+    });
   }
 }

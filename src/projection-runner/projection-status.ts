@@ -1,9 +1,15 @@
 import type { Projection } from '../../projections/projection';
+import type { Checkpoint, RecordedEvent } from '../event-store/envelope';
+import type { EventStore } from '../event-store/event-store.port';
 import type { Queryable } from '../event-store/postgres/postgres-event-store';
 import { rfc3339 } from '../shared/clock';
 import { CheckpointRow, ProjectionState, readCheckpoints } from './checkpoint-store';
 import { heldProjectionLocks } from './projection-lock';
-import type { RunnerEventSource } from './projection-worker';
+
+/** What status reads of the log: its head, and the first event a projection has not applied. */
+export interface StatusEventSource extends Pick<EventStore, 'head' | 'countAfter'> {
+  readAll(from: Checkpoint | null, limit: number): Promise<RecordedEvent[]>;
+}
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -14,7 +20,10 @@ export interface ProjectionStatus {
   readonly checkpoint: string | null;
   readonly position: number;
   readonly lag: {
-    /** ≈ head position − checkpoint position. */
+    /**
+     * Readable events after the checkpoint in commit order, counted up to LAG_COUNT_CAP (beyond it,
+     * the cap or the head's position past the checkpoint's, whichever is larger).
+     */
     readonly events: number;
     /** now − recordedAt of the oldest event not yet applied; 0 when caught up. */
     readonly seconds: number;
@@ -41,9 +50,14 @@ export interface ProjectionStatus {
  * Status of every registered projection, as any process sees it: the checkpoint table says
  * where each stands, pg_locks whether some process runs it, the log how far behind it is.
  */
-export async function projectionStatus(db: Queryable, store: RunnerEventSource, projections: readonly Projection<any>[], now = new Date()): Promise<ProjectionStatus[]> {
+export async function projectionStatus(
+  db: Queryable,
+  store: StatusEventSource,
+  projections: readonly Projection[],
+  now = new Date(),
+): Promise<ProjectionStatus[]> {
   const names = projections.map((p) => p.name);
-  const [rows, held, head] = await Promise.all([readCheckpoints(db, names), heldProjectionLocks(db, names), headPosition(db)]);
+  const [rows, held, head] = await Promise.all([readCheckpoints(db, names), heldProjectionLocks(db, names), store.head().then((h) => h?.position ?? 0n)]);
   return Promise.all(
     [...projections]
       .sort((a, b) => a.name.localeCompare(b.name))
@@ -64,7 +78,9 @@ export async function projectionStatus(db: Queryable, store: RunnerEventSource, 
           lastEventAt: rfc3339(row?.lastEventAt),
           updatedAt: rfc3339(row?.updatedAt),
           running,
-          rebuild: row?.rebuildStartedAt ? { reason: row.rebuildReason, startedAt: rfc3339(row.rebuildStartedAt), position: Number(row.rebuildPosition ?? 0n) } : null,
+          rebuild: row?.rebuildStartedAt
+            ? { reason: row.rebuildReason, startedAt: rfc3339(row.rebuildStartedAt), position: Number(row.rebuildPosition ?? 0n) }
+            : null,
           rebuildRequestedAt: rfc3339(row?.rebuildRequestedAt),
           rebuiltAt: rfc3339(row?.rebuiltAt),
         };
@@ -79,19 +95,20 @@ function effectiveState(row: CheckpointRow | undefined, running: boolean): Proje
   return running ? row.state : 'stopped';
 }
 
-/** Position of the newest readable event (commit order), 0 on an empty log. */
-export async function headPosition(db: Queryable): Promise<bigint> {
-  const { rows } = await db.query<{ position: string }>(
-    `SELECT position FROM events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-      ORDER BY transaction_id DESC, position DESC LIMIT 1`,
-  );
-  return rows.length ? BigInt(rows[0].position) : 0n;
-}
+/** Beyond this many events behind, lag.events is an estimate (counting further costs a scan). */
+export const LAG_COUNT_CAP = 100_000;
 
-async function lag(store: RunnerEventSource, row: CheckpointRow | undefined, head: bigint, now: Date): Promise<{ events: number; seconds: number }> {
-  const position = row?.position ?? 0n;
-  const events = head > position ? Number(head - position) : 0;
+/**
+ * Positions are handed out at insert, commits happen later: in commit order `(transaction_id,
+ * position)` the head's position can be below the checkpoint's while events are still to come, so
+ * the events behind are counted after the checkpoint rather than taken as a difference of positions.
+ */
+async function lag(store: StatusEventSource, row: CheckpointRow | undefined, head: bigint, now: Date): Promise<{ events: number; seconds: number }> {
   const [next] = await store.readAll(row?.checkpoint ?? null, 1);
-  const seconds = next ? Math.max(0, Math.round((now.getTime() - next.recordedAt.getTime()) / 100) / 10) : 0;
-  return { events: next ? Math.max(events, 1) : 0, seconds };
+  if (!next) return { events: 0, seconds: 0 };
+  const counted = await store.countAfter(row?.checkpoint ?? null, LAG_COUNT_CAP);
+  const position = row?.position ?? 0n;
+  const estimate = head > position ? Number(head - position) : 0;
+  const seconds = Math.max(0, Math.round((now.getTime() - next.recordedAt.getTime()) / 100) / 10);
+  return { events: Math.max(1, counted >= LAG_COUNT_CAP ? Math.max(counted, estimate) : counted), seconds };
 }

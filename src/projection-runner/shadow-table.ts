@@ -1,5 +1,5 @@
 import type { Queryable } from '../event-store/postgres/postgres-event-store';
-import { liveTable } from './row-store';
+import { liveTable } from '../event-store/postgres/row-store';
 
 /** Where a rebuild folds the log from position 0 while the live table keeps serving. */
 export const shadowTable = (projection: string) => `${liveTable(projection)}__rebuild`;

@@ -13,7 +13,11 @@ export function formatStatusTable(statuses: readonly ProjectionStatus[]): string
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const right = new Set([1, 3, 4]);
-  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), ...rows.map(line)];
   if (!statuses.length) out.push('(no projections registered)');
   for (const s of statuses.filter((x) => x.error)) out.push('', `${s.name}: ${s.state} since ${s.errorAt ?? '?'}: ${s.error}`);

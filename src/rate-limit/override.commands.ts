@@ -1,29 +1,38 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { rateLimitOverridesProjection, RateLimitOverrideRow } from '../../projections/rate-limit-overrides/rate-limit-overrides.projection';
+import type { RateLimitOverrideRow } from '../../projections/rate-limit-overrides/rate-limit-overrides.projection';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { OperatorContext } from '../audit/operator-context';
 import { sqlOf } from '../event-store/unit-of-work';
-import { applyEvents } from '../projection-runner/apply-events';
 import { Clock, CLOCK } from '../shared/clock';
-import { BadInput, NotFound } from '../shared/errors';
-import { decideOverride, evolveOverride, GrantOverride, initialOverrideState, RevokeOverride } from './rate-limit-override.decider';
+import { eventsOrThrow, fold } from '../shared/decider';
+import { OverrideCommand, overrideDecider } from './rate-limit-override.decider';
 import { OverrideSubject, overrideStream, RateLimitOverrideEvent } from './rate-limit-override.events';
 import { RateLimiter } from './rate-limiter';
 
 export class GrantOverrideCommand extends Command<RateLimitOverrideRow> {
-  constructor(readonly ctx: OperatorContext, readonly subject: OverrideSubject, readonly limit: number, readonly expiresAt: string, readonly reason: string) {
+  constructor(
+    readonly ctx: OperatorContext,
+    readonly subject: OverrideSubject,
+    readonly limit: number,
+    readonly expiresAt: string,
+    readonly reason: string,
+  ) {
     super();
   }
 }
 export class RevokeOverrideCommand extends Command<RateLimitOverrideRow> {
-  constructor(readonly ctx: OperatorContext, readonly overrideId: string, readonly reason: string) {
+  constructor(
+    readonly ctx: OperatorContext,
+    readonly overrideId: string,
+    readonly reason: string,
+  ) {
     super();
   }
 }
 
-/** Load, decide, audit + append + inline projection in one unit of work: all or nothing. */
+/** Load, decide, audit + append (+ the inline read model) in one unit of work: all or nothing. */
 abstract class OverrideHandler {
   constructor(
     protected readonly audit: AuditRecorder,
@@ -31,20 +40,38 @@ abstract class OverrideHandler {
     protected readonly limiter: RateLimiter,
   ) {}
 
-  protected async run(id: string, ctx: OperatorContext, action: string, reason: string, details: Record<string, unknown>, command: (now: Date) => GrantOverride | RevokeOverride): Promise<RateLimitOverrideRow> {
-    const row = await this.audit.act(ctx, { action, target: `rate-limit-override:${id}`, reason }, {
-      apply: async (unit) => {
-        const history = await unit.uow.readStream(overrideStream(id));
-        const state = history.map((e) => e as unknown as RateLimitOverrideEvent).reduce(evolveOverride, initialOverrideState);
-        const events = decideOverride(command(this.clock.now()), state);
-        await unit.record('applied', details);
-        const appended = await unit.uow.append(overrideStream(id), events.map((e) => ({ ...e, metadata: unit.metadata })), history.length ? BigInt(history.length - 1) : 'no_stream');
-        const sql = sqlOf(unit.uow);
-        await applyEvents(sql, rateLimitOverridesProjection, appended.events);
-        const { rows } = await sql.query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE key = $1', [id]);
-        return rows[0].doc;
+  protected async run(
+    id: string,
+    ctx: OperatorContext,
+    action: string,
+    reason: string,
+    details: Record<string, unknown>,
+    command: (now: Date) => OverrideCommand,
+  ): Promise<RateLimitOverrideRow> {
+    const row = await this.audit.act(
+      ctx,
+      { action, target: `rate-limit-override:${id}`, reason },
+      {
+        apply: async (unit) => {
+          const history = await unit.uow.readStream(overrideStream(id));
+          const state = fold(
+            overrideDecider,
+            history.map((e) => e as unknown as RateLimitOverrideEvent),
+          );
+          const events = eventsOrThrow(overrideDecider.decide(command(this.clock.now()), state));
+          await unit.record('applied', details);
+          // The store folds the override into its inline read model in this unit: read the row back.
+          await unit.uow.append(
+            overrideStream(id),
+            events.map((e) => ({ ...e, metadata: unit.metadata })),
+            history.length ? BigInt(history.length - 1) : 'no_stream',
+          );
+          const { rows } = await sqlOf(unit.uow).query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE key = $1', [id]);
+          return rows[0].doc;
+        },
       },
-    }, { conflictRetries: 3 });
+      { conflictRetries: 3 },
+    );
     await this.limiter.refreshOverrides();
     return row;
   }
@@ -56,12 +83,11 @@ export class GrantOverrideHandler extends OverrideHandler implements ICommandHan
     super(audit, clock, limiter);
   }
   execute(c: GrantOverrideCommand) {
-    if (!!c.subject.tenant === !!c.subject.ip) throw BadInput.field('subject', 'must name exactly one of tenant or ip');
     const id = randomUUID();
     return this.run(id, c.ctx, 'rate_limit.override', c.reason, { subject: c.subject, limit: c.limit, expiresAt: c.expiresAt }, (now) => ({
       kind: 'grant',
       overrideId: id,
-      subject: c.subject.tenant ? { tenant: c.subject.tenant } : { ip: c.subject.ip },
+      subject: c.subject,
       limit: c.limit,
       expiresAt: c.expiresAt,
       reason: c.reason,
@@ -76,12 +102,13 @@ export class RevokeOverrideHandler extends OverrideHandler implements ICommandHa
   constructor(audit: AuditRecorder, @Inject(CLOCK) clock: Clock, limiter: RateLimiter) {
     super(audit, clock, limiter);
   }
-  async execute(c: RevokeOverrideCommand) {
-    try {
-      return await this.run(c.overrideId, c.ctx, 'rate_limit.override_revoke', c.reason, {}, (now) => ({ kind: 'revoke', overrideId: c.overrideId, reason: c.reason, actor: c.ctx.actor, now }));
-    } catch (err) {
-      if (err instanceof BadInput) throw new NotFound(`no rate-limit override ${c.overrideId}`);
-      throw err;
-    }
+  execute(c: RevokeOverrideCommand) {
+    return this.run(c.overrideId, c.ctx, 'rate_limit.override_revoke', c.reason, {}, (now) => ({
+      kind: 'revoke',
+      overrideId: c.overrideId,
+      reason: c.reason,
+      actor: c.ctx.actor,
+      now,
+    }));
   }
 }

@@ -4,14 +4,26 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { Pool } from 'pg';
 import type { RateLimitOverrideRow } from '../../projections/rate-limit-overrides/rate-limit-overrides.projection';
 import { Operator, OperatorContext } from '../audit/operator-context';
-import { Roles } from '../auth/roles.decorator';
-import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { PG_POOL } from '../database/database.module';
 import { Clock, CLOCK } from '../shared/clock';
 import { GrantOverrideDto, RevokeOverrideDto } from './grant-override.dto';
 import { GrantOverrideCommand, RevokeOverrideCommand } from './override.commands';
 
-const example = { id: '0c6f…', subject: { tenant: 'acme' }, limit: 5000, expiresAt: '2026-11-25T15:00:00.000Z', reason: 'backfill', grantedBy: 'alice', grantedAt: '2026-11-25T14:00:00.000Z', revokedAt: null, revokedBy: null, revokeReason: null, active: true };
+const example = {
+  id: '0c6f…',
+  subject: { tenant: 'acme' },
+  limit: 5000,
+  expiresAt: '2026-11-25T15:00:00.000Z',
+  reason: 'backfill',
+  grantedBy: 'alice',
+  grantedAt: '2026-11-25T14:00:00.000Z',
+  revokedAt: null,
+  revokedBy: null,
+  revokeReason: null,
+  active: true,
+};
 
 @ApiTags('rate limits')
 @ApiBearerAuth()
@@ -39,7 +51,7 @@ export class RateLimitController {
 
   @Get()
   @Roles('admin')
-  @TenantScope('tenant', "overrides granted to the tenant only (none by address)")
+  @TenantScope('tenant', 'overrides granted to the tenant only (none by address)')
   @ApiOperation({ summary: 'Every override, newest first, with whether it is active now (a tenant-scoped token: those for its tenant only).' })
   @ApiResponse({ status: 200, schema: { example: { items: [example] } } })
   async list(@CallerTenant() tenant: string | null) {
@@ -55,7 +67,10 @@ export class RateLimitController {
   @Roles('admin')
   @TenantScope('installation', "a tenant may not end an override (its own or another's)")
   @ApiOperation({ summary: 'End an override early (audited).' })
-  @ApiResponse({ status: 200, schema: { example: { ...example, revokedAt: '2026-11-25T14:30:00.000Z', revokedBy: 'bob', revokeReason: 'done', active: false } } })
+  @ApiResponse({
+    status: 200,
+    schema: { example: { ...example, revokedAt: '2026-11-25T14:30:00.000Z', revokedBy: 'bob', revokeReason: 'done', active: false } },
+  })
   async revoke(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RevokeOverrideDto, @Operator() ctx: OperatorContext) {
     return this.view(await this.commands.execute(new RevokeOverrideCommand(ctx, id, body.reason)));
   }

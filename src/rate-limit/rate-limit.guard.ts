@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken } from '../auth/bearer-token';
 import { TokenLookup } from '../auth/token-lookup';
 import { RateLimiter } from './rate-limiter';
 
@@ -21,7 +22,7 @@ export class RateLimitGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<FastifyRequest>();
     const reply = ctx.switchToHttp().getResponse<FastifyReply>();
     if (req.url === '/api/health' || req.url.startsWith('/api/health?') || !this.limiter.enabled) return true;
-    const bearer = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1];
+    const bearer = bearerToken(req.headers.authorization);
     const token = bearer ? await this.tokens.byToken(bearer) : null;
     const d = await this.limiter.check(token ? `token:${token.tokenId}` : `ip:${req.ip}`, token?.tenant ?? null, req.ip);
     void reply.header('x-ratelimit-limit', d.limit).header('x-ratelimit-remaining', d.remaining);

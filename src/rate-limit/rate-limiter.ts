@@ -99,7 +99,10 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     if (!p) {
       p = this.pool
         .query<{ count: number }>('SELECT count FROM rate_limit_counters WHERE subject = $1 AND window_start = $2', [subject, window])
-        .then((r) => r.rows[0]?.count ?? 0, () => 0)
+        .then(
+          (r) => r.rows[0]?.count ?? 0,
+          () => 0,
+        )
         .then((shared) => {
           const existing = this.counters.get(subject);
           if (existing) return existing;

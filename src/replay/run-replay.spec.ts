@@ -1,28 +1,48 @@
-import type { RunRow } from '../../projections/job-runs/run-row';
-import { evolveRun } from '../../projections/job-runs/run.evolve';
 import type { RecordedEvent } from '../event-store/envelope';
 import type { RunEnqueued, RunEvent } from '../jobs/events/run.events';
-import { decideRun, RunCommand } from '../jobs/run.decider';
+import { runDecider, RunCommand } from '../jobs/run.decider';
+import { evolveRun, RunState } from '../jobs/run.state';
+import { eventsOrThrow } from '../shared/decider';
 import { RunReplay } from './run-replay';
 import type { JobRetryPolicy } from './what-if-policy';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 type Ev = Pick<RecordedEvent, 'type' | 'data' | 'metadata' | 'recordedAt'>;
-const wrap = (e: RunEvent, atMs: number): Ev => ({ type: e.type, data: e.data, metadata: { occurredAt: new Date(atMs).toISOString() }, recordedAt: new Date(atMs) });
+const wrap = (e: RunEvent, atMs: number): Ev => ({
+  type: e.type,
+  data: e.data,
+  metadata: { occurredAt: new Date(atMs).toISOString() },
+  recordedAt: new Date(atMs),
+});
 
 const enqueued = (maxAttempts: number): RunEnqueued => ({
   type: 'RunEnqueued',
   data: {
-    runId: 'r1', job: 'nightly', trigger: 'manual', actor: 'alice', reason: 'test', params: {}, tenant: null, priority: 'normal', attempt: 1, maxAttempts,
-    timeoutMs: 60_000, cancellable: false, backoff: { kind: 'exponential', baseMs: 1000, maxMs: 60_000 }, enqueuedAt: new Date(T0).toISOString(),
-    readyAt: new Date(T0).toISOString(), expiresAt: null, scheduledFor: null, retryOf: null,
+    runId: 'r1',
+    job: 'nightly',
+    trigger: 'manual',
+    actor: 'alice',
+    reason: 'test',
+    params: {},
+    tenant: null,
+    priority: 'normal',
+    attempt: 1,
+    maxAttempts,
+    timeoutMs: 60_000,
+    cancellable: false,
+    backoff: { kind: 'exponential', baseMs: 1000, maxMs: 60_000 },
+    enqueuedAt: new Date(T0).toISOString(),
+    readyAt: new Date(T0).toISOString(),
+    expiresAt: null,
+    scheduledFor: null,
+    retryOf: null,
   },
 });
 
 /** Records a run whose attempts end as `outcomes` say, through the worker's decider (maxAttempts 3, backoff 1 s doubling). */
 function record(outcomes: ('ok' | 'fail')[], maxAttempts = 3): Ev[] {
   const out: Ev[] = [];
-  let row: RunRow | null = null;
+  let row: RunState | null = null;
   let t = T0;
   const push = (evs: RunEvent[]) => {
     for (const e of evs) {
@@ -32,9 +52,7 @@ function record(outcomes: ('ok' | 'fail')[], maxAttempts = 3): Ev[] {
     }
   };
   const act = (cmd: RunCommand) => {
-    const d = decideRun(row, cmd);
-    if (!d.ok) throw new Error(d.reason);
-    push(d.events);
+    push([...eventsOrThrow(runDecider.decide(cmd, row))]);
   };
   push([enqueued(maxAttempts)]);
   for (const o of outcomes) {
@@ -93,12 +111,15 @@ describe('RunReplay', () => {
 
   it('given a run force-failed by the janitor, then the what-if dead-letters it too (not the policy)', () => {
     const events = record(['fail']);
-    const row = events.reduce<RunRow | null>((s, e) => evolveRun(s, e), null);
-    const claimed = decideRun(row, { type: 'Claim', workerId: 'w1', now: new Date(T0 + 60_000) });
-    if (!claimed.ok) throw new Error(claimed.reason);
-    const forced = decideRun(claimed.events.reduce<RunRow | null>((s, e) => evolveRun(s, wrap(e, T0 + 60_000)), row), { type: 'ForceFail', reason: 'stuck', now: new Date(T0 + 70_000) });
-    if (!forced.ok) throw new Error(forced.reason);
-    const all = [...events, ...claimed.events.map((e) => wrap(e, T0 + 60_000)), ...forced.events.map((e) => wrap(e, T0 + 70_000))];
+    const row = events.reduce<RunState | null>((s, e) => evolveRun(s, e), null);
+    const claimed = eventsOrThrow(runDecider.decide({ type: 'Claim', workerId: 'w1', now: new Date(T0 + 60_000) }, row));
+    const forced = eventsOrThrow(
+      runDecider.decide(
+        { type: 'ForceFail', reason: 'stuck', now: new Date(T0 + 70_000) },
+        claimed.reduce<RunState | null>((s, e) => evolveRun(s, wrap(e, T0 + 60_000)), row),
+      ),
+    );
+    const all = [...events, ...claimed.map((e) => wrap(e, T0 + 60_000)), ...forced.map((e) => wrap(e, T0 + 70_000))];
     const r = replay(all, { maxAttempts: 10 });
     expect(r.actual).toEqual({ retries: 1, deadLetters: 1, retryWaitSeconds: 1 });
     expect(r.whatIf).toEqual(r.actual);

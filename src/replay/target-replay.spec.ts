@@ -1,9 +1,11 @@
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from '../polling/target.state';
 import { BreakerConfig, breakerAdmits } from '../polling/breaker.decider';
 import type { DeadLetterConfig } from '../polling/dead-letter.decider';
 import type { TargetEvent } from '../polling/events/target.events';
 import type { ProbeResult } from '../polling/probes/probe';
-import { DecideContext, decideTarget, PollRules } from '../polling/target.decider';
+import type { PollRules } from '../polling/poll-rules';
+import { DecideContext, TargetCommand, targetDecider } from '../polling/target.decider';
+import { eventsOrThrow } from '../shared/decider';
 import { TargetReplay } from './target-replay';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -25,32 +27,40 @@ type Step = { at: number; ok: boolean; requested?: boolean; blocked?: boolean } 
 function record(script: Step[], ctx: DecideContext): TargetEvent[] {
   const out: TargetEvent[] = [];
   let s: TargetState | null = null;
-  const push = (evs: TargetEvent[]) => {
+  const decide = (cmd: TargetCommand, state: TargetState | null) => eventsOrThrow(targetDecider(ctx).decide(cmd, state));
+  const push = (evs: readonly TargetEvent[]) => {
     for (const e of evs) {
       out.push(e);
       s = evolveTarget(s, e);
     }
   };
-  push(decideTarget({ type: 'RegisterTarget', spec: SPEC, source: 'api', at: new Date(T0 - 500) }, null, ctx));
+  push(decide({ type: 'RegisterTarget', spec: SPEC, source: 'api', at: new Date(T0 - 500) }, null));
   for (const step of script) {
     const at = new Date(T0 + step.at);
     const cur = s!;
     if ('reset' in step) {
-      push(decideTarget({ type: 'ResetBreaker', at }, cur, ctx));
+      push(decide({ type: 'ResetBreaker', key: KEY, at }, cur));
       continue;
     }
-    if (step.requested) push(decideTarget({ type: 'RequestPoll', at }, cur, ctx));
+    if (step.requested) push(decide({ type: 'RequestPoll', key: KEY, at }, cur));
     const trigger = step.requested ? 'requested' : cur.deadLetter ? 'dead_letter_retry' : cur.breaker.state === 'open' ? 'half_open' : 'schedule';
     const allowed = step.requested || (cur.deadLetter ? at.getTime() >= Date.parse(cur.deadLetter.nextRetry) : breakerAdmits(cur.breaker, at));
     if (!allowed) throw new Error(`script error: the recorded policy would not probe at +${step.at}`);
-    if (s!.breaker.state === 'open') push(decideTarget({ type: 'AdmitProbe', at, force: trigger !== 'half_open' }, s!, ctx));
+    if (s!.breaker.state === 'open') push(decide({ type: 'AdmitProbe', key: KEY, at, force: trigger !== 'half_open' }, s!));
     const fin = new Date(at.getTime() + PROBE_MS);
     const result: ProbeResult = step.ok
       ? { ok: true, statusCode: 200, durationMs: PROBE_MS }
       : step.blocked
-        ? { ok: false, statusCode: null, durationMs: PROBE_MS, failureKind: 'blocked_by_policy', category: 'config', message: 'egress policy refused 127.0.0.1:1 (loopback)' }
+        ? {
+            ok: false,
+            statusCode: null,
+            durationMs: PROBE_MS,
+            failureKind: 'blocked_by_policy',
+            category: 'config',
+            message: 'egress policy refused 127.0.0.1:1 (loopback)',
+          }
         : { ok: false, statusCode: 500, durationMs: PROBE_MS, failureKind: 'http_5xx', category: 'transient', message: '500 internal server error' };
-    push(decideTarget({ type: 'RecordPollOutcome', at: fin, result, startedAt: at, finishedAt: fin, dueAt: at, trigger }, s!, ctx));
+    push(decide({ type: 'RecordPollOutcome', key: KEY, at: fin, result, startedAt: at, finishedAt: fin, dueAt: at, trigger }, s!));
   }
   return out;
 }
@@ -124,7 +134,14 @@ describe('TargetReplay', () => {
   it('given refusals by the egress policy, then any policy dead-letters at the first one and no breaker opens', () => {
     // Refused at +0 (dead-lettered at +0.01 s); the retry at +10.01 s is refused again; then EGRESS_ALLOW changed and
     // the retry at +30.02 s succeeds.
-    const h = record([{ at: 0, ok: false, blocked: true }, { at: 10_010, ok: false, blocked: true }, { at: 30_100, ok: true }], RECORDED);
+    const h = record(
+      [
+        { at: 0, ok: false, blocked: true },
+        { at: 10_010, ok: false, blocked: true },
+        { at: 30_100, ok: true },
+      ],
+      RECORDED,
+    );
     const { actual, whatIf } = replay(h, RECORDED, null, T0 - 1000, T0 + 40_000);
     expect(actual).toEqual({ breakerOpens: 0, timeOpenSeconds: 0, deadLetterEntries: 1, deadLetterRetries: 2, pollsSkipped: 0 });
     expect(whatIf).toEqual(actual);

@@ -1,9 +1,11 @@
-import { evolveTarget, TargetState } from '../../projections/targets/target-state';
+import { evolveTarget, TargetState } from '../polling/target.state';
 import { breakerAdmits } from '../polling/breaker.decider';
 import type { PollFailed, PollSucceeded } from '../polling/events/poll-outcome.events';
 import type { TargetEvent } from '../polling/events/target.events';
 import type { ProbeResult } from '../polling/probes/probe';
-import { DecideContext, decideTarget } from '../polling/target.decider';
+import { policyAdmits } from '../polling/next-due';
+import { DecideContext, targetDecider, TargetCommand } from '../polling/target.decider';
+import { isRejection } from '../shared/decider';
 import { TargetFigures, TargetTally } from './target-tally';
 
 /** Events the policy produces from a poll outcome (recorded in the same append as the poll). */
@@ -22,13 +24,14 @@ export interface TargetWindow {
  * One target through the window twice: as recorded, and as the what-if policy would have run it.
  * The what-if keeps operator and lifecycle facts (pause, reset, redrive, poll-now) as recorded,
  * takes each recorded probe outcome as what that probe would have returned, and lets the same
- * deciders the scheduler uses (decideTarget → decideBreaker / decideDeadLetter) turn outcomes
+ * deciders the scheduler uses (the target decider → decideBreaker / decideDeadLetter) turn outcomes
  * into transitions. A recorded probe the what-if breaker or dead-letter wait would have refused
  * is counted as skipped and its outcome not fed.
  */
 export class TargetReplay {
   private actual: TargetState | null;
   private sim: TargetState | null;
+  private readonly decider: ReturnType<typeof targetDecider>;
   private readonly actualTally: TargetTally;
   private readonly simTally: TargetTally;
   /** The last recorded poll, held until its transitions (same append) have been seen. */
@@ -38,9 +41,10 @@ export class TargetReplay {
   constructor(
     readonly key: string,
     start: TargetState | null,
-    private readonly ctx: DecideContext,
+    ctx: DecideContext,
     window: TargetWindow,
   ) {
+    this.decider = targetDecider(ctx);
     this.actual = start;
     this.sim = start;
     this.actualTally = new TargetTally(window.fromMs, window.toMs, start?.breaker ?? null);
@@ -81,6 +85,12 @@ export class TargetReplay {
     this.actualTally.note(e);
   }
 
+  /** Decides a command on the what-if state and folds its events in (a rejection changes nothing). */
+  private simDecide(cmd: TargetCommand): void {
+    const decision = this.decider.decide(cmd, this.sim);
+    if (!isRejection(decision)) for (const ev of decision) this.simApply(ev);
+  }
+
   private simApply(e: TargetEvent): void {
     this.sim = evolveTarget(this.sim, e);
     this.simTally.note(e);
@@ -91,7 +101,7 @@ export class TargetReplay {
     const s = this.sim;
     const at = new Date(atIso);
     if (!s || s.deadLetter || s.breaker.state !== 'open' || breakerAdmits(s.breaker, at)) return;
-    for (const ev of decideTarget({ type: 'SkipPoll', at }, s, this.ctx)) this.simApply(ev);
+    this.simDecide({ type: 'SkipPoll', key: this.key, at });
   }
 
   private flush(): void {
@@ -108,21 +118,27 @@ export class TargetReplay {
     // The probe ended when its transitions were decided; without any, start + duration is as close as the log gets.
     const first = outcomes[0];
     const finishedAt = first ? new Date('since' in first.data ? first.data.since : first.data.at) : new Date(startedAt.getTime() + d.durationMs);
-    // An operator's poll-now (or redrive / reset) is made whatever the policy; others wait as planPoll would.
+    // An operator's poll-now (or redrive / reset) is made whatever the policy; others wait as the scheduler would.
     const requested = d.trigger === 'requested';
-    const admitted = requested || (s.deadLetter ? startedAt.getTime() >= Date.parse(s.deadLetter.nextRetry) : breakerAdmits(s.breaker, startedAt));
+    const admitted = policyAdmits(s, startedAt, requested);
     if (!admitted) {
       this.simTally.skip();
       return;
     }
     if (s.breaker.state === 'open') {
-      for (const ev of decideTarget({ type: 'AdmitProbe', at: startedAt, force: requested || !!s.deadLetter }, s, this.ctx)) this.simApply(ev);
+      this.simDecide({ type: 'AdmitProbe', key: this.key, at: startedAt, force: requested || !!s.deadLetter });
     }
     const result: ProbeResult =
       poll.type === 'PollSucceeded'
         ? { ok: true, statusCode: d.statusCode, durationMs: d.durationMs }
-        : { ok: false, statusCode: d.statusCode, durationMs: d.durationMs, failureKind: poll.data.failureKind, category: poll.data.category, message: poll.data.message };
-    const evs = decideTarget({ type: 'RecordPollOutcome', at: finishedAt, result, startedAt, finishedAt, dueAt: new Date(d.dueAt), trigger: d.trigger }, this.sim!, this.ctx);
-    for (const ev of evs) this.simApply(ev);
+        : {
+            ok: false,
+            statusCode: d.statusCode,
+            durationMs: d.durationMs,
+            failureKind: poll.data.failureKind,
+            category: poll.data.category,
+            message: poll.data.message,
+          };
+    this.simDecide({ type: 'RecordPollOutcome', key: this.key, at: finishedAt, result, startedAt, finishedAt, dueAt: new Date(d.dueAt), trigger: d.trigger });
   }
 }

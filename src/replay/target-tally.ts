@@ -1,4 +1,4 @@
-import type { BreakerSnapshot } from '../../projections/targets/target-state';
+import type { BreakerSnapshot } from '../polling/target.state';
 import type { TargetEvent } from '../polling/events/target.events';
 
 /** What the report says about one target, for the recorded history and for the what-if alike. */

@@ -56,6 +56,10 @@ export function describePolicy(p: WhatIfPolicy) {
   return {
     breaker: { ...p.breaker },
     deadLetter: { streak: p.deadLetter.streak, retryScheduleSeconds: p.deadLetter.retryScheduleMs.map((ms) => ms / 1000) },
-    jobs: { maxAttempts: p.jobs.maxAttempts ?? 'as recorded per run', backoffBaseMs: p.jobs.backoffBaseMs ?? 'as recorded per run', backoffMaxMs: p.jobs.backoffMaxMs ?? 'as recorded per run' },
+    jobs: {
+      maxAttempts: p.jobs.maxAttempts ?? 'as recorded per run',
+      backoffBaseMs: p.jobs.backoffBaseMs ?? 'as recorded per run',
+      backoffMaxMs: p.jobs.backoffMaxMs ?? 'as recorded per run',
+    },
   };
 }

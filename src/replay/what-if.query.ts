@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { RecordedEvent } from '../event-store/envelope';
-import { pollRules } from '../polling/scheduler/poll-scheduler';
+import { pollRules } from '../polling/poll-rules';
 import { Clock, CLOCK } from '../shared/clock';
 import { BadInput } from '../shared/errors';
 import { LOGGER } from '../shared/logger';
@@ -31,11 +31,11 @@ export class WhatIfQuery extends Query<WhatIfReport> {
 
 const NOTES = [
   'actual is derived from the BreakerOpened, BreakerHalfOpened/Closed/Reset, TargetDeadLettered, DeadLetterRetryFailed, TargetRecovered, PollSkipped, RetryScheduled and RunDeadLettered events recorded in the window.',
-  'whatIf feeds each recorded poll outcome and job attempt result to the same deciders (decideTarget, decideRun) with the policy; every target and run starts from its recorded state at the window start.',
+  'whatIf feeds each recorded poll outcome and job attempt result to the same deciders (targetDecider, runDecider) with the policy; every target and run starts from its recorded state at the window start.',
   'A recorded poll that the what-if breaker (before its retryAt) or dead-letter wait (before nextRetry) would have refused counts in whatIf.pollsSkipped and its outcome is not fed; polls the what-if would have made in addition were never made, so they are not counted. Operator actions (poll-now, reset, redrive) are replayed as recorded.',
   'timeOpenSeconds is the time the breaker refused probes: from opening until its retryAt or an earlier reset, within the window (a retryAt after now counts as planned).',
   'A run that the what-if dead-letters earlier is not fed its later recorded attempts. A failed attempt after which the what-if would retry but no further attempt was recorded counts as a retry; its outcome is unknown (whatIfUnknownOutcomes), and it is not a dead-letter.',
-  'Job rules left out of the policy are each run\'s own, as recorded at enqueue (the job definition, or the JOB_* defaults).',
+  "Job rules left out of the policy are each run's own, as recorded at enqueue (the job definition, or the JOB_* defaults).",
 ];
 
 /**
@@ -63,19 +63,25 @@ export class WhatIfHandler implements IQueryHandler<WhatIfQuery> {
     if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw BadInput.field('to', `must be at most ${maxDays} days after from (REPLAY_MAX_WINDOW_DAYS)`);
     const b = body.policy.breaker;
     const configured = configuredPolicy(this.config.polling);
-    const policy = resolvePolicy(
-      { breaker: b, deadLetter: body.policy.deadLetter, jobs: body.policy.jobs },
-      configured,
-    );
+    const policy = resolvePolicy({ breaker: b, deadLetter: body.policy.deadLetter, jobs: body.policy.jobs }, configured);
     if (policy.breaker.openMaxMs < policy.breaker.openBaseMs) {
-      throw BadInput.field(b?.openMaxMs !== undefined ? 'policy.breaker.openMaxMs' : 'policy.breaker.openBaseMs', `openMaxMs (${policy.breaker.openMaxMs}) must be at least openBaseMs (${policy.breaker.openBaseMs})`);
+      throw BadInput.field(
+        b?.openMaxMs !== undefined ? 'policy.breaker.openMaxMs' : 'policy.breaker.openBaseMs',
+        `openMaxMs (${policy.breaker.openMaxMs}) must be at least openBaseMs (${policy.breaker.openBaseMs})`,
+      );
     }
     const t0 = performance.now();
     const { breaker: _b, deadLetter: _d, ...intervalRules } = pollRules(this.config.polling);
     const replay = new WhatIfReplay(
       policy,
       intervalRules,
-      { fromMs: from.getTime(), toMs: to.getTime(), targets: body.targets ? new Set(body.targets) : undefined, jobs: body.jobs ? new Set(body.jobs) : undefined, tenant },
+      {
+        fromMs: from.getTime(),
+        toMs: to.getTime(),
+        targets: body.targets ? new Set(body.targets) : undefined,
+        jobs: body.jobs ? new Set(body.jobs) : undefined,
+        tenant,
+      },
       await this.reader.targetsAt(from),
     );
     await this.reader.withWindow({ from, to, targets: body.targets, jobs: body.jobs }, async (session) => {
@@ -89,8 +95,22 @@ export class WhatIfHandler implements IQueryHandler<WhatIfQuery> {
     });
     const result = replay.result();
     const notes = [...NOTES];
-    if (result.totals.jobs.whatIfUnknownOutcomes > 0) notes.push(`${result.totals.jobs.whatIfUnknownOutcomes} failed attempt(s) would have been retried beyond the recorded attempts: those retries are counted, their outcomes are unknown.`);
-    this.log.info({ event: 'replay.what_if', from: from.toISOString(), to: to.toISOString(), events: result.eventsReplayed, targets: result.targets.length, jobs: result.jobs.length, ms: Math.round(performance.now() - t0) }, 'what-if replay');
+    if (result.totals.jobs.whatIfUnknownOutcomes > 0)
+      notes.push(
+        `${result.totals.jobs.whatIfUnknownOutcomes} failed attempt(s) would have been retried beyond the recorded attempts: those retries are counted, their outcomes are unknown.`,
+      );
+    this.log.info(
+      {
+        event: 'replay.what_if',
+        from: from.toISOString(),
+        to: to.toISOString(),
+        events: result.eventsReplayed,
+        targets: result.targets.length,
+        jobs: result.jobs.length,
+        ms: Math.round(performance.now() - t0),
+      },
+      'what-if replay',
+    );
     return {
       window: { from: from.toISOString(), to: to.toISOString() },
       policy: { configured: describePolicy(configured), whatIf: describePolicy(policy) },

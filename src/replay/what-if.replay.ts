@@ -1,9 +1,10 @@
-import type { TargetState } from '../../projections/targets/target-state';
-import { inScope } from '../auth/tenant-scope';
+import type { TargetState } from '../polling/target.state';
+import { inScope } from '../access/tenant-scope';
 import type { RecordedEvent } from '../event-store/envelope';
 import type { TargetEvent } from '../polling/events/target.events';
-import type { DecideContext, PollRules } from '../polling/target.decider';
-import { keyOfStream } from '../polling/target-spec';
+import type { PollRules } from '../polling/poll-rules';
+import type { DecideContext } from '../polling/target.decider';
+import { keyOfStream } from '../polling/events/target-spec';
 import { addJobFigures, JobFigures, RunReplay, zeroJobFigures } from './run-replay';
 import { TargetFigures, zeroTargetFigures } from './target-tally';
 import { TargetReplay } from './target-replay';
@@ -136,7 +137,12 @@ export class WhatIfReplay {
     if (!job || (this.scope.jobs && !this.scope.jobs.has(job)) || !inScope(this.scope.tenant, r.tenant)) return;
     const f = r.finish();
     const j = this.jobs.get(job) ?? { runs: 0, actual: zeroJobFigures(), whatIf: zeroJobFigures(), unknown: 0 };
-    this.jobs.set(job, { runs: j.runs + 1, actual: addJobFigures(j.actual, f.actual), whatIf: addJobFigures(j.whatIf, f.whatIf), unknown: j.unknown + r.unknownOutcomes });
+    this.jobs.set(job, {
+      runs: j.runs + 1,
+      actual: addJobFigures(j.actual, f.actual),
+      whatIf: addJobFigures(j.whatIf, f.whatIf),
+      unknown: j.unknown + r.unknownOutcomes,
+    });
   }
 
   result(): WhatIfComparison {

@@ -30,7 +30,10 @@ export async function resolveServerKeys(config: AppConfig, log: Logger, names: r
   for (const name of names) {
     if (secrets[CONFIG_FIELD[name]]) continue;
     if (config.core.databaseUrl) {
-      throw new ConfigError(KEY_VARIABLES[name], 'is required when DATABASE_URL is set: every process of the installation must use the same value (e.g. the output of "openssl rand -base64 32"); see docs/operations.md, "Secrets"');
+      throw new ConfigError(
+        KEY_VARIABLES[name],
+        'is required when DATABASE_URL is set: every process of the installation must use the same value (e.g. the output of "openssl rand -base64 32"); see docs/operations.md, "Secrets"',
+      );
     }
     secrets[CONFIG_FIELD[name]] = await readOrCreateKey(keyFile(config, name), KEY_VARIABLES[name], log);
   }
@@ -47,7 +50,10 @@ async function readOrCreateKey(file: string, variable: string, log: Logger): Pro
   try {
     // 'wx': two processes starting on one data dir at once keep the first key written.
     await fs.writeFile(file, newKey() + '\n', { mode: 0o600, flag: 'wx' });
-    log.warn({ event: 'secrets.key_generated', variable, file }, `generated ${variable} into ${file}: keep a copy with your backups (without it tokens stop working and the audit chain cannot be verified)`);
+    log.warn(
+      { event: 'secrets.key_generated', variable, file },
+      `generated ${variable} into ${file}: keep a copy with your backups (without it tokens stop working and the audit chain cannot be verified)`,
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
@@ -68,7 +74,12 @@ async function readKey(file: string): Promise<string | null> {
 
 async function readPreviousAuditKeys(config: AppConfig): Promise<string[]> {
   const text = await readKey(path.join(secretsDir(config), PREVIOUS_AUDIT_KEYS_FILE));
-  return text ? text.split('\n').map((l) => l.trim()).filter(Boolean) : [];
+  return text
+    ? text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** Replaces a generated key file (0600), atomically: a crash leaves the old or the new key, never half of one. */

@@ -6,14 +6,20 @@ describe('findUnsafeInput', () => {
   });
 
   it('names the first NUL or lone surrogate by its dotted path, in document order', () => {
-    expect(findUnsafeInput({ a: 'ok', probe: { url: 'x\u0000' }, z: '\u0000' }, 'body')).toEqual({ field: 'probe.url', problem: 'must not contain the NUL character (\\u0000)' });
+    expect(findUnsafeInput({ a: 'ok', probe: { url: 'x\u0000' }, z: '\u0000' }, 'body')).toEqual({
+      field: 'probe.url',
+      problem: 'must not contain the NUL character (\\u0000)',
+    });
     expect(findUnsafeInput({ list: ['a', 'b\ud800'] }, 'body')).toEqual({ field: 'list.1', problem: expect.stringMatching(/lone UTF-16 surrogate/) });
     expect(findUnsafeInput({ s: '\udc00x' }, 'body')?.field).toBe('s');
     expect(findUnsafeInput('\u0000', 'body')?.field).toBe('body');
   });
 
   it('checks field names too, showing them escaped', () => {
-    expect(findUnsafeInput({ params: { 'k\u0000': 1 } }, 'body')).toEqual({ field: 'params."k\\u0000"', problem: 'field name must not contain the NUL character (\\u0000)' });
+    expect(findUnsafeInput({ params: { 'k\u0000': 1 } }, 'body')).toEqual({
+      field: 'params."k\\u0000"',
+      problem: 'field name must not contain the NUL character (\\u0000)',
+    });
   });
 
   it('refuses non-finite numbers and nesting past the limit without recursing', () => {

@@ -56,10 +56,7 @@ export function findUnsafeInput(value: unknown, root: string): FieldProblem | nu
  */
 export function rejectUnsafeInput(fastify: FastifyInstance): void {
   fastify.addHook('preValidation', async (req, reply) => {
-    const problem =
-      findUnsafeInput(req.params, 'params') ??
-      findUnsafeInput(req.query, 'query') ??
-      findUnsafeInput(req.body, 'body');
+    const problem = findUnsafeInput(req.params, 'params') ?? findUnsafeInput(req.query, 'query') ?? findUnsafeInput(req.body, 'body');
     if (problem) {
       const err = new BadInput(`${problem.field}: ${problem.problem}`, [problem]);
       return reply.code(400).send(err.getResponse());

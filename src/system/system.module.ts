@@ -1,7 +1,21 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
+import { GetMigrationStatusHandler } from './migration-status.query';
+import { MigrationsController } from './migrations.controller';
+import { GetProjectionStatusHandler } from './projection-status.query';
+import { ProjectionsController } from './projections.controller';
+import { RebuildProjectionHandler } from './rebuild-projection.command';
 import { SystemController } from './system.controller';
 
-/** Seed 004's system status endpoints over the job runtime. */
-@Module({ imports: [JobsModule], controllers: [SystemController] })
+/**
+ * Installation-wide operator endpoints: /api/system (queue, workers, recent runs, metrics, janitor
+ * and bulk actions over the job runtime), /api/system/migrations (migrations and rebuilds: settled?) and
+ * /api/projections (status, rebuild). They sit above
+ * the capabilities they read and above audit, which records their actions.
+ */
+@Module({
+  imports: [JobsModule],
+  controllers: [SystemController, ProjectionsController, MigrationsController],
+  providers: [GetProjectionStatusHandler, RebuildProjectionHandler, GetMigrationStatusHandler],
+})
 export class SystemModule {}

@@ -1,11 +1,19 @@
-import { TOKEN_EVENT_SECRET_FIELDS } from '../auth/token-stream';
+import { TOKEN_EVENT_SECRET_FIELDS } from '../auth/token.events';
 import { publicEventData } from './event-redaction';
 
 describe('publicEventData', () => {
   it('drops the digest of every token event type, keeping the rest', () => {
-    expect(publicEventData('TokenIssued', { tokenId: 't', name: 'ci', hash: 'a'.repeat(64), hashScheme: 'hmac-sha256' })).toEqual({ tokenId: 't', name: 'ci', hashScheme: 'hmac-sha256' });
-    expect(publicEventData('TokenHashRekeyed', { tokenId: 't', hash: 'b'.repeat(64), hashScheme: 'hmac-sha256' })).toEqual({ tokenId: 't', hashScheme: 'hmac-sha256' });
-    for (const type of Object.keys(TOKEN_EVENT_SECRET_FIELDS)) expect(JSON.stringify(publicEventData(type, { hash: 'x'.repeat(64) }))).not.toContain('x'.repeat(64));
+    expect(publicEventData('TokenIssued', { tokenId: 't', name: 'ci', hash: 'a'.repeat(64), hashScheme: 'hmac-sha256' })).toEqual({
+      tokenId: 't',
+      name: 'ci',
+      hashScheme: 'hmac-sha256',
+    });
+    expect(publicEventData('TokenHashRekeyed', { tokenId: 't', hash: 'b'.repeat(64), hashScheme: 'hmac-sha256' })).toEqual({
+      tokenId: 't',
+      hashScheme: 'hmac-sha256',
+    });
+    for (const type of Object.keys(TOKEN_EVENT_SECRET_FIELDS))
+      expect(JSON.stringify(publicEventData(type, { hash: 'x'.repeat(64) }))).not.toContain('x'.repeat(64));
   });
 
   it('drops hash and digest of a token event type it does not know yet', () => {

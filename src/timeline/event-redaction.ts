@@ -1,8 +1,13 @@
-import { TOKEN_EVENT_SECRET_FIELDS } from '../auth/token-stream';
-import { SESSION_EVENT_SECRET_FIELDS } from '../console-session/session.events';
+import { TOKEN_EVENT_SECRET_FIELDS } from '../auth/token.events';
+import { SESSION_EVENT_SECRET_FIELDS } from '../console/session/session.events';
+import { WEBHOOK_EVENT_SECRET_FIELDS } from '../webhooks/webhook.events';
 
-/** Per event type, the data fields that never leave the service: token and session digests (docs/adr/0007). */
-const SECRET_FIELDS: Readonly<Record<string, readonly string[]>> = { ...TOKEN_EVENT_SECRET_FIELDS, ...SESSION_EVENT_SECRET_FIELDS };
+/** Per event type, the data fields that never leave the service: token and session digests (docs/adr/0007), sealed webhook secrets. */
+const SECRET_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  ...TOKEN_EVENT_SECRET_FIELDS,
+  ...SESSION_EVENT_SECRET_FIELDS,
+  ...WEBHOOK_EVENT_SECRET_FIELDS,
+};
 /** Every token event loses these too, listed above or not (a field a future version adds). */
 const TOKEN_EVENT = /^Token/;
 const TOKEN_DIGEST_FIELDS = ['hash', 'digest'];

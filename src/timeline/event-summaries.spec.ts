@@ -1,11 +1,24 @@
 import { RecordedEvent } from '../event-store/envelope';
 import { EventSummaries, genericSummary } from './event-summaries';
 
-const ev = (type: string, data: unknown): RecordedEvent => ({ eventId: 'e', streamId: 's-1', revision: 0n, position: 1n, type, schemaVersion: 1, data, metadata: { occurredAt: '2026-11-25T00:00:00Z' }, recordedAt: new Date(), checkpoint: '1' });
+const ev = (type: string, data: unknown): RecordedEvent => ({
+  eventId: 'e',
+  streamId: 's-1',
+  revision: 0n,
+  position: 1n,
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: { occurredAt: '2026-11-25T00:00:00Z' },
+  recordedAt: new Date(),
+  checkpoint: '1',
+});
 
 describe('event summaries', () => {
   it('falls back to type, stream and up to four scalar fields, never secrets', () => {
-    expect(genericSummary(ev('ThingBroke', { kind: 'x', n: 3, nested: { a: 1 }, tokenHash: 'abc', ok: false }))).toBe('ThingBroke on s-1 (kind=x, n=3, ok=false)');
+    expect(genericSummary(ev('ThingBroke', { kind: 'x', n: 3, nested: { a: 1 }, tokenHash: 'abc', ok: false }))).toBe(
+      'ThingBroke on s-1 (kind=x, n=3, ok=false)',
+    );
   });
 
   it('uses a registered summary, and the generic one when it throws', () => {
@@ -16,10 +29,18 @@ describe('event summaries', () => {
   });
 
   it('summarises operator actions with actor, role, action, target and reason', () => {
-    expect(new EventSummaries().summarize(ev('OperatorActionRecorded', { actor: 'alice', role: 'operator', action: 'job.run', target: 'job:x', reason: 'retry after fix' }))).toBe('alice (operator) job.run on job:x: "retry after fix"');
+    expect(
+      new EventSummaries().summarize(
+        ev('OperatorActionRecorded', { actor: 'alice', role: 'operator', action: 'job.run', target: 'job:x', reason: 'retry after fix' }),
+      ),
+    ).toBe('alice (operator) job.run on job:x: "retry after fix"');
   });
 
   it('says when an operator action was an idempotent replay', () => {
-    expect(new EventSummaries().summarize(ev('OperatorActionRecorded', { actor: 'bob', role: 'operator', action: 'job.run', target: 'job:x', reason: 'again', outcome: 'duplicate' }))).toBe('bob (operator) job.run on job:x: "again" (idempotent replay, no effect)');
+    expect(
+      new EventSummaries().summarize(
+        ev('OperatorActionRecorded', { actor: 'bob', role: 'operator', action: 'job.run', target: 'job:x', reason: 'again', outcome: 'duplicate' }),
+      ),
+    ).toBe('bob (operator) job.run on job:x: "again" (idempotent replay, no effect)');
   });
 });

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Roles } from '../auth/roles.decorator';
-import { CallerTenant, TenantScope } from '../auth/tenant-scope.decorator';
+import { Roles } from '../access/roles.decorator';
+import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { Clock, CLOCK } from '../shared/clock';
 import { TimelineQueryDto } from './timeline.dto';
 import { TimelineFilter, TimelineReader } from './timeline.reader';
@@ -22,7 +22,10 @@ export class TimelineController {
   @Get()
   @Roles('viewer')
   @TenantScope('tenant', "the tenant's events only (its targets, jobs, runs, tokens and its tokens' actions), whatever `tenant` it asks for")
-  @ApiOperation({ summary: 'Events of a window across streams in commit order, each with a one-line summary, its actor and what caused it. Without `to` the window ends now; without `from` it starts one hour before `to`.' })
+  @ApiOperation({
+    summary:
+      'Events of a window across streams in commit order, each with a one-line summary, its actor and what caused it. Without `to` the window ends now; without `from` it starts one hour before `to`.',
+  })
   @ApiProduces('application/json', 'application/x-ndjson')
   @ApiResponse({
     status: 200,
@@ -39,7 +42,15 @@ export class TimelineController {
             actor: 'alice',
             tenant: null,
             correlationId: '9f0c…',
-            causedBy: [{ eventId: '6f1c…', type: 'OperatorActionRecorded', at: '2026-11-25T13:02:11.000Z', actor: 'alice', summary: 'alice (operator) target.redrive on target:instance::eu-1: "upstream fixed"' }],
+            causedBy: [
+              {
+                eventId: '6f1c…',
+                type: 'OperatorActionRecorded',
+                at: '2026-11-25T13:02:11.000Z',
+                actor: 'alice',
+                summary: 'alice (operator) target.redrive on target:instance::eu-1: "upstream fixed"',
+              },
+            ],
             data: {},
           },
         ],

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
-import { PG_POOL } from '../database/database.module';
 import type { RecordedEvent } from '../event-store/envelope';
-import { EVENT_COLUMNS, eventFromRow } from '../event-store/postgres/postgres-event-store';
+import type { EventFilter } from '../event-store/event-filter';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { BadInput } from '../shared/errors';
 import { EventSummaries } from './event-summaries';
 import { publicEventData } from './event-redaction';
@@ -50,6 +49,20 @@ export function tenantOf(e: RecordedEvent): string | null {
 }
 
 /**
+ * The window's events: a target's stream, a job's definition stream or any event naming the job,
+ * the tenant's (its object's or its actor's), of the given types.
+ */
+function timelineEvents(f: TimelineFilter): EventFilter {
+  return {
+    recordedAt: { gte: new Date(f.from), lt: new Date(f.to) },
+    ...(f.target != null ? { streams: [`target-${f.target}`] } : {}),
+    ...(f.job != null ? { anyOf: [{ streams: [`jobdef-${f.job}`] }, { data: { job: [f.job] } }] } : {}),
+    ...(f.tenant != null ? { tenant: f.tenant } : {}),
+    ...(f.types?.length ? { types: f.types } : {}),
+  };
+}
+
+/**
  * The log of a time window across every stream, in commit order — the order a projection saw it.
  * A query of the log by design (indexed on recorded_at), unlike the health endpoints, which read
  * read models only.
@@ -57,30 +70,17 @@ export function tenantOf(e: RecordedEvent): string | null {
 @Injectable()
 export class TimelineReader {
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly summaries: EventSummaries,
   ) {}
 
   async page(filter: TimelineFilter, limit: number, cursor: string | null): Promise<{ items: TimelineEntry[]; nextCursor: string | null }> {
     if (Date.parse(filter.to) <= Date.parse(filter.from)) throw BadInput.field('to', 'must be after from');
-    const after = cursor === null ? { txId: '0', position: 0n } : decodeTimelineCursor(cursor);
-    const { rows } = await this.pool.query(
-      `SELECT ${EVENT_COLUMNS}
-         FROM events
-        WHERE events.recorded_at >= $1::timestamptz AND events.recorded_at < $2::timestamptz
-          AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-          AND (events.transaction_id, events.position) > ($3::xid8, $4::bigint)
-          AND ($5::text IS NULL OR stream_id = 'target-' || $5)
-          AND ($6::text IS NULL OR stream_id = 'jobdef-' || $6 OR data->>'job' = $6)
-          AND ($7::text IS NULL OR metadata->>'tenant' = $7 OR data->>'tenant' = $7)
-          AND ($8::text[] IS NULL OR type = ANY($8))
-        ORDER BY events.transaction_id, events.position
-        LIMIT $9`,
-      [filter.from, filter.to, after.txId, after.position.toString(), filter.target ?? null, filter.job ?? null, filter.tenant ?? null, filter.types?.length ? filter.types : null, limit + 1],
-    );
-    const events = rows.slice(0, limit).map(eventFromRow);
+    const after = cursor === null ? null : decodeTimelineCursor(cursor, (text) => this.store.isCheckpoint(text));
+    const read = await this.store.readAll(after, limit + 1, timelineEvents(filter));
+    const events = read.slice(0, limit);
     const items = await this.entries(events);
-    const last = rows.length > limit ? events[events.length - 1] : null;
+    const last = read.length > limit ? events[events.length - 1] : null;
     return { items, nextCursor: last ? encodeTimelineCursor(last.checkpoint) : null };
   }
 
@@ -121,7 +121,13 @@ export class TimelineReader {
   }
 
   private link(c: RecordedEvent): CauseLink {
-    return { eventId: c.eventId, type: c.type, at: new Date(c.metadata.occurredAt ?? c.recordedAt).toISOString(), actor: c.metadata.actor ?? null, summary: this.summaries.summarize(c) };
+    return {
+      eventId: c.eventId,
+      type: c.type,
+      at: new Date(c.metadata.occurredAt ?? c.recordedAt).toISOString(),
+      actor: c.metadata.actor ?? null,
+      summary: this.summaries.summarize(c),
+    };
   }
 
   /** Loads causes hop by hop for the whole page at once (one query per hop, not per event). */
@@ -129,12 +135,8 @@ export class TimelineReader {
     const found = new Map<string, RecordedEvent>(events.map((e) => [e.eventId, e]));
     let wanted = [...new Set(events.map((e) => e.metadata.causationId).filter((id): id is string => !!id && !found.has(id)))];
     for (let hop = 0; hop < MAX_CAUSE_HOPS && wanted.length; hop++) {
-      const { rows } = await this.pool.query(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])`,
-        [wanted.filter((id) => /^[0-9a-f-]{36}$/i.test(id))],
-      );
       const next: string[] = [];
-      for (const r of rows.map(eventFromRow)) {
+      for (const r of await this.store.readEvents(wanted)) {
         found.set(r.eventId, r);
         const c = r.metadata.causationId;
         if (c && !found.has(c)) next.push(c);

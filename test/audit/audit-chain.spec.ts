@@ -4,13 +4,13 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { AuditRecorder } from '../../src/audit/audit-recorder';
 import { systemOperator } from '../../src/audit/operator-context';
-import { verifyAuditChain } from '../../src/audit/verify-audit-chain';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { systemClock } from '../../src/shared/clock';
+import { verifyTestChain } from '../support/audit-chain';
 import { TEST_KEY_BYTES, TEST_SERVER_KEYS } from '../support/server-keys';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
-const verify = (pool: TestDatabase['pool']) => verifyAuditChain(pool, { keys: [TEST_KEY_BYTES.auditChain] });
+const verify = (pool: TestDatabase['pool']) => verifyTestChain(pool);
 
 const run = promisify(execFile);
 
@@ -28,9 +28,13 @@ describe('audit hash chain', () => {
     // Concurrent actions still form one linear chain.
     const metas = await Promise.all(
       [1, 2, 3, 4, 5].map((i) =>
-        recorder.act({ ...systemOperator(`req-${i}`), actor: `op${i}` }, { action: 'job.run', target: `job:j${i}`, reason: `reason ${i}` }, {
-          apply: async (unit) => (await unit.record('applied'), unit.metadata),
-        }),
+        recorder.act(
+          { ...systemOperator(`req-${i}`), actor: `op${i}` },
+          { action: 'job.run', target: `job:j${i}`, reason: `reason ${i}` },
+          {
+            apply: async (unit) => (await unit.record('applied'), unit.metadata),
+          },
+        ),
       ),
     );
     const { rows } = await db.pool.query(`SELECT event_id FROM events WHERE type = 'OperatorActionRecorded' ORDER BY position`);
@@ -74,7 +78,10 @@ describe('audit hash chain', () => {
   it('`npm run audit -- verify` exits 1 and names the edited event', async () => {
     await db.pool.query(`UPDATE events SET data = jsonb_set(data, '{actor}', '"mallory"') WHERE event_id = $1`, [ids[3]]);
     const root = path.resolve(__dirname, '../..');
-    const err = await run('node', ['-r', 'ts-node/register/transpile-only', 'src/cli/audit.cli.ts', 'verify'], { cwd: root, env: { ...process.env, ...TEST_SERVER_KEYS, DATABASE_URL: db.url } }).catch((e) => e);
+    const err = await run('node', ['-r', 'ts-node/register/transpile-only', 'src/cli/audit.cli.ts', 'verify'], {
+      cwd: root,
+      env: { ...process.env, ...TEST_SERVER_KEYS, DATABASE_URL: db.url },
+    }).catch((e) => e);
     expect(err.code).toBe(1);
     expect(err.stdout).toContain(`event ${ids[3]}`);
     expect(err.stdout).toMatch(/BROKEN/);

@@ -5,12 +5,14 @@ import { tokenDigest } from '../../src/auth/token-secret';
 import { SharedCounters } from '../../src/metrics/shared-counters';
 import { TEST_KEY_BYTES } from '../support/server-keys';
 import { startTestApp, TestApp } from '../support/test-app';
+import { TestClock } from '../support/test-clock';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('bearer tokens and the global guard', () => {
   let t: TestApp;
-  beforeAll(async () => (t = await startTestApp({ AUTH_CACHE_MS: '60000' })));
+  const clock = TestClock.running();
+  beforeAll(async () => (t = await startTestApp({ AUTH_CACHE_MS: '60000' }, undefined, { clock })));
   afterAll(async () => t.close());
 
   async function counts() {
@@ -70,7 +72,12 @@ describe('bearer tokens and the global guard', () => {
   it('stores only the keyed digest: neither the token string nor its bare SHA-256 is in the database', async () => {
     const issued = await issue({ name: 'hash-only', role: 'viewer' });
     const count = async (needle: string) =>
-      (await t.db.pool.query(`SELECT (SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%')::int + (SELECT count(*) FROM rm_tokens WHERE doc::text LIKE '%' || $1 || '%')::int AS n`, [needle])).rows[0].n;
+      (
+        await t.db.pool.query(
+          `SELECT (SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%')::int + (SELECT count(*) FROM rm_tokens WHERE doc::text LIKE '%' || $1 || '%')::int AS n`,
+          [needle],
+        )
+      ).rows[0].n;
     expect(await count(issued.token.slice(4))).toBe(0);
     expect(await count(sha256(issued.token))).toBe(0);
     const { rows } = await t.db.pool.query(`SELECT count(*)::int AS n FROM rm_tokens WHERE hash = $1`, [tokenDigest(TEST_KEY_BYTES.tokenHash, issued.token)]);
@@ -100,7 +107,10 @@ describe('bearer tokens and the global guard', () => {
     expect(after.status).toBe(401);
     expect(after.body.message).toMatch(/revoked/);
 
-    const { rows } = await t.db.pool.query(`SELECT type, event_id, data, metadata FROM events WHERE stream_id = $1 OR (type = 'OperatorActionRecorded' AND data->'details'->>'tokenId' = $2) ORDER BY position`, [`token-${issued.tokenId}`, issued.tokenId]);
+    const { rows } = await t.db.pool.query(
+      `SELECT type, event_id, data, metadata FROM events WHERE stream_id = $1 OR (type = 'OperatorActionRecorded' AND data->'details'->>'tokenId' = $2) ORDER BY position`,
+      [`token-${issued.tokenId}`, issued.tokenId],
+    );
     expect(rows.map((r) => r.type)).toEqual(['OperatorActionRecorded', 'TokenIssued', 'OperatorActionRecorded', 'TokenRevoked']);
     expect(rows[0].data).toMatchObject({ action: 'token.issue', actor: 'bootstrap-admin', reason: 'test' });
     expect(rows[1].metadata.causationId).toBe(rows[0].event_id);
@@ -123,15 +133,18 @@ describe('bearer tokens and the global guard', () => {
     const issued = await issue({ name: 'raced', role: 'viewer' });
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => t.request('DELETE', `/api/auth/tokens/${issued.tokenId}?reason=race-${i}`)));
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
-    const { rows } = await t.db.pool.query(`SELECT type FROM events WHERE stream_id = $1 OR (data->>'action' = 'token.revoke' AND data->'details'->>'tokenId' = $2) ORDER BY position`, [`token-${issued.tokenId}`, issued.tokenId]);
+    const { rows } = await t.db.pool.query(
+      `SELECT type FROM events WHERE stream_id = $1 OR (data->>'action' = 'token.revoke' AND data->'details'->>'tokenId' = $2) ORDER BY position`,
+      [`token-${issued.tokenId}`, issued.tokenId],
+    );
     expect(rows.map((r) => r.type)).toEqual(['TokenIssued', 'OperatorActionRecorded', 'TokenRevoked']);
   });
 
   it('an expired token gets 401', async () => {
-    const expiresAt = new Date(Date.now() + 1500).toISOString();
+    const expiresAt = new Date(clock.ms() + 1500).toISOString();
     const issued = await issue({ name: 'brief', role: 'viewer', expiresAt });
     expect((await t.request('GET', '/api/auth/whoami', { token: issued.token })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, Date.parse(expiresAt) - Date.now() + 50));
+    clock.set(Date.parse(expiresAt) + 50);
     const res = await t.request('GET', '/api/auth/whoami', { token: issued.token });
     expect(res.status).toBe(401);
     expect(res.body.message).toMatch(/expired/);
@@ -175,7 +188,10 @@ describe('bearer tokens and the global guard', () => {
   it('a tenant-scoped admin issues, lists and revokes within its tenant only', async () => {
     const acmeAdmin = await issue({ name: 'acme-admin', role: 'admin', tenant: 'acme' });
     const other = await issue({ name: 'globex-viewer', role: 'viewer', tenant: 'globex' });
-    const foreign = await t.request('POST', '/api/auth/tokens', { token: acmeAdmin.token, body: { name: 'escape', role: 'admin', tenant: 'globex', reason: 'r' } });
+    const foreign = await t.request('POST', '/api/auth/tokens', {
+      token: acmeAdmin.token,
+      body: { name: 'escape', role: 'admin', tenant: 'globex', reason: 'r' },
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.body.message).toMatch(/tenant "acme"/);
     const own = await t.request('POST', '/api/auth/tokens', { token: acmeAdmin.token, body: { name: 'acme-ci', role: 'operator', reason: 'r' } });
@@ -192,7 +208,8 @@ describe('bearer tokens and the global guard', () => {
     const failures = t.app.get(AuthFailures);
     const counters = t.app.get(SharedCounters);
     await counters.flush();
-    const shared = async () => (await t.db.pool.query(`SELECT coalesce(sum(count), 0)::int AS n FROM shared_counters WHERE name = $1`, [AUTH_FAILURE_COUNTER])).rows[0].n as number;
+    const shared = async () =>
+      (await t.db.pool.query(`SELECT coalesce(sum(count), 0)::int AS n FROM shared_counters WHERE name = $1`, [AUTH_FAILURE_COUNTER])).rows[0].n as number;
     const before = { ...failures.snapshot() };
     const sharedBefore = await shared();
     const viewer = await issue({ name: 'counted', role: 'viewer' });

@@ -4,11 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { AppModule } from '../../src/app.module';
-import { Public } from '../../src/auth/public.decorator';
-import { CurrentPrincipal, Roles } from '../../src/auth/roles.decorator';
-import type { Principal, Role } from '../../src/auth/roles';
+import { Public } from '../../src/access/public.decorator';
+import { CurrentPrincipal, Roles } from '../../src/access/roles.decorator';
+import type { Principal, Role } from '../../src/access/roles';
 import { loadConfig } from '../../src/config/config';
-import { JsonExceptionFilter } from '../../src/shared/http-exception.filter';
+import { JsonExceptionFilter } from '../../src/http/http-exception.filter';
 import { validationPipe } from '../../src/shared/validation';
 import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
@@ -16,18 +16,32 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
 // Routes at every level, beside the real ones, to check the global guard's role ladder.
 @Controller('probe')
 class ProbeController {
-  @Get('viewer') @Roles('viewer') viewer(@CurrentPrincipal() p: Principal) { return p; }
-  @Get('operator') @Roles('operator') operator() { return { ok: true }; }
-  @Get('admin') @Roles('admin') admin() { return { ok: true }; }
-  @Get('default') byDefault() { return { ok: true }; }
-  @Get('public') @Public() open(@CurrentPrincipal() p?: Principal) { return { principal: p ?? null }; }
+  @Get('viewer') @Roles('viewer') viewer(@CurrentPrincipal() p: Principal) {
+    return p;
+  }
+  @Get('operator') @Roles('operator') operator() {
+    return { ok: true };
+  }
+  @Get('admin') @Roles('admin') admin() {
+    return { ok: true };
+  }
+  @Get('default') byDefault() {
+    return { ok: true };
+  }
+  @Get('public') @Public() open(@CurrentPrincipal() p?: Principal) {
+    return { principal: p ?? null };
+  }
 }
 
 @Controller('probe-class')
 @Roles('operator')
 class ClassLevelController {
-  @Get() inherited() { return { ok: true }; }
-  @Get('viewer') @Roles('viewer') overridden() { return { ok: true }; }
+  @Get() inherited() {
+    return { ok: true };
+  }
+  @Get('viewer') @Roles('viewer') overridden() {
+    return { ok: true };
+  }
 }
 
 describe('role ladder: viewer < operator < admin, admin by default', () => {
@@ -54,7 +68,11 @@ describe('role ladder: viewer < operator < admin, admin by default', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     for (const role of ['operator', 'viewer'] as const) {
-      const res = await fetch(`${url}/api/auth/tokens`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `${role}-probe`, role, reason: 'role ladder test' }) });
+      const res = await fetch(`${url}/api/auth/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `${role}-probe`, role, reason: 'role ladder test' }),
+      });
       expect(res.status).toBe(201);
       tokens[role] = ((await res.json()) as { token: string }).token;
     }
@@ -83,7 +101,15 @@ describe('role ladder: viewer < operator < admin, admin by default', () => {
 
   it('a viewer calling an operator route is told the role it needs', async () => {
     const res = await call('/probe/operator', tokens.viewer);
-    expect(res).toEqual({ status: 403, body: { statusCode: 403, error: 'Forbidden', message: 'this needs the operator role or higher; token "viewer-probe" has viewer', requiredRole: 'operator' } });
+    expect(res).toEqual({
+      status: 403,
+      body: {
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'this needs the operator role or higher; token "viewer-probe" has viewer',
+        requiredRole: 'operator',
+      },
+    });
   });
 
   it('sets request.principal for the handler', async () => {

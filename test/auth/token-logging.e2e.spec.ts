@@ -10,7 +10,10 @@ class MemoryLog extends Writable {
     done();
   }
   lines(): Record<string, unknown>[] {
-    return this.text.trim().split('\n').map((l) => JSON.parse(l));
+    return this.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   }
 }
 

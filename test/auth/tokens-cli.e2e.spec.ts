@@ -55,7 +55,10 @@ describe('npm run tokens -- issue | list | revoke', () => {
     expect((await t.request('GET', '/api/auth/whoami', { token })).status).toBe(401);
 
     // Audited as the CLI user, linked to the token events.
-    const { rows: ev } = await db.pool.query(`SELECT type, event_id, data, metadata FROM events WHERE stream_id = $1 OR data->'details'->>'tokenId' = $2 ORDER BY position`, [`token-${row.tokenId}`, row.tokenId]);
+    const { rows: ev } = await db.pool.query(
+      `SELECT type, event_id, data, metadata FROM events WHERE stream_id = $1 OR data->'details'->>'tokenId' = $2 ORDER BY position`,
+      [`token-${row.tokenId}`, row.tokenId],
+    );
     expect(ev.map((e) => e.type)).toEqual(['OperatorActionRecorded', 'TokenIssued', 'OperatorActionRecorded', 'TokenRevoked']);
     expect(ev[0].data.actor).toMatch(/^cli:/);
     expect(ev[3].metadata.causationId).toBe(ev[2].event_id);

@@ -43,12 +43,62 @@ export function consoleConfigFile(): string {
     file,
     JSON.stringify({
       jobs: [
-        { name: 'nightly-report', description: 'Builds the nightly usage report (expires after 2 h in the queue)', owner: 'analytics', schedule: '0 2 * * *', priority: 'high', targetDuration: '1m', expiresAfter: '2h', maxAttempts: 1, handler: js('console.log("report rows: 1204")') },
-        { name: 'etl-orders', description: 'Copies new orders to the warehouse', owner: 'data', schedule: 'on-demand', maxAttempts: 1, handler: js('const p = JSON.parse(process.env.OPSLEDGER_PARAMS || "{}"); console.log("orders synced", JSON.stringify(p)); if (p.fail) { console.error("upstream answered 502"); process.exit(2); }') },
-        { name: 'flaky-sync', description: 'Syncs CRM contacts', schedule: 'on-demand', maxAttempts: 1, handler: js('console.error("CRM API: 429 too many requests"); process.exit(1)') },
-        { name: 'bulk-import', description: 'Imports partner catalogues', schedule: 'on-demand', priority: 'low', cancellable: true, timeout: '10m', maxAttempts: 1, handler: js('setTimeout(() => console.log("imported"), 120000)') },
-        { name: 'ledger-close', description: 'Closes the month in the ledger', schedule: '0 0 1 * *', manualRun: false, maxAttempts: 1, handler: js('console.log("closed")') },
-        { name: 'acme-billing', description: 'Invoices for Acme', schedule: 'on-demand', tenant: 'acme', maxAttempts: 1, handler: js('console.log("invoiced acme")') },
+        {
+          name: 'nightly-report',
+          description: 'Builds the nightly usage report (expires after 2 h in the queue)',
+          owner: 'analytics',
+          schedule: '0 2 * * *',
+          priority: 'high',
+          targetDuration: '1m',
+          expiresAfter: '2h',
+          maxAttempts: 1,
+          handler: js('console.log("report rows: 1204")'),
+        },
+        {
+          name: 'etl-orders',
+          description: 'Copies new orders to the warehouse',
+          owner: 'data',
+          schedule: 'on-demand',
+          maxAttempts: 1,
+          params: ['tenant', 'dryRun', 'timeRange', 'custom'],
+          handler: js(
+            'const p = JSON.parse(process.env.OPSLEDGER_PARAMS || "{}"); console.log("orders synced", JSON.stringify(p)); if (p.fail) { console.error("upstream answered 502"); process.exit(2); }',
+          ),
+        },
+        {
+          name: 'flaky-sync',
+          description: 'Syncs CRM contacts',
+          schedule: 'on-demand',
+          maxAttempts: 1,
+          handler: js('console.error("CRM API: 429 too many requests"); process.exit(1)'),
+        },
+        {
+          name: 'bulk-import',
+          description: 'Imports partner catalogues',
+          schedule: 'on-demand',
+          priority: 'low',
+          cancellable: true,
+          params: ['custom'],
+          timeout: '10m',
+          maxAttempts: 1,
+          handler: js('setTimeout(() => console.log("imported"), 3600000)'),
+        },
+        {
+          name: 'ledger-close',
+          description: 'Closes the month in the ledger',
+          schedule: '0 0 1 * *',
+          manualRun: false,
+          maxAttempts: 1,
+          handler: js('console.log("closed")'),
+        },
+        {
+          name: 'acme-billing',
+          description: 'Invoices for Acme',
+          schedule: 'on-demand',
+          tenant: 'acme',
+          maxAttempts: 1,
+          handler: js('console.log("invoiced acme")'),
+        },
       ],
     }),
   );
@@ -100,7 +150,18 @@ const ok = async (p: Promise<{ status: number; body: any }>, what: string) => {
 
 export async function seed(api: Api, upstream: FakeUpstream): Promise<Seeded> {
   const target = (name: string, urlPath: string, extra: Record<string, unknown> = {}) =>
-    ok(api('POST', '/api/targets', { type: name.startsWith('pbs') ? 'pbs' : 'instance', name: name.replace(/^pbs-/, ''), probe: { kind: 'http', url: `${upstream.base}${urlPath}` }, intervalSeconds: 2, adaptive: false, reason: 'onboarding', ...extra }), `register ${name}`);
+    ok(
+      api('POST', '/api/targets', {
+        type: name.startsWith('pbs') ? 'pbs' : 'instance',
+        name: name.replace(/^pbs-/, ''),
+        probe: { kind: 'http', url: `${upstream.base}${urlPath}` },
+        intervalSeconds: 2,
+        adaptive: false,
+        reason: 'onboarding',
+        ...extra,
+      }),
+      `register ${name}`,
+    );
   await target('eu-1', '/ok', { displayName: 'EU primary' });
   await target('eu-2', '/fail', { displayName: 'EU secondary' });
   await target('pbs-backup-1', '/unauthorized', { displayName: 'Backup server' });
@@ -108,12 +169,14 @@ export async function seed(api: Api, upstream: FakeUpstream): Promise<Seeded> {
   await target('acme-1', '/ok', { tenant: 'acme' });
   await ok(api('PATCH', '/api/targets/instance::lab-1', { paused: true, reason: 'lab rewiring' }), 'pause lab-1');
 
-  const token = async (name: string, role: string, tenant?: string) => (await ok(api('POST', '/api/auth/tokens', { name, role, reason: 'console seed', ...(tenant ? { tenant } : {}) }), `token ${name}`)).token as string;
+  const token = async (name: string, role: string, tenant?: string) =>
+    (await ok(api('POST', '/api/auth/tokens', { name, role, reason: 'console seed', ...(tenant ? { tenant } : {}) }), `token ${name}`)).token as string;
   const viewerToken = await token('wall-screen', 'viewer');
   const operatorToken = await token('ann', 'operator');
   const acmeToken = await token('acme-ops', 'operator', 'acme');
 
-  const run = (job: string, params: Record<string, unknown> = {}) => ok(api('POST', `/api/jobs/${job}/run`, { reason: 'console seed', params }, operatorToken), `run ${job}`);
+  const run = (job: string, params: Record<string, unknown> = {}) =>
+    ok(api('POST', `/api/jobs/${job}/run`, { reason: 'console seed', params }, operatorToken), `run ${job}`);
   for (let i = 0; i < 10; i++) await run('etl-orders', { batch: i });
   await run('etl-orders', { fail: true });
   await run('flaky-sync');

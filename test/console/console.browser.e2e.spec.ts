@@ -1,5 +1,5 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { waitFor } from '../jobs/harness';
+import { waitFor } from '../support/wait-for';
 import { startTestApp, TestApp } from '../support/test-app';
 import { ensureConsoleBuilt, launchChromium, seriousA11yViolations, signInThroughPage } from './browser';
 import { consoleEnv, FakeUpstream, seed, Seeded, startUpstream } from './console-seed';
@@ -19,7 +19,7 @@ describe('operator console in Chromium', () => {
   const auditHas = async (action: string, reason: string) =>
     ((await t.request('GET', `/api/audit?action=${action}`)).body.items as { reason: string; actor: string }[]).find((a) => a.reason === reason);
   /** The audit page reads a projection: give it a moment. */
-  const audited = (action: string, reason: string) => waitFor(() => auditHas(action, reason), 10_000);
+  const audited = (action: string, reason: string) => waitFor(`audit entry ${action}: ${reason}`, () => auditHas(action, reason));
 
   beforeAll(async () => {
     ensureConsoleBuilt();
@@ -44,7 +44,12 @@ describe('operator console in Chromium', () => {
     await eu2.getByText('breaker open').waitFor();
     await page.locator('tr[data-key="pbs::backup-1"]').getByText('dead-lettered').waitFor();
     await page.locator('tr[data-key="instance::eu-1"]').getByText('healthy').waitFor();
-    expect(await page.getByText(/read \d\d:\d\d:\d\dZ/).first().isVisible()).toBe(true);
+    expect(
+      await page
+        .getByText(/read \d\d:\d\d:\d\dZ/)
+        .first()
+        .isVisible(),
+    ).toBe(true);
     await page.getByText('Live', { exact: true }).waitFor();
   });
 
@@ -104,7 +109,10 @@ describe('operator console in Chromium', () => {
     await go('/jobs');
     const disabled = page.locator('tr[data-job="ledger-close"]').getByRole('button', { name: 'Run now' });
     expect(await disabled.isDisabled()).toBe(true);
-    await page.locator('tr[data-job="ledger-close"]').getByText(/manualRun=false/).waitFor();
+    await page
+      .locator('tr[data-job="ledger-close"]')
+      .getByText(/manualRun=false/)
+      .waitFor();
     await page.locator('tr[data-job="etl-orders"]').getByRole('button', { name: 'Run now' }).click();
     const dialog = page.getByRole('dialog', { name: 'Run etl-orders now' });
     await dialog.getByLabel('Dry run').check();
@@ -152,7 +160,10 @@ describe('operator console in Chromium', () => {
     expect(await confirm.getByLabel(/I understand/).isChecked()).toBe(true);
     for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await page.getByRole('status').filter({ hasText: /Cancelled 1\d/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Cancelled 1\d/ })
+      .waitFor();
     await page.locator('[data-card="pending"] .card-value').getByText('0', { exact: true }).waitFor();
     await audited('system.cancel_pending', 'partner feed withdrawn');
   });
@@ -198,7 +209,9 @@ describe('operator console in Chromium', () => {
     await go('/');
     await page.getByText('Live', { exact: true }).waitFor();
     await page.evaluate(() => ((globalThis as any).__sameDocument = true));
-    const res = await t.request('POST', '/api/targets', { body: { type: 'instance', name: 'sse-new', probe: { kind: 'http', url: `${up.base}/ok` }, reason: 'stream test' } });
+    const res = await t.request('POST', '/api/targets', {
+      body: { type: 'instance', name: 'sse-new', probe: { kind: 'http', url: `${up.base}/ok` }, reason: 'stream test' },
+    });
     expect(res.status).toBe(201);
     await page.locator('tr[data-key="instance::sse-new"]').waitFor({ timeout: 10_000 });
     expect(await page.evaluate(() => (globalThis as any).__sameDocument)).toBe(true);
@@ -210,7 +223,12 @@ describe('operator console in Chromium', () => {
     await signInThroughPage(viewer, t.url, seeded.viewerToken);
     const nav = viewer.getByRole('navigation', { name: 'Pages' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Targets', 'Dead letters', 'Jobs', 'Runs', 'Timeline']);
-    for (const [path, text] of [['/targets/instance::eu-2', 'Why it polls when it does'], ['/jobs', 'etl-orders'], ['/jobs/etl-orders', 'exit code 2'], ['/dead-letters', 'permanent_failure']]) {
+    for (const [path, text] of [
+      ['/targets/instance::eu-2', 'Why it polls when it does'],
+      ['/jobs', 'etl-orders'],
+      ['/jobs/etl-orders', 'exit code 2'],
+      ['/dead-letters', 'permanent_failure'],
+    ]) {
       await viewer.goto(t.url + path);
       await viewer.getByText(text).first().waitFor();
       expect(await viewer.locator('main button', { hasNotText: /^(Refresh|Reading…|Show log tail|Hide log tail)$/ }).allTextContents()).toEqual([]);
@@ -231,7 +249,11 @@ describe('operator console in Chromium', () => {
     expect(await acme.locator('tbody tr[data-job]').count()).toBe(1);
     await acme.goto(`${t.url}/runs`);
     await acme.locator('tbody').getByText('acme-billing').first().waitFor();
-    expect(await acme.locator('tbody tr[data-run]').evaluateAll((rows) => rows.map((r) => (r as any).textContent as string).filter((x) => !x?.includes('acme-billing')))).toEqual([]);
+    expect(
+      await acme
+        .locator('tbody tr[data-run]')
+        .evaluateAll((rows) => rows.map((r) => (r as any).textContent as string).filter((x) => !x?.includes('acme-billing'))),
+    ).toEqual([]);
     await ctx.close();
   });
 

@@ -6,11 +6,19 @@ export interface SessionClient {
   readonly csrfToken: string;
   readonly sessionId: string;
   readonly setCookie: string;
-  request(method: string, path: string, opts?: { body?: unknown; csrf?: string | null; origin?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; csrf?: string | null; origin?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export async function signIn(t: TestApp, token: string, headers: Record<string, string> = {}): Promise<SessionClient> {
-  const res = await fetch(`${t.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: t.url, ...headers }, body: JSON.stringify({ token }) });
+  const res = await fetch(`${t.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: t.url, ...headers },
+    body: JSON.stringify({ token }),
+  });
   const body = (await res.json()) as any;
   if (res.status !== 201) throw new Error(`sign-in answered ${res.status}: ${JSON.stringify(body)}`);
   const setCookie = res.headers.get('set-cookie') ?? '';

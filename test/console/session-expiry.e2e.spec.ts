@@ -1,4 +1,4 @@
-import { waitFor } from '../jobs/harness';
+import { waitFor } from '../support/wait-for';
 import { startTestApp, TestApp } from '../support/test-app';
 import { eventsOf, signIn } from './session-client';
 
@@ -18,7 +18,7 @@ describe('console session expiry', () => {
 
   it('a session without requests ends idle: the sweeper records it (actor system) and the cookie answers 401', async () => {
     const s = await signIn(t, token);
-    const ended = await waitFor(() => endOf(s.sessionId), 5000);
+    const ended = await waitFor('the session ended by the sweeper', () => endOf(s.sessionId));
     expect(ended.data.reason).toBe('idle');
     expect(ended.metadata.actor).toBe('system');
     const res = await s.request('GET', '/api/auth/whoami');
@@ -34,7 +34,7 @@ describe('console session expiry', () => {
       await sleep(250);
     }
     expect(await endOf(s.sessionId)).toBeUndefined();
-    await waitFor(async () => (await s.request('GET', '/api/auth/whoami')).status === 401, 4000, 200);
+    await waitFor('whoami answers 401', async () => (await s.request('GET', '/api/auth/whoami')).status === 401, 30_000, 200);
     expect((await endOf(s.sessionId))!.data.reason).toBe('absolute');
   });
 });

@@ -1,16 +1,21 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { waitFor } from '../jobs/harness';
+import { waitFor } from '../support/wait-for';
 import { eventCount, eventsOf, signIn } from './session-client';
 
 describe('console sessions: sign-in, cookie, CSRF, sign-out, revoke', () => {
   let t: TestApp;
-  const issue = async (name: string, role: string, tenant?: string) => (await t.request('POST', '/api/auth/tokens', { body: { name, role, reason: 'test', ...(tenant ? { tenant } : {}) } })).body;
+  const issue = async (name: string, role: string, tenant?: string) =>
+    (await t.request('POST', '/api/auth/tokens', { body: { name, role, reason: 'test', ...(tenant ? { tenant } : {}) } })).body;
   beforeAll(async () => (t = await startTestApp({ AUTH_CACHE_MS: '0', TRUSTED_PROXIES: '127.0.0.1' })));
   afterAll(async () => t.close());
 
   it('refuses an unknown token with 401, sets no cookie and appends nothing', async () => {
     const before = await eventCount(t);
-    const res = await fetch(`${t.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: `olt_${'x'.repeat(43)}` }) });
+    const res = await fetch(`${t.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: `olt_${'x'.repeat(43)}` }),
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('set-cookie')).toBeNull();
     const missing = await fetch(`${t.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -37,7 +42,10 @@ describe('console sessions: sign-in, cookie, CSRF, sign-out, revoke', () => {
     const started = (await eventsOf(t, 'SessionStarted')).find((e) => e.data.sessionId === s.sessionId)!;
     expect(started.metadata.actor).toBe('ann');
     const secret = s.cookie.split('=')[1];
-    const leaks = await t.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE data::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%'`, [secret.slice(4)]);
+    const leaks = await t.db.pool.query(
+      `SELECT count(*)::int AS n FROM events WHERE data::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%'`,
+      [secret.slice(4)],
+    );
     expect(leaks.rows[0].n).toBe(0);
     const timeline = await t.request('GET', '/api/timeline?types=SessionStarted');
     expect(timeline.body.items.length).toBeGreaterThan(0);
@@ -60,7 +68,7 @@ describe('console sessions: sign-in, cookie, CSRF, sign-out, revoke', () => {
     expect(await eventCount(t)).toBe(before);
     const ok = await s.request('POST', '/api/targets', { body: target('c1') });
     expect(ok.status).toBe(201);
-    const audit = await waitFor(async () => (await t.request('GET', '/api/audit?action=target.register')).body.items[0]);
+    const audit = await waitFor('the target.register audit entry', async () => (await t.request('GET', '/api/audit?action=target.register')).body.items[0]);
     expect(audit).toMatchObject({ actor: 'csrf-op', target: 'target:instance::c1' });
     // A GET needs no CSRF token; a bearer POST needs none either.
     expect((await s.request('GET', '/api/targets', { csrf: null, origin: null })).status).toBe(200);
@@ -69,7 +77,11 @@ describe('console sessions: sign-in, cookie, CSRF, sign-out, revoke', () => {
 
   it('a cross-site page cannot sign a browser in', async () => {
     const ops = await issue('login-csrf', 'viewer');
-    const res = await fetch(`${t.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: JSON.stringify({ token: ops.token }) });
+    const res = await fetch(`${t.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({ token: ops.token }),
+    });
     expect(res.status).toBe(403);
   });
 
@@ -106,7 +118,7 @@ describe('console sessions: sign-in, cookie, CSRF, sign-out, revoke', () => {
     expect(revoked.body).toMatchObject({ status: 'ended', endReason: 'revoked', endDetail: 'laptop lost' });
     expect((await t.request('DELETE', `/api/sessions/${s.sessionId}`, { body: { reason: 'again' } })).status).toBe(409);
     expect((await s.request('GET', '/api/auth/whoami')).status).toBe(401);
-    const audit = await waitFor(async () => (await t.request('GET', '/api/audit?action=session.revoke')).body.items[0]);
+    const audit = await waitFor('the session.revoke audit entry', async () => (await t.request('GET', '/api/audit?action=session.revoke')).body.items[0]);
     expect(audit).toMatchObject({ actor: 'bootstrap-admin', reason: 'laptop lost', target: 'session:revokee' });
     const ended = (await eventsOf(t, 'SessionEnded')).find((e) => e.data.sessionId === s.sessionId)!;
     expect(ended.metadata.causationId).toBe(audit.id);
@@ -126,7 +138,9 @@ describe('console sessions: sign-in, cookie, CSRF, sign-out, revoke', () => {
 
   it('a session has its token role and tenant: a viewer cannot act, a tenant admin sees and revokes only its tenant sessions', async () => {
     const viewer = await signIn(t, (await issue('look-only', 'viewer')).token);
-    expect((await viewer.request('POST', '/api/targets', { body: { type: 'instance', name: 'v1', probe: { kind: 'http', url: 'http://127.0.0.1:9/' } } })).status).toBe(403);
+    expect(
+      (await viewer.request('POST', '/api/targets', { body: { type: 'instance', name: 'v1', probe: { kind: 'http', url: 'http://127.0.0.1:9/' } } })).status,
+    ).toBe(403);
     const acmeAdmin = await signIn(t, (await issue('acme-admin', 'admin', 'acme')).token);
     const acmeViewer = await signIn(t, (await issue('acme-view', 'viewer', 'acme')).token);
     const seen = (await acmeAdmin.request('GET', '/api/sessions')).body.sessions.map((x: any) => x.tenant);

@@ -14,6 +14,8 @@ export class SseReader {
   private req: ClientRequest | null = null;
   private done: Promise<void> = Promise.resolve();
   ended = false;
+  /** The id of the last block received, data or not (an id-only block moves past events the caller may not see). */
+  lastId: string | null = null;
 
   static async open(url: string, headers: Record<string, string>): Promise<SseReader> {
     const r = new SseReader();
@@ -47,6 +49,7 @@ export class SseReader {
               else if (line.startsWith('event: ')) event = line.slice(7);
               else if (line.startsWith('data: ')) data.push(line.slice(6));
             }
+            if (id) r.lastId = id;
             if (data.length) r.frames.push({ id, event, data: JSON.parse(data.join('\n')) });
           }
         }

@@ -12,7 +12,9 @@ describe('GET /api/stream (server-sent events)', () => {
     return r;
   };
   const register = (name: string, tenant: string) =>
-    t.request('POST', '/api/targets', { body: { type: 'instance', name, tenant, probe: { kind: 'http', url: 'http://127.0.0.1:9/x' }, reason: 'stream test' } });
+    t.request('POST', '/api/targets', {
+      body: { type: 'instance', name, tenant, probe: { kind: 'http', url: 'http://127.0.0.1:9/x' }, reason: 'stream test' },
+    });
 
   beforeAll(async () => {
     t = await startTestApp({ STREAM_HEARTBEAT_MS: '200', AUTH_CACHE_MS: '0', POLL_SCHEDULER_ENABLED: 'false' });
@@ -33,7 +35,15 @@ describe('GET /api/stream (server-sent events)', () => {
     const reg = s.frames.find((x) => x.data.type === 'TargetRegistered')!;
     expect(reg.event).toBe('change');
     expect(reg.id).toMatch(/^\d+:\d+$/);
-    expect(reg.data).toMatchObject({ type: 'TargetRegistered', stream: 'target-instance::eu-1', tenant: 'acme', actor: 'bootstrap-admin', position: expect.stringMatching(/^\d+$/), at: expect.any(String), summary: expect.stringContaining('instance::eu-1') });
+    expect(reg.data).toMatchObject({
+      type: 'TargetRegistered',
+      stream: 'target-instance::eu-1',
+      tenant: 'acme',
+      actor: 'bootstrap-admin',
+      position: expect.stringMatching(/^\d+$/),
+      at: expect.any(String),
+      summary: expect.stringContaining('instance::eu-1'),
+    });
     expect(Object.keys(reg.data)).not.toContain('data');
     const issued = s.frames.find((x) => x.data.type === 'TokenIssued')!;
     expect(JSON.stringify(issued)).not.toMatch(/[0-9a-f]{64}/);

@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import type { AppendResult } from '../../src/event-store/envelope';
+import { ExpectedVersionConflict } from '../../src/event-store/expected-version-conflict.error';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
+import { waitFor } from '../support/wait-for';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { eventStoreContract } from './event-store.contract';
 
@@ -6,10 +11,27 @@ let db: TestDatabase;
 beforeAll(async () => (db = await createTestDatabase(60)));
 afterAll(async () => db.drop());
 
-eventStoreContract('postgres', async () => {
-  const store = new PostgresEventStore(db.pool, { pollMs: 200 });
-  return { store, dispose: () => store.close() };
-}, { sql: true });
+eventStoreContract(
+  'postgres',
+  async (opts) => {
+    const own = opts?.emptyLog ? await createTestDatabase(4) : null;
+    const pool = own?.pool ?? db.pool;
+    const store = new PostgresEventStore(pool, { pollMs: 200 });
+    return {
+      store,
+      async dispose() {
+        await store.close();
+        await own?.drop();
+      },
+      // The shape of every read-model table (migrations add generated columns and indexes to theirs).
+      createRows: async (projection) =>
+        void (await pool.query(`CREATE TABLE rm_${projection} (key text PRIMARY KEY, doc jsonb NOT NULL, stream_id text, revision bigint)`)),
+      rows: async (projection) =>
+        new Map((await pool.query<{ key: string; doc: unknown }>(`SELECT key, doc FROM rm_${projection}`)).rows.map((r) => [r.key, r.doc])),
+    };
+  },
+  { sql: true },
+);
 
 describe('PostgreSQL gap safety', () => {
   it('never lets a reader pass an open transaction, and shows its event first once it commits', async () => {
@@ -29,7 +51,8 @@ describe('PostgreSQL gap safety', () => {
     // Visible once no older transaction is open anywhere in the cluster (other test files' databases
     // share the transaction-id horizon), so wait for the fact rather than read once.
     let after = await store.readAll(from, 100);
-    for (const until = Date.now() + 20_000; after.length < 2 && Date.now() < until; after = await store.readAll(from, 100)) await new Promise((r) => setTimeout(r, 50));
+    for (const until = Date.now() + 20_000; after.length < 2 && Date.now() < until; after = await store.readAll(from, 100))
+      await new Promise((r) => setTimeout(r, 50));
     expect(after.map((e) => e.type)).toEqual(['A', 'B']);
     await store.close();
   });
@@ -61,5 +84,167 @@ describe('PostgreSQL gap safety', () => {
     c.release();
     expect(await store.readStream('rolled-back')).toEqual([]);
     await store.close();
+  });
+});
+
+describe('PostgreSQL grouped appends', () => {
+  const txOf = (r: { events: readonly { checkpoint: string }[] }) => r.events[0].checkpoint.split(':')[0];
+  const rawInsert = (c: PoolClient, stream: string, revision: number) =>
+    c.query(`INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES ($1, $2, gen_random_uuid(), 'Raw', '{}', '{}')`, [
+      stream,
+      revision,
+    ]);
+  const waitingOnLock = async () =>
+    Number(
+      (
+        await db.pool.query(
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`,
+        )
+      ).rows[0].n,
+    );
+
+  it('sends the appends that wait for a connection together, in one transaction, and fails only the member with bad input', async () => {
+    const store = new PostgresEventStore(db.pool, { appendConnections: 1 });
+    try {
+      const burst = (n: number, bad?: number) => {
+        const streams = Array.from({ length: n }, (_, i) => `group-${randomUUID()}-${i}`);
+        return Promise.allSettled(
+          streams.map((s, i) => store.append(s, [{ type: 'G', data: { i, text: i === bad ? 'nul \u0000 here' : 'ok' } }], 'no_stream')),
+        ).then((r) => ({ streams, settled: r }));
+      };
+      const good = await burst(20);
+      const ok = good.settled.map((r) => (r as PromiseFulfilledResult<AppendResult>).value);
+      expect(ok.every(Boolean)).toBe(true);
+      // The first goes out alone; the rest waited for the one connection and went out together.
+      expect(new Set(ok.slice(1).map(txOf)).size).toBe(1);
+      expect(txOf(ok[0])).not.toBe(txOf(ok[1]));
+
+      // PostgreSQL refuses a NUL in jsonb: the whole statement fails, so each member goes alone.
+      const mixed = await burst(20, 7);
+      expect(mixed.settled.map((r) => r.status)).toEqual(mixed.streams.map((_, i) => (i === 7 ? 'rejected' : 'fulfilled')));
+      for (const [i, s] of mixed.streams.entries()) expect(await store.readStream(s)).toHaveLength(i === 7 ? 0 : 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores a big append (16+ events) alone in one plain statement, answering a conflict and a replay of it as any append', async () => {
+    const store = new PostgresEventStore(db.pool);
+    try {
+      const s = `big-${randomUUID()}`;
+      const events = Array.from({ length: 20 }, (_, n) => ({ eventId: randomUUID(), type: 'G', data: { n } }));
+      const first = await store.append(s, events, 'no_stream');
+      expect(first.events.map((e) => Number(e.revision))).toEqual(Array.from({ length: 20 }, (_, n) => n));
+      expect((await store.append(s, events, 'no_stream')).positions).toEqual(first.positions);
+      const conflict = await store
+        .append(
+          s,
+          events.map((e) => ({ ...e, eventId: randomUUID() })),
+          5n,
+        )
+        .catch((err) => err);
+      expect(conflict).toBeInstanceOf(ExpectedVersionConflict);
+      expect((conflict as ExpectedVersionConflict).actual).toBe(19n);
+      expect(await store.readStream(s)).toHaveLength(20);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('the careful path (ol_append_group) deletes the rows a member got in when another of its rows collided, and answers each member', async () => {
+    const [x, y] = [`careful-x-${randomUUID()}`, `careful-y-${randomUUID()}`];
+    const raw = await db.pool.connect();
+    try {
+      await raw.query('BEGIN');
+      await rawInsert(raw, x, 1);
+      const call = db.pool.query(
+        `SELECT o_member, o_status, o_revision::int AS rev, o_actual::int AS actual FROM ol_append_group($1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::uuid[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[])`,
+        [
+          [x, y],
+          ['no_stream', 'no_stream'],
+          [null, null],
+          [1, 3],
+          [2, 1],
+          [randomUUID(), randomUUID(), randomUUID()],
+          ['G', 'G', 'G'],
+          [1, 1, 1],
+          ['{}', '{}', '{}'],
+          ['{}', '{}', '{}'],
+        ],
+      );
+      // x's revision 0 went in; its revision 1 waits for the raw writer: commit it then.
+      await waitFor('the careful path waits', async () => (await waitingOnLock()) === 1);
+      await raw.query('COMMIT');
+      const { rows } = await call;
+      // Member 1's revision 0 was answered as it went in, then taken back (the caller disregards it).
+      expect(rows).toEqual([
+        { o_member: 1, o_status: 'stored', rev: 0, actual: null },
+        { o_member: 1, o_status: 'taken_back', rev: null, actual: null },
+        { o_member: 1, o_status: 'conflict', rev: null, actual: 1 },
+        { o_member: 2, o_status: 'stored', rev: 0, actual: null },
+      ]);
+      expect((await db.pool.query('SELECT revision::int AS r, type FROM events WHERE stream_id = $1', [x])).rows).toEqual([{ r: 1, type: 'Raw' }]);
+    } finally {
+      await raw.query('ROLLBACK').catch(() => undefined);
+      raw.release();
+    }
+  });
+
+  it('takes back a member whose revision a concurrent writer took, and stores the rest of its group', async () => {
+    const store = new PostgresEventStore(db.pool, { appendConnections: 1 });
+    const [blocker, strict, loose, fresh] = ['blocker', 'strict', 'loose', 'fresh'].map((n) => `race-${n}-${randomUUID()}`);
+    const raw1 = await db.pool.connect();
+    const raw2 = await db.pool.connect();
+    try {
+      await raw1.query('BEGIN');
+      await rawInsert(raw1, blocker, 0);
+      await raw2.query('BEGIN');
+      await rawInsert(raw2, strict, 1);
+      await rawInsert(raw2, loose, 1);
+      // The blocker holds the one connection (waiting for raw1); the next three queue up as one group.
+      const first = store.append(blocker, [{ type: 'G', data: {} }], 'any');
+      await waitFor('the blocker waits', async () => (await waitingOnLock()) === 1);
+      const group = Promise.allSettled([
+        store.append(
+          strict,
+          [
+            { type: 'G', data: { n: 0 } },
+            { type: 'G', data: { n: 1 } },
+          ],
+          'no_stream',
+        ),
+        store.append(
+          loose,
+          [
+            { type: 'G', data: { n: 2 } },
+            { type: 'G', data: { n: 3 } },
+          ],
+          'any',
+        ),
+        store.append(fresh, [{ type: 'G', data: { n: 4 } }], 'no_stream'),
+      ]);
+      await raw1.query('COMMIT');
+      expect((await first).nextRevision).toBe(1n);
+      // The group read the heads before raw2 commits and waits on its rows: commit it then.
+      await waitFor('the group waits', async () => (await waitingOnLock()) === 1);
+      await raw2.query('COMMIT');
+      const [s, l, f] = await group;
+      expect(s.status).toBe('rejected');
+      expect((s as PromiseRejectedResult).reason).toBeInstanceOf(ExpectedVersionConflict);
+      expect((s as PromiseRejectedResult).reason.actual).toBe(1n);
+      expect((await store.readStream(strict)).map((e) => e.type)).toEqual(['Raw']);
+      expect(l.status).toBe('fulfilled');
+      expect(f.status).toBe('fulfilled');
+      const [lr, fr] = [(l as PromiseFulfilledResult<AppendResult>).value, (f as PromiseFulfilledResult<AppendResult>).value];
+      expect(lr.events.map((e) => e.revision)).toEqual([2n, 3n]);
+      expect(txOf(lr)).toBe(txOf(fr));
+      expect((await store.readStream(loose)).map((e) => Number(e.revision))).toEqual([1, 2, 3]);
+    } finally {
+      await raw1.query('ROLLBACK').catch(() => undefined);
+      await raw2.query('ROLLBACK').catch(() => undefined);
+      raw1.release();
+      raw2.release();
+      await store.close();
+    }
   });
 });

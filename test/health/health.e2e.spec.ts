@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { startTestApp, TestApp } from '../support/test-app';
 
 describe('GET|HEAD /api/health', () => {
@@ -28,7 +29,7 @@ describe('/api/health when the database is gone', () => {
   it('answers 503 unhealthy', async () => {
     const t = await startTestApp();
     // Terminate the app's connections and forbid new ones: the database stops answering.
-    const admin = new (require('pg').Client)({ connectionString: t.db.url.replace(/\/[^/]+$/, '/postgres') });
+    const admin = new Client({ connectionString: t.db.url.replace(/\/[^/]+$/, '/postgres') });
     await admin.connect();
     const name = t.db.url.split('/').pop();
     await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);

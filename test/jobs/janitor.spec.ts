@@ -21,10 +21,20 @@ describe('janitor rules', () => {
   });
 
   const state = async (id: string) => (await p.pool.query(`SELECT state FROM rm_job_queue WHERE key = $1`, [id])).rows[0]?.state ?? 'dropped';
-  const succeed = (id: string, workerId: string) => p.writer.act([id], (row) => ({ ok: true, events: [{ type: 'RunSucceeded', data: { workerId, attempt: 1, finishedAt: clock.now().toISOString(), durationMs: 5, exitCode: 0, logTail: '', error: null } }] }) as any);
+  const succeed = (id: string, workerId: string) =>
+    p.writer.act([id], () => [
+      { type: 'RunSucceeded', data: { workerId, attempt: 1, finishedAt: clock.now().toISOString(), durationMs: 5, exitCode: 0, logTail: '', error: null } },
+    ]);
 
   it('applies each rule at its age and leaves younger rows alone', async () => {
-    const rules = { failActiveAfterMs: 60 * S, cancelPendingAfterMs: 120 * S, dropCompletedAfterMs: 100 * S, dropFailedAfterMs: 300 * S, reapWorkersAfterMs: 30 * S, idempotencyKeyTtlMs: 200 * S };
+    const rules = {
+      stuckAfterMs: 60 * S,
+      cancelPendingAfterMs: 120 * S,
+      dropCompletedAfterMs: 100 * S,
+      dropFailedAfterMs: 300 * S,
+      reapWorkersAfterMs: 30 * S,
+      idempotencyKeyTtlMs: 200 * S,
+    };
     const t0 = clock.t;
     // Old: a stuck run, a waiting run, a completed run, an expiring run; a dead worker with a run.
     const [stuck, waiting, done, doomed, orphan] = await p.enqueueMany('j', 5);
@@ -34,20 +44,37 @@ describe('janitor rules', () => {
     expect(byId).toEqual(new Set([stuck, waiting, done]));
     // Re-shape: only `stuck` stays running for w-alive; `done` succeeds; `waiting` goes back to waiting.
     await succeed(done, 'w-alive');
-    await p.writer.act([waiting], (row) => ({ ok: true, events: [{ type: 'RunAbandoned', data: { workerId: 'w-alive', attempt: 1, at: clock.now().toISOString(), reason: 'test' } }, { type: 'RetryScheduled', data: { attempt: 1, readyAt: clock.now().toISOString(), backoffMs: 0 } }] }) as any);
+    await p.writer.act([waiting], () => [
+      { type: 'RunAbandoned', data: { workerId: 'w-alive', attempt: 1, at: clock.now().toISOString(), reason: 'test' } },
+      { type: 'RetryScheduled', data: { attempt: 1, readyAt: clock.now().toISOString(), backoffMs: 0 } },
+    ]);
     // `doomed` fails for good (dead-letter) — dropped only after 300 s.
-    await p.writer.act([doomed], () => ({ ok: true, events: [{ type: 'RunDeadLettered', data: { attempts: 1, reason: 'test', at: clock.now().toISOString() } }] }) as any);
+    await p.writer.act([doomed], () => [{ type: 'RunDeadLettered', data: { attempts: 1, reason: 'test', at: clock.now().toISOString() } }]);
     // A worker last seen long ago owns `orphan`.
-    await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency, last_seen) VALUES ('w-dead', 'h', 1, 'worker', 't', 1, now() - interval '1 hour')`);
+    await p.pool.query(
+      `INSERT INTO job_workers (id, host, pid, mode, version, concurrency, last_seen) VALUES ('w-dead', 'h', 1, 'worker', 't', 1, now() - interval '1 hour')`,
+    );
     clock.t = t0 + 65 * S; // claimed recently: not past its timeout when the janitor looks
     await p.queue.claim('w-dead', ['j'], 1, clock.now());
     expect(await state(orphan)).toBe('running');
-    await p.pool.query(`INSERT INTO job_idempotency_keys (key, job, run_id, created_at) VALUES ('j:old', 'j', 'x', $1), ('j:new', 'j', 'y', $2)`, [new Date(t0 - 300 * S), new Date(t0)]);
+    await p.pool.query(`INSERT INTO job_idempotency_keys (key, job, run_id, created_at) VALUES ('j:old', 'j', 'x', $1), ('j:new', 'j', 'y', $2)`, [
+      new Date(t0 - 300 * S),
+      new Date(t0),
+    ]);
 
-    // 70 s later: only the stuck run (10 s timeout + 60 s) and expiry and the dead worker qualify.
+    // 71 s later: only the stuck run (active > 60 s), the expiry and the dead worker qualify.
     clock.t = t0 + 71 * S;
     const r1 = await p.janitor.run(rules, 'test');
-    expect(r1).toEqual({ failedActive: 1, expired: 1, cancelledPending: 0, droppedCompleted: 0, droppedFailed: 0, reapedWorkers: 1, abandonedRuns: 1, expiredIdempotencyKeys: 1 });
+    expect(r1).toEqual({
+      failedActive: 1,
+      expired: 1,
+      cancelledPending: 0,
+      droppedCompleted: 0,
+      droppedFailed: 0,
+      reapedWorkers: 1,
+      abandonedRuns: 1,
+      expiredIdempotencyKeys: 1,
+    });
     expect(await streamTypes(p.pool, stuck)).toEqual(['RunEnqueued', 'RunClaimed', 'RunFailed', 'RunDeadLettered']);
     expect(await streamTypes(p.pool, expiring)).toEqual(['RunEnqueued', 'RunExpired']);
     expect(await streamTypes(p.pool, orphan)).toEqual(['RunEnqueued', 'RunClaimed', 'RunAbandoned', 'RetryScheduled']);

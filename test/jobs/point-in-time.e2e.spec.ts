@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PointInTime } from '../../src/point-in-time/point-in-time.service';
 import { startTestApp, TestApp } from '../support/test-app';
-import { waitFor } from './harness';
+import { waitFor } from '../support/wait-for';
 
 const node = process.execPath;
 /** Waits until the gate file named in its params exists, then exits with the code written in it. */
@@ -24,7 +24,7 @@ describe('?at= on /api/jobs, /api/system/queue, /api/system/workers (e2e)', () =
   const gate = (name: string) => path.join(dir, name);
   const open = (name: string, exitCode: number) => writeFileSync(gate(name), String(exitCode));
   const state = async (id: string) => (await t.request('GET', `/api/runs/${id}`)).body.run?.state;
-  const until = (id: string, s: string) => waitFor(async () => (await state(id)) === s);
+  const until = (id: string, s: string) => waitFor(`run ${id} ${s}`, async () => (await state(id)) === s);
   const run = async (g: string) => {
     const res = await t.request('POST', '/api/jobs/gated/run', { body: { reason: 'scripted incident', params: { gate: gate(g) } } });
     expect(res.status).toBe(202);
@@ -42,18 +42,35 @@ describe('?at= on /api/jobs, /api/system/queue, /api/system/workers (e2e)', () =
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'opsledger-pit-'));
     const config = path.join(dir, 'jobs.json');
-    writeFileSync(config, JSON.stringify({
-      jobs: [
-        { name: 'gated', schedule: 'on-demand', maxAttempts: 2, cancellable: true, targetDuration: '1s', handler: { kind: 'command', argv: [node, '-e', GATED] } },
-        // Scheduled far away: it never runs here, but its next run shows the view's `now`.
-        { name: 'new-year', schedule: '0 0 1 1 *', handler: { kind: 'command', argv: [node, '-e', ''] } },
-      ],
-    }));
-    t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '1', WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200', JOB_BACKOFF_BASE_MS: '4000', JOB_KILL_GRACE_MS: '300', PIT_SNAPSHOT_INTERVAL_MS: '3600000' });
-  });
-  afterAll(async () => t?.close());
+    writeFileSync(
+      config,
+      JSON.stringify({
+        jobs: [
+          {
+            name: 'gated',
+            schedule: 'on-demand',
+            params: ['custom'],
+            maxAttempts: 2,
+            cancellable: true,
+            targetDuration: '1s',
+            handler: { kind: 'command', argv: [node, '-e', GATED] },
+          },
+          // Scheduled far away: it never runs here, but its next run shows the view's `now`.
+          { name: 'new-year', schedule: '0 0 1 1 *', handler: { kind: 'command', argv: [node, '-e', ''] } },
+        ],
+      }),
+    );
+    t = await startTestApp({
+      OPSLEDGER_CONFIG: config,
+      WORKER_CONCURRENCY: '1',
+      WORKER_POLL_MS: '50',
+      WORKER_HEARTBEAT_MS: '200',
+      JOB_BACKOFF_BASE_MS: '4000',
+      JOB_KILL_GRACE_MS: '300',
+      PIT_SNAPSHOT_INTERVAL_MS: '3600000',
+    });
 
-  it('records live bodies during a scripted sequence, then ?at= of each moment returns the same bodies', async () => {
+    // The scripted sequence, recorded moment by moment: the tests below replay and read it.
     await record('started');
     const a = await run('a');
     await until(a, 'running');
@@ -63,7 +80,7 @@ describe('?at= on /api/jobs, /api/system/queue, /api/system/workers (e2e)', () =
     await record('b waiting');
 
     // A snapshot mid-way: later answers start from it and fold only what followed.
-    await waitFor(async () => (await t.db.pool.query(`SELECT 1 FROM rm_job_runs WHERE key = $1`, [b])).rowCount);
+    await waitFor('rm_job_runs holds run b', async () => (await t.db.pool.query(`SELECT 1 FROM rm_job_runs WHERE key = $1`, [b])).rowCount);
     expect(await t.app.get(PointInTime).snapshotNow()).toContain('job_runs');
 
     open('a', 0);
@@ -80,7 +97,10 @@ describe('?at= on /api/jobs, /api/system/queue, /api/system/workers (e2e)', () =
     expect((await t.request('POST', `/api/runs/${c}/cancel`, { body: { reason: 'scripted cancel' } })).status).toBe(202);
     await until(c, 'cancelled');
     await record('c cancelled');
+  });
+  afterAll(async () => t?.close());
 
+  it('records live bodies during a scripted sequence, then ?at= of each moment returns the same bodies', async () => {
     // The moments differ from each other, so the comparison below can fail.
     expect(new Set(moments.map((m) => JSON.stringify(m.queue.body))).size).toBeGreaterThanOrEqual(5);
     expect(moments[4].queue.body).toMatchObject({ completed: 1, retry: 1 });

@@ -12,7 +12,12 @@ describe('targets from OPSLEDGER_CONFIG are reconciled at start', () => {
   const env = { ...FAST_POLLING_ENV, POLL_SCHEDULER_ENABLED: 'false', OPSLEDGER_CONFIG: file };
   const write = (text: string) => writeFileSync(file, text);
   const eventsSince = async (position: number) =>
-    (await db.pool.query<{ position: string; type: string; stream_id: string; data: any; metadata: any; event_id: string }>('SELECT * FROM events WHERE position > $1 ORDER BY position', [position])).rows;
+    (
+      await db.pool.query<{ position: string; type: string; stream_id: string; data: any; metadata: any; event_id: string }>(
+        'SELECT * FROM events WHERE position > $1 ORDER BY position',
+        [position],
+      )
+    ).rows;
   const head = async () => Number((await db.pool.query('SELECT coalesce(max(position), 0) AS p FROM events')).rows[0].p);
   const boot = async () => (await startTestApp(env, db)).close();
 

@@ -1,7 +1,8 @@
 import { PollSchedulerService } from '../../src/polling/scheduler/poll-scheduler.service';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 describe('one active poll scheduler across processes (advisory lock), standby takes over', () => {
   let db: TestDatabase;
@@ -9,7 +10,12 @@ describe('one active poll scheduler across processes (advisory lock), standby ta
   let a: TestApp;
   let b: TestApp;
   const polls = async () => Number((await db.pool.query(`SELECT count(*) AS n FROM events WHERE type = 'PollSucceeded'`)).rows[0].n);
-  const roles = async () => (await db.pool.query<{ instance_id: string; role: string }>(`SELECT instance_id, detail->>'role' AS role FROM loop_states WHERE loop = 'poll-scheduler' AND state <> 'stopped' ORDER BY role`)).rows;
+  const roles = async () =>
+    (
+      await db.pool.query<{ instance_id: string; role: string }>(
+        `SELECT instance_id, detail->>'role' AS role FROM loop_states WHERE loop = 'poll-scheduler' AND state <> 'stopped' ORDER BY role`,
+      )
+    ).rows;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -27,7 +33,14 @@ describe('one active poll scheduler across processes (advisory lock), standby ta
   });
 
   it('only one process polls; when it stops, the standby becomes active and polling continues', async () => {
-    for (let i = 0; i < 3; i++) expect((await a.request('POST', '/api/targets', { body: { type: 'svc', name: `s${i}`, probe: { kind: 'http', url: `${s.base}/ok` }, intervalSeconds: 0.1, adaptive: false } })).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await a.request('POST', '/api/targets', {
+            body: { type: 'svc', name: `s${i}`, probe: { kind: 'http', url: `${s.base}/ok` }, intervalSeconds: 0.1, adaptive: false },
+          })
+        ).status,
+      ).toBe(201);
     // (Both apps share this process's INSTANCE_ID, so loop_states holds one row for them: ask the schedulers.)
     await waitFor('a loop report', async () => (await roles()).length > 0);
     expect(a.app.get(PollSchedulerService).scheduler.isActive).toBe(true);

@@ -1,5 +1,5 @@
 import { ProbeRegistry } from '../../src/polling/probes/probe-registry';
-import type { ProbeSpec } from '../../src/polling/target-spec';
+import type { ProbeSpec } from '../../src/polling/events/target-spec';
 import { testEgress } from '../support/test-egress';
 import { FlakyServer, refusedPort, startFlakyServer } from './support';
 
@@ -46,7 +46,11 @@ describe('http probe against a real server failing on purpose', () => {
   });
 
   it('invalid JSON and a JSON check mismatch are parse_error; a match succeeds', async () => {
-    expect(await run({ url: `${s.base}/badjson`, jsonCheck: { path: 'status', equals: 'ok' } })).toMatchObject({ ok: false, failureKind: 'parse_error', category: 'transient' });
+    expect(await run({ url: `${s.base}/badjson`, jsonCheck: { path: 'status', equals: 'ok' } })).toMatchObject({
+      ok: false,
+      failureKind: 'parse_error',
+      category: 'transient',
+    });
     const mismatch = await run({ url: `${s.base}/mismatch`, jsonCheck: { path: 'status', equals: 'ok' } });
     expect(mismatch).toMatchObject({ ok: false, failureKind: 'parse_error' });
     expect(!mismatch.ok && mismatch.message).toBe('json check failed: status is not "ok" (status 200, application/json, 17 bytes)');
@@ -55,7 +59,11 @@ describe('http probe against a real server failing on purpose', () => {
 
   it('invalid config is permanent', async () => {
     expect(await run({ url: 'ftp://127.0.0.1/x' })).toMatchObject({ ok: false, failureKind: 'invalid_config', category: 'permanent' });
-    expect(await probes.run({ key: 'k', probe: { kind: 'nope', url: 'http://x/' } }, 100)).toMatchObject({ ok: false, failureKind: 'invalid_config', category: 'permanent' });
+    expect(await probes.run({ key: 'k', probe: { kind: 'nope', url: 'http://x/' } }, 100)).toMatchObject({
+      ok: false,
+      failureKind: 'invalid_config',
+      category: 'permanent',
+    });
   });
 
   it('code-registered probes run with the timeout; one that throws is a transient network_error', async () => {
@@ -65,7 +73,11 @@ describe('http probe against a real server failing on purpose', () => {
     });
     reg.register('ignores-signal', () => new Promise(() => undefined));
     expect(() => reg.register('http', async () => ({ ok: true, statusCode: null, durationMs: 0 }))).toThrow(/twice/);
-    expect(await reg.run({ key: 'k', probe: { kind: 'throws', url: 'x' } }, 100)).toMatchObject({ ok: false, failureKind: 'network_error', message: 'no route' });
+    expect(await reg.run({ key: 'k', probe: { kind: 'throws', url: 'x' } }, 100)).toMatchObject({
+      ok: false,
+      failureKind: 'network_error',
+      message: 'no route',
+    });
     expect(await reg.run({ key: 'k', probe: { kind: 'ignores-signal', url: 'x' } }, 50)).toMatchObject({ ok: false, failureKind: 'http_timeout' });
   });
 });

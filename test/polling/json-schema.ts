@@ -1,7 +1,7 @@
 /**
  * A tiny JSON Schema (draft 2020-12 subset) validator: type, enum, const, properties, required,
  * additionalProperties, items, maxItems, minimum, maximum, pattern, format date-time, oneOf.
- * Enough for the seed 001 schema; returns every problem with its JSON path.
+ * Enough for the scheduler-health schema; returns every problem with its JSON path.
  */
 export type Schema = {
   type?: string | string[];
@@ -39,7 +39,8 @@ export function validate(schema: Schema, value: unknown, path = '$'): string[] {
     const t = typeOf(value);
     if (!types.includes(t) && !(t === 'integer' && types.includes('number'))) return [...errors, `${path}: expected ${types.join('|')}, got ${t}`];
   }
-  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) errors.push(`${path}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
+  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+    errors.push(`${path}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
   if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(value)) errors.push(`${path}: expected ${JSON.stringify(schema.const)}`);
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${path}: ${value} < ${schema.minimum}`);

@@ -1,8 +1,8 @@
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator';
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DEGRADED_FOR_MS = 600;
 
 /** Value of one sample in Prometheus text, matched by name and a subset of its labels. */
@@ -28,10 +28,17 @@ describe('polling metrics and the health_degraded alert (real app, real HTTP tar
 
   beforeAll(async () => {
     s = await startFlakyServer();
-    t = await startTestApp({ ...FAST_POLLING_ENV, DEAD_LETTER_RETRY_SCHEDULE: '600', ALERT_EVAL_MS: '3600000', ALERT_HEALTH_DEGRADED_FOR_MS: String(DEGRADED_FOR_MS) });
+    t = await startTestApp({
+      ...FAST_POLLING_ENV,
+      DEAD_LETTER_RETRY_SCHEDULE: '600',
+      ALERT_EVAL_MS: '3600000',
+      ALERT_HEALTH_DEGRADED_FOR_MS: String(DEGRADED_FOR_MS),
+    });
     for (let i = 0; i < 10; i++) {
       s.modes.set(`n${i}`, 'ok');
-      const res = await t.request('POST', '/api/targets', { body: { type: 'svc', name: `n${i}`, probe: { kind: 'http', url: `${s.base}/switch/n${i}` }, intervalSeconds: 0.3, adaptive: false } });
+      const res = await t.request('POST', '/api/targets', {
+        body: { type: 'svc', name: `n${i}`, probe: { kind: 'http', url: `${s.base}/switch/n${i}` }, intervalSeconds: 0.3, adaptive: false },
+      });
       expect(res.status).toBe(201);
     }
     await waitFor('all healthy', async () => (await t.request('GET', '/api/ops/health', { token: null })).body.coverage.healthy === 10);
@@ -69,9 +76,13 @@ describe('polling metrics and the health_degraded alert (real app, real HTTP tar
     expect(sample(m, 'opsledger_polls_total', { outcome: 'failed', failure_kind: 'http_4xx' })).toBeGreaterThanOrEqual(2);
 
     // Pending: degraded, but not yet for DEGRADED_FOR_MS.
+    const pendingSince = Date.now();
     expect(healthDegraded(await evaluator.evaluate())).toEqual([]);
-    await sleep(DEGRADED_FOR_MS + 100);
-    const fired = (await evaluator.evaluate()).filter((e) => e.data.rule === 'health_degraded');
+    const fired = await waitFor('health_degraded to fire', async () => {
+      const evs = (await evaluator.evaluate()).filter((e) => e.data.rule === 'health_degraded');
+      return evs.length ? evs : null;
+    });
+    expect(Date.now() - pendingSince).toBeGreaterThanOrEqual(DEGRADED_FOR_MS); // not before its `for` time
     expect(fired.map((e) => e.type)).toEqual(['AlertFired']);
     expect(fired[0].data.summary).toContain('High disabled: 2/10 (20%)');
 

@@ -1,10 +1,11 @@
 import { PollSchedulerService } from '../../src/polling/scheduler/poll-scheduler.service';
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 const OPS_TOKEN = 'ops-secret-for-tests';
 
-describe('GET /api/ops/health (seed 000)', () => {
+describe('GET /api/ops/health ', () => {
   let t: TestApp;
   let s: FlakyServer;
   const ops = async () => {
@@ -12,14 +13,17 @@ describe('GET /api/ops/health (seed 000)', () => {
     expect(res.status).toBe(200);
     return res.body;
   };
-  const until = (label: string, pred: (b: any) => boolean, timeoutMs = 15_000) => waitFor(label, async () => ((b) => (pred(b) ? b : null))(await ops()), timeoutMs);
+  const until = (label: string, pred: (b: any) => boolean, timeoutMs = 15_000) =>
+    waitFor(label, async () => ((b) => (pred(b) ? b : null))(await ops()), timeoutMs);
 
   beforeAll(async () => {
     s = await startFlakyServer();
     t = await startTestApp({ ...FAST_POLLING_ENV, OPS_TOKEN, OPS_QUEUE_STUCK_AFTER_MS: '500', DEAD_LETTER_RETRY_SCHEDULE: '600' });
     for (let i = 0; i < 5; i++) {
       s.modes.set(`n${i}`, 'ok');
-      const res = await t.request('POST', '/api/targets', { body: { type: 'feed', name: `n${i}`, probe: { kind: 'http', url: `${s.base}/switch/n${i}` }, intervalSeconds: 0.2, adaptive: false } });
+      const res = await t.request('POST', '/api/targets', {
+        body: { type: 'feed', name: `n${i}`, probe: { kind: 'http', url: `${s.base}/switch/n${i}` }, intervalSeconds: 0.2, adaptive: false },
+      });
       expect(res.status).toBe(201);
     }
   });
@@ -51,8 +55,10 @@ describe('GET /api/ops/health (seed 000)', () => {
     s.modes.set('n0', '401');
     const b = await until('degraded', (x) => x.status === 'degraded');
     expect(b.issues).toEqual(['High disabled: 1/5 (20%)']);
-    expect(b.failedHosts).toEqual([{ host: '127.0.0.1', count: 1, lastFailure: 'http_4xx' }]);
-    expect(b.recentFailures).toEqual([{ target: 'feed::n0', failureKind: 'http_4xx', failures: 1, disabledUntil: expect.stringMatching(/Z$/) }]);
+    expect(b.failedHosts).toEqual([{ host: '127.0.0.1', count: 1, lastFailure: 'http_4xx', kind: 'http_4xx' }]);
+    expect(b.recentFailures).toEqual([
+      { planningFullId: 'feed::n0', target: 'feed::n0', failureKind: 'http_4xx', kind: 'http_4xx', failures: 1, disabledUntil: expect.stringMatching(/Z$/) },
+    ]);
     s.modes.set('n0', 'ok');
     expect((await t.request('POST', '/api/targets/feed::n0/redrive', { body: { reason: 'fixed' } })).status).toBe(202);
     await until('healthy again', (x) => x.status === 'healthy' && x.coverage.deadLettered === 0);
@@ -75,7 +81,8 @@ describe('GET /api/ops/health (seed 000)', () => {
 
   it('inQuietHours and the quiet_hours loop state inside the QUIET_HOURS window', async () => {
     const now = new Date();
-    const hh = (m: number) => `${String(Math.floor((((m % 1440) + 1440) % 1440) / 60)).padStart(2, '0')}:${String((((m % 1440) + 1440) % 1440) % 60).padStart(2, '0')}`;
+    const hh = (m: number) =>
+      `${String(Math.floor((((m % 1440) + 1440) % 1440) / 60)).padStart(2, '0')}:${String((((m % 1440) + 1440) % 1440) % 60).padStart(2, '0')}`;
     const minute = now.getUTCHours() * 60 + now.getUTCMinutes();
     const q = await startTestApp({ ...FAST_POLLING_ENV, QUIET_HOURS: `${hh(minute - 30)}-${hh(minute + 30)}`, QUIET_HOURS_TZ: 'UTC' });
     try {

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { PointInTime } from '../../src/point-in-time/point-in-time.service';
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 const AS_OF = 'x-opsledger-as-of';
 /** Fields of ops health that come from loop heartbeats (not events): derived at T, documented in docs/api.md, "Polling". */
@@ -22,7 +23,8 @@ describe('?at= on scheduler health and ops health: a scripted incident replayed 
   const logs: any[] = [];
   const moments: Moment[] = [];
   const count = async () => (await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0].n;
-  const types = async (key: string) => (await t.db.pool.query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY revision', [`target-${key}`])).rows.map((r) => r.type);
+  const types = async (key: string) =>
+    (await t.db.pool.query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY revision', [`target-${key}`])).rows.map((r) => r.type);
   const caughtUp = async () => {
     const head = await store.head();
     const st = await t.request('GET', '/api/projections');
@@ -31,26 +33,38 @@ describe('?at= on scheduler health and ops health: a scripted incident replayed 
 
   /**
    * Records the live bodies at a moment when the read models hold every event recorded up to
-   * that instant: nothing is appended from before the request until after it (else try again),
+   * that instant: nothing is appended from before the requests until after them (else try again),
    * so "the body at T" is well defined and ?at=T must reproduce it.
    */
   const record = async (label: string) => {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const c0 = await count();
-      if (!(await caughtUp()) || (await count()) !== c0) {
-        await new Promise((r) => setTimeout(r, 10));
-        continue;
-      }
-      const sched = await t.request('GET', '/api/monitoring/scheduler/health');
-      const ops = await t.request('GET', '/api/ops/health', { token: null });
-      await new Promise((r) => setTimeout(r, 50)); // an append begun before the request would commit by now
-      if ((await count()) !== c0) continue;
-      expect([sched.status, ops.status]).toEqual([200, 200]);
-      // Each body is replayed at its own instant (the X-Opsledger-As-Of header, milliseconds included).
-      moments.push({ label, asOf: sched.headers.get(AS_OF)!, sched: sched.body, ops: { asOf: ops.headers.get(AS_OF)!, body: ops.body } });
-      return;
-    }
-    throw new Error(`no quiet moment to record "${label}"`);
+    const moment = await waitFor(
+      `a quiet moment to record "${label}"`,
+      async () => {
+        const c0 = await count();
+        if (!(await caughtUp()) || (await count()) !== c0) return null;
+        const sched = await t.request('GET', '/api/monitoring/scheduler/health');
+        const ops = await t.request('GET', '/api/ops/health', { token: null });
+        // An append in flight during the requests could commit with an earlier time: wait until every
+        // transaction open now has ended, then nothing may have been appended since before the requests.
+        const { rows } = await t.db.pool.query<{ snap: string }>('SELECT pg_current_snapshot()::text AS snap');
+        await waitFor(
+          'the transactions open at the requests to end',
+          async () => {
+            const open = await t.db.pool.query(`SELECT 1 FROM pg_snapshot_xip($1::pg_snapshot) x WHERE pg_xact_status(x) = 'in progress'`, [rows[0].snap]);
+            return open.rowCount === 0;
+          },
+          10_000,
+          10,
+        );
+        if ((await count()) !== c0) return null;
+        expect([sched.status, ops.status]).toEqual([200, 200]);
+        // Each body is replayed at its own instant (the X-Opsledger-As-Of header, milliseconds included).
+        return { label, asOf: sched.headers.get(AS_OF)!, sched: sched.body, ops: { asOf: ops.headers.get(AS_OF)!, body: ops.body } };
+      },
+      20_000,
+      10,
+    );
+    moments.push(moment);
   };
 
   beforeAll(async () => {
@@ -78,19 +92,28 @@ describe('?at= on scheduler health and ops health: a scripted incident replayed 
     );
     store = new PostgresEventStore(t.db.pool);
     s.modes.set('flaky', 'ok');
-    for (const [name, path, interval] of [['steady', '/ok', 1], ['flaky', '/switch/flaky', 0.4]] as const) {
-      const res = await t.request('POST', '/api/targets', { body: { type: 'instance', name, probe: { kind: 'http', url: `${s.base}${path}` }, intervalSeconds: interval, adaptive: false } });
+    for (const [name, path, interval] of [
+      ['steady', '/ok', 1],
+      ['flaky', '/switch/flaky', 0.4],
+    ] as const) {
+      const res = await t.request('POST', '/api/targets', {
+        body: { type: 'instance', name, probe: { kind: 'http', url: `${s.base}${path}` }, intervalSeconds: interval, adaptive: false },
+      });
       expect(res.status).toBe(201);
     }
-    expect((await t.request('POST', '/api/ops/restore-drills', { body: { owner: 'alice', result: 'passed', performedAt: new Date(Date.now() - 86_400_000).toISOString() } })).status).toBe(201);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await s?.close();
-  });
+    expect(
+      (
+        await t.request('POST', '/api/ops/restore-drills', {
+          body: { owner: 'alice', result: 'passed', performedAt: new Date(Date.now() - 86_400_000).toISOString() },
+        })
+      ).status,
+    ).toBe(201);
 
-  it('records the live bodies through breaker open → half-open → dead-letter → redrive → recovery, then ?at= of each moment returns them', async () => {
-    await waitFor('both polled ok', async () => (await types('instance::flaky')).includes('PollSucceeded') && (await types('instance::steady')).includes('PollSucceeded'));
+    // The scripted incident, recorded moment by moment: the tests below replay and read it.
+    await waitFor(
+      'both polled ok',
+      async () => (await types('instance::flaky')).includes('PollSucceeded') && (await types('instance::steady')).includes('PollSucceeded'),
+    );
     await record('healthy');
 
     s.modes.set('flaky', '500');
@@ -116,10 +139,22 @@ describe('?at= on scheduler health and ops health: a scripted incident replayed 
       return b.deadLetter.present === false && b.breaker.state === 'closed' && b.pollStatus.consecutiveFailures === 0;
     });
     await record('redriven and recovered');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await s?.close();
+  });
 
+  it('records the live bodies through breaker open → half-open → dead-letter → redrive → recovery, then ?at= of each moment returns them', async () => {
     // The moments really differ, so the comparisons below can fail.
     expect(moments.map((m) => m.ops.body.status)).toEqual(['healthy', 'healthy', 'healthy', 'degraded', 'healthy']);
-    expect(moments.map((m) => m.sched.instances.find((i: any) => i.instance === 'flaky').breaker.state)).toEqual(['closed', 'open', 'half_open', expect.stringMatching(/open/), 'closed']);
+    expect(moments.map((m) => m.sched.instances.find((i: any) => i.instance === 'flaky').breaker.state)).toEqual([
+      'closed',
+      'open',
+      'half_open',
+      expect.stringMatching(/open/),
+      'closed',
+    ]);
     expect(moments[3].ops.body.issues).toEqual(['High disabled: 1/2 (50%)']);
     expect(moments[3].sched.deadLetter.count).toBe(1);
 
@@ -128,7 +163,11 @@ describe('?at= on scheduler health and ops health: a scripted incident replayed 
       expect({ moment: m.label, status: sched.status, body: sched.body }).toEqual({ moment: m.label, status: 200, body: m.sched });
       expect(sched.headers.get(AS_OF)).toBe(m.asOf);
       const ops = await t.request('GET', `/api/ops/health?at=${encodeURIComponent(m.ops.asOf)}`, { token: null });
-      expect({ moment: m.label, status: ops.status, body: HEARTBEAT_FIELDS(ops.body) }).toEqual({ moment: m.label, status: 200, body: HEARTBEAT_FIELDS(m.ops.body) });
+      expect({ moment: m.label, status: ops.status, body: HEARTBEAT_FIELDS(ops.body) }).toEqual({
+        moment: m.label,
+        status: 200,
+        body: HEARTBEAT_FIELDS(m.ops.body),
+      });
       // The loop names are the same; their states come from the log (see docs).
       expect(Object.keys(ops.body.workers)).toEqual(Object.keys(m.ops.body.workers));
       expect(ops.body.restoreDrill).toEqual({ lastAt: expect.stringMatching(/Z$/), owner: 'alice', result: 'passed' });

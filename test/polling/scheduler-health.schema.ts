@@ -1,6 +1,6 @@
 import type { Schema } from './json-schema';
 
-/** JSON Schema of GET /api/monitoring/scheduler/health, written from seed 001's field tables. */
+/** JSON Schema of GET /api/monitoring/scheduler/health, written from the documented field tables. */
 const ts: Schema = { type: 'string', format: 'date-time' };
 const tsOrNull: Schema = { type: ['string', 'null'], format: 'date-time' };
 const count: Schema = { type: 'integer', minimum: 0 };
@@ -42,7 +42,13 @@ export const schedulerHealthSchema: Schema = {
         type: 'object',
         additionalProperties: false,
         required: ['instance', 'type', 'state', 'failures', 'retryAt'],
-        properties: { instance: { type: 'string' }, type: { type: 'string' }, state: { enum: ['closed', 'open', 'half_open', 'unknown'] }, failures: count, retryAt: tsOrNull },
+        properties: {
+          instance: { type: 'string' },
+          type: { type: 'string' },
+          state: { enum: ['closed', 'open', 'half_open', 'unknown'] },
+          failures: count,
+          retryAt: tsOrNull,
+        },
       },
     },
     staleness: {
@@ -51,7 +57,13 @@ export const schedulerHealthSchema: Schema = {
         type: 'object',
         additionalProperties: false,
         required: ['instance', 'type', 'score', 'lastSuccess', 'lastError'],
-        properties: { instance: { type: 'string' }, type: { type: 'string' }, score: { type: 'number', minimum: 0, maximum: 1 }, lastSuccess: tsOrNull, lastError: tsOrNull },
+        properties: {
+          instance: { type: 'string' },
+          type: { type: 'string' },
+          score: { type: 'number', minimum: 0, maximum: 1 },
+          lastSuccess: tsOrNull,
+          lastError: tsOrNull,
+        },
       },
     },
     instances: {
@@ -75,7 +87,12 @@ export const schedulerHealthSchema: Schema = {
               lastError: {
                 oneOf: [
                   { type: 'null' },
-                  { type: 'object', additionalProperties: false, required: ['at', 'message', 'category'], properties: { at: ts, message: { type: 'string' }, category: { enum: ['transient', 'permanent', 'config'] } } },
+                  {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['at', 'message', 'category'],
+                    properties: { at: ts, message: { type: 'string' }, category: { enum: ['transient', 'permanent', 'config'] } },
+                  },
                 ],
               },
               consecutiveFailures: count,
@@ -86,7 +103,13 @@ export const schedulerHealthSchema: Schema = {
             type: 'object',
             additionalProperties: false,
             required: ['state', 'since', 'lastTransition', 'retryAt', 'failureCount'],
-            properties: { state: { enum: ['closed', 'open', 'half_open', 'unknown'] }, since: tsOrNull, lastTransition: tsOrNull, retryAt: tsOrNull, failureCount: count },
+            properties: {
+              state: { enum: ['closed', 'open', 'half_open', 'unknown'] },
+              since: tsOrNull,
+              lastTransition: tsOrNull,
+              retryAt: tsOrNull,
+              failureCount: count,
+            },
           },
           deadLetter: {
             oneOf: [
@@ -95,7 +118,14 @@ export const schedulerHealthSchema: Schema = {
                 type: 'object',
                 additionalProperties: false,
                 required: ['present', 'reason', 'firstAttempt', 'lastAttempt', 'retryCount', 'nextRetry'],
-                properties: { present: { const: true }, reason: { enum: ['max_retry_attempts', 'permanent_failure', 'config_error'] }, firstAttempt: tsOrNull, lastAttempt: tsOrNull, retryCount: count, nextRetry: tsOrNull },
+                properties: {
+                  present: { const: true },
+                  reason: { enum: ['max_retry_attempts', 'permanent_failure', 'config_error'] },
+                  firstAttempt: tsOrNull,
+                  lastAttempt: tsOrNull,
+                  retryCount: count,
+                  nextRetry: tsOrNull,
+                },
               },
             ],
           },

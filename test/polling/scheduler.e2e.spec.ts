@@ -1,5 +1,7 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, streamTypes, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
+import { waitForStream } from '../support/wait-for-events';
 
 interface Row {
   type: string;
@@ -13,15 +15,14 @@ describe('poll scheduler: breakers, dead-letter, retries and operator actions (r
   const events = async (key: string): Promise<Row[]> =>
     (await t.db.pool.query<Row>('SELECT type, data, metadata FROM events WHERE stream_id = $1 ORDER BY revision', [`target-${key}`])).rows;
   const register = async (name: string, path: string, extra: Record<string, unknown> = {}) => {
-    const res = await t.request('POST', '/api/targets', { body: { type: 'instance', name, probe: { kind: 'http', url: `${s.base}${path}` }, intervalSeconds: 0.2, adaptive: false, ...extra } });
+    const res = await t.request('POST', '/api/targets', {
+      body: { type: 'instance', name, probe: { kind: 'http', url: `${s.base}${path}` }, intervalSeconds: 0.2, adaptive: false, ...extra },
+    });
     expect(res.status).toBe(201);
     return `instance::${name}`;
   };
   const until = (key: string, what: (types: string[]) => boolean, label: string, timeoutMs = 15_000) =>
-    waitFor(label, async () => {
-      const types = await streamTypes(t.db.pool, key);
-      return what(types) ? types : null;
-    }, timeoutMs);
+    waitForStream(t.db.pool, `target-${key}`, label, what, timeoutMs);
   const count = (types: string[], type: string) => types.filter((x) => x === type).length;
 
   beforeAll(async () => {
@@ -41,15 +42,29 @@ describe('poll scheduler: breakers, dead-letter, retries and operator actions (r
     // closed → open after 3 failures; each half-open probe fails and reopens; the 6th failure dead-letters.
     expect(seq.slice(0, 13)).toEqual([
       'TargetRegistered',
-      'PollFailed', 'PollFailed', 'PollFailed', 'BreakerOpened',
-      'BreakerHalfOpened', 'PollFailed', 'BreakerOpened',
-      'BreakerHalfOpened', 'PollFailed', 'BreakerOpened',
-      'BreakerHalfOpened', 'PollFailed',
+      'PollFailed',
+      'PollFailed',
+      'PollFailed',
+      'BreakerOpened',
+      'BreakerHalfOpened',
+      'PollFailed',
+      'BreakerOpened',
+      'BreakerHalfOpened',
+      'PollFailed',
+      'BreakerOpened',
+      'BreakerHalfOpened',
+      'PollFailed',
     ]);
     const opened = evs.filter((e) => e.type === 'BreakerOpened').map((e) => Date.parse(e.data.retryAt) - Date.parse(e.data.since));
     expect(opened.slice(0, 3)).toEqual([300, 600, 1200]);
     const failed = evs.filter((e) => e.type === 'PollFailed');
-    expect(failed[0].data).toMatchObject({ failureKind: 'http_5xx', category: 'transient', statusCode: 500, message: '500 internal server error', consecutiveFailures: 1 });
+    expect(failed[0].data).toMatchObject({
+      failureKind: 'http_5xx',
+      category: 'transient',
+      statusCode: 500,
+      message: '500 internal server error',
+      consecutiveFailures: 1,
+    });
     expect(failed[0].data.interval).toMatchObject({ mode: 'fixed', chosenMs: 200 });
     const dl = evs.find((e) => e.type === 'TargetDeadLettered')!;
     expect(dl.data).toMatchObject({ reason: 'max_retry_attempts', retryCount: 0 });
@@ -91,7 +106,12 @@ describe('poll scheduler: breakers, dead-letter, retries and operator actions (r
     // What a redrive could append: an audit entry, or events on the target's stream other than the
     // scheduler's own (which name the polling instance). The app's other targets keep polling.
     const operatorWrites = async () =>
-      (await t.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE type = 'OperatorActionRecorded' OR (stream_id = $1 AND NOT metadata ? 'instanceId')`, [`target-${key}`])).rows[0].n;
+      (
+        await t.db.pool.query(
+          `SELECT count(*)::int AS n FROM events WHERE type = 'OperatorActionRecorded' OR (stream_id = $1 AND NOT metadata ? 'instanceId')`,
+          [`target-${key}`],
+        )
+      ).rows[0].n;
     const before = await operatorWrites();
     const noReason = await t.request('POST', `/api/targets/${key}/redrive`, { body: {} });
     expect(noReason.status).toBe(400);

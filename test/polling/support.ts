@@ -1,6 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { freePort } from '../support/free-port';
+import { streamTypes as typesOf } from '../support/wait-for-events';
 
 /**
  * A real HTTP server on 127.0.0.1 that fails on purpose, per path:
@@ -69,21 +70,6 @@ export async function startFlakyServer(): Promise<FlakyServer> {
 /** A port that was just open and is now closed: connecting is refused. */
 export const refusedPort = () => freePort();
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** Short timings: every rule of the seeds fires within seconds. */
 export const FAST_POLLING_ENV: Record<string, string> = {
   POLL_DEFAULT_INTERVAL_SECONDS: '0.2',
@@ -103,7 +89,4 @@ export const FAST_POLLING_ENV: Record<string, string> = {
 };
 
 /** Events of one target stream, oldest first. */
-export async function streamTypes(pool: import('pg').Pool, key: string): Promise<string[]> {
-  const { rows } = await pool.query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY revision', [`target-${key}`]);
-  return rows.map((r) => r.type);
-}
+export const streamTypes = (pool: import('pg').Pool, key: string): Promise<string[]> => typesOf(pool, `target-${key}`);

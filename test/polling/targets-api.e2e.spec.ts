@@ -1,10 +1,13 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, waitFor } from './support';
+import { FAST_POLLING_ENV } from './support';
+import { waitFor } from '../support/wait-for';
 
 describe('/api/targets', () => {
   let t: TestApp;
   const counts = async () => {
-    const { rows } = await t.db.pool.query<{ e: number; r: number }>('SELECT (SELECT count(*)::int FROM events) AS e, (SELECT count(*)::int FROM rm_targets) AS r');
+    const { rows } = await t.db.pool.query<{ e: number; r: number }>(
+      'SELECT (SELECT count(*)::int FROM events) AS e, (SELECT count(*)::int FROM rm_targets) AS r',
+    );
     return rows[0];
   };
   const valid = { type: 'instance', name: 'eu-1', probe: { kind: 'http', url: 'http://127.0.0.1:9/ping' } };
@@ -33,9 +36,20 @@ describe('/api/targets', () => {
   });
 
   it('creates (201), lists, reads, rejects a duplicate (409, nothing appended), changes, pauses and removes', async () => {
-    const created = await t.request('POST', '/api/targets', { body: { ...valid, probe: { ...valid.probe, expectStatus: 200, timeoutMs: 1000 }, reason: 'new EU instance' } });
+    const created = await t.request('POST', '/api/targets', {
+      body: { ...valid, probe: { ...valid.probe, expectStatus: 200, timeoutMs: 1000 }, reason: 'new EU instance' },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ key: 'instance::eu-1', type: 'instance', name: 'eu-1', displayName: 'eu-1', source: 'api', paused: false, breaker: { state: 'closed' }, deadLetter: { present: false } });
+    expect(created.body).toMatchObject({
+      key: 'instance::eu-1',
+      type: 'instance',
+      name: 'eu-1',
+      displayName: 'eu-1',
+      source: 'api',
+      paused: false,
+      breaker: { state: 'closed' },
+      deadLetter: { present: false },
+    });
     const reg = (await t.db.pool.query(`SELECT metadata FROM events WHERE stream_id = 'target-instance::eu-1'`)).rows[0];
     const audit = (await t.db.pool.query('SELECT data FROM events WHERE event_id = $1', [reg.metadata.causationId])).rows[0];
     expect(audit.data).toMatchObject({ action: 'target.register', reason: 'new EU instance' });
@@ -67,6 +81,8 @@ describe('/api/targets', () => {
     await waitFor('row deleted', async () => (await t.request('GET', '/api/targets/instance::eu-1')).status === 404);
     // Registering again after removal starts a fresh life on the same stream.
     expect((await t.request('POST', '/api/targets', { body: valid })).status).toBe(201);
+    // Done once the read model shows it, so no later test sees the row arrive under it.
+    await waitFor('the row back', async () => (await t.request('GET', '/api/targets/instance::eu-1')).status === 200);
   });
 
   it('reads need viewer, changes need operator', async () => {
@@ -82,7 +98,15 @@ describe('/api/targets', () => {
 
   it('documents every endpoint in OpenAPI', async () => {
     const doc = (await t.request('GET', '/api/docs/json', { token: null })).body;
-    for (const p of ['/api/targets', '/api/targets/{key}', '/api/targets/{key}/redrive', '/api/targets/{key}/reset-breaker', '/api/targets/{key}/poll-now', '/api/monitoring/scheduler/health', '/api/ops/health']) {
+    for (const p of [
+      '/api/targets',
+      '/api/targets/{key}',
+      '/api/targets/{key}/redrive',
+      '/api/targets/{key}/reset-breaker',
+      '/api/targets/{key}/poll-now',
+      '/api/monitoring/scheduler/health',
+      '/api/ops/health',
+    ]) {
       expect(doc.paths[p]).toBeDefined();
       for (const op of Object.values(doc.paths[p]) as any[]) {
         expect(op.summary).toBeTruthy();

@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from './support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
+import { waitFor } from '../support/wait-for';
 
 describe('tenant scope on targets, scheduler health and ops health (real app, tokens issued via the API)', () => {
   let t: TestApp;
@@ -12,7 +13,9 @@ describe('tenant scope on targets, scheduler health and ops health (real app, to
     return res.body.token as string;
   };
   /** Events a rejected request could have written: the target's stream and audit entries (other targets keep polling). */
-  const eventCount = async (key: string) => (await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE stream_id = $1 OR type = 'OperatorActionRecorded'`, [`target-${key}`])).rows[0].n;
+  const eventCount = async (key: string) =>
+    (await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE stream_id = $1 OR type = 'OperatorActionRecorded'`, [`target-${key}`]))
+      .rows[0].n;
 
   beforeAll(async () => {
     s = await startFlakyServer();
@@ -20,12 +23,21 @@ describe('tenant scope on targets, scheduler health and ops health (real app, to
     acme = await issue('acme-ops', 'acme');
     globex = await issue('globex-ops', 'globex');
     // An admin registers one target per tenant plus an unowned one; a scoped token registers into its own tenant.
-    for (const [name, tenant, path] of [['a1', 'acme', '/ok'], ['g1', 'globex', '/401'], ['shared', undefined, '/ok']] as const) {
-      const res = await t.request('POST', '/api/targets', { body: { type: 'svc', name, tenant, probe: { kind: 'http', url: `${s.base}${path}` }, intervalSeconds: 0.3, adaptive: false } });
+    for (const [name, tenant, path] of [
+      ['a1', 'acme', '/ok'],
+      ['g1', 'globex', '/401'],
+      ['shared', undefined, '/ok'],
+    ] as const) {
+      const res = await t.request('POST', '/api/targets', {
+        body: { type: 'svc', name, tenant, probe: { kind: 'http', url: `${s.base}${path}` }, intervalSeconds: 0.3, adaptive: false },
+      });
       expect(res.status).toBe(201);
       expect(res.body.tenant).toBe(tenant ?? null);
     }
-    const own = await t.request('POST', '/api/targets', { token: acme, body: { type: 'svc', name: 'a2', probe: { kind: 'http', url: `${s.base}/ok` }, intervalSeconds: 0.3, adaptive: false } });
+    const own = await t.request('POST', '/api/targets', {
+      token: acme,
+      body: { type: 'svc', name: 'a2', probe: { kind: 'http', url: `${s.base}/ok` }, intervalSeconds: 0.3, adaptive: false },
+    });
     expect(own.status).toBe(201);
     expect(own.body.tenant).toBe('acme');
     await waitFor('all polled, g1 dead-lettered', async () => {
@@ -62,26 +74,31 @@ describe('tenant scope on targets, scheduler health and ops health (real app, to
       ['POST', `/api/targets/${key}/reset-breaker`, { reason: 'x' }],
       ['POST', `/api/targets/${key}/poll-now`, { reason: 'x' }],
     ];
-    for (const [method, path, body] of calls) expect({ method, path, status: (await t.request(method, path, { token: acme, body })).status }).toEqual({ method, path, status: 404 });
+    for (const [method, path, body] of calls)
+      expect({ method, path, status: (await t.request(method, path, { token: acme, body })).status }).toEqual({ method, path, status: 404 });
     expect(await eventCount(key)).toBe(before);
     // The owner can act on it.
     expect((await t.request('POST', `/api/targets/${key}/redrive`, { token: globex, body: { reason: 'owner redrives' } })).status).toBe(202);
+    // Done once the redrive has run its course, so no later test sees g1 in between.
+    await waitFor('g1 dead-lettered again after the redrive', async () => {
+      const b = (await t.request('GET', '/api/monitoring/scheduler/health', { token: globex })).body;
+      // The redrive's probe failed too (a 401 streak of 2) and dead-lettered it again.
+      return b.deadLetter.count === 1 && b.instances[0].pollStatus.consecutiveFailures >= 2;
+    });
   });
 
   it('a scoped token cannot register into another tenant: 400 naming tenant, nothing appended', async () => {
     const before = await eventCount('svc::sneaky');
-    const res = await t.request('POST', '/api/targets', { token: acme, body: { type: 'svc', name: 'sneaky', tenant: 'globex', probe: { kind: 'http', url: `${s.base}/ok` } } });
+    const res = await t.request('POST', '/api/targets', {
+      token: acme,
+      body: { type: 'svc', name: 'sneaky', tenant: 'globex', probe: { kind: 'http', url: `${s.base}/ok` } },
+    });
     expect(res.status).toBe(400);
     expect(res.body.fields[0].field).toBe('tenant');
     expect(await eventCount('svc::sneaky')).toBe(before);
   });
 
   it('scheduler health and ops health (live and ?at=) count only the scoped token’s targets', async () => {
-    await waitFor('g1 dead-lettered again after the redrive', async () => {
-      const b = (await t.request('GET', '/api/monitoring/scheduler/health', { token: globex })).body;
-      // The redrive's probe failed too (a 401 streak of 2) and dead-lettered it again.
-      return b.deadLetter.count === 1 && b.instances[0].pollStatus.consecutiveFailures >= 2;
-    });
     const sched = await t.request('GET', '/api/monitoring/scheduler/health', { token: acme });
     expect(sched.body.instances.map((i: any) => i.key)).toEqual(['svc::a1', 'svc::a2']);
     expect(sched.body.queue).toMatchObject({ depth: 2, perType: { svc: 2 } });

@@ -4,7 +4,8 @@ import { PostgresEventStore } from '../../src/event-store/postgres/postgres-even
 import { startTestApp, TestApp } from '../support/test-app';
 import { TEST_SERVER_KEYS } from '../support/server-keys';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { checkpointRow, waitFor } from './support';
+import { checkpointRow } from './support';
+import { waitFor } from '../support/wait-for';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -25,7 +26,16 @@ describe('npm run projections -- status | rebuild', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const store = new PostgresEventStore(db.pool);
-    await store.append('audit-2026-01-01', [{ type: 'OperatorActionRecorded', data: { action: 'x.y', target: null, reason: 'seed', actor: 'a', role: 'admin', tenant: null, requestId: 'r', clientIp: '' } }], 'any');
+    await store.append(
+      'audit-2026-01-01',
+      [
+        {
+          type: 'OperatorActionRecorded',
+          data: { action: 'x.y', target: null, reason: 'seed', actor: 'a', role: 'admin', tenant: null, requestId: 'r', clientIp: '' },
+        },
+      ],
+      'any',
+    );
     await store.close();
   });
   afterAll(async () => db.drop());
@@ -37,8 +47,12 @@ describe('npm run projections -- status | rebuild', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+VERSION\s+CHECKPOINT\s+LAG EVENTS\s+LAG SECONDS\s+STATE$/);
     expect(lines.find((l) => /^tokens\s/.test(l))).toMatch(/\sstopped$/);
+    // Migrations and whether the deploy has settled (no service runs: the projections are stopped, none failed).
+    expect(r.stdout).toMatch(/^migrations: \d+ applied, 0 pending; last run \S+ on \S+ \(applied \d+\)$/m);
+    expect(r.stdout).toMatch(/^settled: (yes|no)$/m);
     const json = await cli(db, 'status', '--json');
     expect(JSON.parse(json.stdout).projections.map((p: any) => p.name)).toContain('tokens');
+    expect(JSON.parse(json.stdout).migrationStatus).toMatchObject({ pending: [], lastRun: { error: null } });
   }, 120_000);
 
   it('rebuilds here when no process runs the projection, and is audited', async () => {
@@ -49,7 +63,9 @@ describe('npm run projections -- status | rebuild', () => {
     expect(cp.rebuilt_at).not.toBeNull();
     expect(cp.state).toBe('stopped');
     const { rows } = await db.pool.query(`SELECT data FROM events WHERE data->>'action' = 'projection.rebuild'`);
-    expect(rows.map((x) => x.data)).toContainEqual(expect.objectContaining({ target: 'projection:tokens', reason: 'cli test', actor: expect.stringMatching(/^cli:/) }));
+    expect(rows.map((x) => x.data)).toContainEqual(
+      expect.objectContaining({ target: 'projection:tokens', reason: 'cli test', actor: expect.stringMatching(/^cli:/) }),
+    );
   }, 120_000);
 
   it('rejects an unknown name', async () => {
@@ -68,7 +84,7 @@ describe('npm run projections -- status | rebuild', () => {
       expect(r.stderr).toMatch(/another process runs tokens/);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/by the running service/);
-      expect((await checkpointRow(db.pool, 'tokens')).rebuilt_at.getTime()).toBeGreaterThan(before.getTime());
+      expect((await checkpointRow(db.pool, 'tokens')).rebuilt_at.getTime()).toBeGreaterThan(before?.getTime() ?? 0); // null when no earlier test rebuilt it
     } finally {
       await t?.close();
     }

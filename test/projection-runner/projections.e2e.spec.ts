@@ -1,7 +1,9 @@
 import { ProjectionRegistry } from '../../src/projection-runner/projection-registry';
 import { ProjectionRunnerService } from '../../src/projection-runner/projection-runner.service';
 import { startTestApp, TestApp } from '../support/test-app';
-import { appendCounted, counter, createRmTable, docs, expectedRows, pastEveryEvent, waitFor } from './support';
+import { appendCounted, counter, createRmTable, docs, expectedRows, pastEveryEvent } from './support';
+import { waitFor } from '../support/wait-for';
+import { EVENT_STORE } from '../../src/event-store/event-store.port';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 
 describe('/api/projections', () => {
@@ -14,7 +16,7 @@ describe('/api/projections', () => {
     await createRmTable(t.db.pool, 'e2e_counts');
     t.app.get(ProjectionRegistry).register(p);
     t.app.get(ProjectionRunnerService).start();
-    store = t.app.get(PostgresEventStore);
+    store = t.app.get<PostgresEventStore>(EVENT_STORE);
     await appendCounted(store, 'e2e', 4, 200, 5);
   });
   afterAll(async () => t.close());
@@ -36,7 +38,8 @@ describe('/api/projections', () => {
     expect(res.status).toBe(200);
     const names = res.body.projections.map((x: any) => x.name);
     expect(names).toEqual([...names].sort());
-    for (const x of res.body.projections) expect(Object.keys(x)).toEqual(expect.arrayContaining(['name', 'version', 'checkpoint', 'position', 'lag', 'state', 'error']));
+    for (const x of res.body.projections)
+      expect(Object.keys(x)).toEqual(expect.arrayContaining(['name', 'version', 'checkpoint', 'position', 'lag', 'state', 'error']));
   });
 
   it('starts a rebuild with 202, records the operator action, and swaps the rebuilt table in', async () => {

@@ -2,7 +2,8 @@ import { PostgresEventStore } from '../../src/event-store/postgres/postgres-even
 import { projectionStatus } from '../../src/projection-runner/projection-status';
 import { ProjectionWorker } from '../../src/projection-runner/projection-worker';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { appendCounted, checkpointRow, counter, createRmTable, docs, expectedRows, makeWorker, pastEveryEvent, waitFor } from './support';
+import { appendCounted, checkpointRow, counter, createRmTable, docs, expectedRows, makeWorker, pastEveryEvent } from './support';
+import { waitFor } from '../support/wait-for';
 
 let db: TestDatabase;
 let store: PostgresEventStore;
@@ -31,7 +32,11 @@ describe('projection runner: catch-up and live', () => {
     const p = counter('catchup');
     await createRmTable(db.pool, 'catchup');
     await appendCounted(store, 'cu', 7, 1234, 10);
-    await store.append('noise-1', Array.from({ length: 250 }, () => ({ type: 'Unrelated', data: {} })), 'any');
+    await store.append(
+      'noise-1',
+      Array.from({ length: 250 }, () => ({ type: 'Unrelated', data: {} })),
+      'any',
+    );
     const w = track(makeWorker(db, store, p));
     w.start();
     await waitFor('catch-up', () => caughtUp('catchup'));
@@ -58,7 +63,11 @@ describe('projection runner: catch-up and live', () => {
     w.start();
     await waitFor('first catch-up', () => caughtUp('skipper'));
     const before = await checkpointRow(db.pool, 'skipper');
-    await store.append('noise-2', Array.from({ length: 330 }, () => ({ type: 'Unrelated', data: {} })), 'any');
+    await store.append(
+      'noise-2',
+      Array.from({ length: 330 }, () => ({ type: 'Unrelated', data: {} })),
+      'any',
+    );
     const after = await waitFor('skip-advance', async () => ((await pastEveryEvent(db.pool, 'skipper')) ? checkpointRow(db.pool, 'skipper') : null));
     expect(Number(after.events_processed) - Number(before.events_processed)).toBe(330);
     expect(await docs(db.pool, 'rm_skipper')).toEqual(await expectedRows(store, p));
@@ -79,8 +88,18 @@ describe('projection runner: failures', () => {
     // Both appends in one transaction, so the runner sees all ten events in one batch.
     const c = await db.pool.connect();
     await c.query('BEGIN');
-    await store.appendWith(c, 'half-a', Array.from({ length: 5 }, (_, i) => ({ type: 'Counted', data: { n: 5000 + i } })), 'any');
-    await store.appendWith(c, 'half-b', Array.from({ length: 5 }, (_, i) => ({ type: 'Counted', data: { n: 5005 + i } })), 'any');
+    await store.appendWith(
+      c,
+      'half-a',
+      Array.from({ length: 5 }, (_, i) => ({ type: 'Counted', data: { n: 5000 + i } })),
+      'any',
+    );
+    await store.appendWith(
+      c,
+      'half-b',
+      Array.from({ length: 5 }, (_, i) => ({ type: 'Counted', data: { n: 5005 + i } })),
+      'any',
+    );
     await c.query('COMMIT');
     c.release();
     await waitFor('failed state', async () => (await checkpointRow(db.pool, 'halfway')).state === 'failed');
@@ -118,11 +137,11 @@ describe('projection runner: failures', () => {
 
   it('shows failed with the error and its time, waits PROJECTION_RETRY_MS between tries, then recovers', async () => {
     let broken = true;
-    let attempts = 0;
+    const attempts: number[] = [];
     const p = counter('flaky', {
       failWhen: (e) => {
         if ((e.data as { n: number }).n !== 7777) return false;
-        attempts++;
+        attempts.push(Date.now());
         return broken;
       },
     });
@@ -140,10 +159,10 @@ describe('projection runner: failures', () => {
     expect(failed.lag.events).toBeGreaterThanOrEqual(1);
     expect(failed.running).toBe(true);
 
-    // No tight loop: over ~1.3 s with a 400 ms retry delay, at most a handful of tries.
-    await new Promise((r) => setTimeout(r, 1300));
-    expect(attempts).toBeGreaterThanOrEqual(2);
-    expect(attempts).toBeLessThanOrEqual(5);
+    // No tight loop: each try comes at least the 400 ms retry delay after the one before.
+    await waitFor('three tries', () => attempts.length >= 3, 5000);
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]);
+    expect(gaps.filter((ms) => ms < 400)).toEqual([]);
     expect((await checkpointRow(db.pool, 'flaky')).state).toBe('failed');
 
     broken = false;
@@ -190,7 +209,12 @@ describe('projection runner: one runner per projection', () => {
     const c = track(makeWorker(db, store, pc));
     c.start();
     await waitFor('C is standby', async () => c.role === 'standby');
-    const holderPid = async () => (await db.pool.query(`SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'opsledger-projection:solo'`)).rows[0]?.pid ?? null;
+    const holderPid = async () =>
+      (
+        await db.pool.query(
+          `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'opsledger-projection:solo'`,
+        )
+      ).rows[0]?.pid ?? null;
     const killed = await holderPid();
     expect(killed).not.toBeNull();
     await db.pool.query('SELECT pg_terminate_backend($1)', [killed]);
@@ -208,11 +232,46 @@ describe('projection runner: one runner per projection', () => {
   it('reports stopped when no process holds the lock', async () => {
     const p = counter('nobody');
     await createRmTable(db.pool, 'nobody');
+    // On an empty log the checkpoint never moves and "caught up" never shows (run alone): give it one event.
+    await store.append('nobody-0', [{ type: 'Counted', data: { n: 1 } }], 'any');
     const w = track(makeWorker(db, store, p));
     w.start();
     await waitFor('live', () => caughtUp('nobody'));
     await w.stop();
     const [s] = await projectionStatus(db.pool, store, [p]);
     expect(s).toMatchObject({ name: 'nobody', state: 'stopped', running: false });
+  });
+});
+
+describe('projection status: lag in commit order', () => {
+  it('counts the events behind a checkpoint whose position is above the head position (commit order, not position order)', async () => {
+    // A takes its transaction id first; B then commits 5 events (later transaction id, lower
+    // positions); A inserts last (highest position) and commits. In commit order A comes first.
+    const a = await db.pool.connect();
+    try {
+      await a.query('BEGIN');
+      await a.query('SELECT pg_current_xact_id()');
+      const b = await store.append(
+        'lag-b',
+        Array.from({ length: 5 }, (_, n) => ({ type: 'Counted', data: { n } })),
+        'no_stream',
+      );
+      const ea = await store.appendWith(a, 'lag-a', [{ type: 'Counted', data: { n: 0 } }], 'no_stream');
+      await a.query('COMMIT');
+      const [aEvent] = ea.events;
+      expect(aEvent.position > b.events[4].position).toBe(true);
+      await db.pool.query(`INSERT INTO projection_checkpoints (name, version, checkpoint, position, state) VALUES ('lag_order', 1, $1, $2, 'live')`, [
+        aEvent.checkpoint,
+        aEvent.position.toString(),
+      ]);
+      await waitFor('B readable', async () => (await store.readAll(aEvent.checkpoint, 10)).length === 5);
+      const head = (await store.head())!;
+      expect(head.position < aEvent.position).toBe(true);
+      const [s] = await projectionStatus(db.pool, store, [counter('lag_order')]);
+      expect(s.lag.events).toBe(5);
+      expect(s.lag.seconds).toBeGreaterThanOrEqual(0);
+    } finally {
+      a.release();
+    }
   });
 });

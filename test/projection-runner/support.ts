@@ -5,7 +5,7 @@ import pino from 'pino';
 import { foldInMemory, Projection } from '../../projections/projection';
 import type { RecordedEvent } from '../../src/event-store/envelope';
 import { PostgresEventStore, Queryable } from '../../src/event-store/postgres/postgres-event-store';
-import { applyEvents } from '../../src/projection-runner/apply-events';
+import { applyEvents } from '../../src/event-store/postgres/apply-events';
 import { ProjectionWorker, RebuildProgress, RunnerEventSource, WorkerOptions } from '../../src/projection-runner/projection-worker';
 import type { TestDatabase } from '../support/test-database';
 
@@ -18,7 +18,10 @@ export interface CountRow {
 }
 
 /** A projection over `Counted {n}` events: one row per stream with count, sum and last n. */
-export function counter(name: string, opts: { version?: number; inline?: boolean; by?: string; failWhen?: (e: RecordedEvent) => boolean } = {}): Projection<CountRow> {
+export function counter(
+  name: string,
+  opts: { version?: number; inline?: boolean; by?: string; failWhen?: (e: RecordedEvent) => boolean } = {},
+): Projection<CountRow> {
   const version = opts.version ?? 1;
   return {
     name,
@@ -41,6 +44,8 @@ export async function createRmTable(db: Queryable, name: string): Promise<void> 
 export const testOptions = (over: Partial<WorkerOptions> = {}): WorkerOptions => ({
   batchSize: 100,
   rebuildBatchSize: 100,
+  // One page per rebuild step: a test can watch (and stop) a rebuild half-way, page by page.
+  rebuildPagesPerStep: 1,
   pollMs: 50,
   retryMs: 300,
   lockRetryMs: 100,
@@ -57,7 +62,15 @@ export function makeWorker(
   projection: Projection<any>,
   opts: { options?: Partial<WorkerOptions>; onRebuildProgress?: (p: RebuildProgress) => void; log?: pino.Logger } = {},
 ): ProjectionWorker {
-  return new ProjectionWorker({ pool: db.pool, store, databaseUrl: db.url, projection, log: opts.log ?? quietLog, options: testOptions(opts.options), onRebuildProgress: opts.onRebuildProgress });
+  return new ProjectionWorker({
+    pool: db.pool,
+    store,
+    databaseUrl: db.url,
+    projection,
+    log: opts.log ?? quietLog,
+    options: testOptions(opts.options),
+    onRebuildProgress: opts.onRebuildProgress,
+  });
 }
 
 /** Appends `count` Counted events round-robin over `streams` streams, `per` events per append. */
@@ -71,7 +84,11 @@ export async function appendCounted(store: PostgresEventStore, prefix: string, s
       (async () => {
         for (let i = 0; i < mine; i += per) {
           const k = Math.min(per, mine - i);
-          await store.append(stream, Array.from({ length: k }, () => ({ type: 'Counted', data: { n: n++ } })), 'any');
+          await store.append(
+            stream,
+            Array.from({ length: k }, () => ({ type: 'Counted', data: { n: n++ } })),
+            'any',
+          );
         }
       })(),
     );
@@ -110,21 +127,6 @@ export async function checkpointRow(db: Queryable, name: string): Promise<any> {
   return rows[0] ?? null;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15000, everyMs = 25): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /** Slows the rebuild track down (reads of `rebuildLimit` events outside a transaction wait `delayMs`), so a test can watch it. */
 export class SlowRebuildSource implements RunnerEventSource {
   rebuildReads = 0;
@@ -153,7 +155,13 @@ export class SlowRebuildSource implements RunnerEventSource {
 }
 
 /** An appender of an inline projection: the events and their rows in one transaction. */
-export async function appendInline(db: TestDatabase, store: PostgresEventStore, projection: Projection<any>, stream: string, events: { type: string; data: unknown }[]): Promise<void> {
+export async function appendInline(
+  db: TestDatabase,
+  store: PostgresEventStore,
+  projection: Projection<any>,
+  stream: string,
+  events: { type: string; data: unknown }[],
+): Promise<void> {
   const c = await db.pool.connect();
   try {
     await c.query('BEGIN');
@@ -196,7 +204,10 @@ export async function pastEveryEvent(db: Queryable, name: string): Promise<boole
  * readable head is cluster-wide, so on the shared server it would stall every other test file.
  */
 export async function startIsolatedDatabase(poolSize = 20): Promise<TestDatabase> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'isolated-server.ts')], { cwd: path.resolve(__dirname, '../..'), stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'isolated-server.ts')], {
+    cwd: path.resolve(__dirname, '../..'),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {

@@ -1,13 +1,20 @@
+import { RateLimiter } from '../../src/rate-limit/rate-limiter';
 import { startTestApp, TestApp } from '../support/test-app';
+import { middayUtc, TestClock } from '../support/test-clock';
+import { waitFor } from '../support/wait-for';
 
 const countEvents = async (t: TestApp) => Number((await t.db.pool.query('SELECT count(*) FROM events')).rows[0].count);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
 
-// A one-day window: a test never straddles a window boundary (windows are aligned to the clock).
+// A one-day window on a clock that starts at noon UTC: a test never straddles a window boundary
+// (windows are aligned to the clock), whatever the time of day it runs.
 describe('rate limits', () => {
   let t: TestApp;
-  beforeEach(async () => (t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_WINDOW_MS: '86400000', RATE_LIMIT_SYNC_MS: '50' })));
+  let clock: TestClock;
+  const inFuture = (ms: number) => new Date(clock.ms() + ms).toISOString();
+  beforeEach(async () => {
+    clock = TestClock.running(middayUtc());
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_WINDOW_MS: '86400000', RATE_LIMIT_SYNC_MS: '50' }, undefined, { clock });
+  });
   afterEach(async () => t.close());
 
   it('answers 429 with Retry-After past the limit, and never limits the public health check', async () => {
@@ -30,7 +37,9 @@ describe('rate limits', () => {
   });
 
   it('lifts the limit for an address with an audited override that expires on its own', async () => {
-    const grant = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { ip: '127.0.0.1' }, limit: 12, expiresAt: inFuture(2500), reason: 'incident triage' } });
+    const grant = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { ip: '127.0.0.1' }, limit: 12, expiresAt: inFuture(2500), reason: 'incident triage' },
+    });
     expect(grant.status).toBe(201);
     expect(grant.body).toMatchObject({ subject: { ip: '127.0.0.1' }, limit: 12, active: true, reason: 'incident triage' });
     const statuses: number[] = [];
@@ -39,23 +48,29 @@ describe('rate limits', () => {
     expect(statuses[11]).toBe(429);
     const audit = await t.db.pool.query(`SELECT data FROM events WHERE type = 'OperatorActionRecorded' AND data->>'action' LIKE 'rate_limit.%'`);
     expect(audit.rows.map((r) => [r.data.action, r.data.reason])).toEqual([['rate_limit.override', 'incident triage']]);
-    await sleep(2700);
+    clock.advance(2700); // past the override's expiry, within the day's window
     const { rows } = await t.db.pool.query(`SELECT doc FROM rm_rate_limit_overrides`);
-    expect(new Date(rows[0].doc.expiresAt).getTime()).toBeLessThan(Date.now());
+    expect(new Date(rows[0].doc.expiresAt).getTime()).toBeLessThan(clock.ms());
     // Expired: back under the default limit of 5, which this window has long used up.
-    await (t.app.get(require('../../src/rate-limit/rate-limiter').RateLimiter)).sync();
+    await t.app.get(RateLimiter).sync();
     expect((await t.request('GET', '/api/rate-limits/overrides')).status).toBe(429);
   });
 
   it('rejects a bad override naming the field, and appends nothing', async () => {
     const before = await countEvents(t);
-    const both = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { ip: '127.0.0.1', tenant: 'acme' }, limit: 10, expiresAt: inFuture(60000), reason: 'x' } });
+    const both = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { ip: '127.0.0.1', tenant: 'acme' }, limit: 10, expiresAt: inFuture(60000), reason: 'x' },
+    });
     expect(both.status).toBe(400);
     expect(both.body.fields).toEqual([{ field: 'subject', problem: 'must name exactly one of tenant or ip' }]);
-    const past = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: '2020-01-01T00:00:00Z', reason: 'x' } });
+    const past = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: '2020-01-01T00:00:00Z', reason: 'x' },
+    });
     expect(past.status).toBe(400);
     expect(past.body.fields[0].field).toBe('expiresAt');
-    const unknown = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: inFuture(60000), reason: 'x', extra: 1 } });
+    const unknown = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: inFuture(60000), reason: 'x', extra: 1 },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.fields[0]).toEqual({ field: 'extra', problem: 'is not a known field' });
     const noReason = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: inFuture(60000) } });
@@ -66,7 +81,9 @@ describe('rate limits', () => {
   });
 
   it('revokes an override early (audited) and 404s an unknown one', async () => {
-    const grant = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 100, expiresAt: inFuture(60000), reason: 'backfill' } });
+    const grant = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { tenant: 'acme' }, limit: 100, expiresAt: inFuture(60000), reason: 'backfill' },
+    });
     const revoked = await t.request('DELETE', `/api/rate-limits/overrides/${grant.body.id}`, { body: { reason: 'done' } });
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ active: false, revokeReason: 'done' });
@@ -78,11 +95,15 @@ describe('rate limits', () => {
 describe('rate limits across processes', () => {
   it('share one budget through PostgreSQL', async () => {
     const env = { RATE_LIMIT_PER_MINUTE: '6', RATE_LIMIT_WINDOW_MS: '86400000', RATE_LIMIT_SYNC_MS: '50' };
-    const a = await startTestApp(env);
-    const b = await startTestApp({ ...env, OPSLEDGER_ADMIN_TOKEN: a.adminToken }, a.db);
+    const clock = TestClock.running(middayUtc());
+    const a = await startTestApp(env, undefined, { clock });
+    const b = await startTestApp({ ...env, OPSLEDGER_ADMIN_TOKEN: a.adminToken }, a.db, { clock });
     try {
       for (let i = 0; i < 4; i++) expect((await a.request('GET', '/api/rate-limits/overrides')).status).toBe(200);
-      await sleep(300); // both processes sync
+      await waitFor(
+        "a's four requests in the shared counters",
+        async () => (await a.db.pool.query(`SELECT coalesce(sum(count), 0)::int AS n FROM rate_limit_counters WHERE subject LIKE 'token:%'`)).rows[0].n === 4,
+      );
       const fromB: number[] = [];
       for (let i = 0; i < 3; i++) fromB.push((await b.request('GET', '/api/rate-limits/overrides')).status);
       expect(fromB).toEqual([200, 200, 429]);

@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, streamTypes, waitFor } from '../polling/support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from '../polling/support';
+import { waitFor } from '../support/wait-for';
+import { waitForStream } from '../support/wait-for-events';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const node = process.execPath;
@@ -12,7 +14,11 @@ if (fs.existsSync(p.marker)) process.exit(0); fs.writeFileSync(p.marker, '1'); p
 const JOB_ENV = { JOB_DEFAULT_MAX_ATTEMPTS: '3', JOB_BACKOFF_BASE_MS: '100', WORKER_POLL_MS: '50', WORKER_HEARTBEAT_MS: '200', WORKER_CONCURRENCY: '2' };
 // The configured policy, spelled out as a what-if policy (FAST_POLLING_ENV + JOB_ENV).
 const CONFIGURED = {
-  breaker: { failureThreshold: Number(FAST_POLLING_ENV.BREAKER_FAILURE_THRESHOLD), openBaseMs: Number(FAST_POLLING_ENV.BREAKER_OPEN_BASE_MS), openMaxMs: Number(FAST_POLLING_ENV.BREAKER_OPEN_MAX_MS) },
+  breaker: {
+    failureThreshold: Number(FAST_POLLING_ENV.BREAKER_FAILURE_THRESHOLD),
+    openBaseMs: Number(FAST_POLLING_ENV.BREAKER_OPEN_BASE_MS),
+    openMaxMs: Number(FAST_POLLING_ENV.BREAKER_OPEN_MAX_MS),
+  },
   deadLetter: { streak: Number(FAST_POLLING_ENV.DEAD_LETTER_STREAK), retryScheduleSeconds: FAST_POLLING_ENV.DEAD_LETTER_RETRY_SCHEDULE.split(',').map(Number) },
   jobs: { maxAttempts: Number(JOB_ENV.JOB_DEFAULT_MAX_ATTEMPTS), backoffBaseMs: Number(JOB_ENV.JOB_BACKOFF_BASE_MS) },
 };
@@ -25,12 +31,13 @@ describe('POST /api/replay/what-if over a scripted incident (real scheduler, rea
   let to: string;
   const count = async () => Number((await t.db.pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
   const register = async (name: string, p: string) => {
-    const res = await t.request('POST', '/api/targets', { body: { type: 'instance', name, probe: { kind: 'http', url: `${s.base}${p}` }, intervalSeconds: 0.2, adaptive: false } });
+    const res = await t.request('POST', '/api/targets', {
+      body: { type: 'instance', name, probe: { kind: 'http', url: `${s.base}${p}` }, intervalSeconds: 0.2, adaptive: false },
+    });
     expect(res.status).toBe(201);
     return `instance::${name}`;
   };
-  const until = (key: string, what: (types: string[]) => boolean, label: string) =>
-    waitFor(label, async () => what(await streamTypes(t.db.pool, key)));
+  const until = (key: string, what: (types: string[]) => boolean, label: string) => waitForStream(t.db.pool, `target-${key}`, label, what);
   const runJob = async (job: string, params: Record<string, unknown> = {}) => {
     const res = await t.request('POST', `/api/jobs/${job}/run`, { body: { reason: 'scripted incident', params } });
     expect(res.status).toBe(202);
@@ -48,12 +55,15 @@ describe('POST /api/replay/what-if over a scripted incident (real scheduler, rea
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'opsledger-what-if-'));
     const config = path.join(dir, 'opsledger.json');
-    writeFileSync(config, JSON.stringify({
-      jobs: [
-        { name: 'always-fails', schedule: 'on-demand', handler: { kind: 'command', argv: [node, '-e', 'process.exit(1)'] } },
-        { name: 'fails-once', schedule: 'on-demand', handler: { kind: 'command', argv: [node, '-e', FAILS_ONCE] } },
-      ],
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        jobs: [
+          { name: 'always-fails', schedule: 'on-demand', handler: { kind: 'command', argv: [node, '-e', 'process.exit(1)'] } },
+          { name: 'fails-once', schedule: 'on-demand', params: ['custom'], handler: { kind: 'command', argv: [node, '-e', FAILS_ONCE] } },
+        ],
+      }),
+    );
     s = await startFlakyServer();
     t = await startTestApp({ ...FAST_POLLING_ENV, ...JOB_ENV, OPSLEDGER_CONFIG: config, ALERT_EVAL_MS: '3600000' });
     from = new Date(Date.now() - 1000).toISOString();
@@ -72,15 +82,21 @@ describe('POST /api/replay/what-if over a scripted incident (real scheduler, rea
     await waitFor('always-fails dead-lettered', async () => (await runState(failing)) === 'failed');
     await waitFor('fails-once succeeded', async () => (await runState(once)) === 'succeeded');
     // Pause polling (recorded, replayed as recorded), so the log stands still while the what-ifs read it.
-    for (const key of [down, flap, 'instance::up']) expect((await t.request('PATCH', `/api/targets/${key}`, { body: { paused: true, reason: 'incident over' } })).status).toBe(200);
-    let last = -1;
-    await waitFor('no more appends', async () => {
-      await new Promise((r) => setTimeout(r, 400)); // longer than a probe timeout: in-flight probes have been recorded
-      const n = await count();
-      const quiet = n === last;
-      last = n;
-      return quiet;
-    });
+    for (const key of [down, flap, 'instance::up'])
+      expect((await t.request('PATCH', `/api/targets/${key}`, { body: { paused: true, reason: 'incident over' } })).status).toBe(200);
+    // The log stands still once no probe is in flight: the scheduler says so in its report (a probe's
+    // outcome is appended before it stops counting it). The first report after the pauses may have
+    // been taken before them; the one after it was not.
+    const report = async (after: string) =>
+      (
+        await t.db.pool.query<{ at: string; in_flight: number }>(
+          `SELECT beat_at::text AS at, (detail->>'inFlight')::int AS in_flight FROM loop_states WHERE loop = 'poll-scheduler' AND beat_at > $1::timestamptz`,
+          [after],
+        )
+      ).rows[0];
+    const paused = (await t.db.pool.query<{ at: string }>('SELECT now()::text AS at')).rows[0].at;
+    const first = await waitFor('a scheduler report after the pauses', () => report(paused));
+    await waitFor('a later scheduler report with no probe in flight', async () => (await report(first.at))?.in_flight === 0);
     to = new Date().toISOString();
   }, 60_000);
   afterAll(async () => {
@@ -113,7 +129,8 @@ describe('POST /api/replay/what-if over a scripted incident (real scheduler, rea
 
   it('a policy that never opens or dead-letters: no opens, no dead-letters, nothing skipped', async () => {
     const body = await whatIf({ breaker: { failureThreshold: 1000 }, deadLetter: { streak: 1000 } });
-    for (const x of body.targets) expect(x.whatIf).toEqual({ breakerOpens: 0, timeOpenSeconds: 0, deadLetterEntries: 0, deadLetterRetries: 0, pollsSkipped: 0 });
+    for (const x of body.targets)
+      expect(x.whatIf).toEqual({ breakerOpens: 0, timeOpenSeconds: 0, deadLetterEntries: 0, deadLetterRetries: 0, pollsSkipped: 0 });
     expect(body.totals.targets.actual.breakerOpens).toBeGreaterThan(0);
   });
 

@@ -1,5 +1,6 @@
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 import { Append, ctxOf, runHistory, targetHistory } from './synthetic-history';
 
 // The recorded policy: the app's configuration below, and the rules the synthetic history is decided with.
@@ -14,7 +15,11 @@ const ENV = {
   PIT_SNAPSHOT_INTERVAL_MS: '3600000',
 };
 const RECORDED = ctxOf({ failureThreshold: 3, openBaseMs: 1000, openMaxMs: 4000 }, { streak: 5, retryScheduleMs: [10_000, 20_000] });
-const CONFIGURED_POLICY = { breaker: { failureThreshold: 3, openBaseMs: 1000, openMaxMs: 4000 }, deadLetter: { streak: 5, retryScheduleSeconds: [10, 20] }, jobs: { maxAttempts: 3, backoffBaseMs: 1000 } };
+const CONFIGURED_POLICY = {
+  breaker: { failureThreshold: 3, openBaseMs: 1000, openMaxMs: 4000 },
+  deadLetter: { streak: 5, retryScheduleSeconds: [10, 20] },
+  jobs: { maxAttempts: 3, backoffBaseMs: 1000 },
+};
 
 // Failures at +0, +1 s, +2 s (opens 1 s), +3.5 s (reopens 2 s), +6 s (reopens 4 s; 5th in a row: dead-lettered for 10 s);
 // the dead-letter retry at +16.5 s succeeds, +17.5 s succeeds.
@@ -56,16 +61,31 @@ describe('POST /api/replay/what-if on a synthetic log (hand-computed expectation
     const longRun = runHistory('long', t0, ['fail', 'fail', 'fail'], { maxAttempts: 3, backoffBaseMs: 1000 });
     await append(split.slice(0, splitAt));
     await append(longRun.slice(0, 3)); // enqueued; claimed; failed + retry scheduled
-    await new Promise((r) => setTimeout(r, 20));
-    from = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 20));
+    // The window starts after the last event recorded so far, and the rest is recorded after it.
+    const { rows } = await t.db.pool.query<{ at: Date }>('SELECT max(recorded_at) AS at FROM events');
+    from = new Date(rows[0].at.getTime() + 1).toISOString();
+    await waitFor(
+      "the database's clock to pass the window start",
+      async () => (await t.db.pool.query('SELECT clock_timestamp() > $1::timestamptz AS past', [from])).rows[0].past,
+      5000,
+      1,
+    );
     await append(split.slice(splitAt));
     await append(longRun.slice(3));
     await append(targetHistory('eu-1', t0, INCIDENT, RECORDED));
-    await append(targetHistory('healthy', t0, [{ at: 0, ok: true }, { at: 1000, ok: true }], RECORDED));
+    await append(
+      targetHistory(
+        'healthy',
+        t0,
+        [
+          { at: 0, ok: true },
+          { at: 1000, ok: true },
+        ],
+        RECORDED,
+      ),
+    );
     await append(runHistory('nightly', t0, ['fail', 'fail', 'fail'], { maxAttempts: 3, backoffBaseMs: 1000 }));
     await append(runHistory('nightly', t0, ['fail', 'ok'], { maxAttempts: 3, backoffBaseMs: 1000 }));
-    await new Promise((r) => setTimeout(r, 20));
     // The window reaches past the incident's data times (+17.5 s), so no open period is clipped.
     to = new Date(t0 + 30_000).toISOString();
   });
@@ -78,8 +98,20 @@ describe('POST /api/replay/what-if on a synthetic log (hand-computed expectation
     expect(target(body, 'instance::eu-1').actual).toEqual({ breakerOpens: 3, timeOpenSeconds: 7, deadLetterEntries: 1, deadLetterRetries: 1, pollsSkipped: 0 });
     // `split` entered the window open (recorded before `from`, retryAt +3.01 s): that period counts from the window start, not as an opening.
     const splitOpenMs = t0 + 3010 - Date.parse(from) + 2000 + 4000;
-    expect(target(body, 'instance::split').actual).toEqual({ breakerOpens: 2, timeOpenSeconds: splitOpenMs / 1000, deadLetterEntries: 1, deadLetterRetries: 1, pollsSkipped: 0 });
-    expect(target(body, 'instance::healthy').actual).toEqual({ breakerOpens: 0, timeOpenSeconds: 0, deadLetterEntries: 0, deadLetterRetries: 0, pollsSkipped: 0 });
+    expect(target(body, 'instance::split').actual).toEqual({
+      breakerOpens: 2,
+      timeOpenSeconds: splitOpenMs / 1000,
+      deadLetterEntries: 1,
+      deadLetterRetries: 1,
+      pollsSkipped: 0,
+    });
+    expect(target(body, 'instance::healthy').actual).toEqual({
+      breakerOpens: 0,
+      timeOpenSeconds: 0,
+      deadLetterEntries: 0,
+      deadLetterRetries: 0,
+      pollsSkipped: 0,
+    });
     // nightly: one run failed 3× (2 retries, 1 s + 2 s, dead-lettered), one failed once (1 retry, 1 s) then succeeded.
     expect(job(body, 'nightly')).toMatchObject({ runs: 2, actual: { retries: 3, deadLetters: 1, retryWaitSeconds: 4 } });
     // long: its first failure and retry were before the window.
@@ -98,19 +130,40 @@ describe('POST /api/replay/what-if on a synthetic log (hand-computed expectation
   });
 
   it('a stricter policy opens sooner, skips the probes it would have refused and dead-letters sooner; fewer attempts dead-letter sooner', async () => {
-    const body = await whatIf({ breaker: { failureThreshold: 2 }, deadLetter: { streak: 3 }, jobs: { maxAttempts: 2 } }, { targets: ['instance::eu-1'], jobs: ['nightly'] });
+    const body = await whatIf(
+      { breaker: { failureThreshold: 2 }, deadLetter: { streak: 3 }, jobs: { maxAttempts: 2 } },
+      { targets: ['instance::eu-1'], jobs: ['nightly'] },
+    );
     expect(body.targets.map((x: any) => x.key)).toEqual(['instance::eu-1']);
     // Opens at +1.01 s until +2.01 s (+2 s refused); +3.5 s fails (3rd fed): reopens 2 s and dead-letters until +13.51 s (+6 s refused).
     expect(target(body, 'instance::eu-1').whatIf).toEqual({ breakerOpens: 2, timeOpenSeconds: 3, deadLetterEntries: 1, deadLetterRetries: 1, pollsSkipped: 2 });
     // Run 1: retry after attempt 1, dead-lettered after attempt 2 (attempt 3 not fed). Run 2: retried once, then succeeded: unchanged.
-    expect(body.jobs).toEqual([{ job: 'nightly', runs: 2, actual: { retries: 3, deadLetters: 1, retryWaitSeconds: 4 }, whatIf: { retries: 2, deadLetters: 1, retryWaitSeconds: 2 }, whatIfUnknownOutcomes: 0 }]);
+    expect(body.jobs).toEqual([
+      {
+        job: 'nightly',
+        runs: 2,
+        actual: { retries: 3, deadLetters: 1, retryWaitSeconds: 4 },
+        whatIf: { retries: 2, deadLetters: 1, retryWaitSeconds: 2 },
+        whatIfUnknownOutcomes: 0,
+      },
+    ]);
   });
 
   it('a looser policy opens later and dead-letters nothing; more attempts retry past the recorded ones (unknown outcome)', async () => {
-    const body = await whatIf({ breaker: { failureThreshold: 5, openBaseMs: 1000, openMaxMs: 4000 }, deadLetter: { streak: 10 }, jobs: { maxAttempts: 5, backoffBaseMs: 500 } });
+    const body = await whatIf({
+      breaker: { failureThreshold: 5, openBaseMs: 1000, openMaxMs: 4000 },
+      deadLetter: { streak: 10 },
+      jobs: { maxAttempts: 5, backoffBaseMs: 500 },
+    });
     expect(target(body, 'instance::eu-1').whatIf).toEqual({ breakerOpens: 1, timeOpenSeconds: 1, deadLetterEntries: 0, deadLetterRetries: 0, pollsSkipped: 0 });
     // Run 1: three retries (0.5 + 1 + 2 s), the last with an unknown outcome; run 2: one retry (0.5 s).
-    expect(job(body, 'nightly')).toEqual({ job: 'nightly', runs: 2, actual: { retries: 3, deadLetters: 1, retryWaitSeconds: 4 }, whatIf: { retries: 4, deadLetters: 0, retryWaitSeconds: 4 }, whatIfUnknownOutcomes: 1 });
+    expect(job(body, 'nightly')).toEqual({
+      job: 'nightly',
+      runs: 2,
+      actual: { retries: 3, deadLetters: 1, retryWaitSeconds: 4 },
+      whatIf: { retries: 4, deadLetters: 0, retryWaitSeconds: 4 },
+      whatIfUnknownOutcomes: 1,
+    });
     // long's third failure would be retried too: 2 unknown outcomes in all.
     expect(job(body, 'long')).toMatchObject({ whatIf: { retries: 2, deadLetters: 0, retryWaitSeconds: 1 + 2 }, whatIfUnknownOutcomes: 1 });
     expect(body.totals.jobs.whatIfUnknownOutcomes).toBe(2);

@@ -32,12 +32,16 @@ describe('generated requests from the OpenAPI document', () => {
     // so every event appended during a request is that request's.
     t = await startTestApp({ APP_MODE: 'server', OPSLEDGER_CONFIG: config, ALERT_EVAL_MS: '3600000', PIT_SNAPSHOT_INTERVAL_MS: '3600000' });
     // Real objects for the path parameters to hit, next to generated ones.
-    expect((await t.request('POST', '/api/targets', { body: { type: 'instance', name: 'eu-1', probe: { kind: 'http', url: 'http://127.0.0.1:9/ping' } } })).status).toBe(201);
+    expect(
+      (await t.request('POST', '/api/targets', { body: { type: 'instance', name: 'eu-1', probe: { kind: 'http', url: 'http://127.0.0.1:9/ping' } } })).status,
+    ).toBe(201);
     const run = await t.request('POST', '/api/jobs/nightly-report/run', { body: { reason: 'fuzz fixture' } });
     expect(run.status).toBe(202);
     const token = await t.request('POST', '/api/auth/tokens', { body: { name: 'fuzz-viewer', role: 'viewer', reason: 'fuzz fixture' } });
     expect(token.status).toBe(201);
-    const override = await t.request('POST', '/api/rate-limits/overrides', { body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), reason: 'fuzz fixture' } });
+    const override = await t.request('POST', '/api/rate-limits/overrides', {
+      body: { subject: { tenant: 'acme' }, limit: 10, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), reason: 'fuzz fixture' },
+    });
     expect(override.status).toBe(201);
     await waitForProjections(t);
     const projections = (await t.request('GET', '/api/projections')).body;
@@ -54,46 +58,50 @@ describe('generated requests from the OpenAPI document', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`never answers 5xx, and appends nothing on a 4xx (${RUNS} requests a route, seed ${SEED})`, async () => {
-    if (LARGE) process.stdout.write(`fuzz:api seed ${SEED}, ${RUNS} requests a route (FUZZ_SEED=${SEED} replays it)\n`);
-    const doc = (await t.request('GET', '/api/docs/json', { token: null })).body as OpenApiDoc;
-    const operations = operationsOf(doc);
-    expect(operations.length).toBeGreaterThan(30);
-    const tokens = fc.oneof(
-      { arbitrary: fc.constant(t.adminToken), weight: 6 },
-      { arbitrary: fc.constantFrom<string | null>(null, 'olt_not-a-token', ...(known.viewer as string[])), weight: 1 },
-    );
-    const head = async () => (await t.db.pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM events')).rows[0].p;
-    const statuses = new Map<number, number>();
-    const failures: string[] = [];
+  it(
+    `never answers 5xx, and appends nothing on a 4xx (${RUNS} requests a route, seed ${SEED})`,
+    async () => {
+      if (LARGE) process.stdout.write(`fuzz:api seed ${SEED}, ${RUNS} requests a route (FUZZ_SEED=${SEED} replays it)\n`);
+      const doc = (await t.request('GET', '/api/docs/json', { token: null })).body as OpenApiDoc;
+      const operations = operationsOf(doc);
+      expect(operations.length).toBeGreaterThan(30);
+      const tokens = fc.oneof(
+        { arbitrary: fc.constant(t.adminToken), weight: 6 },
+        { arbitrary: fc.constantFrom<string | null>(null, 'olt_not-a-token', ...(known.viewer as string[])), weight: 1 },
+      );
+      const head = async () => (await t.db.pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM events')).rows[0].p;
+      const statuses = new Map<number, number>();
+      const failures: string[] = [];
 
-    for (const op of operations) {
-      const send = async (req: GeneratedRequest) => {
-        const before = await head();
-        let res: Response;
-        try {
-          res = await fetch(t.url + req.url, { method: req.method, headers: req.headers, body: req.body });
-        } catch {
-          return; // the client refused to send it (e.g. a URL it cannot parse): nothing reached the server
-        }
-        const text = await res.text();
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        const shown = `${req.method} ${req.url.slice(0, 300)} body=${(req.body ?? '').slice(0, 300)} → ${res.status} ${text.slice(0, 300)}`;
-        if (res.status >= 500) throw new Error(`5xx: ${shown}`);
-        if (res.status >= 400) {
-          const after = await head();
-          if (after !== before) throw new Error(`a ${res.status} appended events (log head ${before} → ${after}): ${shown}`);
-        }
-      };
-      const result = await fc.check(fc.asyncProperty(requestFor(doc, op, tokens, known), send), { numRuns: RUNS, seed: SEED, endOnFailure: !LARGE });
-      if (result.failed) failures.push(`${op.method} ${op.path}: ${String(result.errorInstance ?? result.counterexample)}`);
-    }
+      for (const op of operations) {
+        const send = async (req: GeneratedRequest) => {
+          const before = await head();
+          let res: Response;
+          try {
+            res = await fetch(t.url + req.url, { method: req.method, headers: req.headers, body: req.body });
+          } catch {
+            return; // the client refused to send it (e.g. a URL it cannot parse): nothing reached the server
+          }
+          const text = await res.text();
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          const shown = `${req.method} ${req.url.slice(0, 300)} body=${(req.body ?? '').slice(0, 300)} → ${res.status} ${text.slice(0, 300)}`;
+          if (res.status >= 500) throw new Error(`5xx: ${shown}`);
+          if (res.status >= 400) {
+            const after = await head();
+            if (after !== before) throw new Error(`a ${res.status} appended events (log head ${before} → ${after}): ${shown}`);
+          }
+        };
+        const result = await fc.check(fc.asyncProperty(requestFor(doc, op, tokens, known), send), { numRuns: RUNS, seed: SEED, endOnFailure: !LARGE });
+        if (result.failed) failures.push(`${op.method} ${op.path}: ${String(result.errorInstance ?? result.counterexample)}`);
+      }
 
-    if (LARGE) process.stdout.write(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`);
-    expect(failures).toEqual([]);
-    // The generator reached the handlers too, not only the validation in front of them.
-    const count = (lo: number, hi: number) => [...statuses].filter(([s]) => s >= lo && s < hi).reduce((n, [, c]) => n + c, 0);
-    expect(count(200, 300)).toBeGreaterThan(operations.length / 2);
-    expect(count(400, 500)).toBeGreaterThan(operations.length);
-  }, LARGE ? 3_600_000 : 120_000);
+      if (LARGE) process.stdout.write(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`);
+      expect(failures).toEqual([]);
+      // The generator reached the handlers too, not only the validation in front of them.
+      const count = (lo: number, hi: number) => [...statuses].filter(([s]) => s >= lo && s < hi).reduce((n, [, c]) => n + c, 0);
+      expect(count(200, 300)).toBeGreaterThan(operations.length / 2);
+      expect(count(400, 500)).toBeGreaterThan(operations.length);
+    },
+    LARGE ? 3_600_000 : 120_000,
+  );
 });

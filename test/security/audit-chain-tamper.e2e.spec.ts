@@ -32,8 +32,21 @@ describe('audit chain: tampering is named by `npm run audit -- verify`', () => {
   let recorder: AuditRecorder;
   let ids: string[];
 
-  const links = async () => (await db.pool.query<Link>(`SELECT position, event_id, stream_id, type, data, metadata FROM events WHERE type = 'OperatorActionRecorded' ORDER BY position`)).rows;
-  const record = (i: number, tenant: string | null = null) => recordAction(recorder, { ...systemOperator(`req-${i}`), actor: `op${i}`, role: 'operator', tenant, clientIp: '10.0.0.7' }, 'job.run', `job:j${i}`, `reason ${i}`, { attempt: i });
+  const links = async () =>
+    (
+      await db.pool.query<Link>(
+        `SELECT position, event_id, stream_id, type, data, metadata FROM events WHERE type = 'OperatorActionRecorded' ORDER BY position`,
+      )
+    ).rows;
+  const record = (i: number, tenant: string | null = null) =>
+    recordAction(
+      recorder,
+      { ...systemOperator(`req-${i}`), actor: `op${i}`, role: 'operator', tenant, clientIp: '10.0.0.7' },
+      'job.run',
+      `job:j${i}`,
+      `reason ${i}`,
+      { attempt: i },
+    );
 
   /** Rewrites every link in order with `mac`, keeping the chain consistent (head row included): a full re-hash. */
   async function rehash(mac: (prev: string, l: Link) => { data: Record<string, unknown>; hash: string }) {
@@ -98,7 +111,10 @@ describe('audit chain: tampering is named by `npm run audit -- verify`', () => {
 
   it('names every link of a chain fully re-hashed with a wrong key', async () => {
     const wrong = Buffer.from('an-attacker-guess-of-the-audit-chain-key');
-    await rehash((prev, l) => ({ data: l.data, hash: chainMac(wrong, prev, { eventId: l.event_id, streamId: l.stream_id, type: l.type, data: { ...l.data, prevHash: prev }, metadata: l.metadata }) }));
+    await rehash((prev, l) => ({
+      data: l.data,
+      hash: chainMac(wrong, prev, { eventId: l.event_id, streamId: l.stream_id, type: l.type, data: { ...l.data, prevHash: prev }, metadata: l.metadata }),
+    }));
     const r = await auditVerify(db.url);
     expect(r.code).toBe(1);
     for (const id of ids) expect(r.stdout).toContain(`event ${id}`);
@@ -107,7 +123,10 @@ describe('audit chain: tampering is named by `npm run audit -- verify`', () => {
   it('names a chain re-hashed into unkeyed (version 1) links, which needs no key', async () => {
     await rehash((prev, l) => {
       const { chain: _c, keyId: _k, sealsLegacyLinks: _s, ...data } = l.data;
-      return { data, hash: legacyChainHash(prev, { eventId: l.event_id, streamId: l.stream_id, occurredAt: l.metadata.occurredAt, data: { ...data, prevHash: prev } }) };
+      return {
+        data,
+        hash: legacyChainHash(prev, { eventId: l.event_id, streamId: l.stream_id, occurredAt: l.metadata.occurredAt, data: { ...data, prevHash: prev } }),
+      };
     });
     const r = await auditVerify(db.url);
     expect(r.code).toBe(1);
@@ -118,7 +137,10 @@ describe('audit chain: tampering is named by `npm run audit -- verify`', () => {
     const other = Buffer.from('another-key-with-its-own-id-0123456789ab');
     await rehash((prev, l) => {
       const data = { ...l.data, keyId: 'feedfacefeedface' };
-      return { data, hash: chainMac(other, prev, { eventId: l.event_id, streamId: l.stream_id, type: l.type, data: { ...data, prevHash: prev }, metadata: l.metadata }) };
+      return {
+        data,
+        hash: chainMac(other, prev, { eventId: l.event_id, streamId: l.stream_id, type: l.type, data: { ...data, prevHash: prev }, metadata: l.metadata }),
+      };
     });
     const r = await auditVerify(db.url);
     expect(r.code).toBe(1);
@@ -140,7 +162,9 @@ describe('audit chain: tampering is named by `npm run audit -- verify`', () => {
   it('a head published earlier still matches after more actions; a wrong MAC for it is named', async () => {
     const published = await readChainHead(db.pool);
     await record(6);
-    expect((await auditVerify(db.url, ['--head', `${published.position}:${published.mac}`])).stdout).toMatch(/intact: 6 event\(s\) verified, matching the published head 5/);
+    expect((await auditVerify(db.url, ['--head', `${published.position}:${published.mac}`])).stdout).toMatch(
+      /intact: 6 event\(s\) verified, matching the published head 5/,
+    );
     const r = await auditVerify(db.url, ['--head', `${published.position}:${'a'.repeat(64)}`]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`event ${ids[4]}`);
@@ -167,9 +191,23 @@ describe('audit chain: links written before AUDIT_CHAIN_KEY', () => {
       const eventId = crypto.randomUUID();
       const occurredAt = new Date().toISOString();
       const streamId = auditStream(new Date(occurredAt));
-      const data = { action: 'job.run', target: `job:old${i}`, reason: 'before the upgrade', actor: 'alice', role: 'operator', tenant: null, requestId: `old-${i}`, clientIp: '10.0.0.1', prevHash };
+      const data = {
+        action: 'job.run',
+        target: `job:old${i}`,
+        reason: 'before the upgrade',
+        actor: 'alice',
+        role: 'operator',
+        tenant: null,
+        requestId: `old-${i}`,
+        clientIp: '10.0.0.1',
+        prevHash,
+      };
       const hash = legacyChainHash(prevHash, { eventId, streamId, occurredAt, data });
-      await store.append(streamId, [{ type: 'OperatorActionRecorded', eventId, data: { ...data, hash }, metadata: { occurredAt, actor: 'alice', correlationId: `old-${i}` } }], 'any');
+      await store.append(
+        streamId,
+        [{ type: 'OperatorActionRecorded', eventId, data: { ...data, hash }, metadata: { occurredAt, actor: 'alice', correlationId: `old-${i}` } }],
+        'any',
+      );
       await db.pool.query('UPDATE audit_chain_head SET last_event_id = $1, last_hash = $2, length = length + 1 WHERE id = 1', [eventId, hash]);
     }
   }
@@ -198,7 +236,11 @@ describe('audit chain: links written before AUDIT_CHAIN_KEY', () => {
   it('are sealed by the first start with a key, before any operator acts', async () => {
     await legacyLinks(2);
     // No admin token, no config file: nothing else records an action at start.
-    const app = await createApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...TEST_SERVER_KEYS, DATABASE_URL: db.url }), db.url, pino({ level: 'silent' }));
+    const app = await createApp(
+      loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...TEST_SERVER_KEYS, DATABASE_URL: db.url }),
+      db.url,
+      pino({ level: 'silent' }),
+    );
     await app.init();
     await app.close();
     const { rows } = await db.pool.query(`SELECT data FROM events WHERE type = 'OperatorActionRecorded' ORDER BY position`);

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from '../polling/support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { startTestApp, TestApp } from '../support/test-app';
 import { verifyTestChain } from '../support/audit-chain';
 
@@ -10,7 +11,10 @@ class MemoryLog extends Writable {
     done();
   }
   lines(): Record<string, any>[] {
-    return this.text.trim().split('\n').map((l) => JSON.parse(l));
+    return this.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   }
 }
 
@@ -38,10 +42,15 @@ describe('audit: concurrent operator actions on one target', () => {
   beforeAll(async () => {
     s = await startFlakyServer();
     t = await startTestApp({ ...FAST_POLLING_ENV, LOG_LEVEL: 'info' }, undefined, { logDestination: log });
-    const reg = await t.request('POST', '/api/targets', { body: { type: 'instance', name: 'race-1', probe: { kind: 'http', url: `${s.base}/ok` }, reason: 'setup' } });
+    const reg = await t.request('POST', '/api/targets', {
+      body: { type: 'instance', name: 'race-1', probe: { kind: 'http', url: `${s.base}/ok` }, reason: 'setup' },
+    });
     expect(reg.status).toBe(201);
     // The scheduler is polling it: outcomes are being appended to the stream.
-    await waitFor('polled', async () => (await t.db.pool.query(`SELECT 1 FROM events WHERE stream_id = $1 AND type = 'PollSucceeded'`, [`target-${key}`])).rowCount);
+    await waitFor(
+      'polled',
+      async () => (await t.db.pool.query(`SELECT 1 FROM events WHERE stream_id = $1 AND type = 'PollSucceeded'`, [`target-${key}`])).rowCount,
+    );
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -64,7 +73,12 @@ describe('audit: concurrent operator actions on one target', () => {
     expect(statuses.filter((x) => x >= 500)).toEqual([]);
     expect(new Set(statuses)).toEqual(new Set(statuses.filter((x) => [200, 202, 409].includes(x))));
 
-    const entries = (await t.db.pool.query(`SELECT event_id, data FROM events WHERE type = 'OperatorActionRecorded' AND data->>'target' = $1 AND data->>'reason' LIKE 'race %'`, [`target:${key}`])).rows;
+    const entries = (
+      await t.db.pool.query(
+        `SELECT event_id, data FROM events WHERE type = 'OperatorActionRecorded' AND data->>'target' = $1 AND data->>'reason' LIKE 'race %'`,
+        [`target:${key}`],
+      )
+    ).rows;
     const stream = (await t.db.pool.query(`SELECT type, metadata FROM events WHERE stream_id = $1 ORDER BY revision`, [`target-${key}`])).rows;
     const causedBy = new Map<string, string[]>();
     for (const e of stream) if (e.metadata.causationId) causedBy.set(e.metadata.causationId, [...(causedBy.get(e.metadata.causationId) ?? []), e.type]);
@@ -76,7 +90,8 @@ describe('audit: concurrent operator actions on one target', () => {
     }
     // Every operator effect on the stream is caused by one of these entries (or by the registration's).
     const entryIds = new Set(entries.map((e) => e.event_id));
-    const registration = (await t.db.pool.query(`SELECT event_id FROM events WHERE type = 'OperatorActionRecorded' AND data->>'action' = 'target.register'`)).rows[0].event_id;
+    const registration = (await t.db.pool.query(`SELECT event_id FROM events WHERE type = 'OperatorActionRecorded' AND data->>'action' = 'target.register'`))
+      .rows[0].event_id;
     expect([...causedBy.keys()].filter((id) => id !== registration && !entryIds.has(id))).toEqual([]);
 
     // One entry per answered change, one rejected log line per 409, by reason.
@@ -85,7 +100,9 @@ describe('audit: concurrent operator actions on one target', () => {
     for (const { kind, reason, res } of done) {
       if (res.status === 409) {
         expect(byReason.has(reason)).toBe(false);
-        expect(rejectedLines.filter((l) => l.reason === reason)).toEqual([expect.objectContaining({ status: 409, event: expect.stringMatching(/^audit\.target\./), target: `target:${key}` })]);
+        expect(rejectedLines.filter((l) => l.reason === reason)).toEqual([
+          expect.objectContaining({ status: 409, event: expect.stringMatching(/^audit\.target\./), target: `target:${key}` }),
+        ]);
       } else if (kind === 'poll-now' || kind === 'reset-breaker') {
         expect(byReason.get(reason)?.data.action).toBe(kind === 'poll-now' ? 'target.poll_now' : 'target.reset_breaker');
       }

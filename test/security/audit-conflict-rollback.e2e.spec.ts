@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
-import { waitFor } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { startTestApp, TestApp } from '../support/test-app';
 import { verifyTestChain } from '../support/audit-chain';
 
@@ -14,27 +14,44 @@ import { verifyTestChain } from '../support/audit-chain';
 describe('audit: a conflict inside the unit of work', () => {
   let t: TestApp;
   let store: PostgresEventStore;
-  const key = 'instance::conflict-1';
-  const stream = `target-${key}`;
 
   beforeAll(async () => {
-    // No scheduler: nothing but the test and the actions writes to the target.
+    // No scheduler: nothing but the test and the actions writes to the targets.
     t = await startTestApp({ POLL_SCHEDULER_ENABLED: 'false' });
     store = new PostgresEventStore(t.db.pool);
-    const reg = await t.request('POST', '/api/targets', { body: { type: 'instance', name: 'conflict-1', probe: { kind: 'http', url: 'http://127.0.0.1:9/x' }, reason: 'setup' } });
-    expect(reg.status).toBe(201);
   });
+  /** Each test its own target: its key. */
+  const register = async (name: string) => {
+    const reg = await t.request('POST', '/api/targets', {
+      body: { type: 'instance', name, probe: { kind: 'http', url: 'http://127.0.0.1:9/x' }, reason: 'setup' },
+    });
+    expect(reg.status).toBe(201);
+    return `instance::${name}`;
+  };
   afterAll(async () => {
     await store?.close();
     await t?.close();
   });
 
-  const entriesWith = async (reason: string) => (await t.db.pool.query(`SELECT event_id, data FROM events WHERE type = 'OperatorActionRecorded' AND data->>'reason' = $1`, [reason])).rows;
+  const entriesWith = async (reason: string) =>
+    (await t.db.pool.query(`SELECT event_id, data FROM events WHERE type = 'OperatorActionRecorded' AND data->>'reason' = $1`, [reason])).rows;
   const blockedAppends = async () =>
-    Number((await t.db.pool.query(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`)).rows[0].count);
+    Number(
+      (
+        await t.db.pool.query(
+          `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`,
+        )
+      ).rows[0].count,
+    );
 
   /** Holds `event` at the stream's next revision, uncommitted, while `act` runs; returns its answer after COMMIT. */
-  async function raceWith(event: { type: string; data: unknown }, act: () => Promise<{ status: number; body: any }>, whileBlocked: () => Promise<void>) {
+  async function raceWith(
+    key: string,
+    event: { type: string; data: unknown },
+    act: () => Promise<{ status: number; body: any }>,
+    whileBlocked: () => Promise<void>,
+  ) {
+    const stream = `target-${key}`;
     const head = (await store.readStream(stream)).length - 1;
     const holder: PoolClient = await t.db.pool.connect();
     try {
@@ -52,7 +69,9 @@ describe('audit: a conflict inside the unit of work', () => {
 
   it('pause: the waiting entry is invisible; after the conflict the re-decided pause is a no-op and no entry remains', async () => {
     const reason = 'pause during a concurrent pause';
+    const key = await register('conflict-pause');
     const res = await raceWith(
+      key,
       { type: 'TargetPaused', data: { key, at: new Date().toISOString() } },
       () => t.request('PATCH', `/api/targets/${key}`, { body: { paused: true, reason } }),
       async () => expect(await entriesWith(reason)).toEqual([]),
@@ -60,7 +79,7 @@ describe('audit: a conflict inside the unit of work', () => {
     expect(res.status).toBe(200);
     expect(res.body.paused).toBe(true);
     expect(await entriesWith(reason)).toEqual([]);
-    const paused = (await t.db.pool.query(`SELECT metadata FROM events WHERE stream_id = $1 AND type = 'TargetPaused'`, [stream])).rows;
+    const paused = (await t.db.pool.query(`SELECT metadata FROM events WHERE stream_id = $1 AND type = 'TargetPaused'`, [`target-${key}`])).rows;
     expect(paused).toHaveLength(1); // the test's own: the action added none
     expect(paused[0].metadata.causationId).toBeUndefined();
     expect((await verifyTestChain(t.db.pool)).ok).toBe(true);
@@ -68,7 +87,10 @@ describe('audit: a conflict inside the unit of work', () => {
 
   it('resume: the rolled-back attempt leaves nothing; the retry records one entry with its one effect', async () => {
     const reason = 'resume during a concurrent poll request';
+    const key = await register('conflict-resume');
+    expect((await t.request('PATCH', `/api/targets/${key}`, { body: { paused: true, reason: 'setup' } })).status).toBe(200);
     const res = await raceWith(
+      key,
       { type: 'PollRequested', data: { key, at: new Date().toISOString() } },
       () => t.request('PATCH', `/api/targets/${key}`, { body: { paused: false, reason } }),
       async () => expect(await entriesWith(reason)).toEqual([]),

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { startTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
 import { auditVerify } from './support';
 
 class MemoryLog extends Writable {
@@ -9,19 +10,13 @@ class MemoryLog extends Writable {
     done();
   }
   heads(): { position: string; mac: string; head: string }[] {
-    return this.text.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.event === 'audit.chain_head');
+    return this.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.event === 'audit.chain_head');
   }
 }
-
-const waitFor = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> => {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 /** The chain head leaves the database (log line and /metrics), and `audit verify --head` checks against it. */
 describe('audit chain head publication', () => {
@@ -35,14 +30,16 @@ describe('audit chain head publication', () => {
     expect(r.status).toBe(201);
     const { rows } = await t.db.pool.query(`SELECT length::text AS position, last_hash AS mac FROM audit_chain_head`);
     const current = rows[0] as { position: string; mac: string };
-    const line = await waitFor('a published head at the current position', () => log.heads().find((h) => h.position === current.position));
+    const line = await waitFor('a published head at the current position', () => log.heads().find((h) => h.position === current.position), 10_000);
     expect(line).toMatchObject({ mac: current.mac, head: `${current.position}:${current.mac}` });
     // Published again on the interval, not only on change.
-    await waitFor('a second publication of the same head', () => (log.heads().filter((h) => h.position === current.position).length >= 2 ? true : undefined), 5000);
+    await waitFor('a second publication of the same head', () => log.heads().filter((h) => h.position === current.position).length >= 2, 5000);
 
     const metrics = (await t.request('GET', '/metrics')).body as string;
     expect(metrics).toMatch(new RegExp(`^opsledger_audit_chain_position\\{service="opsledger"\\} ${current.position}$`, 'm'));
-    expect(metrics).toMatch(new RegExp(`^opsledger_audit_chain_head_info\\{position="${current.position}",mac="${current.mac}",service="opsledger"\\} 1$`, 'm'));
+    expect(metrics).toMatch(
+      new RegExp(`^opsledger_audit_chain_head_info\\{position="${current.position}",mac="${current.mac}",service="opsledger"\\} 1$`, 'm'),
+    );
 
     const verified = await auditVerify(t.db.url, ['--head', line.head]);
     expect(verified.stdout).toMatch(new RegExp(`matching the published head ${current.position}`));

@@ -16,7 +16,12 @@ describe('audit: idempotent run-now replays', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-replay-'));
     const config = path.join(dir, 'jobs.json');
-    writeFileSync(config, JSON.stringify({ jobs: [{ name: 'report', schedule: 'on-demand', handler: { kind: 'command', argv: [process.execPath, '-e', ''] } }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        jobs: [{ name: 'report', schedule: 'on-demand', params: ['custom'], handler: { kind: 'command', argv: [process.execPath, '-e', ''] } }],
+      }),
+    );
     // No workers: the run stays queued, so nothing but the requests writes to it.
     t = await startTestApp({ OPSLEDGER_CONFIG: config, WORKER_CONCURRENCY: '0' });
   });
@@ -25,7 +30,9 @@ describe('audit: idempotent run-now replays', () => {
   it('20 parallel run-now with one Idempotency-Key: 1 run, 1 applied entry, 19 duplicates naming it, every answer naming it', async () => {
     const reason = `replay test ${Date.now()}`;
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => t.request('POST', '/api/jobs/report/run', { body: { reason, params: { n: i } }, headers: { 'idempotency-key': 'deploy-42' } })),
+      Array.from({ length: 20 }, (_, i) =>
+        t.request('POST', '/api/jobs/report/run', { body: { reason, params: { n: i } }, headers: { 'idempotency-key': 'deploy-42' } }),
+      ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
     const runIds = new Set(answers.map((a) => a.body.runId));
@@ -37,7 +44,12 @@ describe('audit: idempotent run-now replays', () => {
     const runs = await t.db.pool.query(`SELECT stream_id, metadata FROM events WHERE type = 'RunEnqueued'`);
     expect(runs.rows.map((r) => r.stream_id)).toEqual([`job-${runId}`]);
 
-    const entries = (await t.db.pool.query(`SELECT event_id, data FROM events WHERE type = 'OperatorActionRecorded' AND data->>'action' = 'job.run' AND data->>'reason' = $1 ORDER BY position`, [reason])).rows;
+    const entries = (
+      await t.db.pool.query(
+        `SELECT event_id, data FROM events WHERE type = 'OperatorActionRecorded' AND data->>'action' = 'job.run' AND data->>'reason' = $1 ORDER BY position`,
+        [reason],
+      )
+    ).rows;
     const applied = entries.filter((e) => e.data.outcome === 'applied');
     const duplicates = entries.filter((e) => e.data.outcome === 'duplicate');
     expect(applied).toHaveLength(1);
@@ -49,7 +61,9 @@ describe('audit: idempotent run-now replays', () => {
     expect(entries[0].data.outcome).toBe('applied');
     expect(runs.rows[0].metadata.causationId).toBe(applied[0].event_id);
     // Replays caused nothing: no event anywhere points at a duplicate entry.
-    const caused = await t.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE metadata->>'causationId' = ANY($1::text[])`, [duplicates.map((d) => d.event_id)]);
+    const caused = await t.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE metadata->>'causationId' = ANY($1::text[])`, [
+      duplicates.map((d) => d.event_id),
+    ]);
     expect(caused.rows[0].n).toBe(0);
 
     // The audit API shows the outcome; a later replay still answers with the original run.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
-import { waitFor } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { freePort } from '../support/free-port';
 import { MainProcess } from '../support/main-process';
 import { TEST_EGRESS_ALLOW } from '../support/test-egress';
@@ -30,8 +30,27 @@ describe('audit: kill -9 in the middle of an operator action', () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     // The real entry point (server keys added by MainProcess), as `npm start` runs it.
-    child = new MainProcess({ DATABASE_URL: db.url, APP_MODE: 'server', PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', OPSLEDGER_ADMIN_TOKEN: token, RATE_LIMIT_PER_MINUTE: '0', EGRESS_ALLOW: TEST_EGRESS_ALLOW });
-    await waitFor('the server answers', () => fetch(`${url}/api/health`).then((r) => r.ok, () => false), 60_000, 200).catch((err) => {
+    child = new MainProcess({
+      DATABASE_URL: db.url,
+      APP_MODE: 'server',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      OPSLEDGER_ADMIN_TOKEN: token,
+      RATE_LIMIT_PER_MINUTE: '0',
+      EGRESS_ALLOW: TEST_EGRESS_ALLOW,
+    });
+    await waitFor(
+      'the server answers',
+      () =>
+        fetch(`${url}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      60_000,
+      200,
+    ).catch((err) => {
       throw new Error(`${err.message}; server output:\n${child!.output}`);
     });
   }, 90_000);
@@ -47,7 +66,9 @@ describe('audit: kill -9 in the middle of an operator action', () => {
     fetch(url + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('the killed action leaves neither its entry nor its effect, and the chain still verifies', async () => {
-    expect((await call('POST', '/api/targets', { type: 'instance', name: 'kill-1', probe: { kind: 'http', url: 'http://127.0.0.1:9/x' }, reason: 'setup' })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/targets', { type: 'instance', name: 'kill-1', probe: { kind: 'http', url: 'http://127.0.0.1:9/x' }, reason: 'setup' })).status,
+    ).toBe(201);
     const reason = 'poll-now killed mid-action';
     const head = (await store.readStream(stream)).length - 1;
     const holder: PoolClient = await db.pool.connect();
@@ -57,7 +78,9 @@ describe('audit: kill -9 in the middle of an operator action', () => {
       void call('POST', `/api/targets/${key}/poll-now`, { reason }).catch(() => undefined); // its connection dies with the server
       const backend = await waitFor(
         'the server waits on the held revision',
-        async () => (await db.pool.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`)).rows[0]?.pid as number | undefined,
+        async () =>
+          (await db.pool.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`))
+            .rows[0]?.pid as number | undefined,
       );
       // Mid-action: its unit holds the audit chain head (taken first, released only by commit or rollback).
       const chainHead = await db.pool.query('SELECT 1 FROM audit_chain_head WHERE id = 1 FOR UPDATE NOWAIT').catch((e) => e);
@@ -67,7 +90,11 @@ describe('audit: kill -9 in the middle of an operator action', () => {
       await child!.exited;
       // Let the server's statement finish: its backend then finds the client gone and rolls back.
       await holder.query('ROLLBACK');
-      await waitFor('the killed server\'s backend is gone', async () => (await db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount === 0, 30_000);
+      await waitFor(
+        "the killed server's backend is gone",
+        async () => (await db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount === 0,
+        30_000,
+      );
     } finally {
       holder.release();
     }

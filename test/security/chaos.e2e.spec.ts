@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FAST_POLLING_ENV, FlakyServer, startFlakyServer, waitFor } from '../polling/support';
+import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { pastEveryEvent } from '../projection-runner/support';
 import { foldRun, OwnerInterval, overlapping, ownerIntervals, pollProblems, PollOutcomeRow, RunEventRow, RunHistory, TERMINAL } from '../support/chaos/checks';
 import { Life, lifeEnd, Slot } from '../support/chaos/cluster';
@@ -155,15 +156,19 @@ describe('many processes killed at random (issue 10 §7)', () => {
 
   // ---- the test ----------------------------------------------------------------------------
 
-  it('keeps every promise while processes are SIGKILLed and restarted', async () => {
-    process.stdout.write(`chaos: seed ${SEED} (replay with CHAOS_SEED=${SEED}), ${DURATION_MS} ms of kills, logs in ${dir}\n`);
-    try {
-      await scenario();
-    } catch (err) {
-      failed = true;
-      throw new Error(`${(err as Error).message}\n(seed ${SEED}; replay with CHAOS_SEED=${SEED} CHAOS_DURATION_MS=${DURATION_MS}; process logs in ${dir})`);
-    }
-  }, DURATION_MS + 300_000);
+  it(
+    'keeps every promise while processes are SIGKILLed and restarted',
+    async () => {
+      process.stdout.write(`chaos: seed ${SEED} (replay with CHAOS_SEED=${SEED}), ${DURATION_MS} ms of kills, logs in ${dir}\n`);
+      try {
+        await scenario();
+      } catch (err) {
+        failed = true;
+        throw new Error(`${(err as Error).message}\n(seed ${SEED}; replay with CHAOS_SEED=${SEED} CHAOS_DURATION_MS=${DURATION_MS}; process logs in ${dir})`);
+      }
+    },
+    DURATION_MS + 300_000,
+  );
 
   async function scenario(): Promise<void> {
     // Targets: healthy ones, one answering 500 (breaker, dead-letter), one that never answers (timeouts).
@@ -196,7 +201,11 @@ describe('many processes killed at random (issue 10 §7)', () => {
         // The first two kills hit the scheduler's and the projections' owner, so both must fail over.
         const r = rng.next();
         const [victim, why] =
-          n === 0 || (n > 1 && r < 0.25) ? [schedulerOwner(), 'scheduler owner'] : n === 1 || r < 0.4 ? [projectionHolder(), 'projection owner'] : [rng.pick(slots), 'random'];
+          n === 0 || (n > 1 && r < 0.25)
+            ? [schedulerOwner(), 'scheduler owner']
+            : n === 1 || r < 0.4
+              ? [projectionHolder(), 'projection owner']
+              : [rng.pick(slots), 'random'];
         const victims = new Map(victim ? [[victim, why]] : []);
         if (rng.chance(0.15)) {
           const second = rng.pick(slots);
@@ -229,7 +238,9 @@ describe('many processes killed at random (issue 10 §7)', () => {
 
     await Promise.all([killLoop, clientLoop(1), clientLoop(2), clientLoop(3)]);
     while (restarts.size) await Promise.all([...restarts]);
-    process.stdout.write(`chaos: ${kills.length} kills (${kills.map((k) => `${k.slot}:${k.why}`).join(', ')}); ${acks.length} run-now acknowledged, ${unanswered.length} unanswered\n`);
+    process.stdout.write(
+      `chaos: ${kills.length} kills (${kills.map((k) => `${k.slot}:${k.why}`).join(', ')}); ${acks.length} run-now acknowledged, ${unanswered.length} unanswered\n`,
+    );
 
     // ---- settle: everyone up again, then every run enqueued so far must come to an end -----------
     for (const s of slots) if (!s.running) s.start();
@@ -257,7 +268,12 @@ describe('many processes killed at random (issue 10 §7)', () => {
     // ---- stop cleanly: workers first (no more job or poll events), then projections catch up ----
     for (const s of workers()) expect({ slot: s.name, exit: await s.stop(20_000) }).toEqual({ slot: s.name, exit: { code: 0, signal: null } });
     const names = (await db.pool.query<{ name: string }>('SELECT name FROM projection_checkpoints ORDER BY name')).rows.map((r) => r.name);
-    await waitFor('every projection to reach the head of the log', async () => (await Promise.all(names.map((n) => pastEveryEvent(db.pool, n)))).every(Boolean), 60_000, 100);
+    await waitFor(
+      'every projection to reach the head of the log',
+      async () => (await Promise.all(names.map((n) => pastEveryEvent(db.pool, n)))).every(Boolean),
+      60_000,
+      100,
+    );
     for (const s of servers()) expect({ slot: s.name, exit: await s.stop(20_000) }).toEqual({ slot: s.name, exit: { code: 0, signal: null } });
 
     // ---- the log is at rest now: check it -------------------------------------------------------
@@ -271,18 +287,25 @@ describe('many processes killed at random (issue 10 §7)', () => {
     expect(acks.length).toBeGreaterThan(10);
 
     // Every killed process came back: each life but the last of a slot ended by our kill, and the next one started.
-    for (const s of slots) s.lives.forEach((l, i) => {
-      if (i < s.lives.length - 1 && l.killedAt === null) problems.push(`${s.name} life ${i + 1} (pid ${l.pid}) ended without being killed: ${JSON.stringify(l.exit)}`);
-      if (l.startedAt === null && l.killedAt === null) problems.push(`${s.name} life ${i + 1} (pid ${l.pid}) never started; see ${l.logFile}`);
-    });
+    for (const s of slots)
+      s.lives.forEach((l, i) => {
+        if (i < s.lives.length - 1 && l.killedAt === null)
+          problems.push(`${s.name} life ${i + 1} (pid ${l.pid}) ended without being killed: ${JSON.stringify(l.exit)}`);
+        if (l.startedAt === null && l.killedAt === null) problems.push(`${s.name} life ${i + 1} (pid ${l.pid}) never started; see ${l.logFile}`);
+      });
 
     // No event twice; every stream's revisions run 0..n.
-    note('event id twice', (await db.pool.query(`SELECT event_id::text AS id FROM events GROUP BY event_id HAVING count(*) > 1`)).rows.map((r) => r.id));
+    note(
+      'event id twice',
+      (await db.pool.query(`SELECT event_id::text AS id FROM events GROUP BY event_id HAVING count(*) > 1`)).rows.map((r) => r.id),
+    );
     note(
       'revision gap',
-      (await db.pool.query(`SELECT stream_id, min(revision) AS lo, max(revision) AS hi, count(*) AS n FROM events GROUP BY stream_id HAVING min(revision) <> 0 OR max(revision) <> count(*) - 1`)).rows.map(
-        (r) => `${r.stream_id}: revisions ${r.lo}..${r.hi} but ${r.n} events`,
-      ),
+      (
+        await db.pool.query(
+          `SELECT stream_id, min(revision) AS lo, max(revision) AS hi, count(*) AS n FROM events GROUP BY stream_id HAVING min(revision) <> 0 OR max(revision) <> count(*) - 1`,
+        )
+      ).rows.map((r) => `${r.stream_id}: revisions ${r.lo}..${r.hi} but ${r.n} events`),
     );
 
     // Runs: each one's life is whole; nothing runs after every worker stopped.
@@ -308,26 +331,44 @@ describe('many processes killed at random (issue 10 §7)', () => {
 
     // Cron: a tick recorded as missed was not enqueued on time by any process (TickMissed tells the truth).
     const onTime = new Set(
-      (await db.pool.query<{ job: string; tick: string }>(
-        `SELECT data->>'job' AS job, data->>'scheduledFor' AS tick FROM events
+      (
+        await db.pool.query<{ job: string; tick: string }>(
+          `SELECT data->>'job' AS job, data->>'scheduledFor' AS tick FROM events
           WHERE type = 'RunEnqueued' AND data->>'trigger' = 'schedule'
             AND ol_jobs_ts(data->>'enqueuedAt') - ol_jobs_ts(data->>'scheduledFor') < make_interval(secs => $1::float8 / 1000)`,
-        [Number(TIMINGS.CRON_MISSED_GRACE_MS)],
-      )).rows.map((r) => `${r.job} ${Date.parse(r.tick)}`),
+          [Number(TIMINGS.CRON_MISSED_GRACE_MS)],
+        )
+      ).rows.map((r) => `${r.job} ${Date.parse(r.tick)}`),
     );
-    const missed = (await db.pool.query<{ job: string; tick: string }>(`SELECT data->>'job' AS job, data->>'tick' AS tick FROM events WHERE type = 'TickMissed'`)).rows;
-    note('TickMissed', missed.filter((m) => onTime.has(`${m.job} ${Date.parse(m.tick)}`)).map((m) => `${m.job} tick ${m.tick} was enqueued on time, yet recorded as missed`));
+    const missed = (
+      await db.pool.query<{ job: string; tick: string }>(`SELECT data->>'job' AS job, data->>'tick' AS tick FROM events WHERE type = 'TickMissed'`)
+    ).rows;
+    note(
+      'TickMissed',
+      missed.filter((m) => onTime.has(`${m.job} ${Date.parse(m.tick)}`)).map((m) => `${m.job} tick ${m.tick} was enqueued on time, yet recorded as missed`),
+    );
 
     // One active scheduler at a time, and every poll made by the one that was active.
-    note('two active schedulers', overlapping(schedulerIntervals).map(([a, b]) => `${span(a)} and ${span(b)}`));
-    const outcomes = (await db.pool.query<PollOutcomeRow>(`SELECT stream_id AS "streamId", type, data, metadata FROM events WHERE type IN ('PollSucceeded', 'PollFailed') ORDER BY transaction_id, position`)).rows;
+    note(
+      'two active schedulers',
+      overlapping(schedulerIntervals).map(([a, b]) => `${span(a)} and ${span(b)}`),
+    );
+    const outcomes = (
+      await db.pool.query<PollOutcomeRow>(
+        `SELECT stream_id AS "streamId", type, data, metadata FROM events WHERE type IN ('PollSucceeded', 'PollFailed') ORDER BY transaction_id, position`,
+      )
+    ).rows;
     expect(outcomes.length).toBeGreaterThan(20);
     note('poll', pollProblems(outcomes, schedulerIntervals));
 
     // One runner per projection at a time; every projection at the head and equal to a rebuild.
     const byProjection = new Map<string, OwnerInterval[]>();
     for (const l of lives()) for (const [name, list] of projectionOwnerIntervals(l)) byProjection.set(name, [...(byProjection.get(name) ?? []), ...list]);
-    for (const [name, list] of byProjection) note(`two runners of projection ${name}`, overlapping(list).map(([a, b]) => `${span(a)} and ${span(b)}`));
+    for (const [name, list] of byProjection)
+      note(
+        `two runners of projection ${name}`,
+        overlapping(list).map(([a, b]) => `${span(a)} and ${span(b)}`),
+      );
     expect(Math.max(...[...byProjection.values()].map((l) => new Set(l.map((i) => i.owner)).size))).toBeGreaterThanOrEqual(2);
     const projections = discoverProjections();
     const log = await readLogInCommitOrder(db.pool);
@@ -345,7 +386,9 @@ describe('many processes killed at random (issue 10 §7)', () => {
     for (const name of projections.keys()) if (!names.includes(name)) problems.push(`projection ${name} never ran (no checkpoint)`);
 
     // Error lines other than the jobs' own failures are not failures of the test, but are worth a look.
-    const errors = lives().flatMap((l) => l.lines.filter((x) => Number(x.level) >= 50 && x.event !== 'background_job.dead_letter').map((x) => `${l.slot}/${l.pid}: ${x.event} ${x.msg}`));
+    const errors = lives().flatMap((l) =>
+      l.lines.filter((x) => Number(x.level) >= 50 && x.event !== 'background_job.dead_letter').map((x) => `${l.slot}/${l.pid}: ${x.event} ${x.msg}`),
+    );
     if (errors.length) process.stdout.write(`chaos: error lines logged:\n${errors.slice(0, 40).join('\n')}\n`);
     const count = (type: string) => log.filter((e) => e.type === type).length;
     process.stdout.write(
@@ -358,14 +401,18 @@ describe('many processes killed at random (issue 10 §7)', () => {
   // ---- reading what happened ---------------------------------------------------------------
 
   async function runHistories(): Promise<Map<string, RunHistory>> {
-    const { rows } = await db.pool.query<RunEventRow & { stream_id: string }>(`SELECT stream_id, revision::int AS revision, type, data FROM events WHERE stream_id LIKE 'job-%' ORDER BY stream_id, revision`);
+    const { rows } = await db.pool.query<RunEventRow & { stream_id: string }>(
+      `SELECT stream_id, revision::int AS revision, type, data FROM events WHERE stream_id LIKE 'job-%' ORDER BY stream_id, revision`,
+    );
     const by = new Map<string, RunEventRow[]>();
     for (const r of rows) by.set(r.stream_id.slice(4), [...(by.get(r.stream_id.slice(4)) ?? []), r]);
     return new Map([...by].map(([id, evs]) => [id, foldRun(evs)]));
   }
 
   async function runsEnqueuedBefore(t: number): Promise<string[]> {
-    const { rows } = await db.pool.query<{ id: string }>(`SELECT substr(stream_id, 5) AS id FROM events WHERE type = 'RunEnqueued' AND recorded_at < $1`, [new Date(t)]);
+    const { rows } = await db.pool.query<{ id: string }>(`SELECT substr(stream_id, 5) AS id FROM events WHERE type = 'RunEnqueued' AND recorded_at < $1`, [
+      new Date(t),
+    ]);
     return rows.map((r) => r.id);
   }
 

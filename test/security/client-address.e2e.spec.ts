@@ -8,7 +8,10 @@ const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
 const xff = (address: string) => ({ 'x-forwarded-for': address });
 
 async function grantAddressOverride(t: TestApp, headers: Record<string, string> = {}) {
-  const res = await t.request('POST', '/api/rate-limits/overrides', { headers, body: { subject: { ip: FORGED }, limit: 100, expiresAt: inFuture(3_600_000), reason: 'load test from the partner address' } });
+  const res = await t.request('POST', '/api/rate-limits/overrides', {
+    headers,
+    body: { subject: { ip: FORGED }, limit: 100, expiresAt: inFuture(3_600_000), reason: 'load test from the partner address' },
+  });
   expect(res.status).toBe(201);
   return res;
 }
@@ -39,7 +42,8 @@ describe('client address from an untrusted peer (TRUSTED_PROXIES empty, the defa
   it('does not reset the failed-authentication limit when X-Forwarded-For rotates: 429 with Retry-After, for every token', async () => {
     t = await startTestApp({ AUTH_FAILURE_LIMIT: '5', AUTH_FAILURE_WINDOW_MS: DAY_MS });
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await t.request('GET', '/api/auth/whoami', { token: `olt_guess${i}`, headers: xff(`198.51.100.${i + 1}`) })).status);
+    for (let i = 0; i < 8; i++)
+      statuses.push((await t.request('GET', '/api/auth/whoami', { token: `olt_guess${i}`, headers: xff(`198.51.100.${i + 1}`) })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
     const limited = await t.request('GET', '/api/auth/whoami', { token: 'olt_another-guess', headers: xff('192.0.2.200') });
     expect(limited.status).toBe(429);
@@ -55,14 +59,18 @@ describe('client address from an untrusted peer (TRUSTED_PROXIES empty, the defa
   it('counts wrong tokens on /api/ops/health too (its own 404 until the limit, then 429)', async () => {
     t = await startTestApp({ AUTH_FAILURE_LIMIT: '3', AUTH_FAILURE_WINDOW_MS: DAY_MS, OPS_TOKEN: 'ops-secret-0123456789' });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await t.request('GET', '/api/ops/health', { token: null, headers: { 'x-ops-token': `guess-${i}`, ...xff(`198.51.100.${i + 1}`) } })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (await t.request('GET', '/api/ops/health', { token: null, headers: { 'x-ops-token': `guess-${i}`, ...xff(`198.51.100.${i + 1}`) } })).status,
+      );
     expect(statuses).toEqual([404, 404, 404, 429, 429]);
   });
 
   it('does not reset the per-address request limit when X-Forwarded-For rotates', async () => {
     t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_WINDOW_MS: DAY_MS, RATE_LIMIT_SYNC_MS: '50' });
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await t.request('GET', '/api/auth/whoami', { token: `olt_guess${i}`, headers: xff(`198.51.100.${i + 1}`) })).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push((await t.request('GET', '/api/auth/whoami', { token: `olt_guess${i}`, headers: xff(`198.51.100.${i + 1}`) })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
   });
 
@@ -80,7 +88,14 @@ describe('client address behind a trusted proxy (TRUSTED_PROXIES=127.0.0.1/32)',
   afterEach(async () => t.close());
 
   it('uses the forwarded address: audit log, address override and failed-authentication limit', async () => {
-    t = await startTestApp({ TRUSTED_PROXIES: '127.0.0.1/32', RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_WINDOW_MS: DAY_MS, RATE_LIMIT_SYNC_MS: '50', AUTH_FAILURE_LIMIT: '3', AUTH_FAILURE_WINDOW_MS: DAY_MS });
+    t = await startTestApp({
+      TRUSTED_PROXIES: '127.0.0.1/32',
+      RATE_LIMIT_PER_MINUTE: '5',
+      RATE_LIMIT_WINDOW_MS: DAY_MS,
+      RATE_LIMIT_SYNC_MS: '50',
+      AUTH_FAILURE_LIMIT: '3',
+      AUTH_FAILURE_WINDOW_MS: DAY_MS,
+    });
     const res = await grantAddressOverride(t, { ...xff(FORGED), 'x-request-id': 'trusted-xff-audit' });
     expect(await auditedClientIp(t, res.headers.get('x-request-id')!)).toBe(FORGED);
 
@@ -100,7 +115,12 @@ describe('client address behind a trusted proxy (TRUSTED_PROXIES=127.0.0.1/32)',
 
 describe('TRUSTED_PROXIES configuration', () => {
   it('accepts CIDRs, addresses and proxy-addr range names, and names the variable for anything else', () => {
-    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,fd00::/8,loopback' }).core.trustedProxies).toEqual(['10.0.0.0/8', '127.0.0.1', 'fd00::/8', 'loopback']);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,fd00::/8,loopback' }).core.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      'fd00::/8',
+      'loopback',
+    ]);
     expect(loadConfig({}).core.trustedProxies).toEqual([]);
     expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/^TRUSTED_PROXIES: must be a comma-separated list of CIDRs/);
     expect(() => loadConfig({ TRUSTED_PROXIES: '*' })).toThrow(/TRUSTED_PROXIES/);

@@ -7,6 +7,8 @@ import { startEmbeddedPgProcess } from '../support/embedded-pg';
 import { freePort } from '../support/free-port';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
+import { MemoryLog } from '../observability/memory-log';
 
 const TARGET = { type: 'instance', name: 'eu-1', probe: { kind: 'http', url: 'http://127.0.0.1:9/ping' } };
 // AUTH_CACHE_MS=0: the guard asks the database on every request, as after a cache expiry.
@@ -32,15 +34,16 @@ async function expectUnavailable(t: TestApp): Promise<void> {
 }
 
 async function expectRecovered(t: TestApp, name: string): Promise<void> {
-  const until = Date.now() + 30_000;
-  let last: unknown;
-  for (;;) {
-    const res = await t.request('GET', '/api/targets');
-    if (res.status === 200) break;
-    last = res;
-    if (Date.now() > until) throw new Error(`did not recover: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(
+    'GET /api/targets to answer 200 again',
+    async () => {
+      const res = await t.request('GET', '/api/targets');
+      if (res.status !== 200) throw new Error(`still ${res.status}: ${JSON.stringify(res.body)}`);
+      return true;
+    },
+    30_000,
+    200,
+  );
   expect((await t.request('POST', '/api/targets', { body: { ...TARGET, name } })).status).toBe(201);
   expect((await t.request('GET', '/api/health', { token: null })).status).toBe(200);
 }
@@ -79,12 +82,16 @@ describe('PostgreSQL unreachable under a running app', () => {
     const name = new URL(db.url).pathname.slice(1);
     const admin = new Client({ connectionString: db.url.replace(/\/[^/]+$/, '/postgres') });
     await admin.connect();
-    const t = await startTestApp(ENV, db);
+    const log = new MemoryLog();
+    const t = await startTestApp({ ...ENV, LOG_LEVEL: 'info' }, db, { logDestination: log });
     try {
       expect((await t.request('POST', '/api/targets', { body: TARGET })).status).toBe(201);
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
       await expectUnavailable(t);
+      // Logged as the outage it is, not as an unhandled error.
+      expect(log.find('http.database_unavailable', { method: 'GET', path: '/api/jobs', err: /./ })).not.toEqual([]);
+      expect(log.find('http.unhandled_error')).toEqual([]);
 
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
       await expectRecovered(t, 'after-reopen');

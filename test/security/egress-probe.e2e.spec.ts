@@ -1,13 +1,20 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { FAST_POLLING_ENV, waitFor } from '../polling/support';
+import { FAST_POLLING_ENV } from '../polling/support';
+import { waitFor } from '../support/wait-for';
+import { waitForEvents } from '../support/wait-for-events';
 import { MemoryLog, SECRET_PATTERN, startCountingServer, CountingServer } from './support';
 
 type Row = { type: string; data: any };
-const eventsOf = async (t: TestApp, key: string): Promise<Row[]> => (await t.db.pool.query<Row>(`SELECT type, data FROM events WHERE stream_id = $1 ORDER BY revision`, [`target-${key}`])).rows;
-const firstOf = (t: TestApp, key: string, type: string) => waitFor(`${type} of ${key}`, async () => (await eventsOf(t, key)).find((e) => e.type === type));
+const eventsOf = async (t: TestApp, key: string): Promise<Row[]> =>
+  (await t.db.pool.query<Row>(`SELECT type, data FROM events WHERE stream_id = $1 ORDER BY revision`, [`target-${key}`])).rows;
+const firstOf = async (t: TestApp, key: string, type: string) =>
+  (await waitForEvents(t.db.pool, `${type} of ${key}`, { stream: `target-${key}`, types: [type] }))[0];
 
 async function register(t: TestApp, name: string, probe: Record<string, unknown>, token?: string): Promise<string> {
-  const res = await t.request('POST', '/api/targets', { token, body: { type: 'svc', name, probe: { kind: 'http', ...probe }, intervalSeconds: 0.2, adaptive: false, reason: 'egress policy test' } });
+  const res = await t.request('POST', '/api/targets', {
+    token,
+    body: { type: 'svc', name, probe: { kind: 'http', ...probe }, intervalSeconds: 0.2, adaptive: false, reason: 'egress policy test' },
+  });
   expect(res.status).toBe(201);
   return res.body.key;
 }
@@ -55,7 +62,10 @@ describe('egress policy as shipped (EGRESS_ALLOW unset): probes cannot reach ins
     const key = await register(t, 'poll-now', { url: `${s.base}/credentials` }, tenantOperator);
     await firstOf(t, key, 'TargetDeadLettered');
     expect((await t.request('POST', `/api/targets/${key}/poll-now`, { token: tenantOperator, body: { reason: 'read the answer back' } })).status).toBe(202);
-    await waitFor('second PollFailed', async () => (await eventsOf(t, key)).filter((e) => e.type === 'PollFailed' || e.type === 'DeadLetterRetryFailed').length >= 3);
+    await waitFor(
+      'second PollFailed',
+      async () => (await eventsOf(t, key)).filter((e) => e.type === 'PollFailed' || e.type === 'DeadLetterRetryFailed').length >= 3,
+    );
     const view = await waitFor('target view with the error', async () => {
       const res = await t.request('GET', `/api/targets/${key}`, { token: tenantOperator });
       return res.body?.pollStatus?.lastError ? res.body : null;
@@ -66,7 +76,12 @@ describe('egress policy as shipped (EGRESS_ALLOW unset): probes cannot reach ins
   });
 
   it('each refusal is logged (with the resolved address) and counted', async () => {
-    const refused = log.lines().filter((l) => l.event === 'egress.refused');
+    const key = await register(t, 'logged', { url: `http://localhost:${s.port}/credentials` }, tenantOperator);
+    await firstOf(t, key, 'PollFailed');
+    const refused = await waitFor('the refusal of localhost in the log', () => {
+      const lines = log.lines().filter((l) => l.event === 'egress.refused');
+      return lines.some((l) => l.host === 'localhost') && lines;
+    });
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.find((l) => l.host === 'localhost')).toMatchObject({ level: 40, address: '127.0.0.1', port: s.port, reason: 'loopback' });
     const metrics = await t.request('GET', '/metrics');
@@ -83,7 +98,12 @@ describe('egress policy with EGRESS_ALLOW=127.0.0.1/32', () => {
 
   beforeAll(async () => {
     s = await startCountingServer();
-    t = await startTestApp({ ...FAST_POLLING_ENV, EGRESS_ALLOW: '127.0.0.1/32', DEAD_LETTER_RETRY_SCHEDULE: '600', LOG_LEVEL: 'info' }, undefined, { logDestination: log });
+    // Nothing here hangs: a longer probe timeout keeps a cold first probe from timing out, whichever test runs first.
+    t = await startTestApp(
+      { ...FAST_POLLING_ENV, POLL_TIMEOUT_MS: '3000', EGRESS_ALLOW: '127.0.0.1/32', DEAD_LETTER_RETRY_SCHEDULE: '600', LOG_LEVEL: 'info' },
+      undefined,
+      { logDestination: log },
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -100,20 +120,34 @@ describe('egress policy with EGRESS_ALLOW=127.0.0.1/32', () => {
     const own = await register(t, 'own-api', { url: `${t.url}/api/docs/json` });
     const pgPort = new URL(t.db.url).port;
     const pg = await register(t, 'own-pg', { url: `http://127.0.0.1:${pgPort}/` });
-    for (const [key, port] of [[own, new URL(t.url).port], [pg, pgPort]]) {
+    for (const [key, port] of [
+      [own, new URL(t.url).port],
+      [pg, pgPort],
+    ]) {
       const failed = await firstOf(t, key, 'PollFailed');
-      expect(failed.data).toMatchObject({ failureKind: 'blocked_by_policy', category: 'config', message: `egress policy refused 127.0.0.1:${port} (own_port)` });
+      expect(failed.data).toMatchObject({
+        failureKind: 'blocked_by_policy',
+        category: 'config',
+        message: `egress policy refused 127.0.0.1:${port} (own_port)`,
+      });
     }
     expect(requestsTo('/api/docs/json')).toBe(0);
   });
 
   it('every redirect hop is checked: an opened server redirecting to a refused address is refused', async () => {
     const toOwn = await register(t, 'redirect-own', { url: `${s.base}/redirect?to=${encodeURIComponent(`${t.url}/api/docs/json`)}` });
-    const toMetadata = await register(t, 'redirect-metadata', { url: `${s.base}/redirect?to=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}` });
-    const twoHops = await register(t, 'redirect-twice', { url: `${s.base}/redirect?to=${encodeURIComponent(`${s.base}/redirect?to=${encodeURIComponent(`${t.url}/api/health`)}`)}` });
+    const toMetadata = await register(t, 'redirect-metadata', {
+      url: `${s.base}/redirect?to=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}`,
+    });
+    const twoHops = await register(t, 'redirect-twice', {
+      url: `${s.base}/redirect?to=${encodeURIComponent(`${s.base}/redirect?to=${encodeURIComponent(`${t.url}/api/health`)}`)}`,
+    });
     const allowed = await register(t, 'redirect-ok', { url: `${s.base}/redirect?to=/ok` });
     expect((await firstOf(t, toOwn, 'PollFailed')).data).toMatchObject({ failureKind: 'blocked_by_policy', message: expect.stringMatching(/\(own_port\)$/) });
-    expect((await firstOf(t, toMetadata, 'PollFailed')).data).toMatchObject({ failureKind: 'blocked_by_policy', message: 'egress policy refused 169.254.169.254:80 (link_local)' });
+    expect((await firstOf(t, toMetadata, 'PollFailed')).data).toMatchObject({
+      failureKind: 'blocked_by_policy',
+      message: 'egress policy refused 169.254.169.254:80 (link_local)',
+    });
     expect((await firstOf(t, twoHops, 'PollFailed')).data).toMatchObject({ failureKind: 'blocked_by_policy', message: expect.stringMatching(/\(own_port\)$/) });
     // The first hops did reach the opened server; a redirect within what is open is followed.
     expect(s.hits.get('/redirect')).toBeGreaterThanOrEqual(4);
@@ -136,7 +170,10 @@ describe('egress policy with EGRESS_ALLOW=127.0.0.1/32', () => {
     expect(await message(keys.reason)).toBe('500 internal server error');
 
     // Nowhere: not in the stored events, the target API, scheduler health, ops health or the timeline.
-    const stored = await t.db.pool.query<{ type: string; version: number; data: string }>(`SELECT type, schema_version AS version, data::text AS data FROM events WHERE stream_id = ANY($1)`, [Object.values(keys).map((k) => `target-${k}`)]);
+    const stored = await t.db.pool.query<{ type: string; version: number; data: string }>(
+      `SELECT type, schema_version AS version, data::text AS data FROM events WHERE stream_id = ANY($1)`,
+      [Object.values(keys).map((k) => `target-${k}`)],
+    );
     expect(stored.rows.length).toBeGreaterThanOrEqual(8); // each: TargetRegistered, PollFailed, …
     for (const r of stored.rows) expect(r.data).not.toMatch(SECRET_PATTERN);
     // Written as PollFailed v2 (no response content), so the v1 upcaster leaves them alone.

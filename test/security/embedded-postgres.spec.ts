@@ -20,7 +20,10 @@ interface Probe {
 async function probe(mode: 'fresh' | 'legacy'): Promise<Probe> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opsledger-pg-probe-'));
   try {
-    const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/security/embedded-pg-probe.ts', mode, dataDir], { cwd: ROOT, timeout: 120_000 });
+    const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'test/security/embedded-pg-probe.ts', mode, dataDir], {
+      cwd: ROOT,
+      timeout: 120_000,
+    });
     return JSON.parse(stdout.trim().split('\n').pop()!);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

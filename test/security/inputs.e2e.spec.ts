@@ -15,7 +15,8 @@ const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
  */
 describe('unsafe input', () => {
   let t: TestApp;
-  const counts = async () => (await t.db.pool.query<{ e: number; r: number }>('SELECT (SELECT count(*)::int FROM events) AS e, (SELECT count(*)::int FROM rm_targets) AS r')).rows[0];
+  const counts = async () =>
+    (await t.db.pool.query<{ e: number; r: number }>('SELECT (SELECT count(*)::int FROM events) AS e, (SELECT count(*)::int FROM rm_targets) AS r')).rows[0];
 
   beforeAll(async () => (t = await startTestApp({ POLL_SCHEDULER_ENABLED: 'false' })));
   afterAll(async () => t.close());
@@ -23,12 +24,47 @@ describe('unsafe input', () => {
   it.each([
     ['NUL in a nested body string', 'POST', '/api/targets', { ...TARGET, probe: { ...TARGET.probe, url: 'http://127.0.0.1:9/a\u0000b' } }, 'probe.url', /NUL/],
     ['NUL in a reason', 'POST', '/api/targets', { ...TARGET, reason: 'new\u0000instance' }, 'reason', /NUL/],
-    ['a lone surrogate in a reason', 'POST', '/api/rate-limits/overrides', { subject: { tenant: 'acme' }, limit: 10, expiresAt: inFuture(60_000), reason: 'backfill \ud800' }, 'reason', /lone UTF-16 surrogate/],
+    [
+      'a lone surrogate in a reason',
+      'POST',
+      '/api/rate-limits/overrides',
+      { subject: { tenant: 'acme' }, limit: 10, expiresAt: inFuture(60_000), reason: 'backfill \ud800' },
+      'reason',
+      /lone UTF-16 surrogate/,
+    ],
     ['a lone low surrogate in a name', 'POST', '/api/auth/tokens', { name: 'ci\udc00', role: 'viewer', reason: 'x' }, 'name', /lone UTF-16 surrogate/],
-    ['NUL in a free JSON field name', 'POST', '/api/targets', { ...TARGET, probe: { ...TARGET.probe, jsonCheck: { path: 'status', equals: { 'a\u0000': 1 } } } }, 'probe.jsonCheck.equals."a\\u0000"', /field name must not contain the NUL/],
-    ['NUL deep in a free JSON value', 'POST', '/api/targets', { ...TARGET, probe: { ...TARGET.probe, jsonCheck: { path: 'status', equals: ['ok', { v: 'x\u0000' }] } } }, 'probe.jsonCheck.equals.1.v', /NUL/],
-    ['a number past what an integer field holds', 'POST', '/api/ops/restore-drills', { owner: 'alice', result: 'passed', eventsRestored: 1e300 }, 'eventsRestored', /must not be greater than/],
-    ['a duration past 2^31 - 1', 'POST', '/api/ops/restore-drills', { owner: 'alice', result: 'passed', durationSeconds: 2 ** 31 }, 'durationSeconds', /must not be greater than/],
+    [
+      'NUL in a free JSON field name',
+      'POST',
+      '/api/targets',
+      { ...TARGET, probe: { ...TARGET.probe, jsonCheck: { path: 'status', equals: { 'a\u0000': 1 } } } },
+      'probe.jsonCheck.equals."a\\u0000"',
+      /field name must not contain the NUL/,
+    ],
+    [
+      'NUL deep in a free JSON value',
+      'POST',
+      '/api/targets',
+      { ...TARGET, probe: { ...TARGET.probe, jsonCheck: { path: 'status', equals: ['ok', { v: 'x\u0000' }] } } },
+      'probe.jsonCheck.equals.1.v',
+      /NUL/,
+    ],
+    [
+      'a number past what an integer field holds',
+      'POST',
+      '/api/ops/restore-drills',
+      { owner: 'alice', result: 'passed', eventsRestored: 1e300 },
+      'eventsRestored',
+      /must not be greater than/,
+    ],
+    [
+      'a duration past 2^31 - 1',
+      'POST',
+      '/api/ops/restore-drills',
+      { owner: 'alice', result: 'passed', durationSeconds: 2 ** 31 },
+      'durationSeconds',
+      /must not be greater than/,
+    ],
   ])('%s: 400 naming the field, nothing appended', async (_label, method, url, body, field, problem) => {
     const before = await counts();
     const res = await t.request(method, url, { body });
@@ -99,7 +135,11 @@ describe('unsafe input', () => {
     });
 
     it('audit: a cursor with an instant past any date, or garbage, is 400 naming cursor', async () => {
-      for (const cursor of [b64('99999999999999999|6f1c0000-0000-4000-8000-000000000000'), b64('9999999999999999|6f1c0000-0000-4000-8000-000000000000'), 'garbage']) {
+      for (const cursor of [
+        b64('99999999999999999|6f1c0000-0000-4000-8000-000000000000'),
+        b64('9999999999999999|6f1c0000-0000-4000-8000-000000000000'),
+        'garbage',
+      ]) {
         const res = await t.request('GET', `/api/audit?cursor=${encodeURIComponent(cursor)}`);
         expect({ cursor, status: res.status, field: res.body.fields?.[0]?.field }).toEqual({ cursor, status: 400, field: 'cursor' });
       }
@@ -167,7 +207,10 @@ describe('fixed poll intervals', () => {
   it('refuses such a target in OPSLEDGER_CONFIG at start, naming the entry and field', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'opsledger-cfg-'));
     const file = path.join(dir, 'targets.yaml');
-    writeFileSync(file, 'targets:\n  - { type: instance, name: hot, probe: { kind: http, url: "http://127.0.0.1:9/x" }, intervalSeconds: 0.01, adaptive: false }\n');
+    writeFileSync(
+      file,
+      'targets:\n  - { type: instance, name: hot, probe: { kind: http, url: "http://127.0.0.1:9/x" }, intervalSeconds: 0.01, adaptive: false }\n',
+    );
     const db = await createTestDatabase();
     try {
       await expect(startTestApp({ POLL_SCHEDULER_ENABLED: 'false', POLL_MIN_INTERVAL_SECONDS: '5', OPSLEDGER_CONFIG: file }, db)).rejects.toThrow(

@@ -10,7 +10,7 @@ import { recordAction } from '../support/audit-chain';
 import { TEST_AUDIT_CHAIN_KEY, TEST_KEY_BYTES, TEST_SERVER_KEYS } from '../support/server-keys';
 import { startTestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { waitFor } from '../polling/support';
+import { waitFor } from '../support/wait-for';
 import { auditVerify, runTs } from './support';
 
 const NEW_KEY = 'the-next-key-after-a-rotation-0123456789';
@@ -23,11 +23,16 @@ describe('rotating a key', () => {
 
   it('AUDIT_CHAIN_KEY: a rotation link hands the chain over; verify needs the old key for the links before it', async () => {
     const store = new PostgresEventStore(db.pool);
-    const record = (keys: { auditChain: Buffer }, i: number) => recordAction(new AuditRecorder(store, systemClock, pino({ level: 'silent' }), keys), systemOperator(`r${i}`), 'job.run', `job:j${i}`, `reason ${i}`);
+    const record = (keys: { auditChain: Buffer }, i: number) =>
+      recordAction(new AuditRecorder(store, systemClock, pino({ level: 'silent' }), keys), systemOperator(`r${i}`), 'job.run', `job:j${i}`, `reason ${i}`);
     try {
       for (let i = 0; i < 3; i++) await record(TEST_KEY_BYTES, i);
       await checkKeyFingerprints(db.pool, { auditChain: TEST_KEY_BYTES.auditChain });
-      const rotated = await runTs('src/cli/audit.cli.ts', ['rotate-key', '--reason', 'yearly rotation'], { DATABASE_URL: db.url, AUDIT_CHAIN_KEY: TEST_AUDIT_CHAIN_KEY, AUDIT_CHAIN_NEW_KEY: NEW_KEY });
+      const rotated = await runTs('src/cli/audit.cli.ts', ['rotate-key', '--reason', 'yearly rotation'], {
+        DATABASE_URL: db.url,
+        AUDIT_CHAIN_KEY: TEST_AUDIT_CHAIN_KEY,
+        AUDIT_CHAIN_NEW_KEY: NEW_KEY,
+      });
       expect(rotated.stderr).toBe('');
       expect(rotated.code).toBe(0);
       expect(rotated.stdout).toMatch(/rotated AUDIT_CHAIN_KEY \(rotation link [0-9a-f-]{36}\)/);
@@ -70,8 +75,18 @@ describe('rotating a key', () => {
     try {
       await holder.query('BEGIN');
       await store.appendWith(holder, stream, [{ type: 'TokenRevoked', data: { tokenId: issued.body.tokenId, reason: 'revoked by the test meanwhile' } }], 0n);
-      const rotation = runTs('src/cli/tokens.cli.ts', ['rotate-key', '--reason', 'interrupted', '--yes'], { ...TEST_SERVER_KEYS, TOKEN_HASH_KEY: NEW_KEY, DATABASE_URL: db.url });
-      await waitFor('the rotation waits on the held revision', async () => (await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`)).rowCount! > 0, 60_000);
+      const rotation = runTs('src/cli/tokens.cli.ts', ['rotate-key', '--reason', 'interrupted', '--yes'], {
+        ...TEST_SERVER_KEYS,
+        TOKEN_HASH_KEY: NEW_KEY,
+        DATABASE_URL: db.url,
+      });
+      await waitFor(
+        'the rotation waits on the held revision',
+        async () =>
+          (await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ol_append%'`))
+            .rowCount! > 0,
+        60_000,
+      );
       await holder.query('COMMIT');
       const failed = await rotation;
       expect(failed.code).not.toBe(0);
@@ -119,7 +134,11 @@ describe('rotating a key', () => {
       expect((await second.request('GET', '/api/auth/whoami', { token: admin })).body).toEqual({ name: 'bootstrap-admin', role: 'admin', tenant: null });
       expect((await second.request('GET', '/api/auth/whoami', { token: issued.body.token })).status).toBe(401);
       const list = await second.request('GET', '/api/auth/tokens');
-      expect(list.body.tokens.map((t: { name: string; status: string }) => `${t.name}:${t.status}`)).toEqual(['bootstrap-admin:revoked', 'ci:revoked', 'bootstrap-admin:active']);
+      expect(list.body.tokens.map((t: { name: string; status: string }) => `${t.name}:${t.status}`)).toEqual([
+        'bootstrap-admin:revoked',
+        'ci:revoked',
+        'bootstrap-admin:active',
+      ]);
       const audit = await second.request('GET', '/api/audit?action=token.key_rotated');
       expect(audit.body.items).toEqual([expect.objectContaining({ reason: 'leaked backup', details: { revoked: 2 } })]);
     } finally {

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPgProcess } from '../support/embedded-pg';
 import { freePort } from '../support/free-port';
+import { waitFor } from '../support/wait-for';
 
 const ROOT = path.resolve(__dirname, '../..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A pid that exited (or is only a zombie waiting to be reaped) no longer runs anything. */
 function running(pid: number): boolean {
@@ -32,7 +32,12 @@ function descendants(pid: number): number[] {
       } catch {
         /* none */
       }
-      next.push(...children.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0));
+      next.push(
+        ...children
+          .split('\n')
+          .map((s) => Number(s.trim()))
+          .filter((n) => n > 0),
+      );
     }
     out.push(...next);
     frontier = next;
@@ -58,14 +63,18 @@ describe('SIGTERM to `npm start`', () => {
   beforeAll(() => {
     copyFileSync(path.join(ROOT, 'package.json'), path.join(app, 'package.json'));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(app, 'node_modules'), 'dir');
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(app, 'dist')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(app, 'dist')],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
     expect(existsSync(path.join(app, 'dist/src/main.js'))).toBe(true);
   }, 120_000);
 
   afterAll(async () => {
     // Only when the test failed: whatever the run left behind is stopped here, by pid.
     for (const pid of orphans) if (running(pid)) process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && [...orphans].some(running); i++) await sleep(100);
+    await waitFor('the leftovers to stop', () => ![...orphans].some(running), 10_000, 100).catch(() => undefined); // then SIGKILL
     for (const pid of orphans) if (running(pid)) process.kill(pid, 'SIGKILL');
     rmSync(app, { recursive: true, force: true });
   }, 30_000);
@@ -74,7 +83,16 @@ describe('SIGTERM to `npm start`', () => {
     const [port, pgPort] = [await freePort(), await freePort()];
     const npm = spawn('npm', ['start', '--ignore-scripts'], {
       cwd: app,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? app, OPSLEDGER_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', POLL_SCHEDULER_ENABLED: 'false' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? app,
+        OPSLEDGER_DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        POLL_SCHEDULER_ENABLED: 'false',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
@@ -82,12 +100,20 @@ describe('SIGTERM to `npm start`', () => {
     npm.stderr.on('data', (d) => (log += d));
     const exited = new Promise<number | null>((r) => npm.on('exit', (code) => r(code)));
 
-    const until = Date.now() + 90_000;
-    for (;;) {
-      if (await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false)) break;
-      if (Date.now() > until || npm.exitCode !== null) throw new Error(`npm start did not come up:\n${log}`);
-      await sleep(250);
-    }
+    await waitFor(
+      'npm start to answer the health check',
+      async () => {
+        if (npm.exitCode !== null) throw new Error(`npm exited with ${npm.exitCode}`);
+        return fetch(`http://127.0.0.1:${port}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      90_000,
+      250,
+    ).catch((err) => {
+      throw new Error(`npm start did not come up: ${err.message}\n${log}`);
+    });
     const tree = descendants(npm.pid!);
     tree.forEach((pid) => orphans.add(pid));
     const names = tree.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
@@ -100,8 +126,15 @@ describe('SIGTERM to `npm start`', () => {
     clearTimeout(timer);
     expect(code).toBe(0);
     // Everything npm started is gone once npm is (the service stopped PostgreSQL before exiting).
-    for (let i = 0; i < 50 && tree.some(running); i++) await sleep(100);
-    expect(tree.filter(running).map((pid) => `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`)).toEqual([]);
+    await waitFor(
+      'every process npm started to exit',
+      () => {
+        expect(tree.filter(running).map((pid) => `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`)).toEqual([]);
+        return true;
+      },
+      5000,
+      100,
+    );
     expect(log).toContain('"event":"process.stopping","signal":"SIGTERM"');
     expect(log).toContain('"event":"worker.stopped"');
     expect(log).toContain('"event":"process.stopped"');

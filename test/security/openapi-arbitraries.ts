@@ -55,8 +55,34 @@ export function operationsOf(doc: OpenApiDoc): Operation[] {
 
 /** Values an attacker or a careless client sends: what PostgreSQL cannot store, numbers past any column, odd shapes. */
 const nastyString = fc.oneof(
-  fc.constantFrom('\u0000', 'a\u0000b', '\ud800', 'x\udfff', '\udc00\ud800', '', ' ', '%00', '\\u0000', "'; DROP TABLE events; --", '../../etc/passwd', '::', 'a::b::c', '\u202e', '💥'),
-  fc.constantFrom('0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '1970-01-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-11-25T13:00:00+25:00', '-1', '1e999', '99999999999999999999999', 'NaN'),
+  fc.constantFrom(
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udfff',
+    '\udc00\ud800',
+    '',
+    ' ',
+    '%00',
+    '\\u0000',
+    "'; DROP TABLE events; --",
+    '../../etc/passwd',
+    '::',
+    'a::b::c',
+    '\u202e',
+    '💥',
+  ),
+  fc.constantFrom(
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+    '1970-01-01T00:00:00Z',
+    '2026-02-30T00:00:00Z',
+    '2026-11-25T13:00:00+25:00',
+    '-1',
+    '1e999',
+    '99999999999999999999999',
+    'NaN',
+  ),
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.nat({ max: 20_000 }).map((n) => 'x'.repeat(n)),
 );
@@ -148,7 +174,12 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { arbitrary: nastyNumber.map((value) => ({ kind: 'replace' as const, value })), weight: 2 },
   { arbitrary: wrongType.map((value) => ({ kind: 'replace' as const, value })), weight: 2 },
   { arbitrary: fc.constant({ kind: 'delete' as const }), weight: 1 },
-  { arbitrary: fc.tuple(fc.oneof(nastyString, fc.constantFrom('extra', '__proto__', 'constructor')), wrongType).map(([key, value]) => ({ kind: 'add' as const, key, value })), weight: 1 },
+  {
+    arbitrary: fc
+      .tuple(fc.oneof(nastyString, fc.constantFrom('extra', '__proto__', 'constructor')), wrongType)
+      .map(([key, value]) => ({ kind: 'add' as const, key, value })),
+    weight: 1,
+  },
 );
 
 /** A copy of `v` with one mutation at `at`. */
@@ -180,14 +211,26 @@ export function encodeLoose(s: string): string {
     return [...s]
       .map((ch) => {
         const c = ch.charCodeAt(0);
-        if (ch.length === 1 && c >= 0xd800 && c <= 0xdfff) return `%${(0xe0 | (c >> 12)).toString(16)}%${(0x80 | ((c >> 6) & 0x3f)).toString(16)}%${(0x80 | (c & 0x3f)).toString(16)}`.toUpperCase();
+        if (ch.length === 1 && c >= 0xd800 && c <= 0xdfff)
+          return `%${(0xe0 | (c >> 12)).toString(16)}%${(0x80 | ((c >> 6) & 0x3f)).toString(16)}%${(0x80 | (c & 0x3f)).toString(16)}`.toUpperCase();
         return encodeURIComponent(ch);
       })
       .join('');
   }
 }
 
-const rawBodies = fc.constantFrom('{', '[]', 'null', '"text"', '1e999', '{"reason":1e999}', '{"a":{"b":{"c":{"d":{}}}}}', '{"reason":"\\u0000"}', '{"reason":"\\ud800"}', '{"__proto__":{"isAdmin":true}}');
+const rawBodies = fc.constantFrom(
+  '{',
+  '[]',
+  'null',
+  '"text"',
+  '1e999',
+  '{"reason":1e999}',
+  '{"a":{"b":{"c":{"d":{}}}}}',
+  '{"reason":"\\u0000"}',
+  '{"reason":"\\ud800"}',
+  '{"__proto__":{"isAdmin":true}}',
+);
 
 /** The values of one request before encoding: a value per parameter (undefined = left out) and the body. */
 interface RequestValues {
@@ -201,7 +244,12 @@ interface RequestValues {
  * known ids) with exactly one thing wrong, so the wrong thing reaches as far as it can; the rest
  * are generated field by field from the schemas, or malformed JSON.
  */
-export function requestFor(doc: OpenApiDoc, op: Operation, tokens: fc.Arbitrary<string | null>, known: Record<string, unknown[]> = {}): fc.Arbitrary<GeneratedRequest> {
+export function requestFor(
+  doc: OpenApiDoc,
+  op: Operation,
+  tokens: fc.Arbitrary<string | null>,
+  known: Record<string, unknown[]> = {},
+): fc.Arbitrary<GeneratedRequest> {
   const params = op.parameters.filter((p) => p.in !== 'header' || p.name.toLowerCase() === 'idempotency-key');
   const unique = [...new Map(params.map((p) => [`${p.in}:${p.name.toLowerCase()}`, p])).values()];
   const schemaOf = (p: Parameter) => p.schema ?? { type: 'string' };
@@ -215,16 +263,31 @@ export function requestFor(doc: OpenApiDoc, op: Operation, tokens: fc.Arbitrary<
   );
   const oneWrong: fc.Arbitrary<RequestValues> = baseParams.chain((base) => {
     const body = op.body ? exampleOf(doc, op.body) : undefined;
-    const places: { param?: number; at: PathKey }[] = [...unique.map((_, i) => ({ param: i, at: [] as PathKey })), ...(op.body ? placesIn(body).map((at) => ({ at })) : [])];
+    const places: { param?: number; at: PathKey }[] = [
+      ...unique.map((_, i) => ({ param: i, at: [] as PathKey })),
+      ...(op.body ? placesIn(body).map((at) => ({ at })) : []),
+    ];
     if (!places.length) return fc.constant({ params: base, body });
-    return fc.tuple(fc.constantFrom(...places), mutation).map(([place, m]) =>
-      place.param !== undefined ? { params: base.map((v, i) => (i === place.param ? mutate(v, [], m) : v)), body } : { params: base, body: mutate(body, place.at, m) },
-    );
+    return fc
+      .tuple(fc.constantFrom(...places), mutation)
+      .map(([place, m]) =>
+        place.param !== undefined
+          ? { params: base.map((v, i) => (i === place.param ? mutate(v, [], m) : v)), body }
+          : { params: base, body: mutate(body, place.at, m) },
+      );
   });
-  const generated: fc.Arbitrary<RequestValues> = fc.tuple(
-    fc.tuple(...unique.map((p) => (p.required || p.in === 'path' ? valueFor(doc, schemaOf(p), known[p.name] ?? []) : fc.option(valueFor(doc, schemaOf(p), known[p.name] ?? []), { nil: undefined, freq: 2 })))),
-    op.body ? valueFor(doc, op.body) : fc.constant(undefined),
-  ).map(([p, body]) => ({ params: p, body }));
+  const generated: fc.Arbitrary<RequestValues> = fc
+    .tuple(
+      fc.tuple(
+        ...unique.map((p) =>
+          p.required || p.in === 'path'
+            ? valueFor(doc, schemaOf(p), known[p.name] ?? [])
+            : fc.option(valueFor(doc, schemaOf(p), known[p.name] ?? []), { nil: undefined, freq: 2 }),
+        ),
+      ),
+      op.body ? valueFor(doc, op.body) : fc.constant(undefined),
+    )
+    .map(([p, body]) => ({ params: p, body }));
   const malformed: fc.Arbitrary<RequestValues> = fc.tuple(baseParams, rawBodies).map(([p, raw]) => ({ params: p, body: undefined, raw }));
 
   const values = fc.oneof({ arbitrary: oneWrong, weight: 6 }, { arbitrary: generated, weight: 3 }, ...(op.body ? [{ arbitrary: malformed, weight: 1 }] : []));
@@ -238,7 +301,7 @@ export function requestFor(doc: OpenApiDoc, op: Operation, tokens: fc.Arbitrary<
         if (p.in === 'path') path = path.replace(`{${p.name}}`, 'x');
         return;
       }
-      const str = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+      const str = typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
       if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeLoose(str) || '%20');
       else if (p.in === 'query') query.push(`${encodeURIComponent(p.name)}=${encodeLoose(str)}`);
       else if (/^[\x20-\x7e]*$/.test(str)) headers[p.name.toLowerCase()] = str; // fetch refuses other header values

@@ -81,10 +81,13 @@ export class MemoryLog extends Writable {
     done();
   }
   lines(): Record<string, any>[] {
-    return this.text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return this.text
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   }
 }
-
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -97,11 +100,15 @@ export interface Run {
 /** A CLI or the entry point as a user runs it: a child process with only the given environment (plus PATH). */
 export function runTs(script: string, args: readonly string[], env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, timeout: timeoutMs }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', script, ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env }, timeout: timeoutMs },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
 }
 
 /** `npm run audit -- verify …` against a database, with the test keys unless `env` says otherwise. */
-export const auditVerify = (url: string, args: readonly string[] = [], env: Record<string, string> = {}) => runTs('src/cli/audit.cli.ts', ['verify', ...args], { ...TEST_SERVER_KEYS, DATABASE_URL: url, ...env });
+export const auditVerify = (url: string, args: readonly string[] = [], env: Record<string, string> = {}) =>
+  runTs('src/cli/audit.cli.ts', ['verify', ...args], { ...TEST_SERVER_KEYS, DATABASE_URL: url, ...env });

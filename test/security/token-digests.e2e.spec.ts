@@ -35,7 +35,9 @@ describe('token digests never leave the service', () => {
 
   /** Every digest the database holds for a token, the bare SHA-256s the old version stored, and the secrets. */
   async function secrets(): Promise<string[]> {
-    const { rows } = await db.pool.query<{ hash: string }>(`SELECT hash FROM rm_tokens UNION SELECT data->>'hash' FROM events WHERE stream_id LIKE 'token-%' AND data ? 'hash'`);
+    const { rows } = await db.pool.query<{ hash: string }>(
+      `SELECT hash FROM rm_tokens UNION SELECT data->>'hash' FROM events WHERE stream_id LIKE 'token-%' AND data ? 'hash'`,
+    );
     return [...rows.map((r) => r.hash), sha256(adminValue), sha256(legacyViewer), sha256(viewer), adminValue, legacyViewer, viewer];
   }
   const expectNone = async (text: string) => {
@@ -46,9 +48,22 @@ describe('token digests never leave the service', () => {
     from = new Date(Date.now() - 60_000).toISOString();
     db = await createTestDatabase(30);
     const store = new PostgresEventStore(db.pool);
-    const tokens = new TokenRepository(store);
+    const tokens = new TokenRepository(store, db.pool);
     const legacy = (tokenId: string, name: string, role: string, secret: string) =>
-      store.transact((uow) => tokens.appendIn(uow, tokenId, [{ type: 'TokenIssued', data: { tokenId, name, role: role as 'admin', tenant: null, hash: sha256(secret), issuedAt: new Date().toISOString(), expiresAt: null } }], 'no_stream', { actor: 'system' }));
+      store.transact((uow) =>
+        tokens.appendIn(
+          uow,
+          tokenId,
+          [
+            {
+              type: 'TokenIssued',
+              data: { tokenId, name, role: role as 'admin', tenant: null, hash: sha256(secret), issuedAt: new Date().toISOString(), expiresAt: null },
+            },
+          ],
+          'no_stream',
+          { actor: 'system' },
+        ),
+      );
     await legacy(bootstrapTokenId(sha256(adminValue)), 'bootstrap-admin', 'admin', adminValue); // the id the old version derived
     await legacy('0b8a1f52-3a0c-4c49-9d52-5b4c3f1e2d10', 'old-grafana', 'viewer', legacyViewer);
     await store.close();
@@ -67,7 +82,13 @@ describe('token digests never leave the service', () => {
     expect((await t.request('GET', '/api/auth/whoami', { token: adminValue })).body).toEqual({ name: 'bootstrap-admin', role: 'admin', tenant: null });
     expect((await t.request('GET', '/api/auth/whoami', { token: legacyViewer })).body).toEqual({ name: 'old-grafana', role: 'viewer', tenant: null });
     const { rows } = await db.pool.query(`SELECT doc FROM rm_tokens ORDER BY issued_at`);
-    expect(rows.map((r) => r.doc.hash).sort()).toEqual([rekeyedDigest(TEST_KEY_BYTES.tokenHash, sha256(adminValue)), rekeyedDigest(TEST_KEY_BYTES.tokenHash, sha256(legacyViewer)), tokenDigest(TEST_KEY_BYTES.tokenHash, viewer)].sort());
+    expect(rows.map((r) => r.doc.hash).sort()).toEqual(
+      [
+        rekeyedDigest(TEST_KEY_BYTES.tokenHash, sha256(adminValue)),
+        rekeyedDigest(TEST_KEY_BYTES.tokenHash, sha256(legacyViewer)),
+        tokenDigest(TEST_KEY_BYTES.tokenHash, viewer),
+      ].sort(),
+    );
     expect(rows.every((r) => r.doc.hashScheme === 'hmac-sha256')).toBe(true);
     // The same admin value did not make a second bootstrap token.
     const issued = await db.pool.query(`SELECT count(*)::int AS n FROM events WHERE type = 'TokenIssued' AND data->>'name' = 'bootstrap-admin'`);
@@ -78,9 +99,19 @@ describe('token digests never leave the service', () => {
     const q = `/api/timeline?from=${from}&to=${new Date(Date.now() + 60_000).toISOString()}&types=TokenIssued,TokenHashRekeyed,TokenRevoked`;
     const json = await t.request('GET', q, { token: viewer });
     expect(json.status).toBe(200);
-    expect(json.body.items.map((i: { type: string }) => i.type).sort()).toEqual(['TokenHashRekeyed', 'TokenHashRekeyed', 'TokenIssued', 'TokenIssued', 'TokenIssued']);
+    expect(json.body.items.map((i: { type: string }) => i.type).sort()).toEqual([
+      'TokenHashRekeyed',
+      'TokenHashRekeyed',
+      'TokenIssued',
+      'TokenIssued',
+      'TokenIssued',
+    ]);
     for (const item of json.body.items) expect(item.data).not.toHaveProperty('hash');
-    expect(json.body.items.find((i: { data: { name?: string } }) => i.data.name === 'reader').data).toMatchObject({ name: 'reader', role: 'viewer', hashScheme: 'hmac-sha256' });
+    expect(json.body.items.find((i: { data: { name?: string } }) => i.data.name === 'reader').data).toMatchObject({
+      name: 'reader',
+      role: 'viewer',
+      hashScheme: 'hmac-sha256',
+    });
     await expectNone(JSON.stringify(json.body));
     const ndjson = await fetch(`${t.url}${q}&format=ndjson`, { headers: { authorization: `Bearer ${viewer}` } });
     expect(ndjson.status).toBe(200);

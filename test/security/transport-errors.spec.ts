@@ -33,7 +33,12 @@ describe('transport failures are normalised', () => {
   afterAll(() => egress.close());
 
   it('a closed port is "connection refused"', async () => {
-    expect(await probe(`http://127.0.0.1:${await refusedPort()}/`)).toMatchObject({ ok: false, failureKind: 'network_error', category: 'transient', message: 'connection refused' });
+    expect(await probe(`http://127.0.0.1:${await refusedPort()}/`)).toMatchObject({
+      ok: false,
+      failureKind: 'network_error',
+      category: 'transient',
+      message: 'connection refused',
+    });
   });
 
   it('a server that hangs up is "connection reset"', async () => {
@@ -71,6 +76,9 @@ describe('transport failures are normalised', () => {
   });
 
   it('an error of no known kind is "request failed", never its own message', () => {
-    expect(describeTransportFailure(new TypeError('fetch failed', { cause: new Error('secret: hunter2') }))).toEqual({ kind: 'network_error', message: 'request failed' });
+    expect(describeTransportFailure(new TypeError('fetch failed', { cause: new Error('secret: hunter2') }))).toEqual({
+      kind: 'network_error',
+      message: 'request failed',
+    });
   });
 });

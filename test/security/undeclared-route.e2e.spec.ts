@@ -5,22 +5,30 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { AppModule, FEATURE_MODULES } from '../../src/app.module';
-import { Roles } from '../../src/auth/roles.decorator';
+import { Roles } from '../../src/access/roles.decorator';
 import { controllersOf, routeScopes } from '../../src/auth/route-scopes';
-import { TenantScope } from '../../src/auth/tenant-scope.decorator';
+import { TenantScope } from '../../src/access/tenant-scope.decorator';
 import { tenantScopeTableMarkdown } from '../../src/auth/tenant-scope-table';
 import { loadConfig } from '../../src/config/config';
-import { JsonExceptionFilter } from '../../src/shared/http-exception.filter';
+import { JsonExceptionFilter } from '../../src/http/http-exception.filter';
 import { validationPipe } from '../../src/shared/validation';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 // Beside the real routes: one per rule, and one a developer forgot to declare.
 @Controller('probe-scope')
 class ProbeController {
-  @Get('tenant') @Roles('viewer') @TenantScope('tenant', 'probe') tenant() { return { ok: true }; }
-  @Get('installation') @Roles('viewer') @TenantScope('installation', 'probe') installation() { return { ok: true }; }
-  @Get('shared') @Roles('viewer') @TenantScope('shared', 'probe') shared() { return { ok: true }; }
-  @Get('forgotten') @Roles('viewer') forgotten() { return { ok: true }; }
+  @Get('tenant') @Roles('viewer') @TenantScope('tenant', 'probe') tenant() {
+    return { ok: true };
+  }
+  @Get('installation') @Roles('viewer') @TenantScope('installation', 'probe') installation() {
+    return { ok: true };
+  }
+  @Get('shared') @Roles('viewer') @TenantScope('shared', 'probe') shared() {
+    return { ok: true };
+  }
+  @Get('forgotten') @Roles('viewer') forgotten() {
+    return { ok: true };
+  }
 }
 
 describe('every route declares its tenant rule; an undeclared one fails closed', () => {
@@ -32,7 +40,9 @@ describe('every route declares its tenant rule; an undeclared one fails closed',
 
   it('a route without @TenantScope is reported by name, and the docs table refuses to list it', () => {
     const routes = routeScopes([ProbeController]);
-    expect(routes.filter((r) => !r.scope).map((r) => `${r.method} ${r.path} (${r.handler})`)).toEqual(['GET /probe-scope/forgotten (ProbeController.forgotten)']);
+    expect(routes.filter((r) => !r.scope).map((r) => `${r.method} ${r.path} (${r.handler})`)).toEqual([
+      'GET /probe-scope/forgotten (ProbeController.forgotten)',
+    ]);
     expect(() => tenantScopeTableMarkdown(routes)).toThrow('routes without @TenantScope: GET /probe-scope/forgotten (ProbeController.forgotten)');
   });
 
@@ -49,7 +59,14 @@ describe('every route declares its tenant rule; an undeclared one fails closed',
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...TEST_SERVER_KEYS, DATABASE_URL: db.url, OPSLEDGER_ADMIN_TOKEN: adminToken, RATE_LIMIT_PER_MINUTE: '0' });
+      const config = loadConfig({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        ...TEST_SERVER_KEYS,
+        DATABASE_URL: db.url,
+        OPSLEDGER_ADMIN_TOKEN: adminToken,
+        RATE_LIMIT_PER_MINUTE: '0',
+      });
       const log = pino({ level: 'silent' });
       @Module({ imports: [AppModule.forRoot(config, db.url, log)], controllers: [ProbeController] })
       class ProbeRoot {}
@@ -58,7 +75,11 @@ describe('every route declares its tenant rule; an undeclared one fails closed',
       app.useGlobalFilters(new JsonExceptionFilter(log));
       await app.listen({ port: 0, host: '127.0.0.1' });
       url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-      const res = await fetch(`${url}/api/auth/tokens`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'acme-viewer', role: 'viewer', tenant: 'acme', reason: 'scope probe' }) });
+      const res = await fetch(`${url}/api/auth/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'acme-viewer', role: 'viewer', tenant: 'acme', reason: 'scope probe' }),
+      });
       expect(res.status).toBe(201);
       scoped = ((await res.json()) as { token: string }).token;
     });
@@ -75,7 +96,13 @@ describe('every route declares its tenant rule; an undeclared one fails closed',
     ])('GET /probe-scope/%s: %i for a tenant-scoped token, 200 for an unscoped one', async (route, status) => {
       const res = await call(`/probe-scope/${route}`, scoped);
       expect(res.status).toBe(status);
-      if (status === 403) expect(res.body).toEqual({ statusCode: 403, error: 'Forbidden', message: 'this acts on the whole installation, not one tenant: it needs a token without a tenant; token "acme-viewer" is scoped to tenant "acme"', tenant: 'acme' });
+      if (status === 403)
+        expect(res.body).toEqual({
+          statusCode: 403,
+          error: 'Forbidden',
+          message: 'this acts on the whole installation, not one tenant: it needs a token without a tenant; token "acme-viewer" is scoped to tenant "acme"',
+          tenant: 'acme',
+        });
       expect((await call(`/probe-scope/${route}`, adminToken)).status).toBe(200);
     });
   });

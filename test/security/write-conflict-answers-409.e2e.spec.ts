@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { ExpectedVersionConflict } from '../../src/event-store/expected-version-conflict.error';
-import { JsonExceptionFilter } from '../../src/shared/http-exception.filter';
+import { JsonExceptionFilter } from '../../src/http/http-exception.filter';
 
 /** A command that lets a concurrent writer's conflict escape, as any future one might. */
 @Controller('escape')
@@ -37,6 +37,10 @@ describe('a write conflict reaching the HTTP layer', () => {
   it('answers 409 naming what changed, never 500', async () => {
     const res = await fetch(`${url}/escape`, { method: 'POST' });
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({ statusCode: 409, error: 'Conflict', message: 'target changed concurrently while this request was decided; nothing was changed, retry the request' });
+    expect(await res.json()).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'target changed concurrently while this request was decided; nothing was changed, retry the request',
+    });
   });
 });

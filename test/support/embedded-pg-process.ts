@@ -13,7 +13,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => {
     if (stopping) return;
     stopping = true;
-    db.stop().then(() => process.exit(0), () => process.exit(1));
+    db.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
   process.stdout.write(JSON.stringify({ url: db.url }) + '\n');
 }

@@ -70,10 +70,17 @@ export class MainProcess {
   private partial = '';
   private readonly file: WriteStream | null;
 
-  constructor(env: Record<string, string | undefined>, private readonly opts: MainOptions = {}) {
+  constructor(
+    env: Record<string, string | undefined>,
+    private readonly opts: MainOptions = {},
+  ) {
     const args = opts.compiled ? [COMPILED_MAIN] : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
     this.file = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : null;
-    this.child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...TEST_SERVER_KEYS, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...TEST_SERVER_KEYS, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     live.add(this.child);
     this.child.stdout!.on('data', (d: Buffer) => this.take(String(d), true));
     this.child.stderr!.on('data', (d: Buffer) => this.take(String(d), false));

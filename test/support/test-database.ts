@@ -11,7 +11,10 @@ export interface TestDatabase {
 
 function baseUrl(): string {
   const base = process.env.TEST_DATABASE_BASE_URL;
-  if (!base) throw new Error('TEST_DATABASE_BASE_URL is not set: run tests through jest (global setup starts PostgreSQL)');
+  if (!base)
+    throw new Error(
+      "TEST_DATABASE_BASE_URL is not set: this spec needs PostgreSQL, which jest's global setup starts under `npm test` (`npx jest <file>`); `npm run test:unit` runs only specs that need none (jest.unit.config.js)",
+    );
   return base;
 }
 

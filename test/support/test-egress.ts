@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { parseAllowList } from '../../src/egress/allow-list';
+import { parseAllowList } from '../../src/shared/allow-list';
 import { Egress } from '../../src/egress/egress-fetch';
 
 /**

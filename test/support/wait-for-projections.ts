@@ -1,4 +1,5 @@
 import type { TestApp } from './test-app';
+import { waitFor } from './wait-for';
 
 /**
  * Waits until every projection of the app has applied every committed event, so reads after it
@@ -7,15 +8,16 @@ import type { TestApp } from './test-app';
  * caught up; so it also waits until no committed event lies beyond the readable horizon.
  */
 export async function waitForProjections(t: TestApp, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    const { rows } = await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`);
-    const res = await t.request('GET', '/api/projections');
-    last = { unreadable: rows[0].n, projections: res.body };
-    const list: { state: string; lag: { events: number } }[] = res.body?.projections ?? res.body;
-    if (rows[0].n === '0' && res.status === 200 && Array.isArray(list) && list.every((p) => p.state === 'live' && p.lag.events === 0)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`projections did not catch up within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+  await waitFor(
+    'every projection to apply every committed event',
+    async () => {
+      const { rows } = await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`);
+      const res = await t.request('GET', '/api/projections');
+      const list: { name: string; state: string; lag: { events: number } }[] = res.body?.projections ?? res.body;
+      const behind = Array.isArray(list) ? list.filter((p) => p.state !== 'live' || p.lag.events !== 0) : null;
+      if (rows[0].n === '0' && res.status === 200 && behind?.length === 0) return true;
+      throw new Error(`${rows[0].n} committed event(s) not yet readable; GET /api/projections ${res.status}, behind: ${JSON.stringify(behind ?? res.body)}`);
+    },
+    timeoutMs,
+  );
 }

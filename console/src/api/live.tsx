@@ -3,7 +3,7 @@ import { createContext, useContext, useEffect, useRef, useState, type ReactNode 
 import { get, type ApiResult } from './client';
 import { topicsOf } from './topics';
 
-/** Panels poll every 30 s while the stream is down (seed 004's System Status cadence). */
+/** Panels poll every 30 s while the stream is down (the System Status page's cadence). */
 export const POLL_FALLBACK_MS = 30_000;
 const COALESCE_MS = 400;
 
@@ -81,7 +81,7 @@ export function useLiveQuery<T>(key: QueryKey, path: string | null, opts: { past
     enabled: path !== null,
     meta: { past: !!opts.past },
     staleTime: opts.past ? Infinity : 0,
-    refetchInterval: opts.past ? false : opts.pollMs ?? (status === 'live' ? false : POLL_FALLBACK_MS),
+    refetchInterval: opts.past ? false : (opts.pollMs ?? (status === 'live' ? false : POLL_FALLBACK_MS)),
     retry: 1,
   });
 }

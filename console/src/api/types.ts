@@ -30,7 +30,12 @@ export interface Target {
   adaptive: boolean;
   nextPollAt: string | null;
   lastInterval: Record<string, number | string> | null;
-  pollStatus: { lastSuccess: string | null; lastError: { at: string; message: string; category: string } | null; consecutiveFailures: number; firstFailureAt: string | null };
+  pollStatus: {
+    lastSuccess: string | null;
+    lastError: { at: string; message: string; category: string } | null;
+    consecutiveFailures: number;
+    firstFailureAt: string | null;
+  };
   breaker: { state: 'closed' | 'open' | 'half_open'; since: string | null; retryAt: string | null; failureCount: number };
   deadLetter: { present: boolean; reason?: string; firstAttempt?: string; lastAttempt?: string; retryCount?: number; nextRetry?: string };
 }
@@ -54,6 +59,8 @@ export interface Job {
   cancellable: boolean;
   tenant: string | null;
   handler: string;
+  /** The run parameters it accepts (run now, retry). */
+  params: ('tenant' | 'dryRun' | 'timeRange' | 'custom')[];
   nextRunAt: string | null;
   nextRunInSeconds: number | null;
   pending: number;

@@ -27,7 +27,20 @@ export interface ActionProps {
  * A button that opens a modal dialog (the native <dialog>: focus moves into it, Escape closes
  * it, the page behind is inert) asking for a reason before it calls the API.
  */
-export function Action({ label, title, description, fields, reasonRequired = true, reasonLabel = 'Reason (recorded in the audit log)', confirmLabel, danger, disabled, disabledReason, refetch = [], run }: ActionProps) {
+export function Action({
+  label,
+  title,
+  description,
+  fields,
+  reasonRequired = true,
+  reasonLabel = 'Reason (recorded in the audit log)',
+  confirmLabel,
+  danger,
+  disabled,
+  disabledReason,
+  refetch = [],
+  run,
+}: ActionProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -72,7 +85,17 @@ export function Action({ label, title, description, fields, reasonRequired = tru
 
   return (
     <span className="action">
-      <button type="button" className={danger ? 'danger' : undefined} disabled={disabled} aria-describedby={disabled && disabledReason ? `${id}-why` : undefined} onClick={() => { setError(null); setDone(null); setOpen(true); }}>
+      <button
+        type="button"
+        className={danger ? 'danger' : undefined}
+        disabled={disabled}
+        aria-describedby={disabled && disabledReason ? `${id}-why` : undefined}
+        onClick={() => {
+          setError(null);
+          setDone(null);
+          setOpen(true);
+        }}
+      >
         {label}
       </button>
       {disabled && disabledReason && (
@@ -95,7 +118,15 @@ export function Action({ label, title, description, fields, reasonRequired = tru
               {reasonLabel}
               {reasonRequired ? '' : ' (optional)'}
             </label>
-            <textarea id={`${id}-reason`} name="reason" rows={3} maxLength={500} required={reasonRequired} aria-invalid={!!error} aria-describedby={error ? `${id}-error` : undefined} />
+            <textarea
+              id={`${id}-reason`}
+              name="reason"
+              rows={3}
+              maxLength={500}
+              required={reasonRequired}
+              aria-invalid={!!error}
+              aria-describedby={error ? `${id}-error` : undefined}
+            />
             {error && (
               <p id={`${id}-error`} className="error" role="alert">
                 {error}
@@ -106,7 +137,7 @@ export function Action({ label, title, description, fields, reasonRequired = tru
                 Cancel
               </button>
               <button type="submit" className={danger ? 'danger' : undefined} disabled={busy}>
-                {busy ? 'Working…' : confirmLabel ?? label}
+                {busy ? 'Working…' : (confirmLabel ?? label)}
               </button>
             </div>
           </form>

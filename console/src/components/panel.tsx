@@ -9,7 +9,19 @@ type AnyQuery = UseQueryResult<ApiResult<unknown>>;
  * A box of data: its title, when its data was read (and, for ?at= answers, the instant it
  * describes), a Refresh button, and its error or loading state.
  */
-export function Panel({ title, queries = [], actions, children, note }: { title: string; queries?: AnyQuery[]; actions?: ReactNode; children: ReactNode; note?: ReactNode }) {
+export function Panel({
+  title,
+  queries = [],
+  actions,
+  children,
+  note,
+}: {
+  title: string;
+  queries?: AnyQuery[];
+  actions?: ReactNode;
+  children: ReactNode;
+  note?: ReactNode;
+}) {
   const read = queries.length ? Math.min(...queries.map((q) => q.dataUpdatedAt).filter((t) => t > 0)) : 0;
   const asOf = queries.map((q) => q.data?.asOf).find(Boolean);
   const error = queries.find((q) => q.error)?.error as Error | undefined;
@@ -38,7 +50,13 @@ export function Panel({ title, queries = [], actions, children, note }: { title:
           )}
           {actions}
           {queries.length > 0 && (
-            <button type="button" className="secondary" onClick={() => queries.forEach((q) => void q.refetch())} aria-label={`Refresh ${title}`} disabled={fetching}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => queries.forEach((q) => void q.refetch())}
+              aria-label={`Refresh ${title}`}
+              disabled={fetching}
+            >
               {fetching ? 'Reading…' : 'Refresh'}
             </button>
           )}
@@ -63,7 +81,6 @@ export function Time({ iso, now }: { iso: string | null | undefined; now?: numbe
     </time>
   );
 }
-
 
 export function Badge({ kind, children }: { kind: 'ok' | 'warn' | 'bad' | 'info' | 'muted'; children: ReactNode }) {
   return <span className={`badge badge-${kind}`}>{children}</span>;

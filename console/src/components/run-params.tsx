@@ -1,26 +1,48 @@
-/** The run-now / retry parameters the API checks (tenant, dry run, time range) plus free JSON. */
-export function RunParamFields({ initial, tenantFixed }: { initial?: Record<string, unknown>; tenantFixed?: string | null }) {
+/** What a job declares it accepts (its definition's `params`): `custom` lets any other key through. */
+export type RunParamName = 'tenant' | 'dryRun' | 'timeRange' | 'custom';
+
+/** The run-now / retry parameters the job declares (tenant, dry run, time range, other keys as JSON); none: says so. */
+export function RunParamFields({
+  accepts,
+  initial,
+  tenantFixed,
+}: {
+  accepts: readonly RunParamName[];
+  initial?: Record<string, unknown>;
+  tenantFixed?: string | null;
+}) {
   const { tenant, dryRun, from, to, ...rest } = initial ?? {};
   const local = (v: unknown) => (typeof v === 'string' ? v.slice(0, 16) : '');
+  if (!accepts.length) return <p className="muted">This job declares no run parameters.</p>;
   return (
     <fieldset className="params">
       <legend>Parameters</legend>
-      <label>
-        Tenant <input name="p.tenant" defaultValue={typeof tenant === 'string' ? tenant : tenantFixed ?? ''} placeholder="optional" />
-      </label>
-      <label className="inline">
-        <input type="checkbox" name="p.dryRun" defaultChecked={dryRun === true} /> Dry run
-      </label>
-      <label>
-        From (UTC) <input type="datetime-local" name="p.from" defaultValue={local(from)} />
-      </label>
-      <label>
-        To (UTC) <input type="datetime-local" name="p.to" defaultValue={local(to)} />
-      </label>
-      <label>
-        Other parameters (JSON object)
-        <textarea name="p.extra" rows={2} defaultValue={Object.keys(rest).length ? JSON.stringify(rest) : ''} placeholder='{"batch": 500}' />
-      </label>
+      {accepts.includes('tenant') && (
+        <label>
+          Tenant <input name="p.tenant" defaultValue={typeof tenant === 'string' ? tenant : (tenantFixed ?? '')} placeholder="optional" />
+        </label>
+      )}
+      {accepts.includes('dryRun') && (
+        <label className="inline">
+          <input type="checkbox" name="p.dryRun" defaultChecked={dryRun === true} /> Dry run
+        </label>
+      )}
+      {accepts.includes('timeRange') && (
+        <>
+          <label>
+            From (UTC) <input type="datetime-local" name="p.from" defaultValue={local(from)} />
+          </label>
+          <label>
+            To (UTC) <input type="datetime-local" name="p.to" defaultValue={local(to)} />
+          </label>
+        </>
+      )}
+      {accepts.includes('custom') && (
+        <label>
+          Other parameters (JSON object)
+          <textarea name="p.extra" rows={2} defaultValue={Object.keys(rest).length ? JSON.stringify(rest) : ''} placeholder='{"batch": 500}' />
+        </label>
+      )}
     </fieldset>
   );
 }

@@ -60,7 +60,11 @@ export function AuditPage() {
                     <Time iso={a.at} />
                   </td>
                   <td>
-                    {a.actor} <span className="muted small">({a.role}{a.tenant ? `, ${a.tenant}` : ''})</span>
+                    {a.actor}{' '}
+                    <span className="muted small">
+                      ({a.role}
+                      {a.tenant ? `, ${a.tenant}` : ''})
+                    </span>
                   </td>
                   <th scope="row">{a.action}</th>
                   <td className="mono small">{a.target ?? '—'}</td>

@@ -15,7 +15,9 @@ export function DeadLettersPage() {
   const targets = useLiveQuery<{ targets: Target[] }>(['targets'], at ? null : '/api/targets');
   const past = useLiveQuery<SchedulerHealth>(['scheduler-health', at], at ? `/api/monitoring/scheduler/health${qs({ at })}` : null, { past: true });
   const [picked, setPicked] = useState<Set<string>>(new Set());
-  const rows = (targets.data?.data.targets ?? []).filter((t) => t.deadLetter.present).sort((a, b) => (a.deadLetter.nextRetry ?? '').localeCompare(b.deadLetter.nextRetry ?? ''));
+  const rows = (targets.data?.data.targets ?? [])
+    .filter((t) => t.deadLetter.present)
+    .sort((a, b) => (a.deadLetter.nextRetry ?? '').localeCompare(b.deadLetter.nextRetry ?? ''));
   const toggle = (k: string) => setPicked((p) => (p.has(k) ? new Set([...p].filter((x) => x !== k)) : new Set([...p, k])));
   const chosen = rows.filter((r) => picked.has(r.key)).map((r) => r.key);
 
@@ -140,4 +142,3 @@ export function DeadLettersPage() {
     </>
   );
 }
-

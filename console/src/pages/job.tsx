@@ -14,7 +14,7 @@ import { RunNow, statusKind } from './jobs';
 
 const REFETCH = ['job', 'jobs', 'runs', 'run', 'system'];
 
-export function RunActions({ run, job }: { run: Run; job?: Pick<Job, 'cancellable' | 'manualRun'> }) {
+export function RunActions({ run, job }: { run: Run; job?: Pick<Job, 'cancellable' | 'manualRun' | 'params'> }) {
   const canAct = useCan('operator');
   if (!canAct) return null;
   const waiting = ['pending', 'retrying', 'running'].includes(run.state);
@@ -36,11 +36,15 @@ export function RunActions({ run, job }: { run: Run; job?: Pick<Job, 'cancellabl
           label="Retry"
           title={`Retry run ${run.runId.slice(0, 8)}… of ${run.job}`}
           description={<p>A new run with the same parameters, or adjust them below.</p>}
-          fields={<RunParamFields initial={run.params} />}
+          fields={<RunParamFields accepts={job?.params ?? ['tenant', 'dryRun', 'timeRange', 'custom']} initial={run.params} />}
           disabled={job?.manualRun === false}
           disabledReason={job?.manualRun === false ? 'manualRun=false' : undefined}
           refetch={REFETCH}
-          run={(reason, form) => call<{ runId: string }>('POST', `/api/runs/${run.runId}/retry`, { reason, params: paramsFrom(form) }).then((r) => `Queued ${r.data.runId.slice(0, 8)}…`)}
+          run={(reason, form) =>
+            call<{ runId: string }>('POST', `/api/runs/${run.runId}/retry`, { reason, params: paramsFrom(form) }).then(
+              (r) => `Queued ${r.data.runId.slice(0, 8)}…`,
+            )
+          }
         />
       )}
     </span>
@@ -132,7 +136,10 @@ export function JobPage() {
   const { name: raw } = useParams<{ name: string }>();
   const name = decodeURIComponent(raw ?? '');
   const [n, setN] = useState(20);
-  const q = useLiveQuery<{ job: Job; runs: Run[]; trend: { day: string; runs: number; failures: number }[] }>(['job', name, n], `/api/jobs/${encodeURIComponent(name)}?runs=${n}`);
+  const q = useLiveQuery<{ job: Job; runs: Run[]; trend: { day: string; runs: number; failures: number }[] }>(
+    ['job', name, n],
+    `/api/jobs/${encodeURIComponent(name)}?runs=${n}`,
+  );
   const d = q.data?.data;
   const canRun = useCan('operator');
   const failures = d?.trend.reduce((a, t) => a + t.failures, 0) ?? 0;
@@ -150,16 +157,35 @@ export function JobPage() {
             <dd>{d.job.description ?? '—'}</dd>
             <dt>Schedule</dt>
             <dd>
-              {d.job.schedule.text} {d.job.schedule.cron && <span className="mono muted">({d.job.schedule.cron}, {d.job.schedule.timezone})</span>}
+              {d.job.schedule.text}{' '}
+              {d.job.schedule.cron && (
+                <span className="mono muted">
+                  ({d.job.schedule.cron}, {d.job.schedule.timezone})
+                </span>
+              )}
             </dd>
             <dt>Next run</dt>
-            <dd>{d.job.nextRunAt ? <><Time iso={d.job.nextRunAt} /> ({exact(d.job.nextRunAt)})</> : 'on demand'}</dd>
+            <dd>
+              {d.job.nextRunAt ? (
+                <>
+                  <Time iso={d.job.nextRunAt} /> ({exact(d.job.nextRunAt)})
+                </>
+              ) : (
+                'on demand'
+              )}
+            </dd>
             <dt>Owner</dt>
             <dd>{d.job.owner ?? '—'}</dd>
             <dt>Handler</dt>
-            <dd>{d.job.handler}{d.job.cancellable ? ', cancellable' : ''}{d.job.manualRun ? '' : ', manualRun=false'}</dd>
+            <dd>
+              {d.job.handler}
+              {d.job.cancellable ? ', cancellable' : ''}
+              {d.job.manualRun ? '' : ', manualRun=false'}
+            </dd>
             <dt>Pending / running</dt>
-            <dd>{d.job.pending} / {d.job.running}</dd>
+            <dd>
+              {d.job.pending} / {d.job.running}
+            </dd>
           </dl>
         )}
       </Panel>

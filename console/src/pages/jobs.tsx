@@ -18,9 +18,11 @@ export function RunNow({ job }: { job: Job }) {
       label="Run now"
       title={`Run ${job.name} now`}
       description={<p>Queues one run with these parameters.</p>}
-      fields={<RunParamFields tenantFixed={job.tenant} />}
+      fields={<RunParamFields accepts={job.params} tenantFixed={job.tenant} />}
       disabled={!job.manualRun}
-      disabledReason={job.manualRun ? undefined : `manualRun=false: not safe to run twice, it runs only on its schedule${job.schedule.cron ? ` (${job.schedule.cron})` : ''}`}
+      disabledReason={
+        job.manualRun ? undefined : `manualRun=false: not safe to run twice, it runs only on its schedule${job.schedule.cron ? ` (${job.schedule.cron})` : ''}`
+      }
       refetch={['jobs', 'job', 'runs', 'system']}
       run={async (reason, form) => {
         const { data } = await call<{ runId: string }>('POST', `/api/jobs/${encodeURIComponent(job.name)}/run`, { reason, params: paramsFrom(form) });
@@ -90,7 +92,11 @@ export function JobsPage() {
                       <span className="muted">on demand</span>
                     )}
                   </td>
-                  <td className={`num ${j.pending > PENDING_LARGE ? 'pending-large' : ''}`} data-pending={j.pending} title={j.pending > PENDING_LARGE ? `more than ${PENDING_LARGE} waiting: piling up` : undefined}>
+                  <td
+                    className={`num ${j.pending > PENDING_LARGE ? 'pending-large' : ''}`}
+                    data-pending={j.pending}
+                    title={j.pending > PENDING_LARGE ? `more than ${PENDING_LARGE} waiting: piling up` : undefined}
+                  >
                     {j.pending}
                     {j.running > 0 && <div className="small muted">{j.running} running</div>}
                   </td>
@@ -108,7 +114,9 @@ export function JobsPage() {
                     {j.sla.runningBeyondTarget && <Badge kind="bad">over target ({duration(j.sla.longestRunningMs)})</Badge>}
                     {j.sla.pilingUp && <Badge kind="bad">piling up</Badge>}
                     {j.missedTicks > 0 && <Badge kind="warn">{j.missedTicks} missed</Badge>}
-                    {!j.sla.attention && !j.missedTicks && <span className="muted small">{j.sla.targetDurationMs ? `target ${duration(j.sla.targetDurationMs)}` : 'ok'}</span>}
+                    {!j.sla.attention && !j.missedTicks && (
+                      <span className="muted small">{j.sla.targetDurationMs ? `target ${duration(j.sla.targetDurationMs)}` : 'ok'}</span>
+                    )}
                   </td>
                   {canRun && !at && (
                     <td>

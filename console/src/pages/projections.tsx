@@ -62,7 +62,13 @@ export function ProjectionsPage() {
                             rebuilt <Time iso={p.rebuiltAt} />
                           </div>
                         )}
-                        <Action label="Rebuild" title={`Rebuild ${p.name}`} description={<p>Folds the whole log into a shadow table while the live one keeps serving, then swaps them.</p>} refetch={['projections']} run={(reason) => call('POST', `/api/projections/${p.name}/rebuild`, { reason }).then(() => 'Rebuild requested')} />
+                        <Action
+                          label="Rebuild"
+                          title={`Rebuild ${p.name}`}
+                          description={<p>Folds the whole log into a shadow table while the live one keeps serving, then swaps them.</p>}
+                          refetch={['projections']}
+                          run={(reason) => call('POST', `/api/projections/${p.name}/rebuild`, { reason }).then(() => 'Rebuild requested')}
+                        />
                       </>
                     )}
                   </td>

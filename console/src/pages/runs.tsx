@@ -60,7 +60,10 @@ export function RunsPage() {
 /** One run and every event of its stream. */
 export function RunPage() {
   const { id } = useParams<{ id: string }>();
-  const q = useLiveQuery<{ run: Run; events: { revision: number; type: string; at: string; actor: string | null; data: unknown }[] }>(['run', id], `/api/runs/${id}`);
+  const q = useLiveQuery<{ run: Run; events: { revision: number; type: string; at: string; actor: string | null; data: unknown }[] }>(
+    ['run', id],
+    `/api/runs/${id}`,
+  );
   const r = q.data?.data.run;
   return (
     <>
@@ -88,7 +91,10 @@ export function RunPage() {
             <dt>Parameters</dt>
             <dd className="mono">{JSON.stringify(r.params)}</dd>
             <dt>Operator</dt>
-            <dd>{r.actor ?? 'schedule'}{r.reason ? ` — “${r.reason}”` : ''}</dd>
+            <dd>
+              {r.actor ?? 'schedule'}
+              {r.reason ? ` — “${r.reason}”` : ''}
+            </dd>
           </dl>
         )}
         {r?.logTail && <pre className="log">{r.logTail}</pre>}
@@ -97,7 +103,8 @@ export function RunPage() {
         <ol className="events" tabIndex={0} aria-label="Events of the run">
           {(q.data?.data.events ?? []).map((e) => (
             <li key={e.revision}>
-              <Time iso={e.at} /> <span className="etype">{e.type}</span> <span className="muted small">{e.actor}</span> <code className="small">{JSON.stringify(e.data)}</code>
+              <Time iso={e.at} /> <span className="etype">{e.type}</span> <span className="muted small">{e.actor}</span>{' '}
+              <code className="small">{JSON.stringify(e.data)}</code>
             </li>
           ))}
         </ol>

@@ -42,7 +42,11 @@ export function SessionsPage() {
               {(q.data?.data.sessions ?? []).map((s) => (
                 <tr key={s.sessionId}>
                   <th scope="row">
-                    {s.name} <span className="muted small">({s.role}{s.tenant ? `, ${s.tenant}` : ''})</span>
+                    {s.name}{' '}
+                    <span className="muted small">
+                      ({s.role}
+                      {s.tenant ? `, ${s.tenant}` : ''})
+                    </span>
                     {s.sessionId === me.sessionId && <div className="small">this session</div>}
                   </th>
                   <td>
@@ -57,7 +61,17 @@ export function SessionsPage() {
                   </td>
                   <td>{s.status === 'active' ? <Time iso={s.idleExpiresAt} /> : <Time iso={s.endedAt} />}</td>
                   <td className="mono small">{s.clientIp}</td>
-                  <td>{s.status === 'active' && <Action label="Revoke" title={`End the session of ${s.name}`} danger refetch={['sessions']} run={(reason) => call('DELETE', `/api/sessions/${s.sessionId}`, { reason }).then(() => 'Revoked')} />}</td>
+                  <td>
+                    {s.status === 'active' && (
+                      <Action
+                        label="Revoke"
+                        title={`End the session of ${s.name}`}
+                        danger
+                        refetch={['sessions']}
+                        run={(reason) => call('DELETE', `/api/sessions/${s.sessionId}`, { reason }).then(() => 'Revoked')}
+                      />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -47,10 +47,53 @@ export function SystemPage() {
           at ? null : (
             <span className="action-row">
               {!session.tenant && (
-                <Action label="Run janitor" title="Run the queue janitor now" description={<p>Fails stuck active runs, cancels stale pending ones, drops old rows from the live view, reaps dead workers.</p>} reasonRequired={false} refetch={REFETCH} run={(reason) => call<Record<string, number>>('POST', '/api/system/janitor', reason ? { reason } : {}).then((r) => `Janitor: ${Object.entries(r.data).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ') || 'nothing to do'}`)} />
+                <Action
+                  label="Run janitor"
+                  title="Run the queue janitor now"
+                  description={<p>Fails stuck active runs, cancels stale pending ones, drops old rows from the live view, reaps dead workers.</p>}
+                  reasonRequired={false}
+                  refetch={REFETCH}
+                  run={(reason) =>
+                    call<Record<string, number>>('POST', '/api/system/janitor', reason ? { reason } : {}).then(
+                      (r) =>
+                        `Janitor: ${
+                          Object.entries(r.data)
+                            .filter(([, v]) => v)
+                            .map(([k, v]) => `${k} ${v}`)
+                            .join(', ') || 'nothing to do'
+                        }`,
+                    )
+                  }
+                />
               )}
-              <Action label="Fail active jobs" title="Fail every active run" danger description={<p>Every running run{session.tenant ? ` of tenant ${session.tenant}` : ''} is marked failed.</p>} fields={confirmField} confirmLabel="Fail active jobs" refetch={REFETCH} run={(reason, form) => { needConfirm(form); return call<{ failed: number }>('POST', '/api/system/fail-active', { confirm: true, reason }).then((r) => `Failed ${r.data.failed}`); }} />
-              <Action label="Cancel all pending" title="Cancel every waiting run" danger description={<p>Every pending and retrying run{session.tenant ? ` of tenant ${session.tenant}` : ''} is cancelled.</p>} fields={confirmField} confirmLabel="Cancel all pending" refetch={REFETCH} run={(reason, form) => { needConfirm(form); return call<{ cancelled: number }>('POST', '/api/system/cancel-pending', { confirm: true, reason }).then((r) => `Cancelled ${r.data.cancelled}`); }} />
+              <Action
+                label="Fail active jobs"
+                title="Fail every active run"
+                danger
+                description={<p>Every running run{session.tenant ? ` of tenant ${session.tenant}` : ''} is marked failed.</p>}
+                fields={confirmField}
+                confirmLabel="Fail active jobs"
+                refetch={REFETCH}
+                run={(reason, form) => {
+                  needConfirm(form);
+                  return call<{ failed: number }>('POST', '/api/system/fail-active', { confirm: true, reason }).then((r) => `Failed ${r.data.failed}`);
+                }}
+              />
+              <Action
+                label="Cancel all pending"
+                title="Cancel every waiting run"
+                danger
+                description={<p>Every pending and retrying run{session.tenant ? ` of tenant ${session.tenant}` : ''} is cancelled.</p>}
+                fields={confirmField}
+                confirmLabel="Cancel all pending"
+                refetch={REFETCH}
+                run={(reason, form) => {
+                  needConfirm(form);
+                  return call<{ cancelled: number }>('POST', '/api/system/cancel-pending', { confirm: true, reason }).then(
+                    (r) => `Cancelled ${r.data.cancelled}`,
+                  );
+                }}
+              />
             </span>
           )
         }
@@ -123,7 +166,11 @@ export function SystemPage() {
           </table>
         </div>
       </Panel>
-      <Panel title="Metrics, last 24 h" queries={[metrics]} note={at ? 'Live only: /api/system/metrics has no ?at=.' : 'Success rate: green ≥ 99 %, neutral ≥ 90 %, red below.'}>
+      <Panel
+        title="Metrics, last 24 h"
+        queries={[metrics]}
+        note={at ? 'Live only: /api/system/metrics has no ?at=.' : 'Success rate: green ≥ 99 %, neutral ≥ 90 %, red below.'}
+      >
         <div className="table-wrap">
           <table>
             <thead>

@@ -41,15 +41,39 @@ export function TargetPage() {
         actions={
           t && canAct ? (
             <span className="action-row">
-              <Action label="Poll now" title={`Poll ${key} now`} description="Probes at once, even with an open breaker (it half-opens) or in the dead-letter set." disabled={t.paused} disabledReason={t.paused ? 'paused: resume it first' : undefined} refetch={refetch} run={(reason) => post('poll-now', { reason }).then(() => 'Poll requested')} />
-              <Action label="Reset breaker" title={`Reset the breaker of ${key}`} description="Closes the breaker (failure count and trips reset) and probes at once." refetch={refetch} run={(reason) => post('reset-breaker', { reason }).then(() => 'Breaker reset')} />
-              <Action label="Redrive" title={`Redrive ${key}`} description="Takes it out of the dead-letter set and probes it at once." disabled={!t.deadLetter.present} disabledReason={t.deadLetter.present ? undefined : 'not dead-lettered'} refetch={refetch} run={(reason) => post('redrive', { reason }).then(() => 'Redriven')} />
+              <Action
+                label="Poll now"
+                title={`Poll ${key} now`}
+                description="Probes at once, even with an open breaker (it half-opens) or in the dead-letter set."
+                disabled={t.paused}
+                disabledReason={t.paused ? 'paused: resume it first' : undefined}
+                refetch={refetch}
+                run={(reason) => post('poll-now', { reason }).then(() => 'Poll requested')}
+              />
+              <Action
+                label="Reset breaker"
+                title={`Reset the breaker of ${key}`}
+                description="Closes the breaker (failure count and trips reset) and probes at once."
+                refetch={refetch}
+                run={(reason) => post('reset-breaker', { reason }).then(() => 'Breaker reset')}
+              />
+              <Action
+                label="Redrive"
+                title={`Redrive ${key}`}
+                description="Takes it out of the dead-letter set and probes it at once."
+                disabled={!t.deadLetter.present}
+                disabledReason={t.deadLetter.present ? undefined : 'not dead-lettered'}
+                refetch={refetch}
+                run={(reason) => post('redrive', { reason }).then(() => 'Redriven')}
+              />
               <Action
                 label={t.paused ? 'Resume' : 'Pause'}
                 title={`${t.paused ? 'Resume' : 'Pause'} ${key}`}
                 description={t.paused ? 'Polling starts again on its schedule.' : 'No probe runs until it is resumed.'}
                 refetch={refetch}
-                run={(reason) => call('PATCH', `/api/targets/${encodeURIComponent(key)}`, { paused: !t.paused, reason }).then(() => (t.paused ? 'Resumed' : 'Paused'))}
+                run={(reason) =>
+                  call('PATCH', `/api/targets/${encodeURIComponent(key)}`, { paused: !t.paused, reason }).then(() => (t.paused ? 'Resumed' : 'Paused'))
+                }
               />
             </span>
           ) : null
@@ -90,7 +114,9 @@ export function TargetPage() {
               <Time iso={t.pollStatus.lastSuccess} />
             </dd>
             <dt>Last error</dt>
-            <dd>{t.pollStatus.lastError ? `${t.pollStatus.lastError.message} (${t.pollStatus.lastError.category}, ${exact(t.pollStatus.lastError.at)})` : '—'}</dd>
+            <dd>
+              {t.pollStatus.lastError ? `${t.pollStatus.lastError.message} (${t.pollStatus.lastError.category}, ${exact(t.pollStatus.lastError.at)})` : '—'}
+            </dd>
             <dt>Next due</dt>
             <dd>{t.paused ? 'paused' : <Time iso={t.nextPollAt} />}</dd>
             <dt>Dead letter</dt>
@@ -145,7 +171,11 @@ export function EventList({ items, empty, label }: { items: TimelineEntry[]; emp
     <ol className="events" tabIndex={0} aria-label={label}>
       {items.map((e) => (
         <li key={e.eventId}>
-          <Time iso={e.at} /> <span className={`etype etype-${e.type.startsWith('PollFailed') || e.type.includes('Opened') || e.type.includes('DeadLettered') ? 'bad' : 'plain'}`}>{e.type}</span> {e.summary}
+          <Time iso={e.at} />{' '}
+          <span className={`etype etype-${e.type.startsWith('PollFailed') || e.type.includes('Opened') || e.type.includes('DeadLettered') ? 'bad' : 'plain'}`}>
+            {e.type}
+          </span>{' '}
+          {e.summary}
           {e.actor && e.actor !== 'system' && <span className="muted small"> · {e.actor}</span>}
         </li>
       ))}

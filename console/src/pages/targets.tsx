@@ -32,7 +32,11 @@ export function statusOf(r: Pick<Row, 'paused' | 'deadLetter' | 'breaker' | 'pol
 function Freshness({ score }: { score: number | null }) {
   if (score === null) return <span className="muted">—</span>;
   const kind = score < 0.1 ? 'ok' : score < 0.5 ? 'warn' : 'bad';
-  return <Badge kind={kind}>{score < 0.1 ? 'fresh' : score < 0.5 ? 'aging' : 'stale'} {score.toFixed(2)}</Badge>;
+  return (
+    <Badge kind={kind}>
+      {score < 0.1 ? 'fresh' : score < 0.5 ? 'aging' : 'stale'} {score.toFixed(2)}
+    </Badge>
+  );
 }
 
 const STATUSES = ['healthy', 'failing', 'half-open', 'breaker open', 'dead-lettered', 'paused', 'not polled yet'];
@@ -54,9 +58,18 @@ export function TargetsPage() {
   }, [at, health.data, targets.data]);
 
   const types = [...new Set(rows.map((r) => r.type))].sort();
-  const shown = rows.filter((r) => (!text || `${r.key} ${r.displayName}`.toLowerCase().includes(text.toLowerCase())) && (!type || r.type === type) && (!status || statusOf(r).label === status));
+  const shown = rows.filter(
+    (r) =>
+      (!text || `${r.key} ${r.displayName}`.toLowerCase().includes(text.toLowerCase())) &&
+      (!type || r.type === type) &&
+      (!status || statusOf(r).label === status),
+  );
   const h = health.data?.data;
-  const counts = { total: rows.length, bad: rows.filter((r) => statusOf(r).kind === 'bad').length, warn: rows.filter((r) => statusOf(r).kind === 'warn').length };
+  const counts = {
+    total: rows.length,
+    bad: rows.filter((r) => statusOf(r).kind === 'bad').length,
+    warn: rows.filter((r) => statusOf(r).kind === 'warn').length,
+  };
 
   return (
     <>
@@ -137,7 +150,9 @@ export function TargetsPage() {
                       <Badge kind={s.kind}>{s.label}</Badge>
                     </td>
                     <td>
-                      <Badge kind={r.breaker.state === 'closed' ? 'ok' : r.breaker.state === 'open' ? 'bad' : 'warn'}>{r.breaker.state.replace('_', '-')}</Badge>
+                      <Badge kind={r.breaker.state === 'closed' ? 'ok' : r.breaker.state === 'open' ? 'bad' : 'warn'}>
+                        {r.breaker.state.replace('_', '-')}
+                      </Badge>
                       {r.breaker.retryAt && (
                         <div className="small muted">
                           retry <Time iso={r.breaker.retryAt} />
@@ -148,11 +163,19 @@ export function TargetsPage() {
                     <td>
                       <Time iso={r.pollStatus.lastSuccess} now={at ? Date.parse(at) : undefined} />
                     </td>
-                    <td>{r.nextPollAt === undefined ? <span className="muted">n/a in the past</span> : r.paused ? <span className="muted">paused</span> : <Time iso={r.nextPollAt} />}</td>
+                    <td>
+                      {r.nextPollAt === undefined ? (
+                        <span className="muted">n/a in the past</span>
+                      ) : r.paused ? (
+                        <span className="muted">paused</span>
+                      ) : (
+                        <Time iso={r.nextPollAt} />
+                      )}
+                    </td>
                     <td>
                       <Freshness score={r.score} />
                     </td>
-                    <td>{r.tenant === undefined ? <span className="muted">—</span> : r.tenant ?? <span className="muted">none</span>}</td>
+                    <td>{r.tenant === undefined ? <span className="muted">—</span> : (r.tenant ?? <span className="muted">none</span>)}</td>
                   </tr>
                 );
               })}

@@ -37,7 +37,7 @@ export function TimelinePage() {
   const [slider, setSlider] = useState(() => Math.round(((atMs - (now - span)) / span) * STEPS));
   const debounce = useRef<number | null>(null);
 
-  useEffect(() => setSlider(Math.max(0, Math.min(STEPS, Math.round(((atMs - (now - span)) / span) * STEPS)))), [at, span, now]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => setSlider(Math.max(0, Math.min(STEPS, Math.round(((atMs - (now - span)) / span) * STEPS)))), [atMs, span, now]);
 
   const move = (v: number) => {
     setSlider(v);
@@ -51,7 +51,11 @@ export function TimelinePage() {
   const to = at ?? new Date(now).toISOString();
   const from = new Date(Date.parse(to) - windowMs).toISOString();
   const path = `/api/timeline${qs({ from, to: at ? to : undefined, limit: 500, types: filters.types.replace(/\s+/g, ''), target: filters.target, job: filters.job, tenant: filters.tenant })}`;
-  const events = useLiveQuery<{ items: TimelineEntry[]; nextCursor: string | null }>(['timeline', at ? 'past' : 'live', path], at ? path : path.replace(/([?&])to=[^&]*&?/, '$1'), { past: !!at });
+  const events = useLiveQuery<{ items: TimelineEntry[]; nextCursor: string | null }>(
+    ['timeline', at ? 'past' : 'live', path],
+    at ? path : path.replace(/([?&])to=[^&]*&?/, '$1'),
+    { past: !!at },
+  );
   const items = [...(events.data?.data.items ?? [])].reverse();
   const sliderInstant = new Date(now - span + (slider / STEPS) * span).toISOString();
   const set = (k: keyof typeof filters) => (e: React.ChangeEvent<HTMLInputElement>) => setFilters({ ...filters, [k]: e.target.value });
@@ -86,13 +90,25 @@ export function TimelinePage() {
         <label htmlFor="time-slider" className="sr-only">
           Instant to view
         </label>
-        <input id="time-slider" type="range" min={0} max={STEPS} value={slider} data-start={now - span} data-span={span} onChange={(e) => move(Number(e.target.value))} aria-valuetext={slider >= STEPS ? 'now (live)' : exact(sliderInstant)} />
+        <input
+          id="time-slider"
+          type="range"
+          min={0}
+          max={STEPS}
+          value={slider}
+          data-start={now - span}
+          data-span={span}
+          onChange={(e) => move(Number(e.target.value))}
+          aria-valuetext={slider >= STEPS ? 'now (live)' : exact(sliderInstant)}
+        />
         <div className="slider-scale small muted">
           <span>{exact(new Date(now - span).toISOString())}</span>
           <strong>{slider >= STEPS ? 'live' : exact(sliderInstant)}</strong>
           <span>now</span>
         </div>
-        <p className="small muted">Moving the slider sets ?at= for every page that supports it: Targets, Dead letters, Jobs, System (queue and workers), Audit and this timeline.</p>
+        <p className="small muted">
+          Moving the slider sets ?at= for every page that supports it: Targets, Dead letters, Jobs, System (queue and workers), Audit and this timeline.
+        </p>
       </section>
       <Panel title="Events" queries={[events]}>
         <div className="filters" role="search" aria-label="Filter events">

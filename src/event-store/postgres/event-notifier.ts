@@ -1,5 +1,5 @@
 import { Pool, PoolClient } from 'pg';
-import { LocalWaker, Waker } from '../waker';
+import { LocalWaker, Waker } from '../../shared/waker';
 
 /**
  * One LISTEN connection per store, shared by every subscriber. Opened lazily on the first wait;

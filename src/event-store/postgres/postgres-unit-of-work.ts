@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { AppendResult, EventMetadata, EventToAppend, ExpectedRevision, RecordedEvent } from '../envelope';
-import type { ReadStreamOptions } from '../event-store.port';
+import type { ReadStreamsOptions, StreamsQuery } from '../event-filter';
+import type { AppendOptions, ReadStreamOptions } from '../event-store.port';
 import { ExpectedVersionConflict } from '../expected-version-conflict.error';
-import { checkDistinctStreams, SqlSession, StreamAppend, UnitOfWork } from '../unit-of-work';
+import { ArchivedEvent, checkDistinctStreams, SqlSession, StreamAppend, UnitOfWork } from '../unit-of-work';
 import { encodeCheckpoint } from './checkpoint';
+import { readEventsOn, readStreamsOn } from './event-reads';
+import { restoreLog } from './restore-log';
 import { collidedRevision, collidedStream } from './unique-violation';
 import { upcast } from '../upcasters';
 
@@ -47,6 +50,8 @@ export class PostgresUnitOfWork implements UnitOfWork {
     private readonly client: PoolClient,
     /** The store's single-stream append and read, on this unit's connection. */
     private readonly one: Pick<UnitOfWork, 'append' | 'readStream'>,
+    /** Folds appended events into the store's inline projections, on this unit's connection. */
+    private readonly applyInline: (events: readonly RecordedEvent[], options?: AppendOptions) => Promise<void>,
   ) {}
 
   get sql(): SqlSession {
@@ -63,19 +68,37 @@ export class PostgresUnitOfWork implements UnitOfWork {
     if (this.finished) throw new Error('this unit of work has ended: use it only inside its transact callback');
   }
 
-  async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+  /** The store's append applies the inline projections itself (it knows which events were replays). */
+  async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult> {
     this.check();
-    const result = await this.one.append(streamId, events, expected);
+    const result = await this.one.append(streamId, events, expected, options);
     this.appended = true;
     return result;
   }
 
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     this.check();
     return this.one.readStream(streamId, options);
   }
 
-  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+  async readStreams(query: StreamsQuery, options?: ReadStreamsOptions): Promise<RecordedEvent[]> {
+    this.check();
+    return readStreamsOn(this.client, query, options);
+  }
+
+  async readEvents(eventIds: readonly string[]): Promise<RecordedEvent[]> {
+    this.check();
+    return readEventsOn(this.client, eventIds);
+  }
+
+  async restore(archive: AsyncIterable<ArchivedEvent>): Promise<number> {
+    this.check();
+    const n = await restoreLog(this.client, archive);
+    if (n) this.appended = true;
+    return n;
+  }
+
+  async appendMany(appends: readonly StreamAppend[], options?: AppendOptions): Promise<AppendResult[]> {
     this.check();
     if (!appends.length) return [];
     if (appends.some((a) => !a.events.length)) throw new Error('appendMany: every stream needs at least one event');
@@ -100,7 +123,10 @@ export class PostgresUnitOfWork implements UnitOfWork {
     const expected = appends.map((a) => (typeof a.expected === 'bigint' ? a.expected.toString() : null));
     let rows: { bad_stream: string | null; revision: string; position: string; event_id: string; tx: string; recorded_at: Date }[];
     try {
-      ({ rows } = await this.client.query({ ...APPEND_STREAMS, values: [appends.map((a) => a.streamId), kinds, expected, app, off, ids, types, versions, data, meta] }));
+      ({ rows } = await this.client.query({
+        ...APPEND_STREAMS,
+        values: [appends.map((a) => a.streamId), kinds, expected, app, off, ids, types, versions, data, meta],
+      }));
     } catch (err) {
       const e = err as { code?: string; constraint?: string; detail?: string };
       if (e.code === '23505' && e.constraint === 'events_stream_revision_key') {
@@ -114,7 +140,7 @@ export class PostgresUnitOfWork implements UnitOfWork {
     this.appended = true;
     const byId = new Map(rows.map((r) => [r.event_id, r]));
     let n = 0;
-    return appends.map((a): AppendResult => {
+    const results = appends.map((a): AppendResult => {
       const recorded = a.events.map((e): RecordedEvent => {
         const i = n++;
         const r = byId.get(ids[i])!;
@@ -135,5 +161,10 @@ export class PostgresUnitOfWork implements UnitOfWork {
       });
       return { nextRevision: recorded[recorded.length - 1].revision, positions: recorded.map((e) => e.position), events: recorded };
     });
+    await this.applyInline(
+      results.flatMap((r) => r.events),
+      options,
+    );
+    return results;
   }
 }

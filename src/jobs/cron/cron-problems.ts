@@ -1,6 +1,6 @@
 import type { JobDefinitionRow } from '../../../projections/job-definitions/job-definition-row';
 import { rfc3339 } from '../../shared/clock';
-import { isScheduled } from '../definitions/job-definition';
+import { isScheduled } from '../events/job-definition';
 import type { LastRun } from '../views/inventory.view';
 import { previousTick } from '../definitions/cron-schedule';
 
@@ -9,7 +9,13 @@ import { previousTick } from '../definitions/cron-schedule';
  * ended failed (dead-lettered) or expired, or whose latest tick older than `graceMs` has no run
  * (the ticker enqueues a tick within CRON_TICK_MS, so a missing one means no ticker is running).
  */
-export function cronProblems(defs: readonly JobDefinitionRow[], lastRuns: ReadonlyMap<string, LastRun>, lastScheduledFor: ReadonlyMap<string, Date>, now: Date, graceMs: number): string[] {
+export function cronProblems(
+  defs: readonly JobDefinitionRow[],
+  lastRuns: ReadonlyMap<string, LastRun>,
+  lastScheduledFor: ReadonlyMap<string, Date>,
+  now: Date,
+  graceMs: number,
+): string[] {
   const out: string[] = [];
   for (const d of defs) {
     if (d.removedAt || !isScheduled(d.definition)) continue;

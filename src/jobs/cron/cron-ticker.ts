@@ -1,17 +1,16 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { jobDefinitionsProjection } from '../../../projections/job-definitions/job-definitions.projection';
+import type { EventStore } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
-import { inTransaction } from '../../database/transaction';
-import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
-import { applyEvents } from '../../projection-runner/apply-events';
+import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import type { Clock } from '../../shared/clock';
-import { isScheduled, JobDefinition } from '../definitions/job-definition';
+import { isRejection } from '../../shared/decider';
+import { isScheduled, JobDefinition } from '../events/job-definition';
 import type { JobCatalog } from '../definitions/job-catalog';
-import { decideEnqueue } from '../enqueue.decider';
 import { jobDefStream, TickMissed } from '../events/job-definition.events';
-import { runStream } from '../events/run.events';
+import { RunEnqueued, runStream } from '../events/run.events';
 import type { JobQueue } from '../queue/job-queue';
+import { runDecider } from '../run.decider';
 import { tickMissedEventId, tickRunId } from './deterministic-id';
 import { planTicks } from './plan-ticks';
 
@@ -30,7 +29,7 @@ export class CronTicker {
 
   constructor(
     private readonly pool: Pool,
-    private readonly store: PostgresEventStore,
+    private readonly store: EventStore,
     private readonly queue: JobQueue,
     private readonly catalog: JobCatalog,
     private readonly clock: Clock,
@@ -63,7 +62,14 @@ export class CronTicker {
         for (const t of plan.missed) if (await this.recordIfMissed(def, t, catchUp.has(t.getTime()), now, enqueued)) missed.push(t);
         if (missed.length) {
           this.log.warn(
-            { event: 'background_job_cron.missed', job: def.name, missed: missed.length, first: missed[0].toISOString(), last: missed[missed.length - 1].toISOString(), policy: def.catchUp },
+            {
+              event: 'background_job_cron.missed',
+              job: def.name,
+              missed: missed.length,
+              first: missed[0].toISOString(),
+              last: missed[missed.length - 1].toISOString(),
+              policy: def.catchUp,
+            },
             `${def.name} missed ${missed.length} tick(s)`,
           );
         }
@@ -82,40 +88,49 @@ export class CronTicker {
    * lock, held while the decision is written), so "enqueued" and "missed" are never both recorded:
    * whichever process comes second sees what the first one wrote.
    */
-  private async underTickLock<T>(def: JobDefinition, tick: Date, work: (c: PoolClient) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`opsledger.cron:${def.name}@${tick.toISOString()}`]);
-      return work(c);
+  private async underTickLock<T>(def: JobDefinition, tick: Date, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    return this.store.transact(async (uow) => {
+      await sqlOf(uow).query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`opsledger.cron:${def.name}@${tick.toISOString()}`]);
+      return work(uow);
     });
   }
 
   /** A due tick is enqueued unless another process, slower to come round, found it missed first. */
   private async enqueueDue(def: JobDefinition, tick: Date, now: Date, out: string[]): Promise<void> {
-    await this.underTickLock(def, tick, async (c) => {
-      if (await this.eventExists(c, tickMissedEventId(def.name, tick))) return;
+    await this.underTickLock(def, tick, async (uow) => {
+      if ((await uow.readEvents([tickMissedEventId(def.name, tick)])).length) return;
       await this.enqueue(def, tick, now, out);
     });
   }
 
   /**
    * A tick older than the grace is missed only when no process enqueued it (`last` may lag: a
-   * fresh process reads it from a projection). TickMissed and its inline row commit together
-   * (applied apart, a later TickMissed of another process could reach the row first and this one
-   * would be skipped as seen); the catch-up run is enqueued after the append and before the
-   * commit, so "caught up by" never names a run that is not there. A concurrent append to the
-   * job's stream aborts the transaction: try again.
+   * fresh process reads it from a projection). TickMissed commits with its inline row (the
+   * store applies it in the unit: applied apart, a later TickMissed of another process could
+   * reach the row first and this one would be skipped as seen); the catch-up run is enqueued after
+   * the append and before the commit, so "caught up by" never names a run that is not there. A
+   * concurrent append to the job's stream aborts the unit: try again.
    */
   private async recordIfMissed(def: JobDefinition, tick: Date, catchUp: boolean, now: Date, out: string[]): Promise<boolean> {
     const runId = tickRunId(def.name, tick);
     const eventId = tickMissedEventId(def.name, tick);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.underTickLock(def, tick, async (c) => {
-          const ran = await c.query(`SELECT 1 FROM events WHERE stream_id = $1 AND revision = 0`, [runStream(runId)]);
-          if (ran.rowCount || (await this.eventExists(c, eventId))) return false;
-          const e: TickMissed = { type: 'TickMissed', data: { job: def.name, tick: tick.toISOString(), detectedAt: now.toISOString(), policy: def.catchUp, caughtUpBy: catchUp ? runId : null, ...(def.tenant ? { tenant: def.tenant } : {}) } };
-          const res = await this.store.appendWith(c, jobDefStream(def.name), [{ ...e, eventId, metadata: { actor: 'cron' } }], 'any');
-          await applyEvents(c, jobDefinitionsProjection, res.events);
+        return await this.underTickLock(def, tick, async (uow) => {
+          const ran = await uow.readStream(runStream(runId), { maxCount: 1 });
+          if (ran.length || (await uow.readEvents([eventId])).length) return false;
+          const e: TickMissed = {
+            type: 'TickMissed',
+            data: {
+              job: def.name,
+              tick: tick.toISOString(),
+              detectedAt: now.toISOString(),
+              policy: def.catchUp,
+              caughtUpBy: catchUp ? runId : null,
+              ...(def.tenant ? { tenant: def.tenant } : {}),
+            },
+          };
+          await uow.append(jobDefStream(def.name), [{ ...e, eventId, metadata: { actor: 'cron' } }], 'any');
           if (catchUp) await this.enqueue(def, tick, now, out);
           return true;
         });
@@ -125,16 +140,15 @@ export class CronTicker {
     }
   }
 
-  private async eventExists(c: PoolClient, eventId: string): Promise<boolean> {
-    return !!(await c.query(`SELECT 1 FROM events WHERE event_id = $1`, [eventId])).rowCount;
-  }
-
   private async enqueue(def: JobDefinition, tick: Date, now: Date, out: string[]): Promise<void> {
     const runId = tickRunId(def.name, tick);
-    const d = decideEnqueue(def, { runId, trigger: 'schedule', actor: 'cron', reason: null, params: {}, now, scheduledFor: tick });
-    if (!d.ok) return;
+    const d = runDecider.decide(
+      { type: 'Enqueue', definition: def, runId, trigger: 'schedule', actor: 'cron', reason: null, params: {}, now, scheduledFor: tick },
+      null,
+    );
+    if (isRejection(d)) return;
     try {
-      await this.queue.enqueue([{ event: d.events[0], metadata: { actor: 'cron', correlationId: runId } }]);
+      await this.queue.enqueue([{ event: d[0] as RunEnqueued, metadata: { actor: 'cron', correlationId: runId } }]);
       out.push(runId);
       this.log.info({ event: 'background_job_cron.tick', job: def.name, tick: tick.toISOString(), runId }, `cron enqueued ${def.name}`);
     } catch (err) {

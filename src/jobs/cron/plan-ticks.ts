@@ -1,5 +1,5 @@
 import { ticksBetween } from '../definitions/cron-schedule';
-import type { CatchUpPolicy } from '../definitions/job-definition';
+import type { CatchUpPolicy } from '../events/job-definition';
 
 export interface TickPlan {
   /** Ticks due now: enqueue each. */

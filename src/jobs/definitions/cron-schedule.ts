@@ -28,13 +28,15 @@ export function nextTick(expr: string, timezone: string, after: Date): Date {
 /** The most recent tick at or before `at` (null if none in the parser's range). */
 export function previousTick(expr: string, timezone: string, at: Date): Date | null {
   try {
-    return CronExpressionParser.parse(expr, { tz: timezone, currentDate: new Date(at.getTime() + 1) }).prev().toDate();
+    return CronExpressionParser.parse(expr, { tz: timezone, currentDate: new Date(at.getTime() + 1) })
+      .prev()
+      .toDate();
   } catch {
     return null;
   }
 }
 
-/** "At 06:00 AM", "Every 2 seconds": what seed 004 shows beside the raw expression. */
+/** "At 06:00 AM", "Every 2 seconds": what the inventory shows beside the raw expression. */
 export function describeCron(expr: string): string {
   try {
     return cronstrue.toString(expr, { use24HourTimeFormat: false, verbose: false });

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../config/env-var';
 import type { CodeJobHandler } from '../handlers/handler';
 import { JobHandlerRegistry } from '../handlers/job-handler-registry';
-import type { JobDefinition } from './job-definition';
+import type { JobDefinition } from '../events/job-definition';
 import { DefinitionDefaults, parseJobDefinition } from './parse-job-definition';
 
 /**
@@ -23,7 +23,10 @@ export class JobCatalog {
 
   /** A job declared in code with its handler; `definition.handler` defaults to that handler. */
   define(definition: Record<string, unknown> & { name: string }, handler?: CodeJobHandler): JobDefinition {
-    const def: JobDefinition = { ...parseJobDefinition(definition, this.byName.size, this.defaults, { allowCommand: false, baseDir: process.cwd() }), source: 'code' };
+    const def: JobDefinition = {
+      ...parseJobDefinition(definition, this.byName.size, this.defaults, { allowCommand: false, baseDir: process.cwd() }),
+      source: 'code',
+    };
     if (handler) this.handlers.register(def.handler.kind === 'code' ? def.handler.handler : def.name, handler);
     this.add(def);
     return def;

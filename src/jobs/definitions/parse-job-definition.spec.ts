@@ -1,13 +1,27 @@
 import { parseJobDefinition } from './parse-job-definition';
-import { decideReconcile } from './reconcile-definitions';
 
 const defaults = { timeoutMs: 900_000, maxAttempts: 3, backoffBaseMs: 30_000, backoffMaxMs: 3_600_000 };
 const parse = (raw: unknown, allowCommand = true) => parseJobDefinition(raw, 0, defaults, { allowCommand, baseDir: '/etc/opsledger' });
 
 describe('job definitions', () => {
   it('fills defaults and parses durations', () => {
-    expect(parse({ name: 'nightly', schedule: '0 0 2 * * *', timezone: 'Europe/Stockholm', timeout: '10m', expiresAfter: '2h', handler: { kind: 'command', argv: ['/bin/true'], cwd: 'jobs' } })).toMatchObject({
-      priority: 'normal', manualRun: true, cancellable: false, timeoutMs: 600_000, expiresAfterMs: 7_200_000, maxAttempts: 3, catchUp: 'once',
+    expect(
+      parse({
+        name: 'nightly',
+        schedule: '0 0 2 * * *',
+        timezone: 'Europe/Stockholm',
+        timeout: '10m',
+        expiresAfter: '2h',
+        handler: { kind: 'command', argv: ['/bin/true'], cwd: 'jobs' },
+      }),
+    ).toMatchObject({
+      priority: 'normal',
+      manualRun: true,
+      cancellable: false,
+      timeoutMs: 600_000,
+      expiresAfterMs: 7_200_000,
+      maxAttempts: 3,
+      catchUp: 'once',
       handler: { kind: 'command', argv: ['/bin/true'], env: [], cwd: '/etc/opsledger/jobs' },
     });
   });
@@ -21,25 +35,30 @@ describe('job definitions', () => {
     [{ name: 'a', handler: { kind: 'http', url: 'ftp://x' } }, 'job "a": field "handler.url"'],
     [{ name: 'a', retries: 3 }, 'job "a": field "retries" is not a known field'],
     [{ schedule: '* * * * *' }, 'job #1: field "name"'],
+    [{ name: 'a', timeout: '1h', stuckAfter: '30m' }, 'job "a": field "stuckAfter" must not be shorter than the job\'s timeout (3600000 ms)'],
+    [{ name: 'a', stuckAfter: 'later' }, 'job "a": field "stuckAfter" must be a duration'],
+    [{ name: 'a', params: ['tenant', 'region'] }, 'job "a": field "params" must be a list of distinct names from tenant, dryRun, timeRange, custom'],
+    [{ name: 'a', params: 'tenant' }, 'job "a": field "params" must be a list'],
+    [
+      { name: 'a', params: ['tenant'], handler: { kind: 'command', argv: ['/bin/x', '--from={from}'] } },
+      'job "a": field "handler.argv" uses {from}, but the job does not declare the timeRange parameter',
+    ],
   ])('an invalid definition names the job and the field: %j', (raw, message) => {
     expect(() => parse(raw)).toThrow(message);
   });
 
-  it('command handlers only from the config file', () => {
-    expect(() => parse({ name: 'a', handler: { kind: 'command', argv: ['/bin/true'] } }, false)).toThrow('command handlers can only be declared in the config file');
+  it('stuckAfter and params are stored only when declared (older stored definitions compare equal)', () => {
+    expect(parse({ name: 'a', timeout: '1h', stuckAfter: '2h', params: ['tenant', 'timeRange'] })).toMatchObject({
+      stuckAfterMs: 7_200_000,
+      params: ['tenant', 'timeRange'],
+    });
+    const plain = parse({ name: 'a' });
+    expect('stuckAfterMs' in plain || 'params' in plain).toBe(false);
   });
 
-  it('reconcile: new → JobDefined, different → JobChanged with the fields, gone → JobRemoved, same → nothing', () => {
-    const a = { ...parse({ name: 'a' }), source: 'config' as const };
-    const b = { ...parse({ name: 'b', priority: 'high' }), source: 'config' as const };
-    const stored = [
-      { name: 'b', definition: parse({ name: 'b' }), source: 'config' as const, definedAt: '', changedAt: '', removedAt: null, missedTicks: 0, lastMissedTick: null },
-      { name: 'c', definition: parse({ name: 'c' }), source: 'config' as const, definedAt: '', changedAt: '', removedAt: null, missedTicks: 0, lastMissedTick: null },
-      { name: 'd', definition: parse({ name: 'd' }), source: 'config' as const, definedAt: '', changedAt: '', removedAt: null, missedTicks: 0, lastMissedTick: null },
-    ];
-    const d = { ...parse({ name: 'd' }), source: 'config' as const };
-    const out = decideReconcile([a, b, d], stored);
-    expect([...out].map(([k, e]) => [k, e.type])).toEqual([['a', 'JobDefined'], ['b', 'JobChanged'], ['c', 'JobRemoved']]);
-    expect(out.get('b')!.data).toMatchObject({ changed: ['priority'] });
+  it('command handlers only from the config file', () => {
+    expect(() => parse({ name: 'a', handler: { kind: 'command', argv: ['/bin/true'] } }, false)).toThrow(
+      'command handlers can only be declared in the config file',
+    );
   });
 });

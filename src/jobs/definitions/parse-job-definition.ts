@@ -3,7 +3,8 @@ import { ConfigError } from '../../config/env-var';
 import type { Priority } from '../events/run.events';
 import { validateCron } from './cron-schedule';
 import { parseDuration } from './duration';
-import { CatchUpPolicy, HandlerSpec, JobDefinitionSnapshot } from './job-definition';
+import { ARGV_PLACEHOLDERS, placeholdersIn } from '../handlers/argv-params';
+import { CatchUpPolicy, HandlerSpec, JobDefinitionSnapshot, RUN_PARAM_NAMES, RunParamName } from '../events/job-definition';
 
 export interface DefinitionDefaults {
   readonly timeoutMs: number;
@@ -13,7 +14,26 @@ export interface DefinitionDefaults {
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
-const FIELDS = new Set(['name', 'description', 'owner', 'schedule', 'timezone', 'priority', 'manualRun', 'cancellable', 'targetDuration', 'timeout', 'maxAttempts', 'backoff', 'expiresAfter', 'tenant', 'catchUp', 'handler']);
+const FIELDS = new Set([
+  'name',
+  'description',
+  'owner',
+  'schedule',
+  'timezone',
+  'priority',
+  'manualRun',
+  'cancellable',
+  'targetDuration',
+  'timeout',
+  'maxAttempts',
+  'backoff',
+  'expiresAfter',
+  'stuckAfter',
+  'tenant',
+  'catchUp',
+  'params',
+  'handler',
+]);
 const PRIORITIES: readonly Priority[] = ['high', 'normal', 'low'];
 const CATCH_UP: readonly CatchUpPolicy[] = ['once', 'all', 'skip'];
 
@@ -22,7 +42,12 @@ const CATCH_UP: readonly CatchUpPolicy[] = ['once', 'all', 'skip'];
  * field, because an invalid definition stops start-up and a person must find it in the file.
  * `allowCommand` is false for code registrations: command handlers come only from the config file.
  */
-export function parseJobDefinition(raw: unknown, index: number, defaults: DefinitionDefaults, opts: { allowCommand: boolean; baseDir: string }): JobDefinitionSnapshot {
+export function parseJobDefinition(
+  raw: unknown,
+  index: number,
+  defaults: DefinitionDefaults,
+  opts: { allowCommand: boolean; baseDir: string },
+): JobDefinitionSnapshot {
   const where = (field: string, problem: string, name?: string) =>
     new ConfigError('OPSLEDGER_CONFIG', `job ${name ? `"${name}"` : `#${index + 1}`}: field "${field}" ${problem}`);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw where('(entry)', 'must be an object');
@@ -58,7 +83,9 @@ export function parseJobDefinition(raw: unknown, index: number, defaults: Defini
       validateCron(schedule, timezone);
     } catch (err) {
       const msg = (err as Error).message;
-      throw /time ?zone/i.test(msg) ? fail('timezone', `is not a known time zone: ${timezone}`) : fail('schedule', `is not a valid cron expression or "on-demand": ${msg}`);
+      throw /time ?zone/i.test(msg)
+        ? fail('timezone', `is not a known time zone: ${timezone}`)
+        : fail('schedule', `is not a valid cron expression or "on-demand": ${msg}`);
     }
   } else {
     try {
@@ -67,12 +94,13 @@ export function parseJobDefinition(raw: unknown, index: number, defaults: Defini
       throw fail('timezone', `is not a known time zone: ${timezone}`);
     }
   }
-  const priority = (str('priority', 'normal') as string) as Priority;
+  const priority = str('priority', 'normal') as string as Priority;
   if (!PRIORITIES.includes(priority)) throw fail('priority', `must be one of ${PRIORITIES.join(', ')}`);
-  const catchUp = (str('catchUp', 'once') as string) as CatchUpPolicy;
+  const catchUp = str('catchUp', 'once') as string as CatchUpPolicy;
   if (!CATCH_UP.includes(catchUp)) throw fail('catchUp', `must be one of ${CATCH_UP.join(', ')}`);
   const maxAttempts = r.maxAttempts === undefined ? defaults.maxAttempts : r.maxAttempts;
-  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) throw fail('maxAttempts', 'must be a whole number from 1 to 100');
+  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100)
+    throw fail('maxAttempts', 'must be a whole number from 1 to 100');
 
   let backoff = { kind: 'exponential' as 'exponential' | 'fixed', baseMs: defaults.backoffBaseMs, maxMs: defaults.backoffMaxMs };
   if (r.backoff !== undefined) {
@@ -82,6 +110,27 @@ export function parseJobDefinition(raw: unknown, index: number, defaults: Defini
     const kind = b.kind ?? 'exponential';
     if (kind !== 'exponential' && kind !== 'fixed') throw fail('backoff.kind', 'must be exponential or fixed');
     backoff = { kind, baseMs: duration('backoff.base', b.base, defaults.backoffBaseMs, 0)!, maxMs: duration('backoff.max', b.max, defaults.backoffMaxMs, 0)! };
+  }
+
+  const timeoutMs = duration('timeout', r.timeout, defaults.timeoutMs)!;
+  const stuckAfterMs = duration('stuckAfter', r.stuckAfter, null, 1000);
+  // The janitor would fail a run before its own timeout could end it.
+  if (stuckAfterMs !== null && stuckAfterMs < timeoutMs) throw fail('stuckAfter', `must not be shorter than the job's timeout (${timeoutMs} ms)`);
+  const params = r.params === undefined ? null : r.params;
+  if (
+    params !== null &&
+    (!Array.isArray(params) || params.some((p) => !(RUN_PARAM_NAMES as readonly unknown[]).includes(p)) || new Set(params).size !== params.length)
+  ) {
+    throw fail('params', `must be a list of distinct names from ${RUN_PARAM_NAMES.join(', ')}`);
+  }
+
+  const handler = parseHandler(r.handler, name, fail, opts);
+  if (handler.kind === 'command') {
+    // A placeholder for a parameter the job does not accept would never be filled.
+    for (const ph of handler.argv.flatMap(placeholdersIn)) {
+      if (!(params ?? []).includes(ARGV_PLACEHOLDERS[ph]))
+        throw fail('handler.argv', `uses {${ph}}, but the job does not declare the ${ARGV_PLACEHOLDERS[ph]} parameter (add it to "params")`);
+    }
   }
 
   return {
@@ -94,13 +143,16 @@ export function parseJobDefinition(raw: unknown, index: number, defaults: Defini
     manualRun: boolean('manualRun', true),
     cancellable: boolean('cancellable', false),
     targetDurationMs: duration('targetDuration', r.targetDuration, null),
-    timeoutMs: duration('timeout', r.timeout, defaults.timeoutMs)!,
+    timeoutMs,
     maxAttempts,
     backoff,
     expiresAfterMs: duration('expiresAfter', r.expiresAfter, null),
+    // Absent unless declared, so definitions stored before these fields existed compare equal.
+    ...(stuckAfterMs !== null ? { stuckAfterMs } : {}),
+    ...(params !== null ? { params: params as RunParamName[] } : {}),
     tenant: str('tenant', null),
     catchUp,
-    handler: parseHandler(r.handler, name, fail, opts),
+    handler,
   };
 }
 
@@ -109,7 +161,8 @@ function parseHandler(v: unknown, name: string, fail: (f: string, p: string) => 
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw fail('handler', 'must be an object with "kind": http, command or code');
   const h = v as Record<string, unknown>;
   const allowed = (keys: string[]) => {
-    for (const k of Object.keys(h)) if (k !== 'kind' && !keys.includes(k)) throw fail(`handler.${k}`, `is not a known field for a ${String(h.kind)} handler (allowed: ${keys.join(', ')})`);
+    for (const k of Object.keys(h))
+      if (k !== 'kind' && !keys.includes(k)) throw fail(`handler.${k}`, `is not a known field for a ${String(h.kind)} handler (allowed: ${keys.join(', ')})`);
   };
   switch (h.kind) {
     case 'http': {
@@ -123,15 +176,24 @@ function parseHandler(v: unknown, name: string, fail: (f: string, p: string) => 
       } catch {
         throw fail('handler.url', 'must be an http(s) URL');
       }
-      if (h.headers !== undefined && (typeof h.headers !== 'object' || h.headers === null || Object.values(h.headers).some((x) => typeof x !== 'string'))) throw fail('handler.headers', 'must map header names to strings');
-      return { kind: 'http', method, url: h.url, ...(h.body !== undefined ? { body: h.body } : {}), ...(h.headers ? { headers: h.headers as Record<string, string> } : {}) };
+      if (h.headers !== undefined && (typeof h.headers !== 'object' || h.headers === null || Object.values(h.headers).some((x) => typeof x !== 'string')))
+        throw fail('handler.headers', 'must map header names to strings');
+      return {
+        kind: 'http',
+        method,
+        url: h.url,
+        ...(h.body !== undefined ? { body: h.body } : {}),
+        ...(h.headers ? { headers: h.headers as Record<string, string> } : {}),
+      };
     }
     case 'command': {
       if (!opts.allowCommand) throw fail('handler.kind', 'command handlers can only be declared in the config file');
       allowed(['argv', 'env', 'cwd']);
-      if (!Array.isArray(h.argv) || h.argv.length === 0 || h.argv.some((a) => typeof a !== 'string')) throw fail('handler.argv', 'must be a non-empty list of strings (no shell is used)');
+      if (!Array.isArray(h.argv) || h.argv.length === 0 || h.argv.some((a) => typeof a !== 'string'))
+        throw fail('handler.argv', 'must be a non-empty list of strings (no shell is used)');
       const env = h.env ?? [];
-      if (!Array.isArray(env) || env.some((e) => typeof e !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(e))) throw fail('handler.env', 'must be a list of environment variable names to pass through');
+      if (!Array.isArray(env) || env.some((e) => typeof e !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(e)))
+        throw fail('handler.env', 'must be a list of environment variable names to pass through');
       if (h.cwd !== undefined && typeof h.cwd !== 'string') throw fail('handler.cwd', 'must be a directory path');
       return { kind: 'command', argv: h.argv as string[], env: env as string[], cwd: path.resolve(opts.baseDir, (h.cwd as string | undefined) ?? '.') };
     }

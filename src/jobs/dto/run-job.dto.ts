@@ -8,7 +8,10 @@ export class RunJobDto {
   @MaxLength(1000)
   reason!: string;
 
-  @ApiPropertyOptional({ example: { tenant: 'acme', dryRun: true, from: '2025-03-01T00:00:00Z', to: '2025-03-02T00:00:00Z' }, description: 'tenant, dryRun, from/to, or any JSON the handler validates.' })
+  @ApiPropertyOptional({
+    example: { tenant: 'acme', dryRun: true, from: '2025-03-01T00:00:00Z', to: '2025-03-02T00:00:00Z' },
+    description: 'The parameters the job declares: tenant (string), dryRun (boolean), from/to (RFC 3339; timeRange), other keys when it declares custom.',
+  })
   @IsOptional()
   @IsObject()
   params?: Record<string, unknown>;

@@ -1,11 +1,21 @@
 import { DomainEvent } from '../../event-store/envelope';
-import type { JobDefinitionSnapshot } from '../definitions/job-definition';
+import type { JobDefinitionSnapshot } from './job-definition';
 
 /** Events of a job whose definition names a tenant carry that `tenant` (absent on events recorded before that), as run events do. */
-interface OfTenant { readonly tenant?: string }
-export interface JobDefinedData extends OfTenant { readonly name: string; readonly definition: JobDefinitionSnapshot; readonly source: 'config' | 'code' }
-export interface JobChangedData extends JobDefinedData { readonly changed: readonly string[] }
-export interface JobRemovedData extends OfTenant { readonly name: string }
+interface OfTenant {
+  readonly tenant?: string;
+}
+export interface JobDefinedData extends OfTenant {
+  readonly name: string;
+  readonly definition: JobDefinitionSnapshot;
+  readonly source: 'config' | 'code';
+}
+export interface JobChangedData extends JobDefinedData {
+  readonly changed: readonly string[];
+}
+export interface JobRemovedData extends OfTenant {
+  readonly name: string;
+}
 export interface TickMissedData extends OfTenant {
   readonly job: string;
   /** The tick that did not fire on time. */

@@ -23,6 +23,8 @@ export interface RunEnqueuedData {
   readonly attempt: number;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
+  /** The job's declared stuck age (absent: the janitor's default; and on runs enqueued before it existed). */
+  readonly stuckAfterMs?: number;
   readonly cancellable: boolean;
   readonly backoff: Backoff;
   readonly enqueuedAt: string;
@@ -37,8 +39,15 @@ export interface RunEnqueuedData {
 }
 
 /** Events after RunEnqueued carry `job` (and `tenant` when the run has one); absent on events recorded before that. */
-interface OfJob { readonly job?: string; readonly tenant?: string }
-export interface RunClaimedData extends OfJob { readonly workerId: string; readonly attempt: number; readonly claimedAt: string }
+interface OfJob {
+  readonly job?: string;
+  readonly tenant?: string;
+}
+export interface RunClaimedData extends OfJob {
+  readonly workerId: string;
+  readonly attempt: number;
+  readonly claimedAt: string;
+}
 /**
  * Kinds of failure the run rules treat specially. `blocked_by_policy`: the egress policy refused
  * the http handler's request; nothing was sent, and only a configuration change fixes it.
@@ -56,12 +65,38 @@ export interface RunOutcomeData extends OfJob {
   /** Absent for failures of no particular kind (and on events recorded before it existed). */
   readonly errorKind?: RunErrorKind;
 }
-export interface RetryScheduledData extends OfJob { readonly attempt: number; readonly readyAt: string; readonly backoffMs: number }
-export interface RunDeadLetteredData extends OfJob { readonly attempts: number; readonly reason: string; readonly at: string }
-export interface CancelRequestedData extends OfJob { readonly actor: string; readonly reason: string; readonly at: string }
-export interface RunCancelledData extends OfJob { readonly at: string; readonly by: 'operator' | 'janitor' | 'worker'; readonly reason: string; readonly durationMs: number | null; readonly logTail?: string }
-export interface RunExpiredData extends OfJob { readonly at: string; readonly expiresAt: string }
-export interface RunAbandonedData extends OfJob { readonly workerId: string; readonly attempt: number; readonly at: string; readonly reason: string }
+export interface RetryScheduledData extends OfJob {
+  readonly attempt: number;
+  readonly readyAt: string;
+  readonly backoffMs: number;
+}
+export interface RunDeadLetteredData extends OfJob {
+  readonly attempts: number;
+  readonly reason: string;
+  readonly at: string;
+}
+export interface CancelRequestedData extends OfJob {
+  readonly actor: string;
+  readonly reason: string;
+  readonly at: string;
+}
+export interface RunCancelledData extends OfJob {
+  readonly at: string;
+  readonly by: 'operator' | 'janitor' | 'worker';
+  readonly reason: string;
+  readonly durationMs: number | null;
+  readonly logTail?: string;
+}
+export interface RunExpiredData extends OfJob {
+  readonly at: string;
+  readonly expiresAt: string;
+}
+export interface RunAbandonedData extends OfJob {
+  readonly workerId: string;
+  readonly attempt: number;
+  readonly at: string;
+  readonly reason: string;
+}
 
 export type RunEnqueued = DomainEvent<'RunEnqueued', RunEnqueuedData>;
 export type RunClaimed = DomainEvent<'RunClaimed', RunClaimedData>;
@@ -75,9 +110,19 @@ export type RunExpired = DomainEvent<'RunExpired', RunExpiredData>;
 export type RunAbandoned = DomainEvent<'RunAbandoned', RunAbandonedData>;
 
 /** Every event of a `job-<runId>` stream. */
-export type RunEvent = RunEnqueued | RunClaimed | RunSucceeded | RunFailed | RetryScheduled | RunDeadLettered | CancelRequested | RunCancelled | RunExpired | RunAbandoned;
+export type RunEvent =
+  RunEnqueued | RunClaimed | RunSucceeded | RunFailed | RetryScheduled | RunDeadLettered | CancelRequested | RunCancelled | RunExpired | RunAbandoned;
 export const RUN_EVENT_TYPES: readonly RunEvent['type'][] = [
-  'RunEnqueued', 'RunClaimed', 'RunSucceeded', 'RunFailed', 'RetryScheduled', 'RunDeadLettered', 'CancelRequested', 'RunCancelled', 'RunExpired', 'RunAbandoned',
+  'RunEnqueued',
+  'RunClaimed',
+  'RunSucceeded',
+  'RunFailed',
+  'RetryScheduled',
+  'RunDeadLettered',
+  'CancelRequested',
+  'RunCancelled',
+  'RunExpired',
+  'RunAbandoned',
 ];
 
 export const runStream = (runId: string) => `job-${runId}`;

@@ -1,5 +1,5 @@
 import { describeTransportFailure } from '../../egress/transport-failure';
-import type { HttpHandlerSpec } from '../definitions/job-definition';
+import type { HttpHandlerSpec } from '../events/job-definition';
 import type { HandlerContext, HandlerResult } from './handler';
 import { RingBuffer } from './ring-buffer';
 
@@ -11,7 +11,14 @@ import { RingBuffer } from './ring-buffer';
  */
 export async function runHttp(spec: HttpHandlerSpec, ctx: HandlerContext): Promise<HandlerResult> {
   const tail = new RingBuffer(ctx.logTailBytes);
-  const body = spec.body === undefined ? (spec.method === 'GET' || spec.method === 'HEAD' ? undefined : JSON.stringify({ job: ctx.job, runId: ctx.runId, attempt: ctx.attempt, params: ctx.params })) : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
+  const body =
+    spec.body === undefined
+      ? spec.method === 'GET' || spec.method === 'HEAD'
+        ? undefined
+        : JSON.stringify({ job: ctx.job, runId: ctx.runId, attempt: ctx.attempt, params: ctx.params })
+      : typeof spec.body === 'string'
+        ? spec.body
+        : JSON.stringify(spec.body);
   try {
     const res = await ctx.fetch(spec.url, {
       method: spec.method,
@@ -26,7 +33,8 @@ export async function runHttp(spec: HttpHandlerSpec, ctx: HandlerContext): Promi
     const reason = ctx.signal.aborted ? String(ctx.signal.reason) : null;
     if (reason) return { ok: false, exitCode: null, logTail: tail.toString(), error: `${reason}: request aborted` };
     const f = describeTransportFailure(err);
-    if (f.kind === 'blocked_by_policy') return { ok: false, exitCode: null, logTail: tail.toString(), error: `blocked_by_policy: ${f.message}`, errorKind: 'blocked_by_policy' };
+    if (f.kind === 'blocked_by_policy')
+      return { ok: false, exitCode: null, logTail: tail.toString(), error: `blocked_by_policy: ${f.message}`, errorKind: 'blocked_by_policy' };
     return { ok: false, exitCode: null, logTail: tail.toString(), error: `${f.kind}: ${f.message}` };
   }
 }

@@ -1,4 +1,4 @@
-import type { JobDefinitionSnapshot } from '../definitions/job-definition';
+import type { JobDefinitionSnapshot } from '../events/job-definition';
 import { runCommand } from './command.handler';
 import type { HandlerContext, HandlerResult } from './handler';
 import { runHttp } from './http.handler';
@@ -19,7 +19,9 @@ export async function runHandler(def: JobDefinitionSnapshot, registry: JobHandle
       const onAbort = () => reject(new Error(`${String(ctx.signal.reason)}: handler aborted`));
       if (ctx.signal.aborted) return onAbort();
       ctx.signal.addEventListener('abort', onAbort, { once: true });
-      fn(ctx.params, ctx.signal, (line) => tail.write(`${line}\n`)).then(resolve, reject).finally(() => ctx.signal.removeEventListener('abort', onAbort));
+      fn(ctx.params, ctx.signal, (line) => tail.write(`${line}\n`))
+        .then(resolve, reject)
+        .finally(() => ctx.signal.removeEventListener('abort', onAbort));
     });
     if (out !== undefined && out !== null) tail.write(typeof out === 'string' ? out : JSON.stringify(out));
     return { ok: true, exitCode: 0, logTail: tail.toString(), error: null };

@@ -4,7 +4,8 @@ import type { EventStore } from '../../event-store/event-store.port';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
 import type { Clock } from '../../shared/clock';
 import { WorkerReaped, workerStream } from '../events/worker.events';
-import { decideRun } from '../run.decider';
+import { isRejection } from '../../shared/decider';
+import { runDecider } from '../run.decider';
 import { RunChange, RunWriter } from '../store/run-writer';
 import type { QueueRow } from '../../../projections/job-queue/job-queue.projection';
 
@@ -26,7 +27,10 @@ export class Reaper {
   async reap(reapAfterMs: number, reapedBy: string, unit?: UnitOfWork): Promise<{ workers: string[]; runs: string[] }> {
     const out = { workers: [] as string[], runs: [] as string[] };
     // Cleanly stopped workers just leave the list once they are old enough.
-    await (unit ? sqlOf(unit) : this.pool).query(`DELETE FROM job_workers WHERE stopped_at IS NOT NULL AND last_seen < now() - make_interval(secs => $1::float8 / 1000)`, [reapAfterMs]);
+    await (unit ? sqlOf(unit) : this.pool).query(
+      `DELETE FROM job_workers WHERE stopped_at IS NOT NULL AND last_seen < now() - make_interval(secs => $1::float8 / 1000)`,
+      [reapAfterMs],
+    );
     const within = <T>(work: (uow: UnitOfWork) => Promise<T>) => (unit ? work(unit) : this.store.transact(work));
     for (;;) {
       const reaped = await within(async (uow) => {
@@ -39,14 +43,27 @@ export class Reaper {
         const w = rows[0];
         const now = this.clock.now();
         const owned = await c.query<{ key: string }>(`SELECT key FROM rm_job_queue WHERE worker_id = $1 AND state IN ('running', 'cancelling')`, [w.id]);
-        const locked = await this.writer.lock(uow, owned.rows.map((r) => r.key));
+        const locked = await this.writer.lock(
+          uow,
+          owned.rows.map((r) => r.key),
+        );
         const changes: RunChange[] = [];
         for (const [runId, l] of locked) {
-          const d = decideRun(l.row as QueueRow, { type: 'Abandon', workerId: w.id, reason: `worker ${w.id} lost (last seen ${w.last_seen.toISOString()})`, now, countsAsAttempt: true });
-          if (d.ok) changes.push({ runId, expected: l.revision, events: d.events, metadata: { actor: `reaper:${reapedBy}` } });
+          const d = runDecider.decide(
+            { type: 'Abandon', workerId: w.id, reason: `worker ${w.id} lost (last seen ${w.last_seen.toISOString()})`, now, countsAsAttempt: true },
+            l.row as QueueRow,
+          );
+          if (!isRejection(d)) changes.push({ runId, expected: l.revision, events: d, metadata: { actor: `reaper:${reapedBy}` } });
         }
-        await this.writer.commit(uow, changes, { notify: true, known: new Map([...locked.values()].filter((l) => l.inQueue).map((l) => [l.runId, l.row])), notInQueue: new Set([...locked.values()].filter((l) => !l.inQueue).map((l) => l.runId)) });
-        const e: WorkerReaped = { type: 'WorkerReaped', data: { workerId: w.id, at: now.toISOString(), lastSeen: w.last_seen.toISOString(), reapedBy, abandonedRuns: changes.map((ch) => ch.runId) } };
+        await this.writer.commit(uow, changes, {
+          notify: true,
+          known: new Map([...locked.values()].filter((l) => l.inQueue).map((l) => [l.runId, l.row])),
+          notInQueue: new Set([...locked.values()].filter((l) => !l.inQueue).map((l) => l.runId)),
+        });
+        const e: WorkerReaped = {
+          type: 'WorkerReaped',
+          data: { workerId: w.id, at: now.toISOString(), lastSeen: w.last_seen.toISOString(), reapedBy, abandonedRuns: changes.map((ch) => ch.runId) },
+        };
         await uow.append(workerStream(w.id), [{ ...e, metadata: { actor: `reaper:${reapedBy}` } }], 'any');
         await c.query(`DELETE FROM job_workers WHERE id = $1`, [w.id]);
         return { id: w.id, runs: changes.map((ch) => ch.runId) };
@@ -54,7 +71,10 @@ export class Reaper {
       if (!reaped) return out;
       out.workers.push(reaped.id);
       out.runs.push(...reaped.runs);
-      this.log.warn({ event: 'worker.reaped', workerId: reaped.id, abandonedRuns: reaped.runs, reapedBy }, `reaped worker ${reaped.id}; ${reaped.runs.length} run(s) abandoned`);
+      this.log.warn(
+        { event: 'worker.reaped', workerId: reaped.id, abandonedRuns: reaped.runs, reapedBy },
+        `reaped worker ${reaped.id}; ${reaped.runs.length} run(s) abandoned`,
+      );
     }
   }
 }

@@ -3,13 +3,20 @@ import type { QueueRow } from '../../../projections/job-queue/job-queue.projecti
 import type { EventMetadata } from '../../event-store/envelope';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
-import type { RunEnqueued } from '../events/run.events';
-import { decideRun } from '../run.decider';
+import type { RecordedEvent } from '../../event-store/envelope';
+import { runStream, type RunEnqueued } from '../events/run.events';
+import { isRejection } from '../../shared/decider';
+import { runDecider } from '../run.decider';
+import { evolveRun } from '../run.state';
 import { RunChange, RunWriter } from '../store/run-writer';
+import type { EnqueueNotifier } from './enqueue-notifier';
 
 export interface ClaimedRun {
   readonly runId: string;
+  /** The queue row as the claim left it. */
   readonly row: QueueRow;
+  /** The run stream's revision after the claim (the expected revision of the worker's next write). */
+  readonly revision: bigint;
 }
 
 const CANDIDATES = `
@@ -31,19 +38,38 @@ export class JobQueue {
   constructor(
     private readonly writer: RunWriter,
     private readonly log: Logger,
+    private readonly notifier: EnqueueNotifier,
   ) {}
 
-  /** Appends new runs (each its own stream, expected `no_stream`) in one unit and wakes workers. */
+  /** Appends new runs (each its own stream, expected `no_stream`) in one unit and, once it committed, wakes workers. */
   async enqueue(runs: readonly { event: RunEnqueued; metadata?: Partial<EventMetadata> }[]): Promise<{ runIds: string[] }> {
-    return this.writer.store.transact((uow) => this.enqueueIn(uow, runs));
+    const out = await this.writer.store.transact((uow) => this.append(uow, runs, false));
+    this.notifier.notify();
+    return out;
   }
 
-  /** `enqueue` inside the caller's unit of work (an operator action records its audit entry in it). */
+  /**
+   * `enqueue` inside the caller's unit of work (an operator action records its audit entry in it).
+   * Only the caller's commit makes the runs visible, so the NOTIFY goes inside it (operator-paced,
+   * not the hot path).
+   */
   async enqueueIn(uow: UnitOfWork, runs: readonly { event: RunEnqueued; metadata?: Partial<EventMetadata> }[]): Promise<{ runIds: string[] }> {
-    await this.writer.commit(uow, runs.map((r) => ({ runId: r.event.data.runId, expected: 'no_stream' as const, events: [r.event], metadata: r.metadata })), {
-      notify: true,
-      known: new Map(runs.map((r) => [r.event.data.runId, null])),
-    });
+    return this.append(uow, runs, true);
+  }
+
+  private async append(
+    uow: UnitOfWork,
+    runs: readonly { event: RunEnqueued; metadata?: Partial<EventMetadata> }[],
+    notify: boolean,
+  ): Promise<{ runIds: string[] }> {
+    await this.writer.commit(
+      uow,
+      runs.map((r) => ({ runId: r.event.data.runId, expected: 'no_stream' as const, events: [r.event], metadata: r.metadata })),
+      {
+        notify,
+        known: new Map(runs.map((r) => [r.event.data.runId, null])),
+      },
+    );
     return { runIds: runs.map((r) => r.event.data.runId) };
   }
 
@@ -54,7 +80,11 @@ export class JobQueue {
    */
   async takeIdempotencyKey(uow: UnitOfWork, job: string, key: string, runId: string): Promise<{ duplicateOf: string } | null> {
     const sql = sqlOf(uow);
-    const ins = await sql.query(`INSERT INTO job_idempotency_keys (key, job, run_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING run_id`, [`${job}:${key}`, job, runId]);
+    const ins = await sql.query(`INSERT INTO job_idempotency_keys (key, job, run_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING run_id`, [
+      `${job}:${key}`,
+      job,
+      runId,
+    ]);
     if (ins.rowCount) return null;
     const { rows } = await sql.query<{ run_id: string }>(`SELECT run_id FROM job_idempotency_keys WHERE key = $1`, [`${job}:${key}`]);
     return { duplicateOf: rows[0].run_id };
@@ -81,29 +111,30 @@ export class JobQueue {
     const { rows } = await c.query<{ key: string; doc: QueueRow; revision: string }>(CANDIDATES, [now.toISOString(), jobs, limit]);
     const changes: RunChange[] = [];
     for (const r of rows) {
-      const d = decideRun(r.doc, { type: 'Claim', workerId, now });
-      if (d.ok) changes.push({ runId: r.key, expected: BigInt(r.revision), events: d.events });
+      const d = runDecider.decide({ type: 'Claim', workerId, now }, r.doc);
+      if (!isRejection(d)) changes.push({ runId: r.key, expected: BigInt(r.revision), events: d });
     }
     const known = new Map(rows.map((r) => [r.key, r.doc]));
-    const claimedIds = new Set<string>();
-    if (!oneByOne) {
-      await this.writer.commit(uow, changes, { known });
-      for (const ch of changes) if (ch.events[0].type === 'RunClaimed') claimedIds.add(ch.runId);
-    } else {
+    const recorded: RecordedEvent[] = [];
+    if (!oneByOne) recorded.push(...(await this.writer.commit(uow, changes, { known })));
+    else {
       for (const ch of changes) {
         await c.query('SAVEPOINT claim_one');
         try {
-          await this.writer.commit(uow, [ch], { known });
+          recorded.push(...(await this.writer.commit(uow, [ch], { known })));
           await c.query('RELEASE SAVEPOINT claim_one');
-          if (ch.events[0].type === 'RunClaimed') claimedIds.add(ch.runId);
         } catch (err) {
           if (!(err instanceof ExpectedVersionConflict)) throw err;
           await c.query('ROLLBACK TO SAVEPOINT claim_one'); // someone else changed it: skip
         }
       }
     }
-    return rows
-      .filter((r) => claimedIds.has(r.key))
-      .map((r) => ({ runId: r.key, row: { ...r.doc, state: 'running' as const, workerId, claimedAt: now.toISOString() } }));
+    // The row each claim leaves is the one the inline queue view now stores: the worker writes
+    // the run's result on it, at the claim's revision, without reading it again.
+    const claims = new Map(recorded.filter((e) => e.type === 'RunClaimed').map((e) => [e.streamId, e]));
+    return rows.flatMap((r) => {
+      const e = claims.get(runStream(r.key));
+      return e ? [{ runId: r.key, row: evolveRun(r.doc, e)!, revision: e.revision }] : [];
+    });
   }
 }

@@ -1,15 +1,12 @@
 import type { Logger } from 'pino';
 import { jobQueueProjection, QueueRow } from '../../../projections/job-queue/job-queue.projection';
-import type { RunRow } from '../../../projections/job-runs/run-row';
-import { evolveRun } from '../../../projections/job-runs/run.evolve';
 import type { EventMetadata, RecordedEvent } from '../../event-store/envelope';
 import type { EventStore } from '../../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../../event-store/expected-version-conflict.error';
 import { sqlOf, UnitOfWork } from '../../event-store/unit-of-work';
-import { applyEvents } from '../../projection-runner/apply-events';
-import type { Decision } from '../decision';
+import { Decision, isRejection } from '../../shared/decider';
 import { RunEvent, runStream } from '../events/run.events';
-import { applyToKnownRows } from './apply-known';
+import { evolveRun, RunState } from '../run.state';
 
 export interface RunChange {
   readonly runId: string;
@@ -31,9 +28,9 @@ export const JOBS_CHANNEL = 'ol_jobs';
 
 /**
  * The one way run streams are written: lock the run's queue row, decide on it, append with the
- * row's revision as the expected revision, and apply the inline projections (queue, history) in
- * the same unit of work. Every writer locks first, so a conflict means a writer outside this path.
- * Needs a SQL-backed store: the queue view and its row locks are caller rows of the unit.
+ * row's revision as the expected revision; the store folds the events into the queue view
+ * (inline, registered by createJobsRuntime) in the same unit of work. Every writer locks first, so a conflict means a writer
+ * outside this path. Needs a SQL-backed store: the queue view's row locks are taken in the unit.
  */
 export class RunWriter {
   constructor(
@@ -42,24 +39,27 @@ export class RunWriter {
   ) {}
 
   /**
-   * Appends the changes (one multi-stream append) and folds them into rm_job_queue (inline),
-   * inside `uow`. `known` holds the queue rows the caller has locked (null for new runs): those
-   * are folded without a reload. Runs the janitor dropped from the queue view are not put back.
+   * Appends the changes (one multi-stream append) inside `uow`; the store folds them into
+   * rm_job_queue. `known` holds the queue rows the caller has locked (null for new runs): the
+   * store folds onto those without a reload. Runs the janitor dropped from the queue view are
+   * known to have no row there, so they are not put back.
    */
-  async commit(uow: UnitOfWork, changes: readonly RunChange[], opts: { notify?: boolean; known?: ReadonlyMap<string, QueueRow | null>; notInQueue?: ReadonlySet<string> } = {}): Promise<RecordedEvent[]> {
+  async commit(
+    uow: UnitOfWork,
+    changes: readonly RunChange[],
+    opts: { notify?: boolean; known?: ReadonlyMap<string, QueueRow | null>; notInQueue?: ReadonlySet<string> } = {},
+  ): Promise<RecordedEvent[]> {
     const withEvents = changes.filter((ch) => ch.events.length);
     if (!withEvents.length) return [];
-    const c = sqlOf(uow);
+    const known = new Map<string, QueueRow | null>(opts.known);
+    for (const id of opts.notInQueue ?? []) known.set(id, null);
     const recorded = (
-      await uow.appendMany(withEvents.map((ch) => ({ streamId: runStream(ch.runId), expected: ch.expected, events: ch.events.map((e) => ({ ...e, metadata: ch.metadata })) })))
+      await uow.appendMany(
+        withEvents.map((ch) => ({ streamId: runStream(ch.runId), expected: ch.expected, events: ch.events.map((e) => ({ ...e, metadata: ch.metadata })) })),
+        { knownRows: { [jobQueueProjection.name]: known } },
+      )
     ).flatMap((r) => r.events);
-    const runOf = (e: RecordedEvent) => e.streamId.slice('job-'.length);
-    const forQueue = recorded.filter((e) => !opts.notInQueue?.has(runOf(e)));
-    const known = opts.known ?? new Map();
-    await applyToKnownRows(c, jobQueueProjection, known, forQueue.filter((e) => known.has(runOf(e))));
-    const unknown = forQueue.filter((e) => !known.has(runOf(e)));
-    if (unknown.length) await applyEvents(c, jobQueueProjection, unknown);
-    if (opts.notify) await c.query(`SELECT pg_notify('${JOBS_CHANNEL}', '')`);
+    if (opts.notify) await sqlOf(uow).query(`SELECT pg_notify('${JOBS_CHANNEL}', '')`);
     return recorded;
   }
 
@@ -69,7 +69,10 @@ export class RunWriter {
     if (!runIds.length) return out;
     const c = sqlOf(uow);
     const sorted = [...new Set(runIds)].sort();
-    const q = await c.query<{ key: string; doc: QueueRow; revision: string }>(`SELECT key, doc, revision FROM rm_job_queue WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`, [sorted]);
+    const q = await c.query<{ key: string; doc: QueueRow; revision: string }>(
+      `SELECT key, doc, revision FROM rm_job_queue WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`,
+      [sorted],
+    );
     for (const r of q.rows) out.set(r.key, { runId: r.key, row: r.doc, revision: BigInt(r.revision), inQueue: true });
     // Runs the janitor dropped from the queue view: fold their streams (the async history could lag,
     // and appends need the exact head revision). A transaction-level advisory lock per run keeps
@@ -77,23 +80,53 @@ export class RunWriter {
     for (const id of sorted.filter((x) => !out.has(x))) {
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [runStream(id)]);
       const events = await uow.readStream(runStream(id));
-      let row: RunRow | null = null;
+      let row: RunState | null = null;
       for (const e of events) row = evolveRun(row, e);
       if (row) out.set(id, { runId: id, row, revision: events[events.length - 1].revision, inQueue: false });
     }
     return out;
   }
 
-  /** `act` inside the caller's unit of work. */
-  async actIn(uow: UnitOfWork, runIds: readonly string[], decide: (row: QueueRow | null, runId: string) => Decision, metadata?: (runId: string) => Partial<EventMetadata> | undefined): Promise<Map<string, Decision>> {
-    const locked = await this.lock(uow, runIds);
-    const decisions = new Map<string, Decision>();
+  /**
+   * Locks the rows of runs whose row and revision the caller holds already (a worker's own
+   * claims) and reads only their revisions: where a revision is still the one the caller holds,
+   * so is the row, and the decision is made on the caller's copy; the rest are loaded as `lock` does.
+   */
+  async lockKnown(uow: UnitOfWork, known: ReadonlyMap<string, { row: QueueRow; revision: bigint }>): Promise<Map<string, LockedRun>> {
+    const out = new Map<string, LockedRun>();
+    if (!known.size) return out;
+    const { rows } = await sqlOf(uow).query<{ key: string; revision: string }>(
+      `SELECT key, revision FROM rm_job_queue WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE`,
+      [[...known.keys()].sort()],
+    );
+    const at = new Map(rows.map((r) => [r.key, BigInt(r.revision)]));
+    for (const [runId, k] of known) if (at.get(runId) === k.revision) out.set(runId, { runId, row: k.row, revision: k.revision, inQueue: true });
+    for (const l of (
+      await this.lock(
+        uow,
+        [...known.keys()].filter((id) => !out.has(id)),
+      )
+    ).values())
+      out.set(l.runId, l);
+    return out;
+  }
+
+  /** `act` inside the caller's unit of work; `known`: rows the caller holds (see `lockKnown`). */
+  async actIn(
+    uow: UnitOfWork,
+    runIds: readonly string[],
+    decide: (row: QueueRow | null, runId: string) => Decision<RunEvent>,
+    metadata?: (runId: string) => Partial<EventMetadata> | undefined,
+    known?: ReadonlyMap<string, { row: QueueRow; revision: bigint }>,
+  ): Promise<Map<string, Decision<RunEvent>>> {
+    const locked = known ? await this.lockKnown(uow, known) : await this.lock(uow, runIds);
+    const decisions = new Map<string, Decision<RunEvent>>();
     const changes: RunChange[] = [];
     for (const id of runIds) {
       const l = locked.get(id);
       const d = decide(l?.row ?? null, id);
       decisions.set(id, d);
-      if (d.ok && l) changes.push({ runId: id, expected: l.revision, events: d.events, metadata: metadata?.(id) });
+      if (!isRejection(d) && l) changes.push({ runId: id, expected: l.revision, events: d, metadata: metadata?.(id) });
     }
     await this.commit(uow, changes, {
       notify: changes.some((ch) => ch.events.some((e) => e.type === 'RetryScheduled')),
@@ -107,10 +140,16 @@ export class RunWriter {
    * Decides for each run under its row lock and commits all accepted decisions in one unit of work.
    * Retries the whole batch on a conflict (a writer that bypassed the lock), at most 3 times.
    */
-  async act(runIds: readonly string[], decide: (row: QueueRow | null, runId: string) => Decision, metadata?: (runId: string) => Partial<EventMetadata> | undefined): Promise<Map<string, Decision>> {
+  async act(
+    runIds: readonly string[],
+    decide: (row: QueueRow | null, runId: string) => Decision<RunEvent>,
+    metadata?: (runId: string) => Partial<EventMetadata> | undefined,
+    known?: ReadonlyMap<string, { row: QueueRow; revision: bigint }>,
+  ): Promise<Map<string, Decision<RunEvent>>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.store.transact((uow) => this.actIn(uow, runIds, decide, metadata));
+        // A retry after a conflict reads every row again.
+        return await this.store.transact((uow) => this.actIn(uow, runIds, decide, metadata, attempt === 0 ? known : undefined));
       } catch (err) {
         if (err instanceof ExpectedVersionConflict && attempt < 3) {
           this.log.warn({ event: 'background_job.write_conflict', runIds: runIds.slice(0, 5), attempt }, 'run stream changed under a lock; retrying');

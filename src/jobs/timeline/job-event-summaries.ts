@@ -30,7 +30,7 @@ function runLine(e: RecordedEvent): string {
     case 'RunSucceeded':
       return `${s} succeeded in ${secs(ev.data.durationMs)}`;
     case 'RunFailed':
-      return `${s} failed after ${secs(ev.data.durationMs)}: ${ev.data.exitCode !== null ? `exit code ${ev.data.exitCode}` : ev.data.error ?? 'no detail'}`;
+      return `${s} failed after ${secs(ev.data.durationMs)}: ${ev.data.exitCode !== null ? `exit code ${ev.data.exitCode}` : (ev.data.error ?? 'no detail')}`;
     case 'RetryScheduled':
       return `${s} retry scheduled: attempt ${ev.data.attempt} at ${rfc3339(ev.data.readyAt)} (backoff ${secs(ev.data.backoffMs)})`;
     case 'RunDeadLettered':
@@ -69,7 +69,11 @@ function definitionLine(e: RecordedEvent): string {
       return `job ${ev.data.name} removed`;
     case 'TickMissed': {
       const d = ev.data;
-      const then = d.caughtUpBy ? `caught up by run ${short(d.caughtUpBy)}` : d.policy === 'skip' ? 'skipped (catch-up: skip)' : 'not run (a later tick was caught up)';
+      const then = d.caughtUpBy
+        ? `caught up by run ${short(d.caughtUpBy)}`
+        : d.policy === 'skip'
+          ? 'skipped (catch-up: skip)'
+          : 'not run (a later tick was caught up)';
       return `${d.job} missed tick ${rfc3339(d.tick)} (process down?); ${then}`;
     }
   }
@@ -77,7 +81,18 @@ function definitionLine(e: RecordedEvent): string {
 
 /** One-line timeline summaries of every job event type, by type. */
 export const JOB_EVENT_SUMMARIES: Readonly<Record<string, (e: RecordedEvent) => string>> = Object.fromEntries([
-  ...['RunEnqueued', 'RunClaimed', 'RunSucceeded', 'RunFailed', 'RetryScheduled', 'RunDeadLettered', 'CancelRequested', 'RunCancelled', 'RunExpired', 'RunAbandoned'].map((t) => [t, runLine] as const),
+  ...[
+    'RunEnqueued',
+    'RunClaimed',
+    'RunSucceeded',
+    'RunFailed',
+    'RetryScheduled',
+    'RunDeadLettered',
+    'CancelRequested',
+    'RunCancelled',
+    'RunExpired',
+    'RunAbandoned',
+  ].map((t) => [t, runLine] as const),
   ...['WorkerStarted', 'WorkerStopped', 'WorkerReaped'].map((t) => [t, workerLine] as const),
   ...['JobDefined', 'JobChanged', 'JobRemoved', 'TickMissed'].map((t) => [t, definitionLine] as const),
 ]);

@@ -1,7 +1,7 @@
 import type { JobDefinitionRow } from '../../../projections/job-definitions/job-definition-row';
 import { rfc3339 } from '../../shared/clock';
 import { describeCron, nextTick } from '../definitions/cron-schedule';
-import { isScheduled } from '../definitions/job-definition';
+import { isScheduled } from '../events/job-definition';
 
 export interface JobQueueStats {
   readonly pending: number;
@@ -20,9 +20,38 @@ export interface LastRun {
 /** Pending runs above this make the SLA widget flag a job as piling up. */
 export const PILING_UP_AT = 10;
 
+/** What an inventory line needs beyond the definition, the queue and the last run. */
+export interface InventoryContext {
+  /** Failures of the trend window not made good by a successful retry (unresolved-failures.ts). */
+  readonly unresolvedFailures?: number;
+  /** The janitor's stuck age for jobs that declare none (JANITOR_STUCK_AFTER_MS). */
+  readonly defaultStuckAfterMs?: number;
+}
+
+/** `2h` → "2 h": the largest unit that divides the duration evenly. */
+export function humanDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  return `${ms} ms`;
+}
+
+/** The description with the expiration note when runs are dropped after waiting too long (a status page's "Description" column). */
+export function describeJob(description: string, expiresAfterMs: number | null): string {
+  if (expiresAfterMs === null) return description;
+  const note = `Expires if still queued after ${humanDuration(expiresAfterMs)}.`;
+  if (!description) return note;
+  return `${description}${/[.!?]$/.test(description) ? '' : '.'} ${note}`;
+}
+
 /** One inventory line (seeds 003 + 004): schedule in words and raw, next run, pending, last run, SLA. */
-export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefined, last: LastRun | undefined, now: Date) {
+export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefined, last: LastRun | undefined, now: Date, ctx: InventoryContext = {}) {
   const def = d.definition;
+  const unresolved = ctx.unresolvedFailures ?? 0;
   const scheduled = isScheduled(def);
   const next = scheduled ? nextTick(def.schedule, def.timezone, now) : null;
   const runningFor = stats?.oldestRunningSince ? now.getTime() - Date.parse(stats.oldestRunningSince) : null;
@@ -30,14 +59,19 @@ export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefi
   const pilingUp = (stats?.pending ?? 0) > PILING_UP_AT;
   return {
     name: d.name,
-    description: def.description,
+    description: describeJob(def.description, def.expiresAfterMs),
     owner: def.owner,
-    schedule: scheduled ? { kind: 'cron', text: describeCron(def.schedule), cron: def.schedule, timezone: def.timezone } : { kind: 'on-demand', text: 'On demand', cron: null, timezone: def.timezone },
+    schedule: scheduled
+      ? { kind: 'cron', text: describeCron(def.schedule), cron: def.schedule, timezone: def.timezone }
+      : { kind: 'on-demand', text: 'On demand', cron: null, timezone: def.timezone },
     priority: def.priority,
     manualRun: def.manualRun,
     cancellable: def.cancellable,
     tenant: def.tenant,
     handler: def.handler.kind,
+    params: def.params ?? [],
+    expiresAfterMs: def.expiresAfterMs,
+    stuckAfterMs: def.stuckAfterMs ?? ctx.defaultStuckAfterMs ?? null,
     nextRunAt: rfc3339(next),
     nextRunInSeconds: next ? Math.max(0, Math.round((next.getTime() - now.getTime()) / 1000)) : null,
     pending: stats?.pending ?? 0,
@@ -48,7 +82,9 @@ export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefi
       runningBeyondTarget: overTarget,
       longestRunningMs: runningFor,
       pilingUp,
-      attention: overTarget || pilingUp,
+      // Failures a successful retry made good no longer call for attention.
+      unresolvedFailures: unresolved,
+      attention: overTarget || pilingUp || unresolved > 0,
     },
     missedTicks: d.missedTicks,
     lastMissedTick: rfc3339(d.lastMissedTick),

@@ -10,8 +10,11 @@ const run = (runId: string, job: string, state: RunLike['state'], over: Partial<
 describe('run aggregates (the in-memory twins of the read-model queries)', () => {
   it('given waiting and active runs, counts them per job with the oldest ready and oldest active start', () => {
     const stats = queueStatsOf([
-      run('1', 'a', 'pending', { readyAt: ago(5000) }), run('2', 'a', 'retrying', { readyAt: ago(9000) }),
-      run('3', 'a', 'running', { claimedAt: ago(2000) }), run('4', 'a', 'cancelling', { claimedAt: ago(7000) }), run('5', 'a', 'succeeded'),
+      run('1', 'a', 'pending', { readyAt: ago(5000) }),
+      run('2', 'a', 'retrying', { readyAt: ago(9000) }),
+      run('3', 'a', 'running', { claimedAt: ago(2000) }),
+      run('4', 'a', 'cancelling', { claimedAt: ago(7000) }),
+      run('5', 'a', 'succeeded'),
     ]);
     expect(stats.get('a')).toEqual({ pending: 2, running: 2, oldestRunningSince: ago(7000), oldestReadyAt: ago(9000) });
     expect(stats.has('b')).toBe(false);
@@ -27,8 +30,10 @@ describe('run aggregates (the in-memory twins of the read-model queries)', () =>
 
   it('given old terminal runs, the queue view drops them as the janitor would at that instant', () => {
     const rows = [
-      run('s-new', 'a', 'succeeded', { finishedAt: ago(H - 1) }), run('s-old', 'a', 'succeeded', { finishedAt: ago(H + 1) }),
-      run('f-old', 'a', 'failed', { finishedAt: ago(2 * H) }), run('p', 'a', 'pending'),
+      run('s-new', 'a', 'succeeded', { finishedAt: ago(H - 1) }),
+      run('s-old', 'a', 'succeeded', { finishedAt: ago(H + 1) }),
+      run('f-old', 'a', 'failed', { finishedAt: ago(2 * H) }),
+      run('p', 'a', 'pending'),
     ];
     const view = queueViewAt(rows, at, { dropCompletedAfterMs: H, dropFailedAfterMs: 7 * 24 * H });
     expect(stateCountsOf(view)).toEqual({ succeeded: 1, failed: 1, pending: 1 });

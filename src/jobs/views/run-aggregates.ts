@@ -1,4 +1,5 @@
 import type { RunRow } from '../../../projections/job-runs/run-row';
+import { leftQueueView, QueueRetention } from '../queue/queue-retention';
 import type { JobQueueStats, LastRun } from './inventory.view';
 
 /** What the aggregates read of a run (queue rows lack the log tail; history rows have it). */
@@ -30,7 +31,17 @@ export function queueStatsOf(rows: Iterable<RunLike>): Map<string, JobQueueStats
     }
     acc.set(r.job, a);
   }
-  return new Map([...acc].map(([job, a]) => [job, { pending: a.pending, running: a.running, oldestRunningSince: a.oldestRunning === null ? null : iso(a.oldestRunning), oldestReadyAt: a.oldestReady === null ? null : iso(a.oldestReady) }]));
+  return new Map(
+    [...acc].map(([job, a]) => [
+      job,
+      {
+        pending: a.pending,
+        running: a.running,
+        oldestRunningSince: a.oldestRunning === null ? null : iso(a.oldestRunning),
+        oldestReadyAt: a.oldestReady === null ? null : iso(a.oldestReady),
+      },
+    ]),
+  );
 }
 
 /** RunReadModel.lastRuns: per job, the most recently enqueued run and when it last moved. */
@@ -52,24 +63,13 @@ export function stateCountsOf(rows: Iterable<RunLike>): Record<string, number> {
   return out;
 }
 
-export interface QueueViewRules {
-  readonly dropCompletedAfterMs: number;
-  readonly dropFailedAfterMs: number;
-}
-
 /**
  * The live queue view at `at`, rebuilt from the complete run history: the janitor's purges are
  * not events, so they are applied as if it had run at `at` (it runs every JANITOR_INTERVAL_MS,
  * so the live view may have held a few more old terminal rows then; docs/api.md, "Jobs").
  */
-export function queueViewAt<R extends RunLike>(rows: Iterable<R>, at: Date, rules: QueueViewRules): R[] {
+export function queueViewAt<R extends RunLike>(rows: Iterable<R>, at: Date, rules: QueueRetention): R[] {
   const out: R[] = [];
-  for (const r of rows) {
-    const finished = ms(r.finishedAt);
-    const age = finished === null ? 0 : at.getTime() - finished;
-    if ((r.state === 'succeeded' || r.state === 'cancelled' || r.state === 'expired') && age > rules.dropCompletedAfterMs) continue;
-    if (r.state === 'failed' && age > rules.dropFailedAfterMs) continue;
-    out.push(r);
-  }
+  for (const r of rows) if (!leftQueueView(r, at, rules)) out.push(r);
   return out;
 }

@@ -2,25 +2,37 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
-import type { QueueRow } from '../../../projections/job-queue/job-queue.projection';
 import type { EgressFetch } from '../../egress/egress-fetch';
-import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
+import type { EventStore } from '../../event-store/event-store.port';
 import type { Clock } from '../../shared/clock';
+import { LocalWaker } from '../../shared/waker';
 import type { JobCatalog } from '../definitions/job-catalog';
-import type { Decision } from '../decision';
 import { WorkerStarted, workerStream, WorkerStopped } from '../events/worker.events';
 import type { AbortReason, HandlerResult } from '../handlers/handler';
 import { runHandler } from '../handlers/run-handler';
 import type { JobQueue } from '../queue/job-queue';
-import { decideRun, Outcome, RunCommand } from '../run.decider';
+import { Outcome, runDecider, RunStepCommand } from '../run.decider';
 import type { RunEvent } from '../events/run.events';
 import { JOBS_CHANNEL, RunWriter } from '../store/run-writer';
+import type { ClaimedRun } from '../queue/job-queue';
+import { HeldRun, LocalQueue } from './local-queue';
+import type { PendingWrite } from './pending-write';
+import { outcomeOf, WorkerLog } from './worker-log';
 
 export interface JobWorkerOptions {
   readonly concurrency: number;
   readonly pollMs: number;
   readonly heartbeatMs: number;
+  /** Most runs one claim takes when the local queue is off. */
   readonly claimBatch: number;
+  /** Runs claimed ahead of free slots (0: off). */
+  readonly localQueueSize: number;
+  /** A held run not started within this is given back. */
+  readonly localQueueTtlMs: number;
+  /** How long a finished run waits for others to be written with it (0: until the next turn of the event loop). */
+  readonly completeBatchMs: number;
+  /** The reaper takes a worker's runs once its lease row is this old (WORKER_REAP_AFTER_MS). */
+  readonly leaseMs: number;
   readonly logTailBytes: number;
   readonly killGraceMs: number;
   readonly mode: string;
@@ -31,22 +43,27 @@ export interface JobWorkerOptions {
 
 /** Optional hooks: loop-state reporting (ops health) and the reaper run on each heartbeat. */
 export interface JobWorkerHooks {
-  onHeartbeat?(state: 'idle' | 'working', worker: JobWorker): Promise<void>;
+  onHeartbeat?(state: 'idle' | 'working' | 'paused', worker: JobWorker): Promise<void>;
+  /** An operator paused every job worker: claim nothing (runs in flight finish). */
+  paused?(): boolean;
   /** Each attempt result this worker recorded (metrics): terminal outcomes, or `retried`. */
   onOutcome?(job: string, outcome: 'succeeded' | 'failed' | 'retried' | 'cancelled' | 'expired', durationMs: number | null): void;
 }
 
 interface InFlight {
-  readonly row: QueueRow;
+  readonly run: HeldRun;
   readonly startedAt: number;
   readonly abort: AbortController;
   readonly done: Promise<void>;
 }
 
 /**
- * Claims runs from the queue and executes them, up to `concurrency` at once. Results are written
- * in batches (one transaction per batch of finished runs). A heartbeat keeps the worker's lease row
- * fresh; graceful stop finishes in-flight runs within the deadline and releases the rest.
+ * Claims runs from the queue and executes them, up to `concurrency` at once; with a local queue it
+ * claims up to `localQueueSize` more ahead and starts them as slots free up. Results are written in
+ * groups: whatever finished meanwhile goes in one transaction (one append, each run at the revision
+ * its claim left, and one statement for the queue rows). A heartbeat keeps the worker's lease row
+ * fresh; graceful stop gives held runs back, finishes in-flight runs within the deadline and
+ * releases the rest.
  */
 export class JobWorker {
   readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -55,20 +72,23 @@ export class JobWorker {
   private readonly inflight = new Map<string, InFlight>();
   private stopping = false;
   private loopDone: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private woken = false;
+  /** Latched: an enqueue or a free slot that arrives while claiming makes the next sleep return at once. */
+  private readonly waker = new LocalWaker({ latch: true });
   private heartbeatTimer?: NodeJS.Timeout;
   private cancelTimer?: NodeJS.Timeout;
   private listener: PoolClient | null = null;
-  private readonly pending: { runId: string; job: string; cmd: RunCommand }[] = [];
+  private readonly pending: PendingWrite[] = [];
   private flushing: Promise<void> | null = null;
   private readonly released = new Set<string>();
-  private reserved = 0;
   private jobs: string[] = [];
+  private readonly local: LocalQueue;
+  private readonly wlog: WorkerLog;
+  /** Date.now() when the last lease renewal that succeeded was sent: the reaper cannot take this worker's runs before this + leaseMs. */
+  private leaseRenewedAt = 0;
 
   constructor(
     private readonly pool: Pool,
-    private readonly store: PostgresEventStore,
+    private readonly store: EventStore,
     private readonly writer: RunWriter,
     private readonly queue: JobQueue,
     private readonly catalog: JobCatalog,
@@ -76,24 +96,55 @@ export class JobWorker {
     private readonly log: Logger,
     readonly opts: JobWorkerOptions,
     private readonly hooks: JobWorkerHooks = {},
-  ) {}
+  ) {
+    this.local = new LocalQueue(opts.localQueueSize, opts.localQueueTtlMs);
+    this.wlog = new WorkerLog(log, this.id);
+  }
 
   get running(): readonly { runId: string; job: string; startedAt: number }[] {
-    return [...this.inflight].map(([runId, f]) => ({ runId, job: f.row.job, startedAt: f.startedAt }));
+    return [...this.inflight].map(([runId, f]) => ({ runId, job: f.run.row.job, startedAt: f.startedAt }));
+  }
+
+  /** Runs claimed and held, not started yet. */
+  get held(): number {
+    return this.local.length;
+  }
+
+  private leaseUntil(): number {
+    return this.leaseRenewedAt + this.opts.leaseMs;
   }
 
   async start(): Promise<void> {
     const now = this.clock.now();
+    const renewing = Date.now();
     await this.pool.query(
       `INSERT INTO job_workers (id, host, pid, mode, version, concurrency, started_at, last_seen) VALUES ($1, $2, $3, $4, $5, $6, now(), now())`,
       [this.id, hostname(), process.pid, this.opts.mode, this.opts.version, this.opts.concurrency],
     );
-    const started: WorkerStarted = { type: 'WorkerStarted', data: { workerId: this.id, host: hostname(), pid: process.pid, mode: this.opts.mode, version: this.opts.version, concurrency: this.opts.concurrency, at: now.toISOString() } };
+    this.leaseRenewedAt = renewing;
+    const started: WorkerStarted = {
+      type: 'WorkerStarted',
+      data: {
+        workerId: this.id,
+        host: hostname(),
+        pid: process.pid,
+        mode: this.opts.mode,
+        version: this.opts.version,
+        concurrency: this.opts.concurrency,
+        at: now.toISOString(),
+      },
+    };
     await this.store.append(workerStream(this.id), [{ ...started, metadata: { actor: `worker:${this.id}` } }], 'no_stream');
     this.log.info({ event: 'worker.started', workerId: this.id, concurrency: this.opts.concurrency }, `job worker ${this.id} started`);
     await this.listen();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.opts.heartbeatMs);
-    this.cancelTimer = setInterval(() => void this.checkCancels(), Math.max(50, this.opts.pollMs));
+    this.cancelTimer = setInterval(
+      () => {
+        this.giveBackOverdue();
+        void this.checkCancels();
+      },
+      Math.max(50, this.opts.pollMs),
+    );
     this.jobs = this.catalog.runnable();
     this.loopDone = this.loop();
   }
@@ -111,59 +162,84 @@ export class JobWorker {
   }
 
   private wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
-    if (w) w();
-    else this.woken = true; // arrived while claiming: the next sleep returns at once
+    this.waker.wake();
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wakeUp = null;
-        resolve();
-      }, ms);
-      this.wakeUp = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
-  }
-
-  /** Slots neither running nor reserved by a claim in flight. */
   private free(): number {
-    return this.opts.concurrency - this.inflight.size - this.reserved;
+    return this.opts.concurrency - this.inflight.size;
   }
 
   private async loop(): Promise<void> {
     const jobs = this.jobs;
     while (!this.stopping) {
-      const want = Math.min(this.free(), this.opts.claimBatch);
+      if (this.hooks.paused?.()) {
+        await this.waker.wait(this.opts.pollMs);
+        continue;
+      }
+      this.startHeld();
+      // A worker whose lease may have lapsed claims nothing: the reaper could take the runs from under it.
+      const want = Date.now() < this.leaseUntil() ? this.local.wanted(this.free(), this.opts.claimBatch, this.opts.concurrency) : 0;
       let full = false;
       if (want > 0) {
-        this.reserved += want;
         try {
           const claimed = await this.queue.claim(this.id, jobs, want, this.clock.now());
-          for (const c of claimed) this.execute(c.runId, c.row);
+          if (claimed.length) this.wlog.claimed(claimed, want);
+          this.onClaimed(claimed);
           full = claimed.length === want;
         } catch (err) {
           if (this.stopping) break;
           this.log.error({ event: 'worker.claim_failed', workerId: this.id, err }, 'claim failed');
-        } finally {
-          this.reserved -= want;
         }
       }
       if (this.stopping) break;
+      this.startHeld();
       // More may be ready right away; otherwise wait for an enqueue, a free slot, or the poll.
-      if (!full || this.inflight.size >= this.opts.concurrency) await this.sleep(this.opts.pollMs);
+      if (!full || this.local.wanted(this.free(), this.opts.claimBatch, this.opts.concurrency) === 0) await this.waker.wait(this.opts.pollMs);
     }
   }
 
-  private execute(runId: string, row: QueueRow): void {
+  /** Runs a claim took: held, then started as slots allow (per-claim logging belongs here). */
+  private onClaimed(claimed: readonly ClaimedRun[]): void {
+    const heldSince = Date.now();
+    this.local.hold(claimed.map((c) => ({ runId: c.runId, row: c.row, revision: c.revision, heldSince })));
+  }
+
+  /** Fills free slots from the held runs; those that may no longer start go back unstarted. */
+  private startHeld(): void {
+    if (this.stopping) return;
+    const { start, giveBack } = this.local.take(this.free(), Date.now(), this.leaseUntil());
+    for (const run of start) this.execute(run);
+    this.giveBack(giveBack, 'not started in time');
+  }
+
+  /** Held runs past their time in the local queue, or held while the lease may have lapsed. */
+  private giveBackOverdue(): void {
+    this.giveBack(this.local.overdue(Date.now(), this.leaseUntil()), 'not started in time');
+  }
+
+  /**
+   * Gives held runs back unstarted: RunAbandoned + RetryScheduled with the same attempt (the
+   * attempt is not counted), written with the next group. If the reaper took them first, the
+   * write is refused and nothing else happens: they were never started here.
+   */
+  private giveBack(runs: readonly HeldRun[], why: string): void {
+    if (!runs.length) return;
+    const now = this.clock.now();
+    for (const run of runs)
+      this.pending.push({
+        run,
+        kind: 'return',
+        cmd: { type: 'Abandon', workerId: this.id, reason: `${why}: given back from the local queue of worker ${this.id}`, now, countsAsAttempt: false },
+      });
+    this.log.info(
+      { event: 'worker.runs_given_back', workerId: this.id, runs: runs.length, reason: why },
+      `${runs.length} held run(s) given back unstarted (${why})`,
+    );
+    this.scheduleFlush();
+  }
+
+  private execute(run: HeldRun): void {
+    const { runId, row } = run;
     const def = this.catalog.get(row.job);
     const abort = new AbortController();
     const startedAt = Date.now();
@@ -171,12 +247,29 @@ export class JobWorker {
     const done = (async () => {
       let result: HandlerResult;
       if (!def) result = { ok: false, exitCode: null, logTail: '', error: `job "${row.job}" is not defined in this process` };
-      else result = await runHandler(def, this.catalog.handlers, { runId, job: row.job, attempt: row.attempt, params: row.params, signal: abort.signal, logTailBytes: this.opts.logTailBytes, killGraceMs: this.opts.killGraceMs, fetch: this.opts.fetch });
+      else
+        result = await runHandler(def, this.catalog.handlers, {
+          runId,
+          job: row.job,
+          attempt: row.attempt,
+          params: row.params,
+          signal: abort.signal,
+          logTailBytes: this.opts.logTailBytes,
+          killGraceMs: this.opts.killGraceMs,
+          fetch: this.opts.fetch,
+        });
       clearTimeout(timer);
       const finishedAt = this.clock.now();
-      const outcome: Outcome = { finishedAt: finishedAt.toISOString(), durationMs: Date.now() - startedAt, exitCode: result.exitCode, logTail: result.logTail, error: result.error, ...(result.errorKind ? { errorKind: result.errorKind } : {}) };
+      const outcome: Outcome = {
+        finishedAt: finishedAt.toISOString(),
+        durationMs: Date.now() - startedAt,
+        exitCode: result.exitCode,
+        logTail: result.logTail,
+        error: result.error,
+        ...(result.errorKind ? { errorKind: result.errorKind } : {}),
+      };
       const reason = abort.signal.aborted ? (abort.signal.reason as AbortReason) : null;
-      let cmd: RunCommand;
+      let cmd: RunStepCommand;
       if (reason === 'shutdown') cmd = { type: 'Abandon', workerId: this.id, reason: 'worker shutting down', now: finishedAt, countsAsAttempt: false };
       else if (result.ok) cmd = { type: 'Succeed', workerId: this.id, attempt: row.attempt, outcome };
       else if (reason === 'cancel') cmd = { type: 'ConfirmCancel', workerId: this.id, attempt: row.attempt, outcome };
@@ -186,26 +279,41 @@ export class JobWorker {
         this.processed++;
         if (!result.ok) this.failed++;
       }
-      this.pending.push({ runId, job: row.job, cmd });
+      this.pending.push({ run, kind: 'result', cmd });
       this.inflight.delete(runId);
       this.scheduleFlush();
+      this.startHeld();
       this.wake();
     })();
-    this.inflight.set(runId, { row, startedAt, abort, done });
+    this.inflight.set(runId, { run, startedAt, abort, done });
   }
 
-  /** Finished runs are written together: one transaction for whatever finished meanwhile. */
+  /**
+   * Finished runs are written together: after `completeBatchMs` (0: the next turn of the event
+   * loop), one transaction for whatever finished meanwhile, and again for whatever finished while
+   * it was on its way.
+   */
   private scheduleFlush(): void {
     if (this.flushing) return;
     this.flushing = (async () => {
+      await new Promise((r) => (this.opts.completeBatchMs > 0 ? setTimeout(r, this.opts.completeBatchMs) : setImmediate(r)));
       while (this.pending.length) {
-        const batch = this.pending.splice(0, 200);
-        const cmds = new Map(batch.map((b) => [b.runId, b.cmd]));
+        const batch = this.pending.splice(0, 1000);
+        const byId = new Map(batch.map((b) => [b.run.runId, b]));
         try {
+          const started = Date.now();
           // Separate from claiming on purpose: the loop's claim and this write overlap on two
-          // connections; one combined transaction measured ~30 % slower.
-          const decisions = await this.writer.act([...cmds.keys()], (row, id) => decideRun(row, cmds.get(id)!), () => ({ actor: `worker:${this.id}` }));
-          this.logDecisions(decisions, new Map(batch.map((b) => [b.runId, b.job])));
+          // connections; one combined transaction measured ~30 % slower. Each run is written at
+          // the revision its claim left (the worker's copy of the row); a run changed since (a
+          // cancel request, the reaper) is read again under its lock and decided on that.
+          const decisions = await this.writer.act(
+            [...byId.keys()],
+            (row, id) => runDecider.decide(byId.get(id)!.cmd, row),
+            () => ({ actor: `worker:${this.id}` }),
+            new Map(batch.map((b) => [b.run.runId, { row: b.run.row, revision: b.run.revision }])),
+          );
+          this.wlog.decisions(decisions, byId, (job, events) => this.reportOutcome(job, events));
+          this.wlog.finished(decisions, Date.now() - started);
         } catch (err) {
           this.log.error({ event: 'worker.complete_failed', workerId: this.id, runs: batch.length, err }, 'could not record run results; retrying');
           this.pending.unshift(...batch);
@@ -218,35 +326,33 @@ export class JobWorker {
     });
   }
 
-  private logDecisions(decisions: Map<string, Decision>, jobs: ReadonlyMap<string, string>): void {
-    for (const [runId, d] of decisions) {
-      if (!d.ok) {
-        this.log.warn({ event: 'background_job.result_discarded', runId, workerId: this.id, reason: d.reason }, `result of ${runId} discarded: ${d.reason}`);
-        continue;
-      }
-      this.reportOutcome(jobs.get(runId) ?? 'unknown', d.events);
-      for (const e of d.events) {
-        if (e.type === 'RetryScheduled') this.log.warn({ event: 'background_job.retrying', runId, attempt: e.data.attempt, readyAt: e.data.readyAt }, `run ${runId} will retry`);
-        if (e.type === 'RunDeadLettered') this.log.error({ event: 'background_job.dead_letter', runId, attempts: e.data.attempts, reason: e.data.reason }, `run ${runId} dead-lettered`);
-        if (e.type === 'RunFailed') this.log.warn({ event: 'background_job.failed', runId, error: e.data.error, ...(e.data.errorKind ? { errorKind: e.data.errorKind } : {}), exitCode: e.data.exitCode, durationMs: e.data.durationMs }, `run ${runId} failed`);
-      }
-    }
-  }
-
   private reportOutcome(job: string, events: readonly RunEvent[]): void {
-    if (!this.hooks.onOutcome) return;
-    const result = events.find((e) => e.type === 'RunSucceeded' || e.type === 'RunFailed');
-    const durationMs = result && (result.type === 'RunSucceeded' || result.type === 'RunFailed') ? result.data.durationMs : null;
-    const types = new Set(events.map((e) => e.type));
-    const outcome = types.has('RunSucceeded') ? 'succeeded' : types.has('RunDeadLettered') ? 'failed' : types.has('RunCancelled') ? 'cancelled' : types.has('RetryScheduled') && types.has('RunFailed') ? 'retried' : null;
-    // A graceful release (RunAbandoned + RetryScheduled) is not a result.
-    if (outcome) this.hooks.onOutcome(job, outcome, durationMs ?? (events.find((e) => e.type === 'RunCancelled')?.data as { durationMs?: number | null } | undefined)?.durationMs ?? null);
+    const o = this.hooks.onOutcome && outcomeOf(events);
+    if (o) this.hooks.onOutcome!(job, o.outcome, o.durationMs);
   }
 
   private async checkCancels(): Promise<void> {
-    if (!this.inflight.size) return;
+    if (!this.inflight.size && !this.local.length) return;
     try {
-      const { rows } = await this.pool.query<{ key: string }>(`SELECT key FROM rm_job_queue WHERE key = ANY($1::text[]) AND state = 'cancelling'`, [[...this.inflight.keys()]]);
+      const { rows } = await this.pool.query<{ key: string }>(`SELECT key FROM rm_job_queue WHERE key = ANY($1::text[]) AND state = 'cancelling'`, [
+        [...this.inflight.keys(), ...this.local.runIds()],
+      ]);
+      // A held run someone asked to cancel is cancelled without starting.
+      const now = this.clock.now();
+      for (const run of this.local.remove(new Set(rows.map((r) => r.key)))) {
+        this.log.info({ event: 'background_job.cancelling', runId: run.runId, workerId: this.id }, `cancelling ${run.runId} (not started)`);
+        this.pending.push({
+          run,
+          kind: 'result',
+          cmd: {
+            type: 'ConfirmCancel',
+            workerId: this.id,
+            attempt: run.row.attempt,
+            outcome: { finishedAt: now.toISOString(), durationMs: 0, exitCode: null, logTail: '', error: null },
+          },
+        });
+        this.scheduleFlush();
+      }
       for (const r of rows) {
         const f = this.inflight.get(r.key);
         if (f && !f.abort.signal.aborted) {
@@ -260,6 +366,7 @@ export class JobWorker {
   }
 
   async heartbeat(): Promise<void> {
+    const renewing = Date.now();
     try {
       await this.pool.query(`UPDATE job_workers SET last_seen = now(), processed = $2, failed = $3, current = $4 WHERE id = $1`, [
         this.id,
@@ -267,15 +374,17 @@ export class JobWorker {
         this.failed,
         JSON.stringify(this.running.map((r) => ({ runId: r.runId, job: r.job, startedAt: new Date(r.startedAt).toISOString() }))),
       ]);
-      await this.hooks.onHeartbeat?.(this.inflight.size ? 'working' : 'idle', this);
+      this.leaseRenewedAt = renewing;
+      await this.hooks.onHeartbeat?.(this.hooks.paused?.() ? 'paused' : this.inflight.size ? 'working' : 'idle', this);
     } catch (err) {
       if (!this.stopping) this.log.warn({ event: 'worker.heartbeat_failed', workerId: this.id, err }, 'heartbeat failed');
     }
   }
 
   /**
-   * Stops claiming, lets in-flight runs finish until `deadlineMs`, then aborts the rest and gives
-   * them back to the queue (RunAbandoned + RetryScheduled with the same attempt). Records WorkerStopped.
+   * Stops claiming, gives held runs back, lets in-flight runs finish until `deadlineMs`, then
+   * aborts the rest and gives them back to the queue (RunAbandoned + RetryScheduled with the same
+   * attempt). Records WorkerStopped.
    */
   async stop(deadlineMs: number): Promise<void> {
     if (this.stopping) return;
@@ -284,6 +393,9 @@ export class JobWorker {
     clearInterval(this.cancelTimer);
     this.wake();
     await this.loopDone;
+    const held = this.local.drain();
+    for (const run of held) this.released.add(run.runId);
+    this.giveBack(held, 'worker shutting down');
     const all = Promise.all([...this.inflight.values()].map((f) => f.done));
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), deadlineMs).unref())]);
     if (timedOut) {
@@ -294,10 +406,17 @@ export class JobWorker {
       if (!this.flushing) this.scheduleFlush();
       await this.flushing;
     }
-    const stopped: WorkerStopped = { type: 'WorkerStopped', data: { workerId: this.id, at: this.clock.now().toISOString(), processed: this.processed, failed: this.failed, released: [...this.released] } };
+    const stopped: WorkerStopped = {
+      type: 'WorkerStopped',
+      data: { workerId: this.id, at: this.clock.now().toISOString(), processed: this.processed, failed: this.failed, released: [...this.released] },
+    };
     try {
       await this.store.append(workerStream(this.id), [{ ...stopped, metadata: { actor: `worker:${this.id}` } }], 'any');
-      await this.pool.query(`UPDATE job_workers SET stopped_at = now(), last_seen = now(), processed = $2, failed = $3, current = '[]' WHERE id = $1`, [this.id, this.processed, this.failed]);
+      await this.pool.query(`UPDATE job_workers SET stopped_at = now(), last_seen = now(), processed = $2, failed = $3, current = '[]' WHERE id = $1`, [
+        this.id,
+        this.processed,
+        this.failed,
+      ]);
     } catch (err) {
       this.log.warn({ event: 'worker.stop_record_failed', err }, 'could not record the worker stop');
     }

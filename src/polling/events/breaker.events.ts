@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../../event-store/envelope';
 
-/** Every breaker transition carries the full timing of the new state (seed 001 `breaker`). */
+/** Every breaker transition carries the full timing of the new state (the `breaker` object of scheduler health and the target API). */
 export interface BreakerTransition {
   readonly key: string;
   readonly since: string;

@@ -6,11 +6,11 @@ export type DeadLetterReason = 'permanent_failure' | 'config_error' | 'max_retry
 export interface DeadLetterFields {
   readonly key: string;
   readonly reason: DeadLetterReason;
-  /** First failed attempt of the streak that dead-lettered it (seed 001 shows it equal to firstFailureAt). */
+  /** First failed attempt of the streak that dead-lettered it (scheduler health shows it equal to the streak's firstFailureAt). */
   readonly firstAttempt: string;
   readonly lastAttempt: string;
   readonly retryCount: number;
-  /** = seed 000's disabledUntil. */
+  /** When the target is polled again (a retry; ops health's `disabledUntil`): it stays out of rotation until then. */
   readonly nextRetry: string;
 }
 

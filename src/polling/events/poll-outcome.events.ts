@@ -11,7 +11,7 @@ export const FAILURE_CATEGORIES = ['transient', 'permanent', 'config'] as const;
 export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
 export type PollTrigger = 'schedule' | 'half_open' | 'dead_letter_retry' | 'requested';
 
-/** Why the next poll is when it is: the inputs of DESIGN's formula and its result, kept so a schedule can be explained later. */
+/** Why the next poll is when it is: the inputs of the interval formula (adaptive-interval.ts) and its result, kept so a schedule can be explained later. */
 export interface IntervalDecision {
   readonly mode: 'fixed' | 'adaptive';
   readonly baseMs: number;

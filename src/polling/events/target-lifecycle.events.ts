@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../../event-store/envelope';
-import type { TargetSource, TargetSpec } from '../target-spec';
+import type { TargetSource, TargetSpec } from './target-spec';
 
 /** Lifecycle facts of a target (stream `target-<type>::<name>`). Every event names its key and instant. */
 export type TargetRegistered = DomainEvent<'TargetRegistered', { key: string; spec: TargetSpec; source: TargetSource; at: string }>;
@@ -12,4 +12,7 @@ export type PollRequested = DomainEvent<'PollRequested', { key: string; at: stri
 /** An operator took the target out of the dead-letter set; it is probed at once. */
 export type TargetRedriven = DomainEvent<'TargetRedriven', { key: string; at: string; previousReason: string; retryCount: number }>;
 /** An operator closed the breaker by hand; the target is probed at once. */
-export type BreakerReset = DomainEvent<'BreakerReset', { key: string; at: string; previousState: string; since: string; lastTransition: string; retryAt: null; failureCount: 0; trips: 0 }>;
+export type BreakerReset = DomainEvent<
+  'BreakerReset',
+  { key: string; at: string; previousState: string; since: string; lastTransition: string; retryAt: null; failureCount: 0; trips: 0 }
+>;

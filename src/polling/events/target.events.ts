@@ -1,12 +1,21 @@
 import type { BreakerEvent } from './breaker.events';
 import type { DeadLetterEvent } from './dead-letter.events';
 import type { PollFailed, PollSkipped, PollSucceeded } from './poll-outcome.events';
-import type { BreakerReset, PollRequested, TargetChanged, TargetPaused, TargetRedriven, TargetRegistered, TargetRemoved, TargetResumed } from './target-lifecycle.events';
+import type {
+  BreakerReset,
+  PollRequested,
+  TargetChanged,
+  TargetPaused,
+  TargetRedriven,
+  TargetRegistered,
+  TargetRemoved,
+  TargetResumed,
+} from './target-lifecycle.events';
 import { POLL_FAILED_SCHEMA_VERSION } from './poll-failed.upcaster';
 
 /**
  * Everything that can happen on a target stream. Events of a target with a tenant also carry
- * `tenant` in their data (see decideTarget); absent on events recorded before that.
+ * `tenant` in their data (see targetDecider); absent on events recorded before that.
  */
 export type TargetEvent =
   | TargetRegistered

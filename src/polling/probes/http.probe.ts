@@ -4,7 +4,14 @@ import { describeTransportFailure } from '../../egress/transport-failure';
 import type { FailureCategory, FailureKind } from '../events/poll-outcome.events';
 import type { Probe, ProbeResult } from './probe';
 
-const failure = (failureKind: FailureKind, category: FailureCategory, message: string, statusCode: number | null = null): ProbeResult => ({ ok: false, statusCode, durationMs: 0, failureKind, category, message });
+const failure = (failureKind: FailureKind, category: FailureCategory, message: string, statusCode: number | null = null): ProbeResult => ({
+  ok: false,
+  statusCode,
+  durationMs: 0,
+  failureKind,
+  category,
+  message,
+});
 
 /**
  * 401/403/404 will not fix themselves (credentials, wrong path): permanent. Every other HTTP error
@@ -65,7 +72,8 @@ export function createHttpProbe(egressFetch: EgressFetch): Probe {
       const statusOk = p.expectStatus !== undefined ? res.status === p.expectStatus : res.status >= 200 && res.status < 300;
       if (!statusOk) {
         await res.body?.cancel().catch(() => undefined);
-        if (p.expectStatus !== undefined && res.status < 400) return failure('parse_error', 'transient', `expected status ${p.expectStatus}, got ${res.status}`, res.status);
+        if (p.expectStatus !== undefined && res.status < 400)
+          return failure('parse_error', 'transient', `expected status ${p.expectStatus}, got ${res.status}`, res.status);
         return classifyStatus(res.status);
       }
       if (!p.jsonCheck) {
@@ -81,7 +89,12 @@ export function createHttpProbe(egressFetch: EgressFetch): Probe {
         return failure('parse_error', 'transient', `response is not JSON ${seen}`, res.status);
       }
       if (!sameJson(readPath(body, p.jsonCheck.path), p.jsonCheck.equals)) {
-        return failure('parse_error', 'transient', `json check failed: ${clip(p.jsonCheck.path)} is not ${clip(JSON.stringify(p.jsonCheck.equals) ?? 'undefined')} ${seen}`, res.status);
+        return failure(
+          'parse_error',
+          'transient',
+          `json check failed: ${clip(p.jsonCheck.path)} is not ${clip(JSON.stringify(p.jsonCheck.equals) ?? 'undefined')} ${seen}`,
+          res.status,
+        );
       }
       return { ok: true, statusCode: res.status, durationMs: 0 };
     } catch (err) {

@@ -43,7 +43,15 @@ export class ProbeRegistry {
     const started = performance.now();
     const probe = this.kinds.get(target.probe.kind);
     const took = () => Math.round(performance.now() - started);
-    if (!probe) return { ok: false, statusCode: null, durationMs: 0, failureKind: 'invalid_config', category: 'permanent', message: `unknown probe kind "${target.probe.kind}"` };
+    if (!probe)
+      return {
+        ok: false,
+        statusCode: null,
+        durationMs: 0,
+        failureKind: 'invalid_config',
+        category: 'permanent',
+        message: `unknown probe kind "${target.probe.kind}"`,
+      };
     const ac = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<ProbeResult>((resolve) => {
@@ -54,7 +62,14 @@ export class ProbeRegistry {
     });
     try {
       const result = await Promise.race([
-        probe(target, ac.signal).catch((err): ProbeResult => ({ ok: false, statusCode: null, durationMs: 0, failureKind: 'network_error', category: 'transient', message: (err as Error)?.message ?? String(err) })),
+        probe(target, ac.signal).catch((err): ProbeResult => ({
+          ok: false,
+          statusCode: null,
+          durationMs: 0,
+          failureKind: 'network_error',
+          category: 'transient',
+          message: (err as Error)?.message ?? String(err),
+        })),
         timeout,
       ]);
       return { ...result, durationMs: took(), ...(!result.ok && result.failureKind === 'http_timeout' ? { message: `timeout after ${timeoutMs} ms` } : {}) };

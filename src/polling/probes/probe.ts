@@ -1,9 +1,16 @@
 import type { FailureCategory, FailureKind } from '../events/poll-outcome.events';
-import type { ProbeSpec } from '../target-spec';
+import type { ProbeSpec } from '../events/target-spec';
 
 export type ProbeResult =
   | { readonly ok: true; readonly statusCode: number | null; readonly durationMs: number }
-  | { readonly ok: false; readonly statusCode: number | null; readonly durationMs: number; readonly failureKind: FailureKind; readonly category: FailureCategory; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly statusCode: number | null;
+      readonly durationMs: number;
+      readonly failureKind: FailureKind;
+      readonly category: FailureCategory;
+      readonly message: string;
+    };
 
 /** What a probe needs to know about its target. */
 export interface ProbeTarget {

@@ -1,8 +1,7 @@
-import type { Pool } from 'pg';
 import type { AppendResult, EventMetadata } from '../../event-store/envelope';
-import type { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
+import type { EventStore } from '../../event-store/event-store.port';
 import { TargetEvent, targetEventSchemaVersion } from '../events/target.events';
-import { targetStream } from '../target-spec';
+import { targetStream } from '../events/target-spec';
 
 interface Pending {
   readonly key: string;
@@ -14,18 +13,17 @@ interface Pending {
 }
 
 /**
- * Groups the scheduler's per-target appends into one transaction per batch (one commit, one
+ * Groups the scheduler's per-target appends into one unit of work per batch (one commit, one
  * fsync, for up to `maxBatch` streams), each still checked against its expected revision. If any
- * append in a batch fails (a conflict aborts the transaction), the batch is replayed one append
- * per transaction so only the conflicting one fails.
+ * append in a batch fails (a conflict fails the unit), the batch is replayed one append at a time
+ * so only the conflicting one fails.
  */
 export class AppendBatcher {
   private readonly queue: Pending[] = [];
   private running = 0;
 
   constructor(
-    private readonly store: PostgresEventStore,
-    private readonly pool: Pool,
+    private readonly store: EventStore,
     private readonly maxBatch = 250,
     private readonly parallel = 3,
   ) {}
@@ -58,25 +56,18 @@ export class AppendBatcher {
       await this.store.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected).then(p.resolve, p.reject);
       return;
     }
-    let client;
+    let results: AppendResult[];
     try {
-      client = await this.pool.connect();
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    const results: AppendResult[] = [];
-    try {
-      await client.query('BEGIN');
-      for (const p of batch) results.push(await this.store.appendWith(client, targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected));
-      await client.query('COMMIT');
+      results = await this.store.transact(async (uow) => {
+        const out: AppendResult[] = [];
+        for (const p of batch) out.push(await uow.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected));
+        return out;
+      });
     } catch {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
-      for (const p of batch) await this.store.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected).then(p.resolve, p.reject);
+      for (const p of batch)
+        await this.store.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected).then(p.resolve, p.reject);
       return;
     }
-    client.release();
     batch.forEach((p, i) => p.resolve(results[i]));
   }
 }

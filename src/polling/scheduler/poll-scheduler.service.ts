@@ -1,12 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Pool } from 'pg';
 import { AppConfig } from '../../config/config';
 import { APP_CONFIG } from '../../config/config.module';
-import { DATABASE_URL, PG_POOL } from '../../database/database.module';
-import { EVENT_STORE } from '../../event-store/event-store.port';
-import { PostgresEventStore } from '../../event-store/postgres/postgres-event-store';
-import { LoopStateService } from '../../health/loop-state.service';
+import { DATABASE_URL } from '../../database/database.module';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { LoopStateService } from '../../database/loop-state.service';
+import { LoopPauses } from '../../pausing/loop-pauses.service';
 import { Clock, CLOCK } from '../../shared/clock';
 import { LOGGER } from '../../shared/logger';
 import { ProbeRegistry } from '../probes/probe-registry';
@@ -20,8 +19,7 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
   readonly scheduler: PollScheduler;
 
   constructor(
-    @Inject(EVENT_STORE) store: PostgresEventStore,
-    @Inject(PG_POOL) pool: Pool,
+    @Inject(EVENT_STORE) store: EventStore,
     repo: TargetRepository,
     probes: ProbeRegistry,
     loops: LoopStateService,
@@ -30,8 +28,20 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DATABASE_URL) databaseUrl: string,
     metrics: PollingMetrics,
+    pauses: LoopPauses,
   ) {
-    this.scheduler = new PollScheduler({ store, pool, repo, probes, loops, clock, log, cfg: config.polling, databaseUrl, onOutcome: (evs) => metrics.record(evs) });
+    this.scheduler = new PollScheduler({
+      store,
+      repo,
+      probes,
+      loops,
+      clock,
+      log,
+      cfg: config.polling,
+      databaseUrl,
+      onOutcome: (evs) => metrics.record(evs),
+      paused: () => pauses.holds('poll-scheduler') !== null,
+    });
   }
 
   onApplicationBootstrap(): void {

@@ -3,7 +3,12 @@ import { percentile } from './percentile';
 
 const now = new Date('2025-03-02T12:00:00Z');
 const H = 3_600_000;
-const run = (job: string, state: 'succeeded' | 'failed', durationMs: number, hoursAgo: number): TerminalRun => ({ job, state, durationMs, finishedAt: new Date(now.getTime() - hoursAgo * H).toISOString() });
+const run = (job: string, state: 'succeeded' | 'failed', durationMs: number, hoursAgo: number): TerminalRun => ({
+  job,
+  state,
+  durationMs,
+  finishedAt: new Date(now.getTime() - hoursAgo * H).toISOString(),
+});
 
 describe('metricsView', () => {
   it('nearest-rank percentiles', () => {
@@ -24,8 +29,30 @@ describe('metricsView', () => {
     const v = metricsView(runs, now, 24 * H);
     expect(v.window).toBe('24h');
     expect(v.jobs).toEqual([
-      { job: 'report', runs: 10, failures: 1, successRate: 90, band: 'neutral', p50Ms: 5000, p95Ms: 10_000, maxMs: 10_000, lastRunAt: '2025-03-02T11:00:00Z', lastRunAgeSeconds: 3600 },
-      { job: 'sync', runs: 100, failures: 0, successRate: 100, band: 'green', p50Ms: 149, p95Ms: 194, maxMs: 199, lastRunAt: '2025-03-02T11:30:00Z', lastRunAgeSeconds: 1800 },
+      {
+        job: 'report',
+        runs: 10,
+        failures: 1,
+        successRate: 90,
+        band: 'neutral',
+        p50Ms: 5000,
+        p95Ms: 10_000,
+        maxMs: 10_000,
+        lastRunAt: '2025-03-02T11:00:00Z',
+        lastRunAgeSeconds: 3600,
+      },
+      {
+        job: 'sync',
+        runs: 100,
+        failures: 0,
+        successRate: 100,
+        band: 'green',
+        p50Ms: 149,
+        p95Ms: 194,
+        maxMs: 199,
+        lastRunAt: '2025-03-02T11:30:00Z',
+        lastRunAgeSeconds: 1800,
+      },
     ]);
   });
 

@@ -40,13 +40,23 @@ export function metricsView(runs: readonly TerminalRun[], now: Date, windowMs: n
   }
   const jobs = [...byJob].map(([job, rs]): JobMetrics => {
     const failures = rs.filter((r) => r.state === 'failed').length;
-    const durations = rs.map((r) => r.durationMs).filter((d): d is number => d !== null).sort((a, b) => a - b);
+    const durations = rs
+      .map((r) => r.durationMs)
+      .filter((d): d is number => d !== null)
+      .sort((a, b) => a - b);
     const rate = Math.round(((rs.length - failures) / rs.length) * 1000) / 10;
     const last = Math.max(...rs.map((r) => Date.parse(r.finishedAt)));
     return {
-      job, runs: rs.length, failures, successRate: rate, band: successBand(rate),
-      p50Ms: percentile(durations, 50), p95Ms: percentile(durations, 95), maxMs: durations.length ? durations[durations.length - 1] : null,
-      lastRunAt: rfc3339(last), lastRunAgeSeconds: Math.floor((now.getTime() - last) / 1000),
+      job,
+      runs: rs.length,
+      failures,
+      successRate: rate,
+      band: successBand(rate),
+      p50Ms: percentile(durations, 50),
+      p95Ms: percentile(durations, 95),
+      maxMs: durations.length ? durations[durations.length - 1] : null,
+      lastRunAt: rfc3339(last),
+      lastRunAgeSeconds: Math.floor((now.getTime() - last) / 1000),
     };
   });
   jobs.sort((a, b) => a.job.localeCompare(b.job));

@@ -1,6 +1,6 @@
 /**
  * The invariants the chaos test checks, as pure functions over what was recorded (events, owner
- * intervals), so each can be shown to catch a broken history (chaos-checks.spec.ts).
+ * intervals), so each can be shown to catch a broken history (chaos-checks.unit.spec.ts).
  */
 
 /** The parts of a stored event the checks read. */
@@ -10,7 +10,8 @@ export interface RunEventRow {
   readonly data: Record<string, any>;
 }
 
-export type RunStatus = 'pending' | 'retrying' | 'running' | 'cancelling' | 'succeeded' | 'dead-lettered' | 'cancelled' | 'expired' | 'failed-attempt' | 'released' | 'unknown';
+export type RunStatus =
+  'pending' | 'retrying' | 'running' | 'cancelling' | 'succeeded' | 'dead-lettered' | 'cancelled' | 'expired' | 'failed-attempt' | 'released' | 'unknown';
 export const TERMINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'dead-lettered', 'cancelled', 'expired']);
 
 export interface RunHistory {
@@ -37,7 +38,9 @@ export function foldRun(events: readonly RunEventRow[]): RunHistory {
   const closeLease = (e: RunEventRow) => {
     if (!lease) problems.push(`r${e.revision} ${e.type} (attempt ${e.data.attempt}, worker ${e.data.workerId}) closes no open claim`);
     else if (lease.workerId !== e.data.workerId || lease.attempt !== e.data.attempt) {
-      problems.push(`r${e.revision} ${e.type} closes attempt ${e.data.attempt} of ${e.data.workerId}, but the open claim is attempt ${lease.attempt} of ${lease.workerId}`);
+      problems.push(
+        `r${e.revision} ${e.type} closes attempt ${e.data.attempt} of ${e.data.workerId}, but the open claim is attempt ${lease.attempt} of ${lease.workerId}`,
+      );
     }
     lease = null;
   };
@@ -52,7 +55,10 @@ export function foldRun(events: readonly RunEventRow[]): RunHistory {
         readyAt = e.data.readyAt ?? null;
         break;
       case 'RunClaimed':
-        if (!waiting) problems.push(`r${e.revision} RunClaimed by ${e.data.workerId} while the run is ${status}${lease ? ` (claimed by ${(lease as { workerId: string }).workerId})` : ''}`);
+        if (!waiting)
+          problems.push(
+            `r${e.revision} RunClaimed by ${e.data.workerId} while the run is ${status}${lease ? ` (claimed by ${(lease as { workerId: string }).workerId})` : ''}`,
+          );
         lease = { workerId: e.data.workerId, attempt: e.data.attempt };
         claims.set(e.data.attempt, (claims.get(e.data.attempt) ?? 0) + 1);
         status = 'running';
@@ -156,13 +162,17 @@ export function pollProblems(outcomes: readonly PollOutcomeRow[], scheduler: rea
     if (o.data.trigger !== 'requested') {
       const k = `${o.streamId} ${o.data.dueAt}`;
       const first = seen.get(k);
-      if (first) problems.push(`${o.streamId} polled twice for due time ${o.data.dueAt}: by ${first.metadata.instanceId} at ${first.data.at} and by ${o.metadata.instanceId} at ${o.data.at}`);
+      if (first)
+        problems.push(
+          `${o.streamId} polled twice for due time ${o.data.dueAt}: by ${first.metadata.instanceId} at ${first.data.at} and by ${o.metadata.instanceId} at ${o.data.at}`,
+        );
       else seen.set(k, o);
     }
     const who = o.metadata.instanceId;
     const at = Date.parse(o.data.at);
     if (!who) problems.push(`${o.type} of ${o.streamId} at ${o.data.at} does not say which instance polled`);
-    else if (!scheduler.some((i) => i.owner === who && i.from <= at && at <= i.to)) problems.push(`${o.type} of ${o.streamId}: probe started at ${o.data.at} by ${who}, which was not the active scheduler then`);
+    else if (!scheduler.some((i) => i.owner === who && i.from <= at && at <= i.to))
+      problems.push(`${o.type} of ${o.streamId}: probe started at ${o.data.at} by ${who}, which was not the active scheduler then`);
   }
   return problems;
 }

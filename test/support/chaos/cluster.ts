@@ -69,7 +69,6 @@ export class Slot {
     const env = { ...this.env(), APP_MODE: this.mode, ...(this.port !== null ? { PORT: String(this.port) } : {}) };
     const lines: LogLine[] = [];
     const logFile = path.join(this.logDir, `${this.name}.${this.lives.length + 1}.log`);
-    let life: Life;
     const proc = new MainProcess(env, {
       compiled: true,
       logFile,
@@ -79,7 +78,19 @@ export class Slot {
         if ((l.event && KEPT.has(l.event)) || Number(l.level) >= ERROR_LEVEL) lines.push(l);
       },
     });
-    life = { slot: this.name, mode: this.mode, pid: proc.pid, spawnedAt: Date.now(), startedAt: null, killedAt: null, exitedAt: null, exit: null, lines, logFile };
+    // onLine only fires once the child writes, after `life` exists.
+    const life: Life = {
+      slot: this.name,
+      mode: this.mode,
+      pid: proc.pid,
+      spawnedAt: Date.now(),
+      startedAt: null,
+      killedAt: null,
+      exitedAt: null,
+      exit: null,
+      lines,
+      logFile,
+    };
     void proc.exited.then((s) => {
       life.exit = s;
       life.exitedAt = Date.now();

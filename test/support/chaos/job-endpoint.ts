@@ -50,10 +50,13 @@ export async function startJobEndpoint(): Promise<JobEndpoint> {
         case '/job/flaky':
           return reply(attempt <= 1 ? 500 : 200);
         case '/job/slow': {
-          const t = setTimeout(() => {
-            timers.delete(t);
-            reply(200);
-          }, Number(url.searchParams.get('ms') ?? 1000));
+          const t = setTimeout(
+            () => {
+              timers.delete(t);
+              reply(200);
+            },
+            Number(url.searchParams.get('ms') ?? 1000),
+          );
           timers.add(t);
           return;
         }

@@ -3,13 +3,18 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import type { Projection } from '../../../projections/projection';
 import type { RecordedEvent } from '../../../src/event-store/envelope';
-import { EVENT_COLUMNS, eventFromRow, EventRow } from '../../../src/event-store/postgres/postgres-event-store';
-import { applyEvents } from '../../../src/projection-runner/apply-events';
-import { liveTable } from '../../../src/projection-runner/row-store';
+import { EVENT_COLUMNS, eventFromRow, EventRow } from '../../../src/event-store/postgres/event-reads';
+import { applyEvents } from '../../../src/event-store/postgres/apply-events';
+import { liveTable } from '../../../src/event-store/postgres/row-store';
 import { ROOT } from '../main-process';
 
 const isProjection = (v: unknown): v is Projection<unknown> =>
-  !!v && typeof v === 'object' && typeof (v as Projection).name === 'string' && typeof (v as Projection).evolve === 'function' && typeof (v as Projection).keysOf === 'function' && Array.isArray((v as Projection).canHandle);
+  !!v &&
+  typeof v === 'object' &&
+  typeof (v as Projection).name === 'string' &&
+  typeof (v as Projection).evolve === 'function' &&
+  typeof (v as Projection).keysOf === 'function' &&
+  Array.isArray((v as Projection).canHandle);
 
 /** Every projection in projections/ (each `*.projection.ts` exports its fold), so a new one is checked too. */
 export function discoverProjections(): Map<string, Projection<unknown>> {
@@ -63,7 +68,8 @@ export async function rebuildDifferences(pool: Pool, projection: Projection<unkn
     for (const [key, row] of a) {
       const want = b.get(key);
       if (!want) out.push(`${live} has ${key}, a rebuild does not`);
-      else if (JSON.stringify(sortKeys(row)) !== JSON.stringify(sortKeys(want))) out.push(`${live} ${key} differs from a rebuild:\n  live    ${JSON.stringify(sortKeys(row))}\n  rebuilt ${JSON.stringify(sortKeys(want))}`);
+      else if (JSON.stringify(sortKeys(row)) !== JSON.stringify(sortKeys(want)))
+        out.push(`${live} ${key} differs from a rebuild:\n  live    ${JSON.stringify(sortKeys(row))}\n  rebuilt ${JSON.stringify(sortKeys(want))}`);
     }
     for (const key of b.keys()) if (!a.has(key)) out.push(`${live} lacks ${key}, which a rebuild has`);
     return out;
@@ -74,6 +80,11 @@ export async function rebuildDifferences(pool: Pool, projection: Projection<unkn
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)).map(([k, x]) => [k, sortKeys(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([x], [y]) => x.localeCompare(y))
+        .map(([k, x]) => [k, sortKeys(x)]),
+    );
   return v;
 }
