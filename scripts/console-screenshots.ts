@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchChromium, signInThroughPage } from '../test/console/browser';
 import { consoleEnv, seed, startUpstream } from '../test/console/console-seed';
+import { fillCache, seedToolbelt, toolbeltEnv } from '../test/console/toolbelt-seed';
 import { freePort } from '../test/support/free-port';
+import { startRedisServer } from '../test/support/redis-server';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'docs/console');
@@ -26,12 +28,20 @@ const PAGES: [string, string, string][] = [
   ['audit', '/audit', 'target.register'],
   ['projections', '/projections', 'sessions'],
   ['sessions', '/sessions', 'bootstrap-admin'],
+  ['webhooks', '/webhooks', 'TargetRegistered'],
+  ['flags', '/flags', 'export.batch-size'],
+  ['caches', '/caches', 'Cache pages'],
+  ['rate-limits', '/rate-limits', 'backfill after outage'],
+  ['migrations', '/migrations', 'ConsoleSessions1764000000019'],
 ];
 
 async function main(): Promise<void> {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opsledger-shots-'));
   const upstream = await startUpstream();
+  const redis = await startRedisServer(await freePort());
+  const cacheUrl = `${redis.url}/0`;
+  await fillCache(cacheUrl);
   const port = await freePort();
   const token = `olt_${randomBytes(32).toString('base64url')}`;
   const url = `http://127.0.0.1:${port}`;
@@ -40,6 +50,7 @@ async function main(): Promise<void> {
     env: {
       PATH: process.env.PATH,
       ...consoleEnv(),
+      ...toolbeltEnv(cacheUrl),
       PORT: String(port),
       HOST: '127.0.0.1',
       OPSLEDGER_DATA_DIR: dataDir,
@@ -69,6 +80,9 @@ async function main(): Promise<void> {
       return { status: res.status, body: text ? JSON.parse(text) : null };
     };
     await seed(api, upstream);
+    await seedToolbelt(api, upstream);
+    // A purge at work, for the caches page.
+    await api('POST', '/api/caches/pages/purge', { pattern: 'page:*', reason: 'stale pages after the redesign' });
     mkdirSync(OUT, { recursive: true });
     const browser = await launchChromium();
     for (const [width, height, suffix] of [
@@ -101,6 +115,7 @@ async function main(): Promise<void> {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     await upstream.close();
+    await redis.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,12 +1,12 @@
 import { QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Link, Route, Switch, useLocation } from 'wouter';
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { ApiError, call, get, onSignedOut, setCsrfToken } from './api/client';
 import { LiveProvider, useLiveStatus } from './api/live';
 import type { Role, Session } from './api/types';
 import { useAt, withAt } from './at';
 import { exact } from './format';
-import { PAGES } from './routes';
+import { LANDING, PAGES } from './routes';
 import { SessionContext } from './session';
 import { SignInPage } from './pages/sign-in';
 
@@ -44,7 +44,9 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
   const [at] = useAt();
   const [menu, setMenu] = useState(false);
   const pages = PAGES.filter((p) => ORDER.indexOf(session.role) >= ORDER.indexOf(p.role) && !(p.unscoped && session.tenant));
-  const current = (path: string) => (path === '/' ? location === '/' || location.startsWith('/targets') : location.startsWith(path));
+  const current = (path: string) => location === path || location.startsWith(`${path}/`);
+  const tools = pages.filter((p) => p.group === 'toolbelt' && p.nav);
+  const inToolbelt = tools.some((p) => current(p.path));
   return (
     <>
       <a className="skip" href="#main">
@@ -57,12 +59,17 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         </button>
         <nav id="nav" aria-label="Pages" className={menu ? 'open' : ''}>
           {pages
-            .filter((p) => p.nav)
+            .filter((p) => p.nav && !p.group)
             .map((p) => (
               <Link key={p.path} href={withAt(p.path, at)} aria-current={current(p.path) ? 'page' : undefined} onClick={() => setMenu(false)}>
                 {p.nav}
               </Link>
             ))}
+          {tools.length > 0 && (
+            <Link href={withAt(tools[0].path, at)} aria-current={inToolbelt ? 'page' : undefined} onClick={() => setMenu(false)}>
+              Toolbelt
+            </Link>
+          )}
         </nav>
         <span className="who">
           <LiveIndicator />
@@ -77,14 +84,26 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
       </header>
       <PastBanner />
       <main id="main" tabIndex={-1}>
+        {inToolbelt && (
+          <nav aria-label="Toolbelt" className="subnav">
+            {tools.map((p) => (
+              <Link key={p.path} href={withAt(p.path, at)} aria-current={current(p.path) ? 'page' : undefined}>
+                {p.nav}
+              </Link>
+            ))}
+          </nav>
+        )}
         <Switch>
+          <Route path="/">
+            <Redirect to={withAt(LANDING, at)} replace />
+          </Route>
           {pages.map((p) => (
             <Route key={p.path} path={p.path} component={p.component} />
           ))}
           <Route>
             <h1>Page not found</h1>
             <p>
-              <Link href="/">Back to the targets</Link>
+              <Link href="/">Back to the landing page</Link>
             </p>
           </Route>
         </Switch>

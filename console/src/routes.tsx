@@ -11,12 +11,19 @@ import { SystemPage } from './pages/system';
 import { TargetPage } from './pages/target';
 import { TargetsPage } from './pages/targets';
 import { TimelinePage } from './pages/timeline';
+import { CachesPage } from './pages/toolbelt/caches';
+import { FlagsPage } from './pages/toolbelt/flags';
+import { MigrationsPage } from './pages/toolbelt/migrations';
+import { RateLimitsPage } from './pages/toolbelt/rate-limits';
+import { WebhooksPage } from './pages/toolbelt/webhooks';
 
 export interface PageDef {
   readonly path: string;
   readonly component: ComponentType;
   /** Shown in the navigation under this name (drill-ins have none). */
   readonly nav?: string;
+  /** Toolbelt pages share one entry of the main navigation and a navigation of their own. */
+  readonly group?: 'toolbelt';
   /** The least role whose API calls the page makes succeed. */
   readonly role: Role;
   /** Installation-wide pages: a tenant-scoped token's API answers 403, so they are not offered. */
@@ -24,11 +31,15 @@ export interface PageDef {
 }
 
 /**
- * Every page, in navigation order. A page is listed only where its API exists: pages that need
- * the attention list, failure groups or the toolbelt are added here when those APIs are.
+ * Where `/` leads. The landing page is meant to be Attention (the attention list: what needs an
+ * operator now); until its API exists, `/` leads to the targets, and Attention will take the first
+ * place of the navigation (path `/attention`) when it is added here.
  */
+export const LANDING = '/targets';
+
+/** Every page, in navigation order. A page is listed only where its API exists. */
 export const PAGES: readonly PageDef[] = [
-  { path: '/', nav: 'Targets', component: TargetsPage, role: 'viewer' },
+  { path: '/targets', nav: 'Targets', component: TargetsPage, role: 'viewer' },
   { path: '/targets/:key', component: TargetPage, role: 'viewer' },
   { path: '/dead-letters', nav: 'Dead letters', component: DeadLettersPage, role: 'viewer' },
   { path: '/jobs', nav: 'Jobs', component: JobsPage, role: 'viewer' },
@@ -38,6 +49,11 @@ export const PAGES: readonly PageDef[] = [
   { path: '/system', nav: 'System', component: SystemPage, role: 'admin' },
   { path: '/timeline', nav: 'Timeline', component: TimelinePage, role: 'viewer' },
   { path: '/audit', nav: 'Audit', component: AuditPage, role: 'admin' },
-  { path: '/projections', nav: 'Projections', component: ProjectionsPage, role: 'admin', unscoped: true },
-  { path: '/sessions', nav: 'Sessions', component: SessionsPage, role: 'admin' },
+  { path: '/webhooks', nav: 'Webhooks', group: 'toolbelt', component: WebhooksPage, role: 'admin' },
+  { path: '/flags', nav: 'Flags', group: 'toolbelt', component: FlagsPage, role: 'viewer' },
+  { path: '/caches', nav: 'Caches', group: 'toolbelt', component: CachesPage, role: 'admin', unscoped: true },
+  { path: '/rate-limits', nav: 'Rate limits', group: 'toolbelt', component: RateLimitsPage, role: 'admin' },
+  { path: '/migrations', nav: 'Migrations', group: 'toolbelt', component: MigrationsPage, role: 'admin', unscoped: true },
+  { path: '/projections', nav: 'Projections', group: 'toolbelt', component: ProjectionsPage, role: 'admin', unscoped: true },
+  { path: '/sessions', nav: 'Sessions', group: 'toolbelt', component: SessionsPage, role: 'admin' },
 ];

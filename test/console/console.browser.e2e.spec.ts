@@ -190,7 +190,7 @@ describe('operator console in Chromium', () => {
     await page.waitForURL(/\?at=/);
     await page.getByRole('region', { name: 'Viewing the past' }).waitFor();
     await page.getByRole('link', { name: 'Targets' }).click();
-    await page.waitForURL(/\/\?at=/);
+    await page.waitForURL(/\/targets\?at=/);
     await page.locator('tr[data-key="instance::eu-2"]').waitFor();
     expect(await page.locator('tr[data-key="instance::late"]').count()).toBe(0);
     await page.getByRole('link', { name: 'Jobs' }).click();
@@ -222,7 +222,7 @@ describe('operator console in Chromium', () => {
     const viewer = await ctx.newPage();
     await signInThroughPage(viewer, t.url, seeded.viewerToken);
     const nav = viewer.getByRole('navigation', { name: 'Pages' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Targets', 'Dead letters', 'Jobs', 'Runs', 'Timeline']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Targets', 'Dead letters', 'Jobs', 'Runs', 'Timeline', 'Toolbelt']);
     for (const [path, text] of [
       ['/targets/instance::eu-2', 'Why it polls when it does'],
       ['/jobs', 'etl-orders'],

@@ -5,10 +5,15 @@ const RULES: [RegExp, string[]][] = [
   [/^Worker/, ['system']],
   [/^OperatorActionRecorded$/, ['audit']],
   [/^Session/, ['sessions']],
+  [/^Webhook/, ['webhooks']],
+  [/^Flag/, ['flags']],
+  [/^CachePurge/, ['caches']],
+  [/^RateLimitOverride/, ['rate-limits']],
+  [/^Loop(Paused|Resumed)$/, ['loop-pauses', 'system']],
 ];
 
 export function topicsOf(type: string): string[] {
-  const out = ['timeline', 'projections'];
+  const out = ['timeline', 'projections', 'migrations'];
   for (const [re, topics] of RULES) if (re.test(type)) out.push(...topics);
   return out;
 }

@@ -104,6 +104,7 @@ export interface TimelineEntry {
   actor: string | null;
   tenant: string | null;
   causedBy: { type: string; summary: string }[];
+  data?: unknown;
 }
 
 export interface AuditEntry {

@@ -3,6 +3,7 @@ import { useLiveQuery } from '../api/live';
 import type { JobMetrics, Run, Worker } from '../api/types';
 import { useAt } from '../at';
 import { Action } from '../components/action';
+import { LoopPausesPanel } from '../components/loop-pauses';
 import { Badge, Panel, Time } from '../components/panel';
 import { bandOf, duration } from '../format';
 import { useSession } from '../session';
@@ -107,6 +108,7 @@ export function SystemPage() {
           ))}
         </div>
       </Panel>
+      {!at && <LoopPausesPanel />}
       <Panel title="Workers" queries={[workers]}>
         <div className="table-wrap">
           <table>

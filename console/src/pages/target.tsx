@@ -31,7 +31,7 @@ export function TargetPage() {
   return (
     <>
       <p className="crumbs">
-        <Link href="/">Targets</Link> / {key}
+        <Link href="/targets">Targets</Link> / {key}
       </p>
       <h1>{key}</h1>
       <LiveOnlyNote what="A target's drill-in" />
