@@ -23,7 +23,7 @@ export interface AlertRule {
   read(s: AlertSignals, t: AlertThresholds): RuleReading;
 }
 
-/** Seed 002's seven baseline alerts. The same rules, as PromQL, are in docker/prometheus/alerts.yml. */
+/** The seven baseline alerts. The same rules, as PromQL, are in docker/prometheus/alerts.yml. */
 export const BASELINE_RULES: readonly AlertRule[] = [
   {
     name: 'health_degraded',

@@ -16,7 +16,7 @@ export class AlertsController {
   @Get()
   @Roles('viewer')
   @TenantScope('installation', "rules over every tenant's runs and targets (summaries name jobs); scoped tokens read their own health instead")
-  @ApiOperation({ summary: "Seed 002's baseline alerts with their state (history: /api/timeline?types=AlertFired,AlertResolved)." })
+  @ApiOperation({ summary: 'The baseline alerts with their state (history: /api/timeline?types=AlertFired,AlertResolved).' })
   @ApiResponse({
     status: 200,
     schema: {

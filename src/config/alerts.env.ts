@@ -1,6 +1,6 @@
 import { ConfigError, EnvVar, int, str } from './env-var';
 
-/** Seed 002's baseline alerts; durations and thresholds overridable so tests run in seconds. */
+/** The baseline alerts; durations and thresholds overridable so tests run in seconds. */
 export const alertsEnv = {
   evalMs: int('ALERT_EVAL_MS', 15_000, 'How often the alert rules are evaluated (by one process at a time).', { min: 10 }),
   healthDegradedForMs: int('ALERT_HEALTH_DEGRADED_FOR_MS', 120_000, 'Ops health not healthy for this long fires health_degraded.', { min: 0 }),

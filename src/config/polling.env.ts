@@ -37,7 +37,7 @@ const timeZone = (name: string, def: string, description: string): EnvVar<string
   },
 });
 
-/** Poll scheduler, breakers, dead-letter and the two health endpoints. Defaults are seeds 000/001 and DESIGN "Polling". */
+/** Poll scheduler, breakers, dead-letter and the two health endpoints; defaults are the documented values (README config table). */
 export const pollingEnv = {
   schedulerEnabled: bool('POLL_SCHEDULER_ENABLED', true, 'Run the poll scheduler in APP_MODE all/worker (one process is active, others stand by).'),
   concurrency: int('POLL_CONCURRENCY', 50, 'Probes in flight at once.', { min: 1, max: 10_000 }),

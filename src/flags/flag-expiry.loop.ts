@@ -9,10 +9,11 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../database/database.module';
 import { hashedLockKey, LeaderLock } from '../database/leader-lock';
+import { LoopStateService } from '../database/loop-state.service';
+import { ReportedLoop } from '../database/reported-loop';
 import { Clock, CLOCK } from '../shared/clock';
 import { RejectedError } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
-import { TimedLoop } from '../shared/timed-loop';
 import { changeFlag } from './flag.commands';
 import { effectiveValue } from './flag-value';
 
@@ -24,7 +25,7 @@ import { effectiveValue } from './flag-value';
 @Injectable()
 export class FlagExpiryLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly lock: LeaderLock;
-  private loop: TimedLoop | null = null;
+  private loop: ReportedLoop | null = null;
 
   constructor(
     private readonly audit: AuditRecorder,
@@ -33,16 +34,19 @@ export class FlagExpiryLoop implements OnApplicationBootstrap, BeforeApplication
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
+    private readonly loopStates: LoopStateService,
   ) {
     this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.flag-expiry'), name: 'flag-expiry', log });
   }
 
   onApplicationBootstrap(): void {
     if (this.config.core.appMode === 'worker') return;
-    this.loop = new TimedLoop({
+    this.loop = new ReportedLoop(this.loopStates, {
+      loop: 'flag-expiry',
       everyMs: this.config.flags.expirySweepMs,
+      reportMs: this.config.core.loopReportMs,
       unref: true,
-      step: async () => void (await this.sweep()),
+      step: async () => (await this.sweep(), this.lock.held ? 'ran' : 'standby'),
       onError: (err) => this.log.error({ event: 'flag.expiry_failed', err: String(err) }, 'recording flag expiries failed'),
     });
     this.loop.start();

@@ -143,7 +143,7 @@ export class HealthViews implements OpsHealthSource {
     return { status: body.status, issues: body.issues };
   }
 
-  /** Seed 002's `health_check.degraded`: logged when the status leaves healthy (or worsens), `health_check.recovered` when it returns; once per change per process. */
+  /** `health_check.degraded`: logged when the status leaves healthy (or worsens), `health_check.recovered` when it returns; once per change per process. */
   private noteStatus(body: OpsHealthBody): void {
     if (body.status === this.lastStatus) return;
     const previous = this.lastStatus;

@@ -68,7 +68,7 @@ export class OpsHealthController {
   ) {}
 
   /**
-   * Seed 000: a wrong or missing token looks exactly like an unknown route. Either x-ops-token or
+   * A wrong or missing token looks exactly like an unknown route. Either x-ops-token or
    * a valid bearer token (any role) lets the caller in; a tenant-scoped bearer token narrows the
    * body to its tenant. Returns the tenant scope (null = everything). A wrong token counts as a
    * failed authentication of the client address, as on every other route.

@@ -82,6 +82,22 @@ describe('ops health rules: facts → status, issues, notices', () => {
       given({ loops: [] }).when().then('unhealthy', ['Jobs not started']);
     });
 
+    it('only the auxiliary loops (webhook dispatcher, alert evaluator, flag expiry) report → jobs not started', () => {
+      const aux = (name: string) => loop(name, { state: 'idle', detail: { role: 'active', auxiliary: true } });
+      given({ loops: [aux('webhook-dispatcher'), aux('alert-evaluator')] })
+        .when()
+        .then('unhealthy', ['Jobs not started']);
+      given({ loops: [aux('webhook-dispatcher'), scheduler()] })
+        .when()
+        .then('healthy', []);
+    });
+
+    it('an auxiliary loop that stopped stepping goes stale like any other', () => {
+      given({ loops: [scheduler(), loop('webhook-dispatcher', { state: 'idle', lastRunAt: ago(12_501), detail: { role: 'active', auxiliary: true } })] })
+        .when()
+        .then('unhealthy', ['webhook-dispatcher stale (13s ago)']);
+    });
+
     it('stale past staleFactor × interval → unhealthy; at exactly that age still fresh', () => {
       given({ loops: [scheduler({ lastRunAt: ago(12_500) })] })
         .when()

@@ -21,6 +21,8 @@ export interface OpsHealthConfig {
 }
 
 export const POLL_SCHEDULER_LOOP = 'poll-scheduler';
+/** Webhook dispatcher, alert evaluator, flag expiry (ReportedLoop): their rows alone do not mean jobs started. */
+const isAuxiliary = (r: LoopStateRow) => r.detail?.auxiliary === true;
 
 export type OpsStatus = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -91,7 +93,7 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
 
   const byLoop = new Map<string, LoopStateRow[]>();
   for (const l of facts.loops) byLoop.set(l.loop, [...(byLoop.get(l.loop) ?? []), l]);
-  if (!byLoop.size) critical.push('Jobs not started');
+  if (![...byLoop.values()].some((rows) => !rows.some(isAuxiliary))) critical.push('Jobs not started');
   const pauses = (facts.pauses ?? []).filter((p) => pauseHolds(p, now) && Date.parse(p.pausedAt) <= t);
   const pauseText = (p: LoopPauseRow) => `${p.loop} paused by ${p.pausedBy}${p.resumeAt ? ` until ${p.resumeAt}` : ''}: ${p.reason}`;
   const loops: LoopFinding[] = [];

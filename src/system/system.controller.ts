@@ -20,7 +20,7 @@ const AT_400 = {
   fields: [{ field: 'at', problem: 'must be an RFC 3339 timestamp; valid range: from 2025-03-01T00:00:00Z (the first event) to now (2025-03-02T10:00:00Z)' }],
 };
 
-/** Seed 004's system status page, for admins (no @Roles: the guard requires admin). */
+/** The system status page, for admins (no @Roles: the guard requires admin). */
 @ApiTags('system')
 @ApiBearerAuth()
 @ApiUnauthorized()

@@ -48,7 +48,7 @@ export function describeJob(description: string, expiresAfterMs: number | null):
   return `${description}${/[.!?]$/.test(description) ? '' : '.'} ${note}`;
 }
 
-/** One inventory line (seeds 003 + 004): schedule in words and raw, next run, pending, last run, SLA. */
+/** One inventory line: schedule in words and raw, next run, pending, last run, SLA. */
 export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefined, last: LastRun | undefined, now: Date, ctx: InventoryContext = {}) {
   const def = d.definition;
   const unresolved = ctx.unresolvedFailures ?? 0;
