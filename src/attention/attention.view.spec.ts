@@ -243,4 +243,12 @@ describe('attentionView: the sources over one installation, ranked, scoped and f
     expect(body.total).toBe(0);
     expect(Object.values(body.counts).every((n) => n === 0)).toBe(true);
   });
+  it("a paused target's `since` is when it was paused (TargetPaused, folded into the target's state)", () => {
+    const paused = evolveTarget(target('later', 'acme'), { type: 'TargetPaused', data: { key: 'svc::later', at: ago(7 * MIN) } })!;
+    const body = attentionView({ ...facts, targets: [paused] }, { scope: 'acme', kind: 'paused', limit: 100 });
+    expect(body.items.map((i) => [i.subject, i.since])).toEqual([
+      ['poll-scheduler', '2026-03-02T10:10:00Z'],
+      ['svc::later', '2026-03-02T10:23:00Z'],
+    ]);
+  });
 });

@@ -294,4 +294,37 @@ describe('GET /api/attention (real app, real HTTP targets, real job processes)',
       Error.stackTraceLimit = limit;
     }
   });
+  it('lists operator pauses as info: a paused target instead of its open breaker (since = the pause), a paused loop for every tenant', async () => {
+    const paused = await t.request('PATCH', '/api/targets/svc::globex-web', { body: { paused: true, reason: 'attention test' } });
+    expect(paused.status).toBe(200);
+    expect((await t.request('POST', '/api/monitoring/scheduler/pause', { body: { reason: 'provider maintenance' } })).status).toBe(200);
+    const pausedAt = (
+      await t.db.pool.query<{ at: string }>(`SELECT data->>'at' AS at FROM events WHERE stream_id = 'target-svc::globex-web' AND type = 'TargetPaused'`)
+    ).rows[0].at;
+    const globex = await waitFor('the pause on the list', async () => {
+      const body = (await t.request('GET', '/api/attention?severity=info', { token: tokens.globex })).body;
+      return body.items.length === 2 && body;
+    });
+    expect(globex.items).toEqual([
+      expect.objectContaining({
+        kind: 'paused',
+        severity: 'info',
+        subject: 'poll-scheduler',
+        tenant: null,
+        summary: expect.stringMatching(/^poll-scheduler paused by \S+: provider maintenance$/),
+      }),
+      expect.objectContaining({
+        kind: 'paused',
+        subject: 'svc::globex-web',
+        tenant: 'globex',
+        since: pausedAt.replace(/\.\d{3}Z$/, 'Z'),
+        href: '/api/targets/svc::globex-web',
+      }),
+    ]);
+    // Its breaker is still open, but the pause is what an operator has to undo.
+    expect((await t.request('GET', '/api/attention?kind=breaker', { token: tokens.globex })).body.items).toEqual([]);
+    // The loop pause is shared: acme sees it too, not globex's target.
+    expect(kinds((await t.request('GET', '/api/attention?severity=info', { token: tokens.acme })).body)).toEqual(['paused poll-scheduler']);
+    expect((await t.request('POST', '/api/monitoring/scheduler/resume', { body: { reason: 'done' } })).status).toBe(200);
+  });
 });
