@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import { AlertsModule } from './alerts/alerts.module';
+import { AttentionModule } from './attention/attention.module';
 import { AuditModule } from './audit/audit.module';
 import { BackupModule } from './backup/backup.module';
 import { CachesModule } from './caches/caches.module';
@@ -53,6 +54,7 @@ export const FEATURE_MODULES = [
   FlagsModule,
   CachesModule,
   WebhooksModule,
+  AttentionModule,
 ];
 
 /** Composition root: infrastructure, then FEATURE_MODULES. */

@@ -15,9 +15,14 @@ export interface RuleReading {
   readonly summary: string;
 }
 
+/** A rule's `severity` label in docker/prometheus/alerts.yml (the attention list ranks firing alerts by it). */
+export type AlertSeverity = 'critical' | 'warning';
+
 export interface AlertRule {
   readonly name: string;
   readonly description: string;
+  /** As in docker/prometheus/alerts.yml; absent: warning. */
+  readonly severity?: AlertSeverity;
   /** How long the condition must hold before the alert fires. */
   forMs(t: AlertThresholds): number;
   read(s: AlertSignals, t: AlertThresholds): RuleReading;
@@ -63,6 +68,7 @@ export const BASELINE_RULES: readonly AlertRule[] = [
   {
     name: 'cron_failing',
     description: 'A cron job is failing or not running',
+    severity: 'critical',
     forMs: () => 0,
     read: (s) => ({
       active: s.cronProblems.length > 0,
@@ -91,3 +97,6 @@ export const BASELINE_RULES: readonly AlertRule[] = [
     }),
   },
 ];
+
+/** The severity of a rule by name (a rule no longer defined counts as a warning). */
+export const alertSeverity = (rule: string): AlertSeverity => BASELINE_RULES.find((r) => r.name === rule)?.severity ?? 'warning';

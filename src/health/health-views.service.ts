@@ -16,7 +16,7 @@ import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
 import { LoopStateService } from '../database/loop-state.service';
 import { loopsAt } from './loops-at';
-import type { OpsHealthConfig } from './ops-health.rules';
+import type { OpsHealthConfig, OpsHealthFacts } from './ops-health.rules';
 import { opsHealthView } from './ops-health.view';
 import { SchedulerHealthConfig, schedulerHealthView } from './scheduler-health.view';
 
@@ -84,8 +84,12 @@ export class HealthViews implements OpsHealthSource {
     return { asOf: now, body: schedulerHealthView(await this.targets.all(tenant), now, cfg) };
   }
 
-  async ops(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthBody>> {
-    const cfg = opsHealthConfig(this.config);
+  /**
+   * What ops health judges, as of `at` (null: live): the targets of the caller's tenant, the loop
+   * rows (heartbeats live, derived from the log at `at`: the loops are shared by every tenant, so
+   * they come from all targets), the restore drills and the operators' loop pauses.
+   */
+  async facts(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthFacts & { readonly drills: RestoreDrillRow[] }>> {
     if (at) {
       const [targets, workers, drills, pauses] = await Promise.all([
         this.pit.rowsAt(targetsProjection, at),
@@ -96,7 +100,6 @@ export class HealthViews implements OpsHealthSource {
       const all = [...targets.values()];
       const p = this.config.polling;
       const j = this.config.jobs;
-      // The loops are shared by every tenant, so they are derived from all targets.
       const loops = loopsAt(all, [...workers.values()], at, {
         schedulerEnabled: p.schedulerEnabled,
         schedulerReportMs: p.reportMs,
@@ -108,14 +111,7 @@ export class HealthViews implements OpsHealthSource {
       });
       return {
         asOf: at,
-        body: opsHealthView(
-          all.filter((t) => inScope(tenant, t.spec.tenant)),
-          loops,
-          at,
-          cfg,
-          drills.values(),
-          [...pauses.values()],
-        ),
+        body: { targets: all.filter((t) => inScope(tenant, t.spec.tenant)), loops, drills: [...drills.values()], pauses: [...pauses.values()] },
       };
     }
     const now = this.clock.now();
@@ -125,16 +121,14 @@ export class HealthViews implements OpsHealthSource {
       this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills'),
       this.pool.query<{ doc: LoopPauseRow }>('SELECT doc FROM rm_loop_pauses'),
     ]);
-    const body = opsHealthView(
-      targets,
-      loops,
-      now,
-      cfg,
-      drills.rows.map((r) => r.doc),
-      pauses.rows.map((r) => r.doc),
-    );
-    if (tenant === null) this.noteStatus(body);
-    return { asOf: now, body };
+    return { asOf: now, body: { targets, loops, drills: drills.rows.map((r) => r.doc), pauses: pauses.rows.map((r) => r.doc) } };
+  }
+
+  async ops(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthBody>> {
+    const { asOf, body: f } = await this.facts(at, tenant);
+    const body = opsHealthView(f.targets, f.loops, asOf, opsHealthConfig(this.config), f.drills, f.pauses);
+    if (!at && tenant === null) this.noteStatus(body);
+    return { asOf, body };
   }
 
   /** OPS_HEALTH_SOURCE for the alert evaluator (the whole installation, live). */

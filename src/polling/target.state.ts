@@ -56,6 +56,8 @@ export interface TargetState {
   readonly source: TargetSource;
   readonly registeredAt: string;
   readonly paused: boolean;
+  /** When the latest pause began (read it only while paused; absent on rows folded before it existed). */
+  readonly pausedAt?: string;
   readonly lastPollAt: string | null;
   readonly lastSuccess: string | null;
   readonly lastError: LastError | null;
@@ -186,7 +188,7 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
     case 'TargetChanged':
       return { ...s, spec: event.data.spec };
     case 'TargetPaused':
-      return { ...s, paused: true };
+      return { ...s, paused: true, pausedAt: event.data.at };
     case 'TargetResumed':
       return { ...s, paused: false, ...due(event.data.nextPollAt) };
     case 'TargetRemoved':

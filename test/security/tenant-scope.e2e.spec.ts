@@ -184,6 +184,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       call: (who) => ({ path: '/api/webhooks/failures/handled', body: { deliveryIds: [webhookFailure(who, 2)], reason: 'tenant walk' } }),
       foreignStatus: 404,
     },
+    'GET /api/attention': { call: () => ({ path: '/api/attention' }), adminSeesBoth: true },
     'POST /api/replay/what-if': {
       call: () => ({ path: '/api/replay/what-if', body: { from: started, to: new Date().toISOString(), policy: { jobs: { maxAttempts: 5 } } } }),
       adminSeesBoth: true,
@@ -226,6 +227,14 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       JSON.stringify({
         jobs: [
           ...['acme', 'globex'].map((x) => ({ name: `${x}-sync`, schedule: 'on-demand', tenant: x, cancellable: true, handler: noop })),
+          // Fails once for good: an unresolved failed run per tenant on the attention list.
+          ...['acme', 'globex'].map((x) => ({
+            name: `${x}-broken`,
+            schedule: 'on-demand',
+            tenant: x,
+            maxAttempts: 1,
+            handler: { kind: 'command', argv: [node, '-e', 'process.exit(3)'] },
+          })),
           { name: 'shared-report', schedule: 'on-demand', cancellable: true, params: ['tenant'], handler: noop },
         ],
       }),
@@ -288,6 +297,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       const run = await t.request('POST', `/api/jobs/${x}-sync/run`, { body: { reason: 'tenant walk' } });
       expect(run.status).toBe(202);
       runs[x] = run.body.runId;
+      expect((await t.request('POST', `/api/jobs/${x}-broken/run`, { body: { reason: 'tenant walk' } })).status).toBe(202);
       // A shared job's run done for the tenant belongs to it too.
       expect((await t.request('POST', '/api/jobs/shared-report/run', { body: { reason: 'tenant walk', params: { tenant: x } } })).status).toBe(202);
       const o = await t.request('POST', '/api/rate-limits/overrides', {
