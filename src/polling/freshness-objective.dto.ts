@@ -16,7 +16,7 @@ const IsPercentBelow100 = () =>
   ValidateBy({
     name: 'isPercentBelow100',
     validator: {
-      validate: (v: unknown) => typeof v === 'number' && v > 0 && v < 100,
+      validate: (v: unknown) => typeof v !== 'number' || (v > 0 && v < 100), // not a number: IsNumber says so
       defaultMessage: () => 'must be a percentage more than 0 and less than 100, e.g. 99.5',
     },
   });
