@@ -1,7 +1,7 @@
 import type { PauseSpan, SuccessRun } from './freshness-rows';
 
 /**
- * Successes less than this apart are merged into one run. No target can be stale inside a run as
+ * Successes at most this far apart are merged into one run. No target can be stale inside a run as
  * long as its maxAgeSeconds is at least this (MIN_MAX_AGE_SECONDS), so the runs answer exactly
  * what every single success would, with a row change per poll but an entry per outage.
  */
@@ -16,14 +16,14 @@ export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0
 export function addSuccess(runs: readonly SuccessRun[], t: number): SuccessRun[] {
   const last = runs[runs.length - 1];
   if (!last || t >= last[1]) {
-    if (last && t - last[1] < MERGE_GAP_MS) return [...runs.slice(0, -1), [last[0], t]];
+    if (last && t - last[1] <= MERGE_GAP_MS) return [...runs.slice(0, -1), [last[0], t]];
     return [...runs, [t, t]];
   }
   const sorted = [...runs, [t, t] as SuccessRun].sort((a, b) => a[0] - b[0]);
   const merged: SuccessRun[] = [];
   for (const r of sorted) {
     const prev = merged[merged.length - 1];
-    if (prev && r[0] - prev[1] < MERGE_GAP_MS) merged[merged.length - 1] = [prev[0], Math.max(prev[1], r[1])];
+    if (prev && r[0] - prev[1] <= MERGE_GAP_MS) merged[merged.length - 1] = [prev[0], Math.max(prev[1], r[1])];
     else merged.push(r);
   }
   return merged;

@@ -52,18 +52,34 @@ export function staleSpans(h: FreshnessHistory, maxAgeMs: number, at: number): S
   return sweep(h, maxAgeMs, at).stale;
 }
 
-/** staleSpans, and the end of the last reset (the instant the current age counts from). */
+const byStart = (x: SuccessRun, y: SuccessRun) => x[0] - y[0];
+/** Rows hand the runs over in order already (by day, then within the day): sort only when they are not. */
+const sorted = (runs: readonly SuccessRun[]) => (runs.every((r, i) => i === 0 || runs[i - 1][0] <= r[0]) ? runs : [...runs].sort(byStart));
+
+/** staleSpans, and the end of the last reset (the instant the current age counts from). One pass over runs and pauses, both in start order. */
 function sweep(h: FreshnessHistory, maxAgeMs: number, at: number): { stale: Span[]; lastReset: number } {
-  const resets: Span[] = [
-    [h.registeredAt, h.registeredAt] as Span,
-    ...h.successes.filter(([a]) => a <= at).map(([a, b]): Span => [a, Math.min(b, at)]),
-    ...pausedSpans(h, at),
-  ].filter(([, b]) => b >= h.registeredAt);
+  const runs = sorted(h.successes);
+  const paused = pausedSpans(h, at);
   const stale: Span[] = [];
-  let end = -Infinity;
-  for (const [a, b] of merge(resets)) {
-    if (end !== -Infinity && a > end + maxAgeMs) stale.push([end + maxAgeMs, a]);
-    end = Math.max(end, b);
+  let end = h.registeredAt; // registration is the first reset
+  const visit = (a: number, b: number) => {
+    if (b < h.registeredAt) return;
+    if (a > end + maxAgeMs) stale.push([end + maxAgeMs, a]);
+    if (b > end) end = b;
+  };
+  let i = 0;
+  let j = 0;
+  while (true) {
+    const run = i < runs.length && runs[i][0] <= at ? runs[i] : null;
+    const pause = j < paused.length ? paused[j] : null;
+    if (!run && !pause) break;
+    if (run && (!pause || run[0] <= pause[0])) {
+      visit(run[0], Math.min(run[1], at));
+      i++;
+    } else {
+      visit(pause![0], pause![1]);
+      j++;
+    }
   }
   if (at > end + maxAgeMs) stale.push([end + maxAgeMs, at]);
   return { stale, lastReset: end };
@@ -124,8 +140,8 @@ export function freshnessReport(h: FreshnessHistory, objective: FreshnessObjecti
   const window = windowFigures(h, stale, paused, at, windowMs(objective.window));
   const pausedNow = h.pauses.some(([a, b]) => a <= at && (b === null || b > at));
   const staleNow = !pausedNow && at > lastReset + maxAgeMs;
-  const successesBefore = h.successes.filter(([a]) => a <= at);
-  const lastSuccessAt = successesBefore.length ? Math.max(...successesBefore.map(([, b]) => Math.min(b, at))) : null;
+  let lastSuccessAt: number | null = null;
+  for (const [a, b] of h.successes) if (a <= at && (lastSuccessAt === null || Math.min(b, at) > lastSuccessAt)) lastSuccessAt = Math.min(b, at);
   return {
     at,
     objective,
