@@ -1,6 +1,6 @@
 import type { FreshnessObjective } from '../../src/polling/events/target-spec';
 
-/** [from, to] in epoch ms: successive successful polls, each less than MERGE_GAP_MS after the one before (a point when alone). */
+/** [from, to] in epoch ms: successive successful polls, each at most MERGE_GAP_MS after the one before (a point when alone). */
 export type SuccessRun = readonly [from: number, to: number];
 /** [from, to) in epoch ms; `to` null while it lasts. */
 export type PauseSpan = readonly [from: number, to: number | null];

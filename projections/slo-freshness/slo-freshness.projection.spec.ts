@@ -41,7 +41,7 @@ describe('slo_freshness projection', () => {
     expect(changed.get(freshnessTargetKey(key))).toMatchObject({ tenant: null, objective: null });
   });
 
-  it('merges successes less than 60 s apart into runs, one row per UTC day', () => {
+  it('merges successes at most 60 s apart into runs, one row per UTC day', () => {
     // T0 is 23:58 UTC: successes at +0, +30, +60 (day 1) and +150, +180, +400 (day 2, 00:00:30 onwards).
     const rows = fold(registered, ...[0, 30, 60, 150, 180, 400].map(success));
     expect(rows.get(successRunsKey(key, '2026-03-01'))).toEqual({ kind: 'runs', key, day: '2026-03-01', runs: [[ms(0), ms(60)]] });
