@@ -27,6 +27,7 @@ import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ReplayModule } from './replay/replay.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { SloModule } from './slo/slo.module';
 import { serverKeys } from './secrets/server-keys';
 import type { Clock } from './shared/clock';
 import { CoreModule } from './shared/core.module';
@@ -45,6 +46,7 @@ export const FEATURE_MODULES = [
   HealthModule,
   PausingModule,
   PollingModule,
+  SloModule,
   JobsModule,
   SystemModule,
   RateLimitModule,

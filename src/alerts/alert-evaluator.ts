@@ -14,7 +14,7 @@ import { eventsOrThrow, fold } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
 import { AlertEvent, alertStream } from './alert.events';
 import { alertDecider, alertEvaluation, AlertState } from './alert.decider';
-import { AlertThresholds, BASELINE_RULES } from './alert-rules';
+import { AlertThresholds, ALERT_RULES } from './alert-rules';
 import { AlertSignalsReader } from './alert-signals.reader';
 
 /**
@@ -77,7 +77,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     const now = this.clock.now();
     const signals = await this.signals.read(now);
     const appended: AlertEvent[] = [];
-    for (const rule of BASELINE_RULES) {
+    for (const rule of ALERT_RULES) {
       const cur = this.states.get(rule.name) ?? { state: alertDecider.initialState, revision: -1n, pendingSince: null };
       const cmd = alertEvaluation(rule, signals, this.thresholds, cur.pendingSince, now);
       const events = eventsOrThrow(alertDecider.decide(cmd, cur.state));
@@ -106,7 +106,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
 
   private async loadStates(): Promise<void> {
     this.states = new Map();
-    for (const rule of BASELINE_RULES) {
+    for (const rule of ALERT_RULES) {
       const events = await this.store.readStream(alertStream(rule.name));
       const state = fold(
         alertDecider,

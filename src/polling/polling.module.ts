@@ -19,7 +19,7 @@ import { TargetsController } from './targets.controller';
 @Module({
   controllers: [TargetsController],
   providers: [ProbeRegistry, TargetRepository, TargetReadModel, TargetCommands, ConfigReconciler, PollSchedulerService, PollingMetrics],
-  exports: [ProbeRegistry, TargetReadModel, PollSchedulerService],
+  exports: [ProbeRegistry, TargetReadModel, TargetRepository, TargetCommands, PollSchedulerService],
 })
 export class PollingModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(

@@ -13,7 +13,7 @@ import { ProbeRegistry } from './probes/probe-registry';
 import { pollRules } from './poll-rules';
 import { TargetCommand, targetDecider } from './target.decider';
 import { TargetRepository } from './target-repository';
-import { TargetSource, TargetSpec, targetStream } from './events/target-spec';
+import { FreshnessObjective, TargetSource, TargetSpec, targetStream } from './events/target-spec';
 import { evolveTarget, TargetState } from './target.state';
 
 export interface PatchTarget {
@@ -110,6 +110,14 @@ export class TargetCommands {
 
   pollNow(key: string, op: OperatorContext, reason: string) {
     return this.run(key, (at) => [{ type: 'RequestPoll', key, at }], op, 'target.poll_now', reason);
+  }
+
+  setFreshnessObjective(key: string, objective: FreshnessObjective, op: OperatorContext, reason: string) {
+    return this.run(key, (at) => [{ type: 'SetFreshnessObjective', key, objective, at }], op, 'target.set_freshness_objective', reason, { objective });
+  }
+
+  clearFreshnessObjective(key: string, op: OperatorContext, reason: string) {
+    return this.run(key, (at) => [{ type: 'ClearFreshnessObjective', key, at }], op, 'target.clear_freshness_objective', reason);
   }
 
   /** Decides a sequence of commands, each against the state the previous ones produced; a rejection throws (mapped to 4xx in one place). */

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../event-store/envelope';
 import type { TargetEvent } from './events/target.events';
+import type { FreshnessObjective } from './events/target-spec';
 
 /** "13:05:15Z": the clock time is what a reader scans for in a timeline of one incident. */
 const hms = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().slice(11, 19) + 'Z' : '?');
@@ -19,6 +20,8 @@ function changedFields(a: Record<string, unknown>, b: Record<string, unknown>, p
     return JSON.stringify(x) === JSON.stringify(y) ? [] : [`${prefix}${k}`];
   });
 }
+
+const freshnessText = (o: FreshnessObjective) => `a success at most ${o.maxAgeSeconds} s old ${o.objective} % of the time over ${o.window}`;
 
 type Summaries = { [T in TargetEvent['type']]: (d: Extract<TargetEvent, { type: T }>['data']) => string };
 
@@ -44,6 +47,8 @@ export const TARGET_SUMMARIES: Summaries = {
   TargetDeadLettered: (d) => `${d.key} dead-lettered (${d.reason}); next retry ${hms(d.nextRetry)}`,
   DeadLetterRetryFailed: (d) => `${d.key} dead-letter retry ${d.retryCount} failed; next retry ${hms(d.nextRetry)}`,
   TargetRecovered: (d) => `${d.key} recovered: out of the dead-letter set (${d.reason}) after ${d.retryCount} retries`,
+  FreshnessObjectiveSet: (d) => `${d.key} freshness objective ${d.previous ? 'changed' : 'set'}: ${freshnessText(d.objective)}`,
+  FreshnessObjectiveCleared: (d) => `${d.key} freshness objective cleared (was ${freshnessText(d.previous)})`,
 };
 
 /** Registers every target event's summary with a summaries registry (src/timeline). */

@@ -187,4 +187,60 @@ describe('target decider', () => {
       .when({ type: 'RequestPoll', key, at: at(2) })
       .thenRejects('conflict');
   });
+
+  describe('freshness objective', () => {
+    const objective = { objective: 99.5, maxAgeSeconds: 300, window: '30d' as const };
+    const set: TargetEvent = { type: 'FreshnessObjectiveSet', data: { key, at: at(1000).toISOString(), objective, previous: null } };
+
+    it('sets, changes (naming the previous one) and clears it; setting the same one again appends nothing', () => {
+      given(registered)
+        .when({ type: 'SetFreshnessObjective', key, objective, at: at(1000) })
+        .then([set]);
+      expect(stateOf(registered, set)!.spec.freshness).toEqual(objective);
+      const tighter = { ...objective, objective: 99.9 };
+      given(registered, set)
+        .when({ type: 'SetFreshnessObjective', key, objective: tighter, at: at(2000) })
+        .then([{ type: 'FreshnessObjectiveSet', data: { key, at: at(2000).toISOString(), objective: tighter, previous: objective } }]);
+      given(registered, set)
+        .when({ type: 'SetFreshnessObjective', key, objective, at: at(2000) })
+        .then([]);
+      const cleared: TargetEvent = { type: 'FreshnessObjectiveCleared', data: { key, at: at(3000).toISOString(), previous: objective } };
+      given(registered, set)
+        .when({ type: 'ClearFreshnessObjective', key, at: at(3000) })
+        .then([cleared]);
+      expect(stateOf(registered, set, cleared)!.spec).toEqual(spec);
+    });
+
+    it('refuses to clear a missing objective, and an objective a fixed interval can never meet', () => {
+      given(registered)
+        .when({ type: 'ClearFreshnessObjective', key, at: at(1000) })
+        .thenRejects('not_found');
+      given()
+        .when({ type: 'SetFreshnessObjective', key, objective, at: at(1000) })
+        .thenRejects('not_found');
+      const slow = { ...spec, intervalSeconds: 600 };
+      given({ type: 'TargetRegistered', data: { key, spec: slow, source: 'api', at: at(0).toISOString() } })
+        .when({ type: 'SetFreshnessObjective', key, objective, at: at(1000) })
+        .thenRejects('invalid', 'maxAgeSeconds');
+      given()
+        .when({ type: 'RegisterTarget', spec: { ...slow, freshness: objective }, source: 'api', at: at(0) })
+        .thenRejects('invalid', 'freshness.maxAgeSeconds');
+      given(registered, set)
+        .when({ type: 'ChangeTarget', key, spec: { ...spec, intervalSeconds: 300, freshness: objective }, at: at(2000) })
+        .thenRejects('invalid', 'freshness.maxAgeSeconds');
+    });
+
+    it('caps the adaptive interval at half of maxAgeSeconds', () => {
+      const adaptive = targetDecider({ ...ctx, rules: { ...ctx.rules, adaptiveEnabled: true } });
+      const evolveAll = (events: TargetEvent[]) => events.reduce(adaptive.evolve, adaptive.initialState);
+      const intervalAfter = (history: TargetEvent[]) => {
+        const decision = adaptive.decide(outcome(ok, 60_000), evolveAll(history));
+        if (isRejection(decision)) throw new Error(decision.reason);
+        return (decision[0] as Extract<TargetEvent, { type: 'PollSucceeded' }>).data.interval;
+      };
+      expect(intervalAfter([registered]).maxMs).toBe(300_000);
+      expect(intervalAfter([registered, set]).maxMs).toBe(150_000);
+      expect(intervalAfter([registered, set]).chosenMs).toBeLessThanOrEqual(150_000);
+    });
+  });
 });

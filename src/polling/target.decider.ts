@@ -7,7 +7,7 @@ import type { TargetEvent } from './events/target.events';
 import { nextDueMs, policyAdmits } from './next-due';
 import type { PollRules } from './poll-rules';
 import type { ProbeResult } from './probes/probe';
-import { canonicalSpec, TargetSource, TargetSpec, targetKey } from './events/target-spec';
+import { canonicalSpec, FreshnessObjective, TargetSource, TargetSpec, targetKey } from './events/target-spec';
 import { evolveTarget, initialTargetState, TargetState } from './target.state';
 
 export interface DecideContext {
@@ -29,6 +29,8 @@ export type TargetCommand =
   | On<{ readonly type: 'RequestPoll' }>
   | On<{ readonly type: 'RedriveTarget' }>
   | On<{ readonly type: 'ResetBreaker' }>
+  | On<{ readonly type: 'SetFreshnessObjective'; readonly objective: FreshnessObjective }>
+  | On<{ readonly type: 'ClearFreshnessObjective' }>
   /**
    * The scheduler takes a due poll up (see planPoll): the events that come before its probe, in
    * their own append so they are visible while it runs: PollSkipped when the open breaker keeps it
@@ -63,9 +65,30 @@ export function fixedIntervalProblem(
   return `a fixed interval must be at least POLL_MIN_INTERVAL_SECONDS (${rules.minIntervalMs / 1000} s); use a longer interval or adaptive polling`;
 }
 
+/**
+ * A fixed interval as long as the freshness objective's maxAgeSeconds can never keep the target
+ * fresh (adaptive intervals are capped below it instead: see freshnessCapMs). Returns the problem
+ * with freshness.maxAgeSeconds, or null.
+ */
+export function freshnessProblem(
+  spec: Pick<TargetSpec, 'intervalSeconds' | 'adaptive' | 'freshness'>,
+  rules: Pick<PollRules, 'adaptiveEnabled' | 'defaultIntervalMs'>,
+): string | null {
+  if (!spec.freshness || (rules.adaptiveEnabled && spec.adaptive !== false)) return null;
+  const intervalMs = spec.intervalSeconds !== undefined ? spec.intervalSeconds * 1000 : rules.defaultIntervalMs;
+  if (spec.freshness.maxAgeSeconds * 1000 > intervalMs) return null;
+  return `must be more than the fixed poll interval (${intervalMs / 1000} s), else the target can never be fresh`;
+}
+
+/** Under adaptive polling a target with a freshness objective is polled at least every maxAgeSeconds / 2, so one failed poll still leaves a retry before it goes stale. */
+export const freshnessCapMs = (spec: TargetSpec, rules: Pick<PollRules, 'minIntervalMs' | 'maxIntervalMs'>): number =>
+  spec.freshness ? Math.max(rules.minIntervalMs, Math.min(rules.maxIntervalMs, (spec.freshness.maxAgeSeconds * 1000) / 2)) : rules.maxIntervalMs;
+
 const intervalRejection = (spec: TargetSpec, rules: PollRules): Rejection | null => {
   const problem = fixedIntervalProblem(spec, rules);
-  return problem ? reject('invalid', problem, 'intervalSeconds') : null;
+  if (problem) return reject('invalid', problem, 'intervalSeconds');
+  const freshness = freshnessProblem(spec, rules);
+  return freshness ? reject('invalid', freshness, 'freshness.maxAgeSeconds') : null;
 };
 
 /** What the scheduler should do with a target now. */
@@ -130,6 +153,15 @@ function decide(cmd: TargetCommand, s: TargetState | null, ctx: DecideContext): 
     case 'RedriveTarget':
       if (!s.deadLetter) return reject('conflict', `target ${key} is not dead-lettered`);
       return [{ type: 'TargetRedriven', data: { key, at, previousReason: s.deadLetter.reason, retryCount: s.deadLetter.retryCount } }];
+    case 'SetFreshnessObjective': {
+      if (s.spec.freshness && canonicalSpec({ ...s.spec, freshness: cmd.objective }) === canonicalSpec(s.spec)) return [];
+      const problem = freshnessProblem({ ...s.spec, freshness: cmd.objective }, ctx.rules);
+      if (problem) return reject('invalid', problem, 'maxAgeSeconds');
+      return [{ type: 'FreshnessObjectiveSet', data: { key, at, objective: cmd.objective, previous: s.spec.freshness ?? null } }];
+    }
+    case 'ClearFreshnessObjective':
+      if (!s.spec.freshness) return reject('not_found', `target ${key} has no freshness objective`);
+      return [{ type: 'FreshnessObjectiveCleared', data: { key, at, previous: s.spec.freshness } }];
     case 'ResetBreaker':
       return [
         { type: 'BreakerReset', data: { key, at, previousState: s.breaker.state, since: at, lastTransition: at, retryAt: null, failureCount: 0, trips: 0 } },
@@ -181,7 +213,7 @@ function decideOutcome(cmd: Extract<TargetCommand, { type: 'RecordPollOutcome' }
     previousMs: s.intervalMs,
     baseMs: s.spec.intervalSeconds !== undefined ? s.spec.intervalSeconds * 1000 : ctx.rules.defaultIntervalMs,
     minMs: ctx.rules.minIntervalMs,
-    maxMs: ctx.rules.maxIntervalMs,
+    maxMs: freshnessCapMs(s.spec, ctx.rules),
     adaptive: ctx.rules.adaptiveEnabled && s.spec.adaptive !== false,
     factor: ctx.intervalFactor,
     random: ctx.random,

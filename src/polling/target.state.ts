@@ -244,6 +244,12 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
     case 'DeadLetterRetryFailed':
     case 'TargetRecovered':
       return { ...s, ...plusOne(s), deadLetter: evolveDeadLetter(s.deadLetter, event) };
+    case 'FreshnessObjectiveSet':
+      return { ...s, spec: { ...s.spec, freshness: event.data.objective } };
+    case 'FreshnessObjectiveCleared': {
+      const { freshness: _dropped, ...spec } = s.spec;
+      return { ...s, spec };
+    }
     default:
       return s;
   }

@@ -18,6 +18,7 @@ export function targetView(t: TargetState) {
     probe: t.spec.probe,
     intervalSeconds: t.spec.intervalSeconds ?? null,
     adaptive: t.spec.adaptive ?? true,
+    freshness: t.spec.freshness ?? null,
     registeredAt: rfc3339(t.registeredAt),
     nextPollAt: rfc3339(dueMs(t)),
     lastInterval: t.lastInterval,

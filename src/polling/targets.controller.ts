@@ -40,6 +40,7 @@ const TARGET_EXAMPLE = {
   probe: { kind: 'http', url: 'http://127.0.0.1:9000/ping', method: 'GET', expectStatus: 200, timeoutMs: 5000 },
   intervalSeconds: 10,
   adaptive: true,
+  freshness: { objective: 99.5, maxAgeSeconds: 300, window: '30d' },
   registeredAt: '2025-10-20T12:00:00Z',
   nextPollAt: '2025-10-20T13:05:50Z',
   lastInterval: {

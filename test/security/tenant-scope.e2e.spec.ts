@@ -108,6 +108,12 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     'POST /api/targets/:key/redrive': { call: (who) => ({ path: `/api/targets/svc::${who}-web/redrive`, body: { reason: 'tenant walk' } }) },
     'POST /api/targets/:key/reset-breaker': { call: (who) => ({ path: `/api/targets/svc::${who}-web/reset-breaker`, body: { reason: 'tenant walk' } }) },
     'POST /api/targets/:key/poll-now': { call: (who) => ({ path: `/api/targets/svc::${who}-web/poll-now`, body: { reason: 'tenant walk' } }) },
+    'GET /api/targets/:key/slo': { call: (who) => ({ path: `/api/targets/svc::${who}-web/slo` }) },
+    'PUT /api/targets/:key/slo': {
+      call: (who) => ({ path: `/api/targets/svc::${who}-web/slo`, body: { objective: 99.9, maxAgeSeconds: 600, window: '7d', reason: 'tenant walk' } }),
+    },
+    'DELETE /api/targets/:key/slo': { call: (who) => ({ path: `/api/targets/svc::${who}-slo/slo`, body: { reason: 'tenant walk' } }) },
+    'GET /api/slo': { call: () => ({ path: '/api/slo' }), adminSeesBoth: true },
     'GET /api/jobs': { call: () => ({ path: '/api/jobs' }), adminSeesBoth: true },
     'GET /api/jobs/:name': { call: (who) => ({ path: `/api/jobs/${who}-sync` }) },
     'POST /api/jobs/:name/run': { call: (who) => ({ path: `/api/jobs/${who}-sync/run`, body: { reason: 'tenant walk' } }) },
@@ -213,7 +219,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
   const short = (body: unknown) => names(body).slice(0, 300);
   /** A 404's body with the ids of `who`'s objects blanked, so a foreign object's 404 can be compared with a missing one's. */
   const blank = (body: unknown, who: Who) => {
-    const ids = [runs[who], doomedTokenIds[who], `svc::${who}-web`, `svc::${who}-doomed`, `${who}-sync`, doomedSubscriptions[who]];
+    const ids = [runs[who], doomedTokenIds[who], `svc::${who}-web`, `svc::${who}-doomed`, `svc::${who}-slo`, `${who}-sync`, doomedSubscriptions[who]];
     return ids.reduce((text, id) => text.split(id).join('<id>'), names(body));
   };
 
@@ -288,9 +294,11 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       }
       const doomed = await t.request('POST', '/api/auth/tokens', { body: { name: `${x}-doomed`, role: 'viewer', tenant: x, reason: 'tenant walk' } });
       doomedTokenIds[x] = doomed.body.tokenId;
-      for (const name of [`${x}-web`, `${x}-doomed`]) {
+      // -web and -slo have a freshness objective (the SLO routes read, change and clear it).
+      for (const name of [`${x}-web`, `${x}-doomed`, `${x}-slo`]) {
+        const freshness = name.endsWith('-doomed') ? undefined : { objective: 99.5, maxAgeSeconds: 300, window: '30d' };
         const res = await t.request('POST', '/api/targets', {
-          body: { type: 'svc', name, tenant: x, probe: { kind: 'http', url: `${s.base}/ok` }, reason: 'tenant walk' },
+          body: { type: 'svc', name, tenant: x, probe: { kind: 'http', url: `${s.base}/ok` }, freshness, reason: 'tenant walk' },
         });
         expect(res.status).toBe(201);
       }
