@@ -3,6 +3,8 @@ import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { workerHistoryProjection } from '../../projections/job-workers/worker-history.projection';
 import { LoopPauseRow, loopPausesProjection } from '../../projections/loop-pauses/loop-pauses.projection';
+import type { MaintenanceRow } from '../../projections/maintenance/maintenance-row';
+import { maintenanceProjection } from '../../projections/maintenance/maintenance.projection';
 import { RestoreDrillRow, restoreDrillsProjection } from '../../projections/restore-drills/restore-drills.projection';
 import { targetsProjection } from '../../projections/targets/targets.projection';
 import type { OpsHealthSource } from '../alerts/alert-sources';
@@ -66,7 +68,7 @@ export class HealthViews implements OpsHealthSource {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection);
+    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection, maintenanceProjection);
   }
 
   async scheduler(at: Date | null, tenant: string | null): Promise<AsOf<SchedulerHealthBody>> {
@@ -87,11 +89,12 @@ export class HealthViews implements OpsHealthSource {
   async ops(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthBody>> {
     const cfg = opsHealthConfig(this.config);
     if (at) {
-      const [targets, workers, drills, pauses] = await Promise.all([
+      const [targets, workers, drills, pauses, maintenance] = await Promise.all([
         this.pit.rowsAt(targetsProjection, at),
         this.pit.rowsAt(workerHistoryProjection, at),
         this.pit.rowsAt(restoreDrillsProjection, at),
         this.pit.rowsAt(loopPausesProjection, at),
+        this.pit.rowsAt(maintenanceProjection, at),
       ]);
       const all = [...targets.values()];
       const p = this.config.polling;
@@ -115,15 +118,19 @@ export class HealthViews implements OpsHealthSource {
           cfg,
           drills.values(),
           [...pauses.values()],
+          [...maintenance.values()].filter((m) => inScope(tenant, m.tenant)),
         ),
       };
     }
     const now = this.clock.now();
-    const [targets, loops, drills, pauses] = await Promise.all([
+    const [targets, loops, drills, pauses, maintenance] = await Promise.all([
       this.targets.all(tenant),
       this.loops.list(),
       this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills'),
       this.pool.query<{ doc: LoopPauseRow }>('SELECT doc FROM rm_loop_pauses'),
+      this.pool.query<{ doc: MaintenanceRow }>(`SELECT doc FROM rm_maintenance WHERE doc->'window' <> 'null'::jsonb AND ($1::text IS NULL OR key = $1)`, [
+        tenant,
+      ]),
     ]);
     const body = opsHealthView(
       targets,
@@ -132,6 +139,7 @@ export class HealthViews implements OpsHealthSource {
       cfg,
       drills.rows.map((r) => r.doc),
       pauses.rows.map((r) => r.doc),
+      maintenance.rows.map((r) => r.doc),
     );
     if (tenant === null) this.noteStatus(body);
     return { asOf: now, body };
