@@ -1,5 +1,6 @@
 import { MaintenanceWindowLoop } from '../../src/maintenance/maintenance-window.loop';
 import { MaintenanceWindows } from '../../src/maintenance/maintenance-windows';
+import { MemoryLog } from '../observability/memory-log';
 import { startTestApp, TestApp } from '../support/test-app';
 import { TestClock } from '../support/test-clock';
 
@@ -242,5 +243,24 @@ describe('per-tenant maintenance', () => {
     expect(later.body.maintenance.map((m: { tenant: string }) => m.tenant)).toEqual(['globex']);
     const past = await t.request('GET', `/api/ops/health?at=${encodeURIComponent(new Date(clock.ms() - 60 * minute).toISOString())}`, { token: null });
     expect(past.status).toBe(200);
+  });
+});
+
+describe('maintenance log families', () => {
+  it('maintenance.refresh_failed (a process keeps its last known windows) and maintenance.record_failed (the window loop goes on)', async () => {
+    const log = new MemoryLog();
+    const t = await startTestApp({ LOG_LEVEL: 'info', MAINTENANCE_SWEEP_MS: '50', MAINTENANCE_REFRESH_MS: '3600000' }, undefined, { logDestination: log });
+    try {
+      expect((await t.request('PUT', '/api/tenants/acme/maintenance', { body: { mode: 'read_only', banner: 'b', reason: 'log families' } })).status).toBe(200);
+      await t.db.pool.query('ALTER TABLE rm_maintenance RENAME TO rm_maintenance_away');
+      await t.app.get(MaintenanceWindows).refresh();
+      expect(await log.waitFor('maintenance.refresh_failed')).toMatchObject({ level: 40 });
+      // The last known window still holds in this process.
+      expect(t.app.get(MaintenanceWindows).activeFor('acme', new Date())).toMatchObject({ mode: 'read_only' });
+      expect(await log.waitFor('maintenance.record_failed')).toMatchObject({ level: 50, err: expect.stringMatching(/rm_maintenance/) });
+    } finally {
+      await t.db.pool.query('ALTER TABLE IF EXISTS rm_maintenance_away RENAME TO rm_maintenance');
+      await t.close();
+    }
   });
 });
