@@ -16,6 +16,8 @@ import { DatabaseModule } from './database/database.module';
 import { EgressModule } from './egress/egress.module';
 import { FlagsModule } from './flags/flags.module';
 import { LoopStateModule } from './database/loop-state.module';
+import { MaintenanceGateGuard } from './access/maintenance-gate.guard';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -57,6 +59,7 @@ export const FEATURE_MODULES = [
   CachesModule,
   WebhooksModule,
   AttentionModule,
+  MaintenanceModule,
 ];
 
 /** Composition root: infrastructure, then FEATURE_MODULES. */
@@ -76,11 +79,12 @@ export class AppModule {
         EgressModule.forRoot(databaseUrl),
         ...FEATURE_MODULES,
       ],
-      // Global guards run in this order: how often (every request counts, failed logins too), then who, then which tenant.
+      // Global guards run in this order: how often (every request counts, failed logins too), then who, then which tenant, then whether that tenant is in maintenance.
       providers: [
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useExisting: TenantScopeGuard },
+        { provide: APP_GUARD, useExisting: MaintenanceGateGuard },
       ],
     };
   }

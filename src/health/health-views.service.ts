@@ -3,6 +3,8 @@ import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { workerHistoryProjection } from '../../projections/job-workers/worker-history.projection';
 import { LoopPauseRow, loopPausesProjection } from '../../projections/loop-pauses/loop-pauses.projection';
+import type { MaintenanceRow } from '../../projections/maintenance/maintenance-row';
+import { maintenanceProjection } from '../../projections/maintenance/maintenance.projection';
 import { RestoreDrillRow, restoreDrillsProjection } from '../../projections/restore-drills/restore-drills.projection';
 import { targetsProjection } from '../../projections/targets/targets.projection';
 import type { OpsHealthSource } from '../alerts/alert-sources';
@@ -66,7 +68,7 @@ export class HealthViews implements OpsHealthSource {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection);
+    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection, maintenanceProjection);
   }
 
   async scheduler(at: Date | null, tenant: string | null): Promise<AsOf<SchedulerHealthBody>> {
@@ -87,15 +89,19 @@ export class HealthViews implements OpsHealthSource {
   /**
    * What ops health judges, as of `at` (null: live): the targets of the caller's tenant, the loop
    * rows (heartbeats live, derived from the log at `at`: the loops are shared by every tenant, so
-   * they come from all targets), the restore drills and the operators' loop pauses.
+   * they come from all targets), the restore drills, the operators' loop pauses and the tenants' maintenance windows.
    */
-  async facts(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthFacts & { readonly drills: RestoreDrillRow[] }>> {
+  async facts(
+    at: Date | null,
+    tenant: string | null,
+  ): Promise<AsOf<OpsHealthFacts & { readonly drills: RestoreDrillRow[]; readonly maintenance: MaintenanceRow[] }>> {
     if (at) {
-      const [targets, workers, drills, pauses] = await Promise.all([
+      const [targets, workers, drills, pauses, maintenance] = await Promise.all([
         this.pit.rowsAt(targetsProjection, at),
         this.pit.rowsAt(workerHistoryProjection, at),
         this.pit.rowsAt(restoreDrillsProjection, at),
         this.pit.rowsAt(loopPausesProjection, at),
+        this.pit.rowsAt(maintenanceProjection, at),
       ]);
       const all = [...targets.values()];
       const p = this.config.polling;
@@ -111,22 +117,34 @@ export class HealthViews implements OpsHealthSource {
       });
       return {
         asOf: at,
-        body: { targets: all.filter((t) => inScope(tenant, t.spec.tenant)), loops, drills: [...drills.values()], pauses: [...pauses.values()] },
+        body: {
+          targets: all.filter((t) => inScope(tenant, t.spec.tenant)),
+          loops,
+          drills: [...drills.values()],
+          pauses: [...pauses.values()],
+          maintenance: [...maintenance.values()].filter((m) => inScope(tenant, m.tenant)),
+        },
       };
     }
     const now = this.clock.now();
-    const [targets, loops, drills, pauses] = await Promise.all([
+    const [targets, loops, drills, pauses, maintenance] = await Promise.all([
       this.targets.all(tenant),
       this.loops.list(),
       this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills'),
       this.pool.query<{ doc: LoopPauseRow }>('SELECT doc FROM rm_loop_pauses'),
+      this.pool.query<{ doc: MaintenanceRow }>(`SELECT doc FROM rm_maintenance WHERE doc->'window' <> 'null'::jsonb AND ($1::text IS NULL OR key = $1)`, [
+        tenant,
+      ]),
     ]);
-    return { asOf: now, body: { targets, loops, drills: drills.rows.map((r) => r.doc), pauses: pauses.rows.map((r) => r.doc) } };
+    return {
+      asOf: now,
+      body: { targets, loops, drills: drills.rows.map((r) => r.doc), pauses: pauses.rows.map((r) => r.doc), maintenance: maintenance.rows.map((r) => r.doc) },
+    };
   }
 
   async ops(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthBody>> {
     const { asOf, body: f } = await this.facts(at, tenant);
-    const body = opsHealthView(f.targets, f.loops, asOf, opsHealthConfig(this.config), f.drills, f.pauses);
+    const body = opsHealthView(f.targets, f.loops, asOf, opsHealthConfig(this.config), f.drills, f.pauses, f.maintenance);
     if (!at && tenant === null) this.noteStatus(body);
     return { asOf, body };
   }

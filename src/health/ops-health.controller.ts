@@ -51,7 +51,16 @@ const OPS_EXAMPLE = {
     },
   ],
   restoreDrill: { lastAt: '2026-01-15T09:30:00Z', owner: 'alice', result: 'passed' },
-  notices: [],
+  maintenance: [
+    {
+      tenant: 'acme',
+      mode: 'read_only',
+      banner: 'Scheduled maintenance: changes are paused until 14:00 UTC.',
+      startsAt: '2026-03-02T10:00:00.000Z',
+      endsAt: '2026-03-02T14:00:00.000Z',
+    },
+  ],
+  notices: ['Tenant acme in maintenance (read_only) since 2026-03-02T10:00:00.000Z until 2026-03-02T14:00:00.000Z'],
   checkedAt: '2026-03-02T10:30:01Z',
 };
 

@@ -1,5 +1,7 @@
 import { LoopPauseRow, pauseHolds } from '../../projections/loop-pauses/loop-pauses.projection';
+import type { MaintenanceRow } from '../../projections/maintenance/maintenance-row';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
+import { windowPhase } from '../maintenance/maintenance.state';
 import type { TargetState } from '../polling/target.state';
 import type { QuietHoursWindow } from '../config/polling.env';
 import type { LoopStateRow } from '../database/loop-state';
@@ -33,6 +35,17 @@ export interface OpsHealthFacts {
   readonly drills?: Iterable<RestoreDrillRow>;
   /** Operators' whole-loop pauses (rm_loop_pauses, or folded at `?at=`). */
   readonly pauses?: readonly LoopPauseRow[];
+  /** Tenants' maintenance windows (rm_maintenance, or folded at `?at=`). */
+  readonly maintenance?: readonly MaintenanceRow[];
+}
+
+/** A tenant's window that holds at the assessed instant. */
+export interface TenantInMaintenance {
+  readonly tenant: string;
+  readonly mode: 'read_only' | 'offline';
+  readonly banner: string;
+  readonly startsAt: string;
+  readonly endsAt: string | null;
 }
 
 /** One loop as the rules judged it: the process that speaks for it, and whether it is stale. */
@@ -56,6 +69,16 @@ export interface OpsHealthAssessment {
   readonly deadLettered: number;
   /** The pauses that hold at `now`. */
   readonly pauses: readonly LoopPauseRow[];
+  /** Tenants in maintenance at `now`, by tenant. */
+  readonly maintenance: readonly TenantInMaintenance[];
+}
+
+/** The windows that hold at `now` (by the clock: a scheduled start or end needs no event). */
+export function tenantsInMaintenance(rows: readonly MaintenanceRow[], now: Date): TenantInMaintenance[] {
+  return rows
+    .filter((r) => r.window && windowPhase(r.window, now) === 'active')
+    .map(({ tenant, window: w }) => ({ tenant, mode: w!.mode, banner: w!.banner, startsAt: w!.startsAt, endsAt: w!.endsAt }))
+    .sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
 }
 
 const ago = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)}s` : ms < 3_600_000 ? `${Math.round(ms / 60_000)}m` : `${Math.round(ms / 3_600_000)}h`);
@@ -83,7 +106,8 @@ const lastRunMs = (r: LoopStateRow) => new Date(r.lastRunAt ?? r.startedAt).getT
  * staleFactor × its interval (or stopped/crashed), the queue stuck (targets overdue while the
  * scheduler does not work). Degraded: a loop paused (by an operator),
  * more than disabledThreshold of the targets dead-lettered, or no recent restore drill when one
- * is required (otherwise that is a notice).
+ * is required (otherwise that is a notice). A tenant in maintenance is a notice, and its targets
+ * (held while it lasts) do not count toward a stuck queue.
  */
 export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealthConfig): OpsHealthAssessment {
   const t = now.getTime();
@@ -120,7 +144,10 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
 
   const schedulerRow = loops.find((l) => l.loop === POLL_SCHEDULER_LOOP)?.speaker ?? null;
   const scheduler = schedulerRow ? { row: schedulerRow, alive: t - lastRunMs(schedulerRow) <= cfg.staleFactor * schedulerRow.intervalMs } : null;
-  const waiting = facts.targets.filter((r) => !r.paused && !r.deadLetter);
+  const maintenance = tenantsInMaintenance(facts.maintenance ?? [], now);
+  const held = new Set(maintenance.map((m) => m.tenant));
+  for (const m of maintenance) notices.push(`Tenant ${m.tenant} in maintenance (${m.mode}) since ${m.startsAt}${m.endsAt ? ` until ${m.endsAt}` : ''}`);
+  const waiting = facts.targets.filter((r) => !r.paused && !r.deadLetter && !(held.size > 0 && held.has(r.spec.tenant ?? '')));
   let ready = 0;
   let overdue = 0;
   for (const r of waiting) {
@@ -156,5 +183,6 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
     queue: { waiting: waiting.length, ready, overdue },
     deadLettered,
     pauses,
+    maintenance,
   };
 }

@@ -1,4 +1,5 @@
 import type { LoopPauseRow } from '../../projections/loop-pauses/loop-pauses.projection';
+import type { MaintenanceRow } from '../../projections/maintenance/maintenance-row';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import type { TargetState } from '../polling/target.state';
 import { inQuietHours } from '../polling/quiet-hours';
@@ -108,6 +109,7 @@ export function opsHealthBody(a: OpsHealthAssessment, targets: readonly TargetSt
     pauses: a.pauses.length
       ? a.pauses.map(({ loop, reason, pausedBy, pausedAt, resumeAt }) => ({ loop, reason, pausedBy, pausedAt: rfc3339(pausedAt), resumeAt: rfc3339(resumeAt) }))
       : null,
+    maintenance: a.maintenance.length ? a.maintenance : null,
     notices: a.notices,
     checkedAt: rfc3339(now),
   };
@@ -121,7 +123,8 @@ export function opsHealthView(
   cfg: OpsHealthConfig,
   drills: Iterable<RestoreDrillRow> = [],
   pauses: readonly LoopPauseRow[] = [],
+  maintenance: readonly MaintenanceRow[] = [],
 ) {
   const drillRows = [...drills];
-  return opsHealthBody(assessOpsHealth({ targets, loops, drills: drillRows, pauses }, now, cfg), targets, drillRows, now, cfg);
+  return opsHealthBody(assessOpsHealth({ targets, loops, drills: drillRows, pauses, maintenance }, now, cfg), targets, drillRows, now, cfg);
 }

@@ -19,4 +19,6 @@ export const LOG_FAMILY_TESTS: Readonly<Record<string, { readonly file: string; 
   'process.stopped': { file: 'test/process/start-stop.e2e.spec.ts' },
   'auth.token_hashes_rekeyed': { file: 'test/security/token-digests.e2e.spec.ts' },
   'http.database_unavailable': { file: 'test/security/database-down.e2e.spec.ts' },
+  'maintenance.refresh_failed': { file: 'test/maintenance/maintenance.e2e.spec.ts' },
+  'maintenance.record_failed': { file: 'test/maintenance/maintenance.e2e.spec.ts' },
 };

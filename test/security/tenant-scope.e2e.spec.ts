@@ -191,6 +191,17 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       foreignStatus: 404,
     },
     'GET /api/attention': { call: () => ({ path: '/api/attention' }), adminSeesBoth: true },
+    'GET /api/maintenance': { call: () => ({ path: '/api/maintenance' }), adminSeesBoth: true },
+    'GET /api/maintenance/:tenant': { call: (who) => ({ path: `/api/maintenance/${who}` }) },
+    'GET /api/tenants/:tenant/maintenance': { call: (who) => ({ path: `/api/tenants/${who}/maintenance` }) },
+    // A window a day ahead: the walk's own calls are never held by it.
+    'PUT /api/tenants/:tenant/maintenance': {
+      call: (who) => ({
+        path: `/api/tenants/${who}/maintenance`,
+        body: { mode: 'offline', banner: 'tenant walk', startsAt: new Date(Date.now() + 24 * hour).toISOString(), reason: 'tenant walk' },
+      }),
+    },
+    'DELETE /api/tenants/:tenant/maintenance': { call: (who) => ({ path: `/api/tenants/${who}/maintenance`, body: { reason: 'tenant walk' } }) },
     'POST /api/replay/what-if': {
       call: () => ({ path: '/api/replay/what-if', body: { from: started, to: new Date().toISOString(), policy: { jobs: { maxAttempts: 5 } } } }),
       adminSeesBoth: true,
@@ -323,6 +334,15 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
           .status,
       ).toBe(201);
     expect((await t.request('PUT', '/api/flags/walk.set/value', { body: { value: true, reason: 'tenant walk' } })).status).toBe(200);
+    // Maintenance windows a day ahead for both tenants (the list names both; nothing is held during the walk).
+    for (const x of ['acme', 'globex'])
+      expect(
+        (
+          await t.request('PUT', `/api/tenants/${x}/maintenance`, {
+            body: { mode: 'read_only', banner: 'tenant walk', startsAt: new Date(Date.now() + 24 * hour).toISOString(), reason: 'tenant walk' },
+          })
+        ).status,
+      ).toBe(200);
     const purge = await t.request('POST', '/api/caches/walk/purge', { body: { pattern: 'slow:*', reason: 'tenant walk' } });
     expect(purge.status).toBe(202);
     slowPurge = purge.body.id;

@@ -1,0 +1,83 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { AuditRecorder } from '../audit/audit-recorder';
+import { systemOperator } from '../audit/operator-context';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { DATABASE_URL } from '../database/database.module';
+import { hashedLockKey, LeaderLock } from '../database/leader-lock';
+import { Clock, CLOCK } from '../shared/clock';
+import { RejectedError } from '../shared/decider';
+import { LOGGER } from '../shared/logger';
+import { TimedLoop } from '../shared/timed-loop';
+import { changeMaintenance } from './maintenance.commands';
+import { windowPhase } from './maintenance.state';
+import { MaintenanceWindows } from './maintenance-windows';
+
+/**
+ * Records, in one process at a time, that a scheduled window opened (MaintenanceStarted) or closed
+ * (MaintenanceEnded, `window_closed`), audited as the system's maintenance.record: the timeline
+ * then shows the period where it happened. Nothing waits for it: the gate, the public status and
+ * the holds compare each window with the clock.
+ */
+@Injectable()
+export class MaintenanceWindowLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly lock: LeaderLock;
+  private loop: TimedLoop | null = null;
+
+  constructor(
+    private readonly audit: AuditRecorder,
+    private readonly windows: MaintenanceWindows,
+    @Inject(DATABASE_URL) databaseUrl: string,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.maintenance-window'), name: 'maintenance-window', log });
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop = new TimedLoop({
+      everyMs: this.config.maintenance.sweepMs,
+      unref: true,
+      step: async () => void (await this.sweep()),
+      onError: (err) => this.log.error({ event: 'maintenance.record_failed', err: String(err) }, 'recording maintenance windows failed'),
+    });
+    this.loop.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.loop?.stop();
+    await this.lock.release();
+  }
+
+  /** One sweep when this process holds the lock: the tenants whose window opening or closing it recorded. */
+  async sweep(): Promise<string[]> {
+    if (!(await this.lock.tryAcquire())) return [];
+    const now = this.clock.now();
+    const due = (await this.windows.load()).filter((r) => {
+      const phase = windowPhase(r.window!, now);
+      return phase === 'over' || (phase === 'active' && r.window!.openedAt === null);
+    });
+    const recorded: string[] = [];
+    for (const row of due) {
+      try {
+        await changeMaintenance(
+          this.audit,
+          systemOperator(`maintenance-window-${randomUUID()}`),
+          { action: 'maintenance.record', tenant: row.tenant, reason: `maintenance window of ${row.tenant} opened or closed by its schedule` },
+          (at) => ({ kind: 'observe', tenant: row.tenant, now: at }),
+          { startsAt: row.window!.startsAt, endsAt: row.window!.endsAt },
+          this.clock,
+        );
+        recorded.push(row.tenant);
+      } catch (err) {
+        // Changed or ended by an operator since the read (who recorded the facts with it).
+        if (!(err instanceof RejectedError && err.rejection.code === 'conflict')) throw err;
+      }
+    }
+    if (recorded.length) await this.windows.refresh();
+    return recorded;
+  }
+}
