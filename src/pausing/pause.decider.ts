@@ -34,6 +34,8 @@ export const pauseHoldsAt = (s: PauseState, now: Date): s is Extract<PauseState,
 export const describeSubject = (s: PauseSubjectRef) =>
   s.scope === 'job' ? `job "${s.subject}"` : s.scope === 'tenant-jobs' ? `the jobs of tenant ${s.subject}` : `the targets of tenant ${s.subject}`;
 
+const is = (s: PauseSubjectRef) => (s.scope === 'job' ? 'is' : 'are');
+
 export const pausedSince = (s: { pausedBy: string; at: string; resumeAt: string | null; reason: string }) =>
   `by ${s.pausedBy} since ${s.at}${s.resumeAt ? ` until ${s.resumeAt}` : ''}: "${s.reason}"`;
 
@@ -48,14 +50,14 @@ function decide(c: PauseCommand, s: PauseState): Decision<PauseEvent> {
   const types = PAUSE_EVENT_TYPES[c.subject.scope];
   if (c.kind === 'pause') {
     if (c.resumeAt !== null && Date.parse(c.resumeAt) <= c.now.getTime()) return reject('invalid', 'must be in the future', 'resumeAt');
-    if (pauseHoldsAt(s, c.now)) return reject('conflict', `${describeSubject(c.subject)} is paused already (${pausedSince(s)}); resume it first`);
+    if (pauseHoldsAt(s, c.now)) return reject('conflict', `${describeSubject(c.subject)} ${is(c.subject)} paused already (${pausedSince(s)}); resume it first`);
     const resumeAt = c.resumeAt === null ? null : new Date(c.resumeAt).toISOString();
     return [{ type: types.paused, data: { ...ref(c.subject), reason: c.reason, resumeAt, pausedBy: c.actor, at: c.now.toISOString() } } as PauseEvent];
   }
   if (c.kind === 'resume') {
     if (!pauseHoldsAt(s, c.now)) {
       const ended = s.paused ? (s as { resumeAt: string }).resumeAt : null;
-      return reject('conflict', `${describeSubject(c.subject)} is not paused${ended ? `: its pause ended at ${ended}` : ''}`);
+      return reject('conflict', `${describeSubject(c.subject)} ${is(c.subject)} not paused${ended ? `: its pause ended at ${ended}` : ''}`);
     }
     return [{ type: types.resumed, data: { ...ref(c.subject), reason: c.reason, resumedBy: c.actor, auto: false, at: c.now.toISOString() } } as PauseEvent];
   }

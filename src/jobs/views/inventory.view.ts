@@ -2,6 +2,7 @@ import type { JobDefinitionRow } from '../../../projections/job-definitions/job-
 import { rfc3339 } from '../../shared/clock';
 import { describeCron, nextTick } from '../definitions/cron-schedule';
 import { isScheduled } from '../events/job-definition';
+import type { Hold } from '../../pausing/holds';
 
 export interface JobQueueStats {
   readonly pending: number;
@@ -26,6 +27,14 @@ export interface InventoryContext {
   readonly unresolvedFailures?: number;
   /** The janitor's stuck age for jobs that declare none (JANITOR_STUCK_AFTER_MS). */
   readonly defaultStuckAfterMs?: number;
+  /** What holds the job now (its pause, its tenant's jobs pause), if anything. */
+  readonly hold?: Hold | null;
+}
+
+/** A hold as the inventory and target views show it: paused by whom, why, since and until when. */
+export function holdView(h: Hold | null | undefined) {
+  if (!h) return null;
+  return { source: h.source, scope: h.scope, subject: h.subject, reason: h.reason, by: h.by, since: rfc3339(h.since), until: rfc3339(h.until) };
 }
 
 /** `2h` → "2 h": the largest unit that divides the duration evenly. */
@@ -88,5 +97,8 @@ export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefi
     },
     missedTicks: d.missedTicks,
     lastMissedTick: rfc3339(d.lastMissedTick),
+    paused: holdView(ctx.hold),
+    skippedTicks: d.skippedTicks ?? 0,
+    lastSkippedTick: rfc3339(d.lastSkippedTick ?? null),
   };
 }
