@@ -5,6 +5,8 @@ import { workerHistoryProjection } from '../../projections/job-workers/worker-hi
 import { LoopPauseRow, loopPausesProjection } from '../../projections/loop-pauses/loop-pauses.projection';
 import { RestoreDrillRow, restoreDrillsProjection } from '../../projections/restore-drills/restore-drills.projection';
 import { targetsProjection } from '../../projections/targets/targets.projection';
+import { pausesProjection } from '../../projections/pauses/pauses.projection';
+import type { PauseRow } from '../../projections/pauses/pause-row';
 import type { OpsHealthSource } from '../alerts/alert-sources';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -66,7 +68,7 @@ export class HealthViews implements OpsHealthSource {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection);
+    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection, pausesProjection);
   }
 
   async scheduler(at: Date | null, tenant: string | null): Promise<AsOf<SchedulerHealthBody>> {
@@ -87,11 +89,12 @@ export class HealthViews implements OpsHealthSource {
   async ops(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthBody>> {
     const cfg = opsHealthConfig(this.config);
     if (at) {
-      const [targets, workers, drills, pauses] = await Promise.all([
+      const [targets, workers, drills, pauses, held] = await Promise.all([
         this.pit.rowsAt(targetsProjection, at),
         this.pit.rowsAt(workerHistoryProjection, at),
         this.pit.rowsAt(restoreDrillsProjection, at),
         this.pit.rowsAt(loopPausesProjection, at),
+        this.pit.rowsAt(pausesProjection, at),
       ]);
       const all = [...targets.values()];
       const p = this.config.polling;
@@ -115,15 +118,17 @@ export class HealthViews implements OpsHealthSource {
           cfg,
           drills.values(),
           [...pauses.values()],
+          [...held.values()].filter((r) => inScope(tenant, r.tenant)),
         ),
       };
     }
     const now = this.clock.now();
-    const [targets, loops, drills, pauses] = await Promise.all([
+    const [targets, loops, drills, pauses, held] = await Promise.all([
       this.targets.all(tenant),
       this.loops.list(),
       this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills'),
       this.pool.query<{ doc: LoopPauseRow }>('SELECT doc FROM rm_loop_pauses'),
+      this.pool.query<{ doc: PauseRow }>('SELECT doc FROM rm_pauses'),
     ]);
     const body = opsHealthView(
       targets,
@@ -132,6 +137,7 @@ export class HealthViews implements OpsHealthSource {
       cfg,
       drills.rows.map((r) => r.doc),
       pauses.rows.map((r) => r.doc),
+      held.rows.map((r) => r.doc).filter((r) => inScope(tenant, r.tenant)),
     );
     if (tenant === null) this.noteStatus(body);
     return { asOf: now, body };

@@ -5,6 +5,9 @@ import type { QuietHoursWindow } from '../config/polling.env';
 import type { LoopStateRow } from '../database/loop-state';
 import { restoreDrillView } from './restore-drill.view';
 import { nextDueMs } from '../polling/next-due';
+import { PauseRow, pauseRowHolds } from '../../projections/pauses/pause-row';
+import { holdFor } from '../pausing/holds';
+import { pauseSource } from '../pausing/pause-source';
 
 export interface OpsHealthConfig {
   readonly staleFactor: number;
@@ -31,6 +34,8 @@ export interface OpsHealthFacts {
   readonly drills?: Iterable<RestoreDrillRow>;
   /** Operators' whole-loop pauses (rm_loop_pauses, or folded at `?at=`). */
   readonly pauses?: readonly LoopPauseRow[];
+  /** Pauses of one job or target, or of a tenant's jobs or targets (rm_pauses, or folded at `?at=`). */
+  readonly subjectPauses?: readonly PauseRow[];
 }
 
 /** One loop as the rules judged it: the process that speaks for it, and whether it is stale. */
@@ -54,6 +59,8 @@ export interface OpsHealthAssessment {
   readonly deadLettered: number;
   /** The pauses that hold at `now`. */
   readonly pauses: readonly LoopPauseRow[];
+  /** The pauses of jobs, targets and tenants that hold at `now`. */
+  readonly held: readonly PauseRow[];
 }
 
 const ago = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)}s` : ms < 3_600_000 ? `${Math.round(ms / 60_000)}m` : `${Math.round(ms / 3_600_000)}h`);
@@ -118,7 +125,16 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
 
   const schedulerRow = loops.find((l) => l.loop === POLL_SCHEDULER_LOOP)?.speaker ?? null;
   const scheduler = schedulerRow ? { row: schedulerRow, alive: t - lastRunMs(schedulerRow) <= cfg.staleFactor * schedulerRow.intervalMs } : null;
-  const waiting = facts.targets.filter((r) => !r.paused && !r.deadLetter);
+  // A target held by its tenant's pause waits by design: neither queued nor overdue.
+  const subjectPauses = facts.subjectPauses ?? [];
+  const holds = [pauseSource(new Map(subjectPauses.map((r) => [r.key, r])))];
+  const isHeld = (r: TargetState) => subjectPauses.length > 0 && holdFor(holds, { tenant: r.spec?.tenant ?? null, target: r.key }, now) !== null;
+  const waiting = facts.targets.filter((r) => !r.paused && !r.deadLetter && !isHeld(r));
+  const held = subjectPauses.filter((r) => pauseRowHolds(r, now));
+  for (const r of held.filter((x) => x.scope === 'tenant-jobs' || x.scope === 'tenant-targets'))
+    notices.push(
+      `${r.scope === 'tenant-jobs' ? 'jobs' : 'targets'} of tenant ${r.subject} paused by ${r.pausedBy}${r.resumeAt ? ` until ${r.resumeAt}` : ''}: ${r.reason}`,
+    );
   let ready = 0;
   let overdue = 0;
   for (const r of waiting) {
@@ -154,5 +170,6 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
     queue: { waiting: waiting.length, ready, overdue },
     deadLettered,
     pauses,
+    held,
   };
 }

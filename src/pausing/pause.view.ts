@@ -1,5 +1,13 @@
 import type { PauseRow } from '../../projections/pauses/pause-row';
+import { rfc3339 } from '../shared/clock';
 import { NotFound } from '../shared/errors';
+import type { Hold } from './holds';
+
+/** A hold as the job inventory and the target views show it: held by what, whom, why, since and until when. */
+export function holdView(h: Hold | null | undefined) {
+  if (!h) return null;
+  return { source: h.source, scope: h.scope, subject: h.subject, reason: h.reason, by: h.by, since: rfc3339(h.since), until: rfc3339(h.until) };
+}
 
 /** A pause as the pause and resume endpoints answer it (the rm_pauses row without its key). */
 export function pauseView(r: PauseRow) {

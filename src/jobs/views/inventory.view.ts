@@ -3,6 +3,7 @@ import { rfc3339 } from '../../shared/clock';
 import { describeCron, nextTick } from '../definitions/cron-schedule';
 import { isScheduled } from '../events/job-definition';
 import type { Hold } from '../../pausing/holds';
+import { holdView } from '../../pausing/pause.view';
 
 export interface JobQueueStats {
   readonly pending: number;
@@ -29,12 +30,6 @@ export interface InventoryContext {
   readonly defaultStuckAfterMs?: number;
   /** What holds the job now (its pause, its tenant's jobs pause), if anything. */
   readonly hold?: Hold | null;
-}
-
-/** A hold as the inventory and target views show it: paused by whom, why, since and until when. */
-export function holdView(h: Hold | null | undefined) {
-  if (!h) return null;
-  return { source: h.source, scope: h.scope, subject: h.subject, reason: h.reason, by: h.by, since: rfc3339(h.since), until: rfc3339(h.until) };
 }
 
 /** `2h` → "2 h": the largest unit that divides the duration evenly. */
@@ -97,7 +92,7 @@ export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefi
     },
     missedTicks: d.missedTicks,
     lastMissedTick: rfc3339(d.lastMissedTick),
-    paused: holdView(ctx.hold),
+    hold: holdView(ctx.hold),
     skippedTicks: d.skippedTicks ?? 0,
     lastSkippedTick: rfc3339(d.lastSkippedTick ?? null),
   };
