@@ -124,7 +124,7 @@ const facts: AttentionFacts = {
   targets: [
     target('acme-web', 'acme', open(50 * MIN)),
     target('acme-api', 'acme', deadLetter(120 * MIN)),
-    target('globex-web', 'globex', { ...open(10 * MIN), paused: true, pausedAt: ago(5 * MIN) }),
+    target('globex-web', 'globex', { ...open(10 * MIN), paused: true, pause: { reason: 'flapping', by: 'alice', since: ago(5 * MIN), resumeAt: null } }),
     target('ok', 'globex'),
     target('platform', null, { ...open(200 * MIN), breaker: { ...open(200 * MIN).breaker!, state: 'half_open', retryAt: null } }),
   ],

@@ -7,6 +7,8 @@ import type { MaintenanceRow } from '../../projections/maintenance/maintenance-r
 import { maintenanceProjection } from '../../projections/maintenance/maintenance.projection';
 import { RestoreDrillRow, restoreDrillsProjection } from '../../projections/restore-drills/restore-drills.projection';
 import { targetsProjection } from '../../projections/targets/targets.projection';
+import { pausesProjection } from '../../projections/pauses/pauses.projection';
+import type { PauseRow } from '../../projections/pauses/pause-row';
 import type { OpsHealthSource } from '../alerts/alert-sources';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -68,7 +70,7 @@ export class HealthViews implements OpsHealthSource {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection, maintenanceProjection);
+    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection, maintenanceProjection, pausesProjection);
   }
 
   async scheduler(at: Date | null, tenant: string | null): Promise<AsOf<SchedulerHealthBody>> {
@@ -94,14 +96,15 @@ export class HealthViews implements OpsHealthSource {
   async facts(
     at: Date | null,
     tenant: string | null,
-  ): Promise<AsOf<OpsHealthFacts & { readonly drills: RestoreDrillRow[]; readonly maintenance: MaintenanceRow[] }>> {
+  ): Promise<AsOf<OpsHealthFacts & { readonly drills: RestoreDrillRow[]; readonly maintenance: MaintenanceRow[]; readonly subjectPauses: PauseRow[] }>> {
     if (at) {
-      const [targets, workers, drills, pauses, maintenance] = await Promise.all([
+      const [targets, workers, drills, pauses, maintenance, held] = await Promise.all([
         this.pit.rowsAt(targetsProjection, at),
         this.pit.rowsAt(workerHistoryProjection, at),
         this.pit.rowsAt(restoreDrillsProjection, at),
         this.pit.rowsAt(loopPausesProjection, at),
         this.pit.rowsAt(maintenanceProjection, at),
+        this.pit.rowsAt(pausesProjection, at),
       ]);
       const all = [...targets.values()];
       const p = this.config.polling;
@@ -123,11 +126,12 @@ export class HealthViews implements OpsHealthSource {
           drills: [...drills.values()],
           pauses: [...pauses.values()],
           maintenance: [...maintenance.values()].filter((m) => inScope(tenant, m.tenant)),
+          subjectPauses: [...held.values()].filter((r) => inScope(tenant, r.tenant)),
         },
       };
     }
     const now = this.clock.now();
-    const [targets, loops, drills, pauses, maintenance] = await Promise.all([
+    const [targets, loops, drills, pauses, maintenance, held] = await Promise.all([
       this.targets.all(tenant),
       this.loops.list(),
       this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills'),
@@ -135,16 +139,24 @@ export class HealthViews implements OpsHealthSource {
       this.pool.query<{ doc: MaintenanceRow }>(`SELECT doc FROM rm_maintenance WHERE doc->'window' <> 'null'::jsonb AND ($1::text IS NULL OR key = $1)`, [
         tenant,
       ]),
+      this.pool.query<{ doc: PauseRow }>('SELECT doc FROM rm_pauses'),
     ]);
     return {
       asOf: now,
-      body: { targets, loops, drills: drills.rows.map((r) => r.doc), pauses: pauses.rows.map((r) => r.doc), maintenance: maintenance.rows.map((r) => r.doc) },
+      body: {
+        targets,
+        loops,
+        drills: drills.rows.map((r) => r.doc),
+        pauses: pauses.rows.map((r) => r.doc),
+        maintenance: maintenance.rows.map((r) => r.doc),
+        subjectPauses: held.rows.map((r) => r.doc).filter((r) => inScope(tenant, r.tenant)),
+      },
     };
   }
 
   async ops(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthBody>> {
     const { asOf, body: f } = await this.facts(at, tenant);
-    const body = opsHealthView(f.targets, f.loops, asOf, opsHealthConfig(this.config), f.drills, f.pauses, f.maintenance);
+    const body = opsHealthView(f.targets, f.loops, asOf, opsHealthConfig(this.config), f.drills, f.pauses, f.maintenance, f.subjectPauses);
     if (!at && tenant === null) this.noteStatus(body);
     return { asOf, body };
   }

@@ -7,6 +7,9 @@ import type { QuietHoursWindow } from '../config/polling.env';
 import type { LoopStateRow } from '../database/loop-state';
 import { restoreDrillView } from './restore-drill.view';
 import { nextDueMs } from '../polling/next-due';
+import { PauseRow, pauseRowHolds } from '../../projections/pauses/pause-row';
+import { holdFor } from '../pausing/holds';
+import { pauseSource } from '../pausing/pause-source';
 
 export interface OpsHealthConfig {
   readonly staleFactor: number;
@@ -35,6 +38,8 @@ export interface OpsHealthFacts {
   readonly drills?: Iterable<RestoreDrillRow>;
   /** Operators' whole-loop pauses (rm_loop_pauses, or folded at `?at=`). */
   readonly pauses?: readonly LoopPauseRow[];
+  /** Pauses of one job or target, or of a tenant's jobs or targets (rm_pauses, or folded at `?at=`). */
+  readonly subjectPauses?: readonly PauseRow[];
   /** Tenants' maintenance windows (rm_maintenance, or folded at `?at=`). */
   readonly maintenance?: readonly MaintenanceRow[];
 }
@@ -69,6 +74,8 @@ export interface OpsHealthAssessment {
   readonly deadLettered: number;
   /** The pauses that hold at `now`. */
   readonly pauses: readonly LoopPauseRow[];
+  /** The pauses of jobs, targets and tenants that hold at `now`. */
+  readonly held: readonly PauseRow[];
   /** Tenants in maintenance at `now`, by tenant. */
   readonly maintenance: readonly TenantInMaintenance[];
 }
@@ -145,9 +152,19 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
   const schedulerRow = loops.find((l) => l.loop === POLL_SCHEDULER_LOOP)?.speaker ?? null;
   const scheduler = schedulerRow ? { row: schedulerRow, alive: t - lastRunMs(schedulerRow) <= cfg.staleFactor * schedulerRow.intervalMs } : null;
   const maintenance = tenantsInMaintenance(facts.maintenance ?? [], now);
-  const held = new Set(maintenance.map((m) => m.tenant));
+  const inMaintenance = new Set(maintenance.map((m) => m.tenant));
   for (const m of maintenance) notices.push(`Tenant ${m.tenant} in maintenance (${m.mode}) since ${m.startsAt}${m.endsAt ? ` until ${m.endsAt}` : ''}`);
-  const waiting = facts.targets.filter((r) => !r.paused && !r.deadLetter && !(held.size > 0 && held.has(r.spec.tenant ?? '')));
+  // A target held by its tenant's maintenance or a pause waits by design: neither queued nor overdue.
+  const subjectPauses = facts.subjectPauses ?? [];
+  const holds = [pauseSource(new Map(subjectPauses.map((r) => [r.key, r])))];
+  const isHeld = (r: TargetState) =>
+    inMaintenance.has(r.spec?.tenant ?? '') || (subjectPauses.length > 0 && holdFor(holds, { tenant: r.spec?.tenant ?? null, target: r.key }, now) !== null);
+  const waiting = facts.targets.filter((r) => !r.paused && !r.deadLetter && !isHeld(r));
+  const held = subjectPauses.filter((r) => pauseRowHolds(r, now));
+  for (const r of held.filter((x) => x.scope === 'tenant-jobs' || x.scope === 'tenant-targets'))
+    notices.push(
+      `${r.scope === 'tenant-jobs' ? 'jobs' : 'targets'} of tenant ${r.subject} paused by ${r.pausedBy}${r.resumeAt ? ` until ${r.resumeAt}` : ''}: ${r.reason}`,
+    );
   let ready = 0;
   let overdue = 0;
   for (const r of waiting) {
@@ -184,5 +201,6 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
     deadLettered,
     pauses,
     maintenance,
+    held,
   };
 }

@@ -22,6 +22,10 @@ import type { JobDefinitionRow } from '../../projections/job-definitions/job-def
 import type { JobQueueStats } from './views/inventory.view';
 import { lastRunsOf, queueStatsOf, queueViewAt, stateCountsOf } from './views/run-aggregates';
 import { failureWindowStart, isFailureLink, unresolvedByDay, unresolvedByJob } from './views/unresolved-failures';
+import { pausesProjection } from '../../projections/pauses/pauses.projection';
+import { holdFor, HoldSource } from '../pausing/holds';
+import { Holds } from '../pausing/holds.service';
+import { pauseSource } from '../pausing/pause-source';
 
 /** One job's SLA signals for the attention list, with the queue figures they came from. */
 export interface JobSignal {
@@ -54,8 +58,9 @@ export class JobsViews {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly holds: Holds,
   ) {
-    pit.use(jobRunsProjection, jobDefinitionsProjection, workerHistoryProjection);
+    pit.use(jobRunsProjection, jobDefinitionsProjection, workerHistoryProjection, pausesProjection);
   }
 
   /** Every run (never purged) as of `at`, of the caller's tenant. */
@@ -65,7 +70,12 @@ export class JobsViews {
 
   async inventory(at: Date | null, tenant: string | null): Promise<AsOf<{ jobs: ReturnType<typeof inventoryItem>[] }>> {
     if (at) {
-      const [defs, runs] = await Promise.all([this.pit.rowsAt(jobDefinitionsProjection, at), this.runsAt(at, tenant)]);
+      const [defs, runs, pauses] = await Promise.all([
+        this.pit.rowsAt(jobDefinitionsProjection, at),
+        this.runsAt(at, tenant),
+        this.pit.rowsAt(pausesProjection, at),
+      ]);
+      const sources: HoldSource[] = [pauseSource(pauses)];
       const stats = queueStatsOf(runs);
       const last = lastRunsOf(runs);
       const from = failureWindowStart(at);
@@ -74,7 +84,10 @@ export class JobsViews {
         asOf: at,
         body: {
           jobs: visibleDefinitions(defs.values(), false, tenant).map((d) =>
-            inventoryItem(d, stats.get(d.name), last.get(d.name), at, this.context(unresolved.get(d.name))),
+            inventoryItem(d, stats.get(d.name), last.get(d.name), at, {
+              ...this.context(unresolved.get(d.name)),
+              hold: holdFor(sources, { tenant: d.definition.tenant, job: d.name }, at),
+            }),
           ),
         },
       };
@@ -87,7 +100,14 @@ export class JobsViews {
       this.runs.failureLinks(failureWindowStart(now), tenant),
     ]);
     const unresolved = unresolvedByJob(links);
-    return { asOf: now, body: { jobs: defs.map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), now, this.context(unresolved.get(d.name)))) } };
+    return {
+      asOf: now,
+      body: {
+        jobs: defs.map((d) =>
+          inventoryItem(d, stats.get(d.name), last.get(d.name), now, { ...this.context(unresolved.get(d.name)), hold: this.jobHold(d, now) }),
+        ),
+      },
+    };
   }
 
   /**
@@ -144,9 +164,17 @@ export class JobsViews {
       this.runs.failureLinks(from, tenant, def.name),
     ]);
     return {
-      job: inventoryItem(def, stats.get(def.name), last.get(def.name), now, this.context(unresolvedByJob(links).get(def.name))),
+      job: inventoryItem(def, stats.get(def.name), last.get(def.name), now, {
+        ...this.context(unresolvedByJob(links).get(def.name)),
+        hold: this.jobHold(def, now),
+      }),
       trend: dailyTrendView(trend, now, unresolvedByDay(links)),
     };
+  }
+
+  /** What holds the job's runs now (the hold check; a shared job's runs for a paused tenant are held per run, not shown here). */
+  private jobHold(d: JobDefinitionRow, now: Date) {
+    return this.holds.holdFor({ tenant: d.definition.tenant, job: d.name }, now);
   }
 
   private context(unresolvedFailures = 0): InventoryContext {

@@ -42,6 +42,11 @@ export class MaintenanceWindows implements MaintenanceLookup, OnModuleInit, OnAp
     return row ? activeMaintenance(row, at) : null;
   }
 
+  /** The windows as last read, by tenant (the hold source compares them with the instant). */
+  current(): ReadonlyMap<string, MaintenanceRow> {
+    return this.rows;
+  }
+
   /** Every tenant in maintenance at `at`, by tenant. */
   activeAt(at: Date): ActiveMaintenance[] {
     return [...this.rows.values()]

@@ -13,6 +13,8 @@ import type { MaintenanceCancelled, MaintenanceEnded, MaintenanceScheduled, Main
 import { MaintenanceStatusController } from './maintenance-status.controller';
 import { MaintenanceWindowLoop } from './maintenance-window.loop';
 import { MaintenanceWindows } from './maintenance-windows';
+import { maintenanceHoldSource } from './maintenance-hold.source';
+import { Holds } from '../pausing/holds.service';
 
 const until = (endsAt: string | null) => (endsAt ? ` until ${endsAt}` : ' until ended');
 const ENDINGS: Record<MaintenanceEnded['data']['cause'], string> = {
@@ -41,8 +43,9 @@ const ENDINGS: Record<MaintenanceEnded['data']['cause'], string> = {
   exports: [MaintenanceWindows, MAINTENANCE_LOOKUP, MaintenanceGateGuard, MaintenanceWindowLoop],
 })
 export class MaintenanceModule {
-  constructor(registry: ProjectionRegistry, summaries: EventSummaries, @Inject(EVENT_STORE) store: EventStore) {
+  constructor(registry: ProjectionRegistry, summaries: EventSummaries, @Inject(EVENT_STORE) store: EventStore, holds: Holds, windows: MaintenanceWindows) {
     registry.register(maintenanceProjection);
+    holds.register(maintenanceHoldSource(() => windows.current()));
     store.registerInline(maintenanceProjection);
     summaries.register('MaintenanceScheduled', (e) => {
       const d = (e as unknown as MaintenanceScheduled).data;

@@ -31,8 +31,9 @@ export const TARGET_SUMMARIES: Summaries = {
     `${d.key} registered (${d.source}${d.spec.tenant ? `, tenant ${d.spec.tenant}` : ''}): ${d.spec.probe.kind} ${d.spec.probe.method ?? 'GET'} ${d.spec.probe.url}`,
   TargetChanged: (d) =>
     `${d.key} changed: ${changedFields(d.previous as unknown as Record<string, unknown>, d.spec as unknown as Record<string, unknown>).join(', ') || 'no field'}`,
-  TargetPaused: (d) => `${d.key} paused`,
-  TargetResumed: (d) => `${d.key} resumed; next poll ${hms(d.nextPollAt)}`,
+  TargetPaused: (d) => `${d.key} paused${d.pausedBy ? ` by ${d.pausedBy}` : ''}${d.resumeAt ? ` until ${d.resumeAt}` : ''}${d.reason ? `: "${d.reason}"` : ''}`,
+  TargetResumed: (d) =>
+    `${d.key} resumed${d.auto ? ' automatically (resumeAt reached)' : d.resumedBy ? ` by ${d.resumedBy}${d.reason ? `: "${d.reason}"` : ''}` : ''}; next poll ${hms(d.nextPollAt)}`,
   TargetRemoved: (d) => `${d.key} removed`,
   PollRequested: (d) => `${d.key} poll requested by an operator`,
   TargetRedriven: (d) => `${d.key} redriven out of the dead-letter set (was ${d.previousReason}, ${d.retryCount} retries)`,

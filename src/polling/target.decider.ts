@@ -4,7 +4,7 @@ import { decideBreaker } from './breaker.decider';
 import { decideDeadLetter } from './dead-letter.decider';
 import type { PollFailed, PollSucceeded, PollTrigger } from './events/poll-outcome.events';
 import type { TargetEvent } from './events/target.events';
-import { nextDueMs, policyAdmits } from './next-due';
+import { dueMs, nextDueMs, policyAdmits } from './next-due';
 import type { PollRules } from './poll-rules';
 import type { ProbeResult } from './probes/probe';
 import { canonicalSpec, FreshnessObjective, TargetSource, TargetSpec, targetKey } from './events/target-spec';
@@ -23,8 +23,14 @@ type On<T> = T & { readonly key: string; readonly at: Date };
 export type TargetCommand =
   | { readonly type: 'RegisterTarget'; readonly spec: TargetSpec; readonly source: TargetSource; readonly at: Date }
   | On<{ readonly type: 'ChangeTarget'; readonly spec: TargetSpec }>
-  | On<{ readonly type: 'PauseTarget' }>
-  | On<{ readonly type: 'ResumeTarget' }>
+  /**
+   * Pause polling. `strict` (the pause endpoint): pausing a paused target is a conflict, as for the
+   * other pauses; without it (PATCH {"paused": true}) it changes nothing.
+   */
+  | On<{ readonly type: 'PauseTarget'; readonly reason?: string; readonly actor?: string; readonly resumeAt?: string | null; readonly strict?: boolean }>
+  | On<{ readonly type: 'ResumeTarget'; readonly reason?: string; readonly actor?: string; readonly strict?: boolean }>
+  /** The system records that the pause ran out at its resumeAt (nothing before it, or when not paused). */
+  | On<{ readonly type: 'ExpireTargetPause' }>
   | On<{ readonly type: 'RemoveTarget' }>
   | On<{ readonly type: 'RequestPoll' }>
   | On<{ readonly type: 'RedriveTarget' }>
@@ -110,6 +116,24 @@ export function planPoll(s: TargetState | null, now: Date): PollPlan {
 
 const iso = (d: Date) => d.toISOString();
 
+const pausedText = (s: TargetState) =>
+  s.pause
+    ? `by ${s.pause.by} since ${s.pause.since}${s.pause.resumeAt ? ` until ${s.pause.resumeAt}` : ''}: "${s.pause.reason}"`
+    : 'since before reasons were recorded';
+
+/**
+ * The target's next due time at or after `fromMs`: its due time moved on by whole intervals (its
+ * last chosen interval, else its own, else the default), so a resumed or released target keeps
+ * its cadence instead of every held target polling at the same instant.
+ */
+export function nextSlotFrom(s: TargetState, fromMs: number, defaultIntervalMs: number): number {
+  const due = dueMs(s);
+  if (due >= fromMs) return due;
+  const every = s.intervalMs ?? (s.spec.intervalSeconds !== undefined ? s.spec.intervalSeconds * 1000 : defaultIntervalMs);
+  if (!(every > 0)) return fromMs;
+  return due + Math.ceil((fromMs - due) / every) * every;
+}
+
 /**
  * The one place a target's rules live: command + current state → the events that follow, or a
  * Rejection. Every event of a target with a tenant carries that `tenant` in its data (the tenant
@@ -141,10 +165,26 @@ function decide(cmd: TargetCommand, s: TargetState | null, ctx: DecideContext): 
     case 'ChangeTarget':
       if (canonicalSpec(cmd.spec) === canonicalSpec(s.spec)) return [];
       return intervalRejection(cmd.spec, ctx.rules) ?? [{ type: 'TargetChanged', data: { key, spec: cmd.spec, previous: s.spec, at } }];
-    case 'PauseTarget':
-      return s.paused ? [] : [{ type: 'TargetPaused', data: { key, at } }];
-    case 'ResumeTarget':
-      return s.paused ? [{ type: 'TargetResumed', data: { key, at, nextPollAt: at } }] : [];
+    case 'PauseTarget': {
+      if (cmd.resumeAt != null && Date.parse(cmd.resumeAt) <= cmd.at.getTime()) return reject('invalid', 'must be in the future', 'resumeAt');
+      if (s.paused) return cmd.strict ? reject('conflict', `target ${key} is paused already (${pausedText(s)}); resume it first`) : [];
+      const resumeAt = cmd.resumeAt == null ? null : new Date(cmd.resumeAt).toISOString();
+      const who = cmd.actor === undefined ? {} : { reason: cmd.reason ?? '', pausedBy: cmd.actor, resumeAt };
+      return [{ type: 'TargetPaused', data: { key, at, ...who } }];
+    }
+    case 'ResumeTarget': {
+      if (!s.paused) return cmd.strict ? reject('conflict', `target ${key} is not paused`) : [];
+      const who = cmd.actor === undefined ? {} : { reason: cmd.reason ?? '', resumedBy: cmd.actor };
+      // The resume endpoint keeps the target's cadence; PATCH {"paused": false} polls at once, as it always has.
+      const next = cmd.strict ? iso(new Date(nextSlotFrom(s, cmd.at.getTime(), ctx.rules.defaultIntervalMs))) : at;
+      return [{ type: 'TargetResumed', data: { key, at, nextPollAt: next, ...who } }];
+    }
+    case 'ExpireTargetPause': {
+      const until = s.paused ? s.pause?.resumeAt : null;
+      if (!until || Date.parse(until) > cmd.at.getTime()) return [];
+      const nextPollAt = iso(new Date(nextSlotFrom(s, Math.max(Date.parse(until), cmd.at.getTime()), ctx.rules.defaultIntervalMs)));
+      return [{ type: 'TargetResumed', data: { key, at: until, nextPollAt, reason: 'resumeAt reached', resumedBy: 'system', auto: true } }];
+    }
     case 'RemoveTarget':
       return [{ type: 'TargetRemoved', data: { key, at } }];
     case 'RequestPoll':

@@ -35,6 +35,13 @@ export interface LastWrite {
   readonly nbEvents: number;
 }
 
+export interface TargetPauseInfo {
+  readonly reason: string;
+  readonly by: string;
+  readonly since: string;
+  readonly resumeAt: string | null;
+}
+
 export interface LastError {
   readonly at: string;
   readonly message: string;
@@ -56,8 +63,8 @@ export interface TargetState {
   readonly source: TargetSource;
   readonly registeredAt: string;
   readonly paused: boolean;
-  /** When the latest pause began (read it only while paused; absent on rows folded before it existed). */
-  readonly pausedAt?: string;
+  /** Who paused it, why, and until when (absent on rows folded before it existed, and while not paused). */
+  readonly pause?: TargetPauseInfo | null;
   readonly lastPollAt: string | null;
   readonly lastSuccess: string | null;
   readonly lastError: LastError | null;
@@ -187,10 +194,12 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
   switch (event.type) {
     case 'TargetChanged':
       return { ...s, spec: event.data.spec };
-    case 'TargetPaused':
-      return { ...s, paused: true, pausedAt: event.data.at };
+    case 'TargetPaused': {
+      const d = event.data;
+      return { ...s, paused: true, pause: { reason: d.reason ?? '', by: d.pausedBy ?? 'unknown', since: d.at, resumeAt: d.resumeAt ?? null } };
+    }
     case 'TargetResumed':
-      return { ...s, paused: false, ...due(event.data.nextPollAt) };
+      return { ...s, paused: false, pause: null, ...due(event.data.nextPollAt) };
     case 'TargetRemoved':
       return null;
     case 'PollRequested':

@@ -150,6 +150,19 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
         ],
       ]),
     ),
+    // Pauses of a tenant's own job, target and tenant: each pause holds until the resume route's call lifts it.
+    'POST /api/jobs/:name/pause': {
+      call: (who) => ({ path: `/api/jobs/${who}-sync/pause`, body: { reason: 'tenant walk', resumeAt: new Date(Date.now() + hour).toISOString() } }),
+    },
+    'POST /api/jobs/:name/resume': { call: (who) => ({ path: `/api/jobs/${who}-sync/resume`, body: { reason: 'tenant walk' } }) },
+    'POST /api/tenants/:tenant/jobs/pause': { call: (who) => ({ path: `/api/tenants/${who}/jobs/pause`, body: { reason: 'tenant walk' } }) },
+    'POST /api/tenants/:tenant/jobs/resume': { call: (who) => ({ path: `/api/tenants/${who}/jobs/resume`, body: { reason: 'tenant walk' } }) },
+    'POST /api/targets/:key/pause': {
+      call: (who) => ({ path: `/api/targets/svc::${who}-web/pause`, body: { reason: 'tenant walk', resumeAt: new Date(Date.now() + hour).toISOString() } }),
+    },
+    'POST /api/targets/:key/resume': { call: (who) => ({ path: `/api/targets/svc::${who}-web/resume`, body: { reason: 'tenant walk' } }) },
+    'POST /api/tenants/:tenant/targets/pause': { call: (who) => ({ path: `/api/tenants/${who}/targets/pause`, body: { reason: 'tenant walk' } }) },
+    'POST /api/tenants/:tenant/targets/resume': { call: (who) => ({ path: `/api/tenants/${who}/targets/resume`, body: { reason: 'tenant walk' } }) },
     'GET /api/flags': { call: () => ({ path: '/api/flags' }) },
     'POST /api/flags': {
       call: () => ({
@@ -230,7 +243,8 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
   const short = (body: unknown) => names(body).slice(0, 300);
   /** A 404's body with the ids of `who`'s objects blanked, so a foreign object's 404 can be compared with a missing one's. */
   const blank = (body: unknown, who: Who) => {
-    const ids = [runs[who], doomedTokenIds[who], `svc::${who}-web`, `svc::${who}-doomed`, `svc::${who}-slo`, `${who}-sync`, doomedSubscriptions[who]];
+    // The tenant's own name last: a tenant-wide route's 404 names it (`no tenant globex`).
+    const ids = [runs[who], doomedTokenIds[who], `svc::${who}-web`, `svc::${who}-doomed`, `svc::${who}-slo`, `${who}-sync`, doomedSubscriptions[who], who];
     return ids.reduce((text, id) => text.split(id).join('<id>'), names(body));
   };
 

@@ -12,8 +12,8 @@ export const targetPausesSource: AttentionSource = {
       .map((t) => ({
         kind: 'paused',
         severity: 'info',
-        // Rows folded before pausedAt existed: it was paused at or after its registration.
-        since: iso(t.pausedAt ?? t.registeredAt),
+        // Rows folded before pause details existed: it was paused at or after its registration.
+        since: iso(t.pause?.since ?? t.registeredAt),
         summary: `target ${t.key} paused${t.deadLetter ? ' (dead-lettered)' : t.breaker.state !== 'closed' ? ` (breaker ${t.breaker.state.replace('_', '-')})` : ''}: not polled until resumed`,
         href: targetHref(t.key),
         tenant: t.spec.tenant ?? null,

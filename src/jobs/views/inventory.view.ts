@@ -2,6 +2,8 @@ import type { JobDefinitionRow } from '../../../projections/job-definitions/job-
 import { rfc3339 } from '../../shared/clock';
 import { describeCron, nextTick } from '../definitions/cron-schedule';
 import { isScheduled } from '../events/job-definition';
+import type { Hold } from '../../pausing/holds';
+import { holdView } from '../../pausing/pause.view';
 
 export interface JobQueueStats {
   readonly pending: number;
@@ -26,6 +28,8 @@ export interface InventoryContext {
   readonly unresolvedFailures?: number;
   /** The janitor's stuck age for jobs that declare none (JANITOR_STUCK_AFTER_MS). */
   readonly defaultStuckAfterMs?: number;
+  /** What holds the job now (its pause, its tenant's jobs pause), if anything. */
+  readonly hold?: Hold | null;
 }
 
 /** `2h` → "2 h": the largest unit that divides the duration evenly. */
@@ -97,5 +101,8 @@ export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefi
     sla: jobSla(d, stats, now, ctx.unresolvedFailures ?? 0),
     missedTicks: d.missedTicks,
     lastMissedTick: rfc3339(d.lastMissedTick),
+    hold: holdView(ctx.hold),
+    skippedTicks: d.skippedTicks ?? 0,
+    lastSkippedTick: rfc3339(d.lastSkippedTick ?? null),
   };
 }

@@ -5,6 +5,7 @@ import { INSTANCE_ID, type LoopStateService } from '../../database/loop-state.se
 import type { Clock } from '../../shared/clock';
 import { LocalWaker } from '../../shared/waker';
 import type { TargetEvent } from '../events/target.events';
+import type { Hold, TargetSubject } from '../../pausing/holds';
 import type { ProbeRegistry } from '../probes/probe-registry';
 import { inQuietHours } from '../quiet-hours';
 import type { TargetRepository } from '../target-repository';
@@ -27,6 +28,8 @@ export interface DueLoopDeps {
   readonly stats: PollStats;
   readonly onOutcome?: (events: readonly TargetEvent[]) => void;
   readonly paused?: () => boolean;
+  /** The hold check: targets it holds are not polled. */
+  readonly holdFor?: (subject: TargetSubject, at: Date) => Hold | null;
 }
 
 /**

@@ -6,6 +6,7 @@ import { INSTANCE_ID, type LoopStateService } from '../../database/loop-state.se
 import type { Clock } from '../../shared/clock';
 import { LocalWaker } from '../../shared/waker';
 import type { TargetEvent } from '../events/target.events';
+import type { Hold, TargetSubject } from '../../pausing/holds';
 import type { ProbeRegistry } from '../probes/probe-registry';
 import type { TargetRepository } from '../target-repository';
 import { runDueLoop, SCHEDULER_LOOP } from './due-loop';
@@ -28,6 +29,8 @@ export interface SchedulerDeps {
   readonly onOutcome?: (events: readonly TargetEvent[]) => void;
   /** True while an operator has paused the scheduler: no poll starts, the loop reports `paused`. */
   readonly paused?: () => boolean;
+  /** The hold check: targets it holds are not polled. */
+  readonly holdFor?: (subject: TargetSubject, at: Date) => Hold | null;
 }
 
 /**

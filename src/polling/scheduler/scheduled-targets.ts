@@ -18,6 +18,8 @@ export interface TargetSlot {
   seenRevision: bigint;
   /** After a bookkeeping error (e.g. the database is down) the target waits until then. */
   backoffUntil: number;
+  /** A hold (its tenant's targets pause…) kept it from its last due time: its next due time after that, in memory only. */
+  heldUntil: number;
 }
 
 const slot = (key: string, l: LoadedTarget): TargetSlot => ({
@@ -28,6 +30,7 @@ const slot = (key: string, l: LoadedTarget): TargetSlot => ({
   busy: false,
   seenRevision: l.revision,
   backoffUntil: 0,
+  heldUntil: 0,
 });
 
 /**
@@ -125,6 +128,7 @@ export class ScheduledTargets {
       } else {
         await this.reload(s);
       }
+      s.heldUntil = 0; // another writer's change (poll-now, resume…) re-plans it; a hold is checked again when it comes due
       this.schedule(s);
     }
   }
@@ -132,7 +136,7 @@ export class ScheduledTargets {
   /** Puts the target on the heap at its next due time (nextDueMs), not before a bookkeeping back-off. */
   private schedule(s: TargetSlot): void {
     const planned = s.state ? nextDueMs(s.state) : null;
-    const due = planned === null ? null : Math.max(planned, s.backoffUntil);
+    const due = planned === null ? null : Math.max(planned, s.backoffUntil, s.heldUntil);
     if (due === s.dueMs) return;
     s.dueMs = due;
     if (due !== null) {
