@@ -5,7 +5,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * poll failures read model.
  * - rm_job_runs: `error_signature` (generated from the doc the job_runs projection v2 writes; the
  *   rebuild that version triggers fills it for old runs), an index per signature and per tenant in
- *   list order, and a pg_trgm GIN index over error + log tail for `GET /api/runs?q=` (substring,
+ *   list order, one on `retryOf` (a bulk retry skips runs retried already), and a pg_trgm GIN index over error + log tail for `GET /api/runs?q=` (substring,
  *   case-insensitive). The expression must stay the one `src/jobs/run-search.ts` filters on
  *   (RUN_TEXT_SQL), or the planner cannot use the index.
  * - rm_poll_failures: one row per PollFailed (projections/poll-failures).
@@ -26,6 +26,8 @@ export class FailureSignatures1764000000022 implements MigrationInterface {
     await q.query(`ALTER TABLE rm_job_runs ADD COLUMN error_signature text GENERATED ALWAYS AS (doc->>'errorSignature') STORED`);
     await q.query(`CREATE INDEX rm_job_runs_signature ON rm_job_runs (error_signature, enqueued_at DESC, key DESC) WHERE error_signature IS NOT NULL`);
     await q.query(`CREATE INDEX rm_job_runs_tenant_enqueued ON rm_job_runs (tenant, enqueued_at DESC, key DESC)`);
+    // Which failed runs a later run retries already (a bulk retry skips them).
+    await q.query(`CREATE INDEX rm_job_runs_retry_of ON rm_job_runs ((doc->>'retryOf')) WHERE doc->>'retryOf' IS NOT NULL`);
     await q.query(
       `CREATE INDEX rm_job_runs_text_trgm ON rm_job_runs USING gin ((coalesce(doc->>'error', '') || ' ' || coalesce(doc->>'logTail', '')) gin_trgm_ops)`,
     );
@@ -48,6 +50,7 @@ export class FailureSignatures1764000000022 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE rm_poll_failures');
     await q.query('DROP INDEX rm_job_runs_text_trgm');
+    await q.query('DROP INDEX rm_job_runs_retry_of');
     await q.query('DROP INDEX rm_job_runs_tenant_enqueued');
     await q.query('ALTER TABLE rm_job_runs DROP COLUMN error_signature'); // drops rm_job_runs_signature with it
     // pg_trgm stays: other objects of the database may use it.

@@ -13,6 +13,7 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EgressModule } from './egress/egress.module';
+import { FailuresModule } from './failures/failures.module';
 import { FlagsModule } from './flags/flags.module';
 import { LoopStateModule } from './database/loop-state.module';
 import { HealthModule } from './health/health.module';
@@ -53,6 +54,7 @@ export const FEATURE_MODULES = [
   FlagsModule,
   CachesModule,
   WebhooksModule,
+  FailuresModule,
 ];
 
 /** Composition root: infrastructure, then FEATURE_MODULES. */
