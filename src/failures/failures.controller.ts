@@ -18,7 +18,7 @@ import { RetryFailuresCommand } from './retry-failures.command';
 const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 
 const GROUP_EXAMPLE = {
-  signature: '3f9a1c0d5e7b2a48',
+  signature: 'ea7831bdd5611ef7',
   pattern: 'exit code <n>: connection refused <ip>:<port> after <n> ms',
   count: 3,
   firstSeen: '2026-03-01T10:00:04.120Z',
@@ -39,7 +39,7 @@ const GROUP_EXAMPLE = {
     exitCode: 1,
     at: '2026-03-01T10:07:31.052Z',
   },
-  runs: '/api/runs?state=failed&signature=3f9a1c0d5e7b2a48&from=2026-03-01T00:00:00.000Z&to=2026-03-02T00:00:00.000Z',
+  runs: '/api/runs?state=failed&signature=ea7831bdd5611ef7&from=2026-03-01T00:00:00.000Z&to=2026-03-02T00:00:00.000Z',
 };
 
 const signatureOf = (raw: string) => {
@@ -94,7 +94,7 @@ export class FailuresController {
   @Post('groups/:signature/retry')
   @Roles('operator')
   @TenantScope('tenant', "the tenant's failed runs only; 404 when it has none of the signature")
-  @ApiParam({ name: 'signature', example: '3f9a1c0d5e7b2a48' })
+  @ApiParam({ name: 'signature', example: 'ea7831bdd5611ef7' })
   @ApiOperation({
     summary:
       'Retry every failed run of one signature (source=runs), optionally narrowed by job, tenant and createdAt window. dryRun: true lists what would be retried (200, nothing recorded). Otherwise confirm must equal that count and the count must not exceed cap; one audit entry (failures.retry) is the causation of every retry run (202). Runs already retried, of jobs no longer defined or manualRun=false are reported, not retried.',
@@ -103,7 +103,7 @@ export class FailuresController {
     status: 202,
     schema: {
       example: {
-        signature: '3f9a1c0d5e7b2a48',
+        signature: 'ea7831bdd5611ef7',
         dryRun: false,
         count: 2,
         auditEventId: '5d0c2f4e-7b1a-4c55-9a8e-0e6f1b2c3d4a',
@@ -117,7 +117,7 @@ export class FailuresController {
     description: 'dryRun: true',
     schema: {
       example: {
-        signature: '3f9a1c0d5e7b2a48',
+        signature: 'ea7831bdd5611ef7',
         dryRun: true,
         count: 2,
         cap: 100,
@@ -127,7 +127,7 @@ export class FailuresController {
     },
   })
   @ApiResponse(badRequestExample('confirm', 'is required: the number of runs the dry run (dryRun: true) says would be retried'))
-  @ApiResponse(notFoundExample('no failed run has signature 3f9a1c0d5e7b2a48'))
+  @ApiResponse(notFoundExample('no failed run has signature ea7831bdd5611ef7'))
   @ApiResponse(conflictExample('confirm: 3 runs would be retried now, not 2: check the dry run (dryRun: true) again and confirm its count'))
   async retry(
     @Param('signature') raw: string,

@@ -59,7 +59,10 @@ export class RunsController {
     summary:
       'Runs, newest first (createdAt, then run id), filtered by job, state, tenant, trigger, actor, createdAt window, exit code, text in the error or log tail (q) and failure signature; keyset-paged with nextCursor. A tenant-scoped token sees its tenant only.',
   })
-  @ApiResponse({ status: 200, schema: { example: { runs: [RUN_EXAMPLE], nextCursor: 'MjAyNS0wMy0wMVQxMDowMDowMC4wMDBafDBiN2U1YzFl…' } } })
+  @ApiResponse({
+    status: 200,
+    schema: { example: { runs: [RUN_EXAMPLE], nextCursor: 'MjAyNi0wMy0wMVQxMDowNjo1OC4xMTRafDBiN2U1YzFlLThhNTUtNGI4ZS05ZDBlLTBiMWY3YTNjMmQxMQ' } },
+  })
   @ApiResponse({
     status: 400,
     schema: {

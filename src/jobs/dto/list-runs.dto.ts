@@ -67,7 +67,7 @@ export class ListRunsQuery {
   @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional({ example: '3f9a1c0d5e7b2a48', description: 'Failure signature (GET /api/failures/groups): runs whose latest failure has it.' })
+  @ApiPropertyOptional({ example: 'ea7831bdd5611ef7', description: 'Failure signature (GET /api/failures/groups): runs whose latest failure has it.' })
   @IsOptional()
   @Matches(/^[0-9a-f]{16}$/, { message: 'must be a failure signature: 16 lowercase hex characters' })
   signature?: string;
