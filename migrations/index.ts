@@ -18,6 +18,7 @@ import { AppendGroups1764000000017 } from './0017-append-groups';
 import { Webhooks1764000000018 } from './0018-webhooks';
 import { Maintenance1764000000020 } from './0020-maintenance';
 import { Pauses1764000000021 } from './0021-pauses';
+import { FailureSignatures1764000000022 } from './0022-failure-signatures';
 import { SloFreshness1764000000023 } from './0023-slo-freshness';
 
 /** Every migration, in order. Listed by hand so the same list works from ts (tests) and dist. */
@@ -42,5 +43,6 @@ export const migrations = [
   Webhooks1764000000018,
   Maintenance1764000000020,
   Pauses1764000000021,
+  FailureSignatures1764000000022,
   SloFreshness1764000000023,
 ];

@@ -14,6 +14,7 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EgressModule } from './egress/egress.module';
+import { FailuresModule } from './failures/failures.module';
 import { FlagsModule } from './flags/flags.module';
 import { LoopStateModule } from './database/loop-state.module';
 import { MaintenanceGateGuard } from './access/maintenance-gate.guard';
@@ -60,6 +61,7 @@ export const FEATURE_MODULES = [
   WebhooksModule,
   AttentionModule,
   MaintenanceModule,
+  FailuresModule,
 ];
 
 /** Composition root: infrastructure, then FEATURE_MODULES. */

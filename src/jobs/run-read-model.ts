@@ -8,6 +8,7 @@ import { PG_POOL } from '../database/database.module';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import type { RecordedEvent } from '../event-store/envelope';
 import { runStream } from './events/run.events';
+import { ListedRun, RunSearch, searchRuns } from './run-search';
 import type { RunStatus } from './run.state';
 import type { JobQueueStats, LastRun } from './views/inventory.view';
 import type { RunLink } from './views/unresolved-failures';
@@ -52,6 +53,11 @@ export class RunReadModel {
       h.rows.map((r) => r.doc),
       limit,
     );
+  }
+
+  /** One page of GET /api/runs: every filter, keyset-paged (run-search.ts). */
+  search(filter: RunSearch, limit: number): Promise<{ runs: ListedRun[]; nextCursor: string | null }> {
+    return searchRuns(this.pool, filter, limit);
   }
 
   /** Defined jobs by name; a tenant-scoped caller sees the jobs whose definition names its tenant. */

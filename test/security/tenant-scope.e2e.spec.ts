@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FlakyServer, startFlakyServer } from '../polling/support';
+import { errorSignature } from '../../src/shared/error-signature';
 import { waitFor } from '../support/wait-for';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitForProjections } from '../support/wait-for-projections';
@@ -54,6 +55,8 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
   const tokens = {} as Record<Tenant, string>;
   const doomedTokenIds = {} as Record<Who, string>;
   const runs = {} as Record<Who, string>;
+  /** Per tenant: the failure signature of its `<tenant>-broken` job (each prints its own error). */
+  const signatures = {} as Record<Who, string>;
   const overrides = {} as Record<Tenant, string>;
   /** Per tenant: a subscription the walk deletes, and failed deliveries to replay, suppress and mark handled. */
   const doomedSubscriptions = {} as Record<Who, string>;
@@ -215,6 +218,11 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       }),
     },
     'DELETE /api/tenants/:tenant/maintenance': { call: (who) => ({ path: `/api/tenants/${who}/maintenance`, body: { reason: 'tenant walk' } }) },
+    'GET /api/failures/groups': { call: () => ({ path: '/api/failures/groups?source=runs' }), adminSeesBoth: true },
+    'POST /api/failures/groups/:signature/retry': {
+      // The tenant's one failed run of its own signature: retried, and its retry fails again (so there is one to confirm each time).
+      call: (who) => ({ path: `/api/failures/groups/${signatures[who]}/retry`, body: { reason: 'tenant walk', confirm: 1 } }),
+    },
     'POST /api/replay/what-if': {
       call: () => ({ path: '/api/replay/what-if', body: { from: started, to: new Date().toISOString(), policy: { jobs: { maxAttempts: 5 } } } }),
       adminSeesBoth: true,
@@ -244,7 +252,17 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
   /** A 404's body with the ids of `who`'s objects blanked, so a foreign object's 404 can be compared with a missing one's. */
   const blank = (body: unknown, who: Who) => {
     // The tenant's own name last: a tenant-wide route's 404 names it (`no tenant globex`).
-    const ids = [runs[who], doomedTokenIds[who], `svc::${who}-web`, `svc::${who}-doomed`, `svc::${who}-slo`, `${who}-sync`, doomedSubscriptions[who], who];
+    const ids = [
+      runs[who],
+      doomedTokenIds[who],
+      `svc::${who}-web`,
+      `svc::${who}-doomed`,
+      `svc::${who}-slo`,
+      `${who}-sync`,
+      doomedSubscriptions[who],
+      signatures[who],
+      who,
+    ];
     return ids.reduce((text, id) => text.split(id).join('<id>'), names(body));
   };
 
@@ -264,7 +282,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
             schedule: 'on-demand',
             tenant: x,
             maxAttempts: 1,
-            handler: { kind: 'command', argv: [node, '-e', 'process.exit(3)'] },
+            handler: { kind: 'command', argv: [node, '-e', `console.error('${x === 'acme' ? 'quota exceeded' : 'schema mismatch'}'); process.exit(3)`] },
           })),
           { name: 'shared-report', schedule: 'on-demand', cancellable: true, params: ['tenant'], handler: noop },
         ],
@@ -327,6 +345,8 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
         });
         expect(res.status).toBe(201);
       }
+      expect((await t.request('POST', `/api/jobs/${x}-broken/run`, { body: { reason: 'tenant walk' } })).status).toBe(202);
+      signatures[x] = errorSignature(`exit code 3: ${x === 'acme' ? 'quota exceeded' : 'schema mismatch'}`);
       const run = await t.request('POST', `/api/jobs/${x}-sync/run`, { body: { reason: 'tenant walk' } });
       expect(run.status).toBe(202);
       runs[x] = run.body.runId;
@@ -363,6 +383,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     doomedTokenIds.nobody = randomUUID();
     doomedSubscriptions.nobody = randomUUID();
     runs.nobody = randomUUID();
+    signatures.nobody = '0123456789abcdef';
     await settle();
   }, 60_000);
   afterAll(async () => {
