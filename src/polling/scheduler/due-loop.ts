@@ -204,8 +204,9 @@ export async function runDueLoop(d: DueLoopDeps, keepGoing: () => boolean, waker
         { event: 'scheduler.released', instanceId: INSTANCE_ID, owner, partitions: held, held: 0, reason: 'stopping' },
         'poll scheduler lets its partitions go',
       );
-    await own.release(held).catch(() => undefined);
+    // Leave first, so the others' shares already count without this process when they see the partitions free.
     await own.leases.leave().catch(() => undefined);
+    await own.release(held).catch(() => undefined);
     targets.clear();
   }
 }
