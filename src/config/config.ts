@@ -12,6 +12,7 @@ import { secretsEnv } from './secrets.env';
 import { flagsEnv } from './flags.env';
 import { cachesEnv } from './caches.env';
 import { webhooksEnv } from './webhooks.env';
+import { readCacheEnv } from './read-cache.env';
 
 /**
  * Every environment variable the service reads, grouped by capability. Capabilities add their
@@ -31,6 +32,7 @@ export const envGroups = {
   flags: flagsEnv,
   caches: cachesEnv,
   webhooks: webhooksEnv,
+  readCache: readCacheEnv,
 } as const;
 
 type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };
