@@ -16,6 +16,7 @@ import { MigrationRuns1764000000015 } from './0015-migration-runs';
 import { CachePurges1764000000016 } from './0016-cache-purges';
 import { AppendGroups1764000000017 } from './0017-append-groups';
 import { Webhooks1764000000018 } from './0018-webhooks';
+import { ReplayWindowIndex1764000000025 } from './0025-replay-window-index';
 
 /** Every migration, in order. Listed by hand so the same list works from ts (tests) and dist. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   CachePurges1764000000016,
   AppendGroups1764000000017,
   Webhooks1764000000018,
+  ReplayWindowIndex1764000000025,
 ];
