@@ -77,21 +77,25 @@ export class ReadCache {
     const fresh = (e: LiveEntry | undefined, now: number): e is LiveEntry => !!e && now - e.builtAt < maxAgeMs;
     const e = this.live.get(key);
     if (fresh(e, performance.now()) && performance.now() - e.checkedAt < intervalMs) return e.body;
+    // No reuse without an interval: every request builds its own body (nor shares one in flight).
+    if (intervalMs === 0) return this.built(key, await build());
     return this.once(`live ${key}`, async () => {
       const positions = await this.positions.of(read.reads);
       const now = performance.now();
       const cur = this.live.get(key);
-      if (intervalMs > 0 && fresh(cur, now) && cur.positions === positions) {
+      if (fresh(cur, now) && cur.positions === positions) {
         cur.checkedAt = now;
         return cur.body;
       }
-      const b = await build();
-      const bytes = serialize(b.body);
-      const body: CachedBody = { bytes, asOf: b.asOf, etag: strongEtag(key, bytes) };
-      const t = performance.now();
-      if (intervalMs > 0 && bytes.length <= this.config.readCache.maxBytes) this.live.set(key, { body, positions, builtAt: t, checkedAt: t });
+      const body = this.built(key, await build());
+      if (body.bytes.length <= this.config.readCache.maxBytes) this.live.set(key, { body, positions, builtAt: now, checkedAt: now });
       return body;
     });
+  }
+
+  private built<T>(key: string, b: Built<T>): CachedBody {
+    const bytes = serialize(b.body);
+    return { bytes, asOf: b.asOf, etag: strongEtag(key, bytes) };
   }
 
   private async pastAnswer<T>(read: CachedRead, at: Date, build: () => Promise<Built<T>>): Promise<CachedBody> {
@@ -99,9 +103,7 @@ export class ReadCache {
     const hit = this.past?.get(key);
     if (hit) return hit;
     return this.once(`past ${key}`, async () => {
-      const b = await build();
-      const bytes = serialize(b.body);
-      const body: CachedBody = { bytes, asOf: b.asOf, etag: strongEtag(key, bytes) };
+      const body = this.built(key, await build());
       // Only an instant every commit has passed: a transaction still open may hold an event recorded before a younger one.
       if (this.past && at.getTime() <= Date.now() - this.config.pointInTime.settledAfterMs) this.past.set(key, body);
       return body;
