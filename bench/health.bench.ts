@@ -5,7 +5,8 @@
  *   (A) right after the targets' own events; (B) after BENCH_EVENTS (1,000,000) more events in the
  *   log — flat, since the body depends on the read model's position, not on the log's size;
  *   (C) while the targets projection's checkpoint moves every 50 ms (a busy log: the body is rebuilt
- *   once per READ_CACHE_INTERVAL_MS); (D) with If-None-Match = the current ETag (304s per second);
+ *   once per READ_CACHE_INTERVAL_MS); (D) with If-None-Match = the current ETag (304s per second; an app with
+ *   READ_CACHE_MAX_AGE_MS=600000, so the tag does not age out during the run);
  *   (E) built per request (READ_CACHE_INTERVAL_MS=0, a second app on the same database: the
  *   pre-cache path).
  * Reference in the same run: a bare Fastify route returning the same JSON from memory. Also times
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: db.url, max: 20 });
   let app: Awaited<ReturnType<typeof createApp>> | null = null;
   let uncached: Awaited<ReturnType<typeof createApp>> | null = null;
+  let revalidating: Awaited<ReturnType<typeof createApp>> | null = null;
   let mover: NodeJS.Timeout | null = null;
   const bare = Fastify();
   try {
@@ -216,12 +218,17 @@ async function main(): Promise<void> {
     clearInterval(mover);
     mover = null;
 
-    // (D) Revalidation: If-None-Match with the current tag.
-    await new Promise((r) => setTimeout(r, 1500)); // past the interval: the positions are checked again and stand still now
-    const current = await fetch(url, { headers: auth });
+    // (D) Revalidation: If-None-Match with the current tag, on an app whose bodies do not age out
+    // during the run (READ_CACHE_MAX_AGE_MS=600000): with the default 5 s the tag changes every 5 s.
+    revalidating = await createApp(loadConfig({ ...env, READ_CACHE_MAX_AGE_MS: '600000' }), db.url, log);
+    await revalidating.listen({ port: 0, host: '127.0.0.1' });
+    const revalidateUrl = `http://127.0.0.1:${(revalidating.getHttpServer().address() as { port: number }).port}/api/monitoring/scheduler/health`;
+    const current = await fetch(revalidateUrl, { headers: auth });
     await current.arrayBuffer(); // an unread body would hold the connection, and app.close() with it
     const etag = current.headers.get('etag')!;
-    const d = await cannon(url, { ...auth, 'if-none-match': etag });
+    const d = await cannon(revalidateUrl, { ...auth, 'if-none-match': etag });
+    await revalidating.close();
+    revalidating = null;
 
     // (E) The pre-cache path: built from rm_targets per request.
     uncached = await createApp(loadConfig({ ...env, READ_CACHE_INTERVAL_MS: '0' }), db.url, log);
@@ -315,6 +322,7 @@ async function main(): Promise<void> {
   } finally {
     if (mover) clearInterval(mover);
     await uncached?.close().catch(() => undefined);
+    await revalidating?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await bare.close().catch(() => undefined);
     await pool.end().catch(() => undefined);

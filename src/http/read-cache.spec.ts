@@ -57,6 +57,31 @@ describe('ReadCache (live bodies keyed on read-model positions; past answers kep
     expect(aged.etag).not.toBe(first.etag);
   });
 
+  it('while a rebuild is under way, other requests get the previous body; the request that started it waits for the new one', async () => {
+    const positions = new Positions();
+    const cache = new ReadCache(
+      positions as unknown as ReadPositions,
+      loadConfig({ NODE_ENV: 'test', READ_CACHE_INTERVAL_MS: '50', READ_CACHE_MAX_AGE_MS: '60000' }),
+    );
+    let release: () => void = () => undefined;
+    let n = 0;
+    const build = async (): Promise<Built<{ n: number }>> => {
+      const mine = ++n;
+      if (mine === 2) await new Promise<void>((r) => (release = r));
+      return { asOf: new Date(), body: { n: mine } };
+    };
+    const first = await cache.answer(read, null, build);
+    await sleep(60);
+    positions.value = 'targets@3:1:200';
+    const rebuilding = cache.answer(read, null, build);
+    await sleep(10);
+    expect(text(await cache.answer(read, null, build))).toEqual({ n: 1 }); // meanwhile: the previous body
+    release();
+    expect(text(await rebuilding)).toEqual({ n: 2 });
+    expect((await cache.answer(read, null, build)).etag).not.toBe(first.etag);
+    expect(n).toBe(2);
+  });
+
   it('concurrent requests share one build', async () => {
     const { cache, build, builds } = cacheWith({ READ_CACHE_INTERVAL_MS: '1000' });
     const all = await Promise.all(Array.from({ length: 20 }, () => cache.answer(read, null, build)));

@@ -38,7 +38,7 @@ interface LiveEntry {
  * scope, kept while the read models it reads stand where they stood when it was built; their
  * positions are checked at most once per READ_CACHE_INTERVAL_MS (so a burst of events rebuilds it
  * at most once per interval) and it is rebuilt after READ_CACHE_MAX_AGE_MS regardless (its
- * time-dependent fields). Past (`?at=`): an answer at an instant older than PIT_SETTLED_AFTER_MS
+ * time-dependent fields). While one request waits for a rebuild, others get the previous body. Past (`?at=`): an answer at an instant older than PIT_SETTLED_AFTER_MS
  * never changes, so it is kept until the byte or entry bound pushes it out. Each process has its
  * own caches; the positions come from PostgreSQL.
  */
@@ -79,6 +79,9 @@ export class ReadCache {
     if (fresh(e, performance.now()) && performance.now() - e.checkedAt < intervalMs) return e.body;
     // No reuse without an interval: every request builds its own body (nor shares one in flight).
     if (intervalMs === 0) return this.built(key, await build());
+    // The request that found the body due waits for the new one; requests arriving meanwhile get the
+    // body there is (it says its instant): a slow build costs one request, not every request.
+    if (e && this.building.has(`live ${key}`)) return e.body;
     return this.once(`live ${key}`, async () => {
       const positions = await this.positions.of(read.reads);
       const now = performance.now();
