@@ -183,8 +183,15 @@ async function main(): Promise<void> {
     const from = t0.getTime() + 1000;
     const to = t0.getTime() + rounds * stepMs;
     const moments = Array.from({ length: REQUESTS }, () => new Date(from + rnd() * (to - from)).toISOString());
-    const at = await timed(REQUESTS, (i) => get(`${sched}?at=${encodeURIComponent(moments[i])}`).then(() => undefined));
-    const atAgain = await timed(REQUESTS, (i) => get(`${sched}?at=${encodeURIComponent(moments[i])}`).then(() => undefined));
+    // Each moment asked twice in a row: the second answer is the cached one (30 distinct 5 MB
+    // answers in sequence would outgrow PIT_ANSWER_CACHE_MAX_BYTES, so a second pass would find none).
+    const at: number[] = [];
+    const atAgain: number[] = [];
+    for (const moment of moments) {
+      const u = `${sched}?at=${encodeURIComponent(moment)}`;
+      at.push(...(await timed(1, () => get(u).then(() => undefined))));
+      atAgain.push(...(await timed(1, () => get(u).then(() => undefined))));
+    }
     const windows = Array.from({ length: REQUESTS }, () => {
       const start = from + rnd() * Math.max(0, to - from - 3_600_000);
       return [new Date(start).toISOString(), new Date(start + 3_600_000).toISOString()];
@@ -214,7 +221,7 @@ async function main(): Promise<void> {
       `| GET /api/monitoring/scheduler/health (live, built from the read model per request: READ_CACHE_INTERVAL_MS=0) | ${ms(rows.live.p50)} | ${ms(rows.live.p99)} | 1.00 |`,
       `| same, live from the read cache (defaults) | ${ms(rows.cachedLive.p50)} | ${ms(rows.cachedLive.p99)} | ${ratio(rows.cachedLive.p50)} |`,
       `| same, ?at= random past moment, first asked (snapshot + fold) | ${ms(rows.at.p50)} | ${ms(rows.at.p99)} | ${ratio(rows.at.p50)} |`,
-      `| same moments asked again (cached past answers) | ${ms(rows.atAgain.p50)} | ${ms(rows.atAgain.p99)} | ${ratio(rows.atAgain.p50)} |`,
+      `| same moment asked again right after (cached past answer) | ${ms(rows.atAgain.p50)} | ${ms(rows.atAgain.p99)} | ${ratio(rows.atAgain.p50)} |`,
       `| GET /api/timeline one-hour window (first ${TIMELINE_LIMIT} entries) | ${ms(rows.timeline.p50)} | ${ms(rows.timeline.p99)} | ${ratio(rows.timeline.p50)} |`,
     ];
     const results: ResultRow[] = [
