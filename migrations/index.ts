@@ -20,6 +20,7 @@ import { Maintenance1764000000020 } from './0020-maintenance';
 import { Pauses1764000000021 } from './0021-pauses';
 import { FailureSignatures1764000000022 } from './0022-failure-signatures';
 import { SloFreshness1764000000023 } from './0023-slo-freshness';
+import { ReplayWindowIndex1764000000025 } from './0025-replay-window-index';
 import { PollPartitions1764000000026 } from './0026-poll-partitions';
 
 /** Every migration, in order. Listed by hand so the same list works from ts (tests) and dist. */
@@ -46,5 +47,6 @@ export const migrations = [
   Pauses1764000000021,
   FailureSignatures1764000000022,
   SloFreshness1764000000023,
+  ReplayWindowIndex1764000000025,
   PollPartitions1764000000026,
 ];

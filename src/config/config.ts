@@ -14,6 +14,7 @@ import { cachesEnv } from './caches.env';
 import { webhooksEnv } from './webhooks.env';
 import { maintenanceEnv } from './maintenance.env';
 import { failuresEnv } from './failures.env';
+import { readCacheEnv } from './read-cache.env';
 
 /**
  * Every environment variable the service reads, grouped by capability. Capabilities add their
@@ -35,6 +36,7 @@ export const envGroups = {
   webhooks: webhooksEnv,
   maintenance: maintenanceEnv,
   failures: failuresEnv,
+  readCache: readCacheEnv,
 } as const;
 
 type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };
