@@ -17,8 +17,8 @@ export interface AttentionFacts {
   /** Failures of the last 30 days not resolved by a later success of the same job and tenant. */
   readonly failedRuns: readonly FailedRunGroup[];
   readonly targets: readonly TargetState[];
-  /** Ops health's judgement of the loops (stale, stopped, crashed) and the loop pauses that hold. */
-  readonly ops: Pick<OpsHealthAssessment, 'loops' | 'pauses'>;
+  /** Ops health's judgement of the loops (stale, stopped, crashed), the loop and subject pauses that hold, the tenants in maintenance. */
+  readonly ops: Pick<OpsHealthAssessment, 'loops' | 'pauses' | 'held' | 'maintenance'>;
   /** The alert rules' latest states (empty for a tenant-scoped caller). */
   readonly alerts: readonly AlertRow[];
   /** Deliveries in the webhook failures inbox (status `failed`). */

@@ -12,6 +12,7 @@ export const ATTENTION_EXAMPLE = {
     failed_run: 1,
     webhook_failure: 0,
     paused: 0,
+    maintenance: 0,
   },
   items: [
     {

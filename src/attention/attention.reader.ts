@@ -43,8 +43,16 @@ export class AttentionReader {
       scope === null ? this.alerts(at) : Promise.resolve([]),
       this.webhookFailures(at, scope),
     ]);
-    const { loops, pauses } = assessOpsHealth(ops.body, now, opsHealthConfig(this.config));
-    return { now, jobs: jobs.body.jobs, failedRuns: jobs.body.failedRuns, targets: ops.body.targets, ops: { loops, pauses }, alerts, webhookFailures };
+    const { loops, pauses, held, maintenance } = assessOpsHealth(ops.body, now, opsHealthConfig(this.config));
+    return {
+      now,
+      jobs: jobs.body.jobs,
+      failedRuns: jobs.body.failedRuns,
+      targets: ops.body.targets,
+      ops: { loops, pauses, held, maintenance },
+      alerts,
+      webhookFailures,
+    };
   }
 
   private async alerts(at: Date | null): Promise<AlertRow[]> {

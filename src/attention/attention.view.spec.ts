@@ -128,7 +128,12 @@ const facts: AttentionFacts = {
     target('ok', 'globex'),
     target('platform', null, { ...open(200 * MIN), breaker: { ...open(200 * MIN).breaker!, state: 'half_open', retryAt: null } }),
   ],
-  ops: { loops: [loop('job-worker', { lastRunAt: new Date(ago(3 * MIN)) }, true), loop('cron', { state: 'crashed' }), loop('janitor', {})], pauses: [pause] },
+  ops: {
+    loops: [loop('job-worker', { lastRunAt: new Date(ago(3 * MIN)) }, true), loop('cron', { state: 'crashed' }), loop('janitor', {})],
+    pauses: [pause],
+    held: [],
+    maintenance: [],
+  },
   alerts: [alert('cron_failing', 'firing', 15 * MIN), alert('queue_backlog', 'firing', 25 * MIN), alert('auth_failures_spike', 'resolved', 60 * MIN)],
   webhookFailures: [
     delivery('d1', 'sub-a', 'acme', 30 * MIN),
@@ -221,6 +226,7 @@ describe('attentionView: the sources over one installation, ranked, scoped and f
       failed_run: 1,
       webhook_failure: 2,
       paused: 2,
+      maintenance: 0,
     });
     expect(body.total).toBe(2);
     expect(body.items.map(line)).toEqual(['warning breaker svc::platform -']);
@@ -234,9 +240,52 @@ describe('attentionView: the sources over one installation, ranked, scoped and f
     expect(all(null, { severity: 'info' }).items.map((i) => i.subject)).toEqual(['poll-scheduler', 'svc::globex-web']);
   });
 
+  it("tenants in maintenance and pauses of a job or a tenant's jobs show as info, for their own tenant only", () => {
+    const held = (scope: 'job' | 'tenant-jobs' | 'target', subject: string, tenant: string) => ({
+      ...pause,
+      key: `${scope}:${subject}`,
+      scope,
+      subject,
+      tenant,
+      reason: 'upstream down',
+      pausedBy: 'bob',
+      pausedAt: ago(7 * MIN),
+    });
+    const f: AttentionFacts = {
+      ...facts,
+      ops: {
+        ...facts.ops,
+        held: [held('job', 'acme-sync', 'acme'), held('tenant-jobs', 'globex', 'globex'), held('target', 'svc::acme-web', 'acme')] as never,
+        maintenance: [{ tenant: 'acme', mode: 'read_only', banner: 'Upgrading\nthe shard', startsAt: ago(3 * MIN), endsAt: null }],
+      },
+    };
+    const line = (i: { kind: string; subject: string; summary: string; href: string }) => `${i.kind} ${i.subject} | ${i.summary} | ${i.href}`;
+    const acme = attentionView(f, { scope: 'acme', limit: 100, severity: 'info' }).items.map(line);
+    // The oldest first: the loop pause, then the job pause (7 min), then the maintenance (3 min).
+    expect(acme).toEqual([
+      expect.stringMatching(/^paused poll-scheduler /),
+      'paused job:acme-sync | job acme-sync paused by bob: upstream down | /api/jobs/acme-sync',
+      `maintenance acme | tenant acme in maintenance (read_only): Upgrading | /api/tenants/acme/maintenance`,
+    ]);
+    expect(attentionView(f, { scope: 'globex', limit: 100, severity: 'info' }).items.map(line)).toEqual([
+      expect.stringMatching(/^paused poll-scheduler /),
+      'paused tenant-jobs:globex | the jobs of tenant globex paused by bob: upstream down | /api/jobs',
+      expect.stringMatching(/^paused svc::globex-web /),
+    ]);
+    expect(attentionView(f, { scope: null, limit: 100 }).counts).toMatchObject({ maintenance: 1 });
+  });
+
   it('nothing wrong: an empty list with every count zero', () => {
     const body = attentionView(
-      { now, jobs: [], failedRuns: [], targets: [target('ok', 'acme')], ops: { loops: [loop('janitor', {})], pauses: [] }, alerts: [], webhookFailures: [] },
+      {
+        now,
+        jobs: [],
+        failedRuns: [],
+        targets: [target('ok', 'acme')],
+        ops: { loops: [loop('janitor', {})], pauses: [], held: [], maintenance: [] },
+        alerts: [],
+        webhookFailures: [],
+      },
       { scope: null, limit: 100 },
     );
     expect(body.items).toEqual([]);

@@ -261,7 +261,7 @@ describe('GET /api/attention (real app, real HTTP targets, real job processes)',
     }
     const kind = await t.request('GET', '/api/attention?kind=meteor');
     expect(kind.body.message).toMatch(
-      /^kind: must be one of: stale_loop, dead_letter, alert, breaker, job_running_long, job_piling_up, failed_run, webhook_failure, paused$/,
+      /^kind: must be one of: stale_loop, dead_letter, alert, breaker, job_running_long, job_piling_up, failed_run, webhook_failure, paused, maintenance$/,
     );
     expect((await t.request('GET', '/api/attention', { token: null })).status).toBe(401);
     expect(await requestCaused()).toBe(before);

@@ -5,7 +5,9 @@ import { deadLettersSource } from './dead-letters.source';
 import { failedRunsSource } from './failed-runs.source';
 import { jobSlaSource } from './job-sla.source';
 import { loopPausesSource } from './loop-pauses.source';
+import { maintenanceSource } from './maintenance.source';
 import { staleLoopsSource } from './stale-loops.source';
+import { subjectPausesSource } from './subject-pauses.source';
 import { targetPausesSource } from './target-pauses.source';
 import { webhookFailuresSource } from './webhook-failures.source';
 
@@ -20,6 +22,8 @@ export const ATTENTION_SOURCES: readonly AttentionSource[] = [
   webhookFailuresSource,
   loopPausesSource,
   targetPausesSource,
+  subjectPausesSource,
+  maintenanceSource,
 ];
 
 /** Every kind an item may carry, in the sources' order (the `kind` filter accepts these; `counts` lists each). */
