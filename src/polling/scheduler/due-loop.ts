@@ -96,20 +96,22 @@ export async function runDueLoop(d: DueLoopDeps, keepGoing: () => boolean, waker
       // Lost meanwhile (a very slow load): not scheduled.
       const kept = acquired.filter((l) => own.leaseOf(l.partition)?.term === l.term).map((l) => l.partition);
       targets.abortLoading(ps.filter((p) => !kept.includes(p)));
-      await targets.finishLoading(kept, loaded);
+      // Logged before the partitions become schedulable: a reader of the log (the chaos test's
+      // one-owner check) must never see a probe of a partition before the line that took it.
       d.log.info(
         {
           event: 'scheduler.active',
           instanceId: INSTANCE_ID,
           owner,
-          partitions: ps,
-          terms: acquired.map((l) => l.term),
+          partitions: kept,
+          terms: acquired.filter((l) => kept.includes(l.partition)).map((l) => l.term),
           held: own.count,
           targets: loaded.size,
           loadMs: Math.round(performance.now() - t0),
         },
         'poll scheduler took partitions',
       );
+      await targets.finishLoading(kept, loaded);
     } catch (err) {
       targets.abortLoading(ps);
       targets.drop(ps);
