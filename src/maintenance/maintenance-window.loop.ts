@@ -6,11 +6,11 @@ import { systemOperator } from '../audit/operator-context';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL } from '../database/database.module';
-import { hashedLockKey, LeaderLock } from '../database/leader-lock';
+import { LeaderSweep } from '../database/leader-sweep';
+import { LoopStateService } from '../database/loop-state.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { RejectedError } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
-import { TimedLoop } from '../shared/timed-loop';
 import { changeMaintenance } from './maintenance.commands';
 import { windowPhase } from './maintenance.state';
 import { MaintenanceWindows } from './maintenance-windows';
@@ -23,38 +23,43 @@ import { MaintenanceWindows } from './maintenance-windows';
  */
 @Injectable()
 export class MaintenanceWindowLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly lock: LeaderLock;
-  private loop: TimedLoop | null = null;
+  private readonly sweeper: LeaderSweep<string>;
 
   constructor(
     private readonly audit: AuditRecorder,
     private readonly windows: MaintenanceWindows,
+    loops: LoopStateService,
     @Inject(DATABASE_URL) databaseUrl: string,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(LOGGER) log: Logger,
   ) {
-    this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.maintenance-window'), name: 'maintenance-window', log });
+    this.sweeper = new LeaderSweep({
+      name: 'maintenance-window',
+      databaseUrl,
+      everyMs: config.maintenance.sweepMs,
+      reportMs: config.core.loopReportMs,
+      loops,
+      log,
+      sweep: () => this.sweepHere(),
+      onError: (err) => log.error({ event: 'maintenance.record_failed', err: String(err) }, 'recording maintenance windows failed'),
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.loop = new TimedLoop({
-      everyMs: this.config.maintenance.sweepMs,
-      unref: true,
-      step: async () => void (await this.sweep()),
-      onError: (err) => this.log.error({ event: 'maintenance.record_failed', err: String(err) }, 'recording maintenance windows failed'),
-    });
-    this.loop.start();
+    this.sweeper.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.loop?.stop();
-    await this.lock.release();
+    await this.sweeper.stop();
   }
 
   /** One sweep when this process holds the lock: the tenants whose window opening or closing it recorded. */
-  async sweep(): Promise<string[]> {
-    if (!(await this.lock.tryAcquire())) return [];
+  sweep(): Promise<string[]> {
+    return this.sweeper.run();
+  }
+
+  private async sweepHere(): Promise<string[]> {
     const now = this.clock.now();
     const due = (await this.windows.load()).filter((r) => {
       const phase = windowPhase(r.window!, now);

@@ -6,11 +6,11 @@ import { systemOperator } from '../audit/operator-context';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL } from '../database/database.module';
-import { hashedLockKey, LeaderLock } from '../database/leader-lock';
+import { LeaderSweep } from '../database/leader-sweep';
+import { LoopStateService } from '../database/loop-state.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { RejectedError } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
-import { TimedLoop } from '../shared/timed-loop';
 import { Holds } from './holds.service';
 import type { PauseScope } from './pause.events';
 import { Pauses } from './pauses.service';
@@ -27,19 +27,28 @@ export type TargetResumer = (row: PauseRow) => Promise<void>;
  */
 @Injectable()
 export class PauseExpiry implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly lock: LeaderLock;
-  private loop: TimedLoop | null = null;
+  private readonly sweeper: LeaderSweep<string>;
   private targetResumer: TargetResumer | null = null;
 
   constructor(
     private readonly holds: Holds,
     private readonly pauses: Pauses,
+    loops: LoopStateService,
     @Inject(DATABASE_URL) databaseUrl: string,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(LOGGER) log: Logger,
   ) {
-    this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.pause-expiry'), name: 'pause-expiry', log });
+    this.sweeper = new LeaderSweep({
+      name: 'pause-expiry',
+      databaseUrl,
+      everyMs: config.jobs.pauseExpirySweepMs,
+      reportMs: config.core.loopReportMs,
+      loops,
+      log,
+      sweep: () => this.sweepHere(),
+      onError: (err) => log.error({ event: 'pause.expiry_failed', err: String(err) }, 'recording automatic resumes failed'),
+    });
   }
 
   onTargetExpired(resumer: TargetResumer): void {
@@ -47,23 +56,19 @@ export class PauseExpiry implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.loop = new TimedLoop({
-      everyMs: this.config.jobs.pauseExpirySweepMs,
-      unref: true,
-      step: async () => void (await this.sweep()),
-      onError: (err) => this.log.error({ event: 'pause.expiry_failed', err: String(err) }, 'recording automatic resumes failed'),
-    });
-    this.loop.start();
+    this.sweeper.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.loop?.stop();
-    await this.lock.release();
+    await this.sweeper.stop();
   }
 
   /** One sweep when this process holds the lock: the keys of the pauses whose end it recorded. */
-  async sweep(): Promise<string[]> {
-    if (!(await this.lock.tryAcquire())) return [];
+  sweep(): Promise<string[]> {
+    return this.sweeper.run();
+  }
+
+  private async sweepHere(): Promise<string[]> {
     const now = this.clock.now().getTime();
     const due = (await this.holds.readRows()).filter((r) => r.paused && r.resumeAt !== null && Date.parse(r.resumeAt) <= now);
     const recorded: string[] = [];

@@ -6,17 +6,27 @@ import { waitFor } from '../support/wait-for';
  * The webhook dispatcher, alert evaluator and flag-expiry loops report heartbeats like the job
  * and poll loops do, so ops health (and the stale-loop alert) sees one that stopped or crashed.
  */
-describe('heartbeats of the webhook dispatcher, alert evaluator and flag-expiry loops', () => {
+describe('heartbeats of the webhook dispatcher, alert evaluator, flag-expiry, pause-expiry and maintenance-window loops', () => {
   let db: TestDatabase;
   let t: TestApp | undefined;
-  const AUXILIARY = ['alert-evaluator', 'flag-expiry', 'webhook-dispatcher'];
+  const AUXILIARY = ['alert-evaluator', 'flag-expiry', 'maintenance-window', 'pause-expiry', 'webhook-dispatcher'];
   const rows = async () =>
     (await db.pool.query(`SELECT loop, state, interval_ms, last_run_at, beat_at, detail FROM loop_states WHERE loop = ANY($1) ORDER BY loop`, [AUXILIARY]))
       .rows;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await startTestApp({ WEBHOOK_POLL_MS: '20', FLAG_EXPIRY_SWEEP_MS: '50', ALERT_EVAL_MS: '50', LOOP_REPORT_MS: '400' }, db);
+    t = await startTestApp(
+      {
+        WEBHOOK_POLL_MS: '20',
+        FLAG_EXPIRY_SWEEP_MS: '50',
+        ALERT_EVAL_MS: '50',
+        PAUSE_EXPIRY_SWEEP_MS: '50',
+        MAINTENANCE_SWEEP_MS: '50',
+        LOOP_REPORT_MS: '400',
+      },
+      db,
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -24,10 +34,10 @@ describe('heartbeats of the webhook dispatcher, alert evaluator and flag-expiry 
   });
 
   it('shows each loop in ops health, active and not stale, with the heartbeat as its interval', async () => {
-    const body = await waitFor('ops health lists the three loops as run', async () => {
+    const body = await waitFor('ops health lists the five loops as run', async () => {
       const r = await t!.request('GET', '/api/ops/health');
       const loops = (r.body.loops ?? []).filter((l: { loop: string }) => AUXILIARY.includes(l.loop));
-      return loops.length === 3 && loops.every((l: { lastRunAt: string | null }) => l.lastRunAt) && r.body;
+      return loops.length === 5 && loops.every((l: { lastRunAt: string | null }) => l.lastRunAt) && r.body;
     });
     for (const loop of AUXILIARY) {
       expect(body.loops.find((l: { loop: string }) => l.loop === loop)).toMatchObject({ state: 'idle', stale: false, intervalMs: 400 });
