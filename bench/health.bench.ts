@@ -1,9 +1,16 @@
 /**
  * `npm run bench:health`: GET /api/monitoring/scheduler/health with BENCH_TARGETS (10,000)
  * instances in the read model, measured with autocannon (BENCH_CONNECTIONS 10, BENCH_DURATION
- * 10 s) twice: (A) right after the targets' own events, (B) after BENCH_EVENTS (1,000,000) more
- * events in the log — the response time must not grow with the log, since the endpoint reads only
- * rm_targets. Reference in the same run: a bare Fastify route returning the same JSON from memory.
+ * 10 s), served from the read cache (ADR 0016, default settings):
+ *   (A) right after the targets' own events; (B) after BENCH_EVENTS (1,000,000) more events in the
+ *   log — flat, since the body depends on the read model's position, not on the log's size;
+ *   (C) while the targets projection's checkpoint moves every 50 ms (a busy log: the body is rebuilt
+ *   once per READ_CACHE_INTERVAL_MS); (D) with If-None-Match = the current ETag (304s per second; an app with
+ *   READ_CACHE_MAX_AGE_MS=600000, so the tag does not age out during the run);
+ *   (E) built per request (READ_CACHE_INTERVAL_MS=0, a second app on the same database: the
+ *   pre-cache path).
+ * Reference in the same run: a bare Fastify route returning the same JSON from memory. Also times
+ * serialising the body with a fast-json-stringify schema serialiser against JSON.stringify.
  * Prints req/s, p50/p99 latency and the ratios. Embedded PostgreSQL in a temp dir; loopback only.
  */
 import 'reflect-metadata';
@@ -32,7 +39,8 @@ import { TargetCommand, targetDecider } from '../src/polling/target.decider';
 import { eventsOrThrow } from '../src/shared/decider';
 import { targetStream } from '../src/polling/events/target-spec';
 import { liveTable, RowStore } from '../src/event-store/postgres/row-store';
-import { ratioOf, runBench, writeResults } from './result-file';
+import { loadAverages, ratioOf, runBench, writeResults } from './result-file';
+import { serializeSchedulerHealth } from './scheduler-health.schema';
 import { freePort } from '../test/support/free-port';
 
 const N = Number(process.env.BENCH_TARGETS ?? 10_000);
@@ -48,11 +56,31 @@ interface Run {
   p99: number;
   non2xx: number;
   bytes: number;
+  /** Answers by status class (304s are in 3xx). */
+  by: { '2xx': number; '3xx': number };
 }
 
 async function cannon(url: string, headers: Record<string, string> = {}): Promise<Run> {
   const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
-  return { reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, bytes: r.throughput.average };
+  return {
+    reqPerSec: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    bytes: r.throughput.average,
+    by: { '2xx': r['2xx'], '3xx': r['3xx'] },
+  };
+}
+
+/** Median time of `n` calls of `f`, ms. */
+function timeIt(n: number, f: () => unknown): number {
+  const t: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    f();
+    t.push(performance.now() - s);
+  }
+  return t.sort((a, b) => a - b)[Math.floor(n / 2)];
 }
 
 /** A realistic history per target: successes, and for some a failure streak, breaker and dead-letter. */
@@ -93,6 +121,9 @@ async function main(): Promise<void> {
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'bench', log });
   const pool = new Pool({ connectionString: db.url, max: 20 });
   let app: Awaited<ReturnType<typeof createApp>> | null = null;
+  let uncached: Awaited<ReturnType<typeof createApp>> | null = null;
+  let revalidating: Awaited<ReturnType<typeof createApp>> | null = null;
+  let mover: NodeJS.Timeout | null = null;
   const bare = Fastify();
   try {
     await runMigrations(db.url);
@@ -146,6 +177,11 @@ async function main(): Promise<void> {
     if (body.instances.length !== N) throw new Error(`expected ${N} instances, got ${body.instances.length}`);
 
     const a = await cannon(url, auth);
+    // The reference, measured next to (A) and again at the end: a change of load hits both alike.
+    bare.get('/api/monitoring/scheduler/health', async () => body);
+    await bare.listen({ port: 0, host: '127.0.0.1' });
+    const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/api/monitoring/scheduler/health`;
+    const ref1 = await cannon(bareUrl);
     const eventsA = Number((await pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
 
     // Grow the log by EXTRA_EVENTS poll outcomes spread over the target streams (bulk SQL: volume is the point).
@@ -166,19 +202,72 @@ async function main(): Promise<void> {
     console.log(`added ${EXTRA_EVENTS} events in ${((Date.now() - f0) / 1000).toFixed(1)} s`);
     const b = await cannon(url, auth);
 
-    bare.get('/api/monitoring/scheduler/health', async () => body);
-    await bare.listen({ port: 0, host: '127.0.0.1' });
-    const ref = await cannon(`http://127.0.0.1:${(bare.server.address() as { port: number }).port}/api/monitoring/scheduler/health`);
+    // (C) A busy log: the targets checkpoint moves every 50 ms, as the projection runner would move it.
+    let moved = 0;
+    mover = setInterval(() => {
+      moved++;
+      pool
+        .query(
+          `INSERT INTO projection_checkpoints AS p (name, version, state, checkpoint, position) VALUES ('targets', $2, 'live', '0:' || $1::text, $1::bigint)
+           ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, position = EXCLUDED.position`,
+          [String(1_000_000 + moved), targetsProjection.version],
+        )
+        .catch(() => undefined);
+    }, 50);
+    const c = await cannon(url, auth);
+    clearInterval(mover);
+    mover = null;
+
+    // (D) Revalidation: If-None-Match with the current tag, on an app whose bodies do not age out
+    // during the run (READ_CACHE_MAX_AGE_MS=600000): with the default 5 s the tag changes every 5 s.
+    revalidating = await createApp(loadConfig({ ...env, READ_CACHE_MAX_AGE_MS: '600000' }), db.url, log);
+    await revalidating.listen({ port: 0, host: '127.0.0.1' });
+    const revalidateUrl = `http://127.0.0.1:${(revalidating.getHttpServer().address() as { port: number }).port}/api/monitoring/scheduler/health`;
+    const current = await fetch(revalidateUrl, { headers: auth });
+    await current.arrayBuffer(); // an unread body would hold the connection, and app.close() with it
+    const etag = current.headers.get('etag')!;
+    const d = await cannon(revalidateUrl, { ...auth, 'if-none-match': etag });
+    await revalidating.close();
+    revalidating = null;
+
+    // (E) The pre-cache path: built from rm_targets per request.
+    uncached = await createApp(loadConfig({ ...env, READ_CACHE_INTERVAL_MS: '0' }), db.url, log);
+    await uncached.listen({ port: 0, host: '127.0.0.1' });
+    const e = await cannon(`http://127.0.0.1:${(uncached.getHttpServer().address() as { port: number }).port}/api/monitoring/scheduler/health`, auth);
+    await uncached.close();
+    uncached = null;
+
+    // Serialisers on the same body (the cache serialises once per rebuild).
+    const fjsMs = timeIt(7, () => serializeSchedulerHealth(body as never));
+    const jsonMs = timeIt(7, () => JSON.stringify(body));
+
+    const ref2 = await cannon(bareUrl);
+    const ref: Run = {
+      reqPerSec: (ref1.reqPerSec + ref2.reqPerSec) / 2,
+      p50: Math.round((ref1.p50 + ref2.p50) / 2),
+      p99: Math.round((ref1.p99 + ref2.p99) / 2),
+      non2xx: ref1.non2xx + ref2.non2xx,
+      bytes: (ref1.bytes + ref2.bytes) / 2,
+      by: { '2xx': ref1.by['2xx'] + ref2.by['2xx'], '3xx': 0 },
+    };
 
     const kb = (JSON.stringify(body).length / 1024).toFixed(0);
     console.log(`\nscheduler health bench: ${N} instances, response ${kb} KiB, ${CONNECTIONS} connections, ${DURATION} s per run`);
+    const row = (r: Run) => ({ 'req/s': r.reqPerSec.toFixed(1), 'p50 ms': r.p50, 'p99 ms': r.p99, '2xx': r.by['2xx'], '3xx': r.by['3xx'], non2xx: r.non2xx });
     console.table({
-      [`opsledger, ${eventsA} events`]: { 'req/s': a.reqPerSec.toFixed(1), 'p50 ms': a.p50, 'p99 ms': a.p99, non2xx: a.non2xx },
-      [`opsledger, ${eventsB} events`]: { 'req/s': b.reqPerSec.toFixed(1), 'p50 ms': b.p50, 'p99 ms': b.p99, non2xx: b.non2xx },
-      'bare Fastify, same JSON from memory': { 'req/s': ref.reqPerSec.toFixed(1), 'p50 ms': ref.p50, 'p99 ms': ref.p99, non2xx: ref.non2xx },
+      [`(A) opsledger, read cache, ${eventsA} events`]: row(a),
+      [`(B) opsledger, read cache, ${eventsB} events`]: row(b),
+      [`(C) same, checkpoint moving every 50 ms`]: row(c),
+      [`(D) same, If-None-Match (304)`]: row(d),
+      [`(E) built per request (READ_CACHE_INTERVAL_MS=0)`]: row(e),
+      'bare Fastify, same JSON from memory (next to A)': row(ref1),
+      'bare Fastify, same JSON from memory (at the end)': row(ref2),
     });
-    console.log(`ratio opsledger/bare req/s: ${(a.reqPerSec / ref.reqPerSec).toFixed(2)} (A), ${(b.reqPerSec / ref.reqPerSec).toFixed(2)} (B)`);
-    console.log(`p99 after ${EXTRA_EVENTS} more events / before: ${(b.p99 / a.p99).toFixed(2)} (≈1 means the response time does not grow with the log)`);
+    const r = (x: Run) => (x.reqPerSec / ref.reqPerSec).toFixed(2);
+    console.log(`ratio opsledger/bare req/s: ${r(a)} (A), ${r(b)} (B), ${r(c)} (C, busy log), ${r(e)} (E, no cache); 304s: ${d.reqPerSec.toFixed(0)}/s`);
+    console.log(`req/s after ${EXTRA_EVENTS} more events / before: ${(b.reqPerSec / a.reqPerSec).toFixed(2)} (≈1: flat as the log grows)`);
+    console.log(`serialising the body: fast-json-stringify (schema) ${fjsMs.toFixed(1)} ms, JSON.stringify ${jsonMs.toFixed(1)} ms`);
+    console.log(`load average ${loadAverages().join(' ')}`);
     writeResults(
       'health',
       [
@@ -186,24 +275,54 @@ async function main(): Promise<void> {
           work: `scheduler health, ${N.toLocaleString('en-US')} instances (${kb} KiB body), ${eventsA.toLocaleString('en-US')} events`,
           figure: Math.round(a.reqPerSec * 10) / 10,
           unit: 'req/s',
-          reference: 'bare Fastify, same JSON from memory',
+          reference: 'bare Fastify, same JSON from memory (mean of a run next to A and one at the end)',
           referenceFigure: Math.round(ref.reqPerSec * 10) / 10,
           ratio: ratioOf(a.reqPerSec, ref.reqPerSec),
           goal: '≥ 0.5×',
         },
         {
-          work: `same, after ${EXTRA_EVENTS.toLocaleString('en-US')} more events`,
+          work: `same, after ${EXTRA_EVENTS.toLocaleString('en-US')} more events (${eventsB.toLocaleString('en-US')})`,
           figure: Math.round(b.reqPerSec * 10) / 10,
           unit: 'req/s',
-          reference: 'bare Fastify, same JSON from memory',
+          reference: 'bare Fastify, same JSON from memory (mean of a run next to A and one at the end)',
           referenceFigure: Math.round(ref.reqPerSec * 10) / 10,
           ratio: ratioOf(b.reqPerSec, ref.reqPerSec),
           goal: 'flat as the log grows',
         },
+        {
+          work: 'same, the read model moving every 50 ms (rebuilt once per READ_CACHE_INTERVAL_MS)',
+          figure: Math.round(c.reqPerSec * 10) / 10,
+          unit: 'req/s',
+          reference: 'bare Fastify, same JSON from memory (mean of a run next to A and one at the end)',
+          referenceFigure: Math.round(ref.reqPerSec * 10) / 10,
+          ratio: ratioOf(c.reqPerSec, ref.reqPerSec),
+          goal: null,
+        },
+        {
+          work: 'same, If-None-Match with the current ETag (304, no body)',
+          figure: Math.round(d.reqPerSec),
+          unit: 'req/s',
+          reference: 'bare Fastify, same JSON from memory (mean of a run next to A and one at the end)',
+          referenceFigure: Math.round(ref.reqPerSec * 10) / 10,
+          ratio: ratioOf(d.reqPerSec, ref.reqPerSec),
+          goal: null,
+        },
+        {
+          work: 'same, built per request (READ_CACHE_INTERVAL_MS=0: no cache)',
+          figure: Math.round(e.reqPerSec * 10) / 10,
+          unit: 'req/s',
+          reference: 'bare Fastify, same JSON from memory (mean of a run next to A and one at the end)',
+          referenceFigure: Math.round(ref.reqPerSec * 10) / 10,
+          ratio: ratioOf(e.reqPerSec, ref.reqPerSec),
+          goal: null,
+        },
       ],
-      { before: a, after: b, bare: ref },
+      { before: a, after: b, moving: c, notModified: d, uncached: e, bare: ref, serialiseMs: { fastJsonStringify: fjsMs, jsonStringify: jsonMs } },
     );
   } finally {
+    if (mover) clearInterval(mover);
+    await uncached?.close().catch(() => undefined);
+    await revalidating?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await bare.close().catch(() => undefined);
     await pool.end().catch(() => undefined);

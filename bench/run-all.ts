@@ -12,7 +12,7 @@ import { BenchResults, loadAverages, RESULTS_DIR } from './result-file';
 import { rewriteSummary } from './summary-table';
 
 /** In the order they run (and appear in the summary table). */
-const BENCHES = ['store', 'rebuild', 'jobs', 'health', 'history', 'polling', 'what-if', 'auth'] as const;
+const BENCHES = ['store', 'rebuild', 'jobs', 'health', 'history', 'polling', 'polling-processes', 'what-if', 'auth'] as const;
 
 const ROOT = path.resolve(__dirname, '..');
 const DOC = path.join(ROOT, 'docs', 'performance.md');

@@ -17,6 +17,12 @@ import { CachePurges1764000000016 } from './0016-cache-purges';
 import { AppendGroups1764000000017 } from './0017-append-groups';
 import { Webhooks1764000000018 } from './0018-webhooks';
 import { ConsoleSessions1764000000019 } from './0019-console-sessions';
+import { Maintenance1764000000020 } from './0020-maintenance';
+import { Pauses1764000000021 } from './0021-pauses';
+import { FailureSignatures1764000000022 } from './0022-failure-signatures';
+import { SloFreshness1764000000023 } from './0023-slo-freshness';
+import { ReplayWindowIndex1764000000025 } from './0025-replay-window-index';
+import { PollPartitions1764000000026 } from './0026-poll-partitions';
 
 /** Every migration, in order. Listed by hand so the same list works from ts (tests) and dist. */
 export const migrations = [
@@ -39,4 +45,10 @@ export const migrations = [
   AppendGroups1764000000017,
   Webhooks1764000000018,
   ConsoleSessions1764000000019,
+  Maintenance1764000000020,
+  Pauses1764000000021,
+  FailureSignatures1764000000022,
+  SloFreshness1764000000023,
+  ReplayWindowIndex1764000000025,
+  PollPartitions1764000000026,
 ];

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import { AlertsModule } from './alerts/alerts.module';
+import { AttentionModule } from './attention/attention.module';
 import { AuditModule } from './audit/audit.module';
 import { BackupModule } from './backup/backup.module';
 import { CachesModule } from './caches/caches.module';
@@ -15,8 +16,11 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EgressModule } from './egress/egress.module';
+import { FailuresModule } from './failures/failures.module';
 import { FlagsModule } from './flags/flags.module';
 import { LoopStateModule } from './database/loop-state.module';
+import { MaintenanceGateGuard } from './access/maintenance-gate.guard';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -28,6 +32,7 @@ import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ReplayModule } from './replay/replay.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { SloModule } from './slo/slo.module';
 import { serverKeys } from './secrets/server-keys';
 import type { Clock } from './shared/clock';
 import { CoreModule } from './shared/core.module';
@@ -46,6 +51,7 @@ export const FEATURE_MODULES = [
   HealthModule,
   PausingModule,
   PollingModule,
+  SloModule,
   JobsModule,
   SystemModule,
   RateLimitModule,
@@ -57,6 +63,9 @@ export const FEATURE_MODULES = [
   WebhooksModule,
   ConsoleSessionModule,
   ConsoleStreamModule,
+  AttentionModule,
+  MaintenanceModule,
+  FailuresModule,
 ];
 
 /** Composition root: infrastructure, then FEATURE_MODULES. */
@@ -76,11 +85,12 @@ export class AppModule {
         EgressModule.forRoot(databaseUrl),
         ...FEATURE_MODULES,
       ],
-      // Global guards run in this order: how often (every request counts, failed logins too), then who, then which tenant.
+      // Global guards run in this order: how often (every request counts, failed logins too), then who, then which tenant, then whether that tenant is in maintenance.
       providers: [
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useExisting: TenantScopeGuard },
+        { provide: APP_GUARD, useExisting: MaintenanceGateGuard },
       ],
     };
   }

@@ -9,4 +9,7 @@ export interface JobDefinitionRow {
   readonly removedAt: string | null;
   readonly missedTicks: number;
   readonly lastMissedTick: string | null;
+  /** Ticks skipped while a hold (a pause) kept the job from running; absent on rows folded before they existed. */
+  readonly skippedTicks?: number;
+  readonly lastSkippedTick?: string | null;
 }

@@ -33,4 +33,14 @@ describe('job_definitions projection', () => {
       lastMissedTick: '2025-03-02T02:00:00.000Z',
     });
   });
+
+  it('skipped ticks (a hold kept the job from running) are counted apart from missed ones', () => {
+    const hold = { source: 'pause', scope: 'job', subject: 'nightly', reason: 'deploy', by: 'alice', until: null };
+    const rows = foldInMemory(jobDefinitionsProjection, [
+      ev('JobDefined', { name: 'nightly', definition, source: 'config' }, '2025-03-01T00:00:00.000Z', 0n),
+      ev('TickSkipped', { job: 'nightly', tick: '2025-03-02T02:00:00.000Z', detectedAt: '2025-03-02T02:00:00.100Z', hold }, '2025-03-02T02:00:00.100Z', 1n),
+      ev('TickSkipped', { job: 'nightly', tick: '2025-03-03T02:00:00.000Z', detectedAt: '2025-03-03T02:00:00.100Z', hold }, '2025-03-03T02:00:00.100Z', 2n),
+    ]);
+    expect(rows.get('nightly')).toMatchObject({ missedTicks: 0, lastMissedTick: null, skippedTicks: 2, lastSkippedTick: '2025-03-03T02:00:00.000Z' });
+  });
 });

@@ -18,6 +18,8 @@ export function evolveJobDefinition(row: JobDefinitionRow | null, event: Pick<Re
         removedAt: null,
         missedTicks: row?.missedTicks ?? 0,
         lastMissedTick: row?.lastMissedTick ?? null,
+        skippedTicks: row?.skippedTicks ?? 0,
+        lastSkippedTick: row?.lastSkippedTick ?? null,
       };
     case 'JobRemoved':
       return row ? { ...row, removedAt: at } : null;
@@ -27,6 +29,14 @@ export function evolveJobDefinition(row: JobDefinitionRow | null, event: Pick<Re
             ...row,
             missedTicks: row.missedTicks + 1,
             lastMissedTick: row.lastMissedTick && row.lastMissedTick > e.data.tick ? row.lastMissedTick : e.data.tick,
+          }
+        : null;
+    case 'TickSkipped':
+      return row
+        ? {
+            ...row,
+            skippedTicks: (row.skippedTicks ?? 0) + 1,
+            lastSkippedTick: row.lastSkippedTick && row.lastSkippedTick > e.data.tick ? row.lastSkippedTick : e.data.tick,
           }
         : null;
     default:

@@ -7,13 +7,14 @@ import { RecordedEvent } from '../event-store/envelope';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { ExpectedVersionConflict } from '../event-store/expected-version-conflict.error';
 import { hashedLockKey, LeaderLock } from '../database/leader-lock';
+import { LoopStateService } from '../database/loop-state.service';
+import { ReportedLoop } from '../database/reported-loop';
 import { Clock, CLOCK } from '../shared/clock';
 import { eventsOrThrow, fold } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
-import { TimedLoop } from '../shared/timed-loop';
 import { AlertEvent, alertStream } from './alert.events';
 import { alertDecider, alertEvaluation, AlertState } from './alert.decider';
-import { AlertThresholds, BASELINE_RULES } from './alert-rules';
+import { AlertThresholds, ALERT_RULES } from './alert-rules';
 import { AlertSignalsReader } from './alert-signals.reader';
 
 /**
@@ -26,7 +27,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
   private readonly lock: LeaderLock;
   /** Per rule: its firing state and stream revision, and since when its condition has held (memory only). */
   private states = new Map<string, { state: AlertState; revision: bigint; pendingSince: string | null }>();
-  private loop: TimedLoop | null = null;
+  private loop: ReportedLoop | null = null;
   /** The lock term the firing states were loaded in: a new term loads them again. */
   private loadedTerm: number | null = null;
 
@@ -36,6 +37,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     @Inject(DATABASE_URL) databaseUrl: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly loopStates: LoopStateService,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     // The key it has always had, so old and new processes exclude each other during a deploy.
@@ -48,10 +50,12 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
 
   onApplicationBootstrap(): void {
     if (this.config.core.appMode === 'worker') return;
-    this.loop = new TimedLoop({
+    this.loop = new ReportedLoop(this.loopStates, {
+      loop: 'alert-evaluator',
       everyMs: this.config.alerts.evalMs,
+      reportMs: this.config.core.loopReportMs,
       unref: true,
-      step: async () => void (await this.evaluate()),
+      step: async () => (await this.evaluate(), this.lock.held ? 'ran' : 'standby'),
       onError: (err) => this.log.error({ event: 'alert.evaluation_failed', err: String(err) }, 'alert evaluation failed'),
     });
     this.loop.start();
@@ -73,7 +77,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     const now = this.clock.now();
     const signals = await this.signals.read(now);
     const appended: AlertEvent[] = [];
-    for (const rule of BASELINE_RULES) {
+    for (const rule of ALERT_RULES) {
       const cur = this.states.get(rule.name) ?? { state: alertDecider.initialState, revision: -1n, pendingSince: null };
       const cmd = alertEvaluation(rule, signals, this.thresholds, cur.pendingSince, now);
       const events = eventsOrThrow(alertDecider.decide(cmd, cur.state));
@@ -102,7 +106,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
 
   private async loadStates(): Promise<void> {
     this.states = new Map();
-    for (const rule of BASELINE_RULES) {
+    for (const rule of ALERT_RULES) {
       const events = await this.store.readStream(alertStream(rule.name));
       const state = fold(
         alertDecider,

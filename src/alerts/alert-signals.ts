@@ -10,4 +10,12 @@ export interface AlertSignals {
   readonly webhookFailures: number;
   /** Failed authentications in the spike window. */
   readonly authFailures: number;
+  /** Burn rates of every target with a freshness objective over the fast and the slow pair of windows (long, short). */
+  readonly sloBurn: readonly SloBurn[];
+}
+
+export interface SloBurn {
+  readonly target: string;
+  readonly fast: readonly [long: number, short: number];
+  readonly slow: readonly [long: number, short: number];
 }

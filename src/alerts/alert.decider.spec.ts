@@ -1,5 +1,5 @@
 import { spec } from '../../test/support/given';
-import { BASELINE_RULES } from './alert-rules';
+import { ALERT_RULES, BASELINE_RULES, SLO_BURN_RULES } from './alert-rules';
 import { AlertSignals } from './alert-signals';
 import { alertDecider, alertEvaluation, initialAlertState } from './alert.decider';
 import type { AlertEvent } from './alert.events';
@@ -11,6 +11,10 @@ const t = {
   oldestReadyAgeSeconds: 300,
   webhookFailuresThreshold: 5,
   authFailuresThreshold: 20,
+  sloFastBurnRate: 14.4,
+  sloFastBurnWindowsSeconds: [3600, 300] as const,
+  sloSlowBurnRate: 6,
+  sloSlowBurnWindowsSeconds: [21_600, 1800] as const,
 };
 const calm: AlertSignals = {
   health: { status: 'healthy', issues: [] },
@@ -18,8 +22,9 @@ const calm: AlertSignals = {
   cronProblems: [],
   webhookFailures: 0,
   authFailures: 0,
+  sloBurn: [{ target: 'svc::calm', fast: [1, 1], slow: [1, 1] }],
 };
-const rule = (name: string) => BASELINE_RULES.find((r) => r.name === name)!;
+const rule = (name: string) => ALERT_RULES.find((r) => r.name === name)!;
 const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, s));
 /** The evaluation the evaluator makes: `pendingSince` is what it remembers from the last one. */
 const evaluate = (name: string, signals: AlertSignals, now: Date, pendingSince: string | null = null) =>
@@ -28,7 +33,7 @@ const evaluate = (name: string, signals: AlertSignals, now: Date, pendingSince: 
 const { given } = spec(alertDecider);
 
 describe('alert decider', () => {
-  it('has the seven baseline alerts', () => {
+  it('has the seven baseline alerts and the freshness burn-rate pair, each with its severity', () => {
     expect(BASELINE_RULES.map((r) => r.name)).toEqual([
       'health_degraded',
       'queue_backlog',
@@ -38,6 +43,54 @@ describe('alert decider', () => {
       'webhook_failures_spike',
       'auth_failures_spike',
     ]);
+    expect(ALERT_RULES.map((r) => [r.name, r.severity])).toEqual([
+      ...BASELINE_RULES.map((r) => [r.name, r.name === 'cron_failing' ? 'critical' : 'warning']),
+      ['slo_fast_burn', 'page'],
+      ['slo_slow_burn', 'ticket'],
+    ]);
+  });
+
+  it('given a freshness objective burning over both windows of a pair, then that pair fires; over one window only, nothing', () => {
+    const burning = (fast: [number, number], slow: [number, number]): AlertSignals => ({
+      ...calm,
+      sloBurn: [...calm.sloBurn, { target: 'svc::eu-1', fast, slow }],
+    });
+    given()
+      .when(evaluate('slo_fast_burn', burning([20, 15], [20, 15]), at(0)))
+      .then([
+        expect.objectContaining({
+          type: 'AlertFired',
+          data: expect.objectContaining({
+            rule: 'slo_fast_burn',
+            value: 1,
+            summary: 'svc::eu-1 burns 20.0× over 1h and 15.0× over 5m (limit 14.4×; GET /api/slo)',
+          }),
+        }),
+      ]);
+    given()
+      .when(evaluate('slo_slow_burn', burning([20, 15], [7, 6.5]), at(0)))
+      .then([expect.objectContaining({ type: 'AlertFired', data: expect.objectContaining({ rule: 'slo_slow_burn', value: 1 }) })]);
+    // A burst that is over (short window calm) or too short to matter yet (long window calm) pages nobody.
+    given()
+      .when(evaluate('slo_fast_burn', burning([20, 2], [1, 1]), at(0)))
+      .then([]);
+    given()
+      .when(evaluate('slo_fast_burn', burning([3, 100], [1, 1]), at(0)))
+      .then([]);
+    given()
+      .when(evaluate('slo_slow_burn', burning([5.9, 100], [6, 100]), at(0)))
+      .then([]);
+    const resolved = given({
+      type: 'AlertFired',
+      data: { rule: 'slo_fast_burn', summary: '', value: 1, pendingSince: at(0).toISOString(), firedAt: at(0).toISOString() },
+    }).when(evaluate('slo_fast_burn', burning([20, 2], [1, 1]), at(60)));
+    resolved.then([
+      expect.objectContaining({
+        type: 'AlertResolved',
+        data: expect.objectContaining({ summary: 'no freshness objective burns faster than 14.4× over 1h and 5m', value: 0 }),
+      }),
+    ]);
+    expect(SLO_BURN_RULES).toHaveLength(2);
   });
 
   it('given degraded health, when it has lasted less than 2 minutes, then it is pending and nothing fires', () => {
@@ -96,7 +149,7 @@ describe('alert decider', () => {
   });
 
   it('given calm signals, then no rule fires', () => {
-    for (const r of BASELINE_RULES)
+    for (const r of ALERT_RULES)
       given()
         .when(evaluate(r.name, calm, at(0)))
         .then([]);

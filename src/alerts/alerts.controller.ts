@@ -5,7 +5,7 @@ import type { AlertRow } from '../../projections/alerts/alerts.projection';
 import { Roles } from '../access/roles.decorator';
 import { TenantScope } from '../access/tenant-scope.decorator';
 import { PG_POOL } from '../database/database.module';
-import { BASELINE_RULES } from './alert-rules';
+import { ALERT_RULES } from './alert-rules';
 
 @ApiTags('observability')
 @ApiBearerAuth()
@@ -16,7 +16,9 @@ export class AlertsController {
   @Get()
   @Roles('viewer')
   @TenantScope('installation', "rules over every tenant's runs and targets (summaries name jobs); scoped tokens read their own health instead")
-  @ApiOperation({ summary: "Seed 002's baseline alerts with their state (history: /api/timeline?types=AlertFired,AlertResolved)." })
+  @ApiOperation({
+    summary: 'The baseline alerts and the freshness-objective burn-rate pair, with their state (history: /api/timeline?types=AlertFired,AlertResolved).',
+  })
   @ApiResponse({
     status: 200,
     schema: {
@@ -25,6 +27,7 @@ export class AlertsController {
           {
             rule: 'dead_letter_nonzero',
             description: 'Dead-letter count is non-zero',
+            severity: 'warning',
             state: 'firing',
             summary: '2 job run(s) dead-lettered',
             value: 2,
@@ -35,6 +38,7 @@ export class AlertsController {
           {
             rule: 'health_degraded',
             description: 'App health degraded for more than 2 minutes',
+            severity: 'warning',
             state: 'ok',
             summary: null,
             value: null,
@@ -50,11 +54,12 @@ export class AlertsController {
     const { rows } = await this.pool.query<{ doc: AlertRow }>('SELECT doc FROM rm_alerts');
     const byRule = new Map(rows.map((r) => [r.doc.rule, r.doc]));
     return {
-      alerts: BASELINE_RULES.map((rule) => {
+      alerts: ALERT_RULES.map((rule) => {
         const r = byRule.get(rule.name);
         return {
           rule: rule.name,
           description: rule.description,
+          severity: rule.severity,
           state: r?.state === 'firing' ? 'firing' : 'ok',
           summary: r?.summary ?? null,
           value: r?.value ?? null,

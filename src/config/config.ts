@@ -13,6 +13,9 @@ import { flagsEnv } from './flags.env';
 import { cachesEnv } from './caches.env';
 import { webhooksEnv } from './webhooks.env';
 import { consoleEnv } from './console.env';
+import { maintenanceEnv } from './maintenance.env';
+import { failuresEnv } from './failures.env';
+import { readCacheEnv } from './read-cache.env';
 
 /**
  * Every environment variable the service reads, grouped by capability. Capabilities add their
@@ -33,6 +36,9 @@ export const envGroups = {
   caches: cachesEnv,
   webhooks: webhooksEnv,
   console: consoleEnv,
+  maintenance: maintenanceEnv,
+  failures: failuresEnv,
+  readCache: readCacheEnv,
 } as const;
 
 type Parsed<G> = { [K in keyof G]: G[K] extends EnvVar<infer T> ? T : never };
@@ -51,7 +57,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       out[group][key] = v.parse(env[v.name]);
     }
   }
-  return out as AppConfig;
+  const config = out as AppConfig;
+  if (config.failures.retryCapDefault > config.failures.retryCapMax)
+    throw new ConfigError(
+      'FAILURES_RETRY_CAP_DEFAULT',
+      `must not be above FAILURES_RETRY_CAP_MAX (${config.failures.retryCapMax}), got ${config.failures.retryCapDefault}`,
+    );
+  return config;
 }
 
 export { ConfigError };

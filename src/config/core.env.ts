@@ -51,6 +51,12 @@ export const coreEnv = {
     min: 1,
     max: 3600,
   }),
+  loopReportMs: int(
+    'LOOP_REPORT_MS',
+    5_000,
+    'Heartbeat of the webhook dispatcher, alert evaluator and flag-expiry loops in loop_states (at most one per step; ops health staleness is measured against it).',
+    { min: 10 },
+  ),
   shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 'Longest a clean shutdown may take before the process exits anyway.', { min: 100 }),
   eventAppendConnections: int(
     'EVENT_APPEND_CONNECTIONS',

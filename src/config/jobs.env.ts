@@ -12,7 +12,13 @@ export const jobsEnv = {
   pauseRefreshMs: int(
     'LOOP_PAUSE_REFRESH_MS',
     1_000,
-    'How often a job worker and the poll scheduler re-read whether an operator paused them (a pause made through this process applies at once).',
+    "How often a job worker, the cron ticker and the poll scheduler re-read what operators paused (the whole loop, a job, a target, a tenant's jobs or targets; a pause made through this process applies at once).",
+    { min: 10 },
+  ),
+  pauseExpirySweepMs: int(
+    'PAUSE_EXPIRY_SWEEP_MS',
+    1_000,
+    "How often one process records the automatic resume of pauses whose resumeAt has come (job, tenant and target pauses; the log and timeline show it). Jobs and tenants are released at resumeAt by every process's own clock; a target's own pause waits for this record.",
     { min: 10 },
   ),
   workerConcurrency: int('WORKER_CONCURRENCY', 10, 'Runs one worker process executes at once (0 disables the job worker).', { min: 0, max: 1000 }),

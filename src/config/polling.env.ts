@@ -37,9 +37,13 @@ const timeZone = (name: string, def: string, description: string): EnvVar<string
   },
 });
 
-/** Poll scheduler, breakers, dead-letter and the two health endpoints. Defaults are seeds 000/001 and DESIGN "Polling". */
+/** Poll scheduler, breakers, dead-letter and the two health endpoints; defaults are the documented values (README config table). */
 export const pollingEnv = {
-  schedulerEnabled: bool('POLL_SCHEDULER_ENABLED', true, 'Run the poll scheduler in APP_MODE all/worker (one process is active, others stand by).'),
+  schedulerEnabled: bool(
+    'POLL_SCHEDULER_ENABLED',
+    true,
+    'Run the poll scheduler in APP_MODE all/worker (the targets are partitioned across every such process, docs/adr/0017).',
+  ),
   concurrency: int('POLL_CONCURRENCY', 50, 'Probes in flight at once.', { min: 1, max: 10_000 }),
   defaultIntervalSeconds: num('POLL_DEFAULT_INTERVAL_SECONDS', 10, 'Interval of a target that sets none (the adaptive base).', { min: 0.01 }),
   minIntervalSeconds: num(
@@ -61,7 +65,18 @@ export const pollingEnv = {
   ),
   adaptiveEnabled: bool('ADAPTIVE_POLLING_ENABLED', true, 'Adaptive intervals (`adaptivePolling.enabled`); false = every target on its fixed interval.'),
   tickMs: int('SCHEDULER_TICK_MS', 250, 'Longest sleep of the scheduler loop between due checks.', { min: 1 }),
-  lockRetryMs: int('SCHEDULER_LOCK_RETRY_MS', 5000, 'How often a standby process tries to become the active scheduler.', { min: 10 }),
+  leaseMs: int(
+    'POLL_LEASE_MS',
+    10_000,
+    "Lease time of a poll partition (docs/adr/0017): a dead scheduler process's partitions are taken over within it (plus one renew interval); a process that cannot renew stops polling them when it runs out.",
+    { min: 100 },
+  ),
+  leaseRenewMs: int(
+    'POLL_LEASE_RENEW_MS',
+    2000,
+    'How often a scheduler process renews its partition leases, beats, rebalances and takes free partitions (keep it under a third of POLL_LEASE_MS).',
+    { min: 10 },
+  ),
   reportMs: int('SCHEDULER_REPORT_MS', 5000, 'How often the scheduler reports its loop state (ops health staleness is measured against it).', { min: 10 }),
   quietHours: quietHours(
     'QUIET_HOURS',

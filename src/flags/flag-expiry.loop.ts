@@ -8,11 +8,11 @@ import { systemOperator } from '../audit/operator-context';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../database/database.module';
-import { hashedLockKey, LeaderLock } from '../database/leader-lock';
+import { LeaderSweep } from '../database/leader-sweep';
+import { LoopStateService } from '../database/loop-state.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { RejectedError } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
-import { TimedLoop } from '../shared/timed-loop';
 import { changeFlag } from './flag.commands';
 import { effectiveValue } from './flag-value';
 
@@ -23,8 +23,7 @@ import { effectiveValue } from './flag-value';
  */
 @Injectable()
 export class FlagExpiryLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly lock: LeaderLock;
-  private loop: TimedLoop | null = null;
+  private readonly sweeper: LeaderSweep<string>;
 
   constructor(
     private readonly audit: AuditRecorder,
@@ -32,30 +31,36 @@ export class FlagExpiryLoop implements OnApplicationBootstrap, BeforeApplication
     @Inject(DATABASE_URL) databaseUrl: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(LOGGER) log: Logger,
+    loops: LoopStateService,
   ) {
-    this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.flag-expiry'), name: 'flag-expiry', log });
+    this.sweeper = new LeaderSweep({
+      name: 'flag-expiry',
+      databaseUrl,
+      everyMs: config.flags.expirySweepMs,
+      reportMs: config.core.loopReportMs,
+      loops,
+      log,
+      sweep: () => this.sweepHere(),
+      onError: (err) => log.error({ event: 'flag.expiry_failed', err: String(err) }, 'recording flag expiries failed'),
+    });
   }
 
   onApplicationBootstrap(): void {
     if (this.config.core.appMode === 'worker') return;
-    this.loop = new TimedLoop({
-      everyMs: this.config.flags.expirySweepMs,
-      unref: true,
-      step: async () => void (await this.sweep()),
-      onError: (err) => this.log.error({ event: 'flag.expiry_failed', err: String(err) }, 'recording flag expiries failed'),
-    });
-    this.loop.start();
+    this.sweeper.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.loop?.stop();
-    await this.lock.release();
+    await this.sweeper.stop();
   }
 
   /** One sweep when this process holds the lock: the keys whose expiry it recorded. */
-  async sweep(): Promise<string[]> {
-    if (!(await this.lock.tryAcquire())) return [];
+  sweep(): Promise<string[]> {
+    return this.sweeper.run();
+  }
+
+  private async sweepHere(): Promise<string[]> {
     const now = this.clock.now();
     const { rows } = await this.pool.query<{ doc: FlagRow }>(`SELECT doc FROM rm_flags WHERE doc->'current'->>'expiresAt' IS NOT NULL`);
     const due = rows.map((r) => r.doc).filter((f) => f.current && effectiveValue(f, now).source === 'default');

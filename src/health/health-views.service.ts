@@ -3,8 +3,12 @@ import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { workerHistoryProjection } from '../../projections/job-workers/worker-history.projection';
 import { LoopPauseRow, loopPausesProjection } from '../../projections/loop-pauses/loop-pauses.projection';
+import type { MaintenanceRow } from '../../projections/maintenance/maintenance-row';
+import { maintenanceProjection } from '../../projections/maintenance/maintenance.projection';
 import { RestoreDrillRow, restoreDrillsProjection } from '../../projections/restore-drills/restore-drills.projection';
 import { targetsProjection } from '../../projections/targets/targets.projection';
+import { pausesProjection } from '../../projections/pauses/pauses.projection';
+import type { PauseRow } from '../../projections/pauses/pause-row';
 import type { OpsHealthSource } from '../alerts/alert-sources';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -16,7 +20,7 @@ import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
 import { LoopStateService } from '../database/loop-state.service';
 import { loopsAt } from './loops-at';
-import type { OpsHealthConfig } from './ops-health.rules';
+import type { OpsHealthConfig, OpsHealthFacts } from './ops-health.rules';
 import { opsHealthView } from './ops-health.view';
 import { SchedulerHealthConfig, schedulerHealthView } from './scheduler-health.view';
 
@@ -66,7 +70,7 @@ export class HealthViews implements OpsHealthSource {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
-    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection);
+    pit.use(targetsProjection, restoreDrillsProjection, workerHistoryProjection, loopPausesProjection, maintenanceProjection, pausesProjection);
   }
 
   async scheduler(at: Date | null, tenant: string | null): Promise<AsOf<SchedulerHealthBody>> {
@@ -84,19 +88,27 @@ export class HealthViews implements OpsHealthSource {
     return { asOf: now, body: schedulerHealthView(await this.targets.all(tenant), now, cfg) };
   }
 
-  async ops(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthBody>> {
-    const cfg = opsHealthConfig(this.config);
+  /**
+   * What ops health judges, as of `at` (null: live): the targets of the caller's tenant, the loop
+   * rows (heartbeats live, derived from the log at `at`: the loops are shared by every tenant, so
+   * they come from all targets), the restore drills, the operators' loop pauses and the tenants' maintenance windows.
+   */
+  async facts(
+    at: Date | null,
+    tenant: string | null,
+  ): Promise<AsOf<OpsHealthFacts & { readonly drills: RestoreDrillRow[]; readonly maintenance: MaintenanceRow[]; readonly subjectPauses: PauseRow[] }>> {
     if (at) {
-      const [targets, workers, drills, pauses] = await Promise.all([
+      const [targets, workers, drills, pauses, maintenance, held] = await Promise.all([
         this.pit.rowsAt(targetsProjection, at),
         this.pit.rowsAt(workerHistoryProjection, at),
         this.pit.rowsAt(restoreDrillsProjection, at),
         this.pit.rowsAt(loopPausesProjection, at),
+        this.pit.rowsAt(maintenanceProjection, at),
+        this.pit.rowsAt(pausesProjection, at),
       ]);
       const all = [...targets.values()];
       const p = this.config.polling;
       const j = this.config.jobs;
-      // The loops are shared by every tenant, so they are derived from all targets.
       const loops = loopsAt(all, [...workers.values()], at, {
         schedulerEnabled: p.schedulerEnabled,
         schedulerReportMs: p.reportMs,
@@ -108,33 +120,45 @@ export class HealthViews implements OpsHealthSource {
       });
       return {
         asOf: at,
-        body: opsHealthView(
-          all.filter((t) => inScope(tenant, t.spec.tenant)),
+        body: {
+          targets: all.filter((t) => inScope(tenant, t.spec.tenant)),
           loops,
-          at,
-          cfg,
-          drills.values(),
-          [...pauses.values()],
-        ),
+          drills: [...drills.values()],
+          pauses: [...pauses.values()],
+          maintenance: [...maintenance.values()].filter((m) => inScope(tenant, m.tenant)),
+          subjectPauses: [...held.values()].filter((r) => inScope(tenant, r.tenant)),
+        },
       };
     }
     const now = this.clock.now();
-    const [targets, loops, drills, pauses] = await Promise.all([
+    const [targets, loops, drills, pauses, maintenance, held] = await Promise.all([
       this.targets.all(tenant),
       this.loops.list(),
       this.pool.query<{ doc: RestoreDrillRow }>('SELECT doc FROM rm_restore_drills'),
       this.pool.query<{ doc: LoopPauseRow }>('SELECT doc FROM rm_loop_pauses'),
+      this.pool.query<{ doc: MaintenanceRow }>(`SELECT doc FROM rm_maintenance WHERE doc->'window' <> 'null'::jsonb AND ($1::text IS NULL OR key = $1)`, [
+        tenant,
+      ]),
+      this.pool.query<{ doc: PauseRow }>('SELECT doc FROM rm_pauses'),
     ]);
-    const body = opsHealthView(
-      targets,
-      loops,
-      now,
-      cfg,
-      drills.rows.map((r) => r.doc),
-      pauses.rows.map((r) => r.doc),
-    );
-    if (tenant === null) this.noteStatus(body);
-    return { asOf: now, body };
+    return {
+      asOf: now,
+      body: {
+        targets,
+        loops,
+        drills: drills.rows.map((r) => r.doc),
+        pauses: pauses.rows.map((r) => r.doc),
+        maintenance: maintenance.rows.map((r) => r.doc),
+        subjectPauses: held.rows.map((r) => r.doc).filter((r) => inScope(tenant, r.tenant)),
+      },
+    };
+  }
+
+  async ops(at: Date | null, tenant: string | null): Promise<AsOf<OpsHealthBody>> {
+    const { asOf, body: f } = await this.facts(at, tenant);
+    const body = opsHealthView(f.targets, f.loops, asOf, opsHealthConfig(this.config), f.drills, f.pauses, f.maintenance, f.subjectPauses);
+    if (!at && tenant === null) this.noteStatus(body);
+    return { asOf, body };
   }
 
   /** OPS_HEALTH_SOURCE for the alert evaluator (the whole installation, live). */
@@ -143,7 +167,7 @@ export class HealthViews implements OpsHealthSource {
     return { status: body.status, issues: body.issues };
   }
 
-  /** Seed 002's `health_check.degraded`: logged when the status leaves healthy (or worsens), `health_check.recovered` when it returns; once per change per process. */
+  /** `health_check.degraded`: logged when the status leaves healthy (or worsens), `health_check.recovered` when it returns; once per change per process. */
   private noteStatus(body: OpsHealthBody): void {
     if (body.status === this.lastStatus) return;
     const previous = this.lastStatus;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OPS_HEALTH_SOURCE } from '../alerts/alert-sources';
 import { AuthModule } from '../auth/auth.module';
+import { ReadCacheModule } from '../http/read-cache.module';
 import { PollingModule } from '../polling/polling.module';
 import { HealthMetrics } from './health-metrics';
 import { HealthViews } from './health-views.service';
@@ -16,6 +17,7 @@ import { SchedulerHealthController } from './scheduler-health.controller';
   imports: [
     AuthModule, // TokenLookup: ops health also accepts a (tenant-scoped) bearer token
     PollingModule, // TargetReadModel
+    ReadCacheModule, // the live and past bodies of both health endpoints
   ],
   controllers: [HealthController, SchedulerHealthController, OpsHealthController],
   providers: [

@@ -10,7 +10,10 @@ import { secretsEqual } from '../auth/token-secret';
 import { tokenStatus } from '../auth/token-status';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.dto';
+import { sendCached } from '../http/cached-body';
+import { ApiCachedRead, ApiEtagHeader } from '../http/cached-read.docs';
+import { ReadCache } from '../http/read-cache';
+import { ApiAsOfHeader, AtQuery } from '../point-in-time/at.dto';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { HealthViews } from './health-views.service';
@@ -51,9 +54,21 @@ const OPS_EXAMPLE = {
     },
   ],
   restoreDrill: { lastAt: '2026-01-15T09:30:00Z', owner: 'alice', result: 'passed' },
-  notices: [],
+  maintenance: [
+    {
+      tenant: 'acme',
+      mode: 'read_only',
+      banner: 'Scheduled maintenance: changes are paused until 14:00 UTC.',
+      startsAt: '2026-03-02T10:00:00.000Z',
+      endsAt: '2026-03-02T14:00:00.000Z',
+    },
+  ],
+  notices: ['Tenant acme in maintenance (read_only) since 2026-03-02T10:00:00.000Z until 2026-03-02T14:00:00.000Z'],
   checkedAt: '2026-03-02T10:30:01Z',
 };
+
+/** The read models ops health folds (targets, restore drills, loop pauses). */
+const OPS_HEALTH_READS = ['targets', 'restore_drills', 'loop_pauses'];
 
 @ApiTags('health')
 @Controller('api/ops')
@@ -65,10 +80,11 @@ export class OpsHealthController {
     private readonly limiter: AuthFailureLimiter,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cache: ReadCache,
   ) {}
 
   /**
-   * Seed 000: a wrong or missing token looks exactly like an unknown route. Either x-ops-token or
+   * A wrong or missing token looks exactly like an unknown route. Either x-ops-token or
    * a valid bearer token (any role) lets the caller in; a tenant-scoped bearer token narrows the
    * body to its tenant. Returns the tenant scope (null = everything). A wrong token counts as a
    * failed authentication of the client address, as on every other route.
@@ -109,7 +125,8 @@ export class OpsHealthController {
     summary:
       'Operations health (also served as /api/ops/plannings, the same body): status + issues, loop states, quiet hours, queue, coverage, failed hosts, recent failures, latest restore drill. Needs x-ops-token = OPS_TOKEN (open when OPS_TOKEN is unset outside production) or a bearer token; a tenant-scoped token sees only its targets. `?at=` answers as of a past instant (loop fields derived from the log, see docs/api.md, "Polling").',
   })
-  @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: OPS_EXAMPLE } })
+  @ApiResponse({ status: 200, headers: { ...ApiAsOfHeader, ...ApiEtagHeader }, schema: { example: OPS_EXAMPLE } })
+  @ApiCachedRead()
   @ApiResponse(BAD_AT)
   @ApiResponse({
     status: 404,
@@ -125,8 +142,8 @@ export class OpsHealthController {
   ) {
     const tenant = await this.authorize(req, token, authorization);
     const at = await this.pit.parseAt(q.at);
-    const r = await this.views.ops(at, tenant);
-    void reply.header(AS_OF_HEADER, r.asOf.toISOString());
-    return r.body;
+    // Loop heartbeats are not in the log: READ_CACHE_MAX_AGE_MS bounds how old they can be here.
+    const body = await this.cache.answer({ endpoint: 'ops-health', scope: tenant, reads: OPS_HEALTH_READS }, at, () => this.views.ops(at, tenant));
+    return sendCached(req, reply, body);
   }
 }

@@ -1,3 +1,4 @@
+import type { MaintenanceRow } from '../../projections/maintenance/maintenance-row';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import { evolveTarget, TargetState } from '../polling/target.state';
 import type { TargetEvent } from '../polling/events/target.events';
@@ -80,6 +81,22 @@ describe('ops health rules: facts → status, issues, notices', () => {
   describe('loops', () => {
     it('no loop ever started → unhealthy', () => {
       given({ loops: [] }).when().then('unhealthy', ['Jobs not started']);
+    });
+
+    it('only the auxiliary loops (webhook dispatcher, alert evaluator, flag expiry) report → jobs not started', () => {
+      const aux = (name: string) => loop(name, { state: 'idle', detail: { role: 'active', auxiliary: true } });
+      given({ loops: [aux('webhook-dispatcher'), aux('alert-evaluator')] })
+        .when()
+        .then('unhealthy', ['Jobs not started']);
+      given({ loops: [aux('webhook-dispatcher'), scheduler()] })
+        .when()
+        .then('healthy', []);
+    });
+
+    it('an auxiliary loop that stopped stepping goes stale like any other', () => {
+      given({ loops: [scheduler(), loop('webhook-dispatcher', { state: 'idle', lastRunAt: ago(12_501), detail: { role: 'active', auxiliary: true } })] })
+        .when()
+        .then('unhealthy', ['webhook-dispatcher stale (13s ago)']);
     });
 
     it('stale past staleFactor × interval → unhealthy; at exactly that age still fresh', () => {
@@ -214,5 +231,47 @@ describe('ops health rules: facts → status, issues, notices', () => {
     const facts = { loops: [scheduler({ lastRunAt: new Date('2026-03-02T10:00:00Z') })] };
     given(facts).when(new Date('2026-03-02T10:00:05Z')).then('healthy', []);
     given(facts).when(new Date('2026-03-02T10:01:00Z')).then('unhealthy', ['poll-scheduler stale (1m ago)']);
+  });
+});
+
+describe('ops health rules: tenants in maintenance', () => {
+  const row = (tenant: string, startsAt: Date, endsAt: Date | null): MaintenanceRow => ({
+    tenant,
+    window: {
+      mode: 'read_only',
+      banner: 'back soon',
+      startsAt: startsAt.toISOString(),
+      endsAt: endsAt?.toISOString() ?? null,
+      reason: 'upgrade',
+      scheduledBy: 'alice',
+      scheduledAt: ago(7_200_000).toISOString(),
+      openedAt: null,
+    },
+    last: null,
+    updatedAt: ago(7_200_000).toISOString(),
+  });
+  const later = (ms: number) => new Date(now.getTime() + ms);
+
+  it('lists the windows that hold by the clock (a scheduled start or end needs no event) as notices, not issues', () => {
+    const a = assessOpsHealth(
+      {
+        targets: [],
+        loops: [scheduler()],
+        maintenance: [row('acme', ago(60_000), later(60_000)), row('globex', later(60_000), null), row('initech', ago(120_000), ago(60_000))],
+      },
+      now,
+      cfg,
+    );
+    expect(a.status).toBe('healthy');
+    expect(a.maintenance.map((m) => m.tenant)).toEqual(['acme']);
+    expect(a.notices.filter((n) => n.startsWith('Tenant'))).toHaveLength(1);
+    expect(a.notices).toContain(`Tenant acme in maintenance (read_only) since ${ago(60_000).toISOString()} until ${later(60_000).toISOString()}`);
+  });
+
+  it('a tenant in maintenance has its targets held: its overdue targets are not a stuck queue', () => {
+    const acmeTarget = { ...target('acme-web', dueAgo(120_000)), spec: { ...target('acme-web').spec, tenant: 'acme' } } as TargetState;
+    const facts = { targets: [acmeTarget], loops: [scheduler({ state: 'idle' })] };
+    expect(assessOpsHealth(facts, now, cfg).issues).toEqual(['Queue stuck: 1 ready but scheduler idle']);
+    expect(assessOpsHealth({ ...facts, maintenance: [row('acme', ago(60_000), null)] }, now, cfg).issues).toEqual([]);
   });
 });

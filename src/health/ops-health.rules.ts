@@ -1,10 +1,15 @@
 import { LoopPauseRow, pauseHolds } from '../../projections/loop-pauses/loop-pauses.projection';
+import type { MaintenanceRow } from '../../projections/maintenance/maintenance-row';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
+import { windowPhase } from '../maintenance/maintenance.state';
 import type { TargetState } from '../polling/target.state';
 import type { QuietHoursWindow } from '../config/polling.env';
 import type { LoopStateRow } from '../database/loop-state';
 import { restoreDrillView } from './restore-drill.view';
 import { nextDueMs } from '../polling/next-due';
+import { PauseRow, pauseRowHolds } from '../../projections/pauses/pause-row';
+import { holdFor } from '../pausing/holds';
+import { pauseSource } from '../pausing/pause-source';
 
 export interface OpsHealthConfig {
   readonly staleFactor: number;
@@ -21,6 +26,8 @@ export interface OpsHealthConfig {
 }
 
 export const POLL_SCHEDULER_LOOP = 'poll-scheduler';
+/** Webhook dispatcher, alert evaluator, flag expiry (ReportedLoop): their rows alone do not mean jobs started. */
+const isAuxiliary = (r: LoopStateRow) => r.detail?.auxiliary === true;
 
 export type OpsStatus = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -31,6 +38,19 @@ export interface OpsHealthFacts {
   readonly drills?: Iterable<RestoreDrillRow>;
   /** Operators' whole-loop pauses (rm_loop_pauses, or folded at `?at=`). */
   readonly pauses?: readonly LoopPauseRow[];
+  /** Pauses of one job or target, or of a tenant's jobs or targets (rm_pauses, or folded at `?at=`). */
+  readonly subjectPauses?: readonly PauseRow[];
+  /** Tenants' maintenance windows (rm_maintenance, or folded at `?at=`). */
+  readonly maintenance?: readonly MaintenanceRow[];
+}
+
+/** A tenant's window that holds at the assessed instant. */
+export interface TenantInMaintenance {
+  readonly tenant: string;
+  readonly mode: 'read_only' | 'offline';
+  readonly banner: string;
+  readonly startsAt: string;
+  readonly endsAt: string | null;
 }
 
 /** One loop as the rules judged it: the process that speaks for it, and whether it is stale. */
@@ -54,6 +74,18 @@ export interface OpsHealthAssessment {
   readonly deadLettered: number;
   /** The pauses that hold at `now`. */
   readonly pauses: readonly LoopPauseRow[];
+  /** The pauses of jobs, targets and tenants that hold at `now`. */
+  readonly held: readonly PauseRow[];
+  /** Tenants in maintenance at `now`, by tenant. */
+  readonly maintenance: readonly TenantInMaintenance[];
+}
+
+/** The windows that hold at `now` (by the clock: a scheduled start or end needs no event). */
+export function tenantsInMaintenance(rows: readonly MaintenanceRow[], now: Date): TenantInMaintenance[] {
+  return rows
+    .filter((r) => r.window && windowPhase(r.window, now) === 'active')
+    .map(({ tenant, window: w }) => ({ tenant, mode: w!.mode, banner: w!.banner, startsAt: w!.startsAt, endsAt: w!.endsAt }))
+    .sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
 }
 
 const ago = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)}s` : ms < 3_600_000 ? `${Math.round(ms / 60_000)}m` : `${Math.round(ms / 3_600_000)}h`);
@@ -81,7 +113,8 @@ const lastRunMs = (r: LoopStateRow) => new Date(r.lastRunAt ?? r.startedAt).getT
  * staleFactor × its interval (or stopped/crashed), the queue stuck (targets overdue while the
  * scheduler does not work). Degraded: a loop paused (by an operator),
  * more than disabledThreshold of the targets dead-lettered, or no recent restore drill when one
- * is required (otherwise that is a notice).
+ * is required (otherwise that is a notice). A tenant in maintenance is a notice, and its targets
+ * (held while it lasts) do not count toward a stuck queue.
  */
 export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealthConfig): OpsHealthAssessment {
   const t = now.getTime();
@@ -91,7 +124,7 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
 
   const byLoop = new Map<string, LoopStateRow[]>();
   for (const l of facts.loops) byLoop.set(l.loop, [...(byLoop.get(l.loop) ?? []), l]);
-  if (!byLoop.size) critical.push('Jobs not started');
+  if (![...byLoop.values()].some((rows) => !rows.some(isAuxiliary))) critical.push('Jobs not started');
   const pauses = (facts.pauses ?? []).filter((p) => pauseHolds(p, now) && Date.parse(p.pausedAt) <= t);
   const pauseText = (p: LoopPauseRow) => `${p.loop} paused by ${p.pausedBy}${p.resumeAt ? ` until ${p.resumeAt}` : ''}: ${p.reason}`;
   const loops: LoopFinding[] = [];
@@ -118,7 +151,20 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
 
   const schedulerRow = loops.find((l) => l.loop === POLL_SCHEDULER_LOOP)?.speaker ?? null;
   const scheduler = schedulerRow ? { row: schedulerRow, alive: t - lastRunMs(schedulerRow) <= cfg.staleFactor * schedulerRow.intervalMs } : null;
-  const waiting = facts.targets.filter((r) => !r.paused && !r.deadLetter);
+  const maintenance = tenantsInMaintenance(facts.maintenance ?? [], now);
+  const inMaintenance = new Set(maintenance.map((m) => m.tenant));
+  for (const m of maintenance) notices.push(`Tenant ${m.tenant} in maintenance (${m.mode}) since ${m.startsAt}${m.endsAt ? ` until ${m.endsAt}` : ''}`);
+  // A target held by its tenant's maintenance or a pause waits by design: neither queued nor overdue.
+  const subjectPauses = facts.subjectPauses ?? [];
+  const holds = [pauseSource(new Map(subjectPauses.map((r) => [r.key, r])))];
+  const isHeld = (r: TargetState) =>
+    inMaintenance.has(r.spec?.tenant ?? '') || (subjectPauses.length > 0 && holdFor(holds, { tenant: r.spec?.tenant ?? null, target: r.key }, now) !== null);
+  const waiting = facts.targets.filter((r) => !r.paused && !r.deadLetter && !isHeld(r));
+  const held = subjectPauses.filter((r) => pauseRowHolds(r, now));
+  for (const r of held.filter((x) => x.scope === 'tenant-jobs' || x.scope === 'tenant-targets'))
+    notices.push(
+      `${r.scope === 'tenant-jobs' ? 'jobs' : 'targets'} of tenant ${r.subject} paused by ${r.pausedBy}${r.resumeAt ? ` until ${r.resumeAt}` : ''}: ${r.reason}`,
+    );
   let ready = 0;
   let overdue = 0;
   for (const r of waiting) {
@@ -154,5 +200,7 @@ export function assessOpsHealth(facts: OpsHealthFacts, now: Date, cfg: OpsHealth
     queue: { waiting: waiting.length, ready, overdue },
     deadLettered,
     pauses,
+    maintenance,
+    held,
   };
 }

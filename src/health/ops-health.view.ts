@@ -1,4 +1,6 @@
+import type { PauseRow } from '../../projections/pauses/pause-row';
 import type { LoopPauseRow } from '../../projections/loop-pauses/loop-pauses.projection';
+import type { MaintenanceRow } from '../../projections/maintenance/maintenance-row';
 import type { RestoreDrillRow } from '../../projections/restore-drills/restore-drills.projection';
 import type { TargetState } from '../polling/target.state';
 import { inQuietHours } from '../polling/quiet-hours';
@@ -108,6 +110,21 @@ export function opsHealthBody(a: OpsHealthAssessment, targets: readonly TargetSt
     pauses: a.pauses.length
       ? a.pauses.map(({ loop, reason, pausedBy, pausedAt, resumeAt }) => ({ loop, reason, pausedBy, pausedAt: rfc3339(pausedAt), resumeAt: rfc3339(resumeAt) }))
       : null,
+    maintenance: a.maintenance.length ? a.maintenance : null,
+    // What is paused per tenant besides whole loops: one job or target, or a tenant's jobs or targets.
+    held: a.held.length
+      ? [...a.held]
+          .sort((x, y) => (x.tenant ?? '').localeCompare(y.tenant ?? '') || x.key.localeCompare(y.key))
+          .map((r) => ({
+            tenant: r.tenant,
+            scope: r.scope,
+            subject: r.subject,
+            reason: r.reason,
+            pausedBy: r.pausedBy,
+            pausedAt: rfc3339(r.pausedAt),
+            resumeAt: rfc3339(r.resumeAt),
+          }))
+      : null,
     notices: a.notices,
     checkedAt: rfc3339(now),
   };
@@ -121,7 +138,9 @@ export function opsHealthView(
   cfg: OpsHealthConfig,
   drills: Iterable<RestoreDrillRow> = [],
   pauses: readonly LoopPauseRow[] = [],
+  maintenance: readonly MaintenanceRow[] = [],
+  subjectPauses: readonly PauseRow[] = [],
 ) {
   const drillRows = [...drills];
-  return opsHealthBody(assessOpsHealth({ targets, loops, drills: drillRows, pauses }, now, cfg), targets, drillRows, now, cfg);
+  return opsHealthBody(assessOpsHealth({ targets, loops, drills: drillRows, pauses, maintenance, subjectPauses }, now, cfg), targets, drillRows, now, cfg);
 }

@@ -1,9 +1,12 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../access/roles.decorator';
 import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
-import { ApiAsOfHeader, AS_OF_HEADER, AtQuery } from '../point-in-time/at.dto';
+import { sendCached } from '../http/cached-body';
+import { ApiCachedRead, ApiEtagHeader } from '../http/cached-read.docs';
+import { ReadCache } from '../http/read-cache';
+import { ApiAsOfHeader, AtQuery } from '../point-in-time/at.dto';
 import { PointInTime } from '../point-in-time/point-in-time.service';
 import { HealthViews } from './health-views.service';
 import { SCHEDULER_HEALTH_EXAMPLE } from './scheduler-health.example';
@@ -32,6 +35,7 @@ export class SchedulerHealthController {
   constructor(
     private readonly views: HealthViews,
     private readonly pit: PointInTime,
+    private readonly cache: ReadCache,
   ) {}
 
   @Get()
@@ -41,13 +45,13 @@ export class SchedulerHealthController {
     summary:
       'Scheduler health snapshot: queue, dead-letter, legacy breakers/staleness, and per-instance poll status, breaker and dead-letter. Read from the targets read model; `?at=` answers as of a past instant (same view over the log folded up to then). A tenant-scoped token sees only its targets.',
   })
-  @ApiResponse({ status: 200, headers: ApiAsOfHeader, schema: { example: SCHEDULER_HEALTH_EXAMPLE } })
+  @ApiResponse({ status: 200, headers: { ...ApiAsOfHeader, ...ApiEtagHeader }, schema: { example: SCHEDULER_HEALTH_EXAMPLE } })
   @ApiResponse(BAD_AT)
-  async get(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {
+  @ApiCachedRead()
+  async get(@Req() req: FastifyRequest, @Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {
     const at = await this.pit.parseAt(q.at);
-    const r = await this.views.scheduler(at, tenant);
-    void reply.header(AS_OF_HEADER, r.asOf.toISOString());
-    return r.body;
+    const body = await this.cache.answer({ endpoint: 'scheduler-health', scope: tenant, reads: ['targets'] }, at, () => this.views.scheduler(at, tenant));
+    return sendCached(req, reply, body);
   }
 }
 

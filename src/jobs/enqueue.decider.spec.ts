@@ -95,4 +95,34 @@ describe('enqueue decider', () => {
       .when(enqueue(def({ tenant: 'acme' }), { params: { tenant: 'other' } }))
       .thenRejects('conflict');
   });
+
+  it('a held job (paused, or its tenant paused): manual runs and retries refused naming the hold, unless an admin forces it (marked forced); cron is not judged here', () => {
+    const hold = {
+      source: 'pause',
+      scope: 'job' as const,
+      subject: 'daily-mrr-rollup',
+      tenant: null,
+      reason: 'deploy',
+      by: 'alice',
+      since: '2025-03-01T09:00:00.000Z',
+      until: null,
+    };
+    const r = given().when(enqueue(def(), { hold })).thenRejects('conflict');
+    expect(r.reason).toBe(
+      'job "daily-mrr-rollup" is paused by alice since 2025-03-01T09:00:00.000Z: "deploy"; resume it first, or an admin may run it anyway with force: true',
+    );
+    expect(
+      given()
+        .when(enqueue(def(), { hold, force: true, actorIsAdmin: false }))
+        .thenRejects('conflict').reason,
+    ).toContain('(force needs the admin role)');
+    const forced = given().when(enqueue(def(), { hold, force: true, actorIsAdmin: true })).decision;
+    expect(forced).toEqual([expect.objectContaining({ type: 'RunEnqueued', data: expect.objectContaining({ forced: true }) })]);
+    // Without a hold, force changes nothing; a scheduled tick is the cron ticker's business (TickSkipped).
+    expect((given().when(enqueue(def(), { force: true, actorIsAdmin: true })).decision as unknown as { data: object }[])[0].data).not.toHaveProperty('forced');
+    expect(given().when(enqueue(def(), { hold, trigger: 'schedule' })).decision).toHaveLength(1);
+    given()
+      .when(retry(def(), { runId: 'r0', state: 'failed', params: {}, job: 'daily-mrr-rollup' }, { hold }))
+      .thenRejects('conflict');
+  });
 });

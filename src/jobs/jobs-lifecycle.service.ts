@@ -9,6 +9,7 @@ import { DATABASE_URL } from '../database/database.module';
 import { LeaderLock } from '../database/leader-lock';
 import { LoopStateService } from '../database/loop-state.service';
 import { LoopPauses } from '../pausing/loop-pauses.service';
+import { Holds } from '../pausing/holds.service';
 import { LOGGER } from '../shared/logger';
 import { TimedLoop } from '../shared/timed-loop';
 import { APP_VERSION } from '../shared/version';
@@ -42,6 +43,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     private readonly signals: JobsSignals,
     private readonly audit: AuditRecorder,
     private readonly pauses: LoopPauses,
+    private readonly holds: Holds,
   ) {
     this.janitorLock = new LeaderLock({ databaseUrl, key: JANITOR_LOCK, name: 'janitor', log });
   }
@@ -90,6 +92,7 @@ export class JobsLifecycle implements OnApplicationBootstrap, BeforeApplicationS
           },
           onOutcome: (job, outcome, durationMs) => this.signals.recordOutcome(job, outcome, durationMs),
           paused: () => this.pauses.holds('job-worker') !== null,
+          held: (jobs) => this.holds.claimFilter(jobs),
         },
       );
       await this.worker.start();

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config';
 import type { EgressFetch } from '../egress/egress-fetch';
 import type { EventStore } from '../event-store/event-store.port';
 import type { Clock } from '../shared/clock';
-import { CronTicker } from './cron/cron-ticker';
+import { CronTicker, CronTickerOptions } from './cron/cron-ticker';
 import type { JobCatalog } from './definitions/job-catalog';
 import { Janitor, JanitorRules } from './janitor/janitor';
 import { Reaper } from './janitor/reaper';
@@ -31,6 +31,8 @@ export function createJobsRuntime(deps: {
   config: JobsConfig;
   catalog: JobCatalog;
   fetch: EgressFetch;
+  /** The hold check (src/pausing): cron ticks of held jobs are skipped. */
+  holdFor?: CronTickerOptions['holdFor'];
 }) {
   const { pool, store, clock, log, config, catalog, fetch } = deps;
   store.registerInline(jobQueueProjection);
@@ -40,7 +42,7 @@ export function createJobsRuntime(deps: {
   const queue = new JobQueue(writer, log, notifier);
   const reaper = new Reaper(pool, store, writer, clock, log);
   const janitor = new Janitor(pool, writer, reaper, clock, log);
-  const ticker = new CronTicker(pool, store, queue, catalog, clock, log, { missedGraceMs: config.cronMissedGraceMs });
+  const ticker = new CronTicker(pool, store, queue, catalog, clock, log, { missedGraceMs: config.cronMissedGraceMs, holdFor: deps.holdFor });
   const janitorRules: JanitorRules = {
     stuckAfterMs: config.janitorStuckAfterMs,
     cancelPendingAfterMs: config.janitorCancelPendingAfterMs,

@@ -14,12 +14,28 @@ import { WorkerLeaseRow, workersView } from './views/workers.view';
 import { queueTotalsView } from './views/queue-totals.view';
 import { queueRetention } from './queue/queue-retention';
 import { RunReadModel, visibleDefinitions } from './run-read-model';
-import { InventoryContext, inventoryItem } from './views/inventory.view';
+import { InventoryContext, inventoryItem, jobSla } from './views/inventory.view';
+import { FailedRunGroup, failedRunsOf, failuresSinceLastSuccess, lastSuccessesOf } from './views/failed-runs';
 import { runView } from './views/run.view';
 import { dailyTrendView } from './views/trend.view';
 import type { JobDefinitionRow } from '../../projections/job-definitions/job-definition-row';
+import type { JobQueueStats } from './views/inventory.view';
 import { lastRunsOf, queueStatsOf, queueViewAt, stateCountsOf } from './views/run-aggregates';
 import { failureWindowStart, isFailureLink, unresolvedByDay, unresolvedByJob } from './views/unresolved-failures';
+import { pausesProjection } from '../../projections/pauses/pauses.projection';
+import { holdFor, HoldSource } from '../pausing/holds';
+import { Holds } from '../pausing/holds.service';
+import { pauseSource } from '../pausing/pause-source';
+
+/** One job's SLA signals for the attention list, with the queue figures they came from. */
+export interface JobSignal {
+  readonly name: string;
+  readonly tenant: string | null;
+  readonly oldestRunningSince: string | null;
+  readonly oldestReadyAt: string | null;
+  readonly pending: number;
+  readonly sla: ReturnType<typeof jobSla>;
+}
 
 /** A body and the instant it describes (sent as the X-Opsledger-As-Of header, milliseconds included). */
 export interface AsOf<T> {
@@ -42,8 +58,9 @@ export class JobsViews {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly holds: Holds,
   ) {
-    pit.use(jobRunsProjection, jobDefinitionsProjection, workerHistoryProjection);
+    pit.use(jobRunsProjection, jobDefinitionsProjection, workerHistoryProjection, pausesProjection);
   }
 
   /** Every run (never purged) as of `at`, of the caller's tenant. */
@@ -53,7 +70,12 @@ export class JobsViews {
 
   async inventory(at: Date | null, tenant: string | null): Promise<AsOf<{ jobs: ReturnType<typeof inventoryItem>[] }>> {
     if (at) {
-      const [defs, runs] = await Promise.all([this.pit.rowsAt(jobDefinitionsProjection, at), this.runsAt(at, tenant)]);
+      const [defs, runs, pauses] = await Promise.all([
+        this.pit.rowsAt(jobDefinitionsProjection, at),
+        this.runsAt(at, tenant),
+        this.pit.rowsAt(pausesProjection, at),
+      ]);
+      const sources: HoldSource[] = [pauseSource(pauses)];
       const stats = queueStatsOf(runs);
       const last = lastRunsOf(runs);
       const from = failureWindowStart(at);
@@ -62,7 +84,10 @@ export class JobsViews {
         asOf: at,
         body: {
           jobs: visibleDefinitions(defs.values(), false, tenant).map((d) =>
-            inventoryItem(d, stats.get(d.name), last.get(d.name), at, this.context(unresolved.get(d.name))),
+            inventoryItem(d, stats.get(d.name), last.get(d.name), at, {
+              ...this.context(unresolved.get(d.name)),
+              hold: holdFor(sources, { tenant: d.definition.tenant, job: d.name }, at),
+            }),
           ),
         },
       };
@@ -75,7 +100,58 @@ export class JobsViews {
       this.runs.failureLinks(failureWindowStart(now), tenant),
     ]);
     const unresolved = unresolvedByJob(links);
-    return { asOf: now, body: { jobs: defs.map((d) => inventoryItem(d, stats.get(d.name), last.get(d.name), now, this.context(unresolved.get(d.name)))) } };
+    return {
+      asOf: now,
+      body: {
+        jobs: defs.map((d) =>
+          inventoryItem(d, stats.get(d.name), last.get(d.name), now, { ...this.context(unresolved.get(d.name)), hold: this.jobHold(d, now) }),
+        ),
+      },
+    };
+  }
+
+  /**
+   * What the attention list needs of the jobs, live or as of `at`: each job's SLA signals (the
+   * inventory's own `jobSla`, with the queue figures they came from) and the failures of the last
+   * FAILURE_WINDOW_DAYS not resolved by a later success of the same job and tenant. Four queries
+   * live, one fold of the runs at `at`. `now` lets a caller
+   * that reads other models too judge them all at one instant.
+   */
+  async attentionSignals(
+    at: Date | null,
+    tenant: string | null,
+    now: Date = at ?? this.clock.now(),
+  ): Promise<AsOf<{ jobs: JobSignal[]; failedRuns: FailedRunGroup[] }>> {
+    const from = failureWindowStart(now);
+    let defs: JobDefinitionRow[];
+    let stats: Map<string, JobQueueStats>;
+    let failedRuns: FailedRunGroup[];
+    if (at) {
+      const [d, runs] = await Promise.all([this.pit.rowsAt(jobDefinitionsProjection, at), this.runsAt(at, tenant)]);
+      defs = visibleDefinitions(d.values(), false, tenant);
+      stats = queueStatsOf(runs);
+      failedRuns = failuresSinceLastSuccess(failedRunsOf(runs, from), lastSuccessesOf(runs, from));
+    } else {
+      const [d, s, failed, ok] = await Promise.all([
+        this.runs.definitions(false, tenant),
+        this.runs.queueStats(tenant),
+        this.runs.failedRunsSince(from, tenant),
+        this.runs.lastSuccessesSince(from, tenant),
+      ]);
+      [defs, stats, failedRuns] = [d, s, failuresSinceLastSuccess(failed, ok)];
+    }
+    const jobs = defs.map((d) => {
+      const st = stats.get(d.name);
+      return {
+        name: d.name,
+        tenant: d.definition.tenant,
+        oldestRunningSince: st?.oldestRunningSince ?? null,
+        oldestReadyAt: st?.oldestReadyAt ?? null,
+        pending: st?.pending ?? 0,
+        sla: jobSla(d, st, now),
+      };
+    });
+    return { asOf: now, body: { jobs, failedRuns } };
   }
 
   /** One job's inventory line and 30-day trend (the drill-in), live. */
@@ -88,9 +164,17 @@ export class JobsViews {
       this.runs.failureLinks(from, tenant, def.name),
     ]);
     return {
-      job: inventoryItem(def, stats.get(def.name), last.get(def.name), now, this.context(unresolvedByJob(links).get(def.name))),
+      job: inventoryItem(def, stats.get(def.name), last.get(def.name), now, {
+        ...this.context(unresolvedByJob(links).get(def.name)),
+        hold: this.jobHold(def, now),
+      }),
       trend: dailyTrendView(trend, now, unresolvedByDay(links)),
     };
+  }
+
+  /** What holds the job's runs now (the hold check; a shared job's runs for a paused tenant are held per run, not shown here). */
+  private jobHold(d: JobDefinitionRow, now: Date) {
+    return this.holds.holdFor({ tenant: d.definition.tenant, job: d.name }, now);
   }
 
   private context(unresolvedFailures = 0): InventoryContext {

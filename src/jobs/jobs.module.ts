@@ -20,7 +20,9 @@ import { JobHandlerRegistry } from './handlers/job-handler-registry';
 import { JobsLifecycle } from './jobs-lifecycle.service';
 import { createJobsRuntime } from './jobs-runtime';
 import { Egress } from '../egress/egress-fetch';
+import { Holds } from '../pausing/holds.service';
 import { JobsController } from './jobs.controller';
+import { JobPausesController } from './job-pauses.controller';
 import { JobsService } from './jobs.service';
 import { JobsSignals } from './jobs-signals';
 import { JobsViews } from './jobs-views.service';
@@ -37,7 +39,7 @@ import { RunsController } from './runs.controller';
  */
 @Global()
 @Module({
-  controllers: [JobsController, RunsController],
+  controllers: [JobsController, RunsController, JobPausesController],
   providers: [
     JobHandlerRegistry,
     {
@@ -56,9 +58,9 @@ import { RunsController } from './runs.controller';
     },
     {
       provide: JOBS_RUNTIME,
-      inject: [PG_POOL, EVENT_STORE, CLOCK, LOGGER, APP_CONFIG, JOB_CATALOG, Egress],
-      useFactory: (pool: Pool, store: EventStore, clock: Clock, log: Logger, config: AppConfig, catalog: JobCatalog, egress: Egress) =>
-        createJobsRuntime({ pool, store, clock, log, config: config.jobs, catalog, fetch: egress.fetch }),
+      inject: [PG_POOL, EVENT_STORE, CLOCK, LOGGER, APP_CONFIG, JOB_CATALOG, Egress, Holds],
+      useFactory: (pool: Pool, store: EventStore, clock: Clock, log: Logger, config: AppConfig, catalog: JobCatalog, egress: Egress, holds: Holds) =>
+        createJobsRuntime({ pool, store, clock, log, config: config.jobs, catalog, fetch: egress.fetch, holdFor: (s, at) => holds.holdFor(s, at) }),
     },
     RunReadModel,
     JobsService,

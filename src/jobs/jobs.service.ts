@@ -8,6 +8,7 @@ import { Clock, CLOCK } from '../shared/clock';
 import { eventsOrThrow } from '../shared/decider';
 import { BadInput, NotFound } from '../shared/errors';
 import { LOGGER } from '../shared/logger';
+import { Holds } from '../pausing/holds.service';
 import type { JobCatalog } from './definitions/job-catalog';
 import type { JobsRuntime } from './jobs-runtime';
 import type { RunEnqueued } from './events/run.events';
@@ -30,7 +31,14 @@ export class JobsService {
     private readonly audit: AuditRecorder,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
+    private readonly holds: Holds,
   ) {}
+
+  /** What holds a run of `def` with `params` now (its job's pause, its tenant's jobs pause), if anything. */
+  private holdOf(def: { name: string; tenant: string | null }, params: Record<string, unknown> | undefined) {
+    const tenant = def.tenant ?? (typeof params?.tenant === 'string' ? params.tenant : null);
+    return this.holds.holdFor({ tenant, job: def.name });
+  }
 
   /** A job exists for a tenant-scoped caller only when its definition names that tenant. */
   private jobFor(name: string, ctx: OperatorContext) {
@@ -51,7 +59,7 @@ export class JobsService {
    * concurrent one: the key is taken inside the unit) queues nothing, is recorded as a `duplicate`
    * entry naming the original run, and answers with the original run id.
    */
-  async runNow(name: string, body: { reason: string; params?: Record<string, unknown> }, ctx: OperatorContext, idempotencyKey?: string) {
+  async runNow(name: string, body: { reason: string; params?: Record<string, unknown>; force?: boolean }, ctx: OperatorContext, idempotencyKey?: string) {
     return this.audit.act(
       ctx,
       { action: 'job.run', target: `job:${name}`, reason: body.reason },
@@ -72,6 +80,7 @@ export class JobsService {
                 reason: body.reason,
                 params,
                 now: this.clock.now(),
+                ...this.holdCheck(def, params, body.force, ctx),
               },
               null,
             ),
@@ -86,7 +95,12 @@ export class JobsService {
             await unit.record('duplicate', { runId: replay.duplicateOf, params, ...key });
             return { runId: replay.duplicateOf, job: name, state: 'duplicate' as const };
           }
-          await unit.record('applied', { runId, params, ...key });
+          await unit.record('applied', {
+            runId,
+            params,
+            ...key,
+            ...(event.data.forced ? { forced: true, hold: this.holdOf({ name, tenant: event.data.tenant }, {}) } : {}),
+          });
           await this.rt.queue.enqueueIn(unit.uow, [{ event, metadata: unit.metadata }]);
           return { runId, job: name, state: 'pending' as const };
         },
@@ -125,7 +139,12 @@ export class JobsService {
     );
   }
 
-  async retry(runId: string, body: { reason: string; params?: Record<string, unknown> }, ctx: OperatorContext) {
+  /** The hold part of an enqueue command: what holds the run, and whether an admin forces it through. */
+  private holdCheck(def: { name: string; tenant: string | null }, params: Record<string, unknown>, force: boolean | undefined, ctx: OperatorContext) {
+    return { hold: this.holdOf(def, params), force: force === true, actorIsAdmin: ctx.role === 'admin' };
+  }
+
+  async retry(runId: string, body: { reason: string; params?: Record<string, unknown>; force?: boolean }, ctx: OperatorContext) {
     return this.audit.act(
       ctx,
       { action: 'run.retry', target: `run:${runId}`, reason: body.reason },
@@ -148,6 +167,7 @@ export class JobsService {
                 reason: body.reason,
                 params,
                 now: this.clock.now(),
+                ...(def ? this.holdCheck(def, params ?? original.row.params, body.force, ctx) : {}),
               },
               null,
             ),
@@ -155,7 +175,7 @@ export class JobsService {
           return { job: original.row.job, event: event as RunEnqueued };
         },
         apply: async (unit, { job, event }) => {
-          await unit.record('applied', { job, newRunId: event.data.runId, params: event.data.params });
+          await unit.record('applied', { job, newRunId: event.data.runId, params: event.data.params, ...(event.data.forced ? { forced: true } : {}) });
           await this.rt.queue.enqueueIn(unit.uow, [{ event, metadata: unit.metadata }]);
           return { runId: event.data.runId, retryOf: runId, job, state: 'pending' as const };
         },

@@ -11,7 +11,7 @@ import { Clock, CLOCK, rfc3339 } from '../shared/clock';
 export const QUEUE_SNAPSHOT = Symbol('QUEUE_SNAPSHOT');
 
 export interface QueueSnapshotProvider {
-  /** Seed 002's queue snapshot when `authorization` is `Bearer $CRON_SECRET`, else null (never an error). */
+  /** The queue snapshot when `authorization` is `Bearer $CRON_SECRET`, else null (never an error). */
   snapshotFor(authorization: string | undefined): Promise<Record<string, unknown> | null>;
 }
 
@@ -44,7 +44,7 @@ export class JobsQueueSnapshot implements QueueSnapshotProvider {
   }
 }
 
-/** Seed 002's queue figures, shared by /api/health, the /metrics gauges and the alert rules. */
+/** The queue figures, shared by /api/health, the /metrics gauges and the alert rules. */
 export interface QueueFigures {
   readonly pending: number;
   readonly retrying: number;

@@ -8,9 +8,11 @@ import { PG_POOL } from '../database/database.module';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import type { RecordedEvent } from '../event-store/envelope';
 import { runStream } from './events/run.events';
+import { ListedRun, RunSearch, searchRuns } from './run-search';
 import type { RunStatus } from './run.state';
 import type { JobQueueStats, LastRun } from './views/inventory.view';
 import type { RunLink } from './views/unresolved-failures';
+import type { FailedRun, LastSuccess } from './views/failed-runs';
 
 type Row = Omit<RunRow, 'logTail'> & { logTail?: string | null };
 
@@ -51,6 +53,11 @@ export class RunReadModel {
       h.rows.map((r) => r.doc),
       limit,
     );
+  }
+
+  /** One page of GET /api/runs: every filter, keyset-paged (run-search.ts). */
+  search(filter: RunSearch, limit: number): Promise<{ runs: ListedRun[]; nextCursor: string | null }> {
+    return searchRuns(this.pool, filter, limit);
   }
 
   /** Defined jobs by name; a tenant-scoped caller sees the jobs whose definition names its tenant. */
@@ -148,6 +155,28 @@ export class RunReadModel {
     for (const r of [...h.rows, ...q.rows])
       byId.set(r.key, { runId: r.key, job: r.job, state: r.state, retryOf: r.retry_of, finishedAt: r.finished_at.toISOString() });
     return [...byId.values()];
+  }
+
+  /** Runs that failed for good after `from`, from the queue (fresh) and the history (complete); one query. */
+  async failedRunsSince(from: Date, tenant: string | null = null): Promise<FailedRun[]> {
+    const part = (t: string) => `SELECT key, job, tenant, finished_at, doc->>'error' AS error FROM ${t}
+        WHERE state = 'failed' AND finished_at > $1 AND ($2::text IS NULL OR tenant = $2)`;
+    const { rows } = await this.pool.query<{ key: string; job: string; tenant: string | null; finished_at: Date; error: string | null }>(
+      `${part('rm_job_queue')} UNION ${part('rm_job_runs')}`,
+      [from.toISOString(), tenant],
+    );
+    return rows.map((r) => ({ runId: r.key, job: r.job, tenant: r.tenant, finishedAt: r.finished_at.toISOString(), error: r.error }));
+  }
+
+  /** Each job's (and tenant's) latest success after `from`, over the queue and the history; one query. */
+  async lastSuccessesSince(from: Date, tenant: string | null = null): Promise<LastSuccess[]> {
+    const part = (t: string) =>
+      `SELECT job, tenant, finished_at FROM ${t} WHERE state = 'succeeded' AND finished_at > $1 AND ($2::text IS NULL OR tenant = $2)`;
+    const { rows } = await this.pool.query<{ job: string; tenant: string | null; at: Date }>(
+      `SELECT job, tenant, max(finished_at) AS at FROM (${part('rm_job_queue')} UNION ALL ${part('rm_job_runs')}) s GROUP BY job, tenant`,
+      [from.toISOString(), tenant],
+    );
+    return rows.map((r) => ({ job: r.job, tenant: r.tenant, at: r.at.toISOString() }));
   }
 
   async terminalRunsSince(

@@ -37,6 +37,8 @@ export interface RunState {
   readonly expiresAt: string | null;
   readonly scheduledFor: string | null;
   readonly retryOf: string | null;
+  /** Queued by an admin through a hold (`force: true`): claimed while its job or tenant is paused. */
+  readonly forced?: true;
   readonly workerId: string | null;
   readonly claimedAt: string | null;
   readonly finishedAt: string | null;
@@ -86,6 +88,7 @@ export function evolveRun(row: RunState | null, event: RunFact): RunState | null
       expiresAt: d.expiresAt,
       scheduledFor: d.scheduledFor,
       retryOf: d.retryOf,
+      ...(d.forced ? { forced: true as const } : {}),
       workerId: null,
       claimedAt: null,
       finishedAt: null,

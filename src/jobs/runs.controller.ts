@@ -6,10 +6,12 @@ import { inScope } from '../access/tenant-scope';
 import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
 import { rfc3339 } from '../shared/clock';
 import { NotFound } from '../shared/errors';
+import { parseWindow } from '../shared/time-window';
 import { ListRunsQuery } from './dto/list-runs.dto';
 import { ReasonDto, RetryRunDto } from './dto/run-job.dto';
 import { JobsService } from './jobs.service';
 import { RunReadModel } from './run-read-model';
+import { parseRunCursor } from './run-search';
 import { runView } from './views/run.view';
 
 const RUN_EXAMPLE = {
@@ -38,6 +40,7 @@ const RUN_EXAMPLE = {
   expiresAt: null,
   cancelRequest: null,
   logTail: 'done\n',
+  errorSignature: null,
 };
 
 @ApiTags('jobs')
@@ -52,11 +55,46 @@ export class RunsController {
   @Get()
   @Roles('viewer')
   @TenantScope('tenant', "the tenant's runs only")
-  @ApiOperation({ summary: 'Runs, newest first, filtered by state and job (a tenant-scoped token sees its tenant only).' })
-  @ApiResponse({ status: 200, schema: { example: { runs: [RUN_EXAMPLE] } } })
-  async list(@Query() q: ListRunsQuery, @CallerTenant() tenant: string | null) {
-    const rows = await this.runs.list({ state: q.state, job: q.job, tenant }, q.limit ?? 50);
-    return { runs: rows.map((r) => runView(r)) };
+  @ApiOperation({
+    summary:
+      'Runs, newest first (createdAt, then run id), filtered by job, state, tenant, trigger, actor, createdAt window, exit code, text in the error or log tail (q) and failure signature; keyset-paged with nextCursor. A tenant-scoped token sees its tenant only.',
+  })
+  @ApiResponse({
+    status: 200,
+    schema: { example: { runs: [RUN_EXAMPLE], nextCursor: 'MjAyNi0wMy0wMVQxMDowNjo1OC4xMTRafDBiN2U1YzFlLThhNTUtNGI4ZS05ZDBlLTBiMWY3YTNjMmQxMQ' } },
+  })
+  @ApiResponse({
+    status: 400,
+    schema: {
+      example: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'q: q must be longer than or equal to 3 characters',
+        fields: [{ field: 'q', problem: 'q must be longer than or equal to 3 characters' }],
+      },
+    },
+  })
+  async list(@Query() q: ListRunsQuery, @CallerTenant() scope: string | null) {
+    const { from, to } = parseWindow(q);
+    const after = q.cursor === undefined ? undefined : parseRunCursor(q.cursor);
+    const page = await this.runs.search(
+      {
+        scope,
+        state: q.state,
+        job: q.job,
+        tenant: q.tenant,
+        trigger: q.trigger,
+        actor: q.actor,
+        from,
+        to,
+        exitCode: q.exitCode,
+        q: q.q,
+        signature: q.signature,
+        after,
+      },
+      q.limit ?? 50,
+    );
+    return { runs: page.runs.map((r) => runView(r)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')

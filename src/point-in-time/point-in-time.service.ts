@@ -12,16 +12,16 @@ import { Clock, CLOCK, rfc3339 } from '../shared/clock';
 import { BadInput } from '../shared/errors';
 import { LOGGER } from '../shared/logger';
 import { TimedLoop } from '../shared/timed-loop';
-import { snapshotBefore, takeSnapshot, thinSnapshots } from './snapshot-store';
+import { lastSnapshot, snapshotBefore, takeSnapshot, thinSnapshots } from './snapshot-store';
 
-/** recorded_at is set at insert, commit order follows later: look this far back past a snapshot. */
-const RECORDED_AT_SLACK_MS = 60_000;
 const BATCH = 10_000;
 
 /**
  * "What did this endpoint say at T": the same projections folded in memory over the events up to
  * T, starting from the newest snapshot before T, then handed to the endpoint's own view function.
- * Endpoints register the projections they need; one process snapshots them at intervals.
+ * Endpoints register the projections they need; one process snapshots them every
+ * PIT_SNAPSHOT_INTERVAL_MS, and sooner once PIT_SNAPSHOT_EVERY_EVENTS events came after the last
+ * snapshot (a busy log gets more snapshots, a quiet one no more than before: ADR 0016).
  */
 @Injectable()
 export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -49,13 +49,14 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
 
   onApplicationBootstrap(): void {
     if (this.config.core.appMode === 'worker' || !this.config.core.projectionRunnerAutostart) return;
+    const pit = this.config.pointInTime;
     this.loop = new TimedLoop({
-      everyMs: this.config.pointInTime.snapshotIntervalMs,
+      everyMs: pit.snapshotEveryEvents > 0 ? Math.min(pit.snapshotIntervalMs, pit.snapshotCheckMs) : pit.snapshotIntervalMs,
       unref: true,
       step: async () => {
         if (!(await this.lock.tryAcquire())) return;
-        await this.snapshotNow();
-        await thinSnapshots(this.pool, this.config.pointInTime.snapshotKeepDays);
+        await this.snapshotDue();
+        await thinSnapshots(this.pool, pit.snapshotKeepDays);
       },
       onError: (err) => this.log.warn({ event: 'snapshot.failed', err: String(err) }, 'read-model snapshot failed'),
     });
@@ -69,10 +70,27 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Snapshots every wanted projection that moved since its last snapshot. */
   async snapshotNow(): Promise<string[]> {
+    return this.snapshotWhere(async () => true);
+  }
+
+  /**
+   * Snapshots each wanted projection whose last snapshot is PIT_SNAPSHOT_INTERVAL_MS old, or has
+   * PIT_SNAPSHOT_EVERY_EVENTS events after it (counted up to that many, through the port).
+   */
+  async snapshotDue(): Promise<string[]> {
+    const { snapshotIntervalMs, snapshotEveryEvents } = this.config.pointInTime;
+    return this.snapshotWhere(async (p) => {
+      const last = await lastSnapshot(this.pool, p);
+      if (!last || Date.now() - last.takenAt.getTime() >= snapshotIntervalMs) return true;
+      return snapshotEveryEvents > 0 && (await this.store.countAfter(last.checkpoint, snapshotEveryEvents)) >= snapshotEveryEvents;
+    });
+  }
+
+  private async snapshotWhere(due: (p: Projection) => Promise<boolean>): Promise<string[]> {
     const taken: string[] = [];
     for (const name of this.wanted) {
       const p = this.registry.get(name);
-      if (p && (await takeSnapshot(this.store, this.pool, p))) taken.push(name);
+      if (p && (await due(p)) && (await takeSnapshot(this.store, this.pool, p))) taken.push(name);
     }
     return taken;
   }
@@ -99,7 +117,8 @@ export class PointInTime implements OnApplicationBootstrap, BeforeApplicationShu
   async rowsAt<Row>(projection: Projection<Row>, at: Date): Promise<Map<string, Row>> {
     const snap = await snapshotBefore(this.pool, projection, at);
     const rows = snap?.rows ?? new Map<string, Row>();
-    const since = snap ? new Date(snap.lastEventAt.getTime() - RECORDED_AT_SLACK_MS) : new Date(0);
+    // recorded_at is set at insert and commit order follows later: look back past the snapshot by the settle time.
+    const since = snap ? new Date(snap.lastEventAt.getTime() - this.config.pointInTime.settledAfterMs) : new Date(0);
     await this.store.atSnapshot(async (log) => {
       for await (const batch of log.scan(
         { types: projection.canHandle, recordedAt: { gt: since, lte: at } },

@@ -57,6 +57,15 @@ export async function snapshotBefore<Row>(pool: Pool, projection: Projection<Row
   return { checkpoint: rows[0].checkpoint, position: BigInt(rows[0].position), lastEventAt: rows[0].last_event_at, rows: new Map(entries) };
 }
 
+/** Where the newest snapshot of `projection` stands and when it was taken (null: none yet). */
+export async function lastSnapshot(pool: Pool, projection: Projection<unknown>): Promise<{ checkpoint: string; takenAt: Date } | null> {
+  const { rows } = await pool.query<{ checkpoint: string; taken_at: Date }>(
+    'SELECT checkpoint, taken_at FROM projection_snapshots WHERE name = $1 AND version = $2 ORDER BY id DESC LIMIT 1',
+    [projection.name, projection.version],
+  );
+  return rows.length ? { checkpoint: rows[0].checkpoint, takenAt: rows[0].taken_at } : null;
+}
+
 /** Keeps every snapshot of the last `keepDays`, and the first of each UTC day before that. */
 export async function thinSnapshots(pool: Pool, keepDays: number): Promise<number> {
   const { rowCount } = await pool.query(

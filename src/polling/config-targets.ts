@@ -5,7 +5,7 @@ import { ConfigError } from '../config/env-var';
 import { CreateTargetDto } from './target.dto';
 import { canonicalSpec, TargetSpec, targetKey } from './events/target-spec';
 import type { PollRules } from './poll-rules';
-import { fixedIntervalProblem } from './target.decider';
+import { fixedIntervalProblem, freshnessProblem } from './target.decider';
 
 function problems(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -26,6 +26,7 @@ export function specFromDto(dto: Omit<CreateTargetDto, 'reason'>): TargetSpec {
       intervalSeconds: dto.intervalSeconds,
       adaptive: dto.adaptive,
       tenant: dto.tenant,
+      freshness: dto.freshness ? { objective: dto.freshness.objective, maxAgeSeconds: dto.freshness.maxAgeSeconds, window: dto.freshness.window } : undefined,
     }),
   );
 }
@@ -34,7 +35,7 @@ export function specFromDto(dto: Omit<CreateTargetDto, 'reason'>): TargetSpec {
 export function parseConfigTargets(
   entries: readonly unknown[],
   knownKinds: readonly string[],
-  rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs'>,
+  rules: Pick<PollRules, 'adaptiveEnabled' | 'minIntervalMs' | 'defaultIntervalMs'>,
 ): TargetSpec[] {
   const seen = new Set<string>();
   return entries.map((raw, i) => {
@@ -50,6 +51,8 @@ export function parseConfigTargets(
     const spec = specFromDto(dto);
     const interval = fixedIntervalProblem(spec, rules);
     if (interval) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: intervalSeconds: ${interval}`);
+    const freshness = freshnessProblem(spec, rules);
+    if (freshness) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: freshness.maxAgeSeconds: ${freshness}`);
     const key = targetKey(spec.type, spec.name);
     if (seen.has(key)) throw new ConfigError('OPSLEDGER_CONFIG', `${label}: target ${key} is declared twice`);
     seen.add(key);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ActionUnit, AuditRecorder } from '../audit/audit-recorder';
-import type { OperatorContext } from '../audit/operator-context';
+import { OperatorContext, systemOperator } from '../audit/operator-context';
+import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { EventMetadata } from '../event-store/envelope';
@@ -13,7 +14,7 @@ import { ProbeRegistry } from './probes/probe-registry';
 import { pollRules } from './poll-rules';
 import { TargetCommand, targetDecider } from './target.decider';
 import { TargetRepository } from './target-repository';
-import { TargetSource, TargetSpec, targetStream } from './events/target-spec';
+import { FreshnessObjective, TargetSource, TargetSpec, targetStream } from './events/target-spec';
 import { evolveTarget, TargetState } from './target.state';
 
 export interface PatchTarget {
@@ -65,13 +66,37 @@ export class TargetCommands {
         const { paused, ...specPatch } = patch;
         // undefined means "not given": JSON drops it so it does not erase a field.
         const cmds: TargetCommand[] = [{ type: 'ChangeTarget', key, spec: { ...s.spec, ...JSON.parse(JSON.stringify(specPatch)) }, at }];
-        if (paused !== undefined) cmds.push(paused ? { type: 'PauseTarget', key, at } : { type: 'ResumeTarget', key, at });
+        const who = { reason: reason ?? '', actor: op.actor };
+        if (paused !== undefined) cmds.push(paused ? { type: 'PauseTarget', key, at, ...who } : { type: 'ResumeTarget', key, at, ...who });
         return cmds;
       },
       op,
       patch.paused === true ? 'target.pause' : patch.paused === false ? 'target.resume' : 'target.change',
       reason ?? '',
       { patch },
+    );
+  }
+
+  /** Pause polling with a reason and an optional resumeAt; 409 when paused already (as every pause). */
+  pause(key: string, op: OperatorContext, reason: string, resumeAt: string | null) {
+    return this.run(key, (at) => [{ type: 'PauseTarget', key, at, reason, actor: op.actor, resumeAt, strict: true }], op, 'target.pause', reason, {
+      resumeAt,
+    });
+  }
+
+  /** Resume polling at the target's next due time; 409 when not paused. */
+  resume(key: string, op: OperatorContext, reason: string) {
+    return this.run(key, (at) => [{ type: 'ResumeTarget', key, at, reason, actor: op.actor, strict: true }], op, 'target.resume', reason);
+  }
+
+  /** The system records a target pause that ran out at its resumeAt (nothing when it was resumed meanwhile). */
+  autoResume(key: string) {
+    return this.run(
+      key,
+      (at) => [{ type: 'ExpireTargetPause', key, at }],
+      systemOperator(`pause-expiry-${randomUUID()}`),
+      'target.auto_resume',
+      'resumeAt reached',
     );
   }
 
@@ -110,6 +135,14 @@ export class TargetCommands {
 
   pollNow(key: string, op: OperatorContext, reason: string) {
     return this.run(key, (at) => [{ type: 'RequestPoll', key, at }], op, 'target.poll_now', reason);
+  }
+
+  setFreshnessObjective(key: string, objective: FreshnessObjective, op: OperatorContext, reason: string) {
+    return this.run(key, (at) => [{ type: 'SetFreshnessObjective', key, objective, at }], op, 'target.set_freshness_objective', reason, { objective });
+  }
+
+  clearFreshnessObjective(key: string, op: OperatorContext, reason: string) {
+    return this.run(key, (at) => [{ type: 'ClearFreshnessObjective', key, at }], op, 'target.clear_freshness_objective', reason);
   }
 
   /** Decides a sequence of commands, each against the state the previous ones produced; a rejection throws (mapped to 4xx in one place). */

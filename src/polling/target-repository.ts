@@ -47,6 +47,41 @@ export class TargetRepository {
     return { state, revision };
   }
 
+  /**
+   * The targets of some poll partitions (docs/adr/0017): their rows' documents only, and the events
+   * after every row (a stream without a row yet is read whole), kept for those partitions.
+   */
+  async loadPartitions(
+    partitions: readonly number[],
+    count: number,
+    partitionOf: (key: string) => number,
+    pageSize = 5000,
+  ): Promise<Map<string, LoadedTarget>> {
+    const out = new Map<string, LoadedTarget>();
+    const { rows } = await this.pool.query<{ key: string; doc: TargetState | null; revision: string }>(
+      'SELECT key, CASE WHEN ol_poll_partition(key, $2) = ANY($1::int[]) THEN doc END AS doc, revision FROM rm_targets',
+      [partitions, count],
+    );
+    for (const r of rows) if (r.doc) out.set(r.key, { state: r.doc, revision: BigInt(r.revision) });
+    const wanted = new Set(partitions);
+    const ranges = new Map(rows.map((r) => [targetStream(r.key), { from: BigInt(r.revision) + 1n }]));
+    for (let after: { streamId: string; revision: bigint } | undefined; ;) {
+      const page = await this.store.readStreams({ prefix: 'target-', ranges }, { after, limit: pageSize });
+      for (const e of page) {
+        const key = e.streamId.slice('target-'.length);
+        if (!wanted.has(partitionOf(key))) continue;
+        const cur = out.get(key) ?? { state: null, revision: -1n };
+        cur.state = evolveTarget(cur.state, e as unknown as TargetEvent);
+        cur.revision = e.revision;
+        out.set(key, cur);
+      }
+      if (page.length < pageSize) break;
+      const last = page[page.length - 1];
+      after = { streamId: last.streamId, revision: last.revision };
+    }
+    return out;
+  }
+
   /** Every target; with `uow`, as that unit sees them. */
   async loadAll(pageSize = 5000, uow?: UnitOfWork): Promise<Map<string, LoadedTarget>> {
     const out = new Map<string, LoadedTarget>();

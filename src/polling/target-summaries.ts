@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../event-store/envelope';
 import type { TargetEvent } from './events/target.events';
+import type { FreshnessObjective } from './events/target-spec';
 
 /** "13:05:15Z": the clock time is what a reader scans for in a timeline of one incident. */
 const hms = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString().slice(11, 19) + 'Z' : '?');
@@ -20,6 +21,8 @@ function changedFields(a: Record<string, unknown>, b: Record<string, unknown>, p
   });
 }
 
+const freshnessText = (o: FreshnessObjective) => `a success at most ${o.maxAgeSeconds} s old ${o.objective} % of the time over ${o.window}`;
+
 type Summaries = { [T in TargetEvent['type']]: (d: Extract<TargetEvent, { type: T }>['data']) => string };
 
 /** One human line per target event, as the incident timeline shows it. */
@@ -28,8 +31,9 @@ export const TARGET_SUMMARIES: Summaries = {
     `${d.key} registered (${d.source}${d.spec.tenant ? `, tenant ${d.spec.tenant}` : ''}): ${d.spec.probe.kind} ${d.spec.probe.method ?? 'GET'} ${d.spec.probe.url}`,
   TargetChanged: (d) =>
     `${d.key} changed: ${changedFields(d.previous as unknown as Record<string, unknown>, d.spec as unknown as Record<string, unknown>).join(', ') || 'no field'}`,
-  TargetPaused: (d) => `${d.key} paused`,
-  TargetResumed: (d) => `${d.key} resumed; next poll ${hms(d.nextPollAt)}`,
+  TargetPaused: (d) => `${d.key} paused${d.pausedBy ? ` by ${d.pausedBy}` : ''}${d.resumeAt ? ` until ${d.resumeAt}` : ''}${d.reason ? `: "${d.reason}"` : ''}`,
+  TargetResumed: (d) =>
+    `${d.key} resumed${d.auto ? ' automatically (resumeAt reached)' : d.resumedBy ? ` by ${d.resumedBy}${d.reason ? `: "${d.reason}"` : ''}` : ''}; next poll ${hms(d.nextPollAt)}`,
   TargetRemoved: (d) => `${d.key} removed`,
   PollRequested: (d) => `${d.key} poll requested by an operator`,
   TargetRedriven: (d) => `${d.key} redriven out of the dead-letter set (was ${d.previousReason}, ${d.retryCount} retries)`,
@@ -44,6 +48,8 @@ export const TARGET_SUMMARIES: Summaries = {
   TargetDeadLettered: (d) => `${d.key} dead-lettered (${d.reason}); next retry ${hms(d.nextRetry)}`,
   DeadLetterRetryFailed: (d) => `${d.key} dead-letter retry ${d.retryCount} failed; next retry ${hms(d.nextRetry)}`,
   TargetRecovered: (d) => `${d.key} recovered: out of the dead-letter set (${d.reason}) after ${d.retryCount} retries`,
+  FreshnessObjectiveSet: (d) => `${d.key} freshness objective ${d.previous ? 'changed' : 'set'}: ${freshnessText(d.objective)}`,
+  FreshnessObjectiveCleared: (d) => `${d.key} freshness objective cleared (was ${freshnessText(d.previous)})`,
 };
 
 /** Registers every target event's summary with a summaries registry (src/timeline). */

@@ -187,4 +187,107 @@ describe('target decider', () => {
       .when({ type: 'RequestPoll', key, at: at(2) })
       .thenRejects('conflict');
   });
+
+  describe('freshness objective', () => {
+    const objective = { objective: 99.5, maxAgeSeconds: 300, window: '30d' as const };
+    const set: TargetEvent = { type: 'FreshnessObjectiveSet', data: { key, at: at(1000).toISOString(), objective, previous: null } };
+
+    it('sets, changes (naming the previous one) and clears it; setting the same one again appends nothing', () => {
+      given(registered)
+        .when({ type: 'SetFreshnessObjective', key, objective, at: at(1000) })
+        .then([set]);
+      expect(stateOf(registered, set)!.spec.freshness).toEqual(objective);
+      const tighter = { ...objective, objective: 99.9 };
+      given(registered, set)
+        .when({ type: 'SetFreshnessObjective', key, objective: tighter, at: at(2000) })
+        .then([{ type: 'FreshnessObjectiveSet', data: { key, at: at(2000).toISOString(), objective: tighter, previous: objective } }]);
+      given(registered, set)
+        .when({ type: 'SetFreshnessObjective', key, objective, at: at(2000) })
+        .then([]);
+      const cleared: TargetEvent = { type: 'FreshnessObjectiveCleared', data: { key, at: at(3000).toISOString(), previous: objective } };
+      given(registered, set)
+        .when({ type: 'ClearFreshnessObjective', key, at: at(3000) })
+        .then([cleared]);
+      expect(stateOf(registered, set, cleared)!.spec).toEqual(spec);
+    });
+
+    it('refuses to clear a missing objective, and an objective a fixed interval can never meet', () => {
+      given(registered)
+        .when({ type: 'ClearFreshnessObjective', key, at: at(1000) })
+        .thenRejects('not_found');
+      given()
+        .when({ type: 'SetFreshnessObjective', key, objective, at: at(1000) })
+        .thenRejects('not_found');
+      const slow = { ...spec, intervalSeconds: 600 };
+      given({ type: 'TargetRegistered', data: { key, spec: slow, source: 'api', at: at(0).toISOString() } })
+        .when({ type: 'SetFreshnessObjective', key, objective, at: at(1000) })
+        .thenRejects('invalid', 'maxAgeSeconds');
+      given()
+        .when({ type: 'RegisterTarget', spec: { ...slow, freshness: objective }, source: 'api', at: at(0) })
+        .thenRejects('invalid', 'freshness.maxAgeSeconds');
+      given(registered, set)
+        .when({ type: 'ChangeTarget', key, spec: { ...spec, intervalSeconds: 300, freshness: objective }, at: at(2000) })
+        .thenRejects('invalid', 'freshness.maxAgeSeconds');
+    });
+
+    it('caps the adaptive interval at half of maxAgeSeconds', () => {
+      const adaptive = targetDecider({ ...ctx, rules: { ...ctx.rules, adaptiveEnabled: true } });
+      const evolveAll = (events: TargetEvent[]) => events.reduce(adaptive.evolve, adaptive.initialState);
+      const intervalAfter = (history: TargetEvent[]) => {
+        const decision = adaptive.decide(outcome(ok, 60_000), evolveAll(history));
+        if (isRejection(decision)) throw new Error(decision.reason);
+        return (decision[0] as Extract<TargetEvent, { type: 'PollSucceeded' }>).data.interval;
+      };
+      expect(intervalAfter([registered]).maxMs).toBe(300_000);
+      expect(intervalAfter([registered, set]).maxMs).toBe(150_000);
+      expect(intervalAfter([registered, set]).chosenMs).toBeLessThanOrEqual(150_000);
+    });
+  });
+
+  it('the pause endpoint: reason, who and resumeAt on the event; 409 when paused already or not paused; resumeAt must be in the future', () => {
+    given(registered)
+      .when({ type: 'PauseTarget', key, at: at(1), reason: 'flapping', actor: 'alice', resumeAt: at(60_000).toISOString(), strict: true })
+      .then([{ type: 'TargetPaused', data: { key, at: at(1).toISOString(), reason: 'flapping', pausedBy: 'alice', resumeAt: at(60_000).toISOString() } }]);
+    given(registered)
+      .when({ type: 'PauseTarget', key, at: at(1), reason: 'x', actor: 'a', resumeAt: at(1).toISOString(), strict: true })
+      .thenRejects('invalid', 'resumeAt');
+    const paused = [registered, ...decided([registered], { type: 'PauseTarget', key, at: at(1), reason: 'flapping', actor: 'alice', strict: true })];
+    expect(stateOf(...paused)!.pause).toEqual({ reason: 'flapping', by: 'alice', since: at(1).toISOString(), resumeAt: null });
+    const again = given(...paused)
+      .when({ type: 'PauseTarget', key, at: at(2), reason: 'x', actor: 'bob', strict: true })
+      .thenRejects('conflict');
+    expect(again.reason).toBe(`target ${key} is paused already (by alice since ${at(1).toISOString()}: "flapping"); resume it first`);
+    given(registered)
+      .when({ type: 'ResumeTarget', key, at: at(2), reason: 'x', actor: 'bob', strict: true })
+      .thenRejects('conflict');
+  });
+
+  it('resumed by the endpoint or by its resumeAt, a target keeps its cadence: its next due time at or after the resume', () => {
+    // Polled at 0 with a fixed 10 s interval: due at 10 s, 20 s, 30 s…
+    const polled = [registered, ...decided([registered], outcome(ok, 0))];
+    const paused = [
+      ...polled,
+      ...decided(polled, { type: 'PauseTarget', key, at: at(1000), reason: 'r', actor: 'alice', resumeAt: at(25_000).toISOString(), strict: true }),
+    ];
+    expect(planPoll(stateOf(...paused), at(12_000))).toEqual({ action: 'none' });
+    const resumed = decided(paused, { type: 'ResumeTarget', key, at: at(12_000), reason: 'done', actor: 'bob', strict: true });
+    expect(resumed).toEqual([
+      { type: 'TargetResumed', data: { key, at: at(12_000).toISOString(), nextPollAt: at(20_000).toISOString(), reason: 'done', resumedBy: 'bob' } },
+    ]);
+    // Nothing to record before resumeAt; at it (or later), the automatic resume, dated at resumeAt.
+    given(...paused)
+      .when({ type: 'ExpireTargetPause', key, at: at(24_999) })
+      .then([]);
+    given(...paused)
+      .when({ type: 'ExpireTargetPause', key, at: at(25_400) })
+      .then([
+        {
+          type: 'TargetResumed',
+          data: { key, at: at(25_000).toISOString(), nextPollAt: at(30_000).toISOString(), reason: 'resumeAt reached', resumedBy: 'system', auto: true },
+        },
+      ]);
+    given(...paused, ...resumed)
+      .when({ type: 'ExpireTargetPause', key, at: at(25_400) })
+      .then([]);
+  });
 });

@@ -4,10 +4,10 @@ import { decideBreaker } from './breaker.decider';
 import { decideDeadLetter } from './dead-letter.decider';
 import type { PollFailed, PollSucceeded, PollTrigger } from './events/poll-outcome.events';
 import type { TargetEvent } from './events/target.events';
-import { nextDueMs, policyAdmits } from './next-due';
+import { dueMs, nextDueMs, policyAdmits } from './next-due';
 import type { PollRules } from './poll-rules';
 import type { ProbeResult } from './probes/probe';
-import { canonicalSpec, TargetSource, TargetSpec, targetKey } from './events/target-spec';
+import { canonicalSpec, FreshnessObjective, TargetSource, TargetSpec, targetKey } from './events/target-spec';
 import { evolveTarget, initialTargetState, TargetState } from './target.state';
 
 export interface DecideContext {
@@ -23,12 +23,20 @@ type On<T> = T & { readonly key: string; readonly at: Date };
 export type TargetCommand =
   | { readonly type: 'RegisterTarget'; readonly spec: TargetSpec; readonly source: TargetSource; readonly at: Date }
   | On<{ readonly type: 'ChangeTarget'; readonly spec: TargetSpec }>
-  | On<{ readonly type: 'PauseTarget' }>
-  | On<{ readonly type: 'ResumeTarget' }>
+  /**
+   * Pause polling. `strict` (the pause endpoint): pausing a paused target is a conflict, as for the
+   * other pauses; without it (PATCH {"paused": true}) it changes nothing.
+   */
+  | On<{ readonly type: 'PauseTarget'; readonly reason?: string; readonly actor?: string; readonly resumeAt?: string | null; readonly strict?: boolean }>
+  | On<{ readonly type: 'ResumeTarget'; readonly reason?: string; readonly actor?: string; readonly strict?: boolean }>
+  /** The system records that the pause ran out at its resumeAt (nothing before it, or when not paused). */
+  | On<{ readonly type: 'ExpireTargetPause' }>
   | On<{ readonly type: 'RemoveTarget' }>
   | On<{ readonly type: 'RequestPoll' }>
   | On<{ readonly type: 'RedriveTarget' }>
   | On<{ readonly type: 'ResetBreaker' }>
+  | On<{ readonly type: 'SetFreshnessObjective'; readonly objective: FreshnessObjective }>
+  | On<{ readonly type: 'ClearFreshnessObjective' }>
   /**
    * The scheduler takes a due poll up (see planPoll): the events that come before its probe, in
    * their own append so they are visible while it runs: PollSkipped when the open breaker keeps it
@@ -63,9 +71,30 @@ export function fixedIntervalProblem(
   return `a fixed interval must be at least POLL_MIN_INTERVAL_SECONDS (${rules.minIntervalMs / 1000} s); use a longer interval or adaptive polling`;
 }
 
+/**
+ * A fixed interval as long as the freshness objective's maxAgeSeconds can never keep the target
+ * fresh (adaptive intervals are capped below it instead: see freshnessCapMs). Returns the problem
+ * with freshness.maxAgeSeconds, or null.
+ */
+export function freshnessProblem(
+  spec: Pick<TargetSpec, 'intervalSeconds' | 'adaptive' | 'freshness'>,
+  rules: Pick<PollRules, 'adaptiveEnabled' | 'defaultIntervalMs'>,
+): string | null {
+  if (!spec.freshness || (rules.adaptiveEnabled && spec.adaptive !== false)) return null;
+  const intervalMs = spec.intervalSeconds !== undefined ? spec.intervalSeconds * 1000 : rules.defaultIntervalMs;
+  if (spec.freshness.maxAgeSeconds * 1000 > intervalMs) return null;
+  return `must be more than the fixed poll interval (${intervalMs / 1000} s), else the target can never be fresh`;
+}
+
+/** Under adaptive polling a target with a freshness objective is polled at least every maxAgeSeconds / 2, so one failed poll still leaves a retry before it goes stale. */
+export const freshnessCapMs = (spec: TargetSpec, rules: Pick<PollRules, 'minIntervalMs' | 'maxIntervalMs'>): number =>
+  spec.freshness ? Math.max(rules.minIntervalMs, Math.min(rules.maxIntervalMs, (spec.freshness.maxAgeSeconds * 1000) / 2)) : rules.maxIntervalMs;
+
 const intervalRejection = (spec: TargetSpec, rules: PollRules): Rejection | null => {
   const problem = fixedIntervalProblem(spec, rules);
-  return problem ? reject('invalid', problem, 'intervalSeconds') : null;
+  if (problem) return reject('invalid', problem, 'intervalSeconds');
+  const freshness = freshnessProblem(spec, rules);
+  return freshness ? reject('invalid', freshness, 'freshness.maxAgeSeconds') : null;
 };
 
 /** What the scheduler should do with a target now. */
@@ -86,6 +115,24 @@ export function planPoll(s: TargetState | null, now: Date): PollPlan {
 }
 
 const iso = (d: Date) => d.toISOString();
+
+const pausedText = (s: TargetState) =>
+  s.pause
+    ? `by ${s.pause.by} since ${s.pause.since}${s.pause.resumeAt ? ` until ${s.pause.resumeAt}` : ''}: "${s.pause.reason}"`
+    : 'since before reasons were recorded';
+
+/**
+ * The target's next due time at or after `fromMs`: its due time moved on by whole intervals (its
+ * last chosen interval, else its own, else the default), so a resumed or released target keeps
+ * its cadence instead of every held target polling at the same instant.
+ */
+export function nextSlotFrom(s: TargetState, fromMs: number, defaultIntervalMs: number): number {
+  const due = dueMs(s);
+  if (due >= fromMs) return due;
+  const every = s.intervalMs ?? (s.spec.intervalSeconds !== undefined ? s.spec.intervalSeconds * 1000 : defaultIntervalMs);
+  if (!(every > 0)) return fromMs;
+  return due + Math.ceil((fromMs - due) / every) * every;
+}
 
 /**
  * The one place a target's rules live: command + current state → the events that follow, or a
@@ -118,10 +165,26 @@ function decide(cmd: TargetCommand, s: TargetState | null, ctx: DecideContext): 
     case 'ChangeTarget':
       if (canonicalSpec(cmd.spec) === canonicalSpec(s.spec)) return [];
       return intervalRejection(cmd.spec, ctx.rules) ?? [{ type: 'TargetChanged', data: { key, spec: cmd.spec, previous: s.spec, at } }];
-    case 'PauseTarget':
-      return s.paused ? [] : [{ type: 'TargetPaused', data: { key, at } }];
-    case 'ResumeTarget':
-      return s.paused ? [{ type: 'TargetResumed', data: { key, at, nextPollAt: at } }] : [];
+    case 'PauseTarget': {
+      if (cmd.resumeAt != null && Date.parse(cmd.resumeAt) <= cmd.at.getTime()) return reject('invalid', 'must be in the future', 'resumeAt');
+      if (s.paused) return cmd.strict ? reject('conflict', `target ${key} is paused already (${pausedText(s)}); resume it first`) : [];
+      const resumeAt = cmd.resumeAt == null ? null : new Date(cmd.resumeAt).toISOString();
+      const who = cmd.actor === undefined ? {} : { reason: cmd.reason ?? '', pausedBy: cmd.actor, resumeAt };
+      return [{ type: 'TargetPaused', data: { key, at, ...who } }];
+    }
+    case 'ResumeTarget': {
+      if (!s.paused) return cmd.strict ? reject('conflict', `target ${key} is not paused`) : [];
+      const who = cmd.actor === undefined ? {} : { reason: cmd.reason ?? '', resumedBy: cmd.actor };
+      // The resume endpoint keeps the target's cadence; PATCH {"paused": false} polls at once, as it always has.
+      const next = cmd.strict ? iso(new Date(nextSlotFrom(s, cmd.at.getTime(), ctx.rules.defaultIntervalMs))) : at;
+      return [{ type: 'TargetResumed', data: { key, at, nextPollAt: next, ...who } }];
+    }
+    case 'ExpireTargetPause': {
+      const until = s.paused ? s.pause?.resumeAt : null;
+      if (!until || Date.parse(until) > cmd.at.getTime()) return [];
+      const nextPollAt = iso(new Date(nextSlotFrom(s, Math.max(Date.parse(until), cmd.at.getTime()), ctx.rules.defaultIntervalMs)));
+      return [{ type: 'TargetResumed', data: { key, at: until, nextPollAt, reason: 'resumeAt reached', resumedBy: 'system', auto: true } }];
+    }
     case 'RemoveTarget':
       return [{ type: 'TargetRemoved', data: { key, at } }];
     case 'RequestPoll':
@@ -130,6 +193,15 @@ function decide(cmd: TargetCommand, s: TargetState | null, ctx: DecideContext): 
     case 'RedriveTarget':
       if (!s.deadLetter) return reject('conflict', `target ${key} is not dead-lettered`);
       return [{ type: 'TargetRedriven', data: { key, at, previousReason: s.deadLetter.reason, retryCount: s.deadLetter.retryCount } }];
+    case 'SetFreshnessObjective': {
+      if (s.spec.freshness && canonicalSpec({ ...s.spec, freshness: cmd.objective }) === canonicalSpec(s.spec)) return [];
+      const problem = freshnessProblem({ ...s.spec, freshness: cmd.objective }, ctx.rules);
+      if (problem) return reject('invalid', problem, 'maxAgeSeconds');
+      return [{ type: 'FreshnessObjectiveSet', data: { key, at, objective: cmd.objective, previous: s.spec.freshness ?? null } }];
+    }
+    case 'ClearFreshnessObjective':
+      if (!s.spec.freshness) return reject('not_found', `target ${key} has no freshness objective`);
+      return [{ type: 'FreshnessObjectiveCleared', data: { key, at, previous: s.spec.freshness } }];
     case 'ResetBreaker':
       return [
         { type: 'BreakerReset', data: { key, at, previousState: s.breaker.state, since: at, lastTransition: at, retryAt: null, failureCount: 0, trips: 0 } },
@@ -181,7 +253,7 @@ function decideOutcome(cmd: Extract<TargetCommand, { type: 'RecordPollOutcome' }
     previousMs: s.intervalMs,
     baseMs: s.spec.intervalSeconds !== undefined ? s.spec.intervalSeconds * 1000 : ctx.rules.defaultIntervalMs,
     minMs: ctx.rules.minIntervalMs,
-    maxMs: ctx.rules.maxIntervalMs,
+    maxMs: freshnessCapMs(s.spec, ctx.rules),
     adaptive: ctx.rules.adaptiveEnabled && s.spec.adaptive !== false,
     factor: ctx.intervalFactor,
     random: ctx.random,

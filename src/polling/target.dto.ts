@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { FreshnessObjectiveDto } from './freshness-objective.dto';
 import {
   Allow,
   IsBoolean,
@@ -120,6 +121,17 @@ export class CreateTargetDto {
   @Matches(NAME, { message: `tenant ${NAME_PROBLEM}` })
   @MaxLength(100)
   tenant?: string;
+
+  @ApiPropertyOptional({
+    type: FreshnessObjectiveDto,
+    description:
+      'Freshness objective: fresh = a successful poll at most maxAgeSeconds old, for `objective` % of the time over `window` (GET /api/targets/:key/slo).',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => FreshnessObjectiveDto)
+  freshness?: FreshnessObjectiveDto;
 
   @ApiPropertyOptional({ example: 'new EU instance', description: 'Recorded in the audit log when given.' })
   @IsOptional()

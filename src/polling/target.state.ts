@@ -35,6 +35,13 @@ export interface LastWrite {
   readonly nbEvents: number;
 }
 
+export interface TargetPauseInfo {
+  readonly reason: string;
+  readonly by: string;
+  readonly since: string;
+  readonly resumeAt: string | null;
+}
+
 export interface LastError {
   readonly at: string;
   readonly message: string;
@@ -56,6 +63,8 @@ export interface TargetState {
   readonly source: TargetSource;
   readonly registeredAt: string;
   readonly paused: boolean;
+  /** Who paused it, why, and until when (absent on rows folded before it existed, and while not paused). */
+  readonly pause?: TargetPauseInfo | null;
   readonly lastPollAt: string | null;
   readonly lastSuccess: string | null;
   readonly lastError: LastError | null;
@@ -185,10 +194,12 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
   switch (event.type) {
     case 'TargetChanged':
       return { ...s, spec: event.data.spec };
-    case 'TargetPaused':
-      return { ...s, paused: true };
+    case 'TargetPaused': {
+      const d = event.data;
+      return { ...s, paused: true, pause: { reason: d.reason ?? '', by: d.pausedBy ?? 'unknown', since: d.at, resumeAt: d.resumeAt ?? null } };
+    }
     case 'TargetResumed':
-      return { ...s, paused: false, ...due(event.data.nextPollAt) };
+      return { ...s, paused: false, pause: null, ...due(event.data.nextPollAt) };
     case 'TargetRemoved':
       return null;
     case 'PollRequested':
@@ -242,6 +253,12 @@ export function evolveTarget(s: TargetState | null, event: TargetEvent): TargetS
     case 'DeadLetterRetryFailed':
     case 'TargetRecovered':
       return { ...s, ...plusOne(s), deadLetter: evolveDeadLetter(s.deadLetter, event) };
+    case 'FreshnessObjectiveSet':
+      return { ...s, spec: { ...s.spec, freshness: event.data.objective } };
+    case 'FreshnessObjectiveCleared': {
+      const { freshness: _dropped, ...spec } = s.spec;
+      return { ...s, spec };
+    }
     default:
       return s;
   }

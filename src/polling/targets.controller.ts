@@ -11,6 +11,10 @@ import { CreateTargetDto, RemoveTargetDto, PatchTargetDto, TargetActionReasonDto
 import { TargetReadModel } from './target-read-model';
 import { TargetRepository } from './target-repository';
 import { targetView } from './target.view';
+import type { TargetState } from './target.state';
+import { Holds } from '../pausing/holds.service';
+import { PauseLoopDto, ResumeLoopDto } from '../pausing/pause-loop.dto';
+import { badRequestExample, conflictExample } from '../http/error-examples';
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*::[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const checkKey = (key: string) => {
@@ -37,9 +41,11 @@ const TARGET_EXAMPLE = {
   source: 'api',
   tenant: null,
   paused: false,
+  hold: null,
   probe: { kind: 'http', url: 'http://127.0.0.1:9000/ping', method: 'GET', expectStatus: 200, timeoutMs: 5000 },
   intervalSeconds: 10,
   adaptive: true,
+  freshness: { objective: 99.5, maxAgeSeconds: 300, window: '30d' },
   registeredAt: '2025-10-20T12:00:00Z',
   nextPollAt: '2025-10-20T13:05:50Z',
   lastInterval: {
@@ -57,6 +63,15 @@ const TARGET_EXAMPLE = {
     chosenMs: 75276,
   },
   ...STATUS_EXAMPLE,
+};
+const HOLD_EXAMPLE = {
+  source: 'pause',
+  scope: 'target',
+  subject: 'instance::eu-1',
+  reason: 'flapping upstream',
+  by: 'alice',
+  since: '2026-03-02T10:00:00Z',
+  until: '2026-03-02T11:00:00Z',
 };
 const ACCEPTED = (action: string) => ({ status: 202, schema: { example: { key: 'instance::eu-1', accepted: action, events: ['…'] } } });
 const BAD_INPUT = {
@@ -84,7 +99,13 @@ export class TargetsController {
     private readonly commands: TargetCommands,
     private readonly read: TargetReadModel,
     private readonly repo: TargetRepository,
+    private readonly holds: Holds,
   ) {}
+
+  /** The target as the API shows it, with what holds it now. */
+  private view(t: TargetState) {
+    return targetView(t, this.holds.holdFor({ tenant: t.spec.tenant ?? null, target: t.key }));
+  }
 
   /**
    * A tenant-scoped caller acting on another tenant's target gets the same 404 as for a missing
@@ -105,7 +126,7 @@ export class TargetsController {
   @ApiOperation({ summary: 'All polling targets with their poll status, breaker and dead-letter state (from the read model).' })
   @ApiResponse({ status: 200, schema: { example: { targets: [TARGET_EXAMPLE] } } })
   async list(@CallerTenant() tenant: string | null) {
-    return { targets: (await this.read.all(tenant)).map(targetView) };
+    return { targets: (await this.read.all(tenant)).map((t) => this.view(t)) };
   }
 
   @Get(':key')
@@ -118,7 +139,7 @@ export class TargetsController {
   async get(@Param('key') key: string, @CallerTenant() tenant: string | null) {
     const t = await this.read.get(checkKey(key));
     if (!t || !inScope(tenant, t.spec.tenant)) throw new NotFound(`no target ${key}`);
-    return targetView(t);
+    return this.view(t);
   }
 
   @Post()
@@ -133,7 +154,7 @@ export class TargetsController {
     if (body.tenant !== undefined && !inScope(tenant, body.tenant))
       throw BadInput.field('tenant', `this token is scoped to tenant "${tenant}"; omit tenant or set it to "${tenant}"`);
     const res = await this.commands.register(specFromDto({ ...body, tenant: body.tenant ?? tenant ?? undefined }), 'api', op, body.reason);
-    return targetView(res.state!);
+    return this.view(res.state!);
   }
 
   @Patch(':key')
@@ -152,7 +173,43 @@ export class TargetsController {
       op,
       reason,
     );
-    return targetView(res.state!);
+    if (patch.paused !== undefined) await this.holds.refresh();
+    return this.view(res.state!);
+  }
+
+  @Post(':key/pause')
+  @Roles('operator')
+  @TenantScope('tenant', "404 for another tenant's target")
+  @HttpCode(200)
+  @ApiParam({ name: 'key', example: 'instance::eu-1' })
+  @ApiOperation({
+    summary:
+      'Pause polling of one target until resumed (or until resumeAt): it is not polled (no failure, no breaker effect). Needs a reason; audited as target.pause. 409 when paused already.',
+  })
+  @ApiResponse({ status: 200, schema: { example: { ...TARGET_EXAMPLE, paused: true, hold: HOLD_EXAMPLE } } })
+  @ApiResponse(badRequestExample('resumeAt', 'must be in the future'))
+  @ApiResponse(NOT_FOUND)
+  @ApiResponse(conflictExample('target instance::eu-1 is paused already (by alice since 2026-03-02T10:00:00.000Z: "flapping upstream"); resume it first'))
+  async pause(@Param('key') key: string, @Body() body: PauseLoopDto, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
+    const res = await this.commands.pause(await this.visible(key, tenant), op, body.reason, body.resumeAt ?? null);
+    await this.holds.refresh();
+    return this.view(res.state!);
+  }
+
+  @Post(':key/resume')
+  @Roles('operator')
+  @TenantScope('tenant', "404 for another tenant's target")
+  @HttpCode(200)
+  @ApiParam({ name: 'key', example: 'instance::eu-1' })
+  @ApiOperation({ summary: 'Resume polling at the target’s next due time. Needs a reason; audited as target.resume. 409 when not paused.' })
+  @ApiResponse({ status: 200, schema: { example: TARGET_EXAMPLE } })
+  @ApiResponse(badRequestExample('reason', 'should not be empty'))
+  @ApiResponse(NOT_FOUND)
+  @ApiResponse(conflictExample('target instance::eu-1 is not paused'))
+  async resume(@Param('key') key: string, @Body() body: ResumeLoopDto, @Operator() op: OperatorContext, @CallerTenant() tenant: string | null) {
+    const res = await this.commands.resume(await this.visible(key, tenant), op, body.reason);
+    await this.holds.refresh();
+    return this.view(res.state!);
   }
 
   @Delete(':key')

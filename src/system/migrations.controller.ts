@@ -1,8 +1,14 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../access/roles.decorator';
 import { TenantScope } from '../access/tenant-scope.decorator';
+import { sendCached } from '../http/cached-body';
+import { ApiCachedRead, ApiEtagHeader } from '../http/cached-read.docs';
+import { ReadCache } from '../http/read-cache';
+import { ApiAsOfHeader } from '../point-in-time/at.dto';
+import { Clock, CLOCK } from '../shared/clock';
 import type { MigrationStatus } from './migration-status';
 import { GetMigrationStatusQuery } from './migration-status.query';
 
@@ -45,7 +51,11 @@ const EXAMPLE = {
 @ApiBearerAuth()
 @Controller('api/system/migrations')
 export class MigrationsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly cache: ReadCache,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
   @Roles('admin')
@@ -54,8 +64,14 @@ export class MigrationsController {
     summary:
       'Every migration (applied-at or pending), the last migration run, every projection (code and stored version, rebuild pending or running and its progress), and `settled`: this deploy has finished migrating and rebuilding (admin).',
   })
-  @ApiResponse({ status: 200, schema: { example: EXAMPLE } })
-  status(): Promise<MigrationStatus> {
-    return this.queries.execute(new GetMigrationStatusQuery());
+  @ApiResponse({ status: 200, headers: { ...ApiAsOfHeader, ...ApiEtagHeader }, schema: { example: EXAMPLE } })
+  @ApiCachedRead()
+  async status(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    // Every read model's position: a rebuild's progress moves with its projection's checkpoint row.
+    const body = await this.cache.answer({ endpoint: 'system-migrations', scope: null, reads: '*' }, null, async () => ({
+      asOf: this.clock.now(),
+      body: await this.queries.execute<GetMigrationStatusQuery, MigrationStatus>(new GetMigrationStatusQuery()),
+    }));
+    return sendCached(req, reply, body);
   }
 }

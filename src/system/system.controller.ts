@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Operator, OperatorContext } from '../audit/operator-context';
 import { ApiUnauthorized } from '../access/roles.decorator';
 import { CallerTenant, TenantScope } from '../access/tenant-scope.decorator';
-import { AS_OF_HEADER, ApiAsOfHeader, AtQuery } from '../point-in-time/at.dto';
+import { sendCached } from '../http/cached-body';
+import { ApiCachedRead, ApiEtagHeader } from '../http/cached-read.docs';
+import { ReadCache } from '../http/read-cache';
+import { ApiAsOfHeader, AtQuery } from '../point-in-time/at.dto';
 import { JobsViews } from '../jobs/jobs-views.service';
 import { JobsService } from '../jobs/jobs.service';
 import { PointInTime } from '../point-in-time/point-in-time.service';
@@ -20,7 +23,7 @@ const AT_400 = {
   fields: [{ field: 'at', problem: 'must be an RFC 3339 timestamp; valid range: from 2025-03-01T00:00:00Z (the first event) to now (2025-03-02T10:00:00Z)' }],
 };
 
-/** Seed 004's system status page, for admins (no @Roles: the guard requires admin). */
+/** The system status page, for admins (no @Roles: the guard requires admin). */
 @ApiTags('system')
 @ApiBearerAuth()
 @ApiUnauthorized()
@@ -31,6 +34,7 @@ export class SystemController {
     private readonly views: JobsViews,
     private readonly pit: PointInTime,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly cache: ReadCache,
   ) {}
 
   @Get('queue')
@@ -41,14 +45,17 @@ export class SystemController {
   })
   @ApiResponse({
     status: 200,
-    headers: ApiAsOfHeader,
+    headers: { ...ApiAsOfHeader, ...ApiEtagHeader },
     schema: { example: { active: 2, pending: 14, completed: 310, failed: 1, retry: 3, cancelled: 0, expired: 0 } },
   })
   @ApiResponse({ status: 400, schema: { example: AT_400 } })
-  async queue(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {
-    const r = await this.views.queueTotals(await this.pit.parseAt(q.at), tenant);
-    reply.header(AS_OF_HEADER, r.asOf.toISOString());
-    return r.body;
+  @ApiCachedRead()
+  async queue(@Req() req: FastifyRequest, @Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {
+    const at = await this.pit.parseAt(q.at);
+    const body = await this.cache.answer({ endpoint: 'system-queue', scope: tenant, reads: ['job_queue', 'job_runs'] }, at, () =>
+      this.views.queueTotals(at, tenant),
+    );
+    return sendCached(req, reply, body);
   }
 
   @Get('workers')
@@ -59,7 +66,7 @@ export class SystemController {
   })
   @ApiResponse({
     status: 200,
-    headers: ApiAsOfHeader,
+    headers: { ...ApiAsOfHeader, ...ApiEtagHeader },
     schema: {
       example: {
         workers: [
@@ -84,10 +91,14 @@ export class SystemController {
     },
   })
   @ApiResponse({ status: 400, schema: { example: AT_400 } })
-  async workers(@Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {
-    const r = await this.views.workers(await this.pit.parseAt(q.at), tenant);
-    reply.header(AS_OF_HEADER, r.asOf.toISOString());
-    return r.body;
+  @ApiCachedRead()
+  async workers(@Req() req: FastifyRequest, @Query() q: AtQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {
+    const at = await this.pit.parseAt(q.at);
+    // Heartbeats (job_workers) are not in the log: READ_CACHE_MAX_AGE_MS bounds how old they can be here.
+    const body = await this.cache.answer({ endpoint: 'system-workers', scope: tenant, reads: ['job_queue', 'job_worker_history'] }, at, () =>
+      this.views.workers(at, tenant),
+    );
+    return sendCached(req, reply, body);
   }
 
   @Get('runs/recent')
@@ -95,6 +106,7 @@ export class SystemController {
   @ApiOperation({ summary: 'The last 50 runs across all jobs (of its tenant, for a tenant-scoped token): state, created, completed, retries (admin).' })
   @ApiResponse({
     status: 200,
+    headers: { ...ApiAsOfHeader, ...ApiEtagHeader },
     schema: {
       example: {
         runs: [
@@ -103,8 +115,13 @@ export class SystemController {
       },
     },
   })
-  async recent(@CallerTenant() tenant: string | null) {
-    return this.views.recentRuns(tenant);
+  @ApiCachedRead()
+  async recent(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {
+    const body = await this.cache.answer({ endpoint: 'system-runs-recent', scope: tenant, reads: ['job_queue', 'job_runs'] }, null, async () => ({
+      asOf: this.clock.now(),
+      body: await this.views.recentRuns(tenant),
+    }));
+    return sendCached(req, reply, body);
   }
 
   @Get('metrics')
@@ -115,6 +132,7 @@ export class SystemController {
   })
   @ApiResponse({
     status: 200,
+    headers: { ...ApiAsOfHeader, ...ApiEtagHeader },
     schema: {
       example: {
         window: '24h',
@@ -137,12 +155,17 @@ export class SystemController {
       },
     },
   })
-  async metrics(@Query() q: MetricsQuery, @CallerTenant() tenant: string | null) {
-    const m = /^(\d+)(h|d)$/.exec(q.window ?? '24h')!;
+  @ApiCachedRead()
+  async metrics(@Req() req: FastifyRequest, @Query() q: MetricsQuery, @Res({ passthrough: true }) reply: FastifyReply, @CallerTenant() tenant: string | null) {
+    const window = q.window ?? '24h';
+    const m = /^(\d+)(h|d)$/.exec(window)!;
     const ms = Number(m[1]) * (m[2] === 'h' ? 3_600_000 : 86_400_000);
     if (ms > 30 * 86_400_000) throw BadInput.field('window', 'must be at most 30d');
-    const now = this.clock.now();
-    return metricsView(await this.views.terminalRunsSince(new Date(now.getTime() - ms), tenant), now, ms);
+    const body = await this.cache.answer({ endpoint: 'system-metrics', scope: tenant, variant: window, reads: ['job_runs'] }, null, async () => {
+      const now = this.clock.now();
+      return { asOf: now, body: metricsView(await this.views.terminalRunsSince(new Date(now.getTime() - ms), tenant), now, ms) };
+    });
+    return sendCached(req, reply, body);
   }
 
   @Post('janitor')

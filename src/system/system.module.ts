@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReadCacheModule } from '../http/read-cache.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { GetMigrationStatusHandler } from './migration-status.query';
 import { MigrationsController } from './migrations.controller';
@@ -14,7 +15,7 @@ import { SystemController } from './system.controller';
  * the capabilities they read and above audit, which records their actions.
  */
 @Module({
-  imports: [JobsModule],
+  imports: [JobsModule, ReadCacheModule],
   controllers: [SystemController, ProjectionsController, MigrationsController],
   providers: [GetProjectionStatusHandler, RebuildProjectionHandler, GetMigrationStatusHandler],
 })

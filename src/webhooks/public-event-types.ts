@@ -5,12 +5,13 @@ import type { RunEvent } from '../jobs/events/run.events';
 import type { WorkerEvent } from '../jobs/events/worker.events';
 import type { TargetEvent } from '../polling/events/target.events';
 import type { RateLimitOverrideEvent } from '../rate-limit/rate-limit-override.events';
+import type { PauseEvent } from '../pausing/pause.events';
 
-type Known = AlertEvent | RestoreDrillRecorded | JobDefinitionEvent | RunEvent | WorkerEvent | TargetEvent | RateLimitOverrideEvent;
+type Known = AlertEvent | RestoreDrillRecorded | JobDefinitionEvent | RunEvent | WorkerEvent | TargetEvent | RateLimitOverrideEvent | PauseEvent;
 
 /**
  * The event types a webhook subscription may ask for: every event of runs, jobs, workers, targets
- * (polls, breakers, dead letters), alerts, restore drills and rate-limit overrides. `satisfies`
+ * (polls, breakers, dead letters), pauses of jobs and tenants, alerts, restore drills and rate-limit overrides. `satisfies`
  * checks each name against the capabilities' own event unions, so a renamed or removed type fails
  * the build. Left out on purpose: `OperatorActionRecorded` (the audit log, with client addresses:
  * read it at /api/audit), token events (credentials) and the webhook events themselves (a delivery
@@ -31,6 +32,13 @@ export const PUBLIC_EVENT_TYPES = [
   'JobChanged',
   'JobRemoved',
   'TickMissed',
+  'TickSkipped',
+  'JobPaused',
+  'JobResumed',
+  'TenantJobsPaused',
+  'TenantJobsResumed',
+  'TenantTargetsPaused',
+  'TenantTargetsResumed',
   'WorkerStarted',
   'WorkerStopped',
   'WorkerReaped',

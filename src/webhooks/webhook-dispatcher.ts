@@ -8,6 +8,8 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../database/database.module';
 import { hashedLockKey, LeaderLock } from '../database/leader-lock';
+import { LoopStateService } from '../database/loop-state.service';
+import { ReportedLoop } from '../database/reported-loop';
 import { Egress } from '../egress/egress-fetch';
 import type { RecordedEvent } from '../event-store/envelope';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
@@ -18,7 +20,6 @@ import { SharedCounters } from '../metrics/shared-counters';
 import { Clock, CLOCK } from '../shared/clock';
 import { fold, isRejection } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
-import { TimedLoop } from '../shared/timed-loop';
 import { deliveryIdFor } from './delivery-id';
 import { subscriptionWants } from './subscription-matches';
 import { AttemptResult, deliveryDecider, DeliveryCommand } from './webhook-delivery.decider';
@@ -49,7 +50,7 @@ const MAX_BATCHES_PER_STEP = 20;
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly lock: LeaderLock;
-  private loop: TimedLoop | null = null;
+  private loop: ReportedLoop | null = null;
   private readonly stopping = new AbortController();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perSubscription = new Map<string, number>();
@@ -66,6 +67,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly egress: Egress,
     private readonly counters: SharedCounters,
     metrics: MetricsService,
+    private readonly loopStates: LoopStateService,
   ) {
     this.lock = new LeaderLock({ databaseUrl, key: hashedLockKey('opsledger.webhook-dispatcher'), name: DISPATCHER_LOOP, log });
     this.failures = metrics.counter('opsledger_webhook_delivery_failures_total', 'Failed webhook delivery attempts (a refusal by the egress policy too)', []);
@@ -76,11 +78,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   onApplicationBootstrap(): void {
-    this.loop = new TimedLoop({
+    this.loop = new ReportedLoop(this.loopStates, {
+      loop: DISPATCHER_LOOP,
       everyMs: this.cfg.pollMs,
+      reportMs: this.config.core.loopReportMs,
       runNow: true,
       unref: true,
-      step: () => this.step(),
+      step: async () => (await this.step(), this.lock.held ? 'ran' : 'standby'),
       onError: (err) => this.log.error({ event: 'webhook.dispatch_failed', err: String(err) }, 'webhook dispatch step failed'),
     });
     this.loop.start();

@@ -102,14 +102,14 @@ describe('baseline alerts', () => {
     expect(fired.map((e) => e.data.rule)).toContain('webhook_failures_spike');
   });
 
-  it('lists every baseline rule with its state', async () => {
+  it('lists every rule (baseline and SLO burn) with its state', async () => {
     await fireWebhookSpike();
     const res = await waitFor('GET /api/alerts shows webhook_failures_spike firing', async () => {
       const r = await t.request('GET', '/api/alerts');
       return r.body.alerts?.find((a: any) => a.rule === 'webhook_failures_spike')?.state === 'firing' && r;
     });
     expect(res.status).toBe(200);
-    expect(res.body.alerts.map((a: { rule: string }) => a.rule)).toHaveLength(7);
+    expect(res.body.alerts.map((a: { rule: string }) => a.rule)).toHaveLength(9); // the seven baseline rules and slo_fast_burn, slo_slow_burn
     expect(res.body.alerts.find((a: any) => a.rule === 'webhook_failures_spike')).toMatchObject({ state: 'firing', timesFired: 1 });
     expect(res.body.alerts.find((a: any) => a.rule === 'dead_letter_nonzero')).toMatchObject({ state: 'ok', timesFired: 0 });
   });

@@ -42,8 +42,24 @@ describe('bearer tokens and the global guard', () => {
     expect(basic.body.message).toMatch(/Bearer/);
   });
 
+  /** The routes that need no bearer token (docs/security.md): liveness, a tenant's maintenance banner, and ops health (its own x-ops-token). */
+  const PUBLIC_ROUTES = ['GET /api/health', 'GET /api/maintenance/:tenant', 'GET /api/ops/health', 'GET /api/ops/plannings'];
+
   it('lets public routes through without a token', async () => {
     expect((await t.request('GET', '/api/health', { token: null })).status).toBe(200);
+    expect((await t.request('GET', '/api/maintenance/acme', { token: null })).status).toBe(200);
+  });
+
+  it('every other route of the OpenAPI document answers 401 without a token', async () => {
+    const spec = (await t.request('GET', '/api/docs/json', { token: null })).body as { paths: Record<string, Record<string, unknown>> };
+    const open: string[] = [];
+    for (const [p, ops] of Object.entries(spec.paths))
+      for (const method of Object.keys(ops)) {
+        const route = `${method.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`;
+        const res = await t.request(method.toUpperCase(), p.replace(/\{\w+\}/g, 'x'), { token: null, body: method === 'get' ? undefined : {} });
+        if (res.status !== 401) open.push(route);
+      }
+    expect(open.sort()).toEqual(PUBLIC_ROUTES);
   });
 
   it('whoami names the bootstrap admin token', async () => {

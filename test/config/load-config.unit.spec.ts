@@ -20,6 +20,12 @@ describe('loadConfig', () => {
     expect(c.auth.cacheMs).toBe(1000);
   });
 
+  it('refuses a default bulk-retry cap above the highest one', () => {
+    const err = rejection({ FAILURES_RETRY_CAP_DEFAULT: '500', FAILURES_RETRY_CAP_MAX: '100' });
+    expect(err.message).toMatch(/FAILURES_RETRY_CAP_DEFAULT.*must not be above FAILURES_RETRY_CAP_MAX \(100\), got 500/);
+    expect(loadConfig({ FAILURES_RETRY_CAP_DEFAULT: '100', FAILURES_RETRY_CAP_MAX: '100' }).failures.retryCapMax).toBe(100);
+  });
+
   it('parses good values', () => {
     const c = loadConfig({ PORT: '8080', APP_MODE: 'worker', AUTH_CACHE_MS: '0', LOG_LEVEL: 'debug' });
     expect([c.core.port, c.core.appMode, c.auth.cacheMs, c.core.logLevel]).toEqual([8080, 'worker', 0, 'debug']);

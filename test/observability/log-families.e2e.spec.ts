@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FAST_POLLING_ENV, FlakyServer, refusedPort, startFlakyServer } from '../polling/support';
-import { SCHEDULER_LOCK_KEY } from '../../src/polling/scheduler/poll-scheduler';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { signIn } from '../console/session-client';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -90,13 +89,8 @@ describe('structured log families (e2e)', () => {
   };
   const runState = async (id: string) => (await t.request('GET', `/api/runs/${id}`)).body.run?.state;
 
-  /** Ends the connection that holds the poll scheduler's advisory lock. */
-  const cutSchedulerLock = () =>
-    t.db.pool.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = $1
-          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-      [SCHEDULER_LOCK_KEY],
-    );
+  /** Takes every poll partition away from the scheduler, as another process's takeover would (a new term). */
+  const takeSchedulerLeases = () => t.db.pool.query(`UPDATE poll_partitions SET owner = NULL, term = term + 1, lease_until = NULL`);
 
   interface Row {
     /** What the row does. */
@@ -255,17 +249,17 @@ describe('structured log families (e2e)', () => {
       lines: [['auth.address_limited', WARN, { address: '127.0.0.1', failures: 3, windowMs: 60000 }]],
     },
     {
-      does: "the connections holding the alert evaluator's and the poll scheduler's locks are cut",
+      does: "the connection holding the alert evaluator's lock is cut, the poll scheduler's partitions are taken over",
       trigger: async () => {
         await t.db.pool.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'opsledger-alert-evaluator'`,
         );
-        await cutSchedulerLock();
+        await takeSchedulerLeases();
         await waitFor('the scheduler is active again', () => log.find('scheduler.active').length >= 2);
       },
       lines: [
         ['leader.lost', WARN, { lock: 'alert-evaluator', term: 1 }],
-        ['scheduler.lock_lost', WARN, {}],
+        ['scheduler.lock_lost', WARN, { owner: /./ }],
         ['leader.acquired', INFO, { lock: 'alert-evaluator', term: 2 }],
       ],
     },
@@ -274,7 +268,7 @@ describe('structured log families (e2e)', () => {
       trigger: async () => {
         await t.db.pool.query('ALTER TABLE rm_targets RENAME TO rm_targets_away');
         try {
-          await cutSchedulerLock();
+          await takeSchedulerLeases();
           await log.waitFor('scheduler.failed');
           // The scheduler cannot load, so it polls nothing: a poll-now written straight to the log is the event the runner cannot apply.
           await t.app
@@ -290,6 +284,18 @@ describe('structured log families (e2e)', () => {
         ['scheduler.failed', ERROR, { err: { message: /rm_targets/ } }],
         ['projection.failed', ERROR, { projection: 'targets' }],
       ],
+    },
+    {
+      does: "the poll partition leases' table is out of reach for a moment",
+      trigger: async () => {
+        await t.db.pool.query('ALTER TABLE poll_partitions RENAME TO poll_partitions_away');
+        try {
+          await log.waitFor('scheduler.lease_error');
+        } finally {
+          await t.db.pool.query('ALTER TABLE poll_partitions_away RENAME TO poll_partitions');
+        }
+      },
+      lines: [['scheduler.lease_error', WARN, { err: { message: /poll_partitions/ } }]],
     },
     {
       does: 'closing the app',

@@ -22,4 +22,6 @@ export const LOG_FAMILY_TESTS: Readonly<Record<string, { readonly file: string; 
   'session.sweep_failed': { file: 'test/console/console-log-families.e2e.spec.ts' },
   'stream.read_failed': { file: 'test/console/console-log-families.e2e.spec.ts' },
   'console.not_built': { file: 'test/console/console-log-families.e2e.spec.ts' },
+  'maintenance.refresh_failed': { file: 'test/maintenance/maintenance.e2e.spec.ts' },
+  'maintenance.record_failed': { file: 'test/maintenance/maintenance.e2e.spec.ts' },
 };

@@ -41,13 +41,15 @@ const targets = [
 ];
 
 /** The keys the scheduler's due heap hands out by `now` (nothing reloads here, so no repository is reached). */
-function takenBy(now: number): string[] {
+async function takenBy(now: number): Promise<string[]> {
   const scheduled = new ScheduledTargets(
     null as unknown as TargetRepository,
     () => now,
     () => undefined,
+    1,
   );
-  scheduled.load(new Map(targets.map((t) => [t.key, { state: t, revision: 1n }])));
+  scheduled.beginLoading([0]);
+  await scheduled.finishLoading([0], new Map(targets.map((t) => [t.key, { state: t, revision: 1n }])));
   const out: string[] = [];
   for (let d = scheduled.takeDue(now); d; d = scheduled.takeDue(now)) out.push(d.slot.key);
   return out.sort();
@@ -56,9 +58,9 @@ function takenBy(now: number): string[] {
 describe('one next-due time: the scheduler, scheduler health and the target API agree', () => {
   it.each([20, 59_999, 60_000, 300_000])(
     'at +%i ms, the targets the scheduler takes up are those scheduler health counts due and planPoll does not hold back',
-    (ms) => {
+    async (ms) => {
       const now = t0 + ms;
-      const taken = takenBy(now);
+      const taken = await takenBy(now);
       const planned = targets
         .filter((t) => !['none', 'wait'].includes(planPoll(t, new Date(now)).action))
         .map((t) => t.key)
@@ -69,8 +71,8 @@ describe('one next-due time: the scheduler, scheduler health and the target API 
     },
   );
 
-  it('a poll-now on a dead-lettered target: taken up at its request time, and the API shows that time as nextPollAt', () => {
-    expect(takenBy(t0 + 20)).toEqual(['instance::dead-forced', 'instance::open-forced', 'instance::plain']);
+  it('a poll-now on a dead-lettered target: taken up at its request time, and the API shows that time as nextPollAt', async () => {
+    expect(await takenBy(t0 + 20)).toEqual(['instance::dead-forced', 'instance::open-forced', 'instance::plain']);
     const dead = targets.find((t) => t.name === 'dead-forced')!;
     expect(targetView(dead).nextPollAt).toBe('2025-10-20T13:00:00Z'); // +20 ms, to the second; its retry is 5 min away
     expect(planPoll(dead, new Date(t0 + 20))).toEqual({ action: 'probe', trigger: 'requested', halfOpen: false });

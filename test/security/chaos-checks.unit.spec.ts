@@ -1,4 +1,4 @@
-import { foldRun, overlapping, ownerIntervals, pollProblems, RunEventRow } from '../support/chaos/checks';
+import { foldRun, overlapping, ownerIntervals, partitionMarks, pollProblems, RunEventRow } from '../support/chaos/checks';
 
 /** The chaos test's invariants catch the histories they are meant to catch (and pass good ones). */
 describe('chaos checks', () => {
@@ -88,8 +88,21 @@ describe('chaos checks', () => {
       data: { at: new Date(at).toISOString(), dueAt: new Date(due).toISOString(), trigger: 'schedule' },
       metadata: { instanceId: who },
     });
-    expect(pollProblems([poll('a', 500, 400), poll('b', 2100, 900)], owners)).toEqual([]);
-    expect(pollProblems([poll('a', 500, 400), poll('b', 2100, 400)], owners)).toEqual([expect.stringContaining('polled twice for due time')]);
-    expect(pollProblems([poll('a', 1500, 1400)], owners)).toEqual([expect.stringContaining('was not the active scheduler then')]);
+    expect(pollProblems([poll('a', 500, 400), poll('b', 2100, 900)], () => owners)).toEqual([]);
+    expect(pollProblems([poll('a', 500, 400), poll('b', 2100, 400)], () => owners)).toEqual([expect.stringContaining('polled twice for due time')]);
+    expect(pollProblems([poll('a', 1500, 1400)], () => owners)).toEqual([expect.stringContaining('did not hold its partition then')]);
+  });
+
+  it('partition marks: active opens the partitions it lists, released and lock_lost close them', () => {
+    const at = (s: number) => new Date(s * 1000).toISOString();
+    const marks = partitionMarks([
+      { event: 'scheduler.active', time: at(1), partitions: [0, 1, 2] },
+      { event: 'scheduler.released', time: at(2), partitions: [2] },
+      { event: 'scheduler.lock_lost', time: at(3), partitions: [0] },
+      { event: 'poll.failed', time: at(4) },
+    ]);
+    expect(ownerIntervals('a', marks.get(0)!, 9000)).toEqual([{ owner: 'a', from: 1000, to: 3000 }]);
+    expect(ownerIntervals('a', marks.get(1)!, 9000)).toEqual([{ owner: 'a', from: 1000, to: 9000 }]);
+    expect(ownerIntervals('a', marks.get(2)!, 9000)).toEqual([{ owner: 'a', from: 1000, to: 2000 }]);
   });
 });

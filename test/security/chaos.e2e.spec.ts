@@ -5,7 +5,19 @@ import path from 'node:path';
 import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from '../polling/support';
 import { waitFor } from '../support/wait-for';
 import { pastEveryEvent } from '../projection-runner/support';
-import { foldRun, OwnerInterval, overlapping, ownerIntervals, pollProblems, PollOutcomeRow, RunEventRow, RunHistory, TERMINAL } from '../support/chaos/checks';
+import {
+  foldRun,
+  OwnerInterval,
+  overlapping,
+  ownerIntervals,
+  partitionMarks,
+  pollProblems,
+  PollOutcomeRow,
+  RunEventRow,
+  RunHistory,
+  TERMINAL,
+} from '../support/chaos/checks';
+import { partitionOf } from '../../src/polling/scheduler/partition-of';
 import { Life, lifeEnd, Slot } from '../support/chaos/cluster';
 import { JobEndpoint, startJobEndpoint } from '../support/chaos/job-endpoint';
 import { discoverProjections, readLogInCommitOrder, rebuildDifferences } from '../support/chaos/projection-rebuild';
@@ -192,7 +204,9 @@ describe('many processes killed at random (issue 10 §7)', () => {
     const unanswered: string[] = [];
     const refusals: string[] = [];
 
-    const schedulerOwner = () => slots.find((s) => s.running && lastMark(s.current!, 'scheduler.active', ['scheduler.released', 'scheduler.lock_lost']));
+    // A process holding poll partitions now (per its log).
+    const schedulerOwner = () =>
+      slots.find((s) => s.running && [...partitionMarks(s.current!.lines).values()].some((m) => m[m.length - 1].kind === 'acquired'));
     const projectionHolder = () => slots.find((s) => s.running && lastMark(s.current!, 'projection.lock_acquired', ['projection.lock_released']));
 
     const killLoop = (async () => {
@@ -281,7 +295,9 @@ describe('many processes killed at random (issue 10 §7)', () => {
     const note = (what: string, list: readonly string[]) => list.forEach((p) => problems.push(`${what}: ${p}`));
 
     // The chaos really happened: processes died, the scheduler and the projections changed hands.
-    const schedulerIntervals = lives().flatMap((l) => schedulerOwnerIntervals(l));
+    const partitionIntervals = new Map<number, OwnerInterval[]>();
+    for (const l of lives()) for (const [p, list] of partitionOwnerIntervals(l)) partitionIntervals.set(p, [...(partitionIntervals.get(p) ?? []), ...list]);
+    const schedulerIntervals = [...partitionIntervals.values()].flat();
     expect(kills.length).toBeGreaterThanOrEqual(3);
     expect(new Set(schedulerIntervals.map((i) => i.owner)).size).toBeGreaterThanOrEqual(2);
     expect(acks.length).toBeGreaterThan(10);
@@ -348,18 +364,22 @@ describe('many processes killed at random (issue 10 §7)', () => {
       missed.filter((m) => onTime.has(`${m.job} ${Date.parse(m.tick)}`)).map((m) => `${m.job} tick ${m.tick} was enqueued on time, yet recorded as missed`),
     );
 
-    // One active scheduler at a time, and every poll made by the one that was active.
-    note(
-      'two active schedulers',
-      overlapping(schedulerIntervals).map(([a, b]) => `${span(a)} and ${span(b)}`),
-    );
+    // One holder per poll partition at a time, and every poll made by the holder of its target's partition.
+    for (const [p, list] of partitionIntervals)
+      note(
+        `two holders of poll partition ${p}`,
+        overlapping(list).map(([a, b]) => `${span(a)} and ${span(b)}`),
+      );
     const outcomes = (
       await db.pool.query<PollOutcomeRow>(
         `SELECT stream_id AS "streamId", type, data, metadata FROM events WHERE type IN ('PollSucceeded', 'PollFailed') ORDER BY transaction_id, position`,
       )
     ).rows;
     expect(outcomes.length).toBeGreaterThan(20);
-    note('poll', pollProblems(outcomes, schedulerIntervals));
+    note(
+      'poll',
+      pollProblems(outcomes, (streamId) => partitionIntervals.get(partitionOf(streamId.slice('target-'.length), 64)) ?? []),
+    );
 
     // One runner per projection at a time; every projection at the head and equal to a rebuild.
     const byProjection = new Map<string, OwnerInterval[]>();
@@ -416,13 +436,10 @@ describe('many processes killed at random (issue 10 §7)', () => {
     return rows.map((r) => r.id);
   }
 
-  function schedulerOwnerIntervals(l: Life): OwnerInterval[] {
+  function partitionOwnerIntervals(l: Life): Map<number, OwnerInterval[]> {
     const active = l.lines.find((x) => x.event === 'scheduler.active');
-    if (!active) return [];
-    const marks = l.lines
-      .filter((x) => ['scheduler.active', 'scheduler.released', 'scheduler.lock_lost'].includes(String(x.event)))
-      .map((x) => ({ kind: x.event === 'scheduler.active' ? ('acquired' as const) : ('released' as const), at: Date.parse(String(x.time)) }));
-    return ownerIntervals(String(active.instanceId), marks, lifeEnd(l));
+    if (!active) return new Map();
+    return new Map([...partitionMarks(l.lines)].map(([p, marks]) => [p, ownerIntervals(String(active.instanceId), marks, lifeEnd(l))]));
   }
 
   function projectionOwnerIntervals(l: Life): Map<string, OwnerInterval[]> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { signIn } from '../console/session-client';
 import { SseReader } from '../console/sse-reader';
 import { FlakyServer, startFlakyServer } from '../polling/support';
+import { errorSignature } from '../../src/shared/error-signature';
 import { waitFor } from '../support/wait-for';
 import { startTestApp, TestApp } from '../support/test-app';
 import { waitForProjections } from '../support/wait-for-projections';
@@ -58,6 +59,8 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
   const tokens = {} as Record<Tenant, string>;
   const doomedTokenIds = {} as Record<Who, string>;
   const runs = {} as Record<Who, string>;
+  /** Per tenant: the failure signature of its `<tenant>-broken` job (each prints its own error). */
+  const signatures = {} as Record<Who, string>;
   const overrides = {} as Record<Tenant, string>;
   /** Per tenant: a subscription the walk deletes, and failed deliveries to replay, suppress and mark handled. */
   const doomedSubscriptions = {} as Record<Who, string>;
@@ -116,6 +119,12 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     'POST /api/targets/:key/redrive': { call: (who) => ({ path: `/api/targets/svc::${who}-web/redrive`, body: { reason: 'tenant walk' } }) },
     'POST /api/targets/:key/reset-breaker': { call: (who) => ({ path: `/api/targets/svc::${who}-web/reset-breaker`, body: { reason: 'tenant walk' } }) },
     'POST /api/targets/:key/poll-now': { call: (who) => ({ path: `/api/targets/svc::${who}-web/poll-now`, body: { reason: 'tenant walk' } }) },
+    'GET /api/targets/:key/slo': { call: (who) => ({ path: `/api/targets/svc::${who}-web/slo` }) },
+    'PUT /api/targets/:key/slo': {
+      call: (who) => ({ path: `/api/targets/svc::${who}-web/slo`, body: { objective: 99.9, maxAgeSeconds: 600, window: '7d', reason: 'tenant walk' } }),
+    },
+    'DELETE /api/targets/:key/slo': { call: (who) => ({ path: `/api/targets/svc::${who}-slo/slo`, body: { reason: 'tenant walk' } }) },
+    'GET /api/slo': { call: () => ({ path: '/api/slo' }), adminSeesBoth: true },
     'GET /api/jobs': { call: () => ({ path: '/api/jobs' }), adminSeesBoth: true },
     'GET /api/jobs/:name': { call: (who) => ({ path: `/api/jobs/${who}-sync` }) },
     'POST /api/jobs/:name/run': { call: (who) => ({ path: `/api/jobs/${who}-sync/run`, body: { reason: 'tenant walk' } }) },
@@ -152,6 +161,19 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
         ],
       ]),
     ),
+    // Pauses of a tenant's own job, target and tenant: each pause holds until the resume route's call lifts it.
+    'POST /api/jobs/:name/pause': {
+      call: (who) => ({ path: `/api/jobs/${who}-sync/pause`, body: { reason: 'tenant walk', resumeAt: new Date(Date.now() + hour).toISOString() } }),
+    },
+    'POST /api/jobs/:name/resume': { call: (who) => ({ path: `/api/jobs/${who}-sync/resume`, body: { reason: 'tenant walk' } }) },
+    'POST /api/tenants/:tenant/jobs/pause': { call: (who) => ({ path: `/api/tenants/${who}/jobs/pause`, body: { reason: 'tenant walk' } }) },
+    'POST /api/tenants/:tenant/jobs/resume': { call: (who) => ({ path: `/api/tenants/${who}/jobs/resume`, body: { reason: 'tenant walk' } }) },
+    'POST /api/targets/:key/pause': {
+      call: (who) => ({ path: `/api/targets/svc::${who}-web/pause`, body: { reason: 'tenant walk', resumeAt: new Date(Date.now() + hour).toISOString() } }),
+    },
+    'POST /api/targets/:key/resume': { call: (who) => ({ path: `/api/targets/svc::${who}-web/resume`, body: { reason: 'tenant walk' } }) },
+    'POST /api/tenants/:tenant/targets/pause': { call: (who) => ({ path: `/api/tenants/${who}/targets/pause`, body: { reason: 'tenant walk' } }) },
+    'POST /api/tenants/:tenant/targets/resume': { call: (who) => ({ path: `/api/tenants/${who}/targets/resume`, body: { reason: 'tenant walk' } }) },
     'GET /api/flags': { call: () => ({ path: '/api/flags' }) },
     'POST /api/flags': {
       call: () => ({
@@ -207,6 +229,23 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       call: (who) => ({ path: `/api/sessions/${doomedSessions[who]}`, body: { reason: 'tenant walk' } }),
     },
     'GET /api/stream': { call: () => ({ path: '/api/stream' }), adminSeesBoth: true, send: (token) => streamFromWalkStart(token) },
+    'GET /api/attention': { call: () => ({ path: '/api/attention' }), adminSeesBoth: true },
+    'GET /api/maintenance': { call: () => ({ path: '/api/maintenance' }), adminSeesBoth: true },
+    'GET /api/maintenance/:tenant': { call: (who) => ({ path: `/api/maintenance/${who}` }) },
+    'GET /api/tenants/:tenant/maintenance': { call: (who) => ({ path: `/api/tenants/${who}/maintenance` }) },
+    // A window a day ahead: the walk's own calls are never held by it.
+    'PUT /api/tenants/:tenant/maintenance': {
+      call: (who) => ({
+        path: `/api/tenants/${who}/maintenance`,
+        body: { mode: 'offline', banner: 'tenant walk', startsAt: new Date(Date.now() + 24 * hour).toISOString(), reason: 'tenant walk' },
+      }),
+    },
+    'DELETE /api/tenants/:tenant/maintenance': { call: (who) => ({ path: `/api/tenants/${who}/maintenance`, body: { reason: 'tenant walk' } }) },
+    'GET /api/failures/groups': { call: () => ({ path: '/api/failures/groups?source=runs' }), adminSeesBoth: true },
+    'POST /api/failures/groups/:signature/retry': {
+      // The tenant's one failed run of its own signature: retried, and its retry fails again (so there is one to confirm each time).
+      call: (who) => ({ path: `/api/failures/groups/${signatures[who]}/retry`, body: { reason: 'tenant walk', confirm: 1 } }),
+    },
     'POST /api/replay/what-if': {
       call: () => ({ path: '/api/replay/what-if', body: { from: started, to: new Date().toISOString(), policy: { jobs: { maxAttempts: 5 } } } }),
       adminSeesBoth: true,
@@ -257,7 +296,19 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
   const short = (body: unknown) => names(body).slice(0, 300);
   /** A 404's body with the ids of `who`'s objects blanked, so a foreign object's 404 can be compared with a missing one's. */
   const blank = (body: unknown, who: Who) => {
-    const ids = [runs[who], doomedTokenIds[who], `svc::${who}-web`, `svc::${who}-doomed`, `${who}-sync`, doomedSubscriptions[who], doomedSessions[who]];
+    // The tenant's own name last: a tenant-wide route's 404 names it (`no tenant globex`).
+    const ids = [
+      runs[who],
+      doomedTokenIds[who],
+      `svc::${who}-web`,
+      `svc::${who}-doomed`,
+      `svc::${who}-slo`,
+      `${who}-sync`,
+      doomedSubscriptions[who],
+      signatures[who],
+      doomedSessions[who],
+      who,
+    ];
     return ids.reduce((text, id) => text.split(id).join('<id>'), names(body));
   };
 
@@ -271,6 +322,14 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       JSON.stringify({
         jobs: [
           ...['acme', 'globex'].map((x) => ({ name: `${x}-sync`, schedule: 'on-demand', tenant: x, cancellable: true, handler: noop })),
+          // Fails once for good: an unresolved failed run per tenant on the attention list.
+          ...['acme', 'globex'].map((x) => ({
+            name: `${x}-broken`,
+            schedule: 'on-demand',
+            tenant: x,
+            maxAttempts: 1,
+            handler: { kind: 'command', argv: [node, '-e', `console.error('${x === 'acme' ? 'quota exceeded' : 'schema mismatch'}'); process.exit(3)`] },
+          })),
           { name: 'shared-report', schedule: 'on-demand', cancellable: true, params: ['tenant'], handler: noop },
         ],
       }),
@@ -330,15 +389,20 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
       doomedSessions[x] = (await signIn(t, tokens[x])).sessionId;
       const doomed = await t.request('POST', '/api/auth/tokens', { body: { name: `${x}-doomed`, role: 'viewer', tenant: x, reason: 'tenant walk' } });
       doomedTokenIds[x] = doomed.body.tokenId;
-      for (const name of [`${x}-web`, `${x}-doomed`]) {
+      // -web and -slo have a freshness objective (the SLO routes read, change and clear it).
+      for (const name of [`${x}-web`, `${x}-doomed`, `${x}-slo`]) {
+        const freshness = name.endsWith('-doomed') ? undefined : { objective: 99.5, maxAgeSeconds: 300, window: '30d' };
         const res = await t.request('POST', '/api/targets', {
-          body: { type: 'svc', name, tenant: x, probe: { kind: 'http', url: `${s.base}/ok` }, reason: 'tenant walk' },
+          body: { type: 'svc', name, tenant: x, probe: { kind: 'http', url: `${s.base}/ok` }, freshness, reason: 'tenant walk' },
         });
         expect(res.status).toBe(201);
       }
+      expect((await t.request('POST', `/api/jobs/${x}-broken/run`, { body: { reason: 'tenant walk' } })).status).toBe(202);
+      signatures[x] = errorSignature(`exit code 3: ${x === 'acme' ? 'quota exceeded' : 'schema mismatch'}`);
       const run = await t.request('POST', `/api/jobs/${x}-sync/run`, { body: { reason: 'tenant walk' } });
       expect(run.status).toBe(202);
       runs[x] = run.body.runId;
+      expect((await t.request('POST', `/api/jobs/${x}-broken/run`, { body: { reason: 'tenant walk' } })).status).toBe(202);
       // A shared job's run done for the tenant belongs to it too.
       expect((await t.request('POST', '/api/jobs/shared-report/run', { body: { reason: 'tenant walk', params: { tenant: x } } })).status).toBe(202);
       const o = await t.request('POST', '/api/rate-limits/overrides', {
@@ -356,6 +420,15 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
           .status,
       ).toBe(201);
     expect((await t.request('PUT', '/api/flags/walk.set/value', { body: { value: true, reason: 'tenant walk' } })).status).toBe(200);
+    // Maintenance windows a day ahead for both tenants (the list names both; nothing is held during the walk).
+    for (const x of ['acme', 'globex'])
+      expect(
+        (
+          await t.request('PUT', `/api/tenants/${x}/maintenance`, {
+            body: { mode: 'read_only', banner: 'tenant walk', startsAt: new Date(Date.now() + 24 * hour).toISOString(), reason: 'tenant walk' },
+          })
+        ).status,
+      ).toBe(200);
     const purge = await t.request('POST', '/api/caches/walk/purge', { body: { pattern: 'slow:*', reason: 'tenant walk' } });
     expect(purge.status).toBe(202);
     slowPurge = purge.body.id;
@@ -363,6 +436,7 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     doomedSubscriptions.nobody = randomUUID();
     doomedSessions.nobody = randomUUID();
     runs.nobody = randomUUID();
+    signatures.nobody = '0123456789abcdef';
     await settle();
   }, 60_000);
   afterAll(async () => {

@@ -47,6 +47,9 @@ export async function startTestApp(
     PROJECTION_POLL_MS: '50',
     RATE_LIMIT_PER_MINUTE: '0',
     AUTH_FAILURE_LIMIT: '0',
+    // Tests read a body right after they act: live bodies are built per request unless a test
+    // turns the read cache on (test/health/read-cache.e2e.spec.ts).
+    READ_CACHE_INTERVAL_MS: '0',
     EGRESS_ALLOW: TEST_EGRESS_ALLOW,
     ...TEST_SERVER_KEYS,
     ...env,

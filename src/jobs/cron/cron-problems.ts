@@ -5,7 +5,7 @@ import type { LastRun } from '../views/inventory.view';
 import { previousTick } from '../definitions/cron-schedule';
 
 /**
- * Seed 002's "cron failing or not running", one line per problem: a scheduled job whose latest run
+ * The "cron failing or not running" check, one line per problem: a scheduled job whose latest run
  * ended failed (dead-lettered) or expired, or whose latest tick older than `graceMs` has no run
  * (the ticker enqueues a tick within CRON_TICK_MS, so a missing one means no ticker is running).
  */

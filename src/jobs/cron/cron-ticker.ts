@@ -7,22 +7,27 @@ import type { Clock } from '../../shared/clock';
 import { isRejection } from '../../shared/decider';
 import { isScheduled, JobDefinition } from '../events/job-definition';
 import type { JobCatalog } from '../definitions/job-catalog';
-import { jobDefStream, TickMissed } from '../events/job-definition.events';
+import { jobDefStream, TickMissed, TickSkipped } from '../events/job-definition.events';
+import type { Hold, JobSubject } from '../../pausing/holds';
 import { RunEnqueued, runStream } from '../events/run.events';
 import type { JobQueue } from '../queue/job-queue';
 import { runDecider } from '../run.decider';
-import { tickMissedEventId, tickRunId } from './deterministic-id';
+import { tickMissedEventId, tickRunId, tickSkippedEventId } from './deterministic-id';
 import { planTicks } from './plan-ticks';
 
 export interface CronTickerOptions {
   readonly missedGraceMs: number;
+  /** The hold check (src/pausing/holds.ts): a tick of a held job is recorded as skipped, not run, not missed. */
+  readonly holdFor?: (subject: JobSubject, at: Date) => Hold | null;
 }
 
 /**
  * Enqueues each due cron tick. Every process may run a ticker: a tick's run id is derived from the
  * job and the tick time, and its RunEnqueued is appended with `no_stream`, so only the first
- * process's append succeeds. TickMissed events have derived ids too, and a tick is decided under
- * its own lock, so no tick is both enqueued on time and recorded as missed.
+ * process's append succeeds. TickMissed and TickSkipped events have derived ids too, and a tick is
+ * decided under its own lock, so each tick is exactly one of enqueued, missed or skipped. A tick
+ * is skipped when the hold check holds the job at the tick's instant (a pause of the job or of its
+ * tenant's jobs): TickSkipped names the hold, and the tick is neither run nor counted as missed.
  */
 export class CronTicker {
   private readonly last = new Map<string, Date>();
@@ -39,13 +44,15 @@ export class CronTicker {
 
   /** Where each job's schedule resumes: its latest scheduled run, else when it was first defined, else now. */
   private async baseline(def: JobDefinition): Promise<Date> {
-    const { rows } = await this.pool.query<{ last: Date | null; defined: string | null }>(
+    const { rows } = await this.pool.query<{ last: Date | null; defined: string | null; skipped: string | null }>(
       `SELECT (SELECT max(ol_jobs_ts(doc->>'scheduledFor')) FROM rm_job_runs WHERE job = $1 AND doc->>'trigger' = 'schedule') AS last,
-              (SELECT doc->>'changedAt' FROM rm_job_definitions WHERE key = $1) AS defined`,
+              (SELECT doc->>'changedAt' FROM rm_job_definitions WHERE key = $1) AS defined,
+              (SELECT doc->>'lastSkippedTick' FROM rm_job_definitions WHERE key = $1) AS skipped`,
       [def.name],
     );
     const r = rows[0];
-    if (r.last) return r.last;
+    const skipped = r.skipped ? new Date(r.skipped) : null;
+    if (r.last || skipped) return new Date(Math.max(r.last?.getTime() ?? 0, skipped?.getTime() ?? 0));
     return r.defined ? new Date(r.defined) : this.clock.now();
   }
 
@@ -59,7 +66,10 @@ export class CronTicker {
         const plan = planTicks(def.schedule, def.timezone, last, now, this.opts.missedGraceMs, def.catchUp);
         const catchUp = new Set(plan.catchUp.map((t) => t.getTime()));
         const missed: Date[] = [];
-        for (const t of plan.missed) if (await this.recordIfMissed(def, t, catchUp.has(t.getTime()), now, enqueued)) missed.push(t);
+        for (const t of plan.missed) {
+          if (await this.skipIfHeld(def, t, now)) continue;
+          if (await this.recordIfMissed(def, t, catchUp.has(t.getTime()), now, enqueued)) missed.push(t);
+        }
         if (missed.length) {
           this.log.warn(
             {
@@ -73,7 +83,7 @@ export class CronTicker {
             `${def.name} missed ${missed.length} tick(s)`,
           );
         }
-        for (const t of plan.due) await this.enqueueDue(def, t, now, enqueued);
+        for (const t of plan.due) if (!(await this.skipIfHeld(def, t, now))) await this.enqueueDue(def, t, now, enqueued);
         const all = [...plan.missed, ...plan.due];
         this.last.set(def.name, all.length ? all[all.length - 1] : last);
       } catch (err) {
@@ -95,10 +105,37 @@ export class CronTicker {
     });
   }
 
-  /** A due tick is enqueued unless another process, slower to come round, found it missed first. */
+  /**
+   * A tick at which the job was held is recorded as skipped (once: its event id is derived, and it
+   * is decided under the tick's lock), unless it was enqueued or found missed already. True when
+   * the tick is held, whoever recorded it.
+   */
+  private async skipIfHeld(def: JobDefinition, tick: Date, now: Date): Promise<boolean> {
+    const hold = this.opts.holdFor?.({ tenant: def.tenant, job: def.name }, tick) ?? null;
+    if (!hold) return false;
+    const eventId = tickSkippedEventId(def.name, tick);
+    return this.underTickLock(def, tick, async (uow) => {
+      if ((await uow.readStream(runStream(tickRunId(def.name, tick)), { maxCount: 1 })).length) return false;
+      if ((await uow.readEvents([eventId, tickMissedEventId(def.name, tick)])).length) return true;
+      const e: TickSkipped = {
+        type: 'TickSkipped',
+        data: {
+          job: def.name,
+          tick: tick.toISOString(),
+          detectedAt: now.toISOString(),
+          hold: { source: hold.source, scope: hold.scope, subject: hold.subject, reason: hold.reason, by: hold.by, until: hold.until },
+          ...(def.tenant ? { tenant: def.tenant } : {}),
+        },
+      };
+      await uow.append(jobDefStream(def.name), [{ ...e, eventId, metadata: { actor: 'cron' } }], 'any');
+      return true;
+    });
+  }
+
+  /** A due tick is enqueued unless another process, slower to come round, found it missed or skipped first. */
   private async enqueueDue(def: JobDefinition, tick: Date, now: Date, out: string[]): Promise<void> {
     await this.underTickLock(def, tick, async (uow) => {
-      if ((await uow.readEvents([tickMissedEventId(def.name, tick)])).length) return;
+      if ((await uow.readEvents([tickMissedEventId(def.name, tick), tickSkippedEventId(def.name, tick)])).length) return;
       await this.enqueue(def, tick, now, out);
     });
   }
@@ -118,7 +155,7 @@ export class CronTicker {
       try {
         return await this.underTickLock(def, tick, async (uow) => {
           const ran = await uow.readStream(runStream(runId), { maxCount: 1 });
-          if (ran.length || (await uow.readEvents([eventId])).length) return false;
+          if (ran.length || (await uow.readEvents([eventId, tickSkippedEventId(def.name, tick)])).length) return false;
           const e: TickMissed = {
             type: 'TickMissed',
             data: {

@@ -14,3 +14,4 @@ export function deterministicUuid(name: string): string {
 
 export const tickRunId = (job: string, tick: Date) => deterministicUuid(`tick:${job}@${tick.toISOString()}`);
 export const tickMissedEventId = (job: string, tick: Date) => deterministicUuid(`missed:${job}@${tick.toISOString()}`);
+export const tickSkippedEventId = (job: string, tick: Date) => deterministicUuid(`skipped:${job}@${tick.toISOString()}`);

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class RunJobDto {
   @ApiProperty({ example: 'validate after changing the SMTP settings', description: 'Why: recorded in the audit log.' })
@@ -15,6 +15,15 @@ export class RunJobDto {
   @IsOptional()
   @IsObject()
   params?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    example: false,
+    description:
+      "Run even though the job (or its tenant's jobs) is paused: admin only, recorded in the audit entry (forced: true). Without it a paused job answers 409.",
+  })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
 
 export class ReasonDto {

@@ -27,11 +27,28 @@ export interface TickMissedData extends OfTenant {
   readonly caughtUpBy: string | null;
 }
 
+/** A tick that came while a hold (the job's pause, its tenant's jobs pause) kept the job from running: not run, not missed. */
+export interface TickSkippedData extends OfTenant {
+  readonly job: string;
+  readonly tick: string;
+  readonly detectedAt: string;
+  /** The hold that decided (src/pausing/holds.ts), as it stood at the tick. */
+  readonly hold: {
+    readonly source: string;
+    readonly scope: string;
+    readonly subject: string;
+    readonly reason: string;
+    readonly by: string;
+    readonly until: string | null;
+  };
+}
+
 export type JobDefined = DomainEvent<'JobDefined', JobDefinedData>;
 export type JobChanged = DomainEvent<'JobChanged', JobChangedData>;
 export type JobRemoved = DomainEvent<'JobRemoved', JobRemovedData>;
 export type TickMissed = DomainEvent<'TickMissed', TickMissedData>;
-export type JobDefinitionEvent = JobDefined | JobChanged | JobRemoved | TickMissed;
-export const JOB_DEFINITION_EVENT_TYPES: readonly JobDefinitionEvent['type'][] = ['JobDefined', 'JobChanged', 'JobRemoved', 'TickMissed'];
+export type TickSkipped = DomainEvent<'TickSkipped', TickSkippedData>;
+export type JobDefinitionEvent = JobDefined | JobChanged | JobRemoved | TickMissed | TickSkipped;
+export const JOB_DEFINITION_EVENT_TYPES: readonly JobDefinitionEvent['type'][] = ['JobDefined', 'JobChanged', 'JobRemoved', 'TickMissed', 'TickSkipped'];
 
 export const jobDefStream = (name: string) => `jobdef-${name}`;

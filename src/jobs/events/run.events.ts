@@ -36,6 +36,8 @@ export interface RunEnqueuedData {
   readonly scheduledFor: string | null;
   /** The run this one retries (trigger retry). */
   readonly retryOf: string | null;
+  /** An admin queued it through a hold (a paused job or tenant) with `force: true`: workers claim it anyway. */
+  readonly forced?: true;
 }
 
 /** Events after RunEnqueued carry `job` (and `tenant` when the run has one); absent on events recorded before that. */

@@ -11,6 +11,13 @@ import { evolveRun } from '../run.state';
 import { RunChange, RunWriter } from '../store/run-writer';
 import type { EnqueueNotifier } from './enqueue-notifier';
 
+/** Runs a claim must leave waiting: of held jobs, of held tenants (Holds.claimFilter). */
+export interface HeldRuns {
+  readonly heldJobs: readonly string[];
+  readonly heldTenants: readonly string[];
+}
+const NOTHING_HELD: HeldRuns = { heldJobs: [], heldTenants: [] };
+
 export interface ClaimedRun {
   readonly runId: string;
   /** The queue row as the claim left it. */
@@ -19,9 +26,11 @@ export interface ClaimedRun {
   readonly revision: bigint;
 }
 
+/** $4/$5: held jobs and tenants (their runs wait unless an admin forced them through the hold). */
 const CANDIDATES = `
   SELECT key, doc, revision FROM rm_job_queue
    WHERE state IN ('pending', 'retrying') AND ready_at <= $1 AND job = ANY($2::text[])
+     AND (NOT (job = ANY($4::text[]) OR coalesce(tenant, '') = ANY($5::text[])) OR doc->>'forced' = 'true')
    ORDER BY priority_rank, ready_at
    LIMIT $3
    FOR UPDATE SKIP LOCKED`;
@@ -93,22 +102,37 @@ export class JobQueue {
   /**
    * Takes up to `limit` ready runs of `jobs`, highest priority then oldest first. Rows locked by
    * another claimer are skipped (SKIP LOCKED); each claim is an append at the row's revision, so
-   * a run can only be owned by one worker. Expired runs are closed (RunExpired) instead.
+   * a run can only be owned by one worker. Expired runs are closed (RunExpired) instead. Runs of
+   * `held` jobs and tenants stay queued (unless forced).
    */
-  async claim(workerId: string, jobs: readonly string[], limit: number, now: Date): Promise<ClaimedRun[]> {
+  async claim(workerId: string, jobs: readonly string[], limit: number, now: Date, held: HeldRuns = NOTHING_HELD): Promise<ClaimedRun[]> {
     if (limit <= 0 || !jobs.length) return [];
     try {
-      return await this.writer.store.transact((uow) => this.claimIn(uow, workerId, jobs, limit, now, false), { sqlSetup: CLAIM_SETUP });
+      return await this.writer.store.transact((uow) => this.claimIn(uow, workerId, jobs, limit, now, held, false), { sqlSetup: CLAIM_SETUP });
     } catch (err) {
       if (!(err instanceof ExpectedVersionConflict)) throw err;
       this.log.warn({ event: 'background_job.claim_conflict', workerId }, 'a claimed run changed under its lock; claiming one by one');
-      return this.writer.store.transact((uow) => this.claimIn(uow, workerId, jobs, limit, now, true), { sqlSetup: CLAIM_SETUP });
+      return this.writer.store.transact((uow) => this.claimIn(uow, workerId, jobs, limit, now, held, true), { sqlSetup: CLAIM_SETUP });
     }
   }
 
-  private async claimIn(uow: UnitOfWork, workerId: string, jobs: readonly string[], limit: number, now: Date, oneByOne: boolean): Promise<ClaimedRun[]> {
+  private async claimIn(
+    uow: UnitOfWork,
+    workerId: string,
+    jobs: readonly string[],
+    limit: number,
+    now: Date,
+    held: HeldRuns,
+    oneByOne: boolean,
+  ): Promise<ClaimedRun[]> {
     const c = sqlOf(uow);
-    const { rows } = await c.query<{ key: string; doc: QueueRow; revision: string }>(CANDIDATES, [now.toISOString(), jobs, limit]);
+    const { rows } = await c.query<{ key: string; doc: QueueRow; revision: string }>(CANDIDATES, [
+      now.toISOString(),
+      jobs,
+      limit,
+      held.heldJobs,
+      held.heldTenants,
+    ]);
     const changes: RunChange[] = [];
     for (const r of rows) {
       const d = runDecider.decide({ type: 'Claim', workerId, now }, r.doc);

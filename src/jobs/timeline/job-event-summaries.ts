@@ -76,6 +76,12 @@ function definitionLine(e: RecordedEvent): string {
           : 'not run (a later tick was caught up)';
       return `${d.job} missed tick ${rfc3339(d.tick)} (process down?); ${then}`;
     }
+    case 'TickSkipped': {
+      const h = ev.data.hold;
+      const by =
+        h.scope === 'job' ? `paused by ${h.by}` : `held by ${h.source} of ${h.scope === 'tenant-jobs' ? `tenant ${h.subject}'s jobs` : h.subject} (${h.by})`;
+      return `${ev.data.job} tick ${rfc3339(ev.data.tick)} skipped while ${by}${h.until ? ` until ${rfc3339(h.until)}` : ''}: "${h.reason}"`;
+    }
   }
 }
 
@@ -94,5 +100,5 @@ export const JOB_EVENT_SUMMARIES: Readonly<Record<string, (e: RecordedEvent) => 
     'RunAbandoned',
   ].map((t) => [t, runLine] as const),
   ...['WorkerStarted', 'WorkerStopped', 'WorkerReaped'].map((t) => [t, workerLine] as const),
-  ...['JobDefined', 'JobChanged', 'JobRemoved', 'TickMissed'].map((t) => [t, definitionLine] as const),
+  ...['JobDefined', 'JobChanged', 'JobRemoved', 'TickMissed', 'TickSkipped'].map((t) => [t, definitionLine] as const),
 ]);

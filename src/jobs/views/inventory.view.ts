@@ -2,6 +2,8 @@ import type { JobDefinitionRow } from '../../../projections/job-definitions/job-
 import { rfc3339 } from '../../shared/clock';
 import { describeCron, nextTick } from '../definitions/cron-schedule';
 import { isScheduled } from '../events/job-definition';
+import type { Hold } from '../../pausing/holds';
+import { holdView } from '../../pausing/pause.view';
 
 export interface JobQueueStats {
   readonly pending: number;
@@ -26,6 +28,8 @@ export interface InventoryContext {
   readonly unresolvedFailures?: number;
   /** The janitor's stuck age for jobs that declare none (JANITOR_STUCK_AFTER_MS). */
   readonly defaultStuckAfterMs?: number;
+  /** What holds the job now (its pause, its tenant's jobs pause), if anything. */
+  readonly hold?: Hold | null;
 }
 
 /** `2h` → "2 h": the largest unit that divides the duration evenly. */
@@ -48,15 +52,32 @@ export function describeJob(description: string, expiresAfterMs: number | null):
   return `${description}${/[.!?]$/.test(description) ? '' : '.'} ${note}`;
 }
 
-/** One inventory line (seeds 003 + 004): schedule in words and raw, next run, pending, last run, SLA. */
+/**
+ * The SLA signals of one job at `now` (the inventory's `sla` block; the attention list reads the
+ * same function): its oldest active run past the target duration, more than PILING_UP_AT runs
+ * waiting, failures not made good.
+ */
+export function jobSla(d: JobDefinitionRow, stats: JobQueueStats | undefined, now: Date, unresolved = 0) {
+  const target = d.definition.targetDurationMs;
+  const runningFor = stats?.oldestRunningSince ? now.getTime() - Date.parse(stats.oldestRunningSince) : null;
+  const overTarget = target !== null && runningFor !== null && runningFor > target;
+  const pilingUp = (stats?.pending ?? 0) > PILING_UP_AT;
+  return {
+    targetDurationMs: target,
+    runningBeyondTarget: overTarget,
+    longestRunningMs: runningFor,
+    pilingUp,
+    // Failures a successful retry made good no longer call for attention.
+    unresolvedFailures: unresolved,
+    attention: overTarget || pilingUp || unresolved > 0,
+  };
+}
+
+/** One inventory line: schedule in words and raw, next run, pending, last run, SLA. */
 export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefined, last: LastRun | undefined, now: Date, ctx: InventoryContext = {}) {
   const def = d.definition;
-  const unresolved = ctx.unresolvedFailures ?? 0;
   const scheduled = isScheduled(def);
   const next = scheduled ? nextTick(def.schedule, def.timezone, now) : null;
-  const runningFor = stats?.oldestRunningSince ? now.getTime() - Date.parse(stats.oldestRunningSince) : null;
-  const overTarget = def.targetDurationMs !== null && runningFor !== null && runningFor > def.targetDurationMs;
-  const pilingUp = (stats?.pending ?? 0) > PILING_UP_AT;
   return {
     name: d.name,
     description: describeJob(def.description, def.expiresAfterMs),
@@ -77,16 +98,11 @@ export function inventoryItem(d: JobDefinitionRow, stats: JobQueueStats | undefi
     pending: stats?.pending ?? 0,
     running: stats?.running ?? 0,
     lastRun: last ? { runId: last.runId, at: rfc3339(last.at), status: last.state, durationMs: last.durationMs } : null,
-    sla: {
-      targetDurationMs: def.targetDurationMs,
-      runningBeyondTarget: overTarget,
-      longestRunningMs: runningFor,
-      pilingUp,
-      // Failures a successful retry made good no longer call for attention.
-      unresolvedFailures: unresolved,
-      attention: overTarget || pilingUp || unresolved > 0,
-    },
+    sla: jobSla(d, stats, now, ctx.unresolvedFailures ?? 0),
     missedTicks: d.missedTicks,
     lastMissedTick: rfc3339(d.lastMissedTick),
+    hold: holdView(ctx.hold),
+    skippedTicks: d.skippedTicks ?? 0,
+    lastSkippedTick: rfc3339(d.lastSkippedTick ?? null),
   };
 }

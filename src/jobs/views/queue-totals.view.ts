@@ -1,4 +1,4 @@
-/** Seed 004's five cards from counts per run state of the live queue. */
+/** The system status page's five cards from counts per run state of the live queue. */
 export function queueTotalsView(counts: Readonly<Record<string, number>>) {
   const n = (s: string) => counts[s] ?? 0;
   return {

@@ -28,6 +28,8 @@ export function runView(r: Omit<RunRow, 'logTail'> & { logTail?: string | null }
     retryOf: r.retryOf,
     expiresAt: rfc3339(r.expiresAt),
     cancelRequest: r.cancelRequest ? { ...r.cancelRequest, at: rfc3339(r.cancelRequest.at) } : null,
+    /** Of the latest failure (GET /api/failures/groups); null when it did not fail, or in a list before the history caught up. */
+    errorSignature: r.errorSignature ?? null,
     ...(opts.logTail ? { logTail: r.logTail ?? null } : {}),
   };
 }

@@ -17,7 +17,7 @@ export interface WorkerLeaseRow {
   readonly online?: boolean;
 }
 
-/** Seed 004's worker table: online while seen within `offlineMs` and not stopped. */
+/** The system status page's worker table: online while seen within `offlineMs` and not stopped. */
 export function workersView(rows: readonly WorkerLeaseRow[], now: Date, offlineMs: number) {
   return rows.map((w) => {
     const online = w.online ?? (!w.stoppedAt && now.getTime() - w.lastSeen.getTime() <= offlineMs);

@@ -14,7 +14,7 @@ import type { JobQueue } from '../queue/job-queue';
 import { Outcome, runDecider, RunStepCommand } from '../run.decider';
 import type { RunEvent } from '../events/run.events';
 import { JOBS_CHANNEL, RunWriter } from '../store/run-writer';
-import type { ClaimedRun } from '../queue/job-queue';
+import type { ClaimedRun, HeldRuns } from '../queue/job-queue';
 import { HeldRun, LocalQueue } from './local-queue';
 import type { PendingWrite } from './pending-write';
 import { outcomeOf, WorkerLog } from './worker-log';
@@ -46,6 +46,8 @@ export interface JobWorkerHooks {
   onHeartbeat?(state: 'idle' | 'working' | 'paused', worker: JobWorker): Promise<void>;
   /** An operator paused every job worker: claim nothing (runs in flight finish). */
   paused?(): boolean;
+  /** What the hold check keeps waiting now among `jobs` (a paused job, a paused tenant's runs): not claimed. */
+  held?(jobs: readonly string[]): HeldRuns;
   /** Each attempt result this worker recorded (metrics): terminal outcomes, or `retried`. */
   onOutcome?(job: string, outcome: 'succeeded' | 'failed' | 'retried' | 'cancelled' | 'expired', durationMs: number | null): void;
 }
@@ -182,7 +184,7 @@ export class JobWorker {
       let full = false;
       if (want > 0) {
         try {
-          const claimed = await this.queue.claim(this.id, jobs, want, this.clock.now());
+          const claimed = await this.queue.claim(this.id, jobs, want, this.clock.now(), this.hooks.held?.(jobs));
           if (claimed.length) this.wlog.claimed(claimed, want);
           this.onClaimed(claimed);
           full = claimed.length === want;

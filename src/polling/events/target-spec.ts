@@ -15,6 +15,22 @@ export interface ProbeSpec {
   readonly jsonCheck?: JsonCheck;
 }
 
+/** The rolling windows a freshness objective may be judged over. */
+export const FRESHNESS_WINDOWS = ['7d', '30d'] as const;
+export type FreshnessWindow = (typeof FRESHNESS_WINDOWS)[number];
+export const windowMs = (w: FreshnessWindow): number => (w === '7d' ? 7 : 30) * 86_400_000;
+
+/**
+ * "A successful poll at most `maxAgeSeconds` old, for `objective` % of the time over the rolling
+ * `window`" (docs/operations.md, "Freshness objectives").
+ */
+export interface FreshnessObjective {
+  /** Percent of the eligible time the target must be fresh, in (0, 100), e.g. 99.5. */
+  readonly objective: number;
+  readonly maxAgeSeconds: number;
+  readonly window: FreshnessWindow;
+}
+
 export interface TargetSpec {
   readonly type: string;
   readonly name: string;
@@ -24,6 +40,8 @@ export interface TargetSpec {
   readonly adaptive?: boolean;
   /** Tenant that owns the target: a tenant-scoped token sees and acts on only its own (absent = no tenant). */
   readonly tenant?: string;
+  /** Freshness objective (src/slo); absent = none. */
+  readonly freshness?: FreshnessObjective;
 }
 
 export type TargetSource = 'api' | 'config';

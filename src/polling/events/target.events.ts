@@ -1,5 +1,6 @@
 import type { BreakerEvent } from './breaker.events';
 import type { DeadLetterEvent } from './dead-letter.events';
+import type { FreshnessObjectiveEvent } from './freshness-objective.events';
 import type { PollFailed, PollSkipped, PollSucceeded } from './poll-outcome.events';
 import type {
   BreakerReset,
@@ -30,7 +31,8 @@ export type TargetEvent =
   | PollFailed
   | PollSkipped
   | BreakerEvent
-  | DeadLetterEvent;
+  | DeadLetterEvent
+  | FreshnessObjectiveEvent;
 
 export const TARGET_EVENT_TYPES: readonly TargetEvent['type'][] = [
   'TargetRegistered',
@@ -50,6 +52,8 @@ export const TARGET_EVENT_TYPES: readonly TargetEvent['type'][] = [
   'TargetDeadLettered',
   'DeadLetterRetryFailed',
   'TargetRecovered',
+  'FreshnessObjectiveSet',
+  'FreshnessObjectiveCleared',
 ];
 
 /** The schema version each type is appended with (1 unless listed); older versions are upcast on read. */

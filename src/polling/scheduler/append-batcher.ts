@@ -1,13 +1,17 @@
 import type { AppendResult, EventMetadata } from '../../event-store/envelope';
 import type { EventStore } from '../../event-store/event-store.port';
+import type { UnitOfWork } from '../../event-store/unit-of-work';
 import { TargetEvent, targetEventSchemaVersion } from '../events/target.events';
 import { targetStream } from '../events/target-spec';
+import { Lease, LeaseLost, PartitionLeases } from './partition-leases';
 
 interface Pending {
   readonly key: string;
   readonly events: readonly TargetEvent[];
   readonly expected: bigint;
   readonly metadata: Partial<EventMetadata>;
+  /** The partition lease the append is fenced with (null: not fenced). */
+  readonly lease: Lease | null;
   resolve(r: AppendResult): void;
   reject(e: unknown): void;
 }
@@ -16,7 +20,9 @@ interface Pending {
  * Groups the scheduler's per-target appends into one unit of work per batch (one commit, one
  * fsync, for up to `maxBatch` streams), each still checked against its expected revision. If any
  * append in a batch fails (a conflict fails the unit), the batch is replayed one append at a time
- * so only the conflicting one fails.
+ * so only the conflicting one fails. With a fencing `owner`, the unit first checks that the
+ * partition leases are still held (PartitionLeases.held): an append of a lost partition fails
+ * with LeaseLost and stores nothing.
  */
 export class AppendBatcher {
   private readonly queue: Pending[] = [];
@@ -24,13 +30,20 @@ export class AppendBatcher {
 
   constructor(
     private readonly store: EventStore,
+    private readonly owner: string | null = null,
     private readonly maxBatch = 250,
     private readonly parallel = 3,
   ) {}
 
-  append(key: string, events: readonly TargetEvent[], expected: bigint, metadata: Partial<EventMetadata> = {}): Promise<AppendResult> {
+  append(
+    key: string,
+    events: readonly TargetEvent[],
+    expected: bigint,
+    metadata: Partial<EventMetadata> = {},
+    lease: Lease | null = null,
+  ): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ key, events, expected, metadata, resolve, reject });
+      this.queue.push({ key, events, expected, metadata, lease, resolve, reject });
       if (this.running < this.parallel) {
         this.running++;
         setImmediate(() => void this.drain());
@@ -50,24 +63,34 @@ export class AppendBatcher {
     return p.events.map((e) => ({ type: e.type, data: e.data, schemaVersion: targetEventSchemaVersion(e.type), metadata: p.metadata }));
   }
 
+  /** The partitions whose leases the unit holds (share-locked until it commits); null when not fencing. */
+  private async held(uow: UnitOfWork, batch: readonly Pending[]): Promise<Set<number> | null> {
+    const leases = batch.flatMap((p) => (p.lease ? [p.lease] : []));
+    if (!this.owner || !uow.sql || !leases.length) return null;
+    return PartitionLeases.held(uow.sql, this.owner, leases);
+  }
+
   private async flush(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) {
-      const [p] = batch;
-      await this.store.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected).then(p.resolve, p.reject);
-      return;
-    }
-    let results: AppendResult[];
+    let results: (AppendResult | LeaseLost)[];
     try {
       results = await this.store.transact(async (uow) => {
-        const out: AppendResult[] = [];
-        for (const p of batch) out.push(await uow.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected));
+        const held = await this.held(uow, batch);
+        const out: (AppendResult | LeaseLost)[] = [];
+        for (const p of batch) {
+          if (held && p.lease && !held.has(p.lease.partition)) out.push(new LeaseLost(p.lease.partition));
+          else out.push(await uow.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected));
+        }
         return out;
       });
-    } catch {
-      for (const p of batch)
-        await this.store.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected).then(p.resolve, p.reject);
+    } catch (err) {
+      if (batch.length === 1) batch[0].reject(err);
+      else for (const p of batch) await this.flush([p]);
       return;
     }
-    batch.forEach((p, i) => p.resolve(results[i]));
+    batch.forEach((p, i) => {
+      const r = results[i];
+      if (r instanceof LeaseLost) p.reject(r);
+      else p.resolve(r);
+    });
   }
 }

@@ -5,6 +5,7 @@ import { isRejection, type Decision } from '../../shared/decider';
 import type { TargetEvent } from '../events/target.events';
 import type { TargetState } from '../target.state';
 import { AppendBatcher } from './append-batcher';
+import { type Lease, LeaseLost } from './partition-leases';
 import type { PollStats } from './poll-stats';
 import type { ScheduledTargets, TargetSlot } from './scheduled-targets';
 
@@ -14,7 +15,8 @@ const ATTEMPTS = 5;
  * Appends what the decider answers for a target, at the revision the scheduler holds, and folds it
  * in. Another writer may have appended meanwhile (an operator's poll-now, a config change): then
  * the append conflicts, the target is reloaded and the same command decided again on the fresh
- * state. A rejection appends nothing.
+ * state. A rejection appends nothing. Each append is fenced with the lease of the target's
+ * partition: once the lease is lost, nothing more is recorded for it (LeaseLost).
  */
 export class PollEventAppender {
   private readonly batcher: AppendBatcher;
@@ -23,17 +25,21 @@ export class PollEventAppender {
     store: EventStore,
     private readonly targets: ScheduledTargets,
     private readonly stats: PollStats,
+    /** The fencing owner and the lease of a partition (null: no longer held). */
+    private readonly fence: { readonly owner: string; leaseOf(partition: number): Lease | null } | null = null,
   ) {
-    this.batcher = new AppendBatcher(store);
+    this.batcher = new AppendBatcher(store, fence?.owner ?? null);
   }
 
   async append(s: TargetSlot, decide: (state: TargetState | null) => Decision<TargetEvent>): Promise<readonly TargetEvent[]> {
     for (let attempt = 1; ; attempt++) {
       const decision = decide(s.state);
       if (isRejection(decision) || !decision.length) return [];
+      const lease = this.fence ? this.fence.leaseOf(s.partition) : null;
+      if (this.fence && !lease) throw new LeaseLost(s.partition);
       const t = performance.now();
       try {
-        const res = await this.batcher.append(s.key, decision, s.revision, { instanceId: INSTANCE_ID });
+        const res = await this.batcher.append(s.key, decision, s.revision, { instanceId: INSTANCE_ID }, lease);
         this.stats.appendMs.add(performance.now() - t);
         this.stats.appends++;
         this.targets.applied(s, decision, res.nextRevision);

@@ -6,6 +6,7 @@ import { DATABASE_URL } from '../../database/database.module';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { LoopStateService } from '../../database/loop-state.service';
 import { LoopPauses } from '../../pausing/loop-pauses.service';
+import { Holds } from '../../pausing/holds.service';
 import { Clock, CLOCK } from '../../shared/clock';
 import { LOGGER } from '../../shared/logger';
 import { ProbeRegistry } from '../probes/probe-registry';
@@ -29,6 +30,7 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
     @Inject(DATABASE_URL) databaseUrl: string,
     metrics: PollingMetrics,
     pauses: LoopPauses,
+    holds: Holds,
   ) {
     this.scheduler = new PollScheduler({
       store,
@@ -41,6 +43,7 @@ export class PollSchedulerService implements OnApplicationBootstrap, BeforeAppli
       databaseUrl,
       onOutcome: (evs) => metrics.record(evs),
       paused: () => pauses.holds('poll-scheduler') !== null,
+      holdFor: (subject, at) => holds.holdFor(subject, at),
     });
   }
 

@@ -24,9 +24,11 @@ export interface PollStats {
   appends: number;
   conflicts: number;
   skips: number;
+  /** Polls not started or not recorded because their partition's lease was lost (fencing). */
+  fenced: number;
   /** Probe start − due time. */
   readonly lateness: Samples;
   readonly appendMs: Samples;
 }
 
-export const newPollStats = (): PollStats => ({ polls: 0, appends: 0, conflicts: 0, skips: 0, lateness: new Samples(), appendMs: new Samples() });
+export const newPollStats = (): PollStats => ({ polls: 0, appends: 0, conflicts: 0, skips: 0, fenced: 0, lateness: new Samples(), appendMs: new Samples() });

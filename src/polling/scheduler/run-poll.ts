@@ -5,7 +5,8 @@ import type { TargetEvent } from '../events/target.events';
 import { pollRules } from '../poll-rules';
 import type { ProbeRegistry } from '../probes/probe-registry';
 import { inQuietHours } from '../quiet-hours';
-import { PollPlan, planPoll, targetDecider } from '../target.decider';
+import { nextSlotFrom, PollPlan, planPoll, targetDecider } from '../target.decider';
+import type { Hold, TargetSubject } from '../../pausing/holds';
 import type { PollEventAppender } from './append-poll-events';
 import { logPollEvents } from './poll-log';
 import type { PollStats } from './poll-stats';
@@ -21,6 +22,8 @@ export interface RunPollDeps {
   readonly stats: PollStats;
   /** Sees the events of every recorded outcome and skip (metrics). */
   readonly onOutcome?: (events: readonly TargetEvent[]) => void;
+  /** The hold check (src/pausing/holds.ts): a held target is not polled. */
+  readonly holdFor?: (subject: TargetSubject, at: Date) => Hold | null;
 }
 
 /**
@@ -33,6 +36,13 @@ export async function runPoll(s: TargetSlot, dueMs: number, d: RunPollDeps): Pro
   const started = d.clock.now();
   const due = planPoll(s.state, started).action;
   if (due === 'none' || due === 'wait') return;
+  // Held (its tenant's targets are paused…): no probe, no event, no breaker effect; it comes due
+  // again at its next due time, so it resumes on its own cadence once the hold is lifted.
+  if (s.state && d.holdFor?.({ tenant: s.state.spec.tenant ?? null, target: s.key }, started)) {
+    s.heldUntil = nextSlotFrom(s.state, started.getTime() + 1, pollRules(d.cfg).defaultIntervalMs);
+    return;
+  }
+  s.heldUntil = 0;
   const quiet = inQuietHours(started, d.cfg.quietHours, d.cfg.quietHoursTz);
   const decider = targetDecider({ rules: pollRules(d.cfg), random: d.random, intervalFactor: quiet ? d.cfg.quietHoursFactor : 1 });
 

@@ -9,7 +9,7 @@ export interface TerminalRun {
 }
 
 export type SuccessBand = 'green' | 'neutral' | 'red';
-/** Seed 004: green at 99 %+, neutral at 90 %+, red below. */
+/** Success-rate colours: green at 99 %+, neutral at 90 %+, red below. */
 export const successBand = (rate: number): SuccessBand => (rate >= 99 ? 'green' : rate >= 90 ? 'neutral' : 'red');
 
 export interface JobMetrics {

@@ -151,11 +151,12 @@ export interface PollOutcomeRow {
 }
 
 /**
- * Poll outcomes that break "one active scheduler": two outcomes of one target for the same due
- * time (polled twice), and outcomes whose probe started when the instance that recorded them was
- * not the active scheduler (per its log).
+ * Poll outcomes that break "one owner per target": two outcomes of one target for the same due
+ * time (polled twice), and outcomes whose probe started when the instance that recorded them did
+ * not hold the target's poll partition (per its log). `owners(streamId)` gives the ownership
+ * intervals of the stream's partition.
  */
-export function pollProblems(outcomes: readonly PollOutcomeRow[], scheduler: readonly OwnerInterval[]): string[] {
+export function pollProblems(outcomes: readonly PollOutcomeRow[], owners: (streamId: string) => readonly OwnerInterval[]): string[] {
   const problems: string[] = [];
   const seen = new Map<string, PollOutcomeRow>();
   for (const o of outcomes) {
@@ -171,8 +172,24 @@ export function pollProblems(outcomes: readonly PollOutcomeRow[], scheduler: rea
     const who = o.metadata.instanceId;
     const at = Date.parse(o.data.at);
     if (!who) problems.push(`${o.type} of ${o.streamId} at ${o.data.at} does not say which instance polled`);
-    else if (!scheduler.some((i) => i.owner === who && i.from <= at && at <= i.to))
-      problems.push(`${o.type} of ${o.streamId}: probe started at ${o.data.at} by ${who}, which was not the active scheduler then`);
+    else if (!owners(o.streamId).some((i) => i.owner === who && i.from <= at && at <= i.to))
+      problems.push(`${o.type} of ${o.streamId}: probe started at ${o.data.at} by ${who}, which did not hold its partition then`);
   }
   return problems;
+}
+
+/**
+ * Per poll partition, the marks of one process's log: `scheduler.active` opens the partitions it
+ * lists, `scheduler.released` and `scheduler.lock_lost` close them.
+ */
+export function partitionMarks(
+  lines: readonly { event?: string; time?: string; partitions?: unknown }[],
+): Map<number, { kind: 'acquired' | 'released'; at: number }[]> {
+  const by = new Map<number, { kind: 'acquired' | 'released'; at: number }[]>();
+  for (const l of lines) {
+    if (!['scheduler.active', 'scheduler.released', 'scheduler.lock_lost'].includes(String(l.event)) || !Array.isArray(l.partitions)) continue;
+    const kind = l.event === 'scheduler.active' ? ('acquired' as const) : ('released' as const);
+    for (const p of l.partitions as number[]) by.set(p, [...(by.get(p) ?? []), { kind, at: Date.parse(String(l.time)) }]);
+  }
+  return by;
 }

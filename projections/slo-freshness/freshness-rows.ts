@@ -1,0 +1,33 @@
+import type { FreshnessObjective } from '../../src/polling/events/target-spec';
+
+/** [from, to] in epoch ms: successive successful polls, each at most MERGE_GAP_MS after the one before (a point when alone). */
+export type SuccessRun = readonly [from: number, to: number];
+/** [from, to) in epoch ms; `to` null while it lasts. */
+export type PauseSpan = readonly [from: number, to: number | null];
+
+/** Per target: what the SLO needs besides its successes. Key `target|<type::name>`. */
+export interface FreshnessTargetRow {
+  readonly kind: 'target';
+  readonly key: string;
+  readonly tenant: string | null;
+  readonly registeredAt: number;
+  readonly objective: FreshnessObjective | null;
+  /** The target's pauses (excluded from the SLO), oldest first, those that ended more than RETAIN_DAYS ago dropped. */
+  readonly pauses: readonly PauseSpan[];
+}
+
+/** One target's successful polls of one UTC day, merged into runs. Key `runs|<type::name>|<YYYY-MM-DD>`. */
+export interface SuccessRunsRow {
+  readonly kind: 'runs';
+  readonly key: string;
+  readonly day: string;
+  readonly runs: readonly SuccessRun[];
+}
+
+/** Pauses of the whole poll scheduler (excluded from every target's SLO). Key `scheduler`. */
+export interface SchedulerPausesRow {
+  readonly kind: 'scheduler';
+  readonly pauses: readonly PauseSpan[];
+}
+
+export type FreshnessRow = FreshnessTargetRow | SuccessRunsRow | SchedulerPausesRow;

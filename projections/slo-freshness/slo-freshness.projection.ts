@@ -1,0 +1,95 @@
+import type { RecordedEvent } from '../../src/event-store/envelope';
+import type { LoopPauseEvent } from '../../src/pausing/loop-pause.events';
+import { LOOP_PAUSE_EVENT_TYPES } from '../../src/pausing/loop-pause.events';
+import type { TargetEvent } from '../../src/polling/events/target.events';
+import type { Projection } from '../projection';
+import type { FreshnessRow, FreshnessTargetRow, SchedulerPausesRow, SuccessRunsRow } from './freshness-rows';
+import { addSuccess, closePause, DAY_MS, openPause, RETAIN_DAYS, utcDay } from './success-runs';
+
+const TYPES = [
+  'TargetRegistered',
+  'TargetChanged',
+  'TargetPaused',
+  'TargetResumed',
+  'TargetRemoved',
+  'PollSucceeded',
+  'FreshnessObjectiveSet',
+  'FreshnessObjectiveCleared',
+  ...LOOP_PAUSE_EVENT_TYPES,
+] as const;
+
+type Handled = Extract<TargetEvent | LoopPauseEvent, { type: (typeof TYPES)[number] }>;
+
+export const freshnessTargetKey = (key: string) => `target|${key}`;
+export const successRunsKey = (key: string, day: string) => `runs|${key}|${day}`;
+export const SCHEDULER_KEY = 'scheduler';
+const ms = (iso: string) => Date.parse(iso);
+
+/**
+ * `rm_slo_freshness`: what the freshness objectives are computed from (src/slo), for every target
+ * whether it has an objective or not (setting one judges the history already there). Per target a
+ * `target` row (tenant, registration, objective, pauses) and one `runs` row per UTC day of its
+ * successful polls merged into runs; one `scheduler` row with the poll scheduler's pauses. Rows
+ * older than RETAIN_DAYS are deleted by the events themselves: each success deletes the runs row
+ * of the day RETAIN_DAYS + 1 before it, and a removal deletes every runs row of the target.
+ */
+export const sloFreshnessProjection: Projection<FreshnessRow> = {
+  name: 'slo_freshness',
+  version: 1,
+  inline: false,
+  canHandle: TYPES,
+  keysOf(e: RecordedEvent) {
+    const ev = e as unknown as Handled;
+    if (ev.type === 'LoopPaused' || ev.type === 'LoopResumed') return ev.data.loop === 'poll-scheduler' ? [SCHEDULER_KEY] : [];
+    const key = ev.data.key;
+    const at = ms(ev.data.at);
+    if (ev.type === 'PollSucceeded') return [successRunsKey(key, utcDay(at)), successRunsKey(key, utcDay(at - (RETAIN_DAYS + 1) * DAY_MS))];
+    if (ev.type === 'TargetRemoved')
+      return [freshnessTargetKey(key), ...Array.from({ length: RETAIN_DAYS + 2 }, (_, i) => successRunsKey(key, utcDay(at - i * DAY_MS)))];
+    return [freshnessTargetKey(key)];
+  },
+  evolve(row, e, rowKey) {
+    const ev = e as unknown as Handled;
+    switch (ev.type) {
+      case 'LoopPaused': {
+        const pauses = (row as SchedulerPausesRow | null)?.pauses ?? [];
+        return { kind: 'scheduler', pauses: openPause(pauses, ms(ev.data.at), ev.data.resumeAt ? ms(ev.data.resumeAt) : null) };
+      }
+      case 'LoopResumed':
+        return row ? { kind: 'scheduler', pauses: closePause((row as SchedulerPausesRow).pauses, ms(ev.data.at)) } : null;
+      case 'PollSucceeded': {
+        const day = utcDay(ms(ev.data.at));
+        if (!rowKey.endsWith(`|${day}`)) return null; // the runs row past retention
+        const runs = row as SuccessRunsRow | null;
+        return { kind: 'runs', key: ev.data.key, day, runs: addSuccess(runs?.runs ?? [], ms(ev.data.at)) };
+      }
+      case 'TargetRemoved':
+        return null;
+      case 'TargetRegistered':
+        return {
+          kind: 'target',
+          key: ev.data.key,
+          tenant: ev.data.spec.tenant ?? null,
+          registeredAt: ms(ev.data.at),
+          objective: ev.data.spec.freshness ?? null,
+          pauses: [],
+        };
+    }
+    const t = row as FreshnessTargetRow | null;
+    if (!t) return null; // a stream whose registration is older than this projection's history (none: it folds from the start)
+    switch (ev.type) {
+      case 'TargetChanged':
+        return { ...t, tenant: ev.data.spec.tenant ?? null, objective: ev.data.spec.freshness ?? null };
+      case 'FreshnessObjectiveSet':
+        return { ...t, objective: ev.data.objective };
+      case 'FreshnessObjectiveCleared':
+        return { ...t, objective: null };
+      case 'TargetPaused':
+        return { ...t, pauses: openPause(t.pauses, ms(ev.data.at)) };
+      case 'TargetResumed':
+        return { ...t, pauses: closePause(t.pauses, ms(ev.data.at)) };
+      default:
+        return t;
+    }
+  },
+};

@@ -1,0 +1,109 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import type {
+  FreshnessRow,
+  FreshnessTargetRow,
+  PauseSpan,
+  SchedulerPausesRow,
+  SuccessRun,
+  SuccessRunsRow,
+} from '../../projections/slo-freshness/freshness-rows';
+import { freshnessTargetKey, SCHEDULER_KEY, sloFreshnessProjection } from '../../projections/slo-freshness/slo-freshness.projection';
+import { utcDay } from '../../projections/slo-freshness/success-runs';
+import { inScope } from '../access/tenant-scope';
+import { PG_POOL } from '../database/database.module';
+import { PointInTime } from '../point-in-time/point-in-time.service';
+
+/** One target's SLO inputs: its row, its success runs from some day on, and the poll scheduler's pauses. */
+export interface TargetHistory {
+  readonly target: FreshnessTargetRow;
+  readonly successes: SuccessRun[];
+  readonly schedulerPauses: readonly PauseSpan[];
+}
+
+/** Where the rows come from: the live table, or the projection folded up to an instant (`?at=`). */
+interface RowSource {
+  target(key: string): Promise<FreshnessTargetRow | null>;
+  withObjective(tenant: string | null): Promise<FreshnessTargetRow[]>;
+  /** Runs rows of these targets from `fromDay` (YYYY-MM-DD) on. */
+  runs(keys: readonly string[], fromDay: string): Promise<SuccessRunsRow[]>;
+  scheduler(): Promise<SchedulerPausesRow | null>;
+}
+
+/**
+ * Reads rm_slo_freshness (never the log): only the days a window needs, of only the targets asked
+ * about. `?at=` folds the same projection up to the instant (src/point-in-time).
+ */
+@Injectable()
+export class SloRows {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly pit: PointInTime,
+  ) {
+    pit.use(sloFreshnessProjection);
+  }
+
+  /** The target's history from `fromMs` on, if it exists and the caller's tenant may see it. */
+  async one(key: string, tenant: string | null, at: Date | null, fromMs: number): Promise<TargetHistory | null> {
+    const src = await this.source(at);
+    const row = await src.target(key);
+    if (!row || !inScope(tenant, row.tenant)) return null;
+    return (await this.histories(src, [row], fromMs))[0];
+  }
+
+  /** Every target with an objective the caller's tenant may see, with its history from `fromMs` on. */
+  async withObjective(tenant: string | null, at: Date | null, fromMs: number): Promise<TargetHistory[]> {
+    const src = await this.source(at);
+    return this.histories(src, await src.withObjective(tenant), fromMs);
+  }
+
+  private async histories(src: RowSource, targets: FreshnessTargetRow[], fromMs: number): Promise<TargetHistory[]> {
+    if (!targets.length) return [];
+    const [runs, scheduler] = await Promise.all([
+      src.runs(
+        targets.map((t) => t.key),
+        utcDay(fromMs),
+      ),
+      src.scheduler(),
+    ]);
+    const byKey = new Map<string, SuccessRun[]>();
+    for (const r of runs) byKey.set(r.key, [...(byKey.get(r.key) ?? []), ...r.runs]);
+    return targets.map((target) => ({ target, successes: byKey.get(target.key) ?? [], schedulerPauses: scheduler?.pauses ?? [] }));
+  }
+
+  private async source(at: Date | null): Promise<RowSource> {
+    return at ? this.folded(await this.pit.rowsAt(sloFreshnessProjection, at)) : this.live();
+  }
+
+  private live(): RowSource {
+    const docs = async <T>(sql: string, params: unknown[]) => (await this.pool.query<{ doc: T }>(sql, params)).rows.map((r) => r.doc);
+    return {
+      target: async (key) => (await docs<FreshnessTargetRow>('SELECT doc FROM rm_slo_freshness WHERE key = $1', [freshnessTargetKey(key)]))[0] ?? null,
+      withObjective: (tenant) =>
+        tenant === null
+          ? docs(`SELECT doc FROM rm_slo_freshness WHERE kind = 'target' AND has_objective ORDER BY target_key`, [])
+          : docs(`SELECT doc FROM rm_slo_freshness WHERE kind = 'target' AND has_objective AND tenant = $1 ORDER BY target_key`, [tenant]),
+      runs: (keys, fromDay) =>
+        docs(`SELECT doc FROM rm_slo_freshness WHERE kind = 'runs' AND target_key = ANY($1::text[]) AND day >= $2 ORDER BY target_key, day`, [keys, fromDay]),
+      scheduler: async () => (await docs<SchedulerPausesRow>('SELECT doc FROM rm_slo_freshness WHERE key = $1', [SCHEDULER_KEY]))[0] ?? null,
+    };
+  }
+
+  private folded(rows: Map<string, FreshnessRow>): RowSource {
+    const all = [...rows.values()];
+    return {
+      target: async (key) => (rows.get(freshnessTargetKey(key)) as FreshnessTargetRow | undefined) ?? null,
+      withObjective: async (tenant) =>
+        all
+          .filter((r): r is FreshnessTargetRow => r.kind === 'target' && r.objective !== null && (tenant === null || r.tenant === tenant))
+          .sort((a, b) => a.key.localeCompare(b.key)),
+      runs: async (keys, fromDay) => {
+        const wanted = new Set(keys);
+        return all
+          .filter((r): r is SuccessRunsRow => r.kind === 'runs' && wanted.has(r.key) && r.day >= fromDay)
+          .sort((a, b) => a.key.localeCompare(b.key) || a.day.localeCompare(b.day));
+      },
+      scheduler: async () => (rows.get(SCHEDULER_KEY) as SchedulerPausesRow | undefined) ?? null,
+    };
+  }
+}
