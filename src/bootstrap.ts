@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config';
 import type { Clock } from './shared/clock';
+import { closeConnectionsOnClose } from './http/close-connections';
 import { JsonExceptionFilter } from './http/http-exception.filter';
 import { PinoNestLogger } from './shared/logger';
 import { rejectUnsafeInput } from './shared/unsafe-input';
@@ -37,6 +38,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Log
   await registerConsoleWeb(app, config, log);
   const fastify = app.getHttpAdapter().getInstance();
   rejectUnsafeInput(fastify);
+  closeConnectionsOnClose(fastify);
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

@@ -70,7 +70,16 @@ export class StreamController implements BeforeApplicationShutdown {
     const raw = reply.raw;
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = Array.isArray(v) ? v : String(v);
-    raw.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+    // Connection: close — the stream ends only when the server stops or the session ends, and then its
+    // connection must go with it: kept alive, an ended stream's idle socket held the server's close
+    // for its keep-alive timeout (72 s), as the server had already reaped the idle ones.
+    raw.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+      connection: 'close',
+    });
     raw.write(`retry: ${RETRY_MS}\n` + sseFrame(from, 'ready', { resumedFrom: resume, tenant }));
 
     let closed = false;
@@ -79,11 +88,16 @@ export class StreamController implements BeforeApplicationShutdown {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
-      this.open.delete(close);
+      this.open.delete(stop);
       void subscription?.stop();
       if (!raw.writableEnded) raw.end();
     };
-    this.open.add(close);
+    // At shutdown, a client that stopped reading (writes piling up) would never let the end go out: cut it.
+    const stop = () => {
+      close();
+      if (raw.writableNeedDrain) raw.destroy();
+    };
+    this.open.add(stop);
     raw.on('close', close);
 
     // The stream lives as long as what let it in: an ended session or a revoked token closes it.
@@ -131,8 +145,8 @@ export class StreamController implements BeforeApplicationShutdown {
     });
   }
 
-  /** Open streams would hold the HTTP server open: end them before it closes. */
+  /** Open streams would hold the HTTP server open: end them (and their connections) before it closes. */
   beforeApplicationShutdown(): void {
-    for (const close of [...this.open]) close();
+    for (const stop of [...this.open]) stop();
   }
 }
