@@ -17,12 +17,15 @@ import { startRedisServer } from '../test/support/redis-server';
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'docs/console');
 const PAGES: [string, string, string][] = [
-  ['targets', '/', 'instance::eu-2'],
+  ['attention', '/', 'What to do'],
+  ['targets', '/targets', 'instance::eu-2'],
   ['target', '/targets/instance::eu-2', 'Why it polls when it does'],
   ['dead-letters', '/dead-letters', 'permanent_failure'],
   ['jobs', '/jobs', 'etl-orders'],
   ['job', '/jobs/etl-orders', 'exit code 2'],
   ['runs', '/runs', 'bulk-import'],
+  ['runs-search', '/runs?q=upstream%20answered&state=failed', 'exit code 2'],
+  ['failures', '/failures', 'Retry all'],
   ['system', '/system', '90.9 %'],
   ['timeline', '/timeline', 'PollSucceeded'],
   ['audit', '/audit', 'target.register'],

@@ -1,7 +1,9 @@
 import type { ComponentType } from 'react';
 import type { Role } from './api/types';
+import { AttentionPage } from './pages/attention';
 import { AuditPage } from './pages/audit';
 import { DeadLettersPage } from './pages/dead-letters';
+import { FailuresPage } from './pages/failures';
 import { JobPage } from './pages/job';
 import { JobsPage } from './pages/jobs';
 import { ProjectionsPage } from './pages/projections';
@@ -30,15 +32,12 @@ export interface PageDef {
   readonly unscoped?: boolean;
 }
 
-/**
- * Where `/` leads. The landing page is meant to be Attention (the attention list: what needs an
- * operator now); until its API exists, `/` leads to the targets, and Attention will take the first
- * place of the navigation (path `/attention`) when it is added here.
- */
-export const LANDING = '/targets';
+/** Where `/` leads: Attention, what needs an operator now. */
+export const LANDING = '/attention';
 
 /** Every page, in navigation order. A page is listed only where its API exists. */
 export const PAGES: readonly PageDef[] = [
+  { path: '/attention', nav: 'Attention', component: AttentionPage, role: 'viewer' },
   { path: '/targets', nav: 'Targets', component: TargetsPage, role: 'viewer' },
   { path: '/targets/:key', component: TargetPage, role: 'viewer' },
   { path: '/dead-letters', nav: 'Dead letters', component: DeadLettersPage, role: 'viewer' },
@@ -46,6 +45,7 @@ export const PAGES: readonly PageDef[] = [
   { path: '/jobs/:name', component: JobPage, role: 'viewer' },
   { path: '/runs', nav: 'Runs', component: RunsPage, role: 'viewer' },
   { path: '/runs/:id', component: RunPage, role: 'viewer' },
+  { path: '/failures', nav: 'Failures', component: FailuresPage, role: 'viewer' },
   { path: '/system', nav: 'System', component: SystemPage, role: 'admin' },
   { path: '/timeline', nav: 'Timeline', component: TimelinePage, role: 'viewer' },
   { path: '/audit', nav: 'Audit', component: AuditPage, role: 'admin' },

@@ -36,10 +36,11 @@ describe('operator console in Chromium', () => {
     await up?.close();
   });
 
-  it('signs in with a pasted token: the sign-in page and the landing page (targets) show live data', async () => {
+  it('signs in with a pasted token: the sign-in page and the targets show live data', async () => {
     await page.goto(t.url);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await signInThroughPage(page, t.url, t.adminToken);
+    await go('/targets');
     const eu2 = page.locator('tr[data-key="instance::eu-2"]');
     await eu2.getByText('breaker open').waitFor();
     await page.locator('tr[data-key="pbs::backup-1"]').getByText('dead-lettered').waitFor();
@@ -54,7 +55,7 @@ describe('operator console in Chromium', () => {
   });
 
   const PAGES: [string, string | RegExp][] = [
-    ['/', 'instance::eu-2'],
+    ['/targets', 'instance::eu-2'],
     ['/targets/instance::eu-2', 'Why it polls when it does'],
     ['/dead-letters', 'permanent_failure'],
     ['/jobs', 'etl-orders'],
@@ -206,7 +207,7 @@ describe('operator console in Chromium', () => {
   });
 
   it('the event stream updates an open page without a reload', async () => {
-    await go('/');
+    await go('/targets');
     await page.getByText('Live', { exact: true }).waitFor();
     await page.evaluate(() => ((globalThis as any).__sameDocument = true));
     const res = await t.request('POST', '/api/targets', {
@@ -222,7 +223,7 @@ describe('operator console in Chromium', () => {
     const viewer = await ctx.newPage();
     await signInThroughPage(viewer, t.url, seeded.viewerToken);
     const nav = viewer.getByRole('navigation', { name: 'Pages' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Targets', 'Dead letters', 'Jobs', 'Runs', 'Timeline', 'Toolbelt']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Attention', 'Targets', 'Dead letters', 'Jobs', 'Runs', 'Failures', 'Timeline', 'Toolbelt']);
     for (const [path, text] of [
       ['/targets/instance::eu-2', 'Why it polls when it does'],
       ['/jobs', 'etl-orders'],
@@ -242,6 +243,7 @@ describe('operator console in Chromium', () => {
     await acme.route('**/api/stream', (route) => route.abort());
     await signInThroughPage(acme, t.url, seeded.acmeToken);
     await acme.getByText('Stream down: polling every 30 s').waitFor();
+    await acme.goto(`${t.url}/targets`);
     await acme.locator('tr[data-key="instance::acme-1"]').waitFor();
     expect(await acme.locator('tbody tr[data-key]').evaluateAll((rows) => rows.map((r) => (r as any).getAttribute('data-key')))).toEqual(['instance::acme-1']);
     await acme.goto(`${t.url}/jobs`);

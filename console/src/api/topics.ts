@@ -1,5 +1,6 @@
 /** Which panels (query keys' first part) an event of the log can change. */
 const RULES: [RegExp, string[]][] = [
+  [/^(Run|Poll)/, ['failures']],
   [/^(Target|Poll|Breaker|DeadLetter)/, ['targets', 'target', 'scheduler-health', 'dead-letters']],
   [/^(Run|Job|Tick|Cron|Idempotency)/, ['jobs', 'job', 'runs', 'run', 'system']],
   [/^Worker/, ['system']],
@@ -13,7 +14,8 @@ const RULES: [RegExp, string[]][] = [
 ];
 
 export function topicsOf(type: string): string[] {
-  const out = ['timeline', 'projections', 'migrations'];
+  // The attention list reads nearly every read model (targets, runs, loops, pauses, webhooks, alerts).
+  const out = ['timeline', 'projections', 'migrations', 'attention'];
   for (const [re, topics] of RULES) if (re.test(type)) out.push(...topics);
   return out;
 }

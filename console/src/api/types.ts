@@ -90,6 +90,8 @@ export interface Run {
   durationMs: number | null;
   exitCode: number | null;
   error: string | null;
+  /** Its latest failure's signature (GET /api/failures/groups); null once it succeeds. */
+  errorSignature?: string | null;
   logTail: string | null;
   workerId: string | null;
 }

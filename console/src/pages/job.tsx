@@ -85,6 +85,13 @@ export function RunsTable({ runs, job }: { runs: Run[]; job?: Job }) {
                 <td>
                   <Badge kind={statusKind(r.state)}>{r.state}</Badge>
                   {r.error && <div className="small error-text">{r.error}</div>}
+                  {r.errorSignature && (
+                    <div className="small">
+                      <Link href={`/runs?signature=${r.errorSignature}`} title="Every run whose latest failure has this signature">
+                        signature <span className="mono">{r.errorSignature}</span>
+                      </Link>
+                    </div>
+                  )}
                 </td>
                 <td>
                   <Time iso={r.createdAt} />

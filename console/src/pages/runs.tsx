@@ -1,32 +1,59 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useParams } from 'wouter';
-import { qs } from '../api/client';
+import { ApiError, qs } from '../api/client';
 import { useLiveQuery } from '../api/live';
 import type { Job, Run } from '../api/types';
 import { LiveOnlyNote } from '../components/live-only';
 import { Badge, Panel, Time } from '../components/panel';
 import { duration } from '../format';
+import { useUrlParams } from '../url-state';
 import { RunActions, RunsTable } from './job';
 import { statusKind } from './jobs';
 
 const STATES = ['pending', 'retrying', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled', 'expired'];
+const SIGNATURE = /^[0-9a-f]{16}$/;
 
-/** Runs by job and state (GET /api/runs); text and error-signature search come with failure groups. */
+/** What the runs API refuses, said before asking it (docs/api.md: q is 3–200 characters, a signature 16 hex characters). */
+function problemOf(text: string, signature: string): string | null {
+  if (text && (text.length < 3 || text.length > 200)) return 'Text: 3 to 200 characters.';
+  if (signature && !SIGNATURE.test(signature)) return 'Error signature: 16 hexadecimal characters (as on the failures page).';
+  return null;
+}
+
+/** Runs by job, state, text in the error or log tail (q) and error signature (GET /api/runs); the filters live in the URL. */
 export function RunsPage() {
-  const [job, setJob] = useState('');
-  const [state, setState] = useState('');
-  const [limit, setLimit] = useState(50);
+  const [f, setF] = useUrlParams(['job', 'state', 'q', 'signature', 'limit'] as const);
+  const limit = Number(f.limit) || 50;
+  const [text, setText] = useState(f.q);
+  const [signature, setSignature] = useState(f.signature);
+  const [problem, setProblem] = useState<string | null>(null);
+  // A link to another search (a signature in the table) changes the URL under the form.
+  useEffect(() => setText(f.q), [f.q]);
+  useEffect(() => setSignature(f.signature), [f.signature]);
   const jobs = useLiveQuery<{ jobs: Job[] }>(['jobs', null], '/api/jobs');
-  const runs = useLiveQuery<{ runs: Run[] }>(['runs', job, state, limit], `/api/runs${qs({ job, state, limit })}`);
+  const runs = useLiveQuery<{ runs: Run[] }>(
+    ['runs', f.job, f.state, f.q, f.signature, limit],
+    `/api/runs${qs({ job: f.job, state: f.state, q: f.q, signature: f.signature, limit })}`,
+  );
+  const refused = runs.error instanceof ApiError && runs.error.status === 400;
+  const search = (e: React.FormEvent) => {
+    e.preventDefault();
+    const t = text.trim();
+    const s = signature.trim().toLowerCase();
+    const why = problemOf(t, s);
+    setProblem(why);
+    if (!why) setF({ q: t, signature: s });
+  };
+  const filtered = !!(f.job || f.state || f.q || f.signature);
   return (
     <>
       <h1>Runs</h1>
       <LiveOnlyNote what="The runs search" />
       <Panel title="Search" queries={[runs]}>
-        <div className="filters" role="search" aria-label="Filter runs">
+        <form className="filters" role="search" aria-label="Search runs" onSubmit={search} noValidate>
           <label>
             Job{' '}
-            <select value={job} onChange={(e) => setJob(e.target.value)}>
+            <select value={f.job} onChange={(e) => setF({ job: e.target.value })}>
               <option value="">all</option>
               {(jobs.data?.data.jobs ?? []).map((j) => (
                 <option key={j.name}>{j.name}</option>
@@ -35,7 +62,7 @@ export function RunsPage() {
           </label>
           <label>
             State{' '}
-            <select value={state} onChange={(e) => setState(e.target.value)}>
+            <select value={f.state} onChange={(e) => setF({ state: e.target.value })}>
               <option value="">all</option>
               {STATES.map((s) => (
                 <option key={s}>{s}</option>
@@ -43,15 +70,52 @@ export function RunsPage() {
             </select>
           </label>
           <label>
+            Text <input type="search" name="q" value={text} onChange={(e) => setText(e.target.value)} placeholder="in the error or log tail" />
+          </label>
+          <label>
+            Error signature{' '}
+            <input
+              name="signature"
+              className="mono"
+              value={signature}
+              onChange={(e) => setSignature(e.target.value)}
+              placeholder="16 hex characters"
+              size={18}
+            />
+          </label>
+          <label>
             Limit{' '}
-            <select value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
+            <select value={limit} onChange={(e) => setF({ limit: e.target.value === '50' ? '' : e.target.value })}>
               {[20, 50, 100, 200].map((x) => (
                 <option key={x}>{x}</option>
               ))}
             </select>
           </label>
-        </div>
-        <RunsTable runs={runs.data?.data.runs ?? []} />
+          <button type="submit">Search</button>
+          {filtered && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setProblem(null);
+                setF({ job: '', state: '', q: '', signature: '' });
+              }}
+            >
+              Clear
+            </button>
+          )}
+        </form>
+        {problem && (
+          <p className="error" role="alert">
+            {problem}
+          </p>
+        )}
+        {f.signature && (
+          <p className="note">
+            Runs whose latest failure has signature <code>{f.signature}</code>: <Link href="/failures">failure groups</Link>.
+          </p>
+        )}
+        {!refused && <RunsTable runs={runs.data?.data.runs ?? []} />}
       </Panel>
     </>
   );
