@@ -17,7 +17,7 @@ import { startRedisServer } from '../test/support/redis-server';
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'docs/console');
 const PAGES: [string, string, string][] = [
-  ['attention', '/', 'Needs an operator'],
+  ['attention', '/', 'instance::eu-2'],
   ['targets', '/targets', 'instance::eu-2'],
   ['target', '/targets/instance::eu-2', 'Why it polls when it does'],
   ['dead-letters', '/dead-letters', 'permanent_failure'],
