@@ -1,3 +1,5 @@
+import { HOLD_RULES } from './hold-topics';
+
 /** Which panels (query keys' first part) an event of the log can change. */
 const RULES: [RegExp, string[]][] = [
   [/^(Target|Poll|Breaker|DeadLetter)/, ['targets', 'target', 'scheduler-health', 'dead-letters']],
@@ -14,6 +16,6 @@ const RULES: [RegExp, string[]][] = [
 
 export function topicsOf(type: string): string[] {
   const out = ['timeline', 'projections', 'migrations'];
-  for (const [re, topics] of RULES) if (re.test(type)) out.push(...topics);
+  for (const [re, topics] of [...RULES, ...HOLD_RULES]) if (re.test(type)) out.push(...topics);
   return out;
 }

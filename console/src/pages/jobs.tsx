@@ -4,6 +4,7 @@ import { useLiveQuery } from '../api/live';
 import type { Job } from '../api/types';
 import { useAt, withAt } from '../at';
 import { Action } from '../components/action';
+import { HoldNote } from '../components/hold-note';
 import { Badge, Panel, Time } from '../components/panel';
 import { paramsFrom, RunParamFields } from '../components/run-params';
 import { duration, exact } from '../format';
@@ -72,6 +73,8 @@ export function JobsPage() {
                     <Link href={withAt(`/jobs/${encodeURIComponent(j.name)}`, at)}>{j.name}</Link>
                     {j.description && <div className="muted small">{j.description}</div>}
                     {j.tenant && <div className="small">tenant {j.tenant}</div>}
+                    {j.hold && <Badge kind="muted">held</Badge>}
+                    <HoldNote hold={j.hold} />
                   </th>
                   <td>
                     {j.schedule.text}
