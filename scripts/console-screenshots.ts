@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchChromium, signInThroughPage } from '../test/console/browser';
 import { consoleEnv, seed, startUpstream } from '../test/console/console-seed';
+import { registerFailingSlo, registerHealthySlo, seedHolds } from '../test/console/holds-seed';
 import { fillCache, seedToolbelt, toolbeltEnv } from '../test/console/toolbelt-seed';
 import { freePort } from '../test/support/free-port';
 import { startRedisServer } from '../test/support/redis-server';
@@ -32,6 +33,9 @@ const PAGES: [string, string, string][] = [
   ['flags', '/flags', 'export.batch-size'],
   ['caches', '/caches', 'Cache pages'],
   ['rate-limits', '/rate-limits', 'backfill after outage'],
+  ['maintenance', '/maintenance', 'PostgreSQL 17 upgrade of the globex shard'],
+  ['holds', '/holds', 'the SMTP relay is being replaced'],
+  ['slo', '/slo', 'slo::failing'],
   ['migrations', '/migrations', 'ConsoleSessions1764000000019'],
 ];
 
@@ -79,8 +83,12 @@ async function main(): Promise<void> {
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     };
+    // First: the failing target goes stale 60 s after its registration (breached on the SLO page).
+    await registerFailingSlo(api, upstream);
+    await registerHealthySlo(api, upstream);
     await seed(api, upstream);
     await seedToolbelt(api, upstream);
+    await seedHolds(api);
     // A purge at work, for the caches page.
     await api('POST', '/api/caches/pages/purge', { pattern: 'page:*', reason: 'stale pages after the redesign' });
     mkdirSync(OUT, { recursive: true });

@@ -222,7 +222,7 @@ describe('operator console in Chromium', () => {
     const viewer = await ctx.newPage();
     await signInThroughPage(viewer, t.url, seeded.viewerToken);
     const nav = viewer.getByRole('navigation', { name: 'Pages' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Targets', 'Dead letters', 'Jobs', 'Runs', 'Timeline', 'Toolbelt']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Targets', 'Dead letters', 'Jobs', 'Runs', 'Timeline', 'Holds', 'SLOs', 'Toolbelt']);
     for (const [path, text] of [
       ['/targets/instance::eu-2', 'Why it polls when it does'],
       ['/jobs', 'etl-orders'],
