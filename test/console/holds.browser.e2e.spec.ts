@@ -5,6 +5,7 @@ import { waitFor } from '../support/wait-for';
 import { ensureConsoleBuilt, launchChromium, seriousA11yViolations, signInThroughPage } from './browser';
 import { consoleEnv, FakeUpstream, startUpstream } from './console-seed';
 import { registerFailingSlo, registerHealthySlo, registerPausable } from './holds-seed';
+import { eventsOf } from './session-client';
 
 /**
  * Pauses, maintenance windows and freshness objectives in Debian's Chromium against one real
@@ -107,6 +108,20 @@ describe('console holds, maintenance and SLOs in Chromium', () => {
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     await withReason(page, 'Pause', 'Pause job nightly-report', 'SMTP relay replacement');
     await page.locator('[data-hold="pause:job"]', { hasText: '“SMTP relay replacement”' }).waitFor();
+    // Run-now on a held job is refused; an admin may force it.
+    await page.getByRole('button', { name: 'Run now', exact: true }).click();
+    const run = page.getByRole('dialog', { name: 'Run nightly-report now' });
+    await run.getByLabel(/Reason/).fill('report needed before the relay is back');
+    await run.getByRole('button', { name: 'Run now' }).click();
+    await run
+      .getByRole('alert')
+      .getByText(/is paused by bootstrap-admin/)
+      .waitFor();
+    await run.getByLabel(/Run it anyway/).check();
+    await run.getByRole('button', { name: 'Run now' }).click();
+    await run.waitFor({ state: 'hidden' });
+    const enqueued = (await eventsOf(t, 'RunEnqueued')).filter((e) => e.data.job === 'nightly-report');
+    expect(enqueued.map((e) => e.data.forced)).toEqual([true]);
     await go('/jobs');
     await page.locator('tr[data-job="nightly-report"]').getByText('“SMTP relay replacement”').waitFor();
 
