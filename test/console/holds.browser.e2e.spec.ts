@@ -173,7 +173,7 @@ describe('console holds, maintenance and SLOs in Chromium', () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const acme = await ctx.newPage();
     await signInThroughPage(acme, t.url, tokens.acme);
-    const region = acme.getByRole('region', { name: 'Maintenance' });
+    const region = acme.getByRole('region', { name: 'Maintenance', exact: true });
     for (const path of ['/targets', '/jobs', '/holds']) {
       await acme.goto(t.url + path);
       await region.getByText(banner).waitFor();
@@ -227,7 +227,7 @@ describe('console holds, maintenance and SLOs in Chromium', () => {
     ]) {
       await viewer.goto(t.url + path);
       await viewer.getByText(text).first().waitFor();
-      expect(await viewer.locator('main button', { hasNotText: /^(Refresh|Reading…)$/ }).allTextContents()).toEqual([]);
+      expect(await viewer.locator('main button', { hasNotText: /^(Refresh|Reading…|Show log tail|Hide log tail)$/ }).allTextContents()).toEqual([]);
     }
     await ctx.close();
   });
