@@ -64,7 +64,7 @@ export function statusKind(s: string | undefined): 'ok' | 'warn' | 'bad' | 'info
   return 'muted';
 }
 
-/** Seeds 003/004's inventory: every job, its schedule, next run, backlog, last run and SLA flags. */
+/** The job inventory: every job, its schedule, next run, backlog, last run and SLA flags. */
 export function JobsPage() {
   const [at] = useAt();
   const canRun = useCan('operator');
