@@ -91,6 +91,11 @@ async function main(): Promise<void> {
     await seedHolds(api);
     // A purge at work, for the caches page.
     await api('POST', '/api/caches/pages/purge', { pattern: 'page:*', reason: 'stale pages after the redesign' });
+    // The failing target's objective allows 60 s without a success: once it is stale it is breached (the SLO page shows it).
+    for (let i = 0; (await api('GET', '/api/targets/slo::failing/slo')).body.freshness?.state !== 'stale'; i++) {
+      if (i > 180) throw new Error('slo::failing did not go stale within 90 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
     mkdirSync(OUT, { recursive: true });
     const browser = await launchChromium();
     for (const [width, height, suffix] of [

@@ -7,6 +7,7 @@ import { LiveOnlyNote } from '../components/live-only';
 import { LoopPausesPanel } from '../components/loop-pauses';
 import { Badge, Panel, Time } from '../components/panel';
 import { PauseAction, RESUME_AT_FIELD, utcFromInput } from '../components/pause-action';
+import { exact } from '../format';
 import { useCan, useSession } from '../session';
 
 const REFETCH = ['jobs', 'job', 'targets', 'target', 'scheduler-health'];
@@ -160,6 +161,9 @@ export function HoldsPage() {
                   <td>{m.window?.banner}</td>
                   <td>
                     <Time iso={m.window?.startsAt} /> – {m.window?.endsAt ? <Time iso={m.window.endsAt} /> : 'until ended'}
+                    <div className="small muted">
+                      {exact(m.window?.startsAt)} – {m.window?.endsAt ? exact(m.window.endsAt) : 'open'}
+                    </div>
                   </td>
                 </tr>
               ))}

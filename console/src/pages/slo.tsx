@@ -23,6 +23,8 @@ export function sloStatus(s: Slo): SloStatus {
 const KIND = { breached: 'bad', 'at-risk': 'warn', met: 'ok', unmeasured: 'muted' } as const;
 const LABEL: Record<SloStatus, string> = { breached: 'breached', 'at-risk': 'at risk', met: 'met', unmeasured: 'not measured yet' };
 const pct = (v: number | null, digits = 2) => (v === null ? '—' : `${v.toFixed(digits)} %`);
+/** 300 → "5 min", 90 → "1 min 30 s". */
+const age = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60} min` : duration(seconds * 1000));
 
 /** Every target's freshness objective: attainment over its window, error budget left, burn rates; worst first (the API's order). */
 export function SloPage() {
@@ -75,7 +77,7 @@ export function SloPage() {
                       )}
                     </td>
                     <td>
-                      {s.objective.objective} % at most {duration(s.objective.maxAgeSeconds * 1000)} old
+                      {s.objective.objective} % at most {age(s.objective.maxAgeSeconds)} old
                       <div className="small muted">over {s.objective.window}</div>
                     </td>
                     <td className={`num slo-${st}`}>{pct(s.attainment, 3)}</td>
@@ -102,10 +104,12 @@ export function SloPage() {
                           <>
                             since <Time iso={s.freshness.staleSince} now={at ? Date.parse(at) : undefined} />
                           </>
-                        ) : (
+                        ) : s.freshness.lastSuccessAt ? (
                           <>
                             last success <Time iso={s.freshness.lastSuccessAt} now={at ? Date.parse(at) : undefined} />
                           </>
+                        ) : (
+                          'no success yet'
                         )}
                       </div>
                     </td>

@@ -5,6 +5,7 @@ import { Action } from '../../components/action';
 import { LiveOnlyNote } from '../../components/live-only';
 import { Badge, Panel, Time } from '../../components/panel';
 import { utcFromInput } from '../../components/pause-action';
+import { exact } from '../../format';
 import { useCan, useSession } from '../../session';
 
 const REFETCH = ['maintenance', 'pauses', 'jobs', 'job', 'targets', 'target'];
@@ -110,6 +111,9 @@ export function MaintenancePage() {
                       {w ? (
                         <>
                           <Time iso={w.startsAt} /> – {w.endsAt ? <Time iso={w.endsAt} /> : 'until ended'}
+                          <div className="small muted">
+                            {exact(w.startsAt)} – {w.endsAt ? exact(w.endsAt) : 'open'}
+                          </div>
                         </>
                       ) : (
                         <span className="muted">—</span>
