@@ -13,7 +13,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
-    chunkSizeWarningLimit: 400,
+    // One chunk on purpose (docs/adr/0010: 412 kB raw, 127 kB gzipped with the holds, maintenance and SLO pages): warn when it grows past that by much.
+    chunkSizeWarningLimit: 450,
     rolldownOptions: {
       // TanStack Query marks its hooks "use client" for React Server Components; meaningless in a browser bundle.
       onLog(level, log, handler) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchChromium, signInThroughPage } from '../test/console/browser';
 import { consoleEnv, seed, startUpstream } from '../test/console/console-seed';
+import { registerFailingSlo, registerHealthySlo, seedHolds } from '../test/console/holds-seed';
 import { fillCache, seedToolbelt, toolbeltEnv } from '../test/console/toolbelt-seed';
 import { freePort } from '../test/support/free-port';
 import { startRedisServer } from '../test/support/redis-server';
@@ -35,6 +36,9 @@ const PAGES: [string, string, string][] = [
   ['flags', '/flags', 'export.batch-size'],
   ['caches', '/caches', 'Cache pages'],
   ['rate-limits', '/rate-limits', 'backfill after outage'],
+  ['maintenance', '/maintenance', 'PostgreSQL 17 upgrade of the globex shard'],
+  ['holds', '/holds', 'the SMTP relay is being replaced'],
+  ['slo', '/slo', 'slo::failing'],
   ['migrations', '/migrations', 'ConsoleSessions1764000000019'],
 ];
 
@@ -82,10 +86,19 @@ async function main(): Promise<void> {
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     };
+    // First: the failing target goes stale 60 s after its registration (breached on the SLO page).
+    await registerFailingSlo(api, upstream);
+    await registerHealthySlo(api, upstream);
     await seed(api, upstream);
     await seedToolbelt(api, upstream);
+    await seedHolds(api);
     // A purge at work, for the caches page.
     await api('POST', '/api/caches/pages/purge', { pattern: 'page:*', reason: 'stale pages after the redesign' });
+    // The failing target's objective allows 60 s without a success: once it is stale it is breached (the SLO page shows it).
+    for (let i = 0; (await api('GET', '/api/targets/slo::failing/slo')).body.freshness?.state !== 'stale'; i++) {
+      if (i > 180) throw new Error('slo::failing did not go stale within 90 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
     mkdirSync(OUT, { recursive: true });
     const browser = await launchChromium();
     for (const [width, height, suffix] of [

@@ -5,6 +5,7 @@ import { ApiError, call, get, onSignedOut, setCsrfToken } from './api/client';
 import { LiveProvider, useLiveStatus } from './api/live';
 import type { Role, Session } from './api/types';
 import { useAt, withAt } from './at';
+import { MaintenanceBanner, SessionError } from './components/maintenance-banner';
 import { exact } from './format';
 import { LANDING, PAGES } from './routes';
 import { SessionContext } from './session';
@@ -83,6 +84,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         </span>
       </header>
       <PastBanner />
+      <MaintenanceBanner />
       <main id="main" tabIndex={-1}>
         {inToolbelt && (
           <nav aria-label="Toolbelt" className="subnav">
@@ -140,7 +142,7 @@ export function App() {
     [client],
   );
   if (session.isPending) return <p className="muted center">Loading…</p>;
-  if (session.error) return <p className="error center">{(session.error as Error).message}</p>;
+  if (session.error) return <SessionError error={session.error as Error} />;
   if (!s)
     return (
       <SignInPage

@@ -18,6 +18,9 @@ import { FlagsPage } from './pages/toolbelt/flags';
 import { MigrationsPage } from './pages/toolbelt/migrations';
 import { RateLimitsPage } from './pages/toolbelt/rate-limits';
 import { WebhooksPage } from './pages/toolbelt/webhooks';
+import { HoldsPage } from './pages/holds';
+import { SloPage } from './pages/slo';
+import { MaintenancePage } from './pages/toolbelt/maintenance';
 
 export interface PageDef {
   readonly path: string;
@@ -48,11 +51,14 @@ export const PAGES: readonly PageDef[] = [
   { path: '/failures', nav: 'Failures', component: FailuresPage, role: 'viewer' },
   { path: '/system', nav: 'System', component: SystemPage, role: 'admin' },
   { path: '/timeline', nav: 'Timeline', component: TimelinePage, role: 'viewer' },
+  { path: '/holds', nav: 'Holds', component: HoldsPage, role: 'viewer' },
+  { path: '/slo', nav: 'SLOs', component: SloPage, role: 'viewer' },
   { path: '/audit', nav: 'Audit', component: AuditPage, role: 'admin' },
   { path: '/webhooks', nav: 'Webhooks', group: 'toolbelt', component: WebhooksPage, role: 'admin' },
   { path: '/flags', nav: 'Flags', group: 'toolbelt', component: FlagsPage, role: 'viewer' },
   { path: '/caches', nav: 'Caches', group: 'toolbelt', component: CachesPage, role: 'admin', unscoped: true },
   { path: '/rate-limits', nav: 'Rate limits', group: 'toolbelt', component: RateLimitsPage, role: 'admin' },
+  { path: '/maintenance', nav: 'Maintenance', group: 'toolbelt', component: MaintenancePage, role: 'viewer' },
   { path: '/migrations', nav: 'Migrations', group: 'toolbelt', component: MigrationsPage, role: 'admin', unscoped: true },
   { path: '/projections', nav: 'Projections', group: 'toolbelt', component: ProjectionsPage, role: 'admin', unscoped: true },
   { path: '/sessions', nav: 'Sessions', group: 'toolbelt', component: SessionsPage, role: 'admin' },

@@ -9,6 +9,7 @@ import { LoopPauses } from './loop-pauses.service';
 import { Holds } from './holds.service';
 import { PauseExpiry } from './pause-expiry.loop';
 import { Pauses } from './pauses.service';
+import { PausesController } from './pauses.controller';
 import { PAUSE_SUMMARIES } from './pause-summaries';
 
 /**
@@ -17,7 +18,7 @@ import { PAUSE_SUMMARIES } from './pause-summaries';
  */
 @Global()
 @Module({
-  controllers: [LoopPausesController],
+  controllers: [LoopPausesController, PausesController],
   providers: [LoopPauses, Holds, Pauses, PauseExpiry],
   exports: [LoopPauses, Holds, Pauses, PauseExpiry],
 })

@@ -223,7 +223,18 @@ describe('operator console in Chromium', () => {
     const viewer = await ctx.newPage();
     await signInThroughPage(viewer, t.url, seeded.viewerToken);
     const nav = viewer.getByRole('navigation', { name: 'Pages' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Attention', 'Targets', 'Dead letters', 'Jobs', 'Runs', 'Failures', 'Timeline', 'Toolbelt']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Attention',
+      'Targets',
+      'Dead letters',
+      'Jobs',
+      'Runs',
+      'Failures',
+      'Timeline',
+      'Holds',
+      'SLOs',
+      'Toolbelt',
+    ]);
     for (const [path, text] of [
       ['/targets/instance::eu-2', 'Why it polls when it does'],
       ['/jobs', 'etl-orders'],

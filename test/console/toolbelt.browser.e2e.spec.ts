@@ -67,7 +67,16 @@ describe('console toolbelt in Chromium', () => {
   it('the toolbelt has its own navigation; migrations say whether the deploy has settled', async () => {
     await go('/migrations');
     const sub = page.getByRole('navigation', { name: 'Toolbelt' });
-    expect(await sub.getByRole('link').allTextContents()).toEqual(['Webhooks', 'Flags', 'Caches', 'Rate limits', 'Migrations', 'Projections', 'Sessions']);
+    expect(await sub.getByRole('link').allTextContents()).toEqual([
+      'Webhooks',
+      'Flags',
+      'Caches',
+      'Rate limits',
+      'Maintenance',
+      'Migrations',
+      'Projections',
+      'Sessions',
+    ]);
     expect(await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Toolbelt' }).getAttribute('aria-current')).toBe('page');
     const status = (await t.request('GET', '/api/system/migrations')).body;
     await page.locator(`.settled[data-settled="${status.settled}"]`).waitFor();
@@ -202,7 +211,7 @@ describe('console toolbelt in Chromium', () => {
     await signInThroughPage(viewer, t.url, viewerToken);
     await viewer.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Toolbelt' }).click();
     await viewer.locator('tr[data-flag="export.batch-size"]').waitFor();
-    expect(await viewer.getByRole('navigation', { name: 'Toolbelt' }).getByRole('link').allTextContents()).toEqual(['Flags']);
+    expect(await viewer.getByRole('navigation', { name: 'Toolbelt' }).getByRole('link').allTextContents()).toEqual(['Flags', 'Maintenance']);
     expect(await viewer.locator('main button', { hasNotText: /^(Refresh|Reading…)$/ }).allTextContents()).toEqual([]);
     await ctx.close();
   });

@@ -124,6 +124,13 @@ describe('pausing jobs, targets and tenants (the hold check)', () => {
       /^job "report" is paused already \(by bootstrap-admin since .*: "upstream down"\); resume it first$/,
     );
     expect((await t.request('POST', '/api/jobs/worker/resume', { body: { reason: 'worker back' } })).status).toBe(200);
+    expect((await t.request('GET', '/api/pauses')).body.loops[0]).toMatchObject({
+      loop: 'job-worker',
+      paused: false,
+      reason: 'set up a queued run',
+      resumedBy: 'bootstrap-admin',
+      resumeReason: 'worker back',
+    });
     // Other jobs run meanwhile; this one waits.
     const other = await t.request('POST', '/api/jobs/globex-sync/run', { body: { reason: 'not held' } });
     await waitFor('the other job ran', async () => (await runState(other.body.runId)) === 'succeeded');
@@ -226,8 +233,19 @@ describe('pausing jobs, targets and tenants (the hold check)', () => {
       },
     ]);
     expect(h.notices).toContain('jobs of tenant acme paused by bootstrap-admin: acme billing migration');
+    // GET /api/pauses (what a console session reads): the pause for the unscoped and for acme's tokens, not for globex's.
+    const listed = (await t.request('GET', '/api/pauses')).body;
+    expect(listed.pauses).toEqual([
+      expect.objectContaining({ scope: 'tenant-jobs', subject: 'acme', tenant: 'acme', reason: 'acme billing migration', pausedBy: 'bootstrap-admin' }),
+    ]);
+    expect(listed.loops.map((l: { loop: string }) => l.loop)).toEqual(['job-worker', 'poll-scheduler']);
+    const viewerOf = async (tenant: string) =>
+      (await t.request('POST', '/api/auth/tokens', { body: { name: `${tenant}-viewer`, role: 'viewer', tenant, reason: 'holds test' } })).body.token;
+    expect((await t.request('GET', '/api/pauses', { token: await viewerOf('acme') })).body.pauses).toEqual(listed.pauses);
+    expect((await t.request('GET', '/api/pauses', { token: await viewerOf('globex') })).body.pauses).toEqual([]);
     expect((await t.request('POST', '/api/tenants/acme/jobs/resume', { body: { reason: 'migrated' } })).status).toBe(200);
     expect((await ops()).held).toBeNull();
+    expect((await t.request('GET', '/api/pauses')).body.pauses).toEqual([]);
   });
 
   it("a tenant's targets paused: none of them is polled (no failure, no breaker effect), the other tenant's are; they resume after the resume", async () => {
@@ -258,6 +276,13 @@ describe('pausing jobs, targets and tenants (the hold check)', () => {
     const resumeAt = future(6000);
     expect((await t.request('POST', '/api/jobs/report/pause', { body: { reason: 'short', resumeAt } })).status).toBe(200);
     expect((await t.request('POST', '/api/jobs/worker/resume', { body: { reason: 'worker back' } })).status).toBe(200);
+    expect((await t.request('GET', '/api/pauses')).body.loops[0]).toMatchObject({
+      loop: 'job-worker',
+      paused: false,
+      reason: 'set up a queued run',
+      resumedBy: 'bootstrap-admin',
+      resumeReason: 'worker back',
+    });
     const targetPause = await onTarget('/api/targets/feed::g1/pause', () => ({ reason: 'short too', resumeAt: future(10_000) }));
     const targetResumeAt = String(targetPause.sent.resumeAt);
     const pauseAnswered = new Date().toISOString();

@@ -174,6 +174,13 @@ describe('tenant scope of every route (OpenAPI walk, two tenants and an unscoped
     'POST /api/targets/:key/resume': { call: (who) => ({ path: `/api/targets/svc::${who}-web/resume`, body: { reason: 'tenant walk' } }) },
     'POST /api/tenants/:tenant/targets/pause': { call: (who) => ({ path: `/api/tenants/${who}/targets/pause`, body: { reason: 'tenant walk' } }) },
     'POST /api/tenants/:tenant/targets/resume': { call: (who) => ({ path: `/api/tenants/${who}/targets/resume`, body: { reason: 'tenant walk' } }) },
+    'GET /api/pauses': {
+      call: () => ({ path: '/api/pauses' }),
+      adminSeesBoth: true,
+      // A pause of each tenant's first webhook target (nothing else in the walk touches those), so both tenants have one.
+      adminBefore: () =>
+        Promise.all(['acme', 'globex'].map((x) => t.request('POST', `/api/targets/svc::${x}-wh-1/pause`, { body: { reason: 'tenant walk' } }))),
+    },
     'GET /api/flags': { call: () => ({ path: '/api/flags' }) },
     'POST /api/flags': {
       call: () => ({

@@ -1,4 +1,6 @@
 /** The response shapes the console reads (docs/api.md). Only the fields it shows. */
+import type { Hold } from './hold-types';
+
 export type Role = 'viewer' | 'operator' | 'admin';
 
 export interface Session {
@@ -26,6 +28,8 @@ export interface Target {
   connection: string;
   tenant: string | null;
   paused: boolean;
+  /** What keeps it from being polled now: its own pause, its tenant's, a maintenance window. */
+  hold?: Hold | null;
   intervalSeconds: number | null;
   adaptive: boolean;
   nextPollAt: string | null;
@@ -69,6 +73,9 @@ export interface Job {
   sla: { targetDurationMs: number | null; runningBeyondTarget: boolean; longestRunningMs: number | null; pilingUp: boolean; attention: boolean };
   missedTicks: number;
   lastMissedTick: string | null;
+  /** What holds its runs now (a pause of the job or its tenant's jobs, a maintenance window). */
+  hold?: Hold | null;
+  skippedTicks?: number;
   expiresAfterMs?: number | null;
 }
 

@@ -1,10 +1,11 @@
-import { call, qs } from '../api/client';
+import { call } from '../api/client';
+import type { LoopPause, PauseList } from '../api/hold-types';
 import { useLiveQuery } from '../api/live';
 import type { PausableLoop } from '../api/toolbelt-types';
-import type { TimelineEntry } from '../api/types';
 import { useCan, useSession } from '../session';
 import { Action } from './action';
 import { Badge, Panel, Time } from './panel';
+import { RESUME_AT_FIELD, utcFromInput } from './pause-action';
 
 const LOOPS: { loop: PausableLoop; name: string; base: string; effect: string }[] = [
   { loop: 'job-worker', name: 'Job workers', base: '/api/jobs/worker', effect: 'No run is claimed (cron and run-now still queue them); running runs finish.' },
@@ -16,44 +17,40 @@ const LOOPS: { loop: PausableLoop; name: string; base: string; effect: string }[
   },
 ];
 
-interface PauseState {
-  paused: boolean;
-  reason: string;
-  by: string;
-  at: string;
-  resumeAt: string | null;
-}
-
-/**
- * Each loop's pause as the log says it (its latest LoopPaused / LoopResumed; a pause past its
- * resumeAt has ended by itself). The API has no read of pauses besides ops health, which takes a
- * bearer token or x-ops-token only: the timeline is what a session can read.
- */
-function pausesFrom(items: TimelineEntry[], now: number): Map<PausableLoop, PauseState> {
-  const out = new Map<PausableLoop, PauseState>();
-  for (const e of items) {
-    const d = e.data as { loop: PausableLoop; reason: string; resumeAt?: string | null; pausedBy?: string; resumedBy?: string; at: string };
-    out.set(d.loop, {
-      paused: e.type === 'LoopPaused',
-      reason: d.reason,
-      by: d.pausedBy ?? d.resumedBy ?? e.actor ?? 'unknown',
-      at: d.at,
-      resumeAt: d.resumeAt ?? null,
-    });
-  }
-  for (const [loop, s] of out) if (s.paused && s.resumeAt && Date.parse(s.resumeAt) <= now) out.set(loop, { ...s, paused: false });
-  return out;
+/** Its latest pause in words: paused by whom and why, resumed by whom, or ended by itself at its resumeAt. */
+function LoopState({ s }: { s: LoopPause }) {
+  if (!s.pausedBy) return null;
+  if (s.paused)
+    return (
+      <div className="small muted">
+        paused by {s.pausedBy}: “{s.reason}”
+        {s.resumeAt && (
+          <>
+            {' '}
+            · resumes <Time iso={s.resumeAt} />
+          </>
+        )}
+      </div>
+    );
+  if (s.resumedBy)
+    return (
+      <div className="small muted">
+        resumed by {s.resumedBy}: “{s.resumeReason}” (paused by {s.pausedBy}: “{s.reason}”)
+      </div>
+    );
+  return (
+    <div className="small muted">
+      resumed by itself at its resumeAt (paused by {s.pausedBy}: “{s.reason}”)
+    </div>
+  );
 }
 
 /** Whole-loop pause and resume (operator, installation-wide), with a reason and an optional automatic resume. */
 export function LoopPausesPanel() {
   const session = useSession();
   const canAct = useCan('operator') && !session.tenant;
-  const q = useLiveQuery<{ items: TimelineEntry[] }>(
-    ['loop-pauses'],
-    `/api/timeline${qs({ types: 'LoopPaused,LoopResumed', from: '2000-01-01T00:00:00Z', limit: 5000 })}`,
-  );
-  const states = pausesFrom(q.data?.data.items ?? [], Date.now());
+  const q = useLiveQuery<PauseList>(['pauses'], '/api/pauses');
+  const states = new Map((q.data?.data.loops ?? []).map((l) => [l.loop, l]));
   return (
     <Panel title="Loops" queries={[q]}>
       <div className="table-wrap">
@@ -75,26 +72,16 @@ export function LoopPausesPanel() {
                   <th scope="row">{name}</th>
                   <td>
                     <Badge kind={paused ? 'warn' : 'ok'}>{paused ? 'paused' : 'running'}</Badge>
-                    {s && (
-                      <div className="small muted">
-                        {paused ? 'paused' : 'resumed'} by {s.by}: “{s.reason}”
-                        {paused && s.resumeAt && (
-                          <>
-                            {' '}
-                            · resumes <Time iso={s.resumeAt} />
-                          </>
-                        )}
-                      </div>
-                    )}
+                    {s && <LoopState s={s} />}
                   </td>
-                  <td>{s ? <Time iso={s.at} /> : <span className="muted">never paused</span>}</td>
+                  <td>{s?.pausedAt ? <Time iso={paused ? s.pausedAt : (s.resumedAt ?? s.resumeAt)} /> : <span className="muted">never paused</span>}</td>
                   {canAct && (
                     <td>
                       {paused ? (
                         <Action
                           label="Resume"
                           title={`Resume the ${name.toLowerCase()}`}
-                          refetch={['loop-pauses', 'system']}
+                          refetch={['pauses', 'system']}
                           run={(reason) => call('POST', `${base}/resume`, { reason }).then(() => `${name} resumed`)}
                         />
                       ) : (
@@ -102,17 +89,13 @@ export function LoopPausesPanel() {
                           label="Pause"
                           title={`Pause the ${name.toLowerCase()} of the whole installation`}
                           description={<p>{effect}</p>}
-                          fields={
-                            <label>
-                              Resume by itself at (UTC, optional) <input type="datetime-local" name="resumeAt" />
-                            </label>
-                          }
+                          fields={RESUME_AT_FIELD}
                           danger
-                          refetch={['loop-pauses', 'system']}
+                          refetch={['pauses', 'system']}
                           run={(reason, form) =>
                             call('POST', `${base}/pause`, {
                               reason,
-                              ...(form.resumeAt ? { resumeAt: new Date(`${form.resumeAt}:00Z`).toISOString() } : {}),
+                              ...(form.resumeAt ? { resumeAt: utcFromInput(form.resumeAt) } : {}),
                             }).then(() => `${name} paused`)
                           }
                         />

@@ -30,6 +30,7 @@ export function drillIn(href: string, admin: boolean): string | null {
   if (p === '/api/targets' || p === '/api/jobs') return p.slice(4);
   if (p === '/api/webhooks/failures') return admin ? '/webhooks' : null;
   if (p === '/api/ops/health') return admin ? '/system' : null;
+  if (/^\/api\/tenants\/[^/]+\/maintenance$/.test(p)) return '/maintenance';
   return null;
 }
 

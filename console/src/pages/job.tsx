@@ -3,7 +3,10 @@ import { Link, useParams } from 'wouter';
 import { call } from '../api/client';
 import { useLiveQuery } from '../api/live';
 import type { Job, Run } from '../api/types';
+import type { PauseList } from '../api/hold-types';
 import { Action } from '../components/action';
+import { HoldNote } from '../components/hold-note';
+import { PauseAction } from '../components/pause-action';
 import { LiveOnlyNote } from '../components/live-only';
 import { Badge, Panel, Time } from '../components/panel';
 import { paramsFrom, RunParamFields } from '../components/run-params';
@@ -149,6 +152,9 @@ export function JobPage() {
   );
   const d = q.data?.data;
   const canRun = useCan('operator');
+  // Its own pause (a tenant-wide pause or a maintenance window may hold it too: `hold` says what decides).
+  const pauses = useLiveQuery<PauseList>(['pauses'], canRun ? '/api/pauses' : null);
+  const ownPause = pauses.data?.data.pauses.some((p) => p.scope === 'job' && p.subject === name) ?? false;
   const failures = d?.trend.reduce((a, t) => a + t.failures, 0) ?? 0;
   return (
     <>
@@ -157,7 +163,26 @@ export function JobPage() {
       </p>
       <h1>{name}</h1>
       <LiveOnlyNote what="A job's drill-in" />
-      <Panel title="Job" queries={[q]} actions={d && canRun ? <RunNow job={d.job} /> : null}>
+      <Panel
+        title="Job"
+        queries={[q]}
+        actions={
+          d && canRun ? (
+            <span className="action-row">
+              <RunNow job={d.job} />
+              {pauses.data && (
+                <PauseAction
+                  what={`job ${name}`}
+                  base={`/api/jobs/${encodeURIComponent(name)}`}
+                  paused={ownPause}
+                  effect="Its cron ticks are recorded as skipped, run-now answers 409 (an admin may force it), queued runs wait until the resume."
+                  refetch={REFETCH}
+                />
+              )}
+            </span>
+          ) : null
+        }
+      >
         {d && (
           <dl className="facts">
             <dt>Description</dt>
@@ -188,6 +213,11 @@ export function JobPage() {
               {d.job.handler}
               {d.job.cancellable ? ', cancellable' : ''}
               {d.job.manualRun ? '' : ', manualRun=false'}
+            </dd>
+            <dt>Held</dt>
+            <dd>
+              {d.job.hold ? <HoldNote hold={d.job.hold} /> : 'no'}
+              {!!d.job.skippedTicks && <div className="small muted">{d.job.skippedTicks} ticks skipped while held</div>}
             </dd>
             <dt>Pending / running</dt>
             <dd>

@@ -4,6 +4,7 @@ import { useLiveQuery } from '../api/live';
 import type { Job } from '../api/types';
 import { useAt, withAt } from '../at';
 import { Action } from '../components/action';
+import { holdLabel, HoldNote } from '../components/hold-note';
 import { Badge, Panel, Time } from '../components/panel';
 import { paramsFrom, RunParamFields } from '../components/run-params';
 import { duration, exact } from '../format';
@@ -13,19 +14,42 @@ import { useCan } from '../session';
 export const PENDING_LARGE = 10;
 
 export function RunNow({ job }: { job: Job }) {
+  const admin = useCan('admin');
   return (
     <Action
       label="Run now"
       title={`Run ${job.name} now`}
-      description={<p>Queues one run with these parameters.</p>}
-      fields={<RunParamFields accepts={job.params} tenantFixed={job.tenant} />}
+      description={
+        <>
+          <p>Queues one run with these parameters.</p>
+          {job.hold && (
+            <p>
+              It is held ({holdLabel(job.hold)} by {job.hold.by}: “{job.hold.reason}”): run-now is refused{admin ? ' unless you force it' : ''}.
+            </p>
+          )}
+        </>
+      }
+      fields={
+        <>
+          <RunParamFields accepts={job.params} tenantFixed={job.tenant} />
+          {job.hold && admin && (
+            <label className="inline">
+              <input type="checkbox" name="force" /> Run it anyway (force: workers claim it through the hold)
+            </label>
+          )}
+        </>
+      }
       disabled={!job.manualRun}
       disabledReason={
         job.manualRun ? undefined : `manualRun=false: not safe to run twice, it runs only on its schedule${job.schedule.cron ? ` (${job.schedule.cron})` : ''}`
       }
       refetch={['jobs', 'job', 'runs', 'system']}
       run={async (reason, form) => {
-        const { data } = await call<{ runId: string }>('POST', `/api/jobs/${encodeURIComponent(job.name)}/run`, { reason, params: paramsFrom(form) });
+        const { data } = await call<{ runId: string }>('POST', `/api/jobs/${encodeURIComponent(job.name)}/run`, {
+          reason,
+          params: paramsFrom(form),
+          ...(form.force === 'on' ? { force: true } : {}),
+        });
         return `Queued run ${data.runId.slice(0, 8)}…`;
       }}
     />
@@ -72,6 +96,8 @@ export function JobsPage() {
                     <Link href={withAt(`/jobs/${encodeURIComponent(j.name)}`, at)}>{j.name}</Link>
                     {j.description && <div className="muted small">{j.description}</div>}
                     {j.tenant && <div className="small">tenant {j.tenant}</div>}
+                    {j.hold && <Badge kind="muted">held</Badge>}
+                    <HoldNote hold={j.hold} />
                   </th>
                   <td>
                     {j.schedule.text}

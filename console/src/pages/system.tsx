@@ -12,7 +12,7 @@ import { PENDING_LARGE, statusKind } from './jobs';
 type Queue = { active: number; pending: number; completed: number; failed: number; retry: number; cancelled: number; expired: number };
 const REFETCH = ['system', 'jobs', 'job', 'runs'];
 
-/** System Status: queue cards, workers, last 50 runs, 24 h metrics, and the housekeeping buttons. */
+/** System status: queue cards, workers, last 50 runs, 24 h metrics, and the housekeeping buttons. */
 export function SystemPage() {
   const [at] = useAt();
   const session = useSession();

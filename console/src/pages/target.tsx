@@ -4,6 +4,8 @@ import { call, qs } from '../api/client';
 import { useLiveQuery } from '../api/live';
 import type { Target, TimelineEntry } from '../api/types';
 import { Action } from '../components/action';
+import { HoldNote } from '../components/hold-note';
+import { PauseAction } from '../components/pause-action';
 import { LiveOnlyNote } from '../components/live-only';
 import { Badge, Panel, Time } from '../components/panel';
 import { useCan } from '../session';
@@ -66,14 +68,12 @@ export function TargetPage() {
                 refetch={refetch}
                 run={(reason) => post('redrive', { reason }).then(() => 'Redriven')}
               />
-              <Action
-                label={t.paused ? 'Resume' : 'Pause'}
-                title={`${t.paused ? 'Resume' : 'Pause'} ${key}`}
-                description={t.paused ? 'Polling starts again on its schedule.' : 'No probe runs until it is resumed.'}
+              <PauseAction
+                what={key}
+                base={`/api/targets/${encodeURIComponent(key)}`}
+                paused={t.paused}
+                effect="No probe runs until it is resumed (no failure, no breaker effect); it polls again at its next due time."
                 refetch={refetch}
-                run={(reason) =>
-                  call('PATCH', `/api/targets/${encodeURIComponent(key)}`, { paused: !t.paused, reason }).then(() => (t.paused ? 'Resumed' : 'Paused'))
-                }
               />
             </span>
           ) : null
@@ -117,8 +117,10 @@ export function TargetPage() {
             <dd>
               {t.pollStatus.lastError ? `${t.pollStatus.lastError.message} (${t.pollStatus.lastError.category}, ${exact(t.pollStatus.lastError.at)})` : '—'}
             </dd>
+            <dt>Held</dt>
+            <dd>{t.hold ? <HoldNote hold={t.hold} /> : 'no'}</dd>
             <dt>Next due</dt>
-            <dd>{t.paused ? 'paused' : <Time iso={t.nextPollAt} />}</dd>
+            <dd>{t.paused || t.hold ? 'held' : <Time iso={t.nextPollAt} />}</dd>
             <dt>Dead letter</dt>
             <dd>
               {t.deadLetter.present ? (

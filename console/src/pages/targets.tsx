@@ -4,6 +4,8 @@ import { qs } from '../api/client';
 import { useLiveQuery } from '../api/live';
 import type { SchedulerHealth, Target } from '../api/types';
 import { useAt, withAt } from '../at';
+import type { Hold } from '../api/hold-types';
+import { HoldNote } from '../components/hold-note';
 import { Badge, Panel, Time } from '../components/panel';
 
 type Row = {
@@ -12,6 +14,7 @@ type Row = {
   displayName: string;
   tenant: string | null | undefined;
   paused: boolean | undefined;
+  hold?: Hold | null;
   nextPollAt: string | null | undefined;
   pollStatus: Target['pollStatus'];
   breaker: Target['breaker'];
@@ -19,8 +22,12 @@ type Row = {
   score: number | null;
 };
 
-export function statusOf(r: Pick<Row, 'paused' | 'deadLetter' | 'breaker' | 'pollStatus'>): { label: string; kind: 'ok' | 'warn' | 'bad' | 'info' | 'muted' } {
-  if (r.paused) return { label: 'paused', kind: 'muted' };
+export function statusOf(r: Pick<Row, 'paused' | 'hold' | 'deadLetter' | 'breaker' | 'pollStatus'>): {
+  label: string;
+  kind: 'ok' | 'warn' | 'bad' | 'info' | 'muted';
+} {
+  if (r.paused || r.hold?.source === 'pause') return { label: 'paused', kind: 'muted' };
+  if (r.hold) return { label: 'held', kind: 'muted' };
   if (r.deadLetter.present) return { label: 'dead-lettered', kind: 'bad' };
   if (r.breaker.state === 'open') return { label: 'breaker open', kind: 'bad' };
   if (r.breaker.state === 'half_open') return { label: 'half-open', kind: 'warn' };
@@ -39,7 +46,7 @@ function Freshness({ score }: { score: number | null }) {
   );
 }
 
-const STATUSES = ['healthy', 'failing', 'half-open', 'breaker open', 'dead-lettered', 'paused', 'not polled yet'];
+const STATUSES = ['healthy', 'failing', 'half-open', 'breaker open', 'dead-lettered', 'paused', 'held', 'not polled yet'];
 
 /** The landing page: every target's health, filterable; a row opens its drill-in. */
 export function TargetsPage() {
@@ -148,6 +155,7 @@ export function TargetsPage() {
                     </th>
                     <td>
                       <Badge kind={s.kind}>{s.label}</Badge>
+                      <HoldNote hold={r.hold} />
                     </td>
                     <td>
                       <Badge kind={r.breaker.state === 'closed' ? 'ok' : r.breaker.state === 'open' ? 'bad' : 'warn'}>
@@ -166,8 +174,8 @@ export function TargetsPage() {
                     <td>
                       {r.nextPollAt === undefined ? (
                         <span className="muted">n/a in the past</span>
-                      ) : r.paused ? (
-                        <span className="muted">paused</span>
+                      ) : r.paused || r.hold ? (
+                        <span className="muted">held</span>
                       ) : (
                         <Time iso={r.nextPollAt} />
                       )}
