@@ -30,4 +30,21 @@ export interface SchedulerPausesRow {
   readonly pauses: readonly PauseSpan[];
 }
 
-export type FreshnessRow = FreshnessTargetRow | SuccessRunsRow | SchedulerPausesRow;
+/**
+ * One tenant's maintenance windows as spans excluded from the SLO of each of its targets (ADR 0014
+ * §3, amended). Key `maintenance|<tenant>`.
+ */
+export interface MaintenanceSpansRow {
+  readonly kind: 'maintenance';
+  readonly tenant: string;
+  /** Windows that finished (ended, closed, replaced) cut where they finished, oldest first; those that ended more than RETAIN_DAYS ago dropped. */
+  readonly spans: readonly PauseSpan[];
+  /**
+   * The current window [startsAt, endsAt) (`to` null: until ended), as scheduled: it may not have
+   * opened yet, or have closed already by its endsAt with the MaintenanceEnded not recorded yet.
+   * The instant asked about decides, as it does for the holds; no event is waited for.
+   */
+  readonly window: PauseSpan | null;
+}
+
+export type FreshnessRow = FreshnessTargetRow | SuccessRunsRow | SchedulerPausesRow | MaintenanceSpansRow;

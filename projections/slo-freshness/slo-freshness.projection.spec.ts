@@ -1,8 +1,9 @@
 import type { RecordedEvent } from '../../src/event-store/envelope';
 import { foldInMemory } from '../projection';
-import type { FreshnessRow } from './freshness-rows';
-import { freshnessTargetKey, SCHEDULER_KEY, sloFreshnessProjection, successRunsKey } from './slo-freshness.projection';
-import { addSuccess } from './success-runs';
+import type { FreshnessRow, MaintenanceSpansRow } from './freshness-rows';
+import { maintenanceSpans } from './maintenance-spans';
+import { freshnessTargetKey, maintenanceKey, SCHEDULER_KEY, sloFreshnessProjection, successRunsKey } from './slo-freshness.projection';
+import { addSuccess, DAY_MS } from './success-runs';
 
 const T0 = Date.parse('2026-03-01T23:58:00.000Z');
 const iso = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
@@ -11,8 +12,8 @@ const key = 'svc::web';
 const ev = (type: string, data: Record<string, unknown>): RecordedEvent => ({
   type,
   data,
-  eventId: `${type}-${String(data.at)}`,
-  streamId: data.loop ? `loop-pause-${String(data.loop)}` : `target-${key}`,
+  eventId: `${type}-${String(data.at ?? data.recordedAt ?? data.scheduledAt ?? data.cancelledAt)}`,
+  streamId: data.loop ? `loop-pause-${String(data.loop)}` : data.tenant ? `maintenance-${String(data.tenant)}` : `target-${key}`,
   revision: 0n,
   position: 0n,
   schemaVersion: 1,
@@ -97,5 +98,87 @@ describe('slo_freshness projection', () => {
     expect([...later.keys()].filter((k) => k.startsWith('runs|'))).toEqual([successRunsKey(key, '2026-03-04'), successRunsKey(key, '2026-04-03')]);
     const removed = fold(registered, success(0), success(3 * day), ev('TargetRemoved', { key, at: iso(3 * day + 60) }));
     expect([...removed.keys()]).toEqual([]);
+  });
+
+  describe('maintenance windows as excluded spans per tenant', () => {
+    const tenant = 'acme';
+    const scheduled = (at: number, startsAt: number, endsAt: number | null) =>
+      ev('MaintenanceScheduled', {
+        tenant,
+        mode: 'read_only',
+        banner: 'b',
+        startsAt: iso(startsAt),
+        endsAt: endsAt === null ? null : iso(endsAt),
+        reason: 'upgrade',
+        scheduledBy: 'alice',
+        scheduledAt: iso(at),
+      });
+    const started = (startedAt: number, recordedAt: number) =>
+      ev('MaintenanceStarted', { tenant, mode: 'read_only', banner: 'b', startedAt: iso(startedAt), endsAt: null, recordedAt: iso(recordedAt) });
+    const ended = (startedAt: number, endedAt: number, cause: string, recordedAt = endedAt) =>
+      ev('MaintenanceEnded', {
+        tenant,
+        mode: 'read_only',
+        startedAt: iso(startedAt),
+        endedAt: iso(endedAt),
+        cause,
+        reason: null,
+        endedBy: null,
+        recordedAt: iso(recordedAt),
+      });
+    const cancelled = (startsAt: number, at: number) =>
+      ev('MaintenanceCancelled', { tenant, mode: 'read_only', startsAt: iso(startsAt), reason: 'postponed', cancelledBy: 'alice', cancelledAt: iso(at) });
+    const row = (...events: RecordedEvent[]) => fold(...events).get(maintenanceKey(tenant));
+
+    it('holds a scheduled window as [startsAt, endsAt) before it opens (the clock opens and closes it; MaintenanceStarted changes nothing)', () => {
+      const r = row(scheduled(100, 600, 1800));
+      expect(r).toEqual({ kind: 'maintenance', tenant, spans: [], window: [ms(600), ms(1800)] });
+      expect(row(scheduled(100, 600, 1800), started(600, 640))).toEqual(r);
+      expect(row(scheduled(100, 100, null))).toMatchObject({ window: [ms(100), null] }); // started at once, until ended
+    });
+
+    it('cuts the window where it ended: its endsAt (window_closed, recorded late), early, or when a later window replaced it', () => {
+      expect(row(scheduled(100, 600, 1800), started(600, 640), ended(600, 1800, 'window_closed', 1830))).toEqual({
+        kind: 'maintenance',
+        tenant,
+        spans: [[ms(600), ms(1800)]],
+        window: null,
+      });
+      expect(row(scheduled(100, 600, null), ended(600, 1000, 'ended_early'))).toMatchObject({ spans: [[ms(600), ms(1000)]], window: null });
+      // Open since 600, moved at 1000 to start at 1500: the open part stays, the new window waits.
+      expect(row(scheduled(100, 600, 1800), ended(600, 1000, 'rescheduled'), scheduled(1000, 1500, 1800))).toMatchObject({
+        spans: [[ms(600), ms(1000)]],
+        window: [ms(1500), ms(1800)],
+      });
+      // Open since 600, replaced at 1000 by a window from now to 2400: two touching spans, one exclusion.
+      const extended = row(scheduled(100, 600, 1200), scheduled(1000, 1000, 2400)) as MaintenanceSpansRow;
+      expect(maintenanceSpans(extended)).toEqual([
+        [ms(600), ms(1000)],
+        [ms(1000), ms(2400)],
+      ]);
+    });
+
+    it('leaves nothing of a window called off or moved before it opened', () => {
+      expect(row(scheduled(100, 600, 1800), cancelled(600, 500))).toEqual({ kind: 'maintenance', tenant, spans: [], window: null });
+      expect(row(scheduled(100, 600, 1800), scheduled(300, 900, 1500))).toEqual({ kind: 'maintenance', tenant, spans: [], window: [ms(900), ms(1500)] });
+    });
+
+    it('drops windows that ended more than 32 days before a later event of the tenant', () => {
+      const day = DAY_MS / 1000;
+      const r = row(
+        scheduled(0, 0, 600),
+        ended(0, 600, 'window_closed'),
+        scheduled(33 * day, 33 * day + 100, null),
+        ended(33 * day + 100, 33 * day + 200, 'ended_early'),
+      );
+      expect(r).toMatchObject({ spans: [[ms(33 * day + 100), ms(33 * day + 200)]] });
+    });
+
+    it('keeps each tenant apart, beside the target rows', () => {
+      const other = ev('MaintenanceScheduled', { ...(scheduled(100, 600, 1800).data as Record<string, unknown>), tenant: 'globex' });
+      const rows = fold(registered, scheduled(100, 600, 1800), other);
+      expect([...rows.keys()].sort()).toEqual([freshnessTargetKey(key), maintenanceKey('acme'), maintenanceKey('globex')].sort());
+      expect(rows.get(freshnessTargetKey(key))).toMatchObject({ pauses: [] });
+    });
   });
 });

@@ -1,9 +1,11 @@
 import type { RecordedEvent } from '../../src/event-store/envelope';
+import type { MaintenanceEvent } from '../../src/maintenance/maintenance.events';
 import type { LoopPauseEvent } from '../../src/pausing/loop-pause.events';
 import { LOOP_PAUSE_EVENT_TYPES } from '../../src/pausing/loop-pause.events';
 import type { TargetEvent } from '../../src/polling/events/target.events';
 import type { Projection } from '../projection';
-import type { FreshnessRow, FreshnessTargetRow, SchedulerPausesRow, SuccessRunsRow } from './freshness-rows';
+import type { FreshnessRow, FreshnessTargetRow, MaintenanceSpansRow, SchedulerPausesRow, SuccessRunsRow } from './freshness-rows';
+import { finishWindow, scheduleWindow } from './maintenance-spans';
 import { addSuccess, closePause, DAY_MS, openPause, RETAIN_DAYS, utcDay } from './success-runs';
 
 const TYPES = [
@@ -16,31 +18,38 @@ const TYPES = [
   'FreshnessObjectiveSet',
   'FreshnessObjectiveCleared',
   ...LOOP_PAUSE_EVENT_TYPES,
+  // Not MaintenanceStarted: a window opens at its startsAt whether or not that is recorded yet, and the span already says so.
+  'MaintenanceScheduled',
+  'MaintenanceEnded',
+  'MaintenanceCancelled',
 ] as const;
 
-type Handled = Extract<TargetEvent | LoopPauseEvent, { type: (typeof TYPES)[number] }>;
+type Handled = Extract<TargetEvent | LoopPauseEvent | MaintenanceEvent, { type: (typeof TYPES)[number] }>;
 
 export const freshnessTargetKey = (key: string) => `target|${key}`;
 export const successRunsKey = (key: string, day: string) => `runs|${key}|${day}`;
 export const SCHEDULER_KEY = 'scheduler';
+export const maintenanceKey = (tenant: string) => `maintenance|${tenant}`;
 const ms = (iso: string) => Date.parse(iso);
 
 /**
  * `rm_slo_freshness`: what the freshness objectives are computed from (src/slo), for every target
  * whether it has an objective or not (setting one judges the history already there). Per target a
  * `target` row (tenant, registration, objective, pauses) and one `runs` row per UTC day of its
- * successful polls merged into runs; one `scheduler` row with the poll scheduler's pauses. Rows
+ * successful polls merged into runs; one `scheduler` row with the poll scheduler's pauses; per
+ * tenant that ever had a maintenance window a `maintenance` row with its windows as spans. Rows
  * older than RETAIN_DAYS are deleted by the events themselves: each success deletes the runs row
  * of the day RETAIN_DAYS + 1 before it, and a removal deletes every runs row of the target.
  */
 export const sloFreshnessProjection: Projection<FreshnessRow> = {
   name: 'slo_freshness',
-  version: 1,
+  version: 2,
   inline: false,
   canHandle: TYPES,
   keysOf(e: RecordedEvent) {
     const ev = e as unknown as Handled;
     if (ev.type === 'LoopPaused' || ev.type === 'LoopResumed') return ev.data.loop === 'poll-scheduler' ? [SCHEDULER_KEY] : [];
+    if (ev.type === 'MaintenanceScheduled' || ev.type === 'MaintenanceEnded' || ev.type === 'MaintenanceCancelled') return [maintenanceKey(ev.data.tenant)];
     const key = ev.data.key;
     const at = ms(ev.data.at);
     if (ev.type === 'PollSucceeded') return [successRunsKey(key, utcDay(at)), successRunsKey(key, utcDay(at - (RETAIN_DAYS + 1) * DAY_MS))];
@@ -57,6 +66,16 @@ export const sloFreshnessProjection: Projection<FreshnessRow> = {
       }
       case 'LoopResumed':
         return row ? { kind: 'scheduler', pauses: closePause((row as SchedulerPausesRow).pauses, ms(ev.data.at)) } : null;
+      case 'MaintenanceScheduled': {
+        const d = ev.data;
+        return scheduleWindow(row as MaintenanceSpansRow | null, d.tenant, ms(d.scheduledAt), [ms(d.startsAt), d.endsAt ? ms(d.endsAt) : null]);
+      }
+      // Ended early, closed by its endsAt (endedAt is that instant, whenever it was recorded), replaced by a later window.
+      case 'MaintenanceEnded':
+        return row ? finishWindow(row as MaintenanceSpansRow, ms(ev.data.endedAt)) : null;
+      // Called off before it opened: it leaves no span.
+      case 'MaintenanceCancelled':
+        return row ? finishWindow(row as MaintenanceSpansRow, ms(ev.data.cancelledAt)) : null;
       case 'PollSucceeded': {
         const day = utcDay(ms(ev.data.at));
         if (!rowKey.endsWith(`|${day}`)) return null; // the runs row past retention

@@ -8,7 +8,7 @@ import { rfc3339 } from '../shared/clock';
 import { NotFound } from '../shared/errors';
 import { parseWindow } from '../shared/time-window';
 import { ListRunsQuery } from './dto/list-runs.dto';
-import { ReasonDto, RetryRunDto } from './dto/run-job.dto';
+import { CancelRunDto, RetryRunDto } from './dto/run-job.dto';
 import { JobsService } from './jobs.service';
 import { RunReadModel } from './run-read-model';
 import { parseRunCursor } from './run-search';
@@ -144,7 +144,7 @@ export class RunsController {
       },
     },
   })
-  cancel(@Param('id') id: string, @Body() body: ReasonDto, @Operator() ctx: OperatorContext) {
+  cancel(@Param('id') id: string, @Body() body: CancelRunDto, @Operator() ctx: OperatorContext) {
     return this.jobs.cancel(id, body.reason, ctx);
   }
 

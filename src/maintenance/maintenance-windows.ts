@@ -7,6 +7,7 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { PG_POOL } from '../database/database.module';
 import { LOGGER } from '../shared/logger';
+import { RefreshedRows } from '../shared/refreshed-rows';
 import { activeMaintenance } from './maintenance.view';
 
 /**
@@ -17,39 +18,45 @@ import { activeMaintenance } from './maintenance.view';
  */
 @Injectable()
 export class MaintenanceWindows implements MaintenanceLookup, OnModuleInit, OnApplicationShutdown {
-  private rows = new Map<string, MaintenanceRow>();
-  private timer?: NodeJS.Timeout;
+  private readonly rows: RefreshedRows<string, MaintenanceRow>;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOGGER) log: Logger,
+  ) {
+    this.rows = new RefreshedRows({
+      load: () => this.load(),
+      key: (r) => r.tenant,
+      everyMs: config.maintenance.refreshMs,
+      log,
+      event: 'maintenance.refresh_failed',
+      what: 'maintenance windows',
+    });
+  }
 
-  async onModuleInit(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.config.maintenance.refreshMs);
-    this.timer.unref();
+  onModuleInit(): Promise<void> {
+    return this.rows.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.rows.stop();
   }
 
   /** The tenant's window that holds at `at` (mode, banner, startsAt, endsAt), or null. */
   activeFor(tenant: string, at: Date): ActiveMaintenance | null {
-    const row = this.rows.get(tenant);
+    const row = this.rows.current().get(tenant);
     return row ? activeMaintenance(row, at) : null;
   }
 
   /** The windows as last read, by tenant (the hold source compares them with the instant). */
   current(): ReadonlyMap<string, MaintenanceRow> {
-    return this.rows;
+    return this.rows.current();
   }
 
   /** Every tenant in maintenance at `at`, by tenant. */
   activeAt(at: Date): ActiveMaintenance[] {
-    return [...this.rows.values()]
+    return [...this.rows.current().values()]
       .map((r) => activeMaintenance(r, at))
       .filter((a): a is ActiveMaintenance => a !== null)
       .sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
@@ -61,11 +68,7 @@ export class MaintenanceWindows implements MaintenanceLookup, OnModuleInit, OnAp
     return rows.map((r) => r.doc);
   }
 
-  async refresh(): Promise<void> {
-    try {
-      this.rows = new Map((await this.load()).map((r) => [r.tenant, r]));
-    } catch (err) {
-      this.log.warn({ event: 'maintenance.refresh_failed', err }, 'could not re-read maintenance windows; keeping the last known');
-    }
+  refresh(): Promise<void> {
+    return this.rows.refresh();
   }
 }

@@ -9,6 +9,7 @@ import { PG_POOL } from '../database/database.module';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { Clock, CLOCK } from '../shared/clock';
 import { LOGGER } from '../shared/logger';
+import { RefreshedRows } from '../shared/refreshed-rows';
 import { claimFilter, Hold, holdFor, holdsFor, HoldSource, HoldSubject } from './holds';
 import { pauseSource } from './pause-source';
 
@@ -20,28 +21,33 @@ import { pauseSource } from './pause-source';
  */
 @Injectable()
 export class Holds implements OnModuleInit, OnApplicationShutdown {
-  private rows = new Map<string, PauseRow>();
+  private readonly rows: RefreshedRows<string, PauseRow>;
   private readonly extra: HoldSource[] = [];
-  private timer?: NodeJS.Timeout;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOGGER) log: Logger,
   ) {
     store.registerInline(pausesProjection);
+    this.rows = new RefreshedRows({
+      load: () => this.readRows(),
+      key: (r) => r.key,
+      everyMs: config.jobs.pauseRefreshMs,
+      log,
+      event: 'loop_pause.refresh_failed',
+      what: 'pauses',
+    });
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.config.jobs.pauseRefreshMs);
-    this.timer.unref();
+  onModuleInit(): Promise<void> {
+    return this.rows.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.rows.stop();
   }
 
   /** Another reason to hold subjects (a tenant's maintenance window): asked after the pauses, in registration order. */
@@ -50,7 +56,7 @@ export class Holds implements OnModuleInit, OnApplicationShutdown {
   }
 
   sources(): HoldSource[] {
-    return [pauseSource(this.rows), ...this.extra];
+    return [pauseSource(this.rows.current()), ...this.extra];
   }
 
   /** The hold that keeps `subject` from running at `at` (default now), or null. */
@@ -65,14 +71,14 @@ export class Holds implements OnModuleInit, OnApplicationShutdown {
 
   /** What a worker may not claim now: held jobs, and tenants whose every run is held. */
   claimFilter(jobs: readonly string[], at: Date = this.clock.now()) {
-    const named = [...this.rows.values()].map((r) => r.tenant).filter((t): t is string => t !== null);
+    const named = [...this.rows.current().values()].map((r) => r.tenant).filter((t): t is string => t !== null);
     const tenants = [...new Set([...named, ...this.extra.flatMap((s) => s.tenants?.(at) ?? [])])];
     return claimFilter(this.sources(), jobs, tenants, at);
   }
 
   /** The pause rows as last read (live views fold them with the clock). */
   pauseRows(): ReadonlyMap<string, PauseRow> {
-    return this.rows;
+    return this.rows.current();
   }
 
   async readRows(): Promise<PauseRow[]> {
@@ -80,11 +86,7 @@ export class Holds implements OnModuleInit, OnApplicationShutdown {
     return rows.map((r) => r.doc);
   }
 
-  async refresh(): Promise<void> {
-    try {
-      this.rows = new Map((await this.readRows()).map((r) => [r.key, r]));
-    } catch (err) {
-      this.log.warn({ event: 'loop_pause.refresh_failed', err }, 'could not re-read pauses; keeping the last known');
-    }
+  refresh(): Promise<void> {
+    return this.rows.refresh();
   }
 }

@@ -12,6 +12,7 @@ import { sqlOf } from '../event-store/unit-of-work';
 import { Clock, CLOCK } from '../shared/clock';
 import { eventsOrThrow, fold } from '../shared/decider';
 import { LOGGER } from '../shared/logger';
+import { RefreshedRows } from '../shared/refreshed-rows';
 import { LoopPauseCommand, loopPauseDecider } from './loop-pause.decider';
 import { LoopPauseEvent, loopPauseStream, PausableLoop } from './loop-pause.events';
 
@@ -23,33 +24,38 @@ import { LoopPauseEvent, loopPauseStream, PausableLoop } from './loop-pause.even
  */
 @Injectable()
 export class LoopPauses implements OnModuleInit, OnApplicationShutdown {
-  private rows = new Map<string, LoopPauseRow>();
-  private timer?: NodeJS.Timeout;
+  private readonly rows: RefreshedRows<string, LoopPauseRow>;
 
   constructor(
     private readonly audit: AuditRecorder,
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOGGER) log: Logger,
   ) {
     store.registerInline(loopPausesProjection);
+    this.rows = new RefreshedRows({
+      load: () => this.all(),
+      key: (r) => r.loop,
+      everyMs: config.jobs.pauseRefreshMs,
+      log,
+      event: 'loop_pause.refresh_failed',
+      what: 'loop pauses',
+    });
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.config.jobs.pauseRefreshMs);
-    this.timer.unref();
+  onModuleInit(): Promise<void> {
+    return this.rows.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.rows.stop();
   }
 
   /** The pause that holds now for `loop`, or null. */
   holds(loop: PausableLoop): LoopPauseRow | null {
-    const r = this.rows.get(loop);
+    const r = this.rows.current().get(loop);
     return r && pauseHolds(r, this.clock.now()) ? r : null;
   }
 
@@ -58,12 +64,8 @@ export class LoopPauses implements OnModuleInit, OnApplicationShutdown {
     return rows.map((r) => r.doc);
   }
 
-  async refresh(): Promise<void> {
-    try {
-      this.rows = new Map((await this.all()).map((r) => [r.loop, r]));
-    } catch (err) {
-      this.log.warn({ event: 'loop_pause.refresh_failed', err }, 'could not re-read loop pauses; keeping the last known');
-    }
+  refresh(): Promise<void> {
+    return this.rows.refresh();
   }
 
   pause(loop: PausableLoop, op: OperatorContext, reason: string, resumeAt: string | null) {

@@ -1,8 +1,23 @@
 import fc from 'fast-check';
-import type { SuccessRun } from '../../projections/slo-freshness/freshness-rows';
+import type {
+  FreshnessRow,
+  FreshnessTargetRow,
+  MaintenanceSpansRow,
+  SchedulerPausesRow,
+  SuccessRun,
+  SuccessRunsRow,
+} from '../../projections/slo-freshness/freshness-rows';
+import { freshnessTargetKey, SCHEDULER_KEY, sloFreshnessProjection } from '../../projections/slo-freshness/slo-freshness.projection';
 import { addSuccess, utcDay } from '../../projections/slo-freshness/success-runs';
+import { foldInMemory } from '../../projections/projection';
+import type { DomainEvent, RecordedEvent } from '../event-store/envelope';
+import { MaintenanceCommand, maintenanceDecider } from '../maintenance/maintenance.decider';
+import type { MaintenanceEvent } from '../maintenance/maintenance.events';
+import { initialMaintenanceState, MaintenanceState } from '../maintenance/maintenance.state';
 import type { FreshnessObjective } from '../polling/events/target-spec';
-import { FreshnessHistory, freshnessReport, pausedSpans, staleSpans, windowFigures } from './freshness-slo';
+import { isRejection } from '../shared/decider';
+import { excludedSpans, FreshnessHistory, FreshnessReport, freshnessReport, pausedSpans, staleSpans, windowFigures } from './freshness-slo';
+import { freshnessHistory, targetHistories } from './target-history';
 
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
 const s = (seconds: number) => T0 + seconds * 1000;
@@ -12,6 +27,7 @@ const history = (successes: SuccessRun[], pauses: [number, number | null][] = []
   registeredAt: s(registeredAt),
   successes,
   pauses: pauses.map(([a, b]) => [s(a), b === null ? null : s(b)]),
+  maintenance: [],
 });
 const objective = (maxAgeSeconds: number, o = 99, window: '7d' | '30d' = '7d'): FreshnessObjective => ({ objective: o, maxAgeSeconds, window });
 /** Stale spans as [from, to] in seconds after T0. */
@@ -28,7 +44,7 @@ describe('freshness objective: attainment from intervals (hand-computed historie
       [780, 900],
     ]);
     const r = freshnessReport(h, objective(120, 99), s(900), [300_000, 3_600_000]);
-    expect(r.window).toEqual({ from: s(900) - 7 * DAY * 1000, measuredMs: 900_000, pausedMs: 0, staleMs: 480_000 });
+    expect(r.window).toEqual({ from: s(900) - 7 * DAY * 1000, measuredMs: 900_000, pausedMs: 0, maintenanceMs: 0, staleMs: 480_000 });
     expect(r.attainment).toBeCloseTo(100 * (1 - 480 / 900), 10); // 46.666… %
     expect(r.budgetMs).toBeCloseTo(9_000, 6); // 1 % of 900 s
     expect(r.budgetUsedMs).toBe(480_000);
@@ -84,7 +100,8 @@ describe('freshness objective: attainment from intervals (hand-computed historie
       [120, 300],
       [820, 1000],
     ]);
-    expect(windowFigures(h, staleSpans(h, 120_000, s(1000)), pausedSpans(h, s(1000)), s(1000), 7 * DAY * 1000)).toMatchObject({
+    const spans = { stale: staleSpans(h, 120_000, s(1000)), paused: pausedSpans(h, s(1000)), excluded: excludedSpans(h, s(1000)) };
+    expect(windowFigures(h, spans, s(1000), 7 * DAY * 1000)).toMatchObject({
       measuredMs: 600_000,
       pausedMs: 400_000,
       staleMs: 360_000,
@@ -144,5 +161,218 @@ describe('freshness objective: attainment from intervals (hand-computed historie
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+/**
+ * A scripted log: target events and maintenance commands at instants in seconds after T0, the
+ * maintenance events decided by the real decider (so a window opens and closes by the clock and the
+ * loop records it later, as in production), folded by the real slo_freshness projection.
+ */
+class ScriptedLog {
+  private readonly entries: { at: number; event: RecordedEvent }[] = [];
+  private readonly windows = new Map<string, MaintenanceState>();
+
+  private append(at: number, streamId: string, e: DomainEvent): void {
+    const n = this.entries.length + 1;
+    const event: RecordedEvent = {
+      ...e,
+      eventId: `e${n}`,
+      streamId,
+      revision: 0n,
+      position: BigInt(n),
+      schemaVersion: 1,
+      metadata: { occurredAt: new Date(s(at)).toISOString() },
+      recordedAt: new Date(s(at)),
+      checkpoint: String(n),
+    };
+    this.entries.push({ at, event });
+  }
+
+  private target(key: string, at: number, type: string, data: Record<string, unknown> = {}): this {
+    this.append(at, `target-${key}`, { type, data: { key, at: new Date(s(at)).toISOString(), ...data } });
+    return this;
+  }
+
+  register(key: string, tenant: string | null): this {
+    const [type, name] = key.split('::');
+    return this.target(key, 0, 'TargetRegistered', {
+      spec: { type, name, ...(tenant ? { tenant } : {}), probe: { kind: 'http', url: 'http://x/' } },
+      source: 'api',
+    });
+  }
+
+  /** Successful polls every 60 s from `from` to `to`. */
+  succeed(key: string, from: number, to: number): this {
+    for (let t = from; t <= to; t += 60) this.target(key, t, 'PollSucceeded');
+    return this;
+  }
+
+  pause(key: string, at: number): this {
+    return this.target(key, at, 'TargetPaused');
+  }
+
+  resume(key: string, at: number): this {
+    return this.target(key, at, 'TargetResumed', { nextPollAt: new Date(s(at)).toISOString() });
+  }
+
+  /** A maintenance command at `at` (an operator's schedule or end, or the window loop's observe): the types of the events it appended. */
+  maintain(tenant: string, at: number, what: 'end' | 'observe' | { startsAt: number | null; endsAt: number | null }): string[] {
+    const now = new Date(s(at));
+    const iso = (x: number | null) => (x === null ? null : new Date(s(x)).toISOString());
+    const cmd: MaintenanceCommand =
+      what === 'observe'
+        ? { kind: 'observe', tenant, now }
+        : what === 'end'
+          ? { kind: 'end', tenant, reason: 'r', actor: 'alice', now }
+          : {
+              kind: 'schedule',
+              tenant,
+              reason: 'r',
+              actor: 'alice',
+              now,
+              mode: 'read_only',
+              banner: 'b',
+              startsAt: iso(what.startsAt),
+              endsAt: iso(what.endsAt),
+            };
+    const state = this.windows.get(tenant) ?? initialMaintenanceState;
+    const decision = maintenanceDecider.decide(cmd, state);
+    if (isRejection(decision)) throw new Error(decision.reason);
+    this.windows.set(tenant, decision.reduce(maintenanceDecider.evolve, state));
+    decision.forEach((e: MaintenanceEvent) => this.append(at, `maintenance-${tenant}`, e));
+    return decision.map((e) => e.type);
+  }
+
+  private fold(key: string, at: number, upTo: number): FreshnessReport {
+    const rows = foldInMemory<FreshnessRow>(
+      sloFreshnessProjection,
+      this.entries.filter((x) => x.at <= upTo).map((x) => x.event),
+    );
+    const all = [...rows.values()];
+    const [h] = targetHistories(
+      [rows.get(freshnessTargetKey(key)) as FreshnessTargetRow],
+      all.filter((r): r is SuccessRunsRow => r.kind === 'runs'),
+      (rows.get(SCHEDULER_KEY) as SchedulerPausesRow | undefined) ?? null,
+      all.filter((r): r is MaintenanceSpansRow => r.kind === 'maintenance'),
+    );
+    return freshnessReport(freshnessHistory(h), MAINT_OBJECTIVE, s(at), [300_000, 3_600_000]);
+  }
+
+  /**
+   * The report of `key` at `at` from the log as it stood then (what `?at=` folds), checked to be
+   * the one the whole log so far gives for that instant (a later fact never rewrites an earlier
+   * instant) — but for `lastSuccessAt` inside a run whose later successes are folded too, which
+   * reads as the instant asked about (ADR 0014, consequences).
+   */
+  report(key: string, at: number): FreshnessReport {
+    const then = this.fold(key, at, at);
+    const blur = (r: FreshnessReport) => ({ ...r, current: { ...r.current, lastSuccessAt: null } });
+    expect(blur(this.fold(key, at, Infinity))).toEqual(blur(then));
+    return then;
+  }
+}
+
+const MAINT_OBJECTIVE = objective(120, 99, '7d');
+const WEB = 'svc::web';
+/** svc::web of tenant acme: polled fine every 60 s up to T0+600, then held by maintenance or down: no success after 600 unless a test says so. */
+const acmeLog = () => new ScriptedLog().register(WEB, 'acme').succeed(WEB, 0, 600);
+const figures = (r: FreshnessReport) => ({
+  measured: r.window.measuredMs / 1000,
+  paused: r.window.pausedMs / 1000,
+  maintenance: r.window.maintenanceMs / 1000,
+  stale: r.window.staleMs / 1000,
+});
+
+describe('freshness objective: a tenant’s maintenance windows are excluded (scripted logs, hand-computed)', () => {
+  // Without any exclusion svc::web is stale from 600 + 120 = 720 on.
+  it('a window with endsAt: excluded from its startsAt to its endsAt by the clock, before the loop records either; the age starts over at its end', () => {
+    const log = acmeLog();
+    expect(log.maintain('acme', 300, { startsAt: 660, endsAt: 1800 })).toEqual(['MaintenanceScheduled']);
+    // At 1200: [660, 1200) in maintenance (540 s), nothing stale (the window began before 720).
+    const during = log.report(WEB, 1200);
+    expect(figures(during)).toEqual({ measured: 660, paused: 0, maintenance: 540, stale: 0 });
+    expect(during.attainment).toBe(100);
+    expect(during.current).toEqual({ state: 'maintenance', lastSuccessAt: s(600), staleSince: null });
+    expect(during.burnRates.get(300_000)).toBe(0); // the last 5 min all maintenance: nothing measured, nothing burns
+    // At 2100, the window closed at 1800 (not recorded yet): the age counts from 1800, stale from 1920: 180 s of 960 measured.
+    const after = log.report(WEB, 2100);
+    expect(figures(after)).toEqual({ measured: 960, paused: 0, maintenance: 1140, stale: 180 });
+    expect(after.attainment).toBeCloseTo(81.25, 10);
+    expect(after.current).toEqual({ state: 'stale', lastSuccessAt: s(600), staleSince: s(1920) });
+    expect(after.burnRates.get(300_000)).toBeCloseTo(180 / 300 / 0.01, 10); // [1800, 2100]: 60
+    expect(after.burnRates.get(3_600_000)).toBeCloseTo(180 / 960 / 0.01, 10); // 18.75
+    // The loop records the opening and the closing late: the figures do not move.
+    expect(log.maintain('acme', 2130, 'observe')).toEqual(['MaintenanceStarted', 'MaintenanceEnded']);
+    expect(log.report(WEB, 2100)).toEqual(after);
+  });
+
+  it('a window ended early: excluded up to the end, and `?at=` before the end sees the window as it stood', () => {
+    const log = acmeLog();
+    log.maintain('acme', 300, { startsAt: 660, endsAt: 1800 });
+    const before = log.report(WEB, 1000);
+    expect(figures(before)).toEqual({ measured: 660, paused: 0, maintenance: 340, stale: 0 });
+    expect(log.maintain('acme', 1200, 'end')).toEqual(['MaintenanceStarted', 'MaintenanceEnded']);
+    expect(log.report(WEB, 1000)).toEqual(before);
+    // Excluded [660, 1200); the age counts from 1200, stale from 1320: 80 s of 860.
+    const r = log.report(WEB, 1400);
+    expect(figures(r)).toEqual({ measured: 860, paused: 0, maintenance: 540, stale: 80 });
+    expect(r.attainment).toBeCloseTo(100 * (1 - 80 / 860), 10);
+    expect(r.current).toEqual({ state: 'stale', lastSuccessAt: s(600), staleSince: s(1320) });
+  });
+
+  it('a window called off before it opened excludes nothing', () => {
+    const log = acmeLog();
+    log.maintain('acme', 300, { startsAt: 660, endsAt: 1800 });
+    expect(figures(log.report(WEB, 400))).toEqual({ measured: 400, paused: 0, maintenance: 0, stale: 0 });
+    expect(log.maintain('acme', 500, 'end')).toEqual(['MaintenanceCancelled']);
+    const r = log.report(WEB, 1200);
+    expect(figures(r)).toEqual({ measured: 1200, paused: 0, maintenance: 0, stale: 480 });
+    expect(r.current).toEqual({ state: 'stale', lastSuccessAt: s(600), staleSince: s(720) });
+  });
+
+  it('a rescheduled window: before it opened only the new one counts; while open the part already past stays excluded', () => {
+    // Moved before it opened: [660, 1800) → [900, 1500). Stale [720, 900) and [1620, 1800): 360 s of 1200.
+    const moved = acmeLog();
+    moved.maintain('acme', 300, { startsAt: 660, endsAt: 1800 });
+    expect(moved.maintain('acme', 500, { startsAt: 900, endsAt: 1500 })).toEqual(['MaintenanceScheduled']);
+    const r1 = moved.report(WEB, 1800);
+    expect(figures(r1)).toEqual({ measured: 1200, paused: 0, maintenance: 600, stale: 360 });
+    expect(r1.attainment).toBeCloseTo(70, 10);
+
+    // Open since 660, moved at 1000 to [1500, 1800): excluded [660, 1000) and [1500, 1800) = 640 s; stale [1120, 1500) and [1920, 2000) = 460 s.
+    const later = acmeLog();
+    later.maintain('acme', 300, { startsAt: 660, endsAt: 1800 });
+    expect(later.maintain('acme', 1000, { startsAt: 1500, endsAt: 1800 })).toEqual(['MaintenanceStarted', 'MaintenanceEnded', 'MaintenanceScheduled']);
+    expect(figures(later.report(WEB, 2000))).toEqual({ measured: 1360, paused: 0, maintenance: 640, stale: 460 });
+
+    // Open since 660 until 1200, replaced at 1000 by one from now until 1800: one span [660, 1800); stale [1920, 2000).
+    const extended = acmeLog();
+    extended.maintain('acme', 300, { startsAt: 660, endsAt: 1200 });
+    expect(extended.maintain('acme', 1000, { startsAt: null, endsAt: 1800 })).toEqual(['MaintenanceStarted', 'MaintenanceScheduled']);
+    expect(figures(extended.report(WEB, 2000))).toEqual({ measured: 860, paused: 0, maintenance: 1140, stale: 80 });
+  });
+
+  it('a window overlapping a pause of the target counts each instant once (as paused), and the age starts over at the later end', () => {
+    const log = acmeLog();
+    log.maintain('acme', 300, { startsAt: 660, endsAt: 1800 });
+    log.pause(WEB, 1500);
+    expect(log.report(WEB, 1200).current.state).toBe('maintenance');
+    const both = log.report(WEB, 1600);
+    expect(both.current.state).toBe('paused');
+    expect(figures(both)).toEqual({ measured: 660, paused: 100, maintenance: 840, stale: 0 });
+    log.resume(WEB, 2100);
+    // Paused [1500, 2100), maintenance [660, 1800) of which [660, 1500) not paused; stale [2220, 2400). 960 + 600 + 840 = 2400.
+    expect(figures(log.report(WEB, 2400))).toEqual({ measured: 960, paused: 600, maintenance: 840, stale: 180 });
+  });
+
+  it('another tenant’s window does not touch this target (nor one of no tenant)', () => {
+    const log = acmeLog().register('svc::other', 'globex').succeed('svc::other', 0, 600).register('svc::shared', null).succeed('svc::shared', 0, 600);
+    log.maintain('globex', 300, { startsAt: 660, endsAt: 1800 });
+    const mine = log.report(WEB, 1200);
+    expect(figures(mine)).toEqual({ measured: 1200, paused: 0, maintenance: 0, stale: 480 });
+    expect(mine.current.state).toBe('stale');
+    expect(figures(log.report('svc::shared', 1200))).toEqual({ measured: 1200, paused: 0, maintenance: 0, stale: 480 });
+    expect(figures(log.report('svc::other', 1200))).toEqual({ measured: 660, paused: 0, maintenance: 540, stale: 0 });
   });
 });

@@ -6,9 +6,10 @@ import { windowMs } from '../polling/events/target-spec';
  * Freshness objectives computed from intervals, not samples (docs/adr/0014). A target is fresh at
  * instant t when its last successful poll before t is at most maxAge old; it goes stale the moment
  * that age passes maxAge and stays stale until the next success. Measured from its registration.
- * Excluded (neither fresh nor stale, out of the budget): the target's own pauses and the poll
- * scheduler's; the age starts over when a pause ends, as it does at registration. Dead-lettered
- * and open-breaker time counts: those are the failures the objective is about.
+ * Excluded (neither fresh nor stale, out of the budget): the target's own pauses, the poll
+ * scheduler's, and its tenant's maintenance windows (which hold its polls); the age starts over
+ * when an exclusion ends, as it does at registration. Dead-lettered and open-breaker time counts:
+ * those are the failures the objective is about.
  */
 export interface FreshnessHistory {
   /** Epoch ms the target was registered: measuring starts here. */
@@ -17,6 +18,8 @@ export interface FreshnessHistory {
   readonly successes: readonly SuccessRun[];
   /** Excluded spans [from, to), `to` null while it lasts; may overlap. */
   readonly pauses: readonly PauseSpan[];
+  /** The tenant's maintenance windows [from, to), also excluded but reported apart; may overlap the pauses (the overlap counts as paused). */
+  readonly maintenance: readonly PauseSpan[];
 }
 
 type Span = readonly [number, number];
@@ -34,18 +37,26 @@ function merge(spans: readonly Span[]): Span[] {
   return out;
 }
 
-/** The pauses that had begun by `at`, cut at `at`, merged. */
-export const pausedSpans = (h: FreshnessHistory, at: number): Span[] =>
+/** The spans that had begun by `at`, cut at `at`, merged. */
+const cut = (spans: readonly PauseSpan[], at: number): Span[] =>
   merge(
-    h.pauses
+    spans
       .filter(([a]) => a < at)
       .map(([a, b]): Span => [a, Math.min(b ?? at, at)])
       .filter(([a, b]) => b > a),
   );
 
+/** The pauses that had begun by `at`, cut at `at`, merged. */
+export const pausedSpans = (h: FreshnessHistory, at: number): Span[] => cut(h.pauses, at);
+
+/** Everything excluded by `at` (pauses and maintenance windows), cut at `at`, merged: an instant in both counts once. */
+export const excludedSpans = (h: FreshnessHistory, at: number): Span[] => cut([...h.pauses, ...h.maintenance], at);
+
+const holdsAt = (spans: readonly PauseSpan[], at: number) => spans.some(([a, b]) => a <= at && (b === null || b > at));
+
 /**
- * The stale intervals [from, to) between registration and `at`. Every success run and every pause
- * "resets" the age (a pause also keeps the target from going stale while it lasts); staleness
+ * The stale intervals [from, to) between registration and `at`. Every success run and every excluded
+ * span "resets" the age (an exclusion also keeps the target from going stale while it lasts); staleness
  * starts maxAge after the end of a reset and lasts until the next one begins.
  */
 export function staleSpans(h: FreshnessHistory, maxAgeMs: number, at: number): Span[] {
@@ -56,10 +67,10 @@ const byStart = (x: SuccessRun, y: SuccessRun) => x[0] - y[0];
 /** Rows hand the runs over in order already (by day, then within the day): sort only when they are not. */
 const sorted = (runs: readonly SuccessRun[]) => (runs.every((r, i) => i === 0 || runs[i - 1][0] <= r[0]) ? runs : [...runs].sort(byStart));
 
-/** staleSpans, and the end of the last reset (the instant the current age counts from). One pass over runs and pauses, both in start order. */
+/** staleSpans, and the end of the last reset (the instant the current age counts from). One pass over runs and exclusions, both in start order. */
 function sweep(h: FreshnessHistory, maxAgeMs: number, at: number): { stale: Span[]; lastReset: number } {
   const runs = sorted(h.successes);
-  const paused = pausedSpans(h, at);
+  const paused = excludedSpans(h, at);
   const stale: Span[] = [];
   let end = h.registeredAt; // registration is the first reset
   const visit = (a: number, b: number) => {
@@ -88,18 +99,29 @@ function sweep(h: FreshnessHistory, maxAgeMs: number, at: number): { stale: Span
 /** Figures of one window ending at `at`, in ms. */
 export interface WindowFigures {
   readonly from: number;
-  /** Time the target existed and was not paused in the window: what the objective is judged on. */
+  /** Time the target existed and was not excluded in the window: what the objective is judged on. */
   readonly measuredMs: number;
+  /** Excluded because the target or the scheduler was paused. */
   readonly pausedMs: number;
+  /** Excluded because its tenant was in maintenance, and not paused as well (no instant is excluded twice). */
+  readonly maintenanceMs: number;
   readonly staleMs: number;
 }
 
-export function windowFigures(h: FreshnessHistory, stale: readonly Span[], paused: readonly Span[], at: number, lengthMs: number): WindowFigures {
+/** The stale, paused and excluded (paused or in maintenance) spans up to `at`, each merged. */
+export interface SpansAt {
+  readonly stale: readonly Span[];
+  readonly paused: readonly Span[];
+  readonly excluded: readonly Span[];
+}
+
+export function windowFigures(h: FreshnessHistory, spans: SpansAt, at: number, lengthMs: number): WindowFigures {
   const from = at - lengthMs;
   const lo = Math.max(from, h.registeredAt);
-  if (lo >= at) return { from, measuredMs: 0, pausedMs: 0, staleMs: 0 };
-  const pausedMs = overlap(paused, lo, at);
-  return { from, measuredMs: at - lo - pausedMs, pausedMs, staleMs: overlap(stale, lo, at) };
+  if (lo >= at) return { from, measuredMs: 0, pausedMs: 0, maintenanceMs: 0, staleMs: 0 };
+  const pausedMs = overlap(spans.paused, lo, at);
+  const excludedMs = overlap(spans.excluded, lo, at);
+  return { from, measuredMs: at - lo - excludedMs, pausedMs, maintenanceMs: excludedMs - pausedMs, staleMs: overlap(spans.stale, lo, at) };
 }
 
 /**
@@ -109,7 +131,8 @@ export function windowFigures(h: FreshnessHistory, stale: readonly Span[], pause
  */
 export const burnRate = (w: WindowFigures, objective: number): number => (w.measuredMs > 0 ? w.staleMs / w.measuredMs / (1 - objective / 100) : 0);
 
-export type FreshnessState = 'fresh' | 'stale' | 'paused';
+/** `paused` wins over `maintenance` when both hold (as the overlap counts as paused). */
+export type FreshnessState = 'fresh' | 'stale' | 'paused' | 'maintenance';
 
 export interface CurrentFreshness {
   readonly state: FreshnessState;
@@ -136,10 +159,11 @@ export interface FreshnessReport {
 export function freshnessReport(h: FreshnessHistory, objective: FreshnessObjective, at: number, burnWindowsMs: readonly number[]): FreshnessReport {
   const maxAgeMs = objective.maxAgeSeconds * 1000;
   const { stale, lastReset } = sweep(h, maxAgeMs, at);
-  const paused = pausedSpans(h, at);
-  const window = windowFigures(h, stale, paused, at, windowMs(objective.window));
-  const pausedNow = h.pauses.some(([a, b]) => a <= at && (b === null || b > at));
-  const staleNow = !pausedNow && at > lastReset + maxAgeMs;
+  const spans: SpansAt = { stale, paused: pausedSpans(h, at), excluded: excludedSpans(h, at) };
+  const window = windowFigures(h, spans, at, windowMs(objective.window));
+  const pausedNow = holdsAt(h.pauses, at);
+  const maintenanceNow = !pausedNow && holdsAt(h.maintenance, at);
+  const staleNow = !pausedNow && !maintenanceNow && at > lastReset + maxAgeMs;
   let lastSuccessAt: number | null = null;
   for (const [a, b] of h.successes) if (a <= at && (lastSuccessAt === null || Math.min(b, at) > lastSuccessAt)) lastSuccessAt = Math.min(b, at);
   return {
@@ -149,7 +173,11 @@ export function freshnessReport(h: FreshnessHistory, objective: FreshnessObjecti
     attainment: window.measuredMs > 0 ? 100 * (1 - window.staleMs / window.measuredMs) : null,
     budgetMs: (1 - objective.objective / 100) * window.measuredMs,
     budgetUsedMs: window.staleMs,
-    burnRates: new Map(burnWindowsMs.map((w) => [w, burnRate(windowFigures(h, stale, paused, at, w), objective.objective)])),
-    current: { state: pausedNow ? 'paused' : staleNow ? 'stale' : 'fresh', lastSuccessAt, staleSince: staleNow ? lastReset + maxAgeMs : null },
+    burnRates: new Map(burnWindowsMs.map((w) => [w, burnRate(windowFigures(h, spans, at, w), objective.objective)])),
+    current: {
+      state: pausedNow ? 'paused' : maintenanceNow ? 'maintenance' : staleNow ? 'stale' : 'fresh',
+      lastSuccessAt,
+      staleSince: staleNow ? lastReset + maxAgeMs : null,
+    },
   };
 }

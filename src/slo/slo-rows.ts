@@ -1,25 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import type {
-  FreshnessRow,
-  FreshnessTargetRow,
-  PauseSpan,
-  SchedulerPausesRow,
-  SuccessRun,
-  SuccessRunsRow,
-} from '../../projections/slo-freshness/freshness-rows';
-import { freshnessTargetKey, SCHEDULER_KEY, sloFreshnessProjection } from '../../projections/slo-freshness/slo-freshness.projection';
+import type { FreshnessRow, FreshnessTargetRow, MaintenanceSpansRow, SchedulerPausesRow, SuccessRunsRow } from '../../projections/slo-freshness/freshness-rows';
+import { freshnessTargetKey, maintenanceKey, SCHEDULER_KEY, sloFreshnessProjection } from '../../projections/slo-freshness/slo-freshness.projection';
 import { utcDay } from '../../projections/slo-freshness/success-runs';
 import { inScope } from '../access/tenant-scope';
 import { PG_POOL } from '../database/database.module';
 import { PointInTime } from '../point-in-time/point-in-time.service';
-
-/** One target's SLO inputs: its row, its success runs from some day on, and the poll scheduler's pauses. */
-export interface TargetHistory {
-  readonly target: FreshnessTargetRow;
-  readonly successes: SuccessRun[];
-  readonly schedulerPauses: readonly PauseSpan[];
-}
+import { TargetHistory, targetHistories } from './target-history';
 
 /** Where the rows come from: the live table, or the projection folded up to an instant (`?at=`). */
 interface RowSource {
@@ -28,6 +15,8 @@ interface RowSource {
   /** Runs rows of these targets from `fromDay` (YYYY-MM-DD) on. */
   runs(keys: readonly string[], fromDay: string): Promise<SuccessRunsRow[]>;
   scheduler(): Promise<SchedulerPausesRow | null>;
+  /** Maintenance rows of these tenants (those that ever had a window). */
+  maintenance(tenants: readonly string[]): Promise<MaintenanceSpansRow[]>;
 }
 
 /**
@@ -59,16 +48,16 @@ export class SloRows {
 
   private async histories(src: RowSource, targets: FreshnessTargetRow[], fromMs: number): Promise<TargetHistory[]> {
     if (!targets.length) return [];
-    const [runs, scheduler] = await Promise.all([
+    const tenants = [...new Set(targets.map((t) => t.tenant).filter((t): t is string => t !== null))];
+    const [runs, scheduler, maintenance] = await Promise.all([
       src.runs(
         targets.map((t) => t.key),
         utcDay(fromMs),
       ),
       src.scheduler(),
+      tenants.length ? src.maintenance(tenants) : [],
     ]);
-    const byKey = new Map<string, SuccessRun[]>();
-    for (const r of runs) byKey.set(r.key, [...(byKey.get(r.key) ?? []), ...r.runs]);
-    return targets.map((target) => ({ target, successes: byKey.get(target.key) ?? [], schedulerPauses: scheduler?.pauses ?? [] }));
+    return targetHistories(targets, runs, scheduler, maintenance);
   }
 
   private async source(at: Date | null): Promise<RowSource> {
@@ -86,6 +75,7 @@ export class SloRows {
       runs: (keys, fromDay) =>
         docs(`SELECT doc FROM rm_slo_freshness WHERE kind = 'runs' AND target_key = ANY($1::text[]) AND day >= $2 ORDER BY target_key, day`, [keys, fromDay]),
       scheduler: async () => (await docs<SchedulerPausesRow>('SELECT doc FROM rm_slo_freshness WHERE key = $1', [SCHEDULER_KEY]))[0] ?? null,
+      maintenance: (tenants) => docs('SELECT doc FROM rm_slo_freshness WHERE key = ANY($1::text[])', [tenants.map(maintenanceKey)]),
     };
   }
 
@@ -104,6 +94,7 @@ export class SloRows {
           .sort((a, b) => a.key.localeCompare(b.key) || a.day.localeCompare(b.day));
       },
       scheduler: async () => (rows.get(SCHEDULER_KEY) as SchedulerPausesRow | undefined) ?? null,
+      maintenance: async (tenants) => tenants.map((t) => rows.get(maintenanceKey(t)) as MaintenanceSpansRow | undefined).filter((r) => r !== undefined),
     };
   }
 }

@@ -8,7 +8,8 @@ import { MAX_MAX_AGE_SECONDS } from '../polling/freshness-objective.dto';
 import { Clock, CLOCK } from '../shared/clock';
 import { NotFound } from '../shared/errors';
 import { freshnessReport, FreshnessReport } from './freshness-slo';
-import { SloRows, TargetHistory } from './slo-rows';
+import { SloRows } from './slo-rows';
+import { freshnessHistory, TargetHistory } from './target-history';
 import { BurnAlertConfig, burnWindowsMs, SloBody, sloView, worstFirst } from './slo.view';
 
 /** A body and the instant it describes (the X-Opsledger-As-Of header). */
@@ -41,12 +42,7 @@ export class SloService implements SloBurnSource {
   }
 
   private report(h: TargetHistory, at: number): FreshnessReport {
-    return freshnessReport(
-      { registeredAt: h.target.registeredAt, successes: h.successes, pauses: [...h.target.pauses, ...h.schedulerPauses] },
-      h.target.objective!,
-      at,
-      burnWindowsMs(this.alertConfig),
-    );
+    return freshnessReport(freshnessHistory(h), h.target.objective!, at, burnWindowsMs(this.alertConfig));
   }
 
   async one(key: string, at: Date | null, tenant: string | null): Promise<AsOf<SloBody>> {

@@ -32,6 +32,7 @@ export function sloView(target: FreshnessTargetRow, r: FreshnessReport, alerts: 
       to: iso(r.at),
       measuredSeconds: seconds(r.window.measuredMs),
       pausedSeconds: seconds(r.window.pausedMs),
+      maintenanceSeconds: seconds(r.window.maintenanceMs),
       staleSeconds: seconds(r.window.staleMs),
     },
     attainment: pct(r.attainment),

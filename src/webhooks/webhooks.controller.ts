@@ -8,7 +8,7 @@ import { InboxActionCommand, InboxVerb } from './inbox.commands';
 import { ListFailuresQuery } from './list-failures.query';
 import { ListSubscriptionsQuery } from './list-subscriptions.query';
 import { CreateSubscriptionCommand, DeleteSubscriptionCommand } from './subscription.commands';
-import { CreateSubscriptionDto, InboxActionDto, ListFailuresDto, ReasonDto } from './webhooks.dto';
+import { CreateSubscriptionDto, InboxActionDto, ListFailuresDto, RemoveSubscriptionDto } from './webhooks.dto';
 import { badRequestExample } from '../http/error-examples';
 
 const subscription = {
@@ -112,7 +112,7 @@ export class WebhooksController {
     schema: { example: { ...subscription, deletedAt: '2026-11-26T12:00:00.000Z', deletedBy: 'alice', deleteReason: 'receiver retired' } },
   })
   @ApiResponse({ status: 404, schema: { example: { statusCode: 404, error: 'Not Found', message: `no webhook subscription ${subscription.id}` } } })
-  remove(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ReasonDto, @Operator() ctx: OperatorContext) {
+  remove(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RemoveSubscriptionDto, @Operator() ctx: OperatorContext) {
     return this.commands.execute(new DeleteSubscriptionCommand(ctx, id, body.reason));
   }
 

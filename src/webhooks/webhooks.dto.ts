@@ -49,7 +49,7 @@ export class CreateSubscriptionDto {
   reason!: string;
 }
 
-export class ReasonDto {
+export class RemoveSubscriptionDto {
   @ApiProperty({ example: 'receiver retired' })
   @IsString()
   @IsNotEmpty()

@@ -118,7 +118,7 @@ describe('freshness objectives (real app, real HTTP target, scripted clock)', ()
       tenant: null,
       objective,
       at: iso(900),
-      window: { from: iso(0), to: iso(900), measuredSeconds: 900, pausedSeconds: 0, staleSeconds: 150 },
+      window: { from: iso(0), to: iso(900), measuredSeconds: 900, pausedSeconds: 0, maintenanceSeconds: 0, staleSeconds: 150 },
       attainment: 83.3333, // 1 − 150 / 900
       errorBudget: { totalSeconds: 9, usedSeconds: 150, leftSeconds: -141, usedPercent: 1666.6667, leftPercent: -1566.6667 },
       // 5 m [600, 900]: 150 s of 300 stale = 50 % against 1 % allowed; the longer windows hold all 900 s: 150 / 900 / 1 %.

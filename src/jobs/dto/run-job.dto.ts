@@ -26,7 +26,7 @@ export class RunJobDto {
   force?: boolean;
 }
 
-export class ReasonDto {
+export class CancelRunDto {
   @ApiProperty({ example: 'stuck on a dead upstream' })
   @IsString()
   @IsNotEmpty()
