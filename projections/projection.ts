@@ -20,6 +20,11 @@ export interface Projection<Row = unknown> {
    * skips an event a row has already seen.
    */
   readonly inline?: boolean;
+  /**
+   * Inline only: `evolve` never reads an event's `position`, `recordedAt` or `checkpoint`, so the
+   * store may fold an append before storing it and write rows and events in one statement.
+   */
+  readonly foldBeforeInsert?: boolean;
   /** Event types this projection reads; others are skipped without loading rows. */
   readonly canHandle: readonly string[];
   /** Keys of the rows the event changes. */

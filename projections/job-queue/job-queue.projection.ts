@@ -15,6 +15,8 @@ export const jobQueueProjection: Projection<QueueRow> = {
   name: 'job_queue',
   version: 1,
   inline: true,
+  // evolveRun reads the event's data and metadata.occurredAt only: the claim and result paths write rows and events in one statement.
+  foldBeforeInsert: true,
   canHandle: RUN_EVENT_TYPES,
   keysOf: (e) => [(e.data as { runId?: string }).runId ?? e.streamId.slice('job-'.length)],
   evolve: (row, e) => evolveRun(row, e),

@@ -1,6 +1,6 @@
 import { AppendResult, Checkpoint, EventToAppend, ExpectedRevision, RecordedEvent } from './envelope';
 import type { EventFilter, ReadStreamsOptions, StreamsQuery } from './event-filter';
-import type { SqlSession, TransactOptions, UnitOfWork } from './unit-of-work';
+import type { SqlSession, StreamAppend, TransactOptions, UnitOfWork } from './unit-of-work';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 
@@ -81,6 +81,13 @@ export interface InlineProjection<Row = unknown> {
   /** Must be true: the projection runner then skips, on catch-up, what a row has already seen. */
   readonly inline?: boolean;
   readonly canHandle: readonly string[];
+  /**
+   * `evolve` reads only what the writer decides (event id, stream, revision, type, data, metadata),
+   * never the store's `position`, `recordedAt` or `checkpoint`: an adapter may then fold an append
+   * onto rows the caller holds (`knownRows`) before storing it, and write the events and the rows
+   * in one statement.
+   */
+  readonly foldBeforeInsert?: boolean;
   keysOf(event: RecordedEvent): readonly string[];
   evolve(row: Row | null, event: RecordedEvent, key: string): Row | null;
 }
@@ -102,6 +109,14 @@ export interface AppendOptions {
  */
 export interface EventStore extends LogReader {
   append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Several streams at once, all or nothing (each stream at most once, each at its expected
+   * revision; ExpectedVersionConflict stores nothing), with the inline projections: a unit of
+   * work holding one `appendMany`, without the unit's round trips where the adapter can (PostgreSQL:
+   * one statement when every stream's expected revision is exact or `no_stream` and the caller
+   * holds every row an inline projection folds). No event-id replay detection, as in a unit.
+   */
+  appendMany(appends: readonly StreamAppend[], options?: AppendOptions): Promise<AppendResult[]>;
   /**
    * Runs `work` as one unit of work (see UnitOfWork): everything it appends commits when it
    * resolves, nothing when it throws (the error is rethrown). Retrying is the caller's choice.

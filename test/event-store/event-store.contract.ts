@@ -519,6 +519,64 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
         expect(await rowOf(fresh)).toEqual({ n: 1, last: 5 });
       });
 
+      it('appendMany folds held rows before the insert where the projection allows it (foldBeforeInsert): the same rows, none on a conflict', async () => {
+        // A store of its own: only this projection, so every append of it may be folded early.
+        const own = await make();
+        try {
+          const early = { ...counter(`early_${randomUUID().slice(0, 8)}`), foldBeforeInsert: true };
+          await own.createRows(early.name);
+          own.store.registerInline(early);
+          const rows = () => own.rows(early.name);
+          const held = (r: [string, { n: number; last: number } | null][]) => ({ knownRows: { [early.name]: new Map(r) } });
+          const [s, t, u] = [`inl-${randomUUID()}`, `inl-${randomUUID()}`, `inl-${randomUUID()}`];
+          await own.store.append(s, [counted(1)], 'no_stream');
+          const results = await own.store.appendMany(
+            [
+              { streamId: s, events: [counted(2), counted(3)], expected: 0n },
+              { streamId: t, events: [counted(4)], expected: 'no_stream' },
+            ],
+            held([
+              [s, { n: 1, last: 1 }],
+              [t, null],
+            ]),
+          );
+          expect(results.map((r) => r.nextRevision)).toEqual([2n, 0n]);
+          expect(results[0].events.map((e) => (e.data as { n: number }).n)).toEqual([2, 3]);
+          expect(results[0].events[1].position > results[0].events[0].position).toBe(true);
+          expect([(await rows()).get(s), (await rows()).get(t)]).toEqual([
+            { n: 3, last: 3 },
+            { n: 1, last: 4 },
+          ]);
+          // Rows the caller does not hold are loaded, as always; so are those of a loose expectation.
+          await own.store.appendMany([{ streamId: s, events: [counted(5)], expected: 2n }]);
+          await own.store.appendMany([{ streamId: t, events: [counted(6)], expected: 'any' }], held([[t, { n: 1, last: 4 }]]));
+          expect([(await rows()).get(s), (await rows()).get(t)]).toEqual([
+            { n: 4, last: 5 },
+            { n: 2, last: 6 },
+          ]);
+          // One stale expected revision: no event and no row of any stream.
+          const stale = await own.store
+            .appendMany(
+              [
+                { streamId: u, events: [counted(7)], expected: 'no_stream' },
+                { streamId: t, events: [counted(8)], expected: 0n },
+              ],
+              held([
+                [u, null],
+                [t, { n: 2, last: 6 }],
+              ]),
+            )
+            .catch((e) => e);
+          expect(stale).toBeInstanceOf(ExpectedVersionConflict);
+          expect(stale).toMatchObject({ streamId: t, actual: 1n });
+          expect(await own.store.readStream(u)).toEqual([]);
+          expect((await rows()).has(u)).toBe(false);
+          expect((await rows()).get(t)).toEqual({ n: 2, last: 6 });
+        } finally {
+          await own.dispose();
+        }
+      });
+
       it('does not fold a re-append of stored event ids again', async () => {
         const s = `inl-${randomUUID()}`;
         const once = [{ ...counted(1), eventId: randomUUID() }];
@@ -590,6 +648,51 @@ export function eventStoreContract(name: string, make: (opts?: { emptyLog?: bool
         expect(await revisions(a)).toEqual([]);
         expect(await revisions(b)).toEqual([]);
         expect(await revisions(c)).toEqual([0n]);
+      });
+
+      it('appendMany on the store: several streams at once, all or nothing, as a unit holding one appendMany', async () => {
+        const [a, b, c] = [stream(), stream(), stream()];
+        await store.append(c, [ev(0)], 'no_stream');
+        const done = await store.appendMany([
+          { streamId: a, events: [ev(1), ev(2)], expected: 'no_stream' },
+          { streamId: c, events: [ev(3)], expected: 0n },
+        ]);
+        expect(done.map((r) => r.nextRevision)).toEqual([1n, 1n]);
+        expect(done[1].events[0]).toMatchObject({ streamId: c, revision: 1n, type: 'ThingHappened', data: { n: 3 } });
+        expect(await revisions(a)).toEqual([0n, 1n]);
+        const failed = await store
+          .appendMany([
+            { streamId: b, events: [ev(4)], expected: 'no_stream' },
+            { streamId: c, events: [ev(5)], expected: 0n },
+          ])
+          .catch((e) => e);
+        expect(failed).toBeInstanceOf(ExpectedVersionConflict);
+        expect(failed).toMatchObject({ streamId: c, actual: 1n });
+        expect(await revisions(b)).toEqual([]);
+        expect(await revisions(c)).toEqual([0n, 1n]);
+        expect(await store.appendMany([])).toEqual([]);
+        await expect(
+          store.appendMany([
+            { streamId: b, events: [ev(6)], expected: 'no_stream' },
+            { streamId: b, events: [ev(7)], expected: 'any' },
+          ]),
+        ).rejects.toThrow(/appears twice/);
+      });
+
+      it('lets exactly one of 20 concurrent store appendMany calls at one revision win', async () => {
+        const [a, b] = [stream(), stream()];
+        await store.append(a, [ev(0)], 'no_stream');
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) =>
+            store.appendMany([
+              { streamId: a, events: [ev(i)], expected: 0n },
+              { streamId: `${b}-${i}`, events: [ev(i)], expected: 'no_stream' },
+            ]),
+          ),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ExpectedVersionConflict);
+        expect(await revisions(a)).toEqual([0n, 1n]);
       });
 
       it('stores nothing when the work throws after appending', async () => {

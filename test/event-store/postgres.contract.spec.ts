@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PoolClient } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import type { AppendResult } from '../../src/event-store/envelope';
 import { ExpectedVersionConflict } from '../../src/event-store/expected-version-conflict.error';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
@@ -247,5 +247,47 @@ describe('PostgreSQL grouped appends', () => {
       raw2.release();
       await store.close();
     }
+  });
+});
+
+describe('PostgreSQL appendMany with held rows', () => {
+  it('folds a foldBeforeInsert projection before the insert: rows and events in one autocommit statement (a unit: one statement too)', async () => {
+    // A pool of its own: its statements are this test's only.
+    const pool = new Pool({ connectionString: db.url, max: 2 });
+    const store = new PostgresEventStore(pool);
+    const name = `early_${randomUUID().slice(0, 8)}`;
+    await pool.query(`CREATE TABLE rm_${name} (key text PRIMARY KEY, doc jsonb NOT NULL, stream_id text, revision bigint)`);
+    const positions: bigint[] = [];
+    store.registerInline<{ n: number }>({
+      name,
+      inline: true,
+      foldBeforeInsert: true,
+      canHandle: ['Counted'],
+      keysOf: (e) => [e.streamId],
+      evolve: (row, e) => {
+        positions.push(e.position);
+        return { n: (row?.n ?? 0) + 1 };
+      },
+    });
+    const s = `early-${randomUUID()}`;
+    const query = jest.spyOn(pool, 'query');
+    try {
+      await store.appendMany([{ streamId: s, events: [{ type: 'Counted', data: {} }], expected: 'no_stream' }], {
+        knownRows: { [name]: new Map([[s, null]]) },
+      });
+      expect(query).toHaveBeenCalledTimes(1);
+    } finally {
+      query.mockRestore();
+    }
+    // Folded before the insert: the store's position was not known yet.
+    expect(positions).toEqual([-1n]);
+    await store.transact((uow) =>
+      uow.appendMany([{ streamId: s, events: [{ type: 'Counted', data: {} }], expected: 0n }], { knownRows: { [name]: new Map([[s, { n: 1 }]]) } }),
+    );
+    expect(positions).toEqual([-1n, -1n]);
+    const { rows } = await pool.query(`SELECT key, doc, stream_id, revision FROM rm_${name}`);
+    expect(rows).toEqual([{ key: s, doc: { n: 2 }, stream_id: s, revision: '1' }]);
+    await store.close();
+    await pool.end();
   });
 });

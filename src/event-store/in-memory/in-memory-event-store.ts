@@ -65,6 +65,12 @@ export class InMemoryEventStore implements EventStore {
     return resultOf(staged.events);
   }
 
+  /** A unit holding one appendMany: all or nothing, inline projections folded with it. */
+  async appendMany(appends: readonly StreamAppend[], options?: AppendOptions): Promise<AppendResult[]> {
+    if (!appends.length) return [];
+    return this.transact((uow) => uow.appendMany(appends, options));
+  }
+
   async transact<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
     const pending = new Map<string, Staged>();
     const changes: RowChanges = new Map();

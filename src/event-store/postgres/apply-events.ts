@@ -27,11 +27,21 @@ export async function applyEvents<Row>(
     [...new Set(keyed.flatMap((k) => k.keys))].filter((k) => !known?.has(k)),
     true,
   );
-  const stored = (key: string): StoredRow<Row> | null => {
+  const changes = foldRows(projection, keyed, (key) => {
     if (!known?.has(key)) return loaded.get(key) ?? null;
     const doc = known.get(key)!;
     return doc === null ? null : { doc, streamId: null, revision: null };
-  };
+  });
+  await store.save(db, changes);
+  return changes.size;
+}
+
+/** Folds events (with the row keys each touches) in order onto the stored rows: the changed rows (null: removed). */
+export function foldRows<Row>(
+  projection: InlineProjection<Row>,
+  keyed: readonly { e: RecordedEvent; keys: readonly string[] }[],
+  stored: (key: string) => StoredRow<Row> | null,
+): Map<string, StoredRow<Row> | null> {
   const changes = new Map<string, StoredRow<Row> | null>();
   for (const { e, keys } of keyed) {
     for (const key of keys) {
@@ -39,8 +49,7 @@ export async function applyEvents<Row>(
       if (next !== undefined) changes.set(key, next);
     }
   }
-  await store.save(db, changes);
-  return changes.size;
+  return changes;
 }
 
 /**

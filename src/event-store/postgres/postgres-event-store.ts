@@ -6,7 +6,8 @@ import { AppendOptions, EventStore, InlineProjection, LogEnd, ReadStreamOptions,
 import { ExpectedVersionConflict } from '../expected-version-conflict.error';
 import { InlineProjections } from '../inline-projections';
 import { startSubscription } from '../subscription';
-import type { SqlSession, TransactOptions, UnitOfWork } from '../unit-of-work';
+import type { SqlSession, StreamAppend, TransactOptions, UnitOfWork } from '../unit-of-work';
+import { prepareAppend, runAppend } from './append-many';
 import { AppendGroups } from './append-groups';
 import { applyEvents } from './apply-events';
 import { decodeCheckpoint, isCheckpoint } from './checkpoint';
@@ -94,6 +95,19 @@ export class PostgresEventStore implements EventStore {
     return result;
   }
 
+  /**
+   * One autocommit statement (no BEGIN/COMMIT round trips) when the inline rows can be folded
+   * before the insert (prepareAppend); otherwise a unit of work holding the appendMany.
+   */
+  async appendMany(appends: readonly StreamAppend[], options?: AppendOptions): Promise<AppendResult[]> {
+    if (!appends.length) return [];
+    const prepared = prepareAppend(appends, this.inline, options);
+    if (prepared.rows === null) return this.transact((uow) => uow.appendMany(appends, options));
+    const results = await runAppend(this.pool, prepared, prepared.rows);
+    this.notifyAppended();
+    return results;
+  }
+
   /** Alone: in a group with whatever other appends wait at the moment (AppendGroups), one commit for all. */
   private async appendGrouped(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
@@ -145,6 +159,7 @@ export class PostgresEventStore implements EventStore {
           readStream: (streamId, opts) => readStreamOn(client, streamId, opts),
         },
         (events, opts) => this.applyInline(client, events, opts),
+        this.inline,
       );
       try {
         const value = await work(uow);

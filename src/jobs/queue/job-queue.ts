@@ -50,11 +50,11 @@ export class JobQueue {
     private readonly notifier: EnqueueNotifier,
   ) {}
 
-  /** Appends new runs (each its own stream, expected `no_stream`) in one unit and, once it committed, wakes workers. */
+  /** Appends new runs (each its own stream, expected `no_stream`) with their queue rows in one statement and, once it committed, wakes workers. */
   async enqueue(runs: readonly { event: RunEnqueued; metadata?: Partial<EventMetadata> }[]): Promise<{ runIds: string[] }> {
-    const out = await this.writer.store.transact((uow) => this.append(uow, runs, false));
+    await this.writer.appendNew(runs.map((r) => ({ runId: r.event.data.runId, expected: 'no_stream' as const, events: [r.event], metadata: r.metadata })));
     this.notifier.notify();
-    return out;
+    return { runIds: runs.map((r) => r.event.data.runId) };
   }
 
   /**
@@ -63,21 +63,10 @@ export class JobQueue {
    * not the hot path).
    */
   async enqueueIn(uow: UnitOfWork, runs: readonly { event: RunEnqueued; metadata?: Partial<EventMetadata> }[]): Promise<{ runIds: string[] }> {
-    return this.append(uow, runs, true);
-  }
-
-  private async append(
-    uow: UnitOfWork,
-    runs: readonly { event: RunEnqueued; metadata?: Partial<EventMetadata> }[],
-    notify: boolean,
-  ): Promise<{ runIds: string[] }> {
     await this.writer.commit(
       uow,
       runs.map((r) => ({ runId: r.event.data.runId, expected: 'no_stream' as const, events: [r.event], metadata: r.metadata })),
-      {
-        notify,
-        known: new Map(runs.map((r) => [r.event.data.runId, null])),
-      },
+      { notify: true, known: new Map(runs.map((r) => [r.event.data.runId, null])) },
     );
     return { runIds: runs.map((r) => r.event.data.runId) };
   }

@@ -29,8 +29,10 @@ export const JOBS_CHANNEL = 'ol_jobs';
 /**
  * The one way run streams are written: lock the run's queue row, decide on it, append with the
  * row's revision as the expected revision; the store folds the events into the queue view
- * (inline, registered by createJobsRuntime) in the same unit of work. Every writer locks first, so a conflict means a writer
- * outside this path. Needs a SQL-backed store: the queue view's row locks are taken in the unit.
+ * (inline, registered by createJobsRuntime) in the same unit of work. Every writer locks first, so
+ * a conflict means a writer outside this path — except a worker's results (actUnlocked, ADR 0018),
+ * written without locks at the revisions its claims left, whose conflict sends them down this path.
+ * Needs a SQL-backed store: the queue view's row locks are taken in the unit.
  */
 export class RunWriter {
   constructor(
@@ -61,6 +63,60 @@ export class RunWriter {
     ).flatMap((r) => r.events);
     if (opts.notify) await sqlOf(uow).query(`SELECT pg_notify('${JOBS_CHANNEL}', '')`);
     return recorded;
+  }
+
+  /**
+   * New runs (expected `no_stream`, no queue row yet) in one autocommit statement: events and
+   * queue rows together (EventStore.appendMany), no unit of work.
+   */
+  async appendNew(changes: readonly RunChange[]): Promise<RecordedEvent[]> {
+    return this.appendHeld(changes, new Map(changes.map((ch) => [ch.runId, null])));
+  }
+
+  /** Appends at the revisions the caller holds, onto the queue rows it holds (`rows`), without a unit: one statement. */
+  private async appendHeld(changes: readonly RunChange[], rows: ReadonlyMap<string, QueueRow | null>): Promise<RecordedEvent[]> {
+    const withEvents = changes.filter((ch) => ch.events.length);
+    if (!withEvents.length) return [];
+    return (
+      await this.store.appendMany(
+        withEvents.map((ch) => ({ streamId: runStream(ch.runId), expected: ch.expected, events: ch.events.map((e) => ({ ...e, metadata: ch.metadata })) })),
+        { knownRows: { [jobQueueProjection.name]: rows } },
+      )
+    ).flatMap((r) => r.events);
+  }
+
+  /**
+   * A worker's results without locks: each run decided on the caller's copy of its row and
+   * appended at the revision the caller holds (`known`), queue rows and events in one statement.
+   * The appends' revision check stands in for the row lock: a run changed since (a cancel request,
+   * the reaper) fails the whole statement, and null sends the caller to the locking path, which
+   * reads the changed runs again. Null too where that path is needed anyway: a decision refused,
+   * or one that must wake workers (RetryScheduled).
+   */
+  private async actUnlocked(
+    runIds: readonly string[],
+    decide: (row: QueueRow | null, runId: string) => Decision<RunEvent>,
+    metadata: ((runId: string) => Partial<EventMetadata> | undefined) | undefined,
+    known: ReadonlyMap<string, { row: QueueRow; revision: bigint }>,
+  ): Promise<Map<string, Decision<RunEvent>> | null> {
+    const decisions = new Map<string, Decision<RunEvent>>();
+    const changes: RunChange[] = [];
+    for (const id of runIds) {
+      const k = known.get(id);
+      if (!k) return null;
+      const d = decide(k.row, id);
+      if (isRejection(d) || d.some((e) => e.type === 'RetryScheduled')) return null;
+      decisions.set(id, d);
+      changes.push({ runId: id, expected: k.revision, events: d, metadata: metadata?.(id) });
+    }
+    try {
+      await this.appendHeld(changes, new Map(runIds.map((id) => [id, known.get(id)!.row])));
+      return decisions;
+    } catch (err) {
+      // 40P01: a deadlock with a writer outside the lock order (the locking path retries cleanly).
+      if (err instanceof ExpectedVersionConflict || (err as { code?: string }).code === '40P01') return null;
+      throw err;
+    }
   }
 
   /** Locks the runs' rows (the queue's; for runs the janitor dropped from it, see below). */
@@ -139,6 +195,8 @@ export class RunWriter {
   /**
    * Decides for each run under its row lock and commits all accepted decisions in one unit of work.
    * Retries the whole batch on a conflict (a writer that bypassed the lock), at most 3 times.
+   * With `known` rows for every run (a worker's own claims), the unlocked path is tried first
+   * (actUnlocked: one statement, no unit).
    */
   async act(
     runIds: readonly string[],
@@ -146,6 +204,10 @@ export class RunWriter {
     metadata?: (runId: string) => Partial<EventMetadata> | undefined,
     known?: ReadonlyMap<string, { row: QueueRow; revision: bigint }>,
   ): Promise<Map<string, Decision<RunEvent>>> {
+    if (known && runIds.every((id) => known.has(id))) {
+      const done = await this.actUnlocked(runIds, decide, metadata, known);
+      if (done) return done;
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         // A retry after a conflict reads every row again.
