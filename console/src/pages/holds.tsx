@@ -160,9 +160,12 @@ export function HoldsPage() {
                   </td>
                   <td>{m.window?.banner}</td>
                   <td>
-                    <Time iso={m.window?.startsAt} /> – {m.window?.endsAt ? <Time iso={m.window.endsAt} /> : 'until ended'}
-                    <div className="small muted">
-                      {exact(m.window?.startsAt)} – {m.window?.endsAt ? exact(m.window.endsAt) : 'open'}
+                    {/* One block: on a phone a cell lays its children out as a row. */}
+                    <div>
+                      <Time iso={m.window?.startsAt} /> – {m.window?.endsAt ? <Time iso={m.window.endsAt} /> : 'until ended'}
+                      <div className="small muted">
+                        {exact(m.window?.startsAt)} – {m.window?.endsAt ? exact(m.window.endsAt) : 'open'}
+                      </div>
                     </div>
                   </td>
                 </tr>

@@ -109,36 +109,36 @@ export function MaintenancePage() {
                     <td>{w ? w.banner : <span className="muted">—</span>}</td>
                     <td>
                       {w ? (
-                        <>
+                        <div>
                           <Time iso={w.startsAt} /> – {w.endsAt ? <Time iso={w.endsAt} /> : 'until ended'}
                           <div className="small muted">
                             {exact(w.startsAt)} – {w.endsAt ? exact(w.endsAt) : 'open'}
                           </div>
-                        </>
+                        </div>
                       ) : (
                         <span className="muted">—</span>
                       )}
                     </td>
                     <td>
                       {w ? (
-                        <>
+                        <div>
                           {w.scheduledBy} <Time iso={w.scheduledAt} />
                           <div className="small muted">“{w.reason}”</div>
-                        </>
+                        </div>
                       ) : (
                         <span className="muted">—</span>
                       )}
                     </td>
                     <td>
                       {m.last ? (
-                        <>
+                        <div>
                           {HOW[m.last.how] ?? m.last.how} <Time iso={m.last.endedAt} />
                           {m.last.by && (
                             <div className="small muted">
                               by {m.last.by}: “{m.last.reason}”
                             </div>
                           )}
-                        </>
+                        </div>
                       ) : (
                         <span className="muted">—</span>
                       )}
