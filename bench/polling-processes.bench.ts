@@ -104,6 +104,7 @@ async function runWith(n: number, url: string): Promise<Run> {
       OPSLEDGER_ADMIN_TOKEN: `olt_bench_polling_processes_${'x'.repeat(24)}`,
       WORKER_CONCURRENCY: '1',
       ALERT_EVAL_MS: '3600000',
+      ...(process.env.POLL_HEAP_GROWING_PERCENT ? { POLL_HEAP_GROWING_PERCENT: process.env.POLL_HEAP_GROWING_PERCENT } : {}),
     };
     const memDir = mkdtempSync(path.join(tmpdir(), 'opsledger-bench-memory-'));
     const memFiles = Array.from({ length: n }, (_, i) => path.join(memDir, `worker-${i}.json`));

@@ -140,6 +140,7 @@ async function main(): Promise<void> {
       SCHEDULER_REPORT_MS: '1000',
       QUIET_HOURS: 'off',
       LOG_LEVEL: 'warn',
+      POLL_HEAP_GROWING_PERCENT: process.env.POLL_HEAP_GROWING_PERCENT,
     }).polling;
 
     // Register N targets, due at random instants over the first interval (as a fleet would be).
@@ -205,6 +206,7 @@ async function main(): Promise<void> {
         SCHEDULER_REPORT_MS: '1000',
         QUIET_HOURS: 'off',
         LOG_LEVEL: 'warn',
+        POLL_HEAP_GROWING_PERCENT: process.env.POLL_HEAP_GROWING_PERCENT,
       }).polling,
     );
     saturating.start();
