@@ -10,9 +10,11 @@
  * Embedded PostgreSQL in a temp dir, loopback only, stops by itself.
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store';
 import { targetStream } from '../src/polling/events/target-spec';
 import { ensureBuilt, killAllMainProcesses, MainProcess } from '../test/support/main-process';
@@ -25,6 +27,9 @@ const INTERVAL_S = Number(process.env.BENCH_INTERVAL_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+/** Extra node options for the workers (e.g. heap flags to compare); the memory probe is always loaded. */
+const WORKER_NODE_OPTIONS = process.env.BENCH_WORKER_NODE_OPTIONS ?? '';
+const PROBE = path.join(__dirname, 'memory-probe.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMb = (pid: number) => {
   try {
@@ -43,6 +48,30 @@ interface Run {
   readonly latenessP50: number;
   readonly latenessP99: number;
   readonly rssMaxMb: number[];
+  /** Per worker, from bench/memory-probe.js: process.memoryUsage() at its highest RSS, and before/after a full GC at the end of the window. */
+  readonly memory: (WorkerMemory | null)[];
+}
+
+interface MemorySample {
+  readonly rss: number;
+  readonly heapTotal: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+}
+interface WorkerMemory {
+  readonly atMaxRss: MemorySample;
+  readonly beforeGc: MemorySample;
+  readonly afterGc: MemorySample;
+  readonly spaces: Record<string, { size: number; used: number }>;
+}
+
+/** Asks each worker's memory probe for its figures (SIGUSR2) and reads them back. */
+async function memoryOf(workers: readonly MainProcess[], files: readonly string[]): Promise<(WorkerMemory | null)[]> {
+  workers.forEach((w) => w.child.kill('SIGUSR2'));
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline && !files.every((f) => existsSync(f));) await sleep(50);
+  await sleep(100); // written in one synchronous call, but give the last one a moment
+  return files.map((f) => (existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as WorkerMemory) : null));
 }
 
 async function runWith(n: number, url: string): Promise<Run> {
@@ -75,8 +104,17 @@ async function runWith(n: number, url: string): Promise<Run> {
       OPSLEDGER_ADMIN_TOKEN: `olt_bench_polling_processes_${'x'.repeat(24)}`,
       WORKER_CONCURRENCY: '1',
       ALERT_EVAL_MS: '3600000',
+      ...(process.env.POLL_HEAP_GROWING_PERCENT ? { POLL_HEAP_GROWING_PERCENT: process.env.POLL_HEAP_GROWING_PERCENT } : {}),
     };
-    const workers = Array.from({ length: n }, () => new MainProcess(env, { compiled: true, keepChars: 10_000 }));
+    const memDir = mkdtempSync(path.join(tmpdir(), 'opsledger-bench-memory-'));
+    const memFiles = Array.from({ length: n }, (_, i) => path.join(memDir, `worker-${i}.json`));
+    const workers = memFiles.map(
+      (file) =>
+        new MainProcess(
+          { ...env, NODE_OPTIONS: `--require ${PROBE} ${WORKER_NODE_OPTIONS}`.trim(), BENCH_MEMORY_FILE: file },
+          { compiled: true, keepChars: 10_000 },
+        ),
+    );
     // Spread: every partition held, by n processes, each within one of its fair share.
     const share = 64 / n;
     for (const deadline = Date.now() + 120_000; ;) {
@@ -95,6 +133,8 @@ async function runWith(n: number, url: string): Promise<Run> {
       await sleep(250);
     }
     const to = new Date();
+    const memory = await memoryOf(workers, memFiles);
+    rmSync(memDir, { recursive: true, force: true });
     for (const w of workers) await w.stop();
     const { rows } = await db.pool.query<{ pid: string; n: number; p50: number; p99: number }>(
       `WITH o AS (
@@ -116,6 +156,7 @@ async function runWith(n: number, url: string): Promise<Run> {
       latenessP50: Math.round(total.p50),
       latenessP99: Math.round(total.p99),
       rssMaxMb: rss.map((r) => Math.round(r)),
+      memory,
     };
   } finally {
     await killAllMainProcesses();
@@ -140,6 +181,26 @@ async function main(): Promise<void> {
       runs.push(r);
       console.log(
         `${n} process(es): ${r.targets} targets, demand ${r.demand}/s → ${r.pollsPerSecond.toFixed(1)} polls/s (per process ${r.perProcess.join(', ')}), lateness p50 ${r.latenessP50} ms p99 ${r.latenessP99} ms, RSS max ${r.rssMaxMb.join(', ')} MB`,
+      );
+      console.table(
+        Object.fromEntries(
+          r.memory.map((m, i) => [
+            `worker ${i + 1} of ${n} (MB)`,
+            m
+              ? {
+                  'RSS max (/proc)': r.rssMaxMb[i],
+                  'at max: heap total': m.atMaxRss.heapTotal,
+                  'at max: heap used': m.atMaxRss.heapUsed,
+                  'at max: external': m.atMaxRss.external,
+                  'at max: array buffers': m.atMaxRss.arrayBuffers,
+                  'end: RSS': m.beforeGc.rss,
+                  'end: heap total': m.beforeGc.heapTotal,
+                  'after full GC: heap used (live)': m.afterGc.heapUsed,
+                  'after full GC: RSS': m.afterGc.rss,
+                }
+              : { 'RSS max (/proc)': r.rssMaxMb[i], probe: 'no answer' },
+          ]),
+        ),
       );
     }
     const one = runs.find((r) => r.processes === 1);

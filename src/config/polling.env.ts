@@ -77,6 +77,12 @@ export const pollingEnv = {
     'How often a scheduler process renews its partition leases, beats, rebalances and takes free partitions (keep it under a third of POLL_LEASE_MS).',
     { min: 10 },
   ),
+  heapGrowingPercent: int(
+    'POLL_HEAP_GROWING_PERCENT',
+    50,
+    "A process that runs the poll scheduler lets V8's heap grow at most this many percent past its live size before a full collection (V8's --heap-growing-percent, process-wide; docs/adr/0019); 0 leaves V8's own (up to 300 % under a high allocation rate).",
+    { min: 0, max: 1000 },
+  ),
   reportMs: int('SCHEDULER_REPORT_MS', 5000, 'How often the scheduler reports its loop state (ops health staleness is measured against it).', { min: 10 }),
   quietHours: quietHours(
     'QUIET_HOURS',

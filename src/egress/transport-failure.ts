@@ -46,7 +46,7 @@ export function describeTransportFailure(err: unknown): TransportFailure {
   for (const code of codes(err)) {
     for (const [pattern, failure] of BY_CODE) if (pattern.test(code)) return failure;
   }
-  // undici names a redirect loop only in its message.
-  if (messages(err).some((m) => /redirect count exceeded/i.test(m))) return { kind: 'network_error', message: 'too many redirects' };
+  // undici names a redirect loop only in its message (fetch: "redirect count exceeded"; request's redirect interceptor: "max redirects").
+  if (messages(err).some((m) => /redirect count exceeded|^max redirects$/i.test(m))) return { kind: 'network_error', message: 'too many redirects' };
   return { kind: 'network_error', message: 'request failed' };
 }

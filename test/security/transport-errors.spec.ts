@@ -32,6 +32,27 @@ describe('transport failures are normalised', () => {
   const probe = (url: string) => probes.run({ key: 'k', probe: { kind: 'http', url } }, 2000);
   afterAll(() => egress.close());
 
+  it('a redirect loop ends after 20 hops as "too many redirects"; a redirect chain shorter than that is followed', async () => {
+    let hits = 0;
+    const s = await tcpServer((sock) =>
+      sock.on('data', (chunk) => {
+        hits++;
+        const [, path] = /^GET (\S+)/.exec(chunk.toString()) ?? [];
+        const n = Number(new URL(path ?? '/', 'http://x').searchParams.get('n') ?? 0);
+        const loop = path?.startsWith('/loop');
+        if (!loop && n >= 3) sock.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+        else sock.write(`HTTP/1.1 302 Found\r\nlocation: /${loop ? 'loop' : 'chain'}?n=${n + 1}\r\ncontent-length: 0\r\n\r\n`);
+      }),
+    );
+    try {
+      expect(await probe(`http://127.0.0.1:${s.port}/loop`)).toMatchObject({ ok: false, failureKind: 'network_error', message: 'too many redirects' });
+      expect(hits).toBe(21); // the first request and 20 redirects followed
+      expect(await probe(`http://127.0.0.1:${s.port}/chain`)).toMatchObject({ ok: true, statusCode: 200 });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a closed port is "connection refused"', async () => {
     expect(await probe(`http://127.0.0.1:${await refusedPort()}/`)).toMatchObject({
       ok: false,

@@ -19,7 +19,7 @@ export class ProbeRegistry {
   private readonly kinds: Map<string, Probe>;
 
   constructor(egress: Egress) {
-    this.kinds = new Map([['http', createHttpProbe(egress.fetch)]]);
+    this.kinds = new Map([['http', createHttpProbe(egress.request)]]);
   }
 
   register(kind: string, probe: Probe): void {

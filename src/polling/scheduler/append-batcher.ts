@@ -18,9 +18,10 @@ interface Pending {
 
 /**
  * Groups the scheduler's per-target appends into one unit of work per batch (one commit, one
- * fsync, for up to `maxBatch` streams), each still checked against its expected revision. If any
- * append in a batch fails (a conflict fails the unit), the batch is replayed one append at a time
- * so only the conflicting one fails. With a fencing `owner`, the unit first checks that the
+ * fsync, for up to `maxBatch` streams), written by one multi-stream append (one statement, each
+ * stream still checked against its expected revision), so a batch costs four round trips however
+ * many targets it holds. If any append in a batch fails (a conflict fails the unit), the batch is
+ * replayed one append at a time so only the conflicting one fails. With a fencing `owner`, the unit first checks that the
  * partition leases are still held (PartitionLeases.held): an append of a lost partition fails
  * with LeaseLost and stores nothing.
  */
@@ -53,10 +54,26 @@ export class AppendBatcher {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length) await this.flush(this.queue.splice(0, this.maxBatch));
+      while (this.queue.length) await this.flush(this.take());
     } finally {
       this.running--;
     }
+  }
+
+  /** The next batch: up to maxBatch appends, each stream at most once (a multi-stream append takes a stream once). */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    const later: Pending[] = [];
+    const streams = new Set<string>();
+    for (const p of this.queue) {
+      if (batch.length < this.maxBatch && !streams.has(p.key)) {
+        streams.add(p.key);
+        batch.push(p);
+      } else later.push(p);
+    }
+    this.queue.length = 0;
+    this.queue.push(...later);
+    return batch;
   }
 
   private toAppend(p: Pending) {
@@ -75,12 +92,15 @@ export class AppendBatcher {
     try {
       results = await this.store.transact(async (uow) => {
         const held = await this.held(uow, batch);
-        const out: (AppendResult | LeaseLost)[] = [];
-        for (const p of batch) {
-          if (held && p.lease && !held.has(p.lease.partition)) out.push(new LeaseLost(p.lease.partition));
-          else out.push(await uow.append(targetStream(p.key), this.toAppend(p), p.expected < 0n ? 'no_stream' : p.expected));
-        }
-        return out;
+        const fenced = batch.map((p) => (held && p.lease && !held.has(p.lease.partition) ? new LeaseLost(p.lease.partition) : null));
+        const going = batch.filter((_, i) => !fenced[i]);
+        const appended = going.length
+          ? await uow.appendMany(
+              going.map((p) => ({ streamId: targetStream(p.key), events: this.toAppend(p), expected: p.expected < 0n ? 'no_stream' : p.expected })),
+            )
+          : [];
+        let next = 0;
+        return fenced.map((f) => f ?? appended[next++]);
       });
     } catch (err) {
       if (batch.length === 1) batch[0].reject(err);

@@ -9,6 +9,7 @@ import type { Hold, TargetSubject } from '../../pausing/holds';
 import type { ProbeRegistry } from '../probes/probe-registry';
 import type { TargetRepository } from '../target-repository';
 import { runDueLoop, SCHEDULER_LOOP } from './due-loop';
+import { limitHeapGrowth } from './heap-growth';
 import { PartitionLeases } from './partition-leases';
 import { PartitionOwnership } from './partition-ownership';
 import { newPollStats } from './poll-stats';
@@ -64,6 +65,7 @@ export class PollScheduler {
   }
 
   start(): void {
+    limitHeapGrowth(this.d.cfg.heapGrowingPercent);
     this.stopping = false;
     this.main = this.run().catch((err) => this.d.log.error({ event: 'scheduler.crashed', err }, 'poll scheduler crashed'));
   }
