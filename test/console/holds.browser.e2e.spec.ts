@@ -76,7 +76,12 @@ describe('console holds, maintenance and SLOs in Chromium', () => {
     const until = appLocal(2 * 3_600_000);
     await withReason(page, 'Pause', `Pause ${key}`, 'upstream firmware update', (d) => d.getByLabel(/Resume by itself at/).fill(until));
     await page.locator('[data-hold="pause:target"]', { hasText: /^paused by bootstrap-admin .*: “upstream firmware update” · until/ }).waitFor();
-    expect((await t.request('GET', `/api/targets/${key}`)).body).toMatchObject({
+    // The hold is read from the pauses at once; `paused` from the targets read model, which the projection runner catches up.
+    const target = await waitFor('the target read model says paused', async () => {
+      const body = (await t.request('GET', `/api/targets/${key}`)).body;
+      return body.paused === true ? body : null;
+    });
+    expect(target).toMatchObject({
       paused: true,
       hold: { source: 'pause', scope: 'target', by: 'bootstrap-admin', reason: 'upstream firmware update', until: `${until}:00Z` },
     });

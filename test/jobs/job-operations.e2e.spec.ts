@@ -165,7 +165,14 @@ describe('job operations (e2e)', () => {
     ['rollup', { from: 'yesterday' }, 'params.from', 'must be an RFC 3339 timestamp'],
     ['rollup', { from: '2025-03-02T00:00:00Z', to: '2025-03-01T00:00:00Z' }, 'params.to', 'must not be before params.from'],
   ])('run-now of %s with %j is a 400 naming %s, and leaves the log and the read models unchanged', async (job, params, field, problem) => {
-    const before = await snapshot();
+    // Earlier tests' runs (and their read-model rows) may still be settling: start from a still picture.
+    let last = '';
+    const before = await waitFor('the log and read models are still', async () => {
+      const now = await snapshot();
+      const same = JSON.stringify(now) === last;
+      last = JSON.stringify(now);
+      return same ? now : (await new Promise((r) => setTimeout(r, 200)), null);
+    });
     const res = await t.request('POST', `/api/jobs/${job}/run`, { body: { reason: 'try it', params } });
     expect(res.status).toBe(400);
     expect(res.body.fields).toEqual([{ field, problem }]);
