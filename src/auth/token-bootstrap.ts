@@ -16,6 +16,8 @@ import { BOOTSTRAP_TOKEN_NAME } from './token.decider';
 import { TokenDigester } from './token-digester';
 import { TokenHashUpgrade } from './token-hash-upgrade';
 import { TokenRepository } from './token-repository';
+import { bootstrapTokenFile, readBootstrapTokenFile, writeBootstrapTokenFile } from './bootstrap-token-file';
+import { newTokenSecret } from './token-secret';
 
 export const BOOTSTRAP_ID_PREFIX = 'bootstrap-';
 /** Shorter env tokens would be weak secrets, keyed digest or not; see token-secret.ts. */
@@ -66,10 +68,38 @@ export class TokenBootstrap implements OnApplicationBootstrap {
       await lock.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
       await this.upgrade.run();
       if (value) await this.ensure(this.digester.of(value));
+      else if (!this.config.core.databaseUrl) await this.ensureFromFile();
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [BOOTSTRAP_LOCK]).catch(() => undefined);
       lock.release();
     }
+  }
+
+  /**
+   * The embedded default without OPSLEDGER_ADMIN_TOKEN: the token in the data dir's
+   * bootstrap-admin.token, written on a first start that finds no active unscoped admin token (so a
+   * new installation can be signed in to at once). A token from the file that an admin revoked is
+   * left revoked: start-up goes on without it.
+   */
+  private async ensureFromFile(): Promise<void> {
+    const file = bootstrapTokenFile(this.config);
+    let token = await readBootstrapTokenFile(file);
+    if (!token) {
+      const now = Date.now();
+      const admins = (await this.tokens.list()).filter(
+        (t) => t.role === 'admin' && t.tenant === null && !t.revokedAt && (!t.expiresAt || Date.parse(t.expiresAt) > now),
+      );
+      if (admins.length) return;
+      token = await writeBootstrapTokenFile(file, newTokenSecret());
+      if (!token) return;
+      this.log.warn(
+        { event: 'auth.bootstrap_token_written', file },
+        `no admin token yet: wrote one into ${file} (sign in to the console or send it as a bearer token; set OPSLEDGER_ADMIN_TOKEN to choose your own)`,
+      );
+    }
+    const existing = await this.tokens.findByHash(this.digester.of(token));
+    if (existing?.revokedAt) return;
+    await this.ensure(this.digester.of(token));
   }
 
   private async ensure(digest: string): Promise<void> {

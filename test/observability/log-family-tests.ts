@@ -14,6 +14,7 @@ export const LOG_FAMILY_TESTS: Readonly<Record<string, { readonly file: string; 
   'worker.runs_given_back': { file: 'test/observability/job-log-families.spec.ts' },
   'worker.return_refused': { file: 'test/observability/job-log-families.spec.ts' },
   'secrets.key_generated': { file: 'test/process/start-stop.e2e.spec.ts' },
+  'auth.bootstrap_token_written': { file: 'test/security/npm-start-sigterm.e2e.spec.ts' },
   'process.started': { file: 'test/process/start-stop.e2e.spec.ts' },
   'process.stopping': { file: 'test/process/start-stop.e2e.spec.ts' },
   'process.stopped': { file: 'test/process/start-stop.e2e.spec.ts' },

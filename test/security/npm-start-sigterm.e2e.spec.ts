@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -79,7 +79,7 @@ describe('SIGTERM to `npm start`', () => {
     rmSync(app, { recursive: true, force: true });
   }, 30_000);
 
-  it('stops the service and its embedded PostgreSQL cleanly, leaving no process behind, with WorkerStopped appended', async () => {
+  it('a new installation gets its first admin token in the data dir; SIGTERM stops the service and its embedded PostgreSQL cleanly, leaving no process behind, with WorkerStopped appended', async () => {
     const [port, pgPort] = [await freePort(), await freePort()];
     const npm = spawn('npm', ['start', '--ignore-scripts'], {
       cwd: app,
@@ -114,6 +114,15 @@ describe('SIGTERM to `npm start`', () => {
     ).catch((err) => {
       throw new Error(`npm start did not come up: ${err.message}\n${log}`);
     });
+    // A new installation (no OPSLEDGER_ADMIN_TOKEN) has its first admin token in the data dir, 0600, and not in the log.
+    const tokenFile = path.join(dataDir, 'secrets', 'bootstrap-admin.token');
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    const whoami = await fetch(`http://127.0.0.1:${port}/api/auth/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    expect({ status: whoami.status, body: await whoami.json() }).toEqual({ status: 200, body: { name: 'bootstrap-admin', role: 'admin', tenant: null } });
+    expect(log).toContain(`"event":"auth.bootstrap_token_written","file":${JSON.stringify(tokenFile)}`);
+    expect(log).not.toContain(token);
+
     const tree = descendants(npm.pid!);
     tree.forEach((pid) => orphans.add(pid));
     const names = tree.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
