@@ -10,7 +10,10 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: (s: Session) =>
     e.preventDefault();
     const form = e.currentTarget;
     const token = String(new FormData(form).get('token') ?? '').trim();
-    if (!token) return setError('Paste a token: the bootstrap token (OPSLEDGER_ADMIN_TOKEN) or one from `npm run tokens -- issue`.');
+    if (!token)
+      return setError(
+        'Paste a token: the bootstrap token (OPSLEDGER_ADMIN_TOKEN, or on a new installation started without it the one in .data/secrets/bootstrap-admin.token) or one from `npm run tokens -- issue`.',
+      );
     setBusy(true);
     setError(null);
     try {
@@ -27,7 +30,10 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: (s: Session) =>
     <main className="sign-in">
       <form onSubmit={submit} className="panel" aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">opsledger console</h1>
-        <p>Paste a bearer token to sign in. The console keeps a session cookie instead of the token; the session has the token's role and tenant.</p>
+        <p>
+          Paste a bearer token to sign in. The console keeps a session cookie instead of the token; the session has the token's role and tenant. A new
+          installation started without <code>OPSLEDGER_ADMIN_TOKEN</code> keeps its first admin token in <code>.data/secrets/bootstrap-admin.token</code>.
+        </p>
         {notice && (
           <p className="note" role="status">
             {notice}
