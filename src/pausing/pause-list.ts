@@ -3,7 +3,7 @@ import { pauseHolds } from '../../projections/loop-pauses/loop-pauses.projection
 import { PauseRow, pauseRowHolds } from '../../projections/pauses/pause-row';
 import { inScope } from '../access/tenant-scope';
 import { PAUSABLE_LOOPS } from './loop-pause.events';
-import { pauseView } from './pause.view';
+import { PAUSE_EXAMPLE, pauseView } from './pause.view';
 
 /** Each pausable loop's latest pause (nulls when it was never paused); `paused` says whether it holds at `now`. */
 export function loopPausesView(rows: readonly LoopPauseRow[], now: Date) {
@@ -67,19 +67,6 @@ export const PAUSE_LIST_EXAMPLE = {
       resumeReason: null,
       autoResumed: false,
     },
-    {
-      scope: 'job',
-      subject: 'nightly-report',
-      tenant: 'acme',
-      paused: true,
-      reason: 'the SMTP relay is being replaced',
-      pausedBy: 'alice',
-      pausedAt: '2026-03-02T10:00:00.000Z',
-      resumeAt: '2026-03-02T11:00:00.000Z',
-      resumedBy: null,
-      resumedAt: null,
-      resumeReason: null,
-      autoResumed: false,
-    },
+    PAUSE_EXAMPLE,
   ],
 };
