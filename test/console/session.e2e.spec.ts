@@ -47,7 +47,7 @@ describe('console sessions: sign-in, cookie, CSRF, sign-out, revoke', () => {
       [secret.slice(4)],
     );
     expect(leaks.rows[0].n).toBe(0);
-    // The timeline reads below the cluster's oldest open transaction: another test database's can hide the event a moment.
+    // The timeline reads below the oldest transaction open in the app's database: an append in flight can hide the event a moment.
     const timeline = await waitFor('the timeline shows SessionStarted', async () => {
       const res = await t.request('GET', '/api/timeline?types=SessionStarted');
       return res.body.items.length > 0 ? res : null;

@@ -50,12 +50,40 @@ describe('PostgreSQL gap safety', () => {
     } finally {
       a.release();
     }
-    // Visible once no older transaction is open anywhere in the cluster (other test files' databases
-    // share the transaction-id horizon), so wait for the fact rather than read once.
-    let after = await ours();
-    for (const until = Date.now() + 20_000; after.length < 2 && Date.now() < until; after = await ours()) await new Promise((r) => setTimeout(r, 50));
+    const after = await ours();
     expect(after.map((e) => e.type)).toEqual(['A', 'B']);
     await store.close();
+  });
+
+  it('is not held back by a transaction open in another database of the same server, and is by one in its own', async () => {
+    const store = new PostgresEventStore(db.pool);
+    const other = await createTestDatabase(1);
+    const elsewhere = await other.pool.connect();
+    const here = await db.pool.connect();
+    try {
+      const from = (await store.head())?.checkpoint ?? null;
+      // An older transaction with a transaction id, open in another database: a report, a migration, another application.
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      await store.append('horizon-a', [{ type: 'A', data: {} }], 'any');
+      const read = async () => (await store.readAll(from, 100)).filter((e) => e.streamId.startsWith('horizon-')).map((e) => e.type);
+      expect(await read()).toEqual(['A']);
+      expect((await store.head())?.position).toBe((await store.readStream('horizon-a'))[0].position);
+      expect(await store.countAfter(from, 100)).toBeGreaterThanOrEqual(1);
+      // One open in this database may still append before the later commit: it holds the reader.
+      await here.query('BEGIN');
+      await here.query('SELECT pg_current_xact_id()');
+      await store.append('horizon-b', [{ type: 'B', data: {} }], 'any');
+      expect(await read()).toEqual(['A']);
+      await here.query('COMMIT');
+      expect(await read()).toEqual(['A', 'B']);
+    } finally {
+      await elsewhere.query('ROLLBACK').catch(() => undefined);
+      elsewhere.release();
+      here.release();
+      await other.drop();
+      await store.close();
+    }
   });
 
   it('orders the log by transaction id as a number across a digit boundary (99 before 100)', async () => {

@@ -199,8 +199,8 @@ describe('per-tenant maintenance', () => {
     expect(rows[2].data).toMatchObject({ startedAt: startsAt, endedAt: endsAt });
     expect(rows[1].metadata).toMatchObject({ actor: 'system', tenant: 'acme' });
 
-    // The timeline reads below the oldest transaction still open anywhere in the cluster (no gaps in commit
-    // order): while another test database holds one, the last event shows a moment later.
+    // The timeline reads below the oldest transaction still open in the app's database (no gaps in commit
+    // order): while one of the app's own appends is in flight, the last event shows a moment later.
     const timeline = await waitFor('the timeline shows the MaintenanceEnded', async () => {
       const res = await t.request(
         'GET',

@@ -324,7 +324,7 @@ describe('pausing jobs, targets and tenants (the hold check)', () => {
       ['target.auto_resume', 'system'],
     ]);
     // Only the resume events: the polls of a loaded run can push them past one page. The timeline reads below the
-    // cluster's oldest open transaction, so it may show them a moment after the query above.
+    // oldest transaction open in the app's database, so it may show them a moment after the query above.
     const summaries = await waitFor('the timeline shows both automatic resumes', async () => {
       const items = (await t.request('GET', '/api/timeline?types=JobResumed,TargetResumed&limit=500')).body.items as { summary: string }[];
       const auto = items.map((i) => i.summary).filter((m) => m.includes('resumed automatically'));

@@ -12,6 +12,7 @@ import { validate } from './json-schema';
 import { schedulerHealthSchema } from './scheduler-health.schema';
 import { FAST_POLLING_ENV, FlakyServer, startFlakyServer } from './support';
 import { waitFor } from '../support/wait-for';
+import { READ_HORIZON } from '../../src/event-store/postgres/read-horizon.sql';
 
 /** The documented "useful jq queries" for this endpoint, verbatim. */
 const SEED_JQ = {
@@ -190,7 +191,7 @@ describe('GET /api/monitoring/scheduler/health across a rebuild', () => {
     const store = new PostgresEventStore(t.db.pool);
     const caughtUp = async () => {
       // Every committed event readable (none held back behind an in-flight transaction), and applied.
-      const hidden = await t.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`);
+      const hidden = await t.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE transaction_id >= ${READ_HORIZON}`);
       if (hidden.rows[0].n > 0) return null;
       const head = await store.head();
       const st = await t.request('GET', '/api/projections');

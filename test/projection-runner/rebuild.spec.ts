@@ -20,7 +20,6 @@ import {
   pastEveryEvent,
   readAllEvents,
   SlowRebuildSource,
-  startIsolatedDatabase,
   tableRows,
 } from './support';
 import { waitFor } from '../support/wait-for';
@@ -167,9 +166,9 @@ describe('blue/green rebuild', () => {
   });
 
   it('rebuilds an inline projection while appenders keep writing it in their transactions: nothing lost, nothing twice', async () => {
-    // Own server: this test holds a transaction open across the swap (see startIsolatedDatabase).
+    // Own database: this test holds a transaction open across the swap, which holds its readers (and only them) back.
     const outer = { db, store };
-    db = await startIsolatedDatabase(30);
+    db = await createTestDatabase(30);
     store = new PostgresEventStore(db.pool, { pollMs: 50 });
     try {
       const v1 = counter('il', { inline: true });

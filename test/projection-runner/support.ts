@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { Pool } from 'pg';
 import pino from 'pino';
 import { foldInMemory, Projection } from '../../projections/projection';
 import type { RecordedEvent } from '../../src/event-store/envelope';
@@ -197,38 +194,4 @@ export async function pastEveryEvent(db: Queryable, name: string): Promise<boole
     [name],
   );
   return rows[0]?.ok ?? false;
-}
-
-/**
- * A PostgreSQL server of its own, for a test that keeps a transaction open on purpose: the
- * readable head is cluster-wide, so on the shared server it would stall every other test file.
- */
-export async function startIsolatedDatabase(poolSize = 20): Promise<TestDatabase> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'isolated-server.ts')], {
-    cwd: path.resolve(__dirname, '../..'),
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('\n')) resolve(out.trim());
-    });
-    child.on('exit', (code) => reject(new Error(`isolated PostgreSQL exited with ${code}`)));
-  });
-  const pool = new Pool({ connectionString: url, max: poolSize });
-  // Stopping the server terminates whatever still holds a connection: expected, not a failure.
-  pool.on('error', (err: Error & { code?: string }) => {
-    if (err.code !== '57P01') throw err;
-  });
-  return {
-    url,
-    pool,
-    async drop() {
-      await pool.end();
-      const exited = new Promise((r) => child.on('exit', r));
-      child.stdin!.end();
-      await exited;
-    },
-  };
 }

@@ -1,5 +1,6 @@
 import type { TestApp } from './test-app';
 import { waitFor } from './wait-for';
+import { READ_HORIZON } from '../../src/event-store/postgres/read-horizon.sql';
 
 /**
  * Waits until every projection of the app has applied every committed event, so reads after it
@@ -11,7 +12,7 @@ export async function waitForProjections(t: TestApp, timeoutMs = 15_000): Promis
   await waitFor(
     'every projection to apply every committed event',
     async () => {
-      const { rows } = await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`);
+      const { rows } = await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE transaction_id >= ${READ_HORIZON}`);
       const res = await t.request('GET', '/api/projections');
       const list: { name: string; state: string; lag: { events: number } }[] = res.body?.projections ?? res.body;
       const behind = Array.isArray(list) ? list.filter((p) => p.state !== 'live' || p.lag.events !== 0) : null;

@@ -287,7 +287,7 @@ describe('outbound webhooks: a real receiver that fails, times out and recovers'
     ).toMatch(/is suppressed/);
     // A selection is all or nothing: one delivery that cannot be acted on refuses the lot.
     await expectRejected(() => t.request('POST', '/api/webhooks/failures/handled', { body: { deliveryIds: [paused.id, registered.id], reason: 'x' } }), 409);
-    // The audit list reads below the cluster's oldest open transaction (another test database's can hide the newest entries a moment).
+    // The audit list reads below the oldest transaction open in the app's database (an append in flight can hide the newest entries a moment).
     const audit = await waitFor('the audit list shows the replay, suppress and handled entries', async () => {
       const items = (await t.request('GET', '/api/audit?limit=500')).body.items.filter((i: any) => /^webhook\./.test(i.action));
       return ['webhook.replay', 'webhook.suppress', 'webhook.handle'].every((a) => items.some((i: any) => i.action === a)) ? items : null;

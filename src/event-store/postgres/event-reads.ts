@@ -6,6 +6,7 @@ import type { SqlSession } from '../unit-of-work';
 import { upcast } from '../upcasters';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import { filterSql, SqlValues } from './filter-sql';
+import { READ_HORIZON } from './read-horizon.sql';
 
 /** An `events` row as `EVENT_COLUMNS` selects it. */
 export interface EventRow {
@@ -24,8 +25,8 @@ export interface EventRow {
 /** The columns every reader of `events` selects, for `eventFromRow`. */
 export const EVENT_COLUMNS = `position, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at, transaction_id::text AS transaction_id`;
 
-/** Only commits that no open transaction can precede are readable (gap safety). */
-const READABLE = `events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+/** Only commits that no open transaction of this database can precede are readable (gap safety). */
+const READABLE = `events.transaction_id < ${READ_HORIZON}`;
 
 /**
  * The unfiltered, gap-safe page of the log (subscriptions, the projection runner). ORDER BY names

@@ -17,6 +17,7 @@ import { PostgresSnapshotReader } from './postgres-snapshot';
 import { PostgresUnitOfWork } from './postgres-unit-of-work';
 import { liveTable } from './row-store';
 import { collidedRevision } from './unique-violation';
+import { READ_HORIZON } from './read-horizon.sql';
 
 export interface PostgresEventStoreOptions {
   /** Fallback poll of subscribers (ms). */
@@ -370,7 +371,7 @@ export class PostgresEventStore implements EventStore {
   async head(): Promise<LogEnd | null> {
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events
-        WHERE events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        WHERE events.transaction_id < ${READ_HORIZON}
         ORDER BY events.transaction_id DESC, events.position DESC LIMIT 1`,
     );
     if (!rows.length) return null;
@@ -384,7 +385,7 @@ export class PostgresEventStore implements EventStore {
       `SELECT count(*)::int AS n FROM (
          SELECT 1 FROM events
           WHERE (events.transaction_id, events.position) > ($1::xid8, $2::bigint)
-            AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            AND events.transaction_id < ${READ_HORIZON}
           LIMIT $3) behind`,
       [txId, position.toString(), cap],
     );
