@@ -16,6 +16,7 @@ import { checkKeyFingerprints, keyId, replaceKeyFingerprint } from '../secrets/k
 import { systemClock } from '../shared/clock';
 import { REDACT } from '../shared/logger';
 import { cliOperator } from './cli-operator';
+import { createPool } from '../database/create-pool';
 
 /**
  * `npm run audit -- verify [--head <position>:<mac>]`: recomputes the audit hash chain and names
@@ -31,7 +32,7 @@ async function withDatabase<T>(fn: (config: AppConfig, pool: Pool, store: EventS
   );
   const config = await resolveServerKeys(loadConfig(), log, ['auditChain']);
   const { url, embedded } = await resolveDatabase(config, log);
-  const pool = new Pool({ connectionString: url, max: 2 });
+  const pool = createPool(url, 2);
   const store = postgresEventStore(pool);
   try {
     return await fn(config, pool, store, log);

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { Pool } from 'pg';
 import pino from 'pino';
 import { backupEventLog } from '../backup/backup';
 import { loadConfig } from '../config/config';
 import { resolveDatabase } from '../database/resolve-database';
 import { postgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { createPool } from '../database/create-pool';
 
 /** `npm run backup -- <file>`: the whole event log, gzipped NDJSON; safe while the service runs. */
 new Command('backup')
@@ -15,7 +15,7 @@ new Command('backup')
     const config = loadConfig();
     const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
     const { url, embedded } = await resolveDatabase(config, log);
-    const pool = new Pool({ connectionString: url, max: 2 });
+    const pool = createPool(url, 2);
     const store = postgresEventStore(pool);
     try {
       const started = Date.now();

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
-import { Pool } from 'pg';
 import pino from 'pino';
 import { AppModule } from '../app.module';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +15,7 @@ import { ProjectionRunnerService } from '../projection-runner/projection-runner.
 import { checkKeyFingerprintsAt } from '../secrets/key-fingerprints';
 import { resolveServerKeys } from '../secrets/key-files';
 import { serverKeys } from '../secrets/server-keys';
+import { createPool } from '../database/create-pool';
 
 /**
  * `npm run restore -- <file>`: into an empty database (DATABASE_URL, or a fresh embedded data
@@ -30,7 +30,7 @@ new Command('restore')
     // The installation's keys: the restored tokens and audit chain only work with the ones they were made with.
     const config = await resolveServerKeys(loadConfig({ ...process.env, PROJECTION_RUNNER_AUTOSTART: 'false' }), log);
     const { url, embedded } = await resolveDatabase(config, log);
-    const pool = new Pool({ connectionString: url, max: 3 });
+    const pool = createPool(url, 3);
     const store = postgresEventStore(pool);
     const started = Date.now();
     try {

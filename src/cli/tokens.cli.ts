@@ -24,6 +24,7 @@ import { systemClock } from '../shared/clock';
 import { eventsOrThrow, reject, RejectedError } from '../shared/decider';
 import { REDACT } from '../shared/logger';
 import { cliOperator } from './cli-operator';
+import { createPool } from '../database/create-pool';
 
 /**
  * `npm run tokens -- issue|list|revoke|rotate-key`: the same decider, handlers and store as the
@@ -53,7 +54,7 @@ async function withTools<T>(fn: (tools: Tools) => Promise<T>, rotating = false):
   if (rotating && !config.secrets.tokenHashKey && !config.core.databaseUrl) config = { ...config, secrets: { ...config.secrets, tokenHashKey: newKey() } };
   config = await resolveServerKeys(config, log);
   const { url, embedded } = await resolveDatabase(config, log);
-  const pool = new Pool({ connectionString: url, max: 3 });
+  const pool = createPool(url, 3);
   const store = postgresEventStore(pool);
   try {
     const keys = serverKeys(config);

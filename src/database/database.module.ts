@@ -4,6 +4,7 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { postgresEventStore } from '../event-store/postgres/postgres-event-store';
+import { createPool } from './create-pool';
 
 export const PG_POOL = Symbol('PG_POOL');
 export const DATABASE_URL = Symbol('DATABASE_URL');
@@ -26,9 +27,7 @@ export class DatabaseModule implements OnApplicationShutdown {
           provide: PG_POOL,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => {
-            const pool = new Pool({ connectionString: url, max: config.core.dbPoolSize });
-            pool.on('error', () => undefined); // idle client errors surface on the next query
-            return pool;
+            return createPool(url, config.core.dbPoolSize);
           },
         },
         {
