@@ -161,8 +161,11 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     await this.refreshOverrides();
   }
 
+  /** Active overrides by the service's clock, as `limitFor` judges them (the database's clock may differ from it). */
   async refreshOverrides(): Promise<void> {
-    const { rows } = await this.pool.query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE NOT revoked AND expires_at > now()');
+    const { rows } = await this.pool.query<{ doc: RateLimitOverrideRow }>('SELECT doc FROM rm_rate_limit_overrides WHERE NOT revoked AND expires_at > $1', [
+      this.clock.now(),
+    ]);
     this.overrides = rows.map((r) => r.doc);
   }
 }

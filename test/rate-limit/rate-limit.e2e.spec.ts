@@ -6,13 +6,14 @@ import { waitFor } from '../support/wait-for';
 const countEvents = async (t: TestApp) => Number((await t.db.pool.query('SELECT count(*) FROM events')).rows[0].count);
 
 // A one-day window on a clock that starts at noon UTC: a test never straddles a window boundary
-// (windows are aligned to the clock), whatever the time of day it runs.
+// (windows are aligned to the clock), whatever the time of day it runs. Yesterday's noon: the
+// service's clock is a day off the database's, so a rule judged by the database's clock shows.
 describe('rate limits', () => {
   let t: TestApp;
   let clock: TestClock;
   const inFuture = (ms: number) => new Date(clock.ms() + ms).toISOString();
   beforeEach(async () => {
-    clock = TestClock.running(middayUtc());
+    clock = TestClock.running(new Date(middayUtc().getTime() - 86_400_000));
     t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_WINDOW_MS: '86400000', RATE_LIMIT_SYNC_MS: '50' }, undefined, { clock });
   });
   afterEach(async () => t.close());
@@ -95,7 +96,7 @@ describe('rate limits', () => {
 describe('rate limits across processes', () => {
   it('share one budget through PostgreSQL', async () => {
     const env = { RATE_LIMIT_PER_MINUTE: '6', RATE_LIMIT_WINDOW_MS: '86400000', RATE_LIMIT_SYNC_MS: '50' };
-    const clock = TestClock.running(middayUtc());
+    const clock = TestClock.running(new Date(middayUtc().getTime() - 86_400_000));
     const a = await startTestApp(env, undefined, { clock });
     const b = await startTestApp({ ...env, OPSLEDGER_ADMIN_TOKEN: a.adminToken }, a.db, { clock });
     try {
