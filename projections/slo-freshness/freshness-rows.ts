@@ -47,4 +47,11 @@ export interface MaintenanceSpansRow {
   readonly window: PauseSpan | null;
 }
 
-export type FreshnessRow = FreshnessTargetRow | SuccessRunsRow | SchedulerPausesRow | MaintenanceSpansRow;
+/** Pauses of every target of one tenant (TenantTargetsPaused): excluded from the SLO of each of its targets as its own pauses are. Key `tenant-pauses|<tenant>`. */
+export interface TenantPausesRow {
+  readonly kind: 'tenant-pauses';
+  readonly tenant: string;
+  readonly pauses: readonly PauseSpan[];
+}
+
+export type FreshnessRow = FreshnessTargetRow | SuccessRunsRow | SchedulerPausesRow | MaintenanceSpansRow | TenantPausesRow;

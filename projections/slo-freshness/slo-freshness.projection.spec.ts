@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../../src/event-store/envelope';
 import { foldInMemory } from '../projection';
 import type { FreshnessRow, MaintenanceSpansRow } from './freshness-rows';
 import { maintenanceSpans } from './maintenance-spans';
-import { freshnessTargetKey, maintenanceKey, SCHEDULER_KEY, sloFreshnessProjection, successRunsKey } from './slo-freshness.projection';
+import { freshnessTargetKey, maintenanceKey, SCHEDULER_KEY, sloFreshnessProjection, successRunsKey, tenantPausesKey } from './slo-freshness.projection';
 import { addSuccess, DAY_MS } from './success-runs';
 
 const T0 = Date.parse('2026-03-01T23:58:00.000Z');
@@ -98,6 +98,41 @@ describe('slo_freshness projection', () => {
     expect([...later.keys()].filter((k) => k.startsWith('runs|'))).toEqual([successRunsKey(key, '2026-03-04'), successRunsKey(key, '2026-04-03')]);
     const removed = fold(registered, success(0), success(3 * day), ev('TargetRemoved', { key, at: iso(3 * day + 60) }));
     expect([...removed.keys()]).toEqual([]);
+  });
+
+  describe("a tenant's pauses of all its targets (TenantTargetsPaused) as paused spans per tenant", () => {
+    const tenantEv = (type: string, data: Record<string, unknown>) => ({ ...ev(type, data), streamId: 'pause-tenant-targets-acme' });
+    const paused = (at: number, resumeAt: number | null = null) =>
+      tenantEv('TenantTargetsPaused', {
+        scope: 'tenant-targets',
+        subject: 'acme',
+        tenant: 'acme',
+        reason: 'r',
+        resumeAt: resumeAt === null ? null : iso(resumeAt),
+        pausedBy: 'alice',
+        at: iso(at),
+      });
+    const resumed = (at: number) =>
+      tenantEv('TenantTargetsResumed', { scope: 'tenant-targets', subject: 'acme', tenant: 'acme', reason: 'r', resumedBy: 'alice', auto: false, at: iso(at) });
+    const row = (...events: RecordedEvent[]) => fold(...events).get(tenantPausesKey('acme'));
+
+    it('opens a span at the pause (ending at its resumeAt when it has one) and closes it at the resume', () => {
+      expect(row(paused(100))).toEqual({ kind: 'tenant-pauses', tenant: 'acme', pauses: [[ms(100), null]] });
+      expect(row(paused(100), resumed(400))).toEqual({ kind: 'tenant-pauses', tenant: 'acme', pauses: [[ms(100), ms(400)]] });
+      expect(row(paused(100, 900))).toEqual({ kind: 'tenant-pauses', tenant: 'acme', pauses: [[ms(100), ms(900)]] });
+      expect(row(paused(100, 900), resumed(300), paused(600))).toEqual({
+        kind: 'tenant-pauses',
+        tenant: 'acme',
+        pauses: [
+          [ms(100), ms(300)],
+          [ms(600), null],
+        ],
+      });
+    });
+
+    it('keeps no row for a resume without a pause', () => {
+      expect(row(resumed(400))).toBeUndefined();
+    });
   });
 
   describe('maintenance windows as excluded spans per tenant', () => {

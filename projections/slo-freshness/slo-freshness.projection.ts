@@ -1,10 +1,11 @@
 import type { RecordedEvent } from '../../src/event-store/envelope';
 import type { MaintenanceEvent } from '../../src/maintenance/maintenance.events';
 import type { LoopPauseEvent } from '../../src/pausing/loop-pause.events';
+import type { TenantTargetsPaused, TenantTargetsResumed } from '../../src/pausing/pause.events';
 import { LOOP_PAUSE_EVENT_TYPES } from '../../src/pausing/loop-pause.events';
 import type { TargetEvent } from '../../src/polling/events/target.events';
 import type { Projection } from '../projection';
-import type { FreshnessRow, FreshnessTargetRow, MaintenanceSpansRow, SchedulerPausesRow, SuccessRunsRow } from './freshness-rows';
+import type { FreshnessRow, FreshnessTargetRow, MaintenanceSpansRow, SchedulerPausesRow, SuccessRunsRow, TenantPausesRow } from './freshness-rows';
 import { finishWindow, scheduleWindow } from './maintenance-spans';
 import { addSuccess, closePause, DAY_MS, openPause, RETAIN_DAYS, utcDay } from './success-runs';
 
@@ -18,18 +19,21 @@ const TYPES = [
   'FreshnessObjectiveSet',
   'FreshnessObjectiveCleared',
   ...LOOP_PAUSE_EVENT_TYPES,
+  'TenantTargetsPaused',
+  'TenantTargetsResumed',
   // Not MaintenanceStarted: a window opens at its startsAt whether or not that is recorded yet, and the span already says so.
   'MaintenanceScheduled',
   'MaintenanceEnded',
   'MaintenanceCancelled',
 ] as const;
 
-type Handled = Extract<TargetEvent | LoopPauseEvent | MaintenanceEvent, { type: (typeof TYPES)[number] }>;
+type Handled = Extract<TargetEvent | LoopPauseEvent | MaintenanceEvent | TenantTargetsPaused | TenantTargetsResumed, { type: (typeof TYPES)[number] }>;
 
 export const freshnessTargetKey = (key: string) => `target|${key}`;
 export const successRunsKey = (key: string, day: string) => `runs|${key}|${day}`;
 export const SCHEDULER_KEY = 'scheduler';
 export const maintenanceKey = (tenant: string) => `maintenance|${tenant}`;
+export const tenantPausesKey = (tenant: string) => `tenant-pauses|${tenant}`;
 const ms = (iso: string) => Date.parse(iso);
 
 /**
@@ -37,19 +41,21 @@ const ms = (iso: string) => Date.parse(iso);
  * whether it has an objective or not (setting one judges the history already there). Per target a
  * `target` row (tenant, registration, objective, pauses) and one `runs` row per UTC day of its
  * successful polls merged into runs; one `scheduler` row with the poll scheduler's pauses; per
- * tenant that ever had a maintenance window a `maintenance` row with its windows as spans. Rows
+ * tenant that ever had a maintenance window a `maintenance` row with its windows as spans, and per
+ * tenant whose targets were ever paused together a `tenant-pauses` row. Rows
  * older than RETAIN_DAYS are deleted by the events themselves: each success deletes the runs row
  * of the day RETAIN_DAYS + 1 before it, and a removal deletes every runs row of the target.
  */
 export const sloFreshnessProjection: Projection<FreshnessRow> = {
   name: 'slo_freshness',
-  version: 2,
+  version: 3,
   inline: false,
   canHandle: TYPES,
   keysOf(e: RecordedEvent) {
     const ev = e as unknown as Handled;
     if (ev.type === 'LoopPaused' || ev.type === 'LoopResumed') return ev.data.loop === 'poll-scheduler' ? [SCHEDULER_KEY] : [];
     if (ev.type === 'MaintenanceScheduled' || ev.type === 'MaintenanceEnded' || ev.type === 'MaintenanceCancelled') return [maintenanceKey(ev.data.tenant)];
+    if (ev.type === 'TenantTargetsPaused' || ev.type === 'TenantTargetsResumed') return [tenantPausesKey(ev.data.subject)];
     const key = ev.data.key;
     const at = ms(ev.data.at);
     if (ev.type === 'PollSucceeded') return [successRunsKey(key, utcDay(at)), successRunsKey(key, utcDay(at - (RETAIN_DAYS + 1) * DAY_MS))];
@@ -66,6 +72,13 @@ export const sloFreshnessProjection: Projection<FreshnessRow> = {
       }
       case 'LoopResumed':
         return row ? { kind: 'scheduler', pauses: closePause((row as SchedulerPausesRow).pauses, ms(ev.data.at)) } : null;
+      // A pause of every target of a tenant ends by itself at its resumeAt (the auto-resume is recorded at that instant too).
+      case 'TenantTargetsPaused': {
+        const pauses = (row as TenantPausesRow | null)?.pauses ?? [];
+        return { kind: 'tenant-pauses', tenant: ev.data.subject, pauses: openPause(pauses, ms(ev.data.at), ev.data.resumeAt ? ms(ev.data.resumeAt) : null) };
+      }
+      case 'TenantTargetsResumed':
+        return row ? { ...(row as TenantPausesRow), pauses: closePause((row as TenantPausesRow).pauses, ms(ev.data.at)) } : null;
       case 'MaintenanceScheduled': {
         const d = ev.data;
         return scheduleWindow(row as MaintenanceSpansRow | null, d.tenant, ms(d.scheduledAt), [ms(d.startsAt), d.endsAt ? ms(d.endsAt) : null]);

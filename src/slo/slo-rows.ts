@@ -1,7 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import type { FreshnessRow, FreshnessTargetRow, MaintenanceSpansRow, SchedulerPausesRow, SuccessRunsRow } from '../../projections/slo-freshness/freshness-rows';
-import { freshnessTargetKey, maintenanceKey, SCHEDULER_KEY, sloFreshnessProjection } from '../../projections/slo-freshness/slo-freshness.projection';
+import type {
+  FreshnessRow,
+  FreshnessTargetRow,
+  MaintenanceSpansRow,
+  SchedulerPausesRow,
+  SuccessRunsRow,
+  TenantPausesRow,
+} from '../../projections/slo-freshness/freshness-rows';
+import {
+  freshnessTargetKey,
+  maintenanceKey,
+  SCHEDULER_KEY,
+  sloFreshnessProjection,
+  tenantPausesKey,
+} from '../../projections/slo-freshness/slo-freshness.projection';
 import { utcDay } from '../../projections/slo-freshness/success-runs';
 import { inScope } from '../access/tenant-scope';
 import { PG_POOL } from '../database/database.module';
@@ -17,6 +30,8 @@ interface RowSource {
   scheduler(): Promise<SchedulerPausesRow | null>;
   /** Maintenance rows of these tenants (those that ever had a window). */
   maintenance(tenants: readonly string[]): Promise<MaintenanceSpansRow[]>;
+  /** Rows of these tenants' pauses of all their targets (those ever paused so). */
+  tenantPauses(tenants: readonly string[]): Promise<TenantPausesRow[]>;
 }
 
 /**
@@ -49,15 +64,16 @@ export class SloRows {
   private async histories(src: RowSource, targets: FreshnessTargetRow[], fromMs: number): Promise<TargetHistory[]> {
     if (!targets.length) return [];
     const tenants = [...new Set(targets.map((t) => t.tenant).filter((t): t is string => t !== null))];
-    const [runs, scheduler, maintenance] = await Promise.all([
+    const [runs, scheduler, maintenance, tenantPauses] = await Promise.all([
       src.runs(
         targets.map((t) => t.key),
         utcDay(fromMs),
       ),
       src.scheduler(),
       tenants.length ? src.maintenance(tenants) : [],
+      tenants.length ? src.tenantPauses(tenants) : [],
     ]);
-    return targetHistories(targets, runs, scheduler, maintenance);
+    return targetHistories(targets, runs, scheduler, maintenance, tenantPauses);
   }
 
   private async source(at: Date | null): Promise<RowSource> {
@@ -76,6 +92,7 @@ export class SloRows {
         docs(`SELECT doc FROM rm_slo_freshness WHERE kind = 'runs' AND target_key = ANY($1::text[]) AND day >= $2 ORDER BY target_key, day`, [keys, fromDay]),
       scheduler: async () => (await docs<SchedulerPausesRow>('SELECT doc FROM rm_slo_freshness WHERE key = $1', [SCHEDULER_KEY]))[0] ?? null,
       maintenance: (tenants) => docs('SELECT doc FROM rm_slo_freshness WHERE key = ANY($1::text[])', [tenants.map(maintenanceKey)]),
+      tenantPauses: (tenants) => docs('SELECT doc FROM rm_slo_freshness WHERE key = ANY($1::text[])', [tenants.map(tenantPausesKey)]),
     };
   }
 
@@ -95,6 +112,7 @@ export class SloRows {
       },
       scheduler: async () => (rows.get(SCHEDULER_KEY) as SchedulerPausesRow | undefined) ?? null,
       maintenance: async (tenants) => tenants.map((t) => rows.get(maintenanceKey(t)) as MaintenanceSpansRow | undefined).filter((r) => r !== undefined),
+      tenantPauses: async (tenants) => tenants.map((t) => rows.get(tenantPausesKey(t)) as TenantPausesRow | undefined).filter((r) => r !== undefined),
     };
   }
 }
