@@ -11,12 +11,12 @@ import { WorkerStarted, workerStream, WorkerStopped } from '../events/worker.eve
 import type { AbortReason, HandlerResult } from '../handlers/handler';
 import { runHandler } from '../handlers/run-handler';
 import type { JobQueue } from '../queue/job-queue';
-import { Outcome, runDecider, RunStepCommand } from '../run.decider';
+import type { Outcome, RunStepCommand } from '../run.decider';
 import type { RunEvent } from '../events/run.events';
 import { JOBS_CHANNEL, RunWriter } from '../store/run-writer';
 import type { ClaimedRun, HeldRuns } from '../queue/job-queue';
 import { HeldRun, LocalQueue } from './local-queue';
-import type { PendingWrite } from './pending-write';
+import { ResultGroups } from './result-groups';
 import { outcomeOf, WorkerLog } from './worker-log';
 
 export interface JobWorkerOptions {
@@ -79,8 +79,7 @@ export class JobWorker {
   private heartbeatTimer?: NodeJS.Timeout;
   private cancelTimer?: NodeJS.Timeout;
   private listener: PoolClient | null = null;
-  private readonly pending: PendingWrite[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly results: ResultGroups;
   private readonly released = new Set<string>();
   private jobs: string[] = [];
   private readonly local: LocalQueue;
@@ -101,6 +100,13 @@ export class JobWorker {
   ) {
     this.local = new LocalQueue(opts.localQueueSize, opts.localQueueTtlMs);
     this.wlog = new WorkerLog(log, this.id);
+    this.results = new ResultGroups(
+      writer,
+      this.wlog,
+      log,
+      { workerId: this.id, completeBatchMs: opts.completeBatchMs, retryMs: Math.min(1000, opts.pollMs) },
+      (job, events) => this.reportOutcome(job, events),
+    );
   }
 
   get running(): readonly { runId: string; job: string; startedAt: number }[] {
@@ -227,17 +233,23 @@ export class JobWorker {
   private giveBack(runs: readonly HeldRun[], why: string): void {
     if (!runs.length) return;
     const now = this.clock.now();
-    for (const run of runs)
-      this.pending.push({
+    this.results.push(
+      ...runs.map((run) => ({
         run,
-        kind: 'return',
-        cmd: { type: 'Abandon', workerId: this.id, reason: `${why}: given back from the local queue of worker ${this.id}`, now, countsAsAttempt: false },
-      });
+        kind: 'return' as const,
+        cmd: {
+          type: 'Abandon' as const,
+          workerId: this.id,
+          reason: `${why}: given back from the local queue of worker ${this.id}`,
+          now,
+          countsAsAttempt: false,
+        },
+      })),
+    );
     this.log.info(
       { event: 'worker.runs_given_back', workerId: this.id, runs: runs.length, reason: why },
       `${runs.length} held run(s) given back unstarted (${why})`,
     );
-    this.scheduleFlush();
   }
 
   private execute(run: HeldRun): void {
@@ -281,51 +293,12 @@ export class JobWorker {
         this.processed++;
         if (!result.ok) this.failed++;
       }
-      this.pending.push({ run, kind: 'result', cmd });
+      this.results.push({ run, kind: 'result', cmd });
       this.inflight.delete(runId);
-      this.scheduleFlush();
       this.startHeld();
       this.wake();
     })();
     this.inflight.set(runId, { run, startedAt, abort, done });
-  }
-
-  /**
-   * Finished runs are written together: after `completeBatchMs` (0: the next turn of the event
-   * loop), one transaction for whatever finished meanwhile, and again for whatever finished while
-   * it was on its way.
-   */
-  private scheduleFlush(): void {
-    if (this.flushing) return;
-    this.flushing = (async () => {
-      await new Promise((r) => (this.opts.completeBatchMs > 0 ? setTimeout(r, this.opts.completeBatchMs) : setImmediate(r)));
-      while (this.pending.length) {
-        const batch = this.pending.splice(0, 1000);
-        const byId = new Map(batch.map((b) => [b.run.runId, b]));
-        try {
-          const started = Date.now();
-          // Separate from claiming on purpose: the loop's claim and this write overlap on two
-          // connections; one combined transaction measured ~30 % slower. Each run is written at
-          // the revision its claim left (the worker's copy of the row); a run changed since (a
-          // cancel request, the reaper) is read again under its lock and decided on that.
-          const decisions = await this.writer.act(
-            [...byId.keys()],
-            (row, id) => runDecider.decide(byId.get(id)!.cmd, row),
-            () => ({ actor: `worker:${this.id}` }),
-            new Map(batch.map((b) => [b.run.runId, { row: b.run.row, revision: b.run.revision }])),
-          );
-          this.wlog.decisions(decisions, byId, (job, events) => this.reportOutcome(job, events));
-          this.wlog.finished(decisions, Date.now() - started);
-        } catch (err) {
-          this.log.error({ event: 'worker.complete_failed', workerId: this.id, runs: batch.length, err }, 'could not record run results; retrying');
-          this.pending.unshift(...batch);
-          await new Promise((r) => setTimeout(r, Math.min(1000, this.opts.pollMs)));
-        }
-      }
-    })().finally(() => {
-      this.flushing = null;
-      if (this.pending.length) this.scheduleFlush();
-    });
   }
 
   private reportOutcome(job: string, events: readonly RunEvent[]): void {
@@ -343,7 +316,7 @@ export class JobWorker {
       const now = this.clock.now();
       for (const run of this.local.remove(new Set(rows.map((r) => r.key)))) {
         this.log.info({ event: 'background_job.cancelling', runId: run.runId, workerId: this.id }, `cancelling ${run.runId} (not started)`);
-        this.pending.push({
+        this.results.push({
           run,
           kind: 'result',
           cmd: {
@@ -353,7 +326,6 @@ export class JobWorker {
             outcome: { finishedAt: now.toISOString(), durationMs: 0, exitCode: null, logTail: '', error: null },
           },
         });
-        this.scheduleFlush();
       }
       for (const r of rows) {
         const f = this.inflight.get(r.key);
@@ -404,10 +376,7 @@ export class JobWorker {
       for (const f of this.inflight.values()) f.abort.abort('shutdown' satisfies AbortReason);
       await all;
     }
-    while (this.flushing || this.pending.length) {
-      if (!this.flushing) this.scheduleFlush();
-      await this.flushing;
-    }
+    await this.results.drain();
     const stopped: WorkerStopped = {
       type: 'WorkerStopped',
       data: { workerId: this.id, at: this.clock.now().toISOString(), processed: this.processed, failed: this.failed, released: [...this.released] },
