@@ -7,12 +7,11 @@ import { Operator, OperatorContext } from '../audit/operator-context';
 import { badRequestExample, conflictExample, notFoundExample } from '../http/error-examples';
 import { PauseLoopDto, ResumeLoopDto } from '../pausing/pause-loop.dto';
 import { PAUSE_EXAMPLE, pauseView, RESUMED_EXAMPLE, visibleTenant } from '../pausing/pause.view';
+import { TenantPauseRoute } from '../pausing/tenant-pause-route';
 import { Pauses } from '../pausing/pauses.service';
 import { NotFound } from '../shared/errors';
 import type { JobCatalog } from './definitions/job-catalog';
 import { JOB_CATALOG } from './jobs.di';
-
-const TENANT_JOBS = { ...PAUSE_EXAMPLE, scope: 'tenant-jobs', subject: 'acme' };
 
 /**
  * Pause and resume one job, or every job of a tenant: audited operator actions (job.pause,
@@ -66,33 +65,18 @@ export class JobPausesController {
     return pauseView(await this.pauses.resume(this.job(name, op.tenant), op, body.reason));
   }
 
-  @Post('tenants/:tenant/jobs/pause')
-  @HttpCode(200)
-  @Roles('operator')
-  @TenantScope('tenant', 'its own tenant only; another tenant → 404')
-  @ApiParam({ name: 'tenant', example: 'acme' })
-  @ApiOperation({
-    summary:
-      'Pause every job of a tenant (jobs whose definition names it, and runs of shared jobs queued for it) until resumed or resumeAt. Needs a reason; audited as tenant_jobs.pause.',
-  })
-  @ApiResponse({ status: 200, schema: { example: TENANT_JOBS } })
-  @ApiResponse(badRequestExample('resumeAt', 'must be in the future'))
-  @ApiResponse(notFoundExample('no tenant globex'))
-  @ApiResponse(conflictExample('the jobs of tenant acme are paused already (by alice since 2026-03-02T10:00:00.000Z: "migration"); resume it first'))
+  @TenantPauseRoute(
+    'tenants/',
+    'jobs',
+    'pause',
+    'Pause every job of a tenant (jobs whose definition names it, and runs of shared jobs queued for it) until resumed or resumeAt. Needs a reason; audited as tenant_jobs.pause.',
+  )
   async pauseTenantJobs(@Param('tenant') tenant: string, @Body() body: PauseLoopDto, @Operator() op: OperatorContext) {
     const t = visibleTenant(tenant, op.tenant);
     return pauseView(await this.pauses.pause({ scope: 'tenant-jobs', subject: t, tenant: t }, op, body.reason, body.resumeAt ?? null));
   }
 
-  @Post('tenants/:tenant/jobs/resume')
-  @HttpCode(200)
-  @Roles('operator')
-  @TenantScope('tenant', 'its own tenant only; another tenant → 404')
-  @ApiParam({ name: 'tenant', example: 'acme' })
-  @ApiOperation({ summary: "Resume a tenant's jobs. Needs a reason; audited as tenant_jobs.resume. 409 when not paused." })
-  @ApiResponse({ status: 200, schema: { example: { ...RESUMED_EXAMPLE, scope: 'tenant-jobs', subject: 'acme' } } })
-  @ApiResponse(notFoundExample('no tenant globex'))
-  @ApiResponse(conflictExample('the jobs of tenant acme are not paused'))
+  @TenantPauseRoute('tenants/', 'jobs', 'resume', "Resume a tenant's jobs. Needs a reason; audited as tenant_jobs.resume. 409 when not paused.")
   async resumeTenantJobs(@Param('tenant') tenant: string, @Body() body: ResumeLoopDto, @Operator() op: OperatorContext) {
     const t = visibleTenant(tenant, op.tenant);
     return pauseView(await this.pauses.resume({ scope: 'tenant-jobs', subject: t, tenant: t }, op, body.reason));
