@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -8,7 +8,7 @@ import { systemOperator } from '../audit/operator-context';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL, PG_POOL } from '../database/database.module';
-import { LeaderSweep } from '../database/leader-sweep';
+import { LeaderSweepLoop } from '../database/leader-sweep.loop';
 import { LoopStateService } from '../database/loop-state.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { RejectedError } from '../shared/decider';
@@ -22,9 +22,7 @@ import { effectiveValue } from './flag-value';
  * the clock. The event makes the log say when the value stopped, and frees the flag for `clear`.
  */
 @Injectable()
-export class FlagExpiryLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly sweeper: LeaderSweep<string>;
-
+export class FlagExpiryLoop extends LeaderSweepLoop<string> {
   constructor(
     private readonly audit: AuditRecorder,
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -34,33 +32,23 @@ export class FlagExpiryLoop implements OnApplicationBootstrap, BeforeApplication
     @Inject(LOGGER) log: Logger,
     loops: LoopStateService,
   ) {
-    this.sweeper = new LeaderSweep({
+    super({
       name: 'flag-expiry',
       databaseUrl,
       everyMs: config.flags.expirySweepMs,
       reportMs: config.core.loopReportMs,
       loops,
       log,
-      sweep: () => this.sweepHere(),
       onError: (err) => log.error({ event: 'flag.expiry_failed', err: String(err) }, 'recording flag expiries failed'),
     });
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.core.appMode === 'worker') return;
-    this.sweeper.start();
+  /** Not in worker-only processes (they serve no flags). */
+  protected override runsHere(): boolean {
+    return this.config.core.appMode !== 'worker';
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.sweeper.stop();
-  }
-
-  /** One sweep when this process holds the lock: the keys whose expiry it recorded. */
-  sweep(): Promise<string[]> {
-    return this.sweeper.run();
-  }
-
-  private async sweepHere(): Promise<string[]> {
+  protected async sweepHere(): Promise<string[]> {
     const now = this.clock.now();
     const { rows } = await this.pool.query<{ doc: FlagRow }>(`SELECT doc FROM rm_flags WHERE doc->'current'->>'expiresAt' IS NOT NULL`);
     const due = rows.map((r) => r.doc).filter((f) => f.current && effectiveValue(f, now).source === 'default');

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AuditRecorder } from '../audit/audit-recorder';
@@ -6,7 +6,7 @@ import { systemOperator } from '../audit/operator-context';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL } from '../database/database.module';
-import { LeaderSweep } from '../database/leader-sweep';
+import { LeaderSweepLoop } from '../database/leader-sweep.loop';
 import { LoopStateService } from '../database/loop-state.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { RejectedError } from '../shared/decider';
@@ -22,9 +22,7 @@ import { MaintenanceWindows } from './maintenance-windows';
  * the holds compare each window with the clock.
  */
 @Injectable()
-export class MaintenanceWindowLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly sweeper: LeaderSweep<string>;
-
+export class MaintenanceWindowLoop extends LeaderSweepLoop<string> {
   constructor(
     private readonly audit: AuditRecorder,
     private readonly windows: MaintenanceWindows,
@@ -34,32 +32,18 @@ export class MaintenanceWindowLoop implements OnApplicationBootstrap, BeforeAppl
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) log: Logger,
   ) {
-    this.sweeper = new LeaderSweep({
+    super({
       name: 'maintenance-window',
       databaseUrl,
       everyMs: config.maintenance.sweepMs,
       reportMs: config.core.loopReportMs,
       loops,
       log,
-      sweep: () => this.sweepHere(),
       onError: (err) => log.error({ event: 'maintenance.record_failed', err: String(err) }, 'recording maintenance windows failed'),
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.sweeper.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.sweeper.stop();
-  }
-
-  /** One sweep when this process holds the lock: the tenants whose window opening or closing it recorded. */
-  sweep(): Promise<string[]> {
-    return this.sweeper.run();
-  }
-
-  private async sweepHere(): Promise<string[]> {
+  protected async sweepHere(): Promise<string[]> {
     const now = this.clock.now();
     const due = (await this.windows.load()).filter((r) => {
       const phase = windowPhase(r.window!, now);

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PauseRow } from '../../projections/pauses/pause-row';
@@ -6,7 +6,7 @@ import { systemOperator } from '../audit/operator-context';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { DATABASE_URL } from '../database/database.module';
-import { LeaderSweep } from '../database/leader-sweep';
+import { LeaderSweepLoop } from '../database/leader-sweep.loop';
 import { LoopStateService } from '../database/loop-state.service';
 import { Clock, CLOCK } from '../shared/clock';
 import { RejectedError } from '../shared/decider';
@@ -26,8 +26,7 @@ export type TargetResumer = (row: PauseRow) => Promise<void>;
  * say so, and puts a paused target back on the scheduler's heap.
  */
 @Injectable()
-export class PauseExpiry implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly sweeper: LeaderSweep<string>;
+export class PauseExpiry extends LeaderSweepLoop<string> {
   private targetResumer: TargetResumer | null = null;
 
   constructor(
@@ -39,14 +38,13 @@ export class PauseExpiry implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) log: Logger,
   ) {
-    this.sweeper = new LeaderSweep({
+    super({
       name: 'pause-expiry',
       databaseUrl,
       everyMs: config.jobs.pauseExpirySweepMs,
       reportMs: config.core.loopReportMs,
       loops,
       log,
-      sweep: () => this.sweepHere(),
       onError: (err) => log.error({ event: 'pause.expiry_failed', err: String(err) }, 'recording automatic resumes failed'),
     });
   }
@@ -55,20 +53,7 @@ export class PauseExpiry implements OnApplicationBootstrap, BeforeApplicationShu
     this.targetResumer = resumer;
   }
 
-  onApplicationBootstrap(): void {
-    this.sweeper.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.sweeper.stop();
-  }
-
-  /** One sweep when this process holds the lock: the keys of the pauses whose end it recorded. */
-  sweep(): Promise<string[]> {
-    return this.sweeper.run();
-  }
-
-  private async sweepHere(): Promise<string[]> {
+  protected async sweepHere(): Promise<string[]> {
     const now = this.clock.now().getTime();
     const due = (await this.holds.readRows()).filter((r) => r.paused && r.resumeAt !== null && Date.parse(r.resumeAt) <= now);
     const recorded: string[] = [];
