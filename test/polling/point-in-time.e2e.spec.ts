@@ -82,7 +82,10 @@ describe('?at= on scheduler health and ops health: a scripted incident replayed 
         POLL_TIMEOUT_MS: '800',
         SCHEDULER_REPORT_MS: '1000',
         BREAKER_FAILURE_THRESHOLD: '2',
-        BREAKER_OPEN_BASE_MS: '400',
+        // 2 s open each trip: recording "breaker open" may take a while on a loaded machine, and the
+        // target must not reach its dead-letter streak (two half-open failures) before the probe hangs.
+        BREAKER_OPEN_BASE_MS: '2000',
+        BREAKER_OPEN_MAX_MS: '2000',
         DEAD_LETTER_STREAK: '4',
         DEAD_LETTER_RETRY_SCHEDULE: '600',
         PIT_SNAPSHOT_INTERVAL_MS: '3600000', // taken by hand below
