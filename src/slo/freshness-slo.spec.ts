@@ -6,6 +6,7 @@ import type {
   SchedulerPausesRow,
   SuccessRun,
   SuccessRunsRow,
+  TenantPausesRow,
 } from '../../projections/slo-freshness/freshness-rows';
 import { freshnessTargetKey, SCHEDULER_KEY, sloFreshnessProjection } from '../../projections/slo-freshness/slo-freshness.projection';
 import { addSuccess, utcDay } from '../../projections/slo-freshness/success-runs';
@@ -255,6 +256,7 @@ class ScriptedLog {
       all.filter((r): r is SuccessRunsRow => r.kind === 'runs'),
       (rows.get(SCHEDULER_KEY) as SchedulerPausesRow | undefined) ?? null,
       all.filter((r): r is MaintenanceSpansRow => r.kind === 'maintenance'),
+      all.filter((r): r is TenantPausesRow => r.kind === 'tenant-pauses'),
     );
     return freshnessReport(freshnessHistory(h), MAINT_OBJECTIVE, s(at), [300_000, 3_600_000]);
   }

@@ -28,7 +28,7 @@ export function targetHistories(
   runs: readonly SuccessRunsRow[],
   scheduler: SchedulerPausesRow | null,
   maintenance: readonly MaintenanceSpansRow[],
-  tenantPauses: readonly TenantPausesRow[] = [],
+  tenantPauses: readonly TenantPausesRow[],
 ): TargetHistory[] {
   const byKey = new Map<string, SuccessRun[]>();
   for (const r of runs) byKey.set(r.key, [...(byKey.get(r.key) ?? []), ...r.runs]);
