@@ -163,11 +163,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async startDue(subscriptions: Map<string, WebhookSubscriptionRow>): Promise<void> {
-    const { rows } = await this.pool.query<{ doc: WebhookDeliveryRow }>(
-      `SELECT doc FROM rm_webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT ${DUE_PER_STEP}`,
+    const { rows } = await this.pool.query<{ doc: WebhookDeliveryRow; revision: string }>(
+      `SELECT doc, revision FROM rm_webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT ${DUE_PER_STEP}`,
       [this.clock.now().toISOString()],
     );
-    for (const { doc: d } of rows) {
+    for (const { doc: d, revision } of rows) {
       if (this.inFlight.has(d.id) || this.stopping.signal.aborted) continue;
       const s = subscriptions.get(d.subscriptionId);
       if (!s || s.deletedAt) {
@@ -177,7 +177,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       const busy = this.perSubscription.get(s.id) ?? 0;
       if (busy >= (s.maxConcurrency ?? this.cfg.maxConcurrency)) continue;
       this.perSubscription.set(s.id, busy + 1);
-      const p = this.deliver(d, s)
+      const p = this.deliver(d, s, revision)
         .catch((err) => {
           if (!(err instanceof AttemptAbandoned))
             this.log.error({ event: 'webhook.attempt_failed', deliveryId: d.id, err: String(err) }, 'recording a webhook attempt failed');
@@ -191,7 +191,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  private async deliver(d: WebhookDeliveryRow, s: WebhookSubscriptionRow): Promise<void> {
+  private async deliver(d: WebhookDeliveryRow, s: WebhookSubscriptionRow, revision: string): Promise<void> {
+    // The due list may have been read while an attempt of this delivery was on its way, and that
+    // attempt recorded (and left inFlight) since: send only if the row is still the one read.
+    const now = await this.pool.query<{ revision: string }>('SELECT revision FROM rm_webhook_deliveries WHERE key = $1', [d.id]);
+    if (now.rows[0]?.revision !== revision) return;
     const [event] = await this.store.readEvents([d.eventId]);
     if (!event) throw new Error(`event ${d.eventId} of delivery ${d.id} is not in the log`);
     const result = await sendAttempt(this.egress.fetch, {

@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher';
 import { WebhookSecrets } from '../../src/webhooks/webhook-secret';
 import { startTestApp, TestApp } from '../support/test-app';
 import { readEvents } from '../support/wait-for-events';
@@ -300,6 +301,21 @@ describe('outbound webhooks: a real receiver that fails, times out and recovers'
         ['webhook.subscribe', 'test receiver'],
       ]),
     );
+  });
+
+  it('a due row read while an attempt of it was on its way is not sent again once that attempt is recorded', async () => {
+    const created = await subscribe({ url: `${r.base}/once`, eventTypes: ['TargetRegistered'] });
+    expect(created.status).toBe(201);
+    await register(`web-${++seq}`);
+    await waitFor('the receiver got the event', () => r.accepted('/once').length === 1);
+    const id = (await deliveries(created.body.id))[0].data.deliveryId as string;
+    // The row as a due list read before the attempt was recorded would hold it: pending, at its first revision.
+    const first = await t.db.pool.query<{ doc: any }>(`SELECT doc FROM rm_webhook_deliveries WHERE key = $1`, [id]);
+    const stale = { ...first.rows[0].doc, status: 'pending' };
+    const sub = (await t.db.pool.query<{ doc: any }>(`SELECT doc FROM rm_webhook_subscriptions WHERE key = $1`, [created.body.id])).rows[0].doc;
+    await (t.app.get(WebhookDispatcher) as any).deliver(stale, sub, '0');
+    expect(r.received.filter((x) => x.path === '/once')).toHaveLength(1);
+    expect((await deliveries(created.body.id)).map((e) => e.type)).toEqual(['WebhookDeliveryQueued', 'WebhookDeliverySucceeded']);
   });
 
   it('deleting a subscription is audited; it gets nothing more and leaves the list', async () => {
