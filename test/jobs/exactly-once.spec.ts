@@ -110,7 +110,12 @@ describe('slow handlers whose workers lose their lease mid-run', () => {
         kinds[i] === 'healthy' ? { onHeartbeat: async (_s, w) => void (await p.reaper.reap(REAP_AFTER_MS, w.id)) } : {},
       ),
     );
-    await Promise.all(workers.map((w) => w.start()));
+    // The lapsed workers start first and hold runs before any reaper runs: on a loaded machine their
+    // start could otherwise outlast REAP_AFTER_MS, and they would be reaped with nothing in flight.
+    const lapsed = workers.filter((_, i) => kinds[i] === 'lapsed');
+    await Promise.all(lapsed.map((w) => w.start()));
+    await waitFor('the lapsed workers hold runs', async () => lapsed.every((w) => w.running.length > 0), 10_000, 10);
+    await Promise.all(workers.filter((w) => !lapsed.includes(w)).map((w) => w.start()));
     await waitFor(`${SLOW_RUNS} slow runs succeeded`, async () => (await succeededCount(procs[0])) === SLOW_RUNS, 45_000, 100);
     // Stopping waits for the lapsed workers' last executions, whose results are refused.
     await Promise.all(workers.map((w) => w.stop(5000)));
