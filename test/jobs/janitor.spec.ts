@@ -39,6 +39,7 @@ describe('janitor rules', () => {
     // Old: a stuck run, a waiting run, a completed run, an expiring run; a dead worker with a run.
     const [stuck, waiting, done, doomed, orphan] = await p.enqueueMany('j', 5);
     const [expiring] = await p.enqueueMany('exp', 1);
+    await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency) VALUES ('w-alive', 'h', 1, 'worker', 't', 1)`);
     const claimed = await p.queue.claim('w-alive', ['j'], 3, clock.now()); // stuck, waiting?, … by age
     const byId = new Set(claimed.map((c) => c.runId));
     expect(byId).toEqual(new Set([stuck, waiting, done]));

@@ -34,6 +34,7 @@ describe('job log families that need a broken or raced database', () => {
     const [runId] = await p.enqueueMany('j', 1);
     // An event the queue view does not fold: the stream is one revision ahead of the row.
     await p.store.append(`job-${runId}`, [{ type: 'Annotated', data: { note: 'out of band' } }], 'any');
+    await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency) VALUES ('w-racer', 'h', 1, 'worker', 't', 1)`);
     expect(await p.queue.claim('w-racer', ['j'], 1, new Date())).toEqual([]);
     expect(await log.waitFor('background_job.claim_conflict', { workerId: 'w-racer' })).toMatchObject({ level: 40 });
   });
@@ -76,5 +77,42 @@ describe('job log families that need a broken or raced database', () => {
       open?.();
       await q.close();
     }
+  });
+
+  it('worker.rejoined: a worker reaped while alive drops its held runs and takes a new lease before it claims again', async () => {
+    const q = runtimeOn(db.url, { log: pino({ level: 'debug' }, log), config: jobsConfig({ WORKER_LOCAL_QUEUE_SIZE: '5', WORKER_HEARTBEAT_MS: '3600000' }) });
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    q.catalog.define({ name: 'paused-host', handler: { kind: 'code' } }, () => gate);
+    const w = q.newWorker({ mode: 'worker', version: 'test', concurrency: 1 });
+    try {
+      await q.reconcile();
+      await q.enqueueMany('paused-host', 3);
+      await w.start();
+      const deadline = Date.now() + 30_000;
+      while (w.held < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // Reaped while alive (its heartbeats stopped reaching the database for longer than the lease).
+      await q.reaper.reap(0, 'w-reaper');
+      await w.heartbeat();
+      expect(await log.waitFor('worker.rejoined', { workerId: w.id })).toMatchObject({ level: 40, droppedHeld: 2, inFlight: 1 });
+      expect(w.held).toBe(0);
+      const lease = await q.pool.query(`SELECT stopped_at FROM job_workers WHERE id = $1`, [w.id]);
+      expect(lease.rows).toEqual([{ stopped_at: null }]);
+      const stream = await q.pool.query(`SELECT type FROM events WHERE stream_id = $1 ORDER BY revision`, [`worker-${w.id}`]);
+      expect(stream.rows.map((r) => r.type)).toEqual(['WorkerStarted', 'WorkerReaped', 'WorkerStarted']);
+    } finally {
+      open?.();
+      await w.stop(5000);
+      await q.close();
+    }
+  });
+
+  it('a worker without a live lease row claims nothing: no reaper could ever give such a run back', async () => {
+    const [runId] = await p.enqueueMany('j', 1, { fresh: true });
+    expect(await p.queue.claim('w-never-registered', ['j'], 5, new Date())).toEqual([]);
+    await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency, stopped_at) VALUES ('w-stopped', 'h', 1, 'worker', 't', 1, now())`);
+    expect(await p.queue.claim('w-stopped', ['j'], 5, new Date())).toEqual([]);
+    await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency) VALUES ('w-live', 'h', 1, 'worker', 't', 1)`);
+    expect((await p.queue.claim('w-live', ['j'], 5, new Date())).map((c) => c.runId)).toContain(runId);
   });
 });

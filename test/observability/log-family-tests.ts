@@ -13,6 +13,7 @@ export const LOG_FAMILY_TESTS: Readonly<Record<string, { readonly file: string; 
   'webhook.delivery_failed': { file: 'test/security/egress-webhook.e2e.spec.ts' },
   'worker.runs_given_back': { file: 'test/observability/job-log-families.spec.ts' },
   'worker.return_refused': { file: 'test/observability/job-log-families.spec.ts' },
+  'worker.rejoined': { file: 'test/observability/job-log-families.spec.ts' },
   'secrets.key_generated': { file: 'test/process/start-stop.e2e.spec.ts' },
   'auth.bootstrap_token_written': { file: 'test/security/npm-start-sigterm.e2e.spec.ts' },
   'process.started': { file: 'test/process/start-stop.e2e.spec.ts' },

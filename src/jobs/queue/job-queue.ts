@@ -26,10 +26,16 @@ export interface ClaimedRun {
   readonly revision: bigint;
 }
 
-/** $4/$5: held jobs and tenants (their runs wait unless an admin forced them through the hold). */
+/**
+ * $4/$5: held jobs and tenants (their runs wait unless an admin forced them through the hold).
+ * $6: the claiming worker, which must hold a live lease row: a run claimed without one would be
+ * invisible to every reaper. KEY SHARE lets heartbeats through and makes the reaper (FOR UPDATE
+ * SKIP LOCKED) pass this worker by until the claim committed.
+ */
 const CANDIDATES = `
+  WITH lease AS (SELECT 1 FROM job_workers WHERE id = $6 AND stopped_at IS NULL FOR KEY SHARE)
   SELECT key, doc, revision FROM rm_job_queue
-   WHERE state IN ('pending', 'retrying') AND ready_at <= $1 AND job = ANY($2::text[])
+   WHERE EXISTS (SELECT 1 FROM lease) AND state IN ('pending', 'retrying') AND ready_at <= $1 AND job = ANY($2::text[])
      AND (NOT (job = ANY($4::text[]) OR coalesce(tenant, '') = ANY($5::text[])) OR doc->>'forced' = 'true')
    ORDER BY priority_rank, ready_at
    LIMIT $3
@@ -121,6 +127,7 @@ export class JobQueue {
       limit,
       held.heldJobs,
       held.heldTenants,
+      workerId,
     ]);
     const changes: RunChange[] = [];
     for (const r of rows) {

@@ -123,6 +123,23 @@ export class JobWorker {
   }
 
   async start(): Promise<void> {
+    await this.register('no_stream');
+    this.log.info({ event: 'worker.started', workerId: this.id, concurrency: this.opts.concurrency }, `job worker ${this.id} started`);
+    await this.listen();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.opts.heartbeatMs);
+    this.cancelTimer = setInterval(
+      () => {
+        this.giveBackOverdue();
+        void this.checkCancels();
+      },
+      Math.max(50, this.opts.pollMs),
+    );
+    this.jobs = this.catalog.runnable();
+    this.loopDone = this.loop();
+  }
+
+  /** Writes the lease row and records WorkerStarted: the worker holds a lease from here. */
+  private async register(expected: 'no_stream' | 'any'): Promise<void> {
     const now = this.clock.now();
     const renewing = Date.now();
     await this.pool.query(
@@ -142,19 +159,21 @@ export class JobWorker {
         at: now.toISOString(),
       },
     };
-    await this.store.append(workerStream(this.id), [{ ...started, metadata: { actor: `worker:${this.id}` } }], 'no_stream');
-    this.log.info({ event: 'worker.started', workerId: this.id, concurrency: this.opts.concurrency }, `job worker ${this.id} started`);
-    await this.listen();
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.opts.heartbeatMs);
-    this.cancelTimer = setInterval(
-      () => {
-        this.giveBackOverdue();
-        void this.checkCancels();
-      },
-      Math.max(50, this.opts.pollMs),
+    await this.store.append(workerStream(this.id), [{ ...started, metadata: { actor: `worker:${this.id}` } }], expected);
+  }
+
+  /**
+   * The heartbeat found no lease row: another process reaped this worker while it was alive (a
+   * pause longer than WORKER_REAP_AFTER_MS). Its runs were taken back, held ones too, so it drops
+   * those and takes a new lease; without one, runs it claimed would be invisible to every reaper.
+   */
+  private async rejoin(): Promise<void> {
+    const dropped = this.local.drain();
+    await this.register('any');
+    this.log.warn(
+      { event: 'worker.rejoined', workerId: this.id, droppedHeld: dropped.length, inFlight: this.inflight.size },
+      `job worker ${this.id} was reaped while alive; it dropped ${dropped.length} held run(s) and took a new lease`,
     );
-    this.jobs = this.catalog.runnable();
-    this.loopDone = this.loop();
   }
 
   /** LISTEN on a dedicated connection: an enqueue wakes an idle worker at once. */
@@ -342,13 +361,14 @@ export class JobWorker {
   async heartbeat(): Promise<void> {
     const renewing = Date.now();
     try {
-      await this.pool.query(`UPDATE job_workers SET last_seen = now(), processed = $2, failed = $3, current = $4 WHERE id = $1`, [
+      const renewed = await this.pool.query(`UPDATE job_workers SET last_seen = now(), processed = $2, failed = $3, current = $4 WHERE id = $1`, [
         this.id,
         this.processed,
         this.failed,
         JSON.stringify(this.running.map((r) => ({ runId: r.runId, job: r.job, startedAt: new Date(r.startedAt).toISOString() }))),
       ]);
-      this.leaseRenewedAt = renewing;
+      if (renewed.rowCount) this.leaseRenewedAt = renewing;
+      else if (!this.stopping) await this.rejoin();
       await this.hooks.onHeartbeat?.(this.hooks.paused?.() ? 'paused' : this.inflight.size ? 'working' : 'idle', this);
     } catch (err) {
       if (!this.stopping) this.log.warn({ event: 'worker.heartbeat_failed', workerId: this.id, err }, 'heartbeat failed');
