@@ -86,6 +86,8 @@ export class JobWorker {
   private readonly wlog: WorkerLog;
   /** Date.now() when the last lease renewal that succeeded was sent: the reaper cannot take this worker's runs before this + leaseMs. */
   private leaseRenewedAt = 0;
+  /** A rejoin in progress: two heartbeats that both find the lease row gone take one new lease. */
+  private rejoining: Promise<void> | null = null;
 
   constructor(
     private readonly pool: Pool,
@@ -368,7 +370,7 @@ export class JobWorker {
         JSON.stringify(this.running.map((r) => ({ runId: r.runId, job: r.job, startedAt: new Date(r.startedAt).toISOString() }))),
       ]);
       if (renewed.rowCount) this.leaseRenewedAt = renewing;
-      else if (!this.stopping) await this.rejoin();
+      else if (!this.stopping) await (this.rejoining ??= this.rejoin().finally(() => (this.rejoining = null)));
       await this.hooks.onHeartbeat?.(this.hooks.paused?.() ? 'paused' : this.inflight.size ? 'working' : 'idle', this);
     } catch (err) {
       if (!this.stopping) this.log.warn({ event: 'worker.heartbeat_failed', workerId: this.id, err }, 'heartbeat failed');
