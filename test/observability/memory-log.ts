@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
 import { waitFor } from '../support/wait-for';
 
-/** `actual` has every field of `expected` (objects compared field by field, deeply; a RegExp tests a string). */
+/** `actual` has every field of `expected` (objects compared field by field, deeply; a RegExp tests a string; a function is a predicate). */
 function includes(actual: unknown, expected: unknown): boolean {
   if (expected instanceof RegExp) return typeof actual === 'string' && expected.test(actual);
+  if (typeof expected === 'function') return Boolean(expected(actual));
   if (expected && typeof expected === 'object') {
     if (!actual || typeof actual !== 'object') return false;
     return Object.entries(expected).every(([k, v]) => includes((actual as Record<string, unknown>)[k], v));
