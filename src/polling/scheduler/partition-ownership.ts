@@ -89,7 +89,11 @@ export class PartitionOwnership {
       }
       const before = this.clock();
       acquired = await this.leases.acquire(plan.acquire);
-      for (const l of acquired) this.held.set(l.partition, { term: l.term, until: before + this.leaseMs });
+      for (const l of acquired) {
+        // Freed under this process after its renewal (an operator's reset): that term is lost, this is a new take.
+        if (this.held.has(l.partition)) lost.push(l.partition);
+        this.held.set(l.partition, { term: l.term, until: before + this.leaseMs });
+      }
       return { acquired, lost, error: null };
     } catch (error) {
       const now = this.clock();
