@@ -79,6 +79,14 @@ export function runtimeOn(
       }
       return ids;
     },
+    /** A worker's lease row, as JobWorker.start writes it, for tests that claim without a worker: last seen `seenAgo` before now, stopped if said. */
+    async registerWorker(id: string, opts: { seenAgo?: string; stopped?: boolean } = {}): Promise<void> {
+      await pool.query(
+        `INSERT INTO job_workers (id, host, pid, mode, version, concurrency, last_seen, stopped_at)
+         VALUES ($1, 'h', 1, 'worker', 't', 1, now() - $2::interval, CASE WHEN $3 THEN now() END)`,
+        [id, opts.seenAgo ?? '0', opts.stopped ?? false],
+      );
+    },
     async close() {
       await store.close();
       await pool.end();

@@ -39,7 +39,7 @@ describe('janitor rules', () => {
     // Old: a stuck run, a waiting run, a completed run, an expiring run; a dead worker with a run.
     const [stuck, waiting, done, doomed, orphan] = await p.enqueueMany('j', 5);
     const [expiring] = await p.enqueueMany('exp', 1);
-    await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency) VALUES ('w-alive', 'h', 1, 'worker', 't', 1)`);
+    await p.registerWorker('w-alive');
     const claimed = await p.queue.claim('w-alive', ['j'], 3, clock.now()); // stuck, waiting?, … by age
     const byId = new Set(claimed.map((c) => c.runId));
     expect(byId).toEqual(new Set([stuck, waiting, done]));
@@ -52,9 +52,7 @@ describe('janitor rules', () => {
     // `doomed` fails for good (dead-letter) — dropped only after 300 s.
     await p.writer.act([doomed], () => [{ type: 'RunDeadLettered', data: { attempts: 1, reason: 'test', at: clock.now().toISOString() } }]);
     // A worker last seen long ago owns `orphan`.
-    await p.pool.query(
-      `INSERT INTO job_workers (id, host, pid, mode, version, concurrency, last_seen) VALUES ('w-dead', 'h', 1, 'worker', 't', 1, now() - interval '1 hour')`,
-    );
+    await p.registerWorker('w-dead', { seenAgo: '1 hour' });
     clock.t = t0 + 65 * S; // claimed recently: not past its timeout when the janitor looks
     await p.queue.claim('w-dead', ['j'], 1, clock.now());
     expect(await state(orphan)).toBe('running');

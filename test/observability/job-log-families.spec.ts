@@ -34,16 +34,14 @@ describe('job log families that need a broken or raced database', () => {
     const [runId] = await p.enqueueMany('j', 1);
     // An event the queue view does not fold: the stream is one revision ahead of the row.
     await p.store.append(`job-${runId}`, [{ type: 'Annotated', data: { note: 'out of band' } }], 'any');
-    await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency) VALUES ('w-racer', 'h', 1, 'worker', 't', 1)`);
+    await p.registerWorker('w-racer');
     expect(await p.queue.claim('w-racer', ['j'], 1, new Date())).toEqual([]);
     expect(await log.waitFor('background_job.claim_conflict', { workerId: 'w-racer' })).toMatchObject({ level: 40 });
   });
 
   it('worker.reaped: a worker unseen too long is reaped and its run given back', async () => {
     const [runId] = await p.enqueueMany('j', 1, { fresh: true });
-    await p.pool.query(
-      `INSERT INTO job_workers (id, host, pid, mode, version, concurrency, last_seen) VALUES ('w-dead', 'h', 1, 'worker', 't', 1, now() - interval '1 hour')`,
-    );
+    await p.registerWorker('w-dead', { seenAgo: '1 hour' });
     const claimed = await p.queue.claim('w-dead', ['j'], 5, new Date());
     expect(claimed.map((c) => c.runId)).toContain(runId);
     await p.reaper.reap(30_000, 'w-alive');
@@ -112,9 +110,9 @@ describe('job log families that need a broken or raced database', () => {
   it('a worker without a live lease row claims nothing: no reaper could ever give such a run back', async () => {
     const [runId] = await p.enqueueMany('j', 1, { fresh: true });
     expect(await p.queue.claim('w-never-registered', ['j'], 5, new Date())).toEqual([]);
-    await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency, stopped_at) VALUES ('w-stopped', 'h', 1, 'worker', 't', 1, now())`);
+    await p.registerWorker('w-stopped', { stopped: true });
     expect(await p.queue.claim('w-stopped', ['j'], 5, new Date())).toEqual([]);
-    await p.pool.query(`INSERT INTO job_workers (id, host, pid, mode, version, concurrency) VALUES ('w-live', 'h', 1, 'worker', 't', 1)`);
+    await p.registerWorker('w-live');
     expect((await p.queue.claim('w-live', ['j'], 5, new Date())).map((c) => c.runId)).toContain(runId);
   });
 });
